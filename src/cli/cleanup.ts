@@ -1,0 +1,28 @@
+// `boxlab cleanup [--dry-run] [--json]`: undo what dead boxlab processes left.
+import { cleanup, describeEntry } from '../ledger/index.ts';
+import { parseOptions } from './args.ts';
+import { CLEANUP_USAGE, msg } from './text.ts';
+
+export async function cleanupCommand(args: string[]): Promise<number> {
+  const { options } = parseOptions(args, { help: { value: false, short: 'h' }, 'dry-run': { value: false }, json: { value: false } }, { stopAtWord: false });
+  if (options.help) {
+    console.log(CLEANUP_USAGE);
+    return 0;
+  }
+  const dryRun = options['dry-run'] === true;
+  const report = await cleanup({ dryRun });
+  const failed = report.items.filter((i) => i.error);
+  if (options.json) {
+    console.log(JSON.stringify({ dryRun, ...report }, null, 2));
+    return failed.length ? 1 : 0;
+  }
+  for (const item of report.items) {
+    const what = describeEntry(item.entry);
+    const status = item.error ? `failed: ${item.error}` : dryRun ? 'would remove' : 'removed';
+    console.log(`${status.padEnd(12)} ${what}  (left by boxlab ${item.owner})`);
+  }
+  if (report.liveOwners.length) console.log(msg.cleanupLive(report.liveOwners));
+  if (report.items.length === 0) console.log(msg.cleanupNothing);
+  else console.log(dryRun ? msg.cleanupWould(report.items.length) : msg.cleanupDone(report.items.length - failed.length));
+  return failed.length ? 1 : 0;
+}

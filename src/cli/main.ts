@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// The boxlab command line. Each command's module is loaded only when it is asked for,
+// so `boxlab --version` and `boxlab list` never pay for ink and React.
+import { UsageError } from './args.ts';
+import { msg, USAGE, VERSION } from './text.ts';
+
+/** NO_COLOR, --no-color, TERM=dumb and a non-terminal stdout all mean plain text.
+ *  chalk ignores NO_COLOR, so FORCE_COLOR=0 is set before anything loads it. */
+function decideColor(args: string[]): boolean {
+  const off = 'NO_COLOR' in process.env || args.includes('--no-color') || process.env.TERM === 'dumb' || !process.stdout.isTTY;
+  if (off) process.env.FORCE_COLOR = '0';
+  return !off;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const color = decideColor(argv);
+  const args = argv.filter((a) => a !== '--no-color');
+  const [command, ...rest] = args;
+  if (process.platform !== 'linux') {
+    console.error(msg.notLinux);
+    return 1;
+  }
+  switch (command) {
+    case '--version':
+    case '-V':
+      console.log(`boxlab ${VERSION}`);
+      return 0;
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(USAGE);
+      return 0;
+    case 'run':
+      return (await import('./run.ts')).runCommand(rest);
+    case 'state':
+      return (await import('./state.ts')).stateCommand(rest, color);
+    case 'rootfs':
+      return (await import('./rootfs.ts')).rootfsCommand(rest);
+    case 'cleanup':
+      return (await import('./cleanup.ts')).cleanupCommand(rest);
+    default:
+      console.error(msg.unknownCommand(command ?? ''));
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`boxlab: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`boxlab: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  },
+);

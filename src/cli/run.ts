@@ -1,0 +1,126 @@
+// `boxlab run`: parse the flags, make the container, pass signals on, return CMD's status.
+import { CoreError, NAMESPACES, type NamespaceName } from '../core/index.ts';
+import { Ledger } from '../ledger/index.ts';
+import { Container, DEFAULT_ENV, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
+import { buildRootfs, defaultRootfsDir, isBuiltRootfs } from '../runtime/rootfs.ts';
+import { parseOptions, UsageError } from './args.ts';
+import { msg, RUN_USAGE } from './text.ts';
+
+/** boxlab's own failure to make the container, as Docker reports it. */
+const EXIT_RUNTIME = 125;
+
+export function parseNamespaces(list: string): NamespaceName[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(NAMESPACES as readonly string[]).includes(n)) {
+      throw new UsageError(`unknown namespace '${n}' in --ns: choose from ${NAMESPACES.join(',')}`);
+    }
+  }
+  return [...new Set(names)] as NamespaceName[];
+}
+
+export function parseRunArgs(args: string[]): RunSpec | 'help' {
+  const { options: o, rest } = parseOptions(args, {
+    help: { value: false, short: 'h' },
+    rootfs: { value: true },
+    hostname: { value: true },
+    ns: { value: true },
+    user: { value: false },
+    volume: { value: true, short: 'v', repeat: true },
+    tmpfs: { value: true, repeat: true },
+    'read-only': { value: false },
+    env: { value: true, short: 'e', repeat: true },
+  });
+  if (o.help) return 'help';
+  const rootless = o.user === true;
+  const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user');
+  if (rootless && !ns.includes('user')) ns.push('user');
+  for (const e of (o.env as string[] | undefined) ?? []) {
+    if (!e.includes('=')) throw new UsageError(`-e ${e}: expected K=V`);
+  }
+  let volumes;
+  try {
+    volumes = ((o.volume as string[] | undefined) ?? []).map(parseVolume);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return {
+    rootfs: (o.rootfs as string | undefined) ?? defaultRootfsDir(),
+    argv: rest,
+    ns,
+    hostname: o.hostname as string | undefined,
+    volumes,
+    tmpfs: (o.tmpfs as string[] | undefined) ?? [],
+    readOnly: o['read-only'] === true,
+    env: [...DEFAULT_ENV, ...((o.env as string[] | undefined) ?? [])],
+    rootless: rootless ? rootlessIds() : undefined,
+  };
+}
+
+/** Who a rootless container runs as: the person behind sudo, or nobody. */
+function rootlessIds(): { uid: number; gid: number } {
+  if (process.getuid!() !== 0) return { uid: process.getuid!(), gid: process.getgid!() };
+  const uid = Number(process.env.SUDO_UID ?? 65534);
+  const gid = Number(process.env.SUDO_GID ?? 65534);
+  return { uid, gid };
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const spec = parseRunArgs(args);
+  if (spec === 'help') {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  if (process.getuid!() !== 0 && !spec.rootless) {
+    console.error(msg.needsRoot('run'));
+    return EXIT_RUNTIME;
+  }
+  const ledger = Ledger.open();
+  try {
+    if (spec.rootfs === defaultRootfsDir() && !isBuiltRootfs(spec.rootfs)) {
+      console.error(msg.buildingRootfs(spec.rootfs));
+      await buildRootfs(spec.rootfs, ledger);
+    }
+    const errors = validateSpec(spec);
+    if (errors.length) {
+      for (const e of errors) console.error(`boxlab run: ${e}`);
+      return EXIT_RUNTIME;
+    }
+    return await runContainer(spec, ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+async function runContainer(spec: RunSpec, ledger: Ledger): Promise<number> {
+  let box: Container | undefined;
+  let stopping = false;
+  // Ctrl-C reaches the whole foreground process group, container included; an init
+  // without a handler ignores it, so a second chance: SIGKILL after a second.
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!box || stopping) return;
+    stopping = true;
+    void box.signal(sig.replace('SIG', ''));
+    setTimeout(() => void box?.core.destroy(box.ct!).catch(() => undefined), 1000).unref();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    box = await Container.create(spec, ledger, { stdio: 'inherit' });
+    await box.prepare(spec);
+    await box.exec(spec);
+    const end = await box.wait();
+    return end.code;
+  } catch (err) {
+    if (err instanceof CoreError) {
+      console.error(`boxlab run: ${err.describe()}`);
+      if (err.op === 'exec' && err.errno === 'ENOENT') return 127;
+      if (err.op === 'exec' && err.errno === 'EACCES') return 126;
+      return EXIT_RUNTIME;
+    }
+    throw err;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    await box?.stop(ledger);
+  }
+}

@@ -1,0 +1,73 @@
+// Every word the command line says to a person, in one place, so a translation can
+// follow without touching code.
+
+export const VERSION = '0.1.0';
+
+export const USAGE = `boxlab ${VERSION} — learn how containers work, one kernel step at a time
+
+Usage:
+  boxlab                      open the lab (terminal UI)
+  boxlab list [--json]        list the lessons
+  boxlab lesson ID [--yes] [--markdown|--json]
+                              run a lesson as plain text (--yes solves its tasks)
+  boxlab run [OPTIONS] -- CMD [ARG...]
+                              run a whole container from the same core ops
+  boxlab rootfs [DIR] [--force] [--from busybox|host]
+                              build the minimal rootfs 'run' uses (offline)
+  boxlab state PID [--view LIST] [--json]
+                              show the kernel state views of any process
+  boxlab cleanup [--dry-run] [--json]
+                              remove what a killed boxlab left behind
+  boxlab --version | --help
+
+Run 'boxlab COMMAND --help' for a command's options.`;
+
+export const RUN_USAGE = `Usage: boxlab run [OPTIONS] -- CMD [ARG...]
+
+Runs CMD in a new container: every namespace, an overlay over the rootfs (the rootfs
+itself is never written), pivot_root, /proc and a minimal /dev.
+
+Options:
+  --rootfs DIR        root filesystem (default: the cached one, built if missing)
+  --hostname NAME     hostname inside (needs uts)
+  --ns LIST           namespaces, comma separated, from pid,uts,mnt,ipc,net,user,cgroup
+                      (default: all but user; --user adds user)
+  --user              rootless: root inside is an unprivileged user outside
+  -v, --volume SRC:DST[:ro]
+                      bind-mount a host path into the container
+  --tmpfs DST         mount a fresh tmpfs at DST
+  --read-only         mount the container's root read-only
+  -e, --env K=V       set an environment variable (repeatable)
+
+The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
+could not make the container.`;
+
+export const STATE_USAGE = `Usage: boxlab state PID [--view LIST] [--json]
+
+Prints kernel state views of process PID: ns, proc, ids, uts, mounts, fs, ipc
+(default: all).`;
+
+export const ROOTFS_USAGE = `Usage: boxlab rootfs [DIR] [--force] [--from busybox|host]
+
+Builds a minimal root filesystem offline: a static busybox if the host has one, else
+the host's own programs with the libraries they load. Default DIR: the cache that
+'boxlab run' uses.`;
+
+export const CLEANUP_USAGE = `Usage: boxlab cleanup [--dry-run] [--json]
+
+Removes what boxlab processes that are no longer running left on this machine, as
+their ledgers list it (never anything else). Safe while another boxlab runs.`;
+
+export const msg = {
+  unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
+  needsRoot: (what: string) =>
+    `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
+  notLinux: 'boxlab teaches the Linux kernel and runs only on Linux. On macOS or Windows, use a Linux VM (for example with multipass or WSL 2).',
+  buildingRootfs: (dir: string) => `boxlab: building the default rootfs in ${dir} (once)...`,
+  rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
+  noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
+  cleanupNothing: 'nothing to clean up: no ledger of a dead boxlab remains.',
+  cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
+  cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
+  cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
+};

@@ -1,0 +1,169 @@
+// Every word a person reads in a kernel state view: titles, column headers, cell values
+// the probes choose ("new", "shared with host"), notes. Code elsewhere never spells a
+// user-facing word itself, so a translation replaces this table (useWords) and nothing
+// else. Cell values taken verbatim from the kernel (paths, hex masks, names) stay as
+// they are.
+import type { ViewName } from './types.ts';
+
+const en = {
+  titles: {
+    ns: 'Namespaces',
+    proc: 'Processes',
+    ids: 'Identity: users, groups, capabilities',
+    uts: 'Hostname (uts namespace)',
+    mounts: 'Mounts',
+    fs: 'Overlay filesystem changes',
+    ipc: 'System V IPC objects',
+  } satisfies Record<ViewName, string>,
+
+  /** Column headers, by cell name. A cell name missing here is shown as it is. */
+  columns: {
+    type: 'TYPE',
+    inode: 'INODE',
+    host: 'HOST',
+    state: 'STATE',
+    pid: 'PID',
+    hostPid: 'HOST PID',
+    ppid: 'PPID',
+    command: 'COMMAND',
+    item: 'ITEM',
+    value: 'VALUE',
+    meaning: 'MEANING',
+    field: 'FIELD',
+    inside: 'INSIDE',
+    target: 'TARGET',
+    fstype: 'FSTYPE',
+    source: 'SOURCE',
+    options: 'OPTIONS',
+    propagation: 'PROPAGATION',
+    origin: 'ORIGIN',
+    super: 'SUPER OPTIONS',
+    change: 'CHANGE',
+    path: 'PATH',
+    kind: 'KIND',
+    mark: 'MARK',
+    key: 'KEY',
+    id: 'ID',
+    perms: 'PERMS',
+    uid: 'UID',
+    detail: 'DETAIL',
+  } as Record<string, string>,
+
+  // ns
+  nsNew: 'new',
+  nsShared: 'shared with host',
+  nsMissing: 'not supported by this kernel',
+  pidForChildren: (own: string, children: string) =>
+    `pid_for_children is ${children}, not ${own}: children of this process will be in another pid namespace (unshare --pid without --fork, or setns)`,
+  timeForChildren: (own: string, children: string) =>
+    `time_for_children is ${children}, not ${own}: children of this process will be in another time namespace`,
+  referenceFallback: (wanted: number, used: number, why: string) =>
+    `the host reference pid ${wanted} cannot be read here (${why}); compared with boxlab's own process, pid ${used}`,
+
+  // proc
+  procSharedHost: (pid: number) =>
+    `pid ${pid} shares the host's pid namespace: showing it and its descendants only`,
+  procInaccessible: (n: number) => `${n} processes could not be read and are not shown`,
+
+  // ids
+  idsMapEmpty: '(empty)',
+  idsMapEmptyMeaning: 'no mapping yet: ids show as the overflow id 65534 (nobody)',
+  idsMapIdentity: 'all ids map to themselves (the initial user namespace)',
+  idsMapRange: (inside: string, outside: string) => `inside ${inside} = outside ${outside}`,
+  idsSetgroups: {
+    allow: 'setgroups(2) allowed',
+    deny: 'setgroups(2) denied (needed before an unprivileged gid_map)',
+  } as Record<string, string>,
+  idsUidGid: 'real effective saved filesystem',
+  idsGroupsNone: '(none)',
+  idsCapsAll: 'all',
+  idsCapsNone: 'none',
+  idsCapsAllExcept: (names: string) => `all except ${names}`,
+  idsNoNewPrivs: { '0': 'off: exec may gain privileges (setuid, file caps)', '1': 'on: exec can never gain privileges' } as Record<string, string>,
+  idsSeccomp: { '0': 'disabled', '1': 'strict', '2': 'filter' } as Record<string, string>,
+  idsSeccompFilters: (n: string) => `${n} filter(s)`,
+  idsItems: {
+    setgroups: 'setgroups',
+    uid: 'uid',
+    gid: 'gid',
+    groups: 'groups',
+    capeff: 'CapEff',
+    capbnd: 'CapBnd',
+    nonewprivs: 'NoNewPrivs',
+    seccomp: 'Seccomp',
+  } as Record<string, string>,
+
+  // uts
+  utsHostname: 'hostname',
+  utsDomainname: 'domainname',
+  utsSame: 'same as host',
+  utsDiffers: 'differs from host',
+  utsShared: "shares the host's uts namespace",
+
+  // mounts
+  mountNew: 'new',
+  mountFromHost: 'also on host',
+  mountsShared: "shares the host's mount namespace",
+  mountsCount: (all: number, fresh: number) => `${all} mounts, ${fresh} not in the host's mount namespace`,
+  propagationPrivate: 'private',
+
+  // fs
+  fsNoOverlay: 'no overlay mount in this mount namespace',
+  fsNoUpper: (target: string) => `overlay on ${target} has no upper layer: read-only, nothing can change`,
+  fsLayers: (target: string, lower: string[], upper: string | undefined, work: string | undefined) =>
+    `overlay on ${target}: lower ${lower.join(', ')}${upper ? `; upper ${upper}` : ''}${work ? `; work ${work}` : ''}`,
+  fsLayerMissing: (path: string) =>
+    `layer ${path} not found (paths are as the mounter saw them, before any pivot_root)`,
+  fsLimit: (n: number) => `stopped after ${n} entries`,
+  fsOpaqueUnknown:
+    'opaque directories cannot be detected here (Node cannot read xattrs and the merged directory was not readable)',
+  fsOpaqueInferred:
+    'opaque directories inferred from the merged view (lower entries hidden without a whiteout)',
+  fsChange: { A: 'A', C: 'C', D: 'D' } as Record<string, string>,
+  fsKinds: {
+    file: 'file',
+    dir: 'dir',
+    symlink: 'symlink',
+    whiteout: 'whiteout',
+    other: 'other',
+  } as Record<string, string>,
+  fsOpaque: 'opaque',
+  fsEmpty: 'no changes in the upper layer',
+
+  // ipc
+  ipcKinds: { msg: 'message queue', sem: 'semaphore set', shm: 'shared memory' } as Record<string, string>,
+  ipcMsgDetail: (qnum: string, bytes: string) => `${qnum} messages, ${bytes} bytes`,
+  ipcSemDetail: (nsems: string) => `${nsems} semaphores`,
+  ipcShmDetail: (size: string, nattch: string) => `${size} bytes, ${nattch} attached`,
+  ipcCounts: (where: string, msg: number, sem: number, shm: number) =>
+    `${where}: ${msg} message queues, ${sem} semaphore sets, ${shm} shared memory segments`,
+  ipcInside: 'inside',
+  ipcHost: 'host',
+  ipcShared: "shares the host's ipc namespace",
+
+  // enter / snapshot / render
+  readVia: (how: string) => `read via ${how}`,
+  probeFailed: (view: string, message: string) => `could not read ${view}: ${message}`,
+  noRows: '(nothing)',
+  note: 'note',
+  diffSummary: (added: number, removed: number, changed: number) =>
+    [added ? `${added} added` : '', removed ? `${removed} removed` : '', changed ? `${changed} changed` : '']
+      .filter(Boolean)
+      .join(', ') || 'no change',
+  arrow: ' -> ',
+};
+
+export type Words = typeof en;
+
+/** The words in use. Read them through this binding; useWords swaps the table. */
+export let words: Words = en;
+
+/** Install a translation (a complete table, or changes over English). */
+export function useWords(table: Partial<Words>): void {
+  words = { ...en, ...table };
+}
+
+/** Header text of a column. */
+export function columnTitle(name: string): string {
+  return words.columns[name] ?? name;
+}

@@ -1,0 +1,68 @@
+// `boxlab cleanup`: undo what dead boxlab processes left, from their ledgers alone.
+// A ledger whose owner still runs belongs to a live boxlab: it is left alone, which is
+// what makes cleanup safe while another boxlab is running.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readLedger, type Entry } from './ledger.ts';
+import { ledgerDir } from './paths.ts';
+import { isSameProcessAlive } from './proc.ts';
+import { removeResource } from './resources.ts';
+
+export interface CleanupItem {
+  ledger: string;
+  owner: number;
+  entry: Entry;
+  removed: boolean;
+  error?: string;
+}
+
+export interface CleanupReport {
+  items: CleanupItem[];
+  ledgersRemoved: string[];
+  liveOwners: number[];
+}
+
+export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promise<CleanupReport> {
+  const report: CleanupReport = { items: [], ledgersRemoved: [], liveOwners: [] };
+  if (!existsSync(dir)) return report;
+  for (const name of readdirSync(dir).filter((n) => n.startsWith('bl-') && n.endsWith('.jsonl')).sort()) {
+    const file = join(dir, name);
+    const { owner, live } = readLedger(file);
+    if (owner && isSameProcessAlive(owner.pid, owner.start)) {
+      report.liveOwners.push(owner.pid);
+      continue;
+    }
+    let failed = 0;
+    // Newest first: a mount inside a directory goes before the directory.
+    for (const entry of [...live].reverse()) {
+      const item: CleanupItem = { ledger: file, owner: owner?.pid ?? 0, entry, removed: false };
+      if (!dryRun) {
+        try {
+          await removeResource(entry);
+          item.removed = true;
+        } catch (err) {
+          item.error = (err as Error).message;
+          failed += 1;
+        }
+      }
+      report.items.push(item);
+    }
+    if (!dryRun && failed === 0) {
+      rmSync(file, { force: true });
+      report.ledgersRemoved.push(file);
+    }
+  }
+  return report;
+}
+
+export function describeEntry(e: Entry): string {
+  switch (e.kind) {
+    case 'dir': return `directory ${e.path}`;
+    case 'process': return `process ${e.pid}`;
+    case 'mount': return `mount ${e.path}`;
+    case 'cgroup': return `cgroup ${e.path}`;
+    case 'link': return `link ${e.name}${e.netns ? ` in netns ${e.netns}` : ''}`;
+    case 'netns': return `network namespace ${e.name}`;
+    case 'sysctl': return `sysctl ${e.path} (restore to ${e.restore.trim()})`;
+  }
+}

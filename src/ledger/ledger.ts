@@ -1,0 +1,110 @@
+// The ledger: every host resource the lab makes is written down before it is made,
+// and crossed out after it is gone. If boxlab dies before crossing it out (SIGKILL, a
+// crash, a power cut), `boxlab cleanup` finds the ledger of a dead owner and undoes
+// what it lists, and nothing else.
+//
+// On disk: one append-only JSON-lines file per boxlab process, in ledgerDir():
+//   {"owner":{"pid":123,"start":"98765"}}               first line: who owns it
+//   {"add":{"id":1,"kind":"dir","path":"/run/boxlab/bl-..."}}   before making it
+//   {"done":1}                                           after removing it
+// Appends of one short line are atomic, so a concurrent reader never sees half a line.
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ledgerDir } from './paths.ts';
+import { processStartTime } from './proc.ts';
+import { removeResource, type Resource } from './resources.ts';
+
+export type Entry = Resource & { id: number; scope?: string };
+
+export class Ledger {
+  private nextId = 1;
+  private live = new Map<number, Entry>();
+
+  private constructor(readonly file: string) {}
+
+  /** Open this process's ledger (one per process; cheap to call again). */
+  static open(dir = ledgerDir()): Ledger {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, `bl-${process.pid}.jsonl`);
+    const owner = { pid: process.pid, start: processStartTime(process.pid) };
+    writeFileSync(file, JSON.stringify({ owner }) + '\n', { mode: 0o600 });
+    return new Ledger(file);
+  }
+
+  /** Write the resource down, then make it. If making it fails, the entry is crossed out. */
+  async track<T>(resource: Resource, make: () => Promise<T> | T, scope?: string): Promise<T> {
+    const entry = this.record(resource, scope);
+    try {
+      return await make();
+    } catch (err) {
+      // It may be half made (a directory created, then a failure): undo what exists.
+      await this.release(entry.id);
+      throw err;
+    }
+  }
+
+  /** Write the resource down before making it yourself; returns the entry to release. */
+  record(resource: Resource, scope?: string): Entry {
+    const entry: Entry = { ...resource, id: this.nextId++, scope };
+    appendFileSync(this.file, JSON.stringify({ add: entry }) + '\n');
+    this.live.set(entry.id, entry);
+    return entry;
+  }
+
+  /** Remove the resource (if it still exists) and cross it out. */
+  async release(id: number): Promise<void> {
+    const entry = this.live.get(id);
+    if (!entry) return;
+    await removeResource(entry);
+    this.forget(id);
+  }
+
+  /** Cross out without removing: for a resource that something else already removed. */
+  forget(id: number): void {
+    if (!this.live.delete(id)) return;
+    appendFileSync(this.file, JSON.stringify({ done: id }) + '\n');
+  }
+
+  /** Remove everything (or one scope's) in reverse order of making. Errors are collected,
+   *  not thrown midway, so one stuck resource does not keep the rest on the host. */
+  async unwind(scope?: string): Promise<Error[]> {
+    const errors: Error[] = [];
+    const entries = [...this.live.values()].filter((e) => scope === undefined || e.scope === scope).reverse();
+    for (const e of entries) {
+      try {
+        await this.release(e.id);
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
+    return errors;
+  }
+
+  entries(): Entry[] { return [...this.live.values()]; }
+
+  /** Unwind everything and delete the ledger file itself. */
+  async close(): Promise<Error[]> {
+    const errors = await this.unwind();
+    if (this.live.size === 0) rmSync(this.file, { force: true });
+    return errors;
+  }
+}
+
+/** What a ledger file says is still live: entries added and not crossed out. */
+export function readLedger(file: string): { owner?: { pid: number; start: string }; live: Entry[] } {
+  const live = new Map<number, Entry>();
+  let owner: { pid: number; start: string } | undefined;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let rec: { owner?: typeof owner; add?: Entry; done?: number };
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue; // a torn last line from a crash mid-write: the entry before it still counts
+    }
+    if (rec.owner) owner = rec.owner;
+    if (rec.add) live.set(rec.add.id, rec.add);
+    if (rec.done !== undefined) live.delete(rec.done);
+  }
+  return { owner, live: [...live.values()] };
+}

@@ -1,0 +1,134 @@
+// A whole container, composed from the same core ops the lessons take one at a time:
+// clone -> uid/gid maps -> private mounts -> overlay root -> /proc, /sys, /dev, volumes
+// -> hostname -> pivot_root -> read-only root -> exec -> wait.
+import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
+import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+
+export interface Volume { source: string; target: string; readonly: boolean }
+
+export interface RunSpec {
+  rootfs: string;
+  argv: string[];
+  ns: NamespaceName[];
+  hostname?: string;
+  volumes: Volume[];
+  tmpfs: string[];
+  readOnly: boolean;
+  env: string[];
+  /** Rootless: the core runs as this uid/gid and maps root inside to it. */
+  rootless?: { uid: number; gid: number };
+}
+
+export const DEFAULT_ENV = [
+  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'HOME=/root',
+  `TERM=${process.env.TERM ?? 'xterm'}`,
+];
+
+/** A container being made or running; `stop` is safe to call at any point. */
+export class Container {
+  ct?: string;
+  pid?: number;
+
+  private constructor(readonly core: Core, readonly dir: string, private coreEntry: number) {}
+
+  /** The container's working directory on the host: upper, work and merged for overlay. */
+  static async create(spec: RunSpec, ledger: Ledger, coreOptions: CoreOptions = {}): Promise<Container> {
+    const dir = join(stateRoot(), blName('run'));
+    await ledger.track({ kind: 'dir', path: dir }, () => {
+      for (const d of ['upper', 'work', 'merged']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
+      // The overlay's upper and work dirs must belong to whoever mounts it: root
+      // inside a user namespace is an unprivileged uid out here.
+      if (spec.rootless) for (const d of ['', 'upper', 'work', 'merged']) chownSync(join(dir, d), spec.rootless.uid, spec.rootless.gid);
+    });
+    const core = await Core.start({ ...coreOptions, uid: spec.rootless?.uid, gid: spec.rootless?.gid });
+    // The core's containers die with it (PR_SET_PDEATHSIG); the ledger names it for
+    // `boxlab cleanup` in case this process is killed before it can say goodbye.
+    const entry = ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) });
+    return new Container(core, dir, entry.id);
+  }
+
+  /** Build the container up to the point of exec. */
+  async prepare(spec: RunSpec): Promise<void> {
+    const { core } = this;
+    const merged = join(this.dir, 'merged');
+    const ns = spec.ns;
+    const { ct, pid } = await core.clone(ns);
+    this.ct = ct;
+    this.pid = pid;
+    if (ns.includes('user')) {
+      const uid = spec.rootless?.uid ?? 0;
+      const gid = spec.rootless?.gid ?? 0;
+      await core.idmap(ct, { uid: `0 ${uid} 1`, gid: `0 ${gid} 1` });
+    }
+    // Mount events must not leak back to the host, nor the host's into the container.
+    await core.propagation(ct, 'private', '/', true);
+    await core.mount(ct, { type: 'overlay', target: merged, lower: [spec.rootfs], upper: join(this.dir, 'upper'), work: join(this.dir, 'work') });
+    await core.mount(ct, { type: 'proc', target: join(merged, 'proc') });
+    // sysfs shows the network devices of the mounter's netns; the kernel only lets a
+    // process mount it when it owns that netns, and showing the host's would mislead.
+    if (ns.includes('net')) await core.mount(ct, { type: 'sysfs', target: join(merged, 'sys'), readonly: true });
+    await core.devices(ct, merged);
+    for (const t of spec.tmpfs) await core.mount(ct, { type: 'tmpfs', target: join(merged, t), options: 'mode=1777' });
+    for (const v of spec.volumes) {
+      await core.mount(ct, { type: 'bind', source: v.source, target: join(merged, v.target), readonly: v.readonly, recursive: true });
+    }
+    if (spec.hostname) await core.sethostname(ct, spec.hostname);
+    await core.pivotRoot(ct, merged);
+    if (spec.readOnly) await core.readonly(ct, '/');
+  }
+
+  async exec(spec: RunSpec): Promise<void> {
+    await this.core.exec(this.ct!, spec.argv, { env: spec.env, cwd: '/', stdio: 'inherit' });
+  }
+
+  /** Wait for the container's init to end; the core is asked in short slices so a
+   *  signal forwarded meanwhile is not stuck behind a long wait. */
+  async wait(): Promise<Finished> {
+    for (;;) {
+      try {
+        return await this.core.wait({ ct: this.ct! }, 250);
+      } catch (err) {
+        if ((err as { kind?: string }).kind !== 'timeout') throw err;
+      }
+    }
+  }
+
+  async signal(sig: string): Promise<void> {
+    if (this.ct) await this.core.signal({ ct: this.ct }, sig).catch(() => undefined);
+  }
+
+  /** Kill what runs, close the core (it reaps), remove the working directory. */
+  async stop(ledger: Ledger): Promise<void> {
+    await this.core.close();
+    ledger.forget(this.coreEntry);
+    await ledger.unwind();
+  }
+}
+
+/** Check what a person asked for before anything is made: errors name the flag and the fix. */
+export function validateSpec(spec: RunSpec): string[] {
+  const errors: string[] = [];
+  if (!existsSync(spec.rootfs) || !statSync(spec.rootfs).isDirectory()) {
+    errors.push(`rootfs ${spec.rootfs} is not a directory: build one with 'boxlab rootfs ${spec.rootfs}' or point --rootfs at one`);
+  }
+  if (spec.argv.length === 0) errors.push('no command given: boxlab run [OPTIONS] -- CMD [ARG...]');
+  if (spec.hostname && !spec.ns.includes('uts')) errors.push('--hostname needs a UTS namespace: add uts to --ns');
+  if (!spec.ns.includes('mnt')) errors.push('boxlab run needs a mount namespace (mnt) so the container\'s mounts never touch the host');
+  for (const v of spec.volumes) {
+    if (!existsSync(v.source)) errors.push(`volume source ${v.source} does not exist on the host`);
+    if (!v.target.startsWith('/')) errors.push(`volume target ${v.target} must be an absolute path inside the container`);
+  }
+  for (const t of spec.tmpfs) if (!t.startsWith('/')) errors.push(`--tmpfs ${t} must be an absolute path inside the container`);
+  return errors;
+}
+
+export function parseVolume(text: string): Volume {
+  const parts = text.split(':');
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1] || (parts[2] && parts[2] !== 'ro' && parts[2] !== 'rw')) {
+    throw new Error(`-v ${text}: expected SRC:DST or SRC:DST:ro`);
+  }
+  return { source: resolve(parts[0]), target: parts[1], readonly: parts[2] === 'ro' };
+}

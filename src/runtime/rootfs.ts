@@ -1,0 +1,156 @@
+// `boxlab rootfs`: a minimal root filesystem built offline from what the host has.
+// A static busybox is the whole userland in one file; without one, the host's own
+// programs are copied with the shared libraries they load (found with ldd).
+// Nothing is downloaded.
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync,
+  closeSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '../core/binary.ts';
+import type { Ledger } from '../ledger/index.ts';
+
+const MARKER = '.boxlab-rootfs';
+
+interface Recipe { programs: string[]; dirs: string[]; files: Record<string, string> }
+
+export function defaultRootfsDir(): string {
+  if (process.env.BOXLAB_ROOTFS) return process.env.BOXLAB_ROOTFS;
+  if (process.getuid?.() === 0) return '/var/cache/boxlab/rootfs';
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'boxlab', 'rootfs');
+}
+
+export function isBuiltRootfs(dir: string): boolean {
+  return existsSync(join(dir, MARKER));
+}
+
+/** True for an ELF file with no PT_INTERP program header: it needs no dynamic loader. */
+export function isStaticElf(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    readSync(fd, head, 0, 64, 0);
+    if (head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2) return false; // ELF64 only
+    const phoff = Number(head.readBigUInt64LE(0x20));
+    const phentsize = head.readUInt16LE(0x36);
+    const phnum = head.readUInt16LE(0x38);
+    const ph = Buffer.alloc(phentsize * phnum);
+    readSync(fd, ph, 0, ph.length, phoff);
+    for (let i = 0; i < phnum; i++) if (ph.readUInt32LE(i * phentsize) === 3 /* PT_INTERP */) return false;
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function findStaticBusybox(): string | undefined {
+  for (const p of ['/bin/busybox', '/usr/bin/busybox', '/usr/bin/busybox-static']) {
+    try {
+      if (existsSync(p) && isStaticElf(realpathSync(p))) return p;
+    } catch { /* unreadable: try the next */ }
+  }
+  return undefined;
+}
+
+export interface BuiltRootfs { dir: string; source: 'busybox' | 'host'; programs: string[] }
+
+/** Build DIR atomically: into a bl- sibling first, renamed into place when complete. */
+export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: boolean; from?: 'busybox' | 'host' } = {}): Promise<BuiltRootfs> {
+  if (existsSync(dir) && !opts.force) {
+    if (isBuiltRootfs(dir)) return JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as BuiltRootfs;
+    throw new Error(`${dir} exists and is not a boxlab rootfs; choose another directory or remove it`);
+  }
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `bl-build-${process.pid}`);
+  const entry = ledger.record({ kind: 'dir', path: tmp });
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    const busybox = opts.from === 'host' ? undefined : findStaticBusybox();
+    if (opts.from === 'busybox' && !busybox) throw new Error('no static busybox on this host (apt-get install busybox-static)');
+    const recipe = JSON.parse(readFileSync(join(repoRoot(), 'assets', 'rootfs.json'), 'utf8')) as Recipe;
+    layout(tmp, recipe);
+    const programs = busybox ? installBusybox(tmp, busybox) : installHostPrograms(tmp, recipe.programs);
+    const built: BuiltRootfs = { dir, source: busybox ? 'busybox' : 'host', programs };
+    writeFileSync(join(tmp, MARKER), JSON.stringify(built, null, 2) + '\n');
+    if (opts.force) rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    ledger.forget(entry.id);
+    return built;
+  } catch (err) {
+    await ledger.release(entry.id);
+    throw err;
+  }
+}
+
+/** The directories and small /etc files every container expects, and the host's
+ *  merged-/usr symlinks (bin -> usr/bin) so paths from ldd resolve the same way. */
+function layout(root: string, recipe: Recipe): void {
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  for (const link of ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']) {
+    const host = `/${link}`;
+    if (existsSync(host) && lstatSync(host).isSymbolicLink()) {
+      const to = readlinkSync(host);
+      mkdirSync(join(root, to.replace(/^\//, '')), { recursive: true });
+      symlinkSync(to, join(root, link));
+    }
+  }
+  for (const d of recipe.dirs) mkdirSync(join(root, d), { recursive: true });
+  chmodSync(join(root, 'tmp'), 0o1777);
+  for (const [path, text] of Object.entries(recipe.files)) writeFileSync(join(root, path), text);
+}
+
+function installBusybox(root: string, busybox: string): string[] {
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  copyFileSync(realpathSync(busybox), join(root, 'bin', 'busybox'));
+  chmodSync(join(root, 'bin', 'busybox'), 0o755);
+  const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const applet of applets) {
+    const link = join(root, 'bin', applet);
+    if (!existsSync(link)) symlinkSync('busybox', link);
+  }
+  return applets;
+}
+
+function which(name: string): string | undefined {
+  for (const d of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    const p = join(d, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Shared libraries a program loads, and its dynamic loader, as ldd lists them. */
+export function librariesOf(program: string): string[] {
+  let out: string;
+  try {
+    out = execFileSync('ldd', [program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return []; // "not a dynamic executable": a static program or a script
+  }
+  return [...out.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
+}
+
+/** Copy a host file to the same place under root, through the host's directory links. */
+function copyIn(root: string, path: string): void {
+  const dest = join(root, realpathSync(dirname(path)), path.slice(path.lastIndexOf('/') + 1));
+  if (existsSync(dest)) return;
+  mkdirSync(dirname(dest), { recursive: true });
+  copyFileSync(path, dest); // follows a file symlink: the container gets the content
+  chmodSync(dest, lstatSync(realpathSync(path)).mode & 0o7777);
+}
+
+function installHostPrograms(root: string, names: string[]): string[] {
+  const installed: string[] = [];
+  for (const name of [...new Set(names)]) {
+    const path = which(name);
+    if (!path) continue;
+    copyIn(root, path);
+    for (const lib of librariesOf(path)) copyIn(root, lib);
+    installed.push(name);
+  }
+  // The shell every container starts with: dash or bash as /bin/sh.
+  if (!existsSync(join(root, 'bin', 'sh')) && installed.includes('bash')) symlinkSync('bash', join(root, 'usr', 'bin', 'sh'));
+  return installed;
+}
