@@ -1,0 +1,158 @@
+// The core's ops as lessons and the REPL name them: which arguments each takes, of what
+// type, and how a typed line (`mount tmpfs /mnt`) maps onto them. native/PROTOCOL.md is
+// the source; this table only knows enough to refuse a bad lesson early and to parse
+// what a learner types. Running an op is always the same: send it to the core as is.
+import { NAMESPACES } from '../core/index.ts';
+
+export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
+
+export interface OpSpec {
+  /** Arguments by name. `ct` is filled in from the session when an op needs one. */
+  args: Record<string, ArgType>;
+  required: string[];
+  /** The op works on a container: `ct` defaults to the session's current one. */
+  ct: boolean;
+  /** REPL: positional words in order; the last may take the rest of the line. */
+  positional: string[];
+  rest?: boolean;
+  /** One line for help and completion. */
+  usage: string;
+}
+
+const op = (usage: string, args: Record<string, ArgType>, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
+  ({ usage, args, required, positional, ct: true, ...more });
+
+export const OPS: Record<string, OpSpec> = {
+  hello: op('hello', {}, [], [], { ct: false }),
+  clone: op('clone pid,uts,mnt,ipc,net,user,cgroup', { ns: 'ns' }, ['ns'], ['ns'], { ct: false }),
+  idmap: op('idmap uid=MAP gid=MAP [setgroups=deny]', { ct: 'string', uid: 'string', gid: 'string', setgroups: 'string' }, [], []),
+  signal: op('signal SIG', { ct: 'string', pid: 'int', sig: 'string' }, ['sig'], ['sig']),
+  wait: op('wait [timeout_ms=N]', { ct: 'string', pid: 'int', timeout_ms: 'int' }, [], []),
+  join: op('join CMD [ARG...]', { ct: 'string', pid: 'int', ns: 'ns', argv: 'strings', env: 'strings', cwd: 'string', capture: 'bool', timeout_ms: 'int' }, ['argv'], ['argv'], { rest: true }),
+  probe: op('probe uts,ipc', { pid: 'int', what: 'strings' }, ['what'], ['what'], { ct: false }),
+  destroy: op('destroy', { ct: 'string' }, [], []),
+  list: op('list', {}, [], [], { ct: false }),
+  sethostname: op('sethostname NAME', { ct: 'string', name: 'string' }, ['name'], ['name']),
+  setdomainname: op('setdomainname NAME', { ct: 'string', name: 'string' }, ['name'], ['name']),
+  propagation: op('propagation private|slave|shared|unbindable [PATH]', { ct: 'string', path: 'string', mode: 'string', recursive: 'bool' }, ['mode'], ['mode', 'path']),
+  mount: op('mount TYPE TARGET [SOURCE] [OPTIONS]', {
+    ct: 'string', type: 'string', target: 'string', source: 'string', options: 'string', readonly: 'bool',
+    recursive: 'bool', lower: 'strings', upper: 'string', work: 'string', mkdir: 'bool',
+  }, ['type', 'target'], ['type', 'target', 'source', 'options']),
+  umount: op('umount TARGET', { ct: 'string', target: 'string', detach: 'bool' }, ['target'], ['target']),
+  readonly: op('readonly TARGET', { ct: 'string', target: 'string' }, ['target'], ['target']),
+  devices: op('devices ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
+  pivot_root: op('pivot_root ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
+  chroot: op('chroot ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
+  chdir: op('chdir PATH', { ct: 'string', path: 'string' }, ['path'], ['path']),
+  spawn: op('spawn CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdin: 'string', timeout_ms: 'int' }, ['argv'], ['argv'], { rest: true }),
+  exec: op('exec CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdio: 'string' }, ['argv'], ['argv'], { rest: true }),
+};
+
+export const OP_NAMES = Object.keys(OPS);
+
+const NS_SET = new Set<string>(NAMESPACES);
+
+/** Check one argument's value against its type; returns what is wrong, or undefined. */
+export function checkArg(type: ArgType, value: unknown): string | undefined {
+  switch (type) {
+    case 'string': return typeof value === 'string' ? undefined : 'a string';
+    case 'int': return Number.isInteger(value) || (typeof value === 'string' && /^\$\{\w+\}$/.test(value)) ? undefined : 'an integer';
+    case 'bool': return typeof value === 'boolean' ? undefined : 'true or false';
+    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'a list of strings';
+    case 'ns':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `a list of namespaces (${NAMESPACES.join(', ')})`;
+      for (const v of value) if (!NS_SET.has(v)) return `a list of namespaces (${NAMESPACES.join(', ')}); "${v}" is not one`;
+      return undefined;
+  }
+}
+
+/** What is wrong with an op and its arguments, as [what, fix], or undefined. */
+export function validateOp(name: string, args: Record<string, unknown>): [string, string] | undefined {
+  const spec = OPS[name];
+  if (!spec) return [`unknown op "${name}"`, `use one of: ${OP_NAMES.join(', ')}${suggest(name, OP_NAMES)}`];
+  for (const [k, v] of Object.entries(args)) {
+    const type = spec.args[k];
+    if (!type) return [`op ${name} has no argument "${k}"`, `its arguments are: ${Object.keys(spec.args).join(', ') || 'none'}${suggest(k, Object.keys(spec.args))}`];
+    const bad = checkArg(type, v);
+    if (bad) return [`argument ${k} of op ${name} must be ${bad}`, `write it like: ${spec.usage}`];
+  }
+  for (const r of spec.required) {
+    if (!(r in args)) return [`op ${name} needs the argument "${r}"`, `add it under args:, e.g. ${spec.usage}`];
+  }
+  return undefined;
+}
+
+/** Parse a REPL line: `clone pid,uts`, `mount tmpfs /mnt`, `sethostname name=box`. */
+export function parseOpLine(line: string): { op: string; args: Record<string, unknown> } {
+  const words = splitWords(line.trim());
+  const name = words.shift();
+  if (!name) throw new Error('empty line');
+  const spec = OPS[name];
+  if (!spec) throw new Error(`unknown op "${name}"${suggest(name, OP_NAMES)}`);
+  const args: Record<string, unknown> = {};
+  const positional = [...spec.positional];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const kv = /^([a-z_]+)=(.*)$/s.exec(w);
+    if (kv && spec.args[kv[1]!] && !(spec.rest && positional.length === 1 && positional[0] === 'argv' && i > 0)) {
+      args[kv[1]!] = coerce(spec.args[kv[1]!]!, kv[2]!);
+      continue;
+    }
+    const key = positional.shift();
+    if (!key) throw new Error(`too many words for ${name}; usage: ${spec.usage}`);
+    const type = spec.args[key]!;
+    if (spec.rest && positional.length === 0 && type === 'strings') {
+      args[key] = words.slice(i);
+      break;
+    }
+    args[key] = coerce(type, w);
+  }
+  const bad = validateOp(name, args);
+  if (bad) throw new Error(`${bad[0]} — usage: ${spec.usage}`);
+  return { op: name, args };
+}
+
+function coerce(type: ArgType, w: string): unknown {
+  switch (type) {
+    case 'int': return /^-?\d+$/.test(w) ? Number(w) : w;
+    case 'bool': return w === 'true' || w === '1' || w === 'yes';
+    case 'strings':
+    case 'ns': return w === '' ? [] : w.split(',');
+    default: return w;
+  }
+}
+
+function splitWords(s: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m; (m = re.exec(s)); ) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]!);
+  return out;
+}
+
+/** Op names that start with what was typed: for tab completion. */
+export function completeOp(prefix: string): string[] {
+  return OP_NAMES.filter((n) => n.startsWith(prefix));
+}
+
+/** ` (did you mean X?)` when a close name exists, else ''. */
+export function suggest(word: string, names: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const n of names) {
+    const d = distance(word, n);
+    if (d < bestD) { bestD = d; best = n; }
+  }
+  return best && best !== word ? ` (did you mean "${best}"?)` : '';
+}
+
+export function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
+}

@@ -1,0 +1,128 @@
+// What a lesson is, once loaded and checked: the shapes the engine runs. The loader
+// (loader.ts) turns a Markdown file into these and refuses anything it cannot run
+// with `file:line: what is wrong — how to fix`. lessons/README.md documents the format.
+import type { ViewName } from '../kernel/types.ts';
+
+export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
+export type BlockType = (typeof BLOCK_TYPES)[number];
+
+/** Code blocks shown as they are (not run). Anything else is refused, so a typo in
+ *  `step` cannot silently turn an exercise into a picture of one. */
+export const DISPLAY_LANGS = ['', 'sh', 'shell', 'bash', 'console', 'text', 'txt', 'c', 'json', 'yaml', 'diff', 'ts', 'js', 'ini', 'plain'];
+
+/** Kernel features a lesson may ask for; doctor-ish checks map these to the machine. */
+export const FEATURES = [
+  'ns-uts', 'ns-pid', 'ns-mnt', 'ns-ipc', 'ns-net', 'ns-user', 'ns-cgroup',
+  'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'seccomp', 'loop',
+] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export interface LessonMeta {
+  id: string;
+  title: string;
+  chapter: string;
+  summary: string;
+  needs: 'root' | 'rootless';
+  features: Feature[];
+  /** Lesson constants usable as ${name} (e.g. the hostname a task asks for). */
+  vars: Record<string, string>;
+}
+
+/** An op for the core, as a lesson names it. */
+export interface OpCall { op: string; args: Record<string, unknown>; line: number }
+
+/** What a step or a solution does. */
+export type Action =
+  | { kind: 'ops'; ops: OpCall[] }
+  /** A command run on the host with zx (`sh -c`). */
+  | { kind: 'shell'; command: string }
+  /** A command run inside the container (the core's `join`, `sh -c`). */
+  | { kind: 'inside'; command: string };
+
+/** What a check compares what it found with. Several keys: all must hold. */
+export interface Expectation {
+  equals?: string;
+  not_equals?: string;
+  matches?: string;
+  contains?: string;
+  /** Exit status of a command source. */
+  exit?: number;
+}
+
+export type CheckSource =
+  /** A cell of a kernel view: `view: uts`, `row: KEY` or `where: {column: value}`, `cell: COLUMN`. */
+  | { kind: 'view'; view: ViewName; row?: string; where?: Record<string, string>; cell: string }
+  /** The core's probe of the container (`probe: uts`, `field: hostname`). */
+  | { kind: 'probe'; what: 'uts' | 'ipc'; field: string }
+  | { kind: 'inside'; command: string }
+  | { kind: 'shell'; command: string }
+  /** A host file (e.g. /proc/${pid}/status); `field: NSpid` takes that line's value. */
+  | { kind: 'file'; path: string; field?: string };
+
+export interface CheckSpec {
+  title: string;
+  source: CheckSource;
+  expect: Expectation;
+  line: number;
+}
+
+export type HintWhen = Expectation & { missing?: boolean; always?: boolean };
+
+export interface Hint { when: HintWhen; text: string; line: number }
+
+interface StopBase {
+  index: number;
+  title: string;
+  /** Line of the opening fence. */
+  line: number;
+  /** The Markdown before this block (since the previous one): what the learner reads. */
+  prose: string;
+  /** Speaker notes: for the presenter, never on the projected screen. */
+  notes: string[];
+}
+
+export interface StepStop extends StopBase { kind: 'step'; action: Action; views: ViewName[] }
+export interface CheckStop extends StopBase { kind: 'check'; check: CheckSpec }
+export interface TaskStop extends StopBase {
+  kind: 'task';
+  check: CheckSpec;
+  hints: Hint[];
+  solution?: Action;
+  views: ViewName[];
+}
+export type Stop = StepStop | CheckStop | TaskStop;
+
+export interface Lesson {
+  file: string;
+  /** `01-namespaces/02-pid`: where it sits in the course. */
+  path: string;
+  chapterNumber: number;
+  number: number;
+  meta: LessonMeta;
+  stops: Stop[];
+  /** Prose after the last block. */
+  outro: string;
+}
+
+export interface LessonSummary {
+  id: string;
+  title: string;
+  chapter: string;
+  chapterNumber: number;
+  number: number;
+  summary: string;
+  needs: 'root' | 'rootless';
+  features: Feature[];
+  file: string;
+  steps: number;
+  checks: number;
+  tasks: number;
+}
+
+/** A lesson that cannot be run: where, what, and how to fix it. */
+export class LessonError extends Error {
+  constructor(readonly file: string, readonly line: number, readonly what: string, readonly fix: string) {
+    super(`${file}:${line}: ${what} — ${fix}`);
+    this.name = 'LessonError';
+  }
+}

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, Ledger, processStartTime, readLedger } from '../../src/ledger/index.ts';
+
+let base: string;
+let ledgers: string;
+
+beforeEach(() => {
+  base = mkdtempSync(join(tmpdir(), 'bl-test-'));
+  ledgers = join(base, 'ledger');
+});
+afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+/** A real process that has exited: its pid and start time name nobody alive. */
+async function deadOwner(): Promise<{ pid: number; start: string }> {
+  const child = spawn('sleep', ['30']);
+  await new Promise((r) => child.once('spawn', r));
+  const owner = { pid: child.pid!, start: processStartTime(child.pid!) };
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  return owner;
+}
+
+function writeLedger(owner: { pid: number; start: string }, lines: object[]): string {
+  mkdirSync(ledgers, { recursive: true });
+  const file = join(ledgers, `bl-${owner.pid}.jsonl`);
+  writeFileSync(file, [{ owner }, ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return file;
+}
+
+describe('ledger', () => {
+  it('writes a resource down before it is made, and crosses it out after removal', async () => {
+    const ledger = Ledger.open(ledgers);
+    const dir = join(base, 'bl-made');
+    await ledger.track({ kind: 'dir', path: dir }, () => {
+      // At the moment of making, the entry is already on disk.
+      expect(readLedger(ledger.file).live.map((e) => e.kind === 'dir' && e.path)).toEqual([dir]);
+      mkdirSync(dir);
+    });
+    expect(existsSync(dir)).toBe(true);
+    await ledger.close();
+    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(ledger.file)).toBe(false);
+  });
+
+  it('crosses out and undoes an entry whose making failed', async () => {
+    const ledger = Ledger.open(ledgers);
+    const dir = join(base, 'bl-half');
+    await expect(ledger.track({ kind: 'dir', path: dir }, () => {
+      mkdirSync(dir);
+      throw new Error('failed halfway');
+    })).rejects.toThrow('failed halfway');
+    expect(existsSync(dir)).toBe(false);
+    expect(readLedger(ledger.file).live).toEqual([]);
+    await ledger.close();
+  });
+
+  it('unwinds one scope and leaves the others', async () => {
+    const ledger = Ledger.open(ledgers);
+    const a = join(base, 'bl-a');
+    const b = join(base, 'bl-b');
+    await ledger.track({ kind: 'dir', path: a }, () => mkdirSync(a), 'lesson-1');
+    await ledger.track({ kind: 'dir', path: b }, () => mkdirSync(b), 'lesson-2');
+    await ledger.unwind('lesson-1');
+    expect([existsSync(a), existsSync(b)]).toEqual([false, true]);
+    await ledger.close();
+    expect(existsSync(b)).toBe(false);
+  });
+
+  it('refuses to remove a path the lab did not name', async () => {
+    const ledger = Ledger.open(ledgers);
+    const precious = join(tmpdir(), `precious-${process.pid}`);
+    mkdirSync(precious, { recursive: true });
+    ledger.record({ kind: 'dir', path: precious });
+    const errors = await ledger.unwind();
+    expect(errors.map((e) => e.message)).toEqual([`refusing to remove ${precious}: not a bl- path the lab made`]);
+    expect(existsSync(precious)).toBe(true);
+    rmSync(precious, { recursive: true });
+  });
+
+  it('reads a ledger whose last line was torn by a crash', () => {
+    mkdirSync(ledgers, { recursive: true });
+    const file = join(ledgers, 'bl-1.jsonl');
+    writeFileSync(file, '{"owner":{"pid":1,"start":"5"}}\n{"add":{"id":1,"kind":"dir","path":"/x/bl-1"}}\n{"add":{"id":2,"ki');
+    expect(readLedger(file).live).toEqual([{ id: 1, kind: 'dir', path: '/x/bl-1' }]);
+  });
+});
+
+describe('boxlab cleanup', () => {
+  it("removes what a dead owner's ledger lists, and the ledger", async () => {
+    const owner = await deadOwner();
+    const left = join(base, 'bl-left');
+    const gone = join(base, 'bl-gone');
+    mkdirSync(left);
+    const file = writeLedger(owner, [
+      { add: { id: 1, kind: 'dir', path: left } },
+      { add: { id: 2, kind: 'dir', path: gone } },
+      { done: 2 },
+    ]);
+    const dry = await cleanup({ dir: ledgers, dryRun: true });
+    expect(dry.items.map((i) => i.entry.id)).toEqual([1]);
+    expect(existsSync(left)).toBe(true);
+    const report = await cleanup({ dir: ledgers });
+    expect(report.items.map((i) => [i.entry.id, i.removed])).toEqual([[1, true]]);
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('kills a process a dead owner left, but only the same process', async () => {
+    const owner = await deadOwner();
+    const orphan = spawn('sleep', ['30'], { detached: true });
+    await new Promise((r) => orphan.once('spawn', r));
+    const exited = new Promise((r) => orphan.once('exit', (_c, sig) => r(sig)));
+    writeLedger(owner, [
+      { add: { id: 1, kind: 'process', pid: orphan.pid, start: processStartTime(orphan.pid!) } },
+      // Same pid, other start time: a reused pid is somebody else's process.
+      { add: { id: 2, kind: 'process', pid: process.pid, start: '1' } },
+    ]);
+    await cleanup({ dir: ledgers });
+    expect(await exited).toBe('SIGKILL');
+    expect(existsSync(`/proc/${process.pid}`)).toBe(true);
+  });
+
+  it("leaves a live owner's ledger alone", async () => {
+    const kept = join(base, 'bl-kept');
+    mkdirSync(kept);
+    const file = writeLedger({ pid: process.pid, start: processStartTime(process.pid) }, [{ add: { id: 1, kind: 'dir', path: kept } }]);
+    const report = await cleanup({ dir: ledgers });
+    expect(report.liveOwners).toEqual([process.pid]);
+    expect(existsSync(kept)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain('bl-kept');
+  });
+
+  it('is quiet when there is nothing to do', async () => {
+    expect(await cleanup({ dir: join(base, 'none') })).toEqual({ items: [], ledgersRemoved: [], liveOwners: [] });
+  });
+});
