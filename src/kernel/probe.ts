@@ -99,6 +99,20 @@ export async function readReference<T>(
   }
 }
 
+/** Throw a plain-words error when the target is gone or a zombie (a zombie keeps its
+ *  /proc entry but has dropped its namespaces, so its views would be misleading). */
+export async function assertAlive(pid: number): Promise<void> {
+  let stat: string;
+  try {
+    stat = await readProc(pid, 'stat');
+  } catch (err) {
+    if (isGone(err)) throw new Error(words.targetGone(pid));
+    throw err;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  if (state === 'Z' || state === 'X') throw new Error(words.targetZombie(pid));
+}
+
 /** Does the target share this namespace with the process reading it? */
 export async function sharesOurNamespace(pid: number, type: string): Promise<boolean> {
   const [theirs, ours] = await Promise.all([nsInode(pid, type), nsInode('self', type)]);
@@ -132,6 +146,8 @@ function run(file: string, args: string[], timeoutMs = 10_000): Promise<string> 
 /** Parse and check the JSON that `boxcore probe` prints. */
 export function parseEnterOutput(text: string): EnterResult {
   const obj = JSON.parse(text) as Record<string, unknown>;
+  const error = obj.error as { message?: unknown } | string | undefined;
+  if (error !== undefined) throw new Error(typeof error === 'string' ? error : String(error.message ?? JSON.stringify(error)));
   const out: EnterResult = {};
   const uts = obj.uts as Record<string, unknown> | undefined;
   if (uts) {

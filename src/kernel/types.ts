@@ -44,6 +44,9 @@ export interface ViewDiff {
   title: string;
   columns: string[];
   rows: RowDiff[];
+  /** The notes of the view after (or before, when the view is gone), so a failed read
+   *  or a remark still shows when only the diff is displayed. */
+  notes?: string[];
 }
 
 export interface SnapshotDiff {

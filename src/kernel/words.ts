@@ -55,6 +55,8 @@ const en = {
   nsMissing: 'not supported by this kernel',
   pidForChildren: (own: string, children: string) =>
     `pid_for_children is ${children}, not ${own}: children of this process will be in another pid namespace (unshare --pid without --fork, or setns)`,
+  pidForChildrenPending:
+    'pid_for_children cannot be read: a new pid namespace is waiting for its first process (unshare --pid without --fork); the next child this process forks will be its PID 1',
   timeForChildren: (own: string, children: string) =>
     `time_for_children is ${children}, not ${own}: children of this process will be in another time namespace`,
   referenceFallback: (wanted: number, used: number, why: string) =>
@@ -140,6 +142,10 @@ const en = {
   ipcInside: 'inside',
   ipcHost: 'host',
   ipcShared: "shares the host's ipc namespace",
+
+  // any probe
+  targetGone: (pid: number) => `process ${pid} does not exist`,
+  targetZombie: (pid: number) => `process ${pid} has exited (a zombie, not yet reaped): its namespaces are gone`,
 
   // enter / snapshot / render
   readVia: (how: string) => `read via ${how}`,

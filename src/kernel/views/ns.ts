@@ -2,7 +2,7 @@
 // link "TYPE:[INODE]"; two processes are in the same namespace exactly when the inodes
 // are equal. The target is compared with the reference (host) process.
 import { readlink } from 'node:fs/promises';
-import { isGone, parseNsLink, procPath, readReference, type ProbeTarget } from '../probe.ts';
+import { assertAlive, isGone, parseNsLink, procPath, readReference, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
 import { words } from '../words.ts';
 
@@ -45,12 +45,15 @@ export function nsRows(target: NsInodes, host: NsInodes): { rows: Row[]; notes: 
   const notes: string[] = [];
   const pfc = target.pid_for_children;
   if (pfc !== undefined && target.pid !== undefined && pfc !== target.pid) notes.push(words.pidForChildren(target.pid, pfc));
+  // the kernel answers ENOENT while the new namespace has no process (no child reaper)
+  if (pfc === undefined && target.pid !== undefined && host.pid_for_children !== undefined) notes.push(words.pidForChildrenPending);
   const tfc = target.time_for_children;
   if (tfc !== undefined && target.time !== undefined && tfc !== target.time) notes.push(words.timeForChildren(target.time, tfc));
   return { rows, notes };
 }
 
 export async function nsProbe(target: ProbeTarget): Promise<View> {
+  await assertAlive(target.pid);
   const [mine, ref] = await Promise.all([readNsInodes(target.pid), readReference(target, readNsInodes)]);
   const { rows, notes } = nsRows(mine, ref.value);
   if (ref.note) notes.push(ref.note);

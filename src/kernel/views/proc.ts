@@ -13,7 +13,7 @@
 // those show as "changed" (command, ppid), which is what happened. A key built from the
 // chain of parent pids would turn a reparented orphan into removed + added instead.
 import { readdir } from 'node:fs/promises';
-import { isDenied, isGone, nsInode, readProc, type ProbeTarget } from '../probe.ts';
+import { assertAlive, isDenied, isGone, nsInode, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
 import { words } from '../words.ts';
 
@@ -155,6 +155,7 @@ async function listPids(): Promise<number[]> {
 }
 
 export async function procProbe(target: ProbeTarget): Promise<View> {
+  await assertAlive(target.pid);
   const [ns, ours] = await Promise.all([nsInode(target.pid, 'pid'), nsInode('self', 'pid')]);
   const notes: string[] = [];
   let denied = 0;
