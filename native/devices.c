@@ -1,0 +1,151 @@
+/* devices.c - a minimal /dev for the container, as runtimes make it.
+ *
+ * The host's /dev holds every disk and device of the machine; a container gets a
+ * fresh tmpfs with the handful of harmless character devices programs expect,
+ * its own devpts instance for terminals, a tmpfs for POSIX shared memory, and the
+ * conventional links into /proc/self/fd.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "boxcore.h"
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} nodes[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static const struct {
+	const char *name, *target;
+} links[] = {
+	{ "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+};
+
+static int do_mount(struct reply *r, const char *src, const char *dst, const char *type, unsigned long flags,
+		    const char *data)
+{
+	long rc = mount(src, dst, type, flags, data);
+	log_call(r, rc, "mount(%s, %s, %s, %s, %s)", q_str(r, src), q_str(r, dst), q_str(r, type),
+		 mount_flags_text(r, flags), q_str(r, data));
+	if (rc < 0)
+		return fail_sys(r, errno, NULL, dst, "mount %s on %s", type ? type : src, dst);
+	return 0;
+}
+
+/* One device node. mknod(2) makes it - with CAP_MKNOD, which no process has inside
+ * a user namespace (a device node would open the host's hardware). There the host's
+ * node is bind-mounted onto an empty file instead: same device, and the kernel
+ * still checks access against the host's node. */
+static int make_node(struct reply *r, const char *dev, const char *name, unsigned major, unsigned minor)
+{
+	const char *path = r_printf(r, "%s/%s", dev, name);
+	const char *host = r_printf(r, "/dev/%s", name);
+	/* mknod makes a special file naming a device by its major and minor numbers;
+	 * the shell's way: mknod -m 666 DIR/dev/null c 1 3 */
+	long rc = mknod(path, S_IFCHR | 0666, makedev(major, minor));
+	log_call(r, rc, "mknod(%s, S_IFCHR|0666, makedev(%#x, %#x))", q_str(r, path), major, minor);
+	if (rc == 0) {
+		shell_step(r, "mknod -m 666 %s c %u %u", sh_word(r, path), major, minor);
+		/* The umask took bits off the mode; set it exactly. */
+		log_call(r, chmod(path, 0666), "chmod(%s, 0666)", q_str(r, path));
+		return 0;
+	}
+	if (errno != EPERM)
+		return fail_sys(r, errno, NULL, path, "mknod %s", path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_CLOEXEC, 0666)", q_str(r, path));
+	if (fd < 0)
+		return fail_sys(r, errno, NULL, path, "create %s to bind %s onto", path, host);
+	close(fd);
+	shell_step(r, "touch %s && mount --bind %s %s", sh_word(r, path), host, sh_word(r, path));
+	return do_mount(r, host, path, NULL, MS_BIND, NULL);
+}
+
+int op_devices(const struct request *q, struct reply *r)
+{
+	const char *root = NULL;
+	if (arg_str(r, q, "root", true, &root) < 0)
+		return -1;
+	const char *dev = r_printf(r, "%s/dev", strcmp(root, "/") == 0 ? "" : root);
+	struct strv made = { 0 }, created = { 0 };
+	bool mounted = false;
+
+	if (mkdir_p(r, dev, &made) < 0)
+		goto fail;
+	/* A tmpfs for /dev: the container's device nodes live in memory, not in the
+	 * rootfs. mode=755 like the host's /dev; strictatime as runc mounts it. */
+	shell_step(r, "mount -t tmpfs -o nosuid,strictatime,mode=755,size=65536k tmpfs %s", sh_word(r, dev));
+	if (do_mount(r, "tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+		goto fail;
+	mounted = true;
+
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		if (make_node(r, dev, nodes[i].name, nodes[i].major, nodes[i].minor) < 0)
+			goto fail;
+		strv_push_copy(&created, r_printf(r, "%s/%s", dev, nodes[i].name));
+	}
+
+	/* devpts with newinstance: the container's own pty numbering; /dev/ptmx points
+	 * at this instance's ptmx (mode 0666 so anyone can open a new pty). */
+	const char *pts = r_printf(r, "%s/pts", dev);
+	if (log_call(r, mkdir(pts, 0755), "mkdir(%s, 0755)", q_str(r, pts)) < 0) {
+		fail_sys(r, errno, NULL, pts, "mkdir %s", pts);
+		goto fail;
+	}
+	shell_step(r, "mkdir %s && mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts %s", sh_word(r, pts),
+		   sh_word(r, pts));
+	if (do_mount(r, "devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+		goto fail;
+	strv_push_copy(&created, pts);
+
+	/* /dev/shm: where shm_open() puts POSIX shared memory; sticky and world-writable
+	 * like /tmp. */
+	const char *shm = r_printf(r, "%s/shm", dev);
+	if (log_call(r, mkdir(shm, 01777), "mkdir(%s, 01777)", q_str(r, shm)) < 0) {
+		fail_sys(r, errno, NULL, shm, "mkdir %s", shm);
+		goto fail;
+	}
+	shell_step(r, "mkdir %s && mount -t tmpfs -o nosuid,nodev,mode=1777 shm %s", sh_word(r, shm), sh_word(r, shm));
+	if (do_mount(r, "shm", shm, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k") < 0)
+		goto fail;
+	strv_push_copy(&created, shm);
+
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		const char *path = r_printf(r, "%s/%s", dev, links[i].name);
+		/* /dev/fd and friends are symbolic links into /proc/self/fd, which the
+		 * container's own /proc provides; ln -s in a shell. */
+		shell_step(r, "ln -s %s %s", links[i].target, sh_word(r, path));
+		if (log_call(r, symlink(links[i].target, path), "symlink(%s, %s)", q_str(r, links[i].target),
+			     q_str(r, path)) < 0) {
+			fail_sys(r, errno, NULL, path, "symlink %s", path);
+			goto fail;
+		}
+		strv_push_copy(&created, path);
+	}
+
+	json_member_strv(&r->result, "created", created.v, created.n);
+	strv_free(&made);
+	strv_free(&created);
+	return 0;
+
+fail:
+	/* Undo: one lazy unmount of the tmpfs takes the nodes, devpts and shm with it. */
+	if (mounted)
+		log_call(r, umount2(dev, MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, dev));
+	undo_mkdirs(r, &made);
+	strv_free(&made);
+	strv_free(&created);
+	return -1;
+}

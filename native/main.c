@@ -1,0 +1,93 @@
+/* main.c - boxcore's command line.
+ *
+ *   boxcore serve [--fds IN,OUT]
+ *   boxcore enter PID [--ns LIST] [--] CMD [ARG...]
+ *   boxcore probe PID WHAT
+ *   boxcore --version | --help
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boxcore.h"
+#include "serve.h"
+
+static const char usage[] =
+	"usage: boxcore serve [--fds IN,OUT]      serve requests, one JSON object per line\n"
+	"       boxcore enter PID [--ns LIST] [--] CMD [ARG...]\n"
+	"                                         join PID's namespaces and run CMD on this terminal\n"
+	"       boxcore probe PID WHAT            print PID's uts and/or ipc view as JSON (WHAT: uts,ipc)\n"
+	"       boxcore --version | --help\n"
+	"\n"
+	"serve reads requests on fd 0 and writes replies on fd 1; with --fds IN,OUT it uses\n"
+	"those fds and leaves 0, 1, 2 to the containers. See native/PROTOCOL.md.\n"
+	"LIST and namespaces: pid uts mnt ipc net user cgroup (comma separated).\n";
+
+static int parse_fds(const char *s, int *in, int *out)
+{
+	char *end;
+	long a = strtol(s, &end, 10);
+	if (end == s || *end != ',')
+		return -1;
+	const char *p = end + 1;
+	long b = strtol(p, &end, 10);
+	if (end == p || *end != 0 || a < 0 || b < 0 || a > 65535 || b > 65535)
+		return -1;
+	/* Both must be open descriptors. */
+	if (fcntl((int)a, F_GETFD) < 0 || fcntl((int)b, F_GETFD) < 0)
+		return -2;
+	*in = (int)a;
+	*out = (int)b;
+	return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[2], "--fds") == 0) {
+		int rc = parse_fds(argv[3], &g_cfg.req_fd, &g_cfg.rep_fd);
+		if (rc == -2) {
+			fprintf(stderr, "boxcore serve: --fds %s: not an open file descriptor\n", argv[3]);
+			return 2;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "boxcore serve: --fds wants IN,OUT (two numbers), not \"%s\"\n", argv[3]);
+			return 2;
+		}
+		g_cfg.fds_mode = true;
+		/* The protocol fds must not leak into containers or programs. */
+		set_cloexec(g_cfg.req_fd, true);
+		set_cloexec(g_cfg.rep_fd, true);
+	} else if (argc != 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return serve_main();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("boxcore %s\n", BOXCORE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "enter") == 0)
+		return cli_enter(argc, argv);
+	if (strcmp(cmd, "probe") == 0)
+		return cli_probe(argc, argv);
+	fprintf(stderr, "boxcore: unknown command \"%s\"\n", cmd);
+	fputs(usage, stderr);
+	return 2;
+}

@@ -1,0 +1,387 @@
+/* mounts.c - the container's mount table: propagation, mount, umount, read-only.
+ *
+ * These run in the puppet, inside the container's own mount namespace (the server
+ * refuses them when that namespace is the host's). /proc/PID/mountinfo is the
+ * table they change.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "boxcore.h"
+#include "errors.h"
+
+static const struct {
+	unsigned long flag;
+	const char *name;
+} mount_flags[] = {
+	{ MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" },
+	{ MS_NOEXEC, "MS_NOEXEC" }, { MS_SYNCHRONOUS, "MS_SYNCHRONOUS" },
+	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_MANDLOCK, "MS_MANDLOCK" }, { MS_DIRSYNC, "MS_DIRSYNC" },
+	{ MS_NOATIME, "MS_NOATIME" }, { MS_NODIRATIME, "MS_NODIRATIME" }, { MS_BIND, "MS_BIND" },
+	{ MS_MOVE, "MS_MOVE" }, { MS_REC, "MS_REC" }, { MS_SILENT, "MS_SILENT" },
+	{ MS_POSIXACL, "MS_POSIXACL" }, { MS_UNBINDABLE, "MS_UNBINDABLE" },
+	{ MS_PRIVATE, "MS_PRIVATE" }, { MS_SLAVE, "MS_SLAVE" }, { MS_SHARED, "MS_SHARED" },
+	{ MS_RELATIME, "MS_RELATIME" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+};
+
+const char *mount_flags_text(struct reply *r, unsigned long flags)
+{
+	struct buf b = { 0 };
+	buf_put(&b, "", 0);
+	for (size_t i = 0; i < sizeof mount_flags / sizeof mount_flags[0]; i++) {
+		if (flags & mount_flags[i].flag) {
+			if (b.len)
+				buf_putc(&b, '|');
+			buf_puts(&b, mount_flags[i].name);
+			flags &= ~mount_flags[i].flag;
+		}
+	}
+	if (flags)
+		buf_printf(&b, "%s%#lx", b.len ? "|" : "", flags);
+	const char *s = r_printf(r, "%s", b.len ? b.s : "0");
+	buf_free(&b);
+	return s;
+}
+
+/* mkdir -p, one mkdir() per missing component; what was made is recorded so a
+ * failed op can take it back. */
+int mkdir_p(struct reply *r, const char *path, struct strv *created)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return 0;
+	char *copy = xstrdup(path);
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != 0)
+			continue;
+		char saved = *p;
+		*p = 0;
+		if (stat(copy, &st) < 0) {
+			if (log_call(r, mkdir(copy, 0755), "mkdir(%s, 0755)", q_str(r, copy)) < 0 && errno != EEXIST) {
+				int e = errno;
+				fail_sys(r, e, NULL, copy, "mkdir %s", copy);
+				free(copy);
+				return -1;
+			}
+			strv_push_copy(created, copy);
+		}
+		*p = saved;
+		if (saved == 0)
+			break;
+	}
+	free(copy);
+	return 0;
+}
+
+void undo_mkdirs(struct reply *r, struct strv *created)
+{
+	for (size_t i = created->n; i-- > 0;) {
+		struct stat st;
+		if (lstat(created->v[i], &st) == 0 && !S_ISDIR(st.st_mode))
+			log_call(r, unlink(created->v[i]), "unlink(%s)", q_str(r, created->v[i]));
+		else
+			log_call(r, rmdir(created->v[i]), "rmdir(%s)", q_str(r, created->v[i]));
+	}
+}
+
+/* In the initial user namespace uid_map is "0 0 4294967295". */
+static bool in_user_namespace(void)
+{
+	char text[128] = "";
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = 0;
+	unsigned long a, b, c;
+	if (sscanf(text, "%lu %lu %lu", &a, &b, &c) != 3)
+		return true;
+	return !(a == 0 && b == 0 && c == 4294967295UL);
+}
+
+static bool kernel_older_than(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
+}
+
+int op_propagation(const struct request *q, struct reply *r)
+{
+	const char *path = "/", *mode = NULL;
+	bool recursive = true;
+	if (arg_str(r, q, "path", false, &path) < 0 || arg_str(r, q, "mode", true, &mode) < 0 ||
+	    arg_bool(r, q, "recursive", &recursive) < 0)
+		return -1;
+	unsigned long flag;
+	if (strcmp(mode, "private") == 0)
+		flag = MS_PRIVATE;
+	else if (strcmp(mode, "slave") == 0)
+		flag = MS_SLAVE;
+	else if (strcmp(mode, "shared") == 0)
+		flag = MS_SHARED;
+	else if (strcmp(mode, "unbindable") == 0)
+		flag = MS_UNBINDABLE;
+	else
+		return fail_usage(r, "accepted modes: " PROPAGATION_ACCEPTED, "mode: unknown propagation \"%s\"", mode);
+	if (recursive)
+		flag |= MS_REC;
+
+	/* Propagation decides whether mount events cross between mount namespaces. A new
+	 * mount namespace starts as a copy whose shared mounts are still peers of the
+	 * host's: making them private keeps the container's mounts in the container.
+	 * The shell's way: mount --make-rprivate / */
+	shell_step(r, "mount --make-%s%s %s", recursive ? "r" : "", mode, sh_word(r, path));
+	if (log_call(r, mount(NULL, path, NULL, flag, NULL), "mount(NULL, %s, NULL, %s, NULL)", q_str(r, path),
+		     mount_flags_text(r, flag)) < 0)
+		return fail_sys(r, errno, NULL, path, "make %s %s", path, mode);
+	return 0;
+}
+
+static const char *const mount_types[] = { "proc", "sysfs", "tmpfs", "bind", "overlay", "devpts", "mqueue" };
+
+/* Flags on an existing mount that a remount must keep (a user namespace locks them). */
+static unsigned long kept_flags(struct reply *r, const char *target)
+{
+	struct statvfs sv;
+	unsigned long keep = 0;
+	if (log_call(r, statvfs(target, &sv), "statfs(%s, {...})", q_str(r, target)) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		keep |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		keep |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		keep |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		keep |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		keep |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		keep |= MS_RELATIME;
+	return keep;
+}
+
+/* A bind mount ignores MS_RDONLY on the first call: read-only takes a second call
+ * that remounts the new bind mount (mount -o remount,bind,ro). */
+static int remount_readonly(struct reply *r, const char *target)
+{
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | kept_flags(r, target);
+	if (log_call(r, mount(NULL, target, NULL, flags, NULL), "mount(NULL, %s, NULL, %s, NULL)", q_str(r, target),
+		     mount_flags_text(r, flags)) < 0)
+		return -1;
+	return 0;
+}
+
+int op_mount(const struct request *q, struct reply *r)
+{
+	const char *type = NULL, *target = NULL, *source = NULL, *options = NULL, *upper = NULL, *work = NULL;
+	bool readonly = false, recursive = false, want_mkdir = true;
+	char **lower = NULL;
+	size_t nlower = 0;
+	if (arg_str(r, q, "type", true, &type) < 0 || arg_str(r, q, "target", true, &target) < 0 ||
+	    arg_str(r, q, "source", false, &source) < 0 || arg_str(r, q, "options", false, &options) < 0 ||
+	    arg_bool(r, q, "readonly", &readonly) < 0 || arg_bool(r, q, "recursive", &recursive) < 0 ||
+	    arg_strv(r, q, "lower", false, &lower, &nlower) < 0 || arg_str(r, q, "upper", false, &upper) < 0 ||
+	    arg_str(r, q, "work", false, &work) < 0 || arg_bool(r, q, "mkdir", &want_mkdir) < 0)
+		return -1;
+	bool known = false;
+	for (size_t i = 0; i < sizeof mount_types / sizeof mount_types[0]; i++)
+		known |= strcmp(type, mount_types[i]) == 0;
+	if (!known)
+		return fail_usage(r, "accepted types: " MOUNT_TYPES_ACCEPTED, "type: unknown mount type \"%s\"", type);
+	if (!*target)
+		return fail_usage(r, usage_example("mount"), "target must not be empty");
+
+	bool bind = strcmp(type, "bind") == 0, overlay = strcmp(type, "overlay") == 0;
+	if (bind && !source)
+		return fail_usage(r, "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"bind\",\"source\":\"/srv/data\",\"target\":\"/tmp/root/data\"}",
+				  "a bind mount needs \"source\"");
+	if (overlay && nlower == 0)
+		return fail_usage(r, "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"overlay\",\"target\":\"/tmp/m\",\"lower\":[\"/tmp/l\"],\"upper\":\"/tmp/u\",\"work\":\"/tmp/w\"}",
+				  "an overlay mount needs \"lower\" (an array of directories, top first)");
+	if (overlay && (upper == NULL) != (work == NULL))
+		return fail_usage(r, usage_example("mount"), "an overlay needs both \"upper\" and \"work\", or neither (read-only)");
+
+	/* What to pass to mount(2): source, type, flags, and the data string. */
+	unsigned long flags = 0;
+	struct buf data = { 0 };
+	const char *fstype = type;
+	if (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0 || strcmp(type, "mqueue") == 0) {
+		/* Nobody needs setuid programs, device files or binaries on these. */
+		flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		if (!source)
+			source = type;
+	} else if (strcmp(type, "tmpfs") == 0) {
+		flags = MS_NOSUID | MS_NODEV;
+		if (!source)
+			source = "tmpfs";
+	} else if (strcmp(type, "devpts") == 0) {
+		/* newinstance: a private set of ptys for the container, not the host's. */
+		flags = MS_NOSUID | MS_NOEXEC;
+		buf_puts(&data, "newinstance,ptmxmode=0666,mode=0620");
+		if (!source)
+			source = "devpts";
+	} else if (bind) {
+		flags = MS_BIND | (recursive ? MS_REC : 0);
+		fstype = NULL;
+	} else if (overlay) {
+		/* lowerdir=TOP:...:BOTTOM,upperdir=U,workdir=W - the kernel reads layers
+		 * from the data string. Without upper and work the overlay is read-only. */
+		buf_puts(&data, "lowerdir=");
+		for (size_t i = 0; i < nlower; i++) {
+			if (i)
+				buf_putc(&data, ':');
+			buf_puts(&data, lower[i]);
+		}
+		if (upper)
+			buf_printf(&data, ",upperdir=%s,workdir=%s", upper, work);
+		if (!source)
+			source = "overlay";
+	}
+	if (options && *options) {
+		if (data.len)
+			buf_putc(&data, ',');
+		buf_puts(&data, options);
+	}
+	if (readonly && !bind)
+		flags |= MS_RDONLY;
+
+	/* Make the target when it is missing: a directory, or an empty file to bind a
+	 * file onto (a bind mount joins file to file and directory to directory). */
+	struct strv created = { 0 };
+	struct stat st;
+	if (want_mkdir && stat(target, &st) < 0 && errno == ENOENT) {
+		struct stat sst;
+		if (bind && stat(source, &sst) == 0 && !S_ISDIR(sst.st_mode)) {
+			char *parent = xstrdup(target);
+			char *slash = strrchr(parent, '/');
+			int rc = 0;
+			if (slash && slash != parent) {
+				*slash = 0;
+				rc = mkdir_p(r, parent, &created);
+			}
+			free(parent);
+			if (rc < 0) {
+				buf_free(&data);
+				undo_mkdirs(r, &created);
+				strv_free(&created);
+				return -1;
+			}
+			int fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0644)", q_str(r, target));
+			if (fd >= 0) {
+				close(fd);
+				strv_push_copy(&created, target);
+				shell_step(r, "touch %s", sh_word(r, target));
+			}
+		} else {
+			if (mkdir_p(r, target, &created) < 0) {
+				buf_free(&data);
+				undo_mkdirs(r, &created);
+				strv_free(&created);
+				return -1;
+			}
+			shell_step(r, "mkdir -p %s", sh_word(r, target));
+		}
+	}
+
+	/* The shell's way. */
+	if (bind) {
+		shell_step(r, "mount %s %s %s", recursive ? "--rbind" : "--bind", sh_word(r, source), sh_word(r, target));
+	} else {
+		struct buf opts = { 0 };
+		buf_put(&opts, "", 0);
+		if (readonly)
+			buf_puts(&opts, "ro,");
+		if (flags & MS_NOSUID)
+			buf_puts(&opts, "nosuid,");
+		if (flags & MS_NODEV)
+			buf_puts(&opts, "nodev,");
+		if (flags & MS_NOEXEC)
+			buf_puts(&opts, "noexec,");
+		if (data.len)
+			buf_puts(&opts, data.s);
+		else if (opts.len)
+			opts.s[--opts.len] = 0;
+		shell_step(r, "mount -t %s -o %s %s %s", type, sh_word(r, opts.s), sh_word(r, source), sh_word(r, target));
+		buf_free(&opts);
+	}
+
+	/* mount(2): attach a filesystem (or, with MS_BIND, a view of a directory that is
+	 * already mounted) at target in this mount namespace. */
+	long rc = mount(source, target, fstype, flags, data.len ? data.s : NULL);
+	log_call(r, rc, "mount(%s, %s, %s, %s, %s)", q_str(r, source), q_str(r, target), q_str(r, fstype),
+		 mount_flags_text(r, flags), data.len ? q_str(r, data.s) : "NULL");
+	if (rc < 0) {
+		int e = errno;
+		const char *variant = NULL;
+		if (overlay && (e == EINVAL || e == EPERM) && in_user_namespace() && kernel_older_than(5, 11))
+			variant = "overlay_userns_old";
+		else if (overlay && e == EINVAL)
+			variant = "overlay";
+		else if (e == EPERM && in_user_namespace())
+			variant = "userns";
+		fail_sys(r, e, variant, target, "mount %s on %s", type, target);
+		undo_mkdirs(r, &created);
+		buf_free(&data);
+		strv_free(&created);
+		return -1;
+	}
+	if (bind && readonly) {
+		shell_step(r, "mount -o remount,bind,ro %s", sh_word(r, target));
+		if (remount_readonly(r, target) < 0) {
+			int e = errno;
+			fail_sys(r, e, NULL, target, "remount %s read-only", target);
+			/* Undo: take the bind mount away again. */
+			log_call(r, umount2(target, MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, target));
+			undo_mkdirs(r, &created);
+			buf_free(&data);
+			strv_free(&created);
+			return -1;
+		}
+	}
+	buf_free(&data);
+	strv_free(&created);
+	return 0;
+}
+
+int op_umount(const struct request *q, struct reply *r)
+{
+	const char *target = NULL;
+	bool detach = false;
+	if (arg_str(r, q, "target", true, &target) < 0 || arg_bool(r, q, "detach", &detach) < 0)
+		return -1;
+	/* umount2: take the mount off target. MNT_DETACH ("lazy", umount -l) hides it
+	 * now and frees it when the last user is gone. */
+	shell_step(r, "umount %s%s", detach ? "-l " : "", sh_word(r, target));
+	if (log_call(r, umount2(target, detach ? MNT_DETACH : 0), "umount2(%s, %s)", q_str(r, target),
+		     detach ? "MNT_DETACH" : "0") < 0)
+		return fail_sys(r, errno, NULL, target, "umount %s", target);
+	return 0;
+}
+
+int op_readonly(const struct request *q, struct reply *r)
+{
+	const char *target = NULL;
+	if (arg_str(r, q, "target", true, &target) < 0)
+		return -1;
+	shell_step(r, "mount -o remount,bind,ro %s", sh_word(r, target));
+	if (remount_readonly(r, target) < 0)
+		return fail_sys(r, errno, NULL, target, "remount %s read-only", target);
+	return 0;
+}

@@ -1,0 +1,228 @@
+/* namespaces.c - making new namespaces (clone3) and joining existing ones (setns).
+ *
+ * A namespace is a kernel object that gives the processes in it their own copy of one
+ * global resource: process ids, hostname, mount table, SysV IPC, network stack, user
+ * ids, cgroup root. Each process points at one namespace of each kind; ls -l
+ * /proc/PID/ns shows which (two processes share a namespace when the inodes match).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "boxcore.h"
+#include "errors.h"
+
+const struct nsinfo ns_table[NS_COUNT] = {
+	{ "pid", CLONE_NEWPID, "CLONE_NEWPID", "--pid", "--pid" },
+	{ "uts", CLONE_NEWUTS, "CLONE_NEWUTS", "--uts", "--uts" },
+	{ "mnt", CLONE_NEWNS, "CLONE_NEWNS", "--mount", "--mount" },
+	{ "ipc", CLONE_NEWIPC, "CLONE_NEWIPC", "--ipc", "--ipc" },
+	{ "net", CLONE_NEWNET, "CLONE_NEWNET", "--net", "--net" },
+	{ "user", CLONE_NEWUSER, "CLONE_NEWUSER", "--user", "--user" },
+	{ "cgroup", CLONE_NEWCGROUP, "CLONE_NEWCGROUP", "--cgroup", "--cgroup" },
+};
+
+int ns_index(const char *name)
+{
+	for (int i = 0; i < NS_COUNT; i++)
+		if (strcmp(ns_table[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int ns_parse_array(struct reply *r, const struct request *q, const char *key, bool required, int *mask)
+{
+	char **names = NULL;
+	size_t n = 0;
+	if (arg_strv(r, q, key, required, &names, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int k = ns_index(names[i]);
+		if (k < 0)
+			return fail_usage(r, "accepted namespaces: " NS_ACCEPTED,
+					  "%s: unknown namespace \"%s\"", key, names[i]);
+		*mask |= 1 << k;
+	}
+	return 0;
+}
+
+int ns_parse_csv(const char *csv, int *mask, const char **bad)
+{
+	static char word[64];
+	const char *p = csv;
+	while (*p) {
+		size_t l = strcspn(p, ",");
+		if (l > 0) {
+			snprintf(word, sizeof word, "%.*s", (int)l, p);
+			int k = ns_index(word);
+			if (k < 0) {
+				*bad = word;
+				return -1;
+			}
+			*mask |= 1 << k;
+		}
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+const char *clone_flags_text(struct reply *r, unsigned long flags)
+{
+	struct buf b = { 0 };
+	buf_put(&b, "", 0);
+	for (int i = 0; i < NS_COUNT; i++) {
+		if (flags & (unsigned long)ns_table[i].flag) {
+			if (b.len)
+				buf_putc(&b, '|');
+			buf_puts(&b, ns_table[i].flagname);
+		}
+	}
+	const char *s = r_printf(r, "%s", b.len ? b.s : "0");
+	buf_free(&b);
+	return s;
+}
+
+/* struct clone_args of <linux/sched.h>, spelled out so the file builds with any
+ * kernel headers; 88 bytes is its size since Linux 5.7 (the cgroup field). */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* Make the container's first process. Returns the child's pid in the parent, 0 in the
+ * child, -1 (with errno and the log) on failure.
+ *
+ * clone3 and clone are called as raw system calls with no new stack: like fork(), the
+ * child continues on a copy of the parent's stack. glibc's clone() wrapper wants a
+ * function and a stack, and fork() cannot take CLONE_NEW* flags. runc's nsexec.c does
+ * the same. The child must not use glibc features that cache the thread id (raise,
+ * abort, pthread locks) - the puppet sticks to plain system calls. */
+pid_t ns_clone(struct reply *r, int mask)
+{
+	unsigned long flags = 0;
+	for (int i = 0; i < NS_COUNT; i++)
+		if (mask & (1 << i))
+			flags |= (unsigned long)ns_table[i].flag;
+
+	struct clone_args_v2 args;
+	memset(&args, 0, sizeof args);
+	args.flags = flags;
+	args.exit_signal = SIGCHLD; /* the parent hears of the child's death as of any child's */
+
+	/* The shell's way: unshare --pid --uts ... --fork (a new process in new namespaces). */
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid == 0)
+		return 0;
+	if (pid > 0 || errno != ENOSYS) {
+		log_call(r, pid, "clone3({flags=%s, exit_signal=SIGCHLD}, %zu)", clone_flags_text(r, flags), sizeof args);
+		return (pid_t)pid;
+	}
+	log_call(r, pid, "clone3({flags=%s, exit_signal=SIGCHLD}, %zu)", clone_flags_text(r, flags), sizeof args);
+
+	/* Kernels before 5.3 have no clone3: the old clone() takes the flags and the exit
+	 * signal in one word. On x86_64 the argument order is flags, stack, ptid, ctid, tls. */
+	pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0)
+		return 0;
+	log_call(r, pid, "clone(child_stack=NULL, flags=%s|SIGCHLD)", clone_flags_text(r, flags));
+	return (pid_t)pid;
+}
+
+static int ns_stat(pid_t pid, const char *name, struct stat *st)
+{
+	char path[64];
+	if (pid)
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, name);
+	else
+		snprintf(path, sizeof path, "/proc/self/ns/%s", name);
+	return stat(path, st);
+}
+
+/* Two processes share a namespace when /proc/PID/ns/NAME are the same inode
+ * (readlink shows it as "uts:[4026531838]"). */
+int ns_same(pid_t pid, const char *name)
+{
+	struct stat a, b;
+	if (ns_stat(0, name, &a) < 0 || ns_stat(pid, name, &b) < 0)
+		return -1;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+int ns_differing(pid_t pid)
+{
+	int mask = 0;
+	for (int i = 0; i < NS_COUNT; i++)
+		if (ns_same(pid, ns_table[i].name) == 0)
+			mask |= 1 << i;
+	return mask;
+}
+
+/* nsenter's order: the user namespace first (it grants the capabilities needed for
+ * the others), the mount namespace last (it changes what paths mean). */
+static const char *const join_order[] = { "user", "cgroup", "ipc", "uts", "net", "pid", "mnt" };
+
+/* Join pid's namespaces in mask. All /proc/PID/ns files are opened before the first
+ * setns: once we are in the container's mount namespace, /proc/PID may not exist. A
+ * new PID namespace only applies to children: the caller must fork afterwards. */
+int ns_join(struct reply *r, pid_t pid, int mask)
+{
+	int fds[NS_COUNT];
+	int rc = -1;
+	for (int i = 0; i < NS_COUNT; i++)
+		fds[i] = -1;
+
+	for (int i = 0; i < NS_COUNT; i++) {
+		if (!(mask & (1 << i)))
+			continue;
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns_table[i].name);
+		/* A namespace file is a handle on the namespace itself: holding it open keeps
+		 * the namespace alive, and setns() takes it. */
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		log_call(r, fds[i], "openat(AT_FDCWD, %s, O_RDONLY|O_CLOEXEC)", q_str(r, path));
+		if (fds[i] < 0) {
+			fail_sys(r, errno, "setns", r_printf(r, "%d", (int)pid), "open %s", path);
+			goto out;
+		}
+	}
+
+	for (size_t k = 0; k < sizeof join_order / sizeof join_order[0]; k++) {
+		int i = ns_index(join_order[k]);
+		if (fds[i] < 0)
+			continue;
+		if (i == ns_index("user") && ns_same(pid, "user") == 1)
+			continue; /* joining one's own user namespace is EINVAL */
+		/* setns() moves this process into the namespace the fd refers to;
+		 * `nsenter --uts -t PID` is the shell's way. */
+		if (log_call(r, setns(fds[i], ns_table[i].flag), "setns(%d, %s)", fds[i], ns_table[i].flagname) < 0) {
+			fail_sys(r, errno, "setns", r_printf(r, "%d", (int)pid), "setns into the %s namespace of %d",
+				 ns_table[i].name, (int)pid);
+			goto out;
+		}
+		if (i == ns_index("user")) {
+			/* In the new user namespace our host uid may be unmapped (shown as
+			 * 65534). Like nsenter, become uid/gid 0 there when 0 is mapped;
+			 * when it is not, stay as we are. */
+			if (log_call(r, setresgid(0, 0, 0), "setresgid(0, 0, 0)") == 0)
+				log_call(r, setgroups(0, NULL), "setgroups(0, NULL)");
+			log_call(r, setresuid(0, 0, 0), "setresuid(0, 0, 0)");
+		}
+	}
+	rc = 0;
+out:
+	for (int i = 0; i < NS_COUNT; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return rc;
+}
