@@ -21,6 +21,13 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   switch (command) {
+    case undefined:
+    case '--present':
+      return (await import('./lab.ts')).tuiCommand(args);
+    case 'list':
+      return (await import('./lab.ts')).listCommand(rest);
+    case 'lesson':
+      return (await import('./lab.ts')).lessonCommand(rest, color);
     case '--version':
     case '-V':
       console.log(`boxlab ${VERSION}`);
@@ -39,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
     default:
-      console.error(msg.unknownCommand(command ?? ''));
+      console.error(msg.unknownCommand(command));
       return 2;
   }
 }

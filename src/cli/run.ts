@@ -101,7 +101,7 @@ async function runContainer(spec: RunSpec, ledger: Ledger): Promise<number> {
     if (!box || stopping) return;
     stopping = true;
     void box.signal(sig.replace('SIG', ''));
-    setTimeout(() => void box?.core.destroy(box.ct!).catch(() => undefined), 1000).unref();
+    setTimeout(() => void box?.signal('KILL'), 1000).unref();
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);

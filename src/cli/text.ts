@@ -42,6 +42,22 @@ Options:
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`;
 
+export const LAB_USAGE = `Usage: boxlab [--present]
+
+Opens the lab. --present is for workshops: one step per screen, a large state panel,
+speaker notes hidden. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.`;
+
+export const LIST_USAGE = `Usage: boxlab list [--json]
+
+Lists the lessons: id, title, and whether they need root.`;
+
+export const LESSON_USAGE = `Usage: boxlab lesson ID [--yes] [--markdown|--json]
+
+Runs a lesson straight through as plain text: prose, commands, syscalls, the state
+before and after, and the diff. --yes solves its tasks with their solutions; the exit
+status is 0 only if every check passes. --markdown writes a handout, --json an event
+stream.`;
+
 export const STATE_USAGE = `Usage: boxlab state PID [--view LIST] [--json]
 
 Prints kernel state views of process PID: ns, proc, ids, uts, mounts, fs, ipc

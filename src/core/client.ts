@@ -181,7 +181,7 @@ export class Core {
 
   async spawnInside(ct: string, argv: string[], opts: Op.SpawnOptions = {}) {
     const timeout = (opts.timeout_ms ?? 10_000) + 5_000;
-    return (await this.call<Op.Finished>('spawn', { ct, argv, ...opts }, timeout)).result!;
+    return (await this.call<Op.Captured>('spawn', { ct, argv, ...opts }, timeout)).result!;
   }
 
   async exec(ct: string, argv: string[], opts: Op.ExecOptions = {}) {
@@ -196,7 +196,7 @@ export class Core {
 
   async join(target: Op.Target, argv: string[], opts: Op.JoinOptions = {}) {
     const timeout = (opts.timeout_ms ?? 10_000) + 5_000;
-    return (await this.call<Op.Finished>('join', { ...target, argv, ...opts }, timeout)).result!;
+    return (await this.call<Op.Captured>('join', { ...target, argv, ...opts }, timeout)).result!;
   }
 
   async probe(pid: number, what: ('uts' | 'ipc')[]) {

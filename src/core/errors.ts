@@ -37,7 +37,7 @@ export class CoreError extends Error {
 
   /** Message, explanation and hint on separate lines, the way a person reads them. */
   describe(): string {
-    const lines = [`${this.op}: ${this.message}`];
+    const lines = [`${this.op}: ${this.message}${this.errno ? ` (${this.errno})` : ''}`];
     if (this.explain) lines.push(`  why:  ${this.explain}`);
     if (this.hint) lines.push(`  try:  ${this.hint}`);
     return lines.join('\n');

@@ -43,6 +43,9 @@ export interface Finished {
   stderr?: string;
 }
 
+/** A process run to its end with its output kept (spawn, join with capture). */
+export interface Captured extends Finished { stdout: string; stderr: string }
+
 export interface Probed {
   uts?: { hostname: string; domainname: string };
   ipc?: { msg: string; sem: string; shm: string };

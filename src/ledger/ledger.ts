@@ -9,7 +9,7 @@
 //   {"done":1}                                           after removing it
 // Appends of one short line are atomic, so a concurrent reader never sees half a line.
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ledgerDir } from './paths.ts';
 import { processStartTime } from './proc.ts';
 import { removeResource, type Resource } from './resources.ts';
@@ -20,15 +20,26 @@ export class Ledger {
   private nextId = 1;
   private live = new Map<number, Entry>();
 
-  private constructor(readonly file: string) {}
+  private constructor(readonly file: string, private dir: string) {}
 
-  /** Open this process's ledger (one per process; cheap to call again). */
+  /** One open ledger per directory and process: every part of boxlab that opens it gets
+   *  the same one, so no part can truncate another's entries. */
+  private static opened = new Map<string, Ledger>();
+
+  /** Open this process's ledger (cheap to call again: it returns the open one). */
   static open(dir = ledgerDir()): Ledger {
+    const open = Ledger.opened.get(dir);
+    if (open) return open;
+    // The state root stays searchable (a rootless container's overlay dirs live there);
+    // the ledger itself is root's business only.
+    mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, `bl-${process.pid}.jsonl`);
     const owner = { pid: process.pid, start: processStartTime(process.pid) };
     writeFileSync(file, JSON.stringify({ owner }) + '\n', { mode: 0o600 });
-    return new Ledger(file);
+    const ledger = new Ledger(file, dir);
+    Ledger.opened.set(dir, ledger);
+    return ledger;
   }
 
   /** Write the resource down, then make it. If making it fails, the entry is crossed out. */
@@ -86,6 +97,7 @@ export class Ledger {
   async close(): Promise<Error[]> {
     const errors = await this.unwind();
     if (this.live.size === 0) rmSync(this.file, { force: true });
+    Ledger.opened.delete(this.dir);
     return errors;
   }
 }

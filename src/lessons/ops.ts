@@ -70,10 +70,10 @@ export function checkArg(type: ArgType, value: unknown): string | undefined {
 /** What is wrong with an op and its arguments, as [what, fix], or undefined. */
 export function validateOp(name: string, args: Record<string, unknown>): [string, string] | undefined {
   const spec = OPS[name];
-  if (!spec) return [`unknown op "${name}"`, `use one of: ${OP_NAMES.join(', ')}${suggest(name, OP_NAMES)}`];
+  if (!spec) return [`unknown op "${name}"${suggest(name, OP_NAMES)}`, `use one of: ${OP_NAMES.join(', ')}`];
   for (const [k, v] of Object.entries(args)) {
     const type = spec.args[k];
-    if (!type) return [`op ${name} has no argument "${k}"`, `its arguments are: ${Object.keys(spec.args).join(', ') || 'none'}${suggest(k, Object.keys(spec.args))}`];
+    if (!type) return [`op ${name} has no argument "${k}"${suggest(k, Object.keys(spec.args))}`, `its arguments are: ${Object.keys(spec.args).join(', ') || 'none'}`];
     const bad = checkArg(type, v);
     if (bad) return [`argument ${k} of op ${name} must be ${bad}`, `write it like: ${spec.usage}`];
   }

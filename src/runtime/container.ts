@@ -1,7 +1,7 @@
 // A whole container, composed from the same core ops the lessons take one at a time:
 // clone -> uid/gid maps -> private mounts -> overlay root -> /proc, /sys, /dev, volumes
 // -> hostname -> pivot_root -> read-only root -> exec -> wait.
-import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
@@ -37,6 +37,8 @@ export class Container {
   /** The container's working directory on the host: upper, work and merged for overlay. */
   static async create(spec: RunSpec, ledger: Ledger, coreOptions: CoreOptions = {}): Promise<Container> {
     const dir = join(stateRoot(), blName('run'));
+    // A rootless core must reach its overlay dirs through the state root.
+    if (spec.rootless) chmodSync(stateRoot(), 0o755);
     await ledger.track({ kind: 'dir', path: dir }, () => {
       for (const d of ['upper', 'work', 'merged']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
       // The overlay's upper and work dirs must belong to whoever mounts it: root

@@ -1,3 +1,4 @@
-// ink imports react-devtools-core only when DEV=true; the bundle aliases it here so
-// the optional dependency is never needed.
-export default { initialize() {}, connectToDevTools() {} };
+// esbuild aliases react-devtools-core to this (package.json "bundle"): ink imports it only
+// when DEV=true, and the real package would pull a websocket client into the bundle.
+const devtools = { initialize(): void {}, connectToDevTools(): void {} };
+export default devtools;

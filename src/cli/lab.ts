@@ -1,0 +1,46 @@
+// The lab's commands: the terminal UI, `boxlab list` and `boxlab lesson ID`.
+import { parseOptions, UsageError } from './args.ts';
+import { LAB_USAGE, LESSON_USAGE, LIST_USAGE } from './text.ts';
+
+export async function tuiCommand(args: string[]): Promise<number> {
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false } }, { stopAtWord: false });
+  if (options.help) {
+    console.log(LAB_USAGE);
+    return 0;
+  }
+  if (rest.length) throw new UsageError(`unexpected ${rest.join(' ')}; run 'boxlab --help'`);
+  const { runTui } = await import('../ui/run.tsx');
+  return runTui({ present: options.present === true });
+}
+
+export async function listCommand(args: string[]): Promise<number> {
+  const { options } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
+  if (options.help) {
+    console.log(LIST_USAGE);
+    return 0;
+  }
+  const { listLessons } = await import('../lessons/plain.ts');
+  const lessons = await listLessons();
+  if (options.json) {
+    console.log(JSON.stringify(lessons, null, 2));
+    return 0;
+  }
+  const width = Math.max(...lessons.map((l) => l.id.length), 2);
+  for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
+  return 0;
+}
+
+export async function lessonCommand(args: string[], color: boolean): Promise<number> {
+  const { options, rest } = parseOptions(args, {
+    help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false },
+  }, { stopAtWord: false });
+  if (options.help) {
+    console.log(LESSON_USAGE);
+    return 0;
+  }
+  if (rest.length !== 1) throw new UsageError("expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them");
+  if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
+  const { runLessonPlain } = await import('../lessons/plain.ts');
+  const format = options.json ? 'json' : options.markdown ? 'markdown' : 'text';
+  return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100 });
+}

@@ -1,0 +1,433 @@
+// Load a lesson file: YAML front matter, Markdown prose, and the fenced blocks the
+// engine runs (step, check, task, notes). Everything is checked here, before anything
+// runs, and a problem is reported as `file:line: what is wrong — how to fix`.
+import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, relative, basename } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { repoRoot } from '../core/binary.ts';
+import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
+import { OPS, OP_NAMES, suggest, validateOp } from './ops.ts';
+import {
+  BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
+  type Action, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
+  type Lesson, type LessonMeta, type LessonSummary, type Stop,
+} from './schema.ts';
+
+/** Variables every session provides; lessons add their own under `vars:`. */
+export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson'] as const;
+
+export function lessonsRoot(): string {
+  return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
+}
+
+/** How a file is named in messages: relative to the repo when inside it. */
+export function displayPath(file: string): string {
+  const rel = relative(repoRoot(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export async function loadLesson(file: string): Promise<Lesson> {
+  return parseLesson(await readFile(file, 'utf8'), displayPath(file));
+}
+
+/** Every lesson file under the lessons root: NN-chapter/NN-lesson.md, in course order. */
+export async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
+  if (!existsSync(root)) return [];
+  const files: string[] = [];
+  for (const ch of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d+-/.test(d.name))) {
+    for (const f of await readdir(join(root, ch.name))) {
+      if (/^\d+-.*\.md$/.test(f)) files.push(join(root, ch.name, f));
+    }
+  }
+  return files.sort();
+}
+
+export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
+  const lessons: Lesson[] = [];
+  const errors: LessonError[] = [];
+  for (const f of await lessonFiles(root)) {
+    try {
+      lessons.push(await loadLesson(f));
+    } catch (err) {
+      if (err instanceof LessonError) errors.push(err);
+      else throw err;
+    }
+  }
+  const seen = new Map<string, Lesson>();
+  for (const l of lessons) {
+    const other = seen.get(l.meta.id);
+    if (other) errors.push(new LessonError(l.file, 2, `id "${l.meta.id}" is already used by ${other.file}`, 'give each lesson its own id'));
+    seen.set(l.meta.id, l);
+  }
+  return { lessons, errors };
+}
+
+export async function findLesson(id: string, root = lessonsRoot()): Promise<Lesson> {
+  const { lessons, errors } = await loadAll(root);
+  const hit = lessons.find((l) => l.meta.id === id || l.path === id);
+  if (hit) return hit;
+  const broken = errors.find((e) => basename(e.file, '.md').endsWith(id) || e.file.includes(`/${id}`));
+  if (broken) throw broken;
+  const ids = lessons.map((l) => l.meta.id);
+  throw new Error(`no lesson "${id}"${suggest(id, ids)}; the lessons are: ${ids.join(', ')}`);
+}
+
+export function summarize(l: Lesson): LessonSummary {
+  const count = (k: Stop['kind']) => l.stops.filter((s) => s.kind === k).length;
+  return {
+    id: l.meta.id, title: l.meta.title, chapter: l.meta.chapter, chapterNumber: l.chapterNumber, number: l.number,
+    summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, file: l.file,
+    steps: count('step'), checks: count('check'), tasks: count('task'),
+  };
+}
+
+// ---------------------------------------------------------------------------------
+
+/** Parse a lesson from its text. `file` is the name used in messages. */
+export function parseLesson(text: string, file: string): Lesson {
+  const lines = text.split('\n');
+  if (lines[0]?.trim() !== '---') {
+    throw new LessonError(file, 1, 'the file does not start with front matter', 'begin it with a line "---", the YAML fields (id, title, chapter, summary, needs), and "---"');
+  }
+  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  if (end < 0) throw new LessonError(file, 1, 'the front matter is never closed', 'end it with a line "---"');
+  const yaml = new YamlBlock(file, lines.slice(1, end).join('\n'), 2, 1, 'front matter');
+  const meta = validateMeta(yaml);
+  const known = new Set<string>([...SESSION_VARS, ...Object.keys(meta.vars)]);
+
+  const m = /(\d+)-[^/]*\/(\d+)-[^/]*\.md$/.exec(file.replace(/\\/g, '/'));
+  const lesson: Lesson = {
+    file,
+    path: m ? file.replace(/\\/g, '/').replace(/^.*?(\d+-[^/]*\/\d+-[^/]*)\.md$/, '$1') : basename(file, '.md'),
+    chapterNumber: m ? Number(m[1]) : 0,
+    number: m ? Number(m[2]) : 0,
+    meta,
+    stops: [],
+    outro: '',
+  };
+
+  let prose: string[] = [];
+  let pendingNotes: string[] = [];
+  for (let i = end + 1; i < lines.length; i++) {
+    const fence = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/.exec(lines[i]!);
+    if (!fence) { prose.push(lines[i]!); continue; }
+    const marker = fence[2]!;
+    const lang = fence[3]!;
+    const open = i + 1; // 1-based line of the opening fence
+    let close = -1;
+    for (let j = i + 1; j < lines.length; j++) {
+      const t = lines[j]!.trim();
+      if (t.startsWith(marker[0]!.repeat(marker.length)) && /^(`{3,}|~{3,})$/.test(t)) { close = j; break; }
+    }
+    if (close < 0) throw new LessonError(file, open, `the ${lang || 'code'} block is never closed`, `end it with a line ${marker}`);
+    const body = lines.slice(i + 1, close).join('\n');
+    if ((BLOCK_TYPES as readonly string[]).includes(lang)) {
+      if (fence[1]) throw new LessonError(file, open, `the ${lang} block is indented`, 'engine blocks sit at the start of a line, outside lists and quotes');
+      if (lang === 'notes') {
+        // Notes belong to the block they follow (the one on screen); before any, to the first.
+        const last = lesson.stops.at(-1);
+        if (last) last.notes.push(body.trim());
+        else pendingNotes.push(body.trim());
+      } else {
+        const block = new YamlBlock(file, body, open + 1, open, `${lang} block`);
+        const stop = validateStop(lang as 'step' | 'check' | 'task', block, known);
+        stop.index = lesson.stops.length;
+        stop.prose = prose.join('\n').trim();
+        stop.notes = pendingNotes;
+        pendingNotes = [];
+        prose = [];
+        lesson.stops.push(stop);
+      }
+    } else if (!DISPLAY_LANGS.includes(lang)) {
+      const hint = suggest(lang, BLOCK_TYPES);
+      throw new LessonError(file, open, `unknown block type "${lang}"${hint}`,
+        `engine blocks are ${BLOCK_TYPES.join(', ')}; code shown as is uses one of ${DISPLAY_LANGS.filter(Boolean).join(', ')}`);
+    } else {
+      prose.push(...lines.slice(i, close + 1));
+    }
+    i = close;
+  }
+  lesson.outro = prose.join('\n').trim();
+  if (lesson.stops.length === 0) {
+    throw new LessonError(file, end + 2, 'the lesson has no step, check or task block', 'add at least one ```step block that the engine can run');
+  }
+  return lesson;
+}
+
+// ---------------------------------------------------------------------------------
+
+type Path = (string | number)[];
+
+/** One YAML body with the means to name the file line of any node in it. */
+class YamlBlock {
+  readonly doc: Document;
+  readonly data: unknown;
+  private lc = new LineCounter();
+
+  /** `base`: file line of the body's first line; `at`: line to blame for a missing key. */
+  constructor(readonly file: string, text: string, private base: number, readonly at: number, readonly what: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lc, uniqueKeys: true, prettyErrors: false });
+    const err = this.doc.errors[0];
+    if (err) {
+      const line = err.linePos?.[0]?.line ?? this.lc.linePos(err.pos[0]).line;
+      throw new LessonError(file, base + line - 1, `${what}: YAML does not parse (${err.message.split('\n')[0]})`,
+        'check indentation and quoting; a value with ": " or "#" in it needs quotes');
+    }
+    const data: unknown = this.doc.toJS();
+    this.data = data;
+    if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
+      throw new LessonError(file, base, `${what} must be a YAML mapping (key: value lines)`, 'write it as lines like "title: ..."');
+    }
+  }
+
+  line(path: Path): number {
+    let node: unknown = this.doc.contents;
+    let offset = (node as { range?: number[] } | null)?.range?.[0];
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && p.key.value === seg);
+        if (!pair) break;
+        offset = (pair.key as { range?: number[] }).range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[seg as number] as { range?: number[] } | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    if (offset === undefined) return this.at;
+    return this.base + this.lc.linePos(offset).line - 1;
+  }
+
+  fail(path: Path | null, what: string, fix: string): never {
+    throw new LessonError(this.file, path ? this.line(path) : this.at, `${this.what}: ${what}`, fix);
+  }
+}
+
+function get(obj: unknown, path: Path): unknown {
+  let v: unknown = obj;
+  for (const seg of path) v = v == null ? undefined : (v as Record<string | number, unknown>)[seg];
+  return v;
+}
+
+function keysOnly(b: YamlBlock, path: Path, allowed: string[]): Record<string, unknown> {
+  const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
+  if (typeof obj !== 'object' || Array.isArray(obj)) b.fail(path, `${path.join('.') || 'this'} must be a mapping`, 'write key: value lines under it');
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) b.fail([...path, k], `unknown key "${k}"${suggest(k, allowed)}`, `allowed here: ${allowed.join(', ')}`);
+  }
+  return obj;
+}
+
+function str(b: YamlBlock, path: Path, required: boolean, fix: string): string | undefined {
+  const v = get(b.data, path);
+  if (v === undefined || v === null) {
+    if (required) b.fail(null, `missing "${path.join('.')}"`, fix);
+    return undefined;
+  }
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+    const s = String(v);
+    if (required && !s.trim()) b.fail(path, `"${path.join('.')}" is empty`, fix);
+    return s;
+  }
+  return b.fail(path, `"${path.join('.')}" must be text`, fix);
+}
+
+function strList(b: YamlBlock, path: Path): string[] | undefined {
+  const v = get(b.data, path);
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) b.fail(path, `"${path.join('.')}" must be a list`, `write it like: ${path.at(-1)}: [a, b]`);
+  return v as string[];
+}
+
+/** Refuse `${name}` for a variable no session or `vars:` provides. */
+function checkVars(b: YamlBlock, path: Path, known: Set<string>): void {
+  const v = get(b.data, path);
+  if (typeof v === 'string') {
+    for (const m of v.matchAll(/\$\{([^}]*)\}/g)) {
+      if (!known.has(m[1]!)) {
+        b.fail(path, `unknown variable \${${m[1]}}${suggest(m[1]!, [...known])}`, `known: ${[...known].map((k) => '${' + k + '}').join(', ')}; add your own under vars: in the front matter`);
+      }
+    }
+  } else if (Array.isArray(v)) {
+    v.forEach((_, i) => checkVars(b, [...path, i], known));
+  } else if (v && typeof v === 'object') {
+    for (const k of Object.keys(v)) checkVars(b, [...path, k], known);
+  }
+}
+
+function validateMeta(b: YamlBlock): LessonMeta {
+  keysOnly(b, [], ['id', 'title', 'chapter', 'summary', 'needs', 'features', 'vars']);
+  const id = str(b, ['id'], true, 'add a line like "id: uts" (lowercase letters, digits, dashes)')!;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) b.fail(['id'], `id "${id}" has characters other than a-z, 0-9 and -`, 'use a short lowercase name like "uts" or "pid-ns"');
+  const title = str(b, ['title'], true, 'add a line like "title: The UTS namespace"')!;
+  const chapter = str(b, ['chapter'], true, 'add a line like "chapter: Namespaces"')!;
+  const summary = str(b, ['summary'], true, 'add one sentence under "summary:" saying what the learner will see')!;
+  const needs = str(b, ['needs'], true, 'add "needs: root" or "needs: rootless"')!;
+  if (needs !== 'root' && needs !== 'rootless') b.fail(['needs'], `needs is "${needs}"`, 'write "needs: root" or "needs: rootless"');
+  const features = (strList(b, ['features']) ?? []) as Feature[];
+  features.forEach((f, i) => {
+    if (!(FEATURES as readonly string[]).includes(f)) b.fail(['features', i], `unknown feature "${f}"${suggest(f, FEATURES)}`, `known features: ${FEATURES.join(', ')}`);
+  });
+  const varsRaw = get(b.data, ['vars']);
+  const vars: Record<string, string> = {};
+  if (varsRaw !== undefined && varsRaw !== null) {
+    if (typeof varsRaw !== 'object' || Array.isArray(varsRaw)) b.fail(['vars'], 'vars must be a mapping', 'write name: value lines under vars:');
+    for (const [k, v] of Object.entries(varsRaw as Record<string, unknown>)) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(k)) b.fail(['vars', k], `variable name "${k}" is not lowercase letters, digits and _`, 'rename it, e.g. target_name');
+      if ((SESSION_VARS as readonly string[]).includes(k)) b.fail(['vars', k], `variable "${k}" is set by the session`, 'choose another name');
+      if (typeof v === 'object') b.fail(['vars', k], `variable "${k}" must be text`, 'give it a single value');
+      vars[k] = String(v);
+    }
+  }
+  return { id, title, chapter, summary, needs, features, vars };
+}
+
+function validateViews(b: YamlBlock, path: Path): ViewName[] {
+  const views = strList(b, path) ?? [];
+  views.forEach((v, i) => {
+    if (!(VIEW_NAMES as readonly string[]).includes(v)) b.fail([...path, i], `unknown view "${v}"${suggest(v, VIEW_NAMES)}`, `views are: ${VIEW_NAMES.join(', ')}`);
+  });
+  return views as ViewName[];
+}
+
+const ACTION_KEYS = ['op', 'args', 'ops', 'shell', 'inside'];
+
+function validateAction(b: YamlBlock, path: Path, what: string): Action {
+  const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
+  const present = ['op', 'ops', 'shell', 'inside'].filter((k) => obj[k] !== undefined);
+  if (present.length === 0) b.fail(path.length ? path : null, `${what} says nothing to do`, 'give it "op:" (with "args:"), "ops:" (a list), "shell:" (a host command) or "inside:" (a command in the container)');
+  if (present.length > 1) b.fail([...path, present[1]!], `${what} has both "${present[0]}" and "${present[1]}"`, 'keep one; several ops go in a list under "ops:"');
+  if (obj.args !== undefined && obj.op === undefined) b.fail([...path, 'args'], '"args" without "op"', 'add "op:" naming the core op');
+  const kind = present[0]!;
+  if (kind === 'shell' || kind === 'inside') {
+    return { kind, command: str(b, [...path, kind], true, `give the command as text, e.g. ${kind}: hostname`)! };
+  }
+  const calls: { p: Path; op: unknown; args: unknown }[] = [];
+  if (kind === 'op') {
+    calls.push({ p: path, op: obj.op, args: obj.args ?? {} });
+  } else {
+    if (!Array.isArray(obj.ops) || obj.ops.length === 0) b.fail([...path, 'ops'], '"ops" must be a non-empty list', 'write items like "- op: sethostname" with "args: {name: box}"');
+    (obj.ops as unknown[]).forEach((item, i) => {
+      keysOnly(b, [...path, 'ops', i], ['op', 'args']);
+      calls.push({ p: [...path, 'ops', i], op: (item as Record<string, unknown>).op, args: (item as Record<string, unknown>).args ?? {} });
+    });
+  }
+  const ops = calls.map(({ p, op, args }) => {
+    if (typeof op !== 'string') b.fail([...p, 'op'], '"op" must name a core op', `one of: ${OP_NAMES.join(', ')}`);
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) b.fail([...p, 'args'], '"args" must be a mapping', `write it like: args: {name: box}; usage: ${OPS[op]?.usage ?? op}`);
+    const bad = validateOp(op, args as Record<string, unknown>);
+    if (bad) b.fail(bad[0].startsWith('unknown op') ? [...p, 'op'] : [...p, 'args'], bad[0], bad[1]);
+    return { op, args: args as Record<string, unknown>, line: b.line([...p, 'op']) };
+  });
+  return { kind: 'ops', ops };
+}
+
+const EXPECT_KEYS = ['equals', 'not_equals', 'matches', 'contains', 'exit'];
+const SOURCE_KEYS = ['view', 'probe', 'inside', 'shell', 'file'];
+
+function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectation {
+  const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
+  const e: Expectation = {};
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (k === 'exit') {
+      if (!Number.isInteger(v)) b.fail([...path, k], '"exit" must be a whole number', 'e.g. exit: 0');
+      e.exit = v as number;
+    } else {
+      if (typeof v === 'object' && v !== null) b.fail([...path, k], `"${k}" must be text`, 'quote it if it looks like YAML');
+      (e as Record<string, string>)[k] = v === null ? '' : String(v);
+      if (k === 'matches') {
+        try { new RegExp(String(v)); } catch (err) { b.fail([...path, k], `"matches" is not a valid regular expression (${(err as Error).message})`, 'fix the pattern, or use "equals" / "contains"'); }
+      }
+    }
+  }
+  return e;
+}
+
+function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbackTitle = ''): CheckSpec {
+  const obj = keysOnly(b, path, ['title', 'row', 'where', 'cell', 'field', ...SOURCE_KEYS, ...EXPECT_KEYS]);
+  const title = str(b, [...path, 'title'], titleRequired, 'add "title:" saying what is being checked') ?? fallbackTitle;
+  const sources = SOURCE_KEYS.filter((k) => obj[k] !== undefined);
+  const where = path.length ? `the check under "${path.join('.')}"` : 'the check';
+  if (sources.length === 0) b.fail(path.length ? path : null, `${where} does not say what to look at`, `give one of: ${SOURCE_KEYS.join(', ')} (e.g. "probe: uts" with "field: hostname")`);
+  if (sources.length > 1) b.fail([...path, sources[1]!], `${where} looks at both "${sources[0]}" and "${sources[1]}"`, 'keep one; write two checks to look at two things');
+  let source: CheckSource;
+  const kind = sources[0]!;
+  if (kind === 'view') {
+    const view = str(b, [...path, 'view'], true, '')!;
+    if (!(VIEW_NAMES as readonly string[]).includes(view)) b.fail([...path, 'view'], `unknown view "${view}"${suggest(view, VIEW_NAMES)}`, `views are: ${VIEW_NAMES.join(', ')}`);
+    const cell = str(b, [...path, 'cell'], false, '');
+    if (!cell) b.fail([...path, 'view'], 'a view check needs "cell:" (the column to read)', 'add e.g. "cell: hostname"');
+    const row = str(b, [...path, 'row'], false, '');
+    const w = get(b.data, [...path, 'where']);
+    if (w !== undefined && (typeof w !== 'object' || w === null || Array.isArray(w))) b.fail([...path, 'where'], '"where" must be a mapping', 'e.g. where: {side: container}');
+    if (!row && w === undefined) b.fail([...path, 'view'], 'a view check needs "row:" (a row key) or "where:" (column values)', 'add e.g. "where: {side: container}"');
+    source = { kind: 'view', view: view as ViewName, cell, row, where: w ? Object.fromEntries(Object.entries(w).map(([k, v]) => [k, String(v)])) : undefined };
+  } else if (kind === 'probe') {
+    const what = str(b, [...path, 'probe'], true, '')!;
+    if (what !== 'uts' && what !== 'ipc') b.fail([...path, 'probe'], `cannot probe "${what}"`, 'probe: uts (fields hostname, domainname) or probe: ipc (fields msg, sem, shm)');
+    const field = str(b, [...path, 'field'], false, '');
+    if (!field) b.fail([...path, 'probe'], 'a probe check needs "field:"', what === 'uts' ? 'add "field: hostname" or "field: domainname"' : 'add "field: msg", "sem" or "shm"');
+    source = { kind: 'probe', what, field };
+  } else if (kind === 'file') {
+    source = { kind: 'file', path: str(b, [...path, 'file'], true, 'give a path')!, field: str(b, [...path, 'field'], false, '') };
+  } else {
+    source = { kind: kind as 'inside' | 'shell', command: str(b, [...path, kind], true, `give the command, e.g. ${kind}: hostname`)! };
+  }
+  for (const k of ['row', 'where', 'cell'] as const) if (obj[k] !== undefined && kind !== 'view') b.fail([...path, k], `"${k}" only goes with "view:"`, 'remove it');
+  if (obj.field !== undefined && kind !== 'probe' && kind !== 'file') b.fail([...path, 'field'], '"field" only goes with "probe:" or "file:"', 'remove it');
+  const expect = validateExpect(b, path);
+  if (Object.keys(expect).length === 0) b.fail(path.length ? path : null, `${where} has no expectation`, `say what should be found with one of: ${EXPECT_KEYS.join(', ')}`);
+  if (expect.exit !== undefined && kind !== 'inside' && kind !== 'shell') b.fail([...path, 'exit'], '"exit" only goes with a command (inside: or shell:)', 'use equals / matches / contains');
+  return { title, source, expect, line: b.line(path.length ? path : ['title']) };
+}
+
+function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<string>): Stop {
+  checkVars(b, [], known);
+  const base = { index: 0, prose: '', notes: [] as string[], line: b.at };
+  if (type === 'step') {
+    keysOnly(b, [], ['title', 'views', ...ACTION_KEYS]);
+    const title = str(b, ['title'], true, 'add "title:" saying what this step does')!;
+    return { ...base, kind: 'step', title, action: validateAction(b, [], 'the step'), views: validateViews(b, ['views']) };
+  }
+  if (type === 'check') {
+    const check = validateCheck(b, [], true);
+    return { ...base, kind: 'check', title: check.title, check };
+  }
+  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views']);
+  const title = str(b, ['title'], true, 'add "title:" saying what the learner is to do')!;
+  if (get(b.data, ['check']) === undefined) b.fail(null, 'a task needs "check:" (how the lab sees it is done)', 'add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}');
+  const check = validateCheck(b, ['check'], false, title);
+  const hintsRaw = get(b.data, ['hints']);
+  const hints: Hint[] = [];
+  if (hintsRaw !== undefined) {
+    if (!Array.isArray(hintsRaw)) b.fail(['hints'], '"hints" must be a list', 'write items like "- when: {equals: x}" with "text: ..."');
+    hintsRaw.forEach((h, i) => {
+      if (typeof h === 'string') { hints.push({ when: { always: true }, text: h, line: b.line(['hints', i]) }); return; }
+      keysOnly(b, ['hints', i], ['when', 'text']);
+      const text = str(b, ['hints', i, 'text'], false, '');
+      if (!text) b.fail(['hints', i], 'a hint needs "text:"', 'add the words the learner sees');
+      const w = get(b.data, ['hints', i, 'when']);
+      let when: HintWhen = { always: true };
+      if (w !== undefined && w !== 'always') {
+        if (typeof w !== 'object' || w === null || Array.isArray(w)) b.fail(['hints', i, 'when'], '"when" must be a mapping or "always"', `use keys ${[...EXPECT_KEYS, 'missing'].join(', ')}`);
+        keysOnly(b, ['hints', i, 'when'], [...EXPECT_KEYS, 'missing', 'always']);
+        when = { ...validateExpect(b, ['hints', i, 'when']) };
+        const o = w as Record<string, unknown>;
+        if (o.missing !== undefined) when.missing = o.missing === true;
+        if (o.always !== undefined) when.always = o.always === true;
+      }
+      hints.push({ when, text, line: b.line(['hints', i]) });
+    });
+  }
+  let solution: Action | undefined;
+  if (get(b.data, ['solution']) !== undefined) {
+    keysOnly(b, ['solution'], ACTION_KEYS);
+    solution = validateAction(b, ['solution'], 'the solution');
+  }
+  return { ...base, kind: 'task', title, check, hints, solution, views: validateViews(b, ['views']) };
+}

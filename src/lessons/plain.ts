@@ -1,0 +1,190 @@
+// A lesson without a terminal UI: `boxlab lesson ID [--yes] [--markdown|--json]`.
+// Runs every stop in order and prints what happened. Exit 0 only when every step ran and
+// every check and task passed; --yes applies each task's solution (a learner is not
+// there to do it). Exit 2: the lesson cannot run here (bad file, no root, no core).
+import type { Writable } from 'node:stream';
+import { Chalk } from 'chalk';
+import { CoreError } from '../core/index.ts';
+import { text } from '../ui/text.ts';
+import { kernel } from './kernel.ts';
+import { findLesson, loadAll, summarize } from './loader.ts';
+import { LessonError, type LessonSummary, type Stop } from './schema.ts';
+import { LessonSession, closeProcessLedger, failure, type CheckResult, type LogEntry, type StepResult } from './session.ts';
+
+export interface PlainOptions {
+  yes: boolean;
+  format: 'text' | 'markdown' | 'json';
+  color: boolean;
+  out: Writable;
+  /** Width for the state tables (default 100). */
+  width?: number;
+}
+
+export async function listLessons(): Promise<LessonSummary[]> {
+  const { lessons } = await loadAll();
+  return lessons.map(summarize);
+}
+
+interface StopReport {
+  index: number;
+  kind: Stop['kind'];
+  title: string;
+  ok: boolean;
+  log: LogEntry[];
+  output?: string;
+  error?: StepResult['error'];
+  check?: CheckResult;
+  hint?: string;
+  solved?: boolean;
+  diff?: string;
+}
+
+export async function runLessonPlain(id: string, opts: PlainOptions): Promise<number> {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out = (s = '') => opts.out.write(s + '\n');
+  const json = opts.format === 'json';
+  const md = opts.format === 'markdown';
+
+  let lesson;
+  try {
+    lesson = await findLesson(id);
+  } catch (err) {
+    const message = err instanceof LessonError ? err.message : (err as Error).message;
+    if (json) out(JSON.stringify({ ok: false, error: message }));
+    else out(text.plainError(message));
+    return 2;
+  }
+  const summary = summarize(lesson);
+  if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) {
+    if (json) out(JSON.stringify({ lesson: summary, ok: false, error: text.needsRootLong }));
+    else out(text.plainError(text.needsRootLong));
+    return 2;
+  }
+
+  let session: LessonSession;
+  try {
+    session = await LessonSession.open(lesson);
+  } catch (err) {
+    const f = failure(err);
+    const message = err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message;
+    if (json) out(JSON.stringify({ lesson: summary, ok: false, error: message }));
+    else out(text.plainError(message));
+    return 2;
+  }
+
+  const k = await kernel();
+  const reports: StopReport[] = [];
+  const total = lesson.stops.length;
+  const width = opts.width ?? 100;
+
+  if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary}\n`);
+  else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`));
+
+  const printLog = (log: LogEntry[]) => {
+    if (!log.length) return;
+    if (md) {
+      const calls = log.flatMap((e) => e.syscalls);
+      if (calls.length) out('```text\n' + calls.join('\n') + '\n```');
+      const shells = log.map((e) => e.shell).filter(Boolean);
+      if (shells.length) out('```sh\n' + shells.join('\n') + '\n```');
+      return;
+    }
+    for (const e of log) {
+      for (const s of e.syscalls) out('  ' + c.dim(s));
+      if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell)));
+    }
+  };
+  const printDiff = (r: StepResult): string | undefined => {
+    if (!r.diff) return undefined;
+    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width });
+    if (!json && d.trim()) out(md ? '```text\n' + d + '\n```' : d.replace(/^/gm, '  '));
+    return d;
+  };
+  const printCheck = (title: string, r: CheckResult) => {
+    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${text.found(r.found ?? text.nothingFound)}; ${text.expected(r.expected)})`}`);
+    else {
+      out(r.pass ? c.green(text.plainCheckPass(title)) : c.red(text.plainCheckFail(title)));
+      if (!r.pass) out(`  ${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+    }
+  };
+
+  let stopped = false;
+  try {
+    for (const stop of lesson.stops) {
+      const i = stop.index;
+      const title = session.subst(stop.title);
+      if (!json && stop.prose) out('\n' + stop.prose + '\n');
+      // A check's own ✓/✗ line names it; steps and tasks get a heading.
+      if (!json && (md || stop.kind !== 'check')) out(md ? `### ${text.kinds[stop.kind]} ${i + 1}/${total}: ${title}\n` : c.bold(text.plainStep(i + 1, total, title)));
+      const st = await session.runStop(i);
+      const rep: StopReport = { index: i, kind: stop.kind, title, ok: false, log: [] };
+      if (stop.kind === 'step') {
+        const r = st.step!;
+        rep.ok = r.ok;
+        rep.log = r.log;
+        rep.output = r.output;
+        rep.error = r.error;
+        if (!json) {
+          printLog(r.log);
+          if (r.output) out(md ? '```console\n' + r.output + '\n```' : r.output.replace(/^/gm, '  '));
+        }
+        rep.diff = printDiff(r);
+        if (!r.ok) {
+          if (!json) {
+            out(c.red(text.plainError(r.error?.message ?? text.stepFailed)));
+            if (r.error?.explain) out('  ' + text.why(r.error.explain));
+            if (r.error?.hint) out('  ' + text.tryThis(r.error.hint));
+          }
+          reports.push(rep);
+          stopped = true;
+          break;
+        }
+      } else if (stop.kind === 'check') {
+        rep.check = st.check;
+        rep.ok = st.check!.pass;
+        if (!json) printCheck(title, st.check!);
+      } else {
+        if (!st.check!.pass && opts.yes && stop.solution) {
+          const r = (await session.solve(i))!;
+          rep.solved = true;
+          rep.log = r.log;
+          if (!json) {
+            out(c.yellow(text.plainSolved));
+            printLog(r.log);
+          }
+          rep.diff = printDiff(r);
+        }
+        const check = session.state[i]!.check!;
+        rep.check = check;
+        rep.ok = check.pass;
+        if (!check.pass) {
+          const hint = session.hintsFor(stop, check)[0];
+          if (hint) rep.hint = session.subst(hint.text);
+        }
+        if (!json) {
+          printCheck(title, check);
+          if (!check.pass) {
+            out('  ' + text.plainTaskTodo);
+            if (rep.hint) out('  ' + text.plainHint(rep.hint));
+          }
+        }
+      }
+      reports.push(rep);
+    }
+    if (!json && !stopped && lesson.outro) out('\n' + lesson.outro);
+  } finally {
+    await session.close();
+    await closeProcessLedger();
+  }
+
+  const judged = reports.filter((r) => r.kind !== 'step');
+  const passed = judged.filter((r) => r.ok).length;
+  const allOk = !stopped && reports.length === total && reports.every((r) => r.ok);
+  if (json) {
+    out(JSON.stringify({ lesson: summary, ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
+  } else {
+    out('');
+    out((allOk ? c.green : c.red)(text.plainResult(passed, lesson.stops.filter((s) => s.kind !== 'step').length)));
+  }
+  return allOk ? 0 : 1;
+}

@@ -1,0 +1,465 @@
+// One lesson, running: its own core, its own ledger scope, its variables (${ct}, ${pid})
+// and what each stop did. Running a step = snapshot the views it names, send its ops,
+// snapshot again, diff. Checks read the kernel; tasks are re-checked until they pass,
+// with hints chosen by what the check found. Everything that happens is emitted as an
+// event, which the terminal UI and the plain/JSON output both listen to.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { $ } from 'zx';
+import { Core, CoreError, type CoreReply } from '../core/index.ts';
+import { Ledger, processStartTime } from '../ledger/index.ts';
+import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
+import { text } from '../ui/text.ts';
+import { kernel } from './kernel.ts';
+import { OPS, parseOpLine } from './ops.ts';
+import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
+
+export type LogSource = 'lesson' | 'repl' | 'solution' | 'check';
+
+/** One line of the syscall log: an op (or command) and what it did. */
+export interface LogEntry {
+  source: LogSource;
+  op: string;
+  ok: boolean;
+  syscalls: string[];
+  shell: string;
+  error?: string;
+  at: number;
+}
+
+export interface Failure { message: string; explain?: string; hint?: string }
+
+export interface StepResult {
+  ok: boolean;
+  before?: Snapshot;
+  after?: Snapshot;
+  diff?: SnapshotDiff;
+  error?: Failure;
+  /** What a command printed (shell:/inside:). */
+  output?: string;
+  log: LogEntry[];
+}
+
+export interface CheckResult {
+  pass: boolean;
+  /** What the check read (trimmed), undefined when it could not read anything. */
+  found?: string;
+  code?: number;
+  /** The expectation in words, for display. */
+  expected: string;
+  error?: string;
+}
+
+export type StopStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'passed';
+
+export interface StopState {
+  status: StopStatus;
+  step?: StepResult;
+  check?: CheckResult;
+  solved?: boolean;
+  hintsShown: number;
+  /** What the check found when the last hint was given. */
+  hintState?: string;
+}
+
+export type LessonEvent =
+  | { type: 'ready' }
+  | { type: 'stop'; index: number }
+  | { type: 'log'; entry: LogEntry }
+  | { type: 'step'; index: number; result: StepResult }
+  | { type: 'check'; index: number; result: CheckResult }
+  | { type: 'hint'; index: number; text: string }
+  | { type: 'solved'; index: number; result: StepResult }
+  | { type: 'repl'; line: string; result: StepResult }
+  | { type: 'reset' }
+  | { type: 'closed' };
+
+export interface SessionOptions {
+  /** The process's ledger (one per process); opened on first use when not given. */
+  ledger?: Ledger;
+  binary?: string;
+}
+
+/** The ledger of this process (Ledger.open() hands every caller the same one). */
+export function processLedger(): Ledger {
+  return Ledger.open();
+}
+
+/** At exit: unwind what is left and delete this process's ledger file when it is empty. */
+export async function closeProcessLedger(): Promise<Error[]> {
+  return Ledger.open().close();
+}
+
+let scopes = 0;
+
+export class LessonSession {
+  core?: Core;
+  readonly ledger: Ledger;
+  scope = '';
+  vars: Record<string, string> = {};
+  state: StopState[] = [];
+  /** Index of the stop the learner is at (-1: before the first). */
+  current = -1;
+  log: LogEntry[] = [];
+  /** Views of the last step: what the REPL's diff shows. */
+  lastViews: ViewName[] = ['uts', 'ns', 'proc'];
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(readonly lesson: Lesson, private options: SessionOptions) {
+    this.ledger = options.ledger ?? processLedger();
+  }
+
+  /** Start the lesson's core and return the session. Throws CoreError when it cannot start. */
+  static async open(lesson: Lesson, options: SessionOptions = {}): Promise<LessonSession> {
+    const s = new LessonSession(lesson, options);
+    await s.start();
+    return s;
+  }
+
+  get stops(): Stop[] { return this.lesson.stops; }
+
+  private listeners = new Set<(e: LessonEvent) => void>();
+  /** Listen to everything the session does; returns the function that stops listening. */
+  onEvent(fn: (e: LessonEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  private send(e: LessonEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
+
+  private async start(): Promise<void> {
+    this.scope = `lesson:${this.lesson.meta.id}:${++scopes}`;
+    this.vars = { ...this.lesson.meta.vars, ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id };
+    this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
+    this.current = -1;
+    this.log = [];
+    this.closed = false;
+    const core = await Core.start({ stdio: 'pipe', binary: this.options.binary });
+    // What containers print goes to the core's fds 1 and 2: read it so a pipe never fills.
+    core.stdout?.resume();
+    core.stderr?.resume();
+    this.ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, this.scope);
+    this.core = core;
+    this.send({ type: 'ready' });
+  }
+
+  /** Run one thing at a time against the core: keys, timers and the REPL may overlap. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  // ------------------------------------------------------------ substitution
+
+  subst(s: string): string {
+    return s.replace(/\$\{(\w+)\}/g, (_, k: string) => this.vars[k] ?? '');
+  }
+
+  private substArgs(op: string, args: Record<string, unknown>): Record<string, unknown> {
+    const spec = OPS[op];
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(args)) {
+      let val: unknown = typeof v === 'string' ? this.subst(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? this.subst(x) : x)) : v;
+      if (spec?.args[k] === 'int' && typeof val === 'string' && /^-?\d+$/.test(val)) val = Number(val);
+      out[k] = val;
+    }
+    if (spec?.ct && out.ct === undefined && out.pid === undefined) {
+      if (!this.vars.ct) throw new CoreError(op, { kind: 'state', message: text.noContainer });
+      out.ct = this.vars.ct;
+    }
+    if (op === 'probe' && out.pid === undefined && this.vars.pid) out.pid = Number(this.vars.pid);
+    return out;
+  }
+
+  /** The process views are read for: the container, or the lab itself before there is one. */
+  get viewPid(): number {
+    const pid = Number(this.vars.pid);
+    return pid > 0 ? pid : process.pid;
+  }
+
+  // ------------------------------------------------------------ actions
+
+  private record(source: LogSource, reply: Pick<CoreReply, 'op' | 'ok' | 'syscalls' | 'shell'> & { error?: { message: string } }, log: LogEntry[]): void {
+    const entry: LogEntry = { source, op: reply.op, ok: reply.ok, syscalls: reply.syscalls ?? [], shell: reply.shell ?? '', error: reply.error?.message, at: Date.now() };
+    log.push(entry);
+    if (source !== 'check') {
+      this.log.push(entry);
+      if (this.log.length > 500) this.log.splice(0, this.log.length - 500);
+      this.send({ type: 'log', entry });
+    }
+  }
+
+  private async callOp(source: LogSource, op: string, rawArgs: Record<string, unknown>, log: LogEntry[]): Promise<CoreReply> {
+    const core = this.requireCore();
+    const args = this.substArgs(op, rawArgs);
+    const reply = await core.send(op, args, op === 'join' || op === 'spawn' || op === 'wait' ? 30_000 : undefined);
+    this.record(source, reply, log);
+    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
+    if (op === 'clone') {
+      const r = reply.result as { ct: string; pid: number };
+      this.vars.ct = r.ct;
+      this.vars.pid = String(r.pid);
+      // The core made it (and kills it when it closes); the ledger still lists it, so a
+      // crash of both leaves `boxlab cleanup` something to find.
+      this.ledger.record({ kind: 'process', pid: r.pid, start: processStartTime(r.pid) }, this.scope);
+    }
+    return reply;
+  }
+
+  private requireCore(): Core {
+    if (!this.core || !this.core.alive) throw new CoreError('session', { kind: 'exit', message: 'the core is not running' });
+    return this.core;
+  }
+
+  private async runCommand(source: LogSource, where: 'shell' | 'inside', command: string, log: LogEntry[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const cmd = this.subst(command);
+    if (where === 'inside') {
+      const reply = await this.callOp(source, 'join', { argv: ['/bin/sh', '-c', cmd], capture: true }, log);
+      const r = reply.result as { code: number; stdout?: string; stderr?: string };
+      return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    }
+    const out = await $({ quiet: true, nothrow: true, verbose: false, env: { ...process.env, BOXLAB_CT: this.vars.ct, BOXLAB_PID: this.vars.pid } })`sh -c ${cmd}`;
+    const code = out.exitCode ?? 1;
+    this.record(source, { op: 'shell', ok: code === 0, syscalls: [], shell: cmd, error: code === 0 ? undefined : { message: `exit status ${code}` } }, log);
+    return { code, stdout: out.stdout, stderr: out.stderr };
+  }
+
+  /** Run an action with before/after snapshots of `views`. Never throws: failures are in the result. */
+  async runAction(action: Action, views: ViewName[], source: LogSource): Promise<StepResult> {
+    const log: LogEntry[] = [];
+    const k = await kernel();
+    let before: Snapshot | undefined;
+    const snap = async () => (views.length ? k.snapshot(this.viewPid, views).catch(() => undefined) : undefined);
+    try {
+      before = await snap();
+      let output: string | undefined;
+      if (action.kind === 'ops') {
+        for (const call of action.ops) await this.callOp(source, call.op, call.args, log);
+      } else {
+        const r = await this.runCommand(source, action.kind, action.command, log);
+        output = (r.stdout + r.stderr).trimEnd();
+        if (r.code !== 0) return { ok: false, before, output, log, error: { message: `${this.subst(action.command)}: exit status ${r.code}` } };
+      }
+      const after = await snap();
+      const diff = before && after ? k.diff(before, after) : undefined;
+      return { ok: true, before, after, diff, output, log };
+    } catch (err) {
+      const after = await snap();
+      return { ok: false, before, after, log, error: failure(err) };
+    }
+  }
+
+  // ------------------------------------------------------------ checks
+
+  async evaluate(check: CheckSpec): Promise<CheckResult> {
+    const expected = describeExpect(check.expect, this);
+    let found: string | undefined;
+    let code: number | undefined;
+    try {
+      const src = check.source;
+      const log: LogEntry[] = [];
+      switch (src.kind) {
+        case 'probe': {
+          if (!this.vars.pid) throw new Error(text.noContainer);
+          const reply = await this.callOp('check', 'probe', { pid: Number(this.vars.pid), what: [src.what] }, log);
+          const r = (reply.result ?? {}) as Record<string, Record<string, string> | undefined>;
+          found = r[src.what]?.[src.field]?.trim();
+          break;
+        }
+        case 'view': {
+          const k = await kernel();
+          const snap = await k.snapshot(this.viewPid, [src.view]);
+          const view = snap.views[src.view];
+          const row = view?.rows.find((r) => src.row !== undefined ? r.key === this.subst(src.row) : Object.entries(src.where ?? {}).every(([c, v]) => r.cells[c] === this.subst(v)));
+          found = row?.cells[src.cell];
+          break;
+        }
+        case 'file': {
+          const body = await readFile(this.subst(src.path), 'utf8');
+          if (src.field) {
+            const line = body.split('\n').find((l) => l.startsWith(src.field + ':'));
+            found = line?.slice(src.field.length + 1).trim().replace(/\s+/g, ' ');
+          } else found = body.trim();
+          break;
+        }
+        case 'inside':
+        case 'shell': {
+          if (src.kind === 'inside' && !this.vars.ct) throw new Error(text.noContainer);
+          const r = await this.runCommand('check', src.kind, src.command, log);
+          found = r.stdout.trim();
+          code = r.code;
+          break;
+        }
+      }
+      return { pass: holds(check.expect, found, code, this), found, code, expected };
+    } catch (err) {
+      return { pass: false, found, code, expected, error: failure(err).message };
+    }
+  }
+
+  /** Hints whose `when` holds for what the task's check found, in file order. */
+  hintsFor(task: TaskStop, result: CheckResult | undefined): Hint[] {
+    return task.hints.filter((h) => whenHolds(h.when, result, this));
+  }
+
+  // ------------------------------------------------------------ the learner's moves
+
+  /** Run stop i (a step runs its ops, a check evaluates, a task checks once). */
+  runStop(i: number): Promise<StopState> {
+    return this.serial(async () => {
+      const stop = this.stops[i];
+      if (!stop) throw new Error(`no stop ${i}`);
+      this.current = i;
+      this.send({ type: 'stop', index: i });
+      const st = this.state[i]!;
+      st.status = 'running';
+      if (stop.kind === 'step') {
+        if (stop.views.length) this.lastViews = stop.views;
+        st.step = await this.runAction(stop.action, stop.views, 'lesson');
+        st.status = st.step.ok ? 'done' : 'failed';
+        this.send({ type: 'step', index: i, result: st.step });
+      } else {
+        if (stop.kind === 'task' && stop.views.length) this.lastViews = stop.views;
+        st.check = await this.evaluate(stop.check);
+        st.status = st.check.pass ? 'passed' : stop.kind === 'task' ? 'waiting' : 'failed';
+        this.send({ type: 'check', index: i, result: st.check });
+      }
+      return st;
+    });
+  }
+
+  /** Check stop i again (a task after the learner acted). */
+  recheck(i: number): Promise<CheckResult | undefined> {
+    return this.serial(async () => {
+      const stop = this.stops[i];
+      if (!stop || stop.kind === 'step') return undefined;
+      const st = this.state[i]!;
+      st.check = await this.evaluate(stop.check);
+      st.status = st.check.pass ? 'passed' : stop.kind === 'task' ? 'waiting' : 'failed';
+      this.send({ type: 'check', index: i, result: st.check });
+      return st.check;
+    });
+  }
+
+  /** The next hint for what the check found last (cycles through the ones that apply). */
+  hint(i: number): string {
+    const stop = this.stops[i];
+    if (!stop || stop.kind !== 'task') return text.noHint;
+    const st = this.state[i]!;
+    const hints = this.hintsFor(stop, st.check);
+    if (!hints.length) return text.noHint;
+    // A new state starts again at its most specific hint; the same state cycles on.
+    const seen = `${st.check?.found ?? ''}\0${st.check?.code ?? ''}`;
+    if (st.hintState !== seen) { st.hintState = seen; st.hintsShown = 0; }
+    const h = hints[st.hintsShown % hints.length]!;
+    st.hintsShown += 1;
+    const t = this.subst(h.text);
+    this.send({ type: 'hint', index: i, text: t });
+    return t;
+  }
+
+  /** Apply task i's solution, then check it. */
+  async solve(i: number): Promise<StepResult | undefined> {
+    const stop = this.stops[i];
+    if (!stop || stop.kind !== 'task' || !stop.solution) return undefined;
+    const action = stop.solution;
+    const result = await this.serial(() => this.runAction(action, stop.views.length ? stop.views : this.lastViews, 'solution'));
+    this.state[i]!.solved = true;
+    this.state[i]!.step = result;
+    this.send({ type: 'solved', index: i, result });
+    await this.recheck(i);
+    return result;
+  }
+
+  /** A REPL line: one core op, with a before/after diff of the last step's views. */
+  async repl(line: string): Promise<StepResult> {
+    let action: Action;
+    try {
+      const { op, args } = parseOpLine(line);
+      action = { kind: 'ops', ops: [{ op, args, line: 0 }] };
+    } catch (err) {
+      const result: StepResult = { ok: false, log: [], error: { message: (err as Error).message } };
+      this.send({ type: 'repl', line, result });
+      return result;
+    }
+    const result = await this.serial(() => this.runAction(action, this.lastViews, 'repl'));
+    this.send({ type: 'repl', line, result });
+    return result;
+  }
+
+  /** Remove everything the lesson made and start it again with a fresh core. */
+  async reset(): Promise<void> {
+    await this.serial(async () => {
+      await this.teardown();
+      await this.start();
+    });
+    this.send({ type: 'reset' });
+  }
+
+  /** End the lesson: the core kills its containers; the ledger scope is unwound. */
+  async close(): Promise<Error[]> {
+    if (this.closed) return [];
+    const errors = await this.serial(() => this.teardown());
+    this.send({ type: 'closed' });
+    return errors;
+  }
+
+  private async teardown(): Promise<Error[]> {
+    this.closed = true;
+    const core = this.core;
+    this.core = undefined;
+    await core?.close().catch(() => undefined);
+    return this.ledger.unwind(this.scope);
+  }
+
+  get isClosed(): boolean { return this.closed; }
+
+  /** Every check and task has passed, and no step failed. */
+  get passed(): boolean {
+    return this.stops.every((s, i) => {
+      const st = this.state[i]!;
+      return s.kind === 'step' ? st.status === 'done' : st.status === 'passed';
+    });
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+export function failure(err: unknown): Failure {
+  if (err instanceof CoreError) return { message: `${err.op}: ${err.message}`, explain: err.explain, hint: err.hint };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+type Vars = { subst(s: string): string };
+
+function holds(e: Expectation, found: string | undefined, code: number | undefined, v: Vars): boolean {
+  if (e.exit !== undefined && code !== e.exit) return false;
+  const textChecks = e.equals !== undefined || e.not_equals !== undefined || e.matches !== undefined || e.contains !== undefined;
+  if (!textChecks) return true;
+  if (found === undefined) return false;
+  if (e.equals !== undefined && found !== v.subst(e.equals)) return false;
+  if (e.not_equals !== undefined && found === v.subst(e.not_equals)) return false;
+  if (e.matches !== undefined && !new RegExp(v.subst(e.matches)).test(found)) return false;
+  if (e.contains !== undefined && !found.includes(v.subst(e.contains))) return false;
+  return true;
+}
+
+function whenHolds(w: HintWhen, r: CheckResult | undefined, v: Vars): boolean {
+  if (w.always) return true;
+  if (w.missing !== undefined) return (r?.found === undefined) === w.missing;
+  if (!r) return false;
+  return holds(w, r.found, r.code, v);
+}
+
+export function describeExpect(e: Expectation, v: Vars): string {
+  const parts: string[] = [];
+  if (e.equals !== undefined) parts.push(`= ${JSON.stringify(v.subst(e.equals))}`);
+  if (e.not_equals !== undefined) parts.push(`≠ ${JSON.stringify(v.subst(e.not_equals))}`);
+  if (e.matches !== undefined) parts.push(`~ /${v.subst(e.matches)}/`);
+  if (e.contains !== undefined) parts.push(`∋ ${JSON.stringify(v.subst(e.contains))}`);
+  if (e.exit !== undefined) parts.push(`exit ${e.exit}`);
+  return parts.join(', ');
+}

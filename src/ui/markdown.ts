@@ -1,0 +1,128 @@
+// Lesson prose for the terminal: marked.lexer() tokens turned into lines we wrap
+// ourselves, so the UI knows exactly how tall the prose is (ink redraws the whole screen
+// when a frame outgrows it) and bold/italic/code work inside list items too.
+import chalk from 'chalk';
+import { marked, type Token, type Tokens } from 'marked';
+
+const BR = '\u2028'; // a hard line break; soft newlines in a paragraph are spaces
+
+interface Seg { t: string; style?: (s: string) => string }
+
+function inline(tokens: Token[] | undefined, style?: (s: string) => string): Seg[] {
+  const out: Seg[] = [];
+  for (const tok of tokens ?? []) {
+    switch (tok.type) {
+      case 'strong': out.push(...inline((tok as Tokens.Strong).tokens, compose(style, chalk.bold))); break;
+      case 'em': out.push(...inline((tok as Tokens.Em).tokens, compose(style, chalk.italic))); break;
+      case 'codespan': out.push({ t: unescape((tok as Tokens.Codespan).text), style: compose(style, chalk.cyan) }); break;
+      case 'link': out.push(...inline((tok as Tokens.Link).tokens, compose(style, chalk.underline))); break;
+      case 'br': out.push({ t: BR }); break;
+      case 'text': {
+        const t = tok as Tokens.Text;
+        if (t.tokens) out.push(...inline(t.tokens, style));
+        else out.push({ t: unescape(t.text), style });
+        break;
+      }
+      default: out.push({ t: unescape((tok as { text?: string }).text ?? tok.raw), style });
+    }
+  }
+  return out;
+}
+
+function compose(a: ((s: string) => string) | undefined, b: (s: string) => string): (s: string) => string {
+  return a ? (s) => a(b(s)) : b;
+}
+
+function unescape(s: string): string {
+  return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+}
+
+/** Word-wrap styled segments to `width` visible columns. */
+function wrap(segs: Seg[], width: number, first = '', rest = first): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let len = first.length;
+  const words: Seg[] = [];
+  for (const s of segs) {
+    for (const part of s.t.split(/(\u2028|[ \t\n\r]+)/)) if (part) words.push({ t: part, style: s.style });
+  }
+  const flush = () => { lines.push(line.trimEnd()); line = rest; len = rest.length; };
+  for (const w of words) {
+    if (w.t === BR) { flush(); continue; }
+    if (/^[ \t\n\r]+$/.test(w.t)) {
+      if (len > rest.length && len < width) { line += ' '; len += 1; }
+      continue;
+    }
+    if (len + w.t.length > width && len > rest.length) flush();
+    let t = w.t;
+    while (t.length > width - rest.length && width - rest.length > 0) {
+      const head = t.slice(0, width - len);
+      line += w.style ? w.style(head) : head;
+      t = t.slice(head.length);
+      flush();
+    }
+    line += w.style ? w.style(t) : t;
+    len += t.length;
+  }
+  if (len > rest.length || lines.length === 0) lines.push(line.trimEnd());
+  return lines;
+}
+
+function block(tok: Token, width: number, out: string[]): void {
+  switch (tok.type) {
+    case 'heading': {
+      const h = tok as Tokens.Heading;
+      out.push(...wrap(inline(h.tokens, h.depth <= 1 ? (s) => chalk.bold.underline(s) : chalk.bold), width));
+      out.push('');
+      break;
+    }
+    case 'paragraph':
+      out.push(...wrap(inline((tok as Tokens.Paragraph).tokens), width));
+      out.push('');
+      break;
+    case 'list': {
+      const l = tok as Tokens.List;
+      l.items.forEach((item, i) => {
+        const bullet = l.ordered ? `${Number(l.start || 1) + i}. ` : '• ';
+        const pad = ' '.repeat(bullet.length);
+        const inner: string[] = [];
+        for (const t of item.tokens) {
+          if (t.type === 'text' || t.type === 'paragraph') inner.push(...wrap(inline((t as Tokens.Text).tokens ?? [{ type: 'text', raw: (t as Tokens.Text).text, text: (t as Tokens.Text).text } as Token]), width - bullet.length));
+          else block(t, width - bullet.length, inner);
+        }
+        while (inner.at(-1) === '') inner.pop();
+        inner.forEach((line, j) => out.push((j === 0 ? bullet : pad) + line));
+      });
+      out.push('');
+      break;
+    }
+    case 'code':
+      for (const line of (tok as Tokens.Code).text.split('\n')) out.push('  ' + chalk.cyan(line));
+      out.push('');
+      break;
+    case 'blockquote': {
+      const inner: string[] = [];
+      for (const t of (tok as Tokens.Blockquote).tokens) block(t, width - 2, inner);
+      while (inner.at(-1) === '') inner.pop();
+      for (const line of inner) out.push(chalk.dim('│ ') + line);
+      out.push('');
+      break;
+    }
+    case 'hr':
+      out.push(chalk.dim('─'.repeat(Math.max(1, width))));
+      break;
+    case 'space':
+      break;
+    default:
+      if ('text' in tok && typeof tok.text === 'string') out.push(...wrap([{ t: unescape(tok.text) }], width));
+  }
+}
+
+/** Lesson Markdown as terminal lines (with colour escapes), each at most `width` wide. */
+export function markdownLines(md: string, width: number): string[] {
+  const out: string[] = [];
+  const w = Math.max(10, width);
+  for (const tok of marked.lexer(md)) block(tok, w, out);
+  while (out.at(-1) === '') out.pop();
+  return out;
+}

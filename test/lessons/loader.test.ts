@@ -1,0 +1,83 @@
+// The loader refuses every malformed lesson in fixtures/ with `file:line: what — fix`,
+// exactly; and the course's own lessons load cleanly.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAll, loadLesson, parseLesson } from '../../src/lessons/loader.ts';
+import { LessonError } from '../../src/lessons/schema.ts';
+import { parseOpLine, completeOp } from '../../src/lessons/ops.ts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+const REFUSED: [string, string][] = [
+  ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
+  ['bad-namespace.md', "test/lessons/fixtures/bad-namespace.md:12: step block: argument ns of op clone must be a list of namespaces (pid, uts, mnt, ipc, net, user, cgroup); \"time\" is not one — write it like: clone pid,uts,mnt,ipc,net,user,cgroup"],
+  ['bad-needs.md', "test/lessons/fixtures/bad-needs.md:6: front matter: needs is \"admin\" — write \"needs: root\" or \"needs: rootless\""],
+  ['bad-regex.md', "test/lessons/fixtures/bad-regex.md:17: check block: \"matches\" is not a valid regular expression (Invalid regular expression: /([a-z/: Unterminated character class) — fix the pattern, or use \"equals\" / \"contains\""],
+  ['bad-step-yaml.md', "test/lessons/fixtures/bad-step-yaml.md:13: step block: YAML does not parse (Flow sequence in block collection must be sufficiently indented and end with a ]) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
+  ['bad-yaml.md', "test/lessons/fixtures/bad-yaml.md:3: front matter: YAML does not parse (Nested mappings are not allowed in compact mappings) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
+  ['check-without-expectation.md', "test/lessons/fixtures/check-without-expectation.md:14: check block: the check has no expectation — say what should be found with one of: equals, not_equals, matches, contains, exit"],
+  ['exit-without-command.md', "test/lessons/fixtures/exit-without-command.md:12: check block: \"exit\" only goes with a command (inside: or shell:) — use equals / matches / contains"],
+  ['missing-arg.md', "test/lessons/fixtures/missing-arg.md:12: step block: op mount needs the argument \"type\" — add it under args:, e.g. mount TYPE TARGET [SOURCE] [OPTIONS]"],
+  ['missing-title.md', "test/lessons/fixtures/missing-title.md:11: step block: missing \"title\" — add \"title:\" saying what this step does"],
+  ['no-blocks.md', "test/lessons/fixtures/no-blocks.md:8: the lesson has no step, check or task block — add at least one ```step block that the engine can run"],
+  ['no-front-matter.md', "test/lessons/fixtures/no-front-matter.md:1: the file does not start with front matter — begin it with a line \"---\", the YAML fields (id, title, chapter, summary, needs), and \"---\""],
+  ['task-without-check.md', "test/lessons/fixtures/task-without-check.md:9: task block: a task needs \"check:\" (how the lab sees it is done) — add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}"],
+  ['two-actions.md', "test/lessons/fixtures/two-actions.md:12: step block: the step has both \"op\" and \"shell\" — keep one; several ops go in a list under \"ops:\""],
+  ['unclosed-block.md', "test/lessons/fixtures/unclosed-block.md:9: the step block is never closed — end it with a line ```"],
+  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, op, args, ops, shell, inside"],
+  ['unknown-op.md', "test/lessons/fixtures/unknown-op.md:11: step block: unknown op \"clown\" (did you mean \"clone\"?) — use one of: hello, clone, idmap, signal, wait, join, probe, destroy, list, sethostname, setdomainname, propagation, mount, umount, readonly, devices, pivot_root, chroot, chdir, spawn, exec"],
+  ['unknown-variable.md', "test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable ${nmae} — known: ${ct}, ${pid}, ${hostname}, ${lesson}; add your own under vars: in the front matter"],
+  ['unknown-view.md', "test/lessons/fixtures/unknown-view.md:14: step block: unknown view \"nss\" (did you mean \"ns\"?) — views are: ns, proc, ids, uts, mounts, fs, ipc"],
+];
+
+describe('lesson loader', () => {
+  it('has an expected message for every fixture', () => {
+    expect(readdirSync(FIXTURES).filter((f) => f.endsWith('.md')).sort()).toEqual(REFUSED.map(([f]) => f).sort());
+  });
+
+  it.each(REFUSED)('refuses %s', async (file, message) => {
+    const err = await loadLesson(join(FIXTURES, file)).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(LessonError);
+    expect((err as LessonError).message).toBe(message);
+  });
+
+  it('loads the course lessons without errors', async () => {
+    const { lessons, errors } = await loadAll();
+    expect(errors.map((e) => e.message)).toEqual([]);
+    const ids = lessons.map((l) => l.meta.id);
+    expect(ids).toEqual(expect.arrayContaining(['uts', 'pid']));
+    const uts = lessons.find((l) => l.meta.id === 'uts')!;
+    expect(uts.path).toBe('01-namespaces/01-uts');
+    expect(uts.chapterNumber).toBe(1);
+    expect(uts.stops.map((s) => s.kind)).toContain('task');
+  });
+
+  it('attaches prose to the block after it and notes to the block before them', () => {
+    const l = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+      'Why first.', '', '```step', 'title: one', 'op: hello', '```', '',
+      '```notes', 'say this', '```', 'Then this.', '```check', 'title: two', 'shell: "true"', 'exit: 0', '```', 'The end.',
+    ].join('\n'), 'inline.md');
+    expect(l.stops[0]!.prose).toBe('Why first.');
+    expect(l.stops[0]!.notes).toEqual(['say this']);
+    expect(l.stops[1]!.prose).toBe('Then this.');
+    expect(l.outro).toBe('The end.');
+  });
+});
+
+describe('REPL op lines', () => {
+  it('parses positional and key=value arguments', () => {
+    expect(parseOpLine('clone pid,uts')).toEqual({ op: 'clone', args: { ns: ['pid', 'uts'] } });
+    expect(parseOpLine('sethostname box')).toEqual({ op: 'sethostname', args: { name: 'box' } });
+    expect(parseOpLine('mount tmpfs /mnt options=size=1m')).toEqual({ op: 'mount', args: { type: 'tmpfs', target: '/mnt', options: 'size=1m' } });
+    expect(parseOpLine('spawn ps -e -o pid=')).toEqual({ op: 'spawn', args: { argv: ['ps', '-e', '-o', 'pid='] } });
+  });
+  it('refuses unknown ops and bad namespaces with a hint', () => {
+    expect(() => parseOpLine('clown uts')).toThrow('unknown op "clown" (did you mean "clone"?)');
+    expect(() => parseOpLine('clone uts,time')).toThrow('"time" is not one');
+  });
+  it('completes op names', () => {
+    expect(completeOp('se')).toEqual(['sethostname', 'setdomainname']);
+  });
+});

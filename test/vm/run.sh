@@ -1,0 +1,433 @@
+#!/usr/bin/env bash
+# test/vm/run.sh -- run one command as root inside a pure cgroup-v2 guest.
+#
+#   test/vm/run.sh [--] CMD [ARG...]
+#
+# Boots Debian's own kernel under qemu (software emulation: -accel tcg -cpu max) with
+# cgroup_no_v1=all. The guest's userspace is this host's own /, shared read-only over
+# 9p with an overlay on tmpfs for writes (all writes are thrown away). In the guest:
+# proc, sys, devtmpfs, devpts, a fresh tmpfs on /tmp and /run, cgroup2 on
+# /sys/fs/cgroup with every controller enabled in the root's cgroup.subtree_control,
+# loopback up, hostname boxlab-vm. CMD runs as root in the repo root (the directory
+# two levels above this script), with stdin /dev/null and a clean environment:
+# PATH, HOME=/root, USER, LANG, BOXLAB_VM=1, and, when set here: CI, TERM, NO_COLOR,
+# FORCE_COLOR, every BOXLAB_* variable other than BOXLAB_VM_*, and the variables
+# named in BOXLAB_VM_ENV. CMD's stdout and stderr come back live on this script's
+# stdout and stderr (two serial ports; kernel noise goes to a third, the console,
+# kept in a log shown only when something goes wrong).
+#
+# Exit status: CMD's own; 77 when the guest cannot run here (missing packages, no
+# kernel to download, qemu cannot boot); 124 when BOXLAB_VM_TIMEOUT ran out (the
+# guest is killed); 125 when the rig itself failed; 130/143 on Ctrl-C/SIGTERM.
+#
+# Settings (environment):
+#   BOXLAB_VM_TIMEOUT=600       seconds for boot + CMD; then qemu is killed (exit 124)
+#   BOXLAB_VM_BOOT_TIMEOUT=180  seconds for the guest to reach CMD; else exit 77
+#   BOXLAB_VM_INSTALL=1         apt-get install missing packages instead of exit 77
+#   BOXLAB_VM_CACHE=/var/cache/boxlab/vm   kernel + initramfs cache (reused)
+#   BOXLAB_VM_KERNEL=6.1.0-NN-amd64        pin a kernel (default: what
+#                               linux-image-amd64 depends on, else newest cached)
+#   BOXLAB_VM_MODULES="m1 m2"   more modules to load at boot (deps resolved); the
+#                               default set is 9p/virtio/overlay plus veth and loop
+#   BOXLAB_VM_SHARE=/tmp/a:/tmp/b  host paths under /tmp (hidden by the guest's fresh
+#                               /tmp) to show at the same path, writable (overlay,
+#                               writes discarded); the repo is shared so if under /tmp
+#   BOXLAB_VM_ENV="A B"         more variables to pass into the guest
+#   BOXLAB_VM_MEM=2048 BOXLAB_VM_SMP=2     guest size
+#   BOXLAB_VM_QUIET=1           no status lines on stderr
+#   BOXLAB_VM_DEBUG=1           kernel messages and the console live on stderr
+#
+# Inside the guest: BOXLAB_VM=1; the pristine host / is also at /run/boxlab-vm/host.
+
+set -euo pipefail
+shopt -s nullglob
+
+say() { [[ ${BOXLAB_VM_QUIET:-} == 1 ]] || printf 'boxlab-vm: %s\n' "$*" >&2; }
+warn() { printf 'boxlab-vm: %s\n' "$*" >&2; }
+skip() { warn "SKIPPED (cannot run the cgroup-v2 guest here): $*"; exit 77; }
+die() { warn "ERROR: $*"; exit 125; }
+
+usage() {
+  sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
+  exit "${1:-2}"
+}
+
+case ${1-} in
+  -h|--help) usage 0 ;;
+  --) shift ;;
+esac
+(( $# > 0 )) || usage 2
+
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+PROJECT=$(cd "$SELF_DIR/../.." && pwd -P)
+CACHE=${BOXLAB_VM_CACHE:-/var/cache/boxlab/vm}
+TIMEOUT=${BOXLAB_VM_TIMEOUT:-600}
+BOOT_TIMEOUT=${BOXLAB_VM_BOOT_TIMEOUT:-180}
+MEM=${BOXLAB_VM_MEM:-2048}
+SMP=${BOXLAB_VM_SMP:-2}
+INSTALL_HINT='apt-get install -y qemu-system-x86 busybox-static cpio'
+[[ $TIMEOUT =~ ^[0-9]+$ && $BOOT_TIMEOUT =~ ^[0-9]+$ ]] || die "BOXLAB_VM_TIMEOUT and BOXLAB_VM_BOOT_TIMEOUT must be whole seconds"
+(( EUID == 0 )) || skip "must run as root (writes $CACHE, serves / to the guest)"
+[[ $(uname -m) == x86_64 ]] || skip "needs an x86_64 host (found $(uname -m))"
+command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || skip "needs a Debian host (apt-get, dpkg-deb)"
+
+# ---------------------------------------------------------------- cleanup / signals
+T=''          # per-run temp dir (job export, fifos, logs)
+BUILD=''      # cache build dir while building
+QPID=''       # qemu
+READERS=()    # host-side fifo readers
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM HUP
+  if [[ -n $QPID ]] && kill -0 "$QPID" 2>/dev/null; then
+    kill -TERM "$QPID" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QPID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$QPID" 2>/dev/null || true
+    wait "$QPID" 2>/dev/null || true
+  fi
+  local p
+  for p in "${READERS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${READERS[@]}"; do wait "$p" 2>/dev/null || true; done
+  [[ -n $T ]] && rm -rf -- "$T"
+  [[ -n $BUILD ]] && rm -rf -- "$BUILD"
+  exit "$rc"
+}
+on_signal() {
+  warn "interrupted by SIG$1: killing the guest"
+  case $1 in INT) exit 130 ;; TERM) exit 143 ;; *) exit 129 ;; esac
+}
+trap cleanup EXIT
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
+# ---------------------------------------------------------------- packages
+APT_UPDATED=''
+apt_update() {
+  [[ -n $APT_UPDATED ]] && return 0
+  say "apt-get update"
+  apt-get update -qq >&2 || return 1
+  APT_UPDATED=1
+}
+missing=()
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+[[ $(dpkg-query -W -f='${db:Status-Abbrev}' busybox-static 2>/dev/null) == ii* && -x /bin/busybox ]] \
+  || missing+=(busybox-static)
+command -v cpio >/dev/null || missing+=(cpio)
+if (( ${#missing[@]} )); then
+  if [[ ${BOXLAB_VM_INSTALL:-} == 1 ]]; then
+    say "installing: ${missing[*]}"
+    apt_update || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+      || die "apt-get install ${missing[*]} failed"
+  else
+    skip "missing package(s): ${missing[*]}. Install with: $INSTALL_HINT (or set BOXLAB_VM_INSTALL=1)"
+  fi
+fi
+
+# ---------------------------------------------------------------- kernel (cached)
+mkdir -p "$CACHE"
+kernel_from_apt() {
+  apt-cache depends linux-image-amd64 2>/dev/null \
+    | awk '$1 ~ /Depends:$/ && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+}
+if [[ -n ${BOXLAB_VM_KERNEL:-} ]]; then
+  KPKG=linux-image-${BOXLAB_VM_KERNEL#linux-image-}
+else
+  KPKG=$(kernel_from_apt)
+  if [[ -z $KPKG && ${BOXLAB_VM_INSTALL:-} == 1 ]]; then apt_update && KPKG=$(kernel_from_apt); fi
+  if [[ -z $KPKG ]]; then   # no package lists (offline?): newest kernel already cached
+    cached=("$CACHE"/linux-image-*/.complete)
+    if (( ${#cached[@]} )); then
+      KPKG=$(printf '%s\n' "${cached[@]}" | sed 's|/\.complete$||; s|.*/||' | sort -V | tail -n1)
+    else
+      skip "cannot tell which Debian kernel to use: 'apt-cache depends linux-image-amd64' found none. Run apt-get update (or set BOXLAB_VM_INSTALL=1)"
+    fi
+  fi
+fi
+KDIR=$CACHE/$KPKG
+
+exec 9>"$CACHE/.lock"
+flock 9   # one builder at a time; held only while the cache is checked or built
+if [[ ! -e $KDIR/.complete ]]; then
+  say "fetching $KPKG into $CACHE (once)"
+  BUILD=$(mktemp -d "$CACHE/.build.XXXXXX")
+  dl() { (cd "$BUILD" && apt-get download -q "$KPKG" >"$BUILD/apt.log" 2>&1); }
+  if ! dl; then
+    if [[ ${BOXLAB_VM_INSTALL:-} == 1 ]] && apt_update && dl; then :; else
+      cat "$BUILD/apt.log" >&2 || true
+      skip "cannot download $KPKG (run apt-get update, or set BOXLAB_VM_INSTALL=1)"
+    fi
+  fi
+  debs=("$BUILD"/*.deb)
+  (( ${#debs[@]} == 1 )) || die "apt-get download gave no .deb for $KPKG"
+  dpkg-deb -x "${debs[0]}" "$BUILD/x"
+  mkdir -p "$BUILD/k"
+  vmlinuz=("$BUILD"/x/boot/vmlinuz-*)
+  (( ${#vmlinuz[@]} == 1 )) || die "$KPKG has no single boot/vmlinuz-*"
+  mv "${vmlinuz[0]}" "$BUILD/k/vmlinuz"
+  mods=("$BUILD"/x/lib/modules/* "$BUILD"/x/usr/lib/modules/*)
+  (( ${#mods[@]} == 1 )) || die "$KPKG has no single lib/modules/VERSION"
+  basename "${mods[0]}" >"$BUILD/k/kver"
+  mkdir -p "$BUILD/k/modules"
+  mv "${mods[0]}" "$BUILD/k/modules/"
+  rm -rf -- "$KDIR"
+  mv "$BUILD/k" "$KDIR"
+  touch "$KDIR/.complete"
+  rm -rf -- "$BUILD"; BUILD=''
+fi
+KVER=$(<"$KDIR/kver")
+MODROOT=$KDIR/modules/$KVER
+
+# ---------------------------------------------------------------- initramfs (cached)
+# Stage 1 (/init in the initramfs, busybox sh): load modules, mount the host's / (9p,
+# read-only) under an overlay on tmpfs, move /dev /proc /sys into it, switch_root (a
+# real root, not a chroot, so user namespaces and pivot_root work) into stage 2.
+read -r -d '' STAGE1 <<'EOF' || true
+#!/bin/sh
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+fail() {
+  echo "boxlab-vm stage1: FAILED: $*"
+  sleep 1; reboot -f
+}
+while read -r m; do insmod "/lib/modules/$m.ko" || fail "insmod $m"; done </lib/modules/order
+o=trans=virtio,version=9p2000.L,msize=512000
+mkdir -p /host /rw /newroot
+mount -t 9p -o "$o,ro,cache=loose" hostroot /host || fail "mount 9p hostroot"
+mount -t tmpfs -o mode=0755 rw /rw
+mkdir /rw/upper /rw/work
+mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work overlay /newroot \
+  || fail "mount overlay root"
+mount -t tmpfs -o mode=0755,nosuid,nodev run /newroot/run
+R=/newroot/run/boxlab-vm
+mkdir -p $R/job $R/host
+mount -t 9p -o "$o" job $R/job || fail "mount 9p job"
+mount --move /host $R/host
+cp /bin/busybox /stage2 $R/
+for d in dev proc sys; do mount --move /$d /newroot/$d; done
+exec switch_root /newroot /run/boxlab-vm/busybox sh /run/boxlab-vm/stage2
+EOF
+
+# Stage 2 (PID 1 in the host's userspace): the rest of the mounts, cgroup2 with every
+# controller, then CMD (job.sh, written by this script) with stdout/stderr on
+# ttyS1/ttyS2 through fifos (CMD sees pipes, as under CI, not a tty).
+read -r -d '' STAGE2 <<'EOF' || true
+B=/run/boxlab-vm/busybox
+R=/run/boxlab-vm
+J=$R/job
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+fail() {
+  echo "boxlab-vm stage2: FAILED: $*"
+  echo "stage2: $*" >$J/failed
+  $B sync; $B sleep 1; $B reboot -f
+}
+$B mkdir -p /dev/pts /dev/shm /dev/mqueue
+$B mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts || fail "mount devpts"
+$B mount -t tmpfs -o mode=1777,nosuid,nodev shm /dev/shm
+$B mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+$B ln -sfn /proc/self/fd /dev/fd
+$B ln -sfn /proc/self/fd/0 /dev/stdin
+$B ln -sfn /proc/self/fd/1 /dev/stdout
+$B ln -sfn /proc/self/fd/2 /dev/stderr
+$B mount -t tmpfs -o mode=1777,nosuid,nodev tmp /tmp || fail "mount /tmp"
+$B mount -t cgroup2 none /sys/fs/cgroup || fail "mount cgroup2"
+for c in $($B cat /sys/fs/cgroup/cgroup.controllers); do
+  echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable +$c in the root cgroup"
+done
+$B hostname boxlab-vm
+$B ip link set lo up 2>/dev/null
+n=0
+while IFS= read -r p; do
+  [ -n "$p" ] || continue
+  n=$((n+1)); $B mkdir -p "$R/share/$n/u" "$R/share/$n/w" "$p"
+  $B mount -t overlay -o "lowerdir=$R/host$p,upperdir=$R/share/$n/u,workdir=$R/share/$n/w" overlay "$p" \
+    || fail "cannot share $p"
+done <$J/shares
+$B stty -F /dev/ttyS1 raw -echo || fail "no ttyS1"
+$B stty -F /dev/ttyS2 raw -echo || fail "no ttyS2"
+$B mkfifo $R/out $R/err
+$B cat $R/out >/dev/ttyS1 & op=$!
+$B cat $R/err >/dev/ttyS2 & ep=$!
+echo "BOXLAB-VM-BEGIN"
+: >$J/booted
+$B env -i /bin/bash --noprofile --norc $J/job.sh </dev/null >$R/out 2>$R/err
+rc=$?
+# Wait for the output to drain; a daemon left holding stdout open gets 5 s.
+( $B sleep 5; kill $op $ep 2>/dev/null ) & kp=$!
+wait $op $ep
+kill $kp 2>/dev/null
+echo "$rc" >$J/rc.tmp && $B mv $J/rc.tmp $J/rc
+echo "BOXLAB-VM-END rc=$rc"
+$B sync
+$B reboot -f
+EOF
+
+# Modules: a dependency-ordered list from each module's depends= string.
+WANT=(virtio_pci 9pnet_virtio 9p overlay veth loop ${BOXLAB_VM_MODULES:-})
+declare -A MODPATH=() BUILTIN=() SEEN=()
+while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; MODPATH[${b//-/_}]=$f; done \
+  < <(find "$MODROOT/kernel" -name '*.ko*')
+if [[ -r $MODROOT/modules.builtin ]]; then
+  while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; BUILTIN[${b//-/_}]=1; done <"$MODROOT/modules.builtin"
+fi
+ko_cat() {
+  case $1 in
+    *.ko.xz) xz -dc -- "$1" ;;
+    *.ko.zst) zstd -qdc -- "$1" ;;
+    *.ko.gz) gzip -dc -- "$1" ;;
+    *) cat -- "$1" ;;
+  esac
+}
+ORDER=()
+visit() {
+  local m=${1//-/_} d deps
+  [[ -n ${SEEN[$m]:-} ]] && return 0
+  SEEN[$m]=1
+  if [[ -z ${MODPATH[$m]:-} ]]; then
+    [[ -n ${BUILTIN[$m]:-} ]] && return 0
+    die "module $m is neither in $KPKG nor built in"
+  fi
+  deps=$(ko_cat "${MODPATH[$m]}" | tr '\0' '\n' | grep -a -m1 '^depends=' | cut -d= -f2- || true)
+  local IFS=,
+  for d in $deps; do [[ -n $d ]] && visit "$d"; done
+  ORDER+=("$m")
+}
+for m in "${WANT[@]}"; do visit "$m"; done
+
+KEY=$( { printf '%s\n' "$STAGE1" "$STAGE2" "${ORDER[@]}"; sha256sum </bin/busybox; } | sha256sum | cut -c1-16)
+INITRD=$KDIR/initramfs-$KEY.cpio.gz
+if [[ ! -e $INITRD ]]; then
+  say "building initramfs (modules: ${ORDER[*]})"
+  BUILD=$(mktemp -d "$CACHE/.build.XXXXXX")
+  R=$BUILD/root
+  mkdir -p "$R"/{bin,dev,proc,sys,lib/modules}
+  cp /bin/busybox "$R/bin/busybox"
+  ln -s busybox "$R/bin/sh"
+  mknod -m 600 "$R/dev/console" c 5 1
+  for m in "${ORDER[@]}"; do
+    ko_cat "${MODPATH[$m]}" >"$R/lib/modules/$m.ko"
+    echo "$m" >>"$R/lib/modules/order"
+  done
+  printf '%s\n' "$STAGE1" >"$R/init"
+  printf '%s\n' "$STAGE2" >"$R/stage2"
+  chmod 755 "$R/init"
+  (cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 >"$BUILD/initrd"
+  mv "$BUILD/initrd" "$INITRD"
+  rm -rf -- "$BUILD"; BUILD=''
+fi
+flock -u 9
+
+# ---------------------------------------------------------------- the job
+T=$(mktemp -d /tmp/boxlab-vm.XXXXXX)
+mkdir "$T/job"
+{
+  echo '# written by test/vm/run.sh'
+  q() { printf 'export %s=%q\n' "$1" "$2"; }
+  q PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+  q HOME /root; q USER root; q LOGNAME root; q SHELL /bin/bash; q LANG C.UTF-8
+  q BOXLAB_VM 1
+  pass=(CI TERM NO_COLOR FORCE_COLOR ${BOXLAB_VM_ENV:-})
+  while IFS= read -r v; do [[ $v == BOXLAB_VM* ]] || pass+=("$v"); done < <(compgen -e | grep '^BOXLAB_' || true)
+  for v in "${pass[@]}"; do
+    [[ $v =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "BOXLAB_VM_ENV: bad variable name '$v'"
+    [[ -n ${!v+x} ]] && q "$v" "${!v}"
+  done
+  echo 'umask 022'
+  printf 'cd -- %q || exit 125\n' "$PROJECT"
+  printf 'exec'; printf ' %q' "$@"; printf '\n'
+} >"$T/job/job.sh"
+{
+  shares=()
+  [[ $PROJECT == /tmp || $PROJECT == /tmp/* ]] && shares+=("$PROJECT")
+  IFS=: read -r -a extra <<<"${BOXLAB_VM_SHARE:-}"
+  for p in "${extra[@]}"; do
+    [[ -z $p ]] && continue
+    [[ -e $p ]] || die "BOXLAB_VM_SHARE: $p does not exist"
+    p=$(cd "$p" && pwd -P) || die "BOXLAB_VM_SHARE: $p is not a directory"
+    shares+=("$p")
+  done
+  for p in "${shares[@]}"; do
+    [[ $p == *[,:]* ]] && die "cannot share a path with ',' or ':' in it: $p"
+    printf '%s\n' "$p"
+  done
+} >"$T/job/shares"
+
+mkfifo "$T/out" "$T/err"
+cat "$T/out" & READERS+=($!)
+cat "$T/err" >&2 & READERS+=($!)
+CONSOLE=file:$T/console.log
+CMDLINE="console=ttyS0 cgroup_no_v1=all panic=-1 edd=off mitigations=off 8250.nr_uarts=4"
+if [[ ${BOXLAB_VM_DEBUG:-} == 1 ]]; then
+  mkfifo "$T/con"
+  tee "$T/console.log" <"$T/con" >&2 & READERS+=($!)
+  CONSOLE=file:$T/con
+else
+  CMDLINE+=" quiet loglevel=0"
+fi
+
+QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -name boxlab-vm
+  -machine pc -accel tcg -cpu max -smp "$SMP" -m "$MEM"
+  -display none -no-reboot -nic none
+  -kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$CMDLINE"
+  -serial "$CONSOLE" -serial "file:$T/out" -serial "file:$T/err"
+  -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+  -virtfs "local,path=$T/job,mount_tag=job,security_model=none,multidevs=remap")
+
+say "booting linux $KVER (tcg, ${SMP} cpus, ${MEM} MiB) for: $*"
+START=$SECONDS
+"${QEMU[@]}" </dev/null >"$T/qemu.log" 2>&1 & QPID=$!
+
+booted='' timedout='' bootfailed=''
+while kill -0 "$QPID" 2>/dev/null; do
+  if [[ -z $booted && -e $T/job/booted ]]; then
+    booted=1
+    say "guest up after $((SECONDS - START)) s; running the command"
+  fi
+  if (( SECONDS - START >= TIMEOUT )); then timedout=1; break; fi
+  if [[ -z $booted ]] && (( SECONDS - START >= BOOT_TIMEOUT )); then bootfailed=1; break; fi
+  sleep 0.2
+done
+if [[ -n $timedout || -n $bootfailed ]]; then
+  kill -TERM "$QPID" 2>/dev/null || true
+  sleep 1; kill -KILL "$QPID" 2>/dev/null || true
+fi
+qrc=0; wait "$QPID" || qrc=$?
+QPID=''
+for p in "${READERS[@]}"; do wait "$p" 2>/dev/null || true; done
+READERS=()
+[[ -z $booted && -e $T/job/booted ]] && booted=1
+ELAPSED=$((SECONDS - START))
+
+show_logs() {
+  if [[ -s $T/qemu.log ]]; then warn "--- qemu said:"; tail -n 20 "$T/qemu.log" >&2; fi
+  if [[ -s $T/console.log ]]; then warn "--- guest console (last 30 lines):"; tail -n 30 "$T/console.log" | tr -d '\r' >&2; fi
+  warn "--- (rerun with BOXLAB_VM_DEBUG=1 to see the kernel's messages live)"
+}
+if [[ -n $timedout ]]; then
+  show_logs
+  warn "TIMEOUT: the guest was still running after ${TIMEOUT} s (BOXLAB_VM_TIMEOUT) and was killed"
+  exit 124
+fi
+if [[ -e $T/job/rc ]]; then
+  rc=$(<"$T/job/rc")
+  say "command exited $rc; guest ran ${ELAPSED} s"
+  exit "$rc"
+fi
+if [[ -e $T/job/failed ]]; then
+  show_logs
+  die "the guest's setup failed: $(<"$T/job/failed")"
+fi
+if [[ -z $booted ]]; then
+  show_logs
+  if [[ -n $bootfailed ]]; then
+    skip "qemu did not boot the guest within ${BOOT_TIMEOUT} s (BOXLAB_VM_BOOT_TIMEOUT)"
+  fi
+  skip "qemu could not boot the guest (qemu exit status $qrc)"
+fi
+show_logs
+die "the guest stopped without reporting the command's exit status (crash or kernel panic?)"
