@@ -57,12 +57,13 @@ export function parseRunArgs(args: string[]): RunSpec | 'help' {
   };
 }
 
-/** Who a rootless container runs as: the person behind sudo, or nobody. */
-function rootlessIds(): { uid: number; gid: number } {
+/** Who a rootless container runs as: the person behind sudo, or nobody (when root
+ *  itself asks, or sudo was run by root). */
+export function rootlessIds(env = process.env): { uid: number; gid: number } {
   if (process.getuid!() !== 0) return { uid: process.getuid!(), gid: process.getgid!() };
-  const uid = Number(process.env.SUDO_UID ?? 65534);
-  const gid = Number(process.env.SUDO_GID ?? 65534);
-  return { uid, gid };
+  const sudoUid = Number(env.SUDO_UID);
+  if (sudoUid > 0) return { uid: sudoUid, gid: Number(env.SUDO_GID ?? sudoUid) };
+  return { uid: 65534, gid: 65534 };
 }
 
 export async function runCommand(args: string[]): Promise<number> {

@@ -66,7 +66,10 @@ export class Core {
     const io = options.stdio ?? 'pipe';
     const stdio: StdioOptions = [io, io, io, 'pipe', 'pipe'];
     const binary = options.binary ?? boxcorePath();
-    const child = spawn(binary, ['serve', '--fds', '3,4'], { stdio, uid: options.uid, gid: options.gid });
+    // BOXLAB_OWNER marks the core and its puppets as this process's, so a check for
+    // leftovers can tell them from another boxlab's running beside it.
+    const env = { ...process.env, BOXLAB_OWNER: String(process.pid) };
+    const child = spawn(binary, ['serve', '--fds', '3,4'], { stdio, env, uid: options.uid, gid: options.gid });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err: NodeJS.ErrnoException) =>

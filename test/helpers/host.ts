@@ -20,16 +20,32 @@ function mounts(): string[] {
   }).sort();
 }
 
-/** Every boxcore process on the machine: there should be none between tests. */
+/** The boxcore processes this test process started (Core.start marks them with
+ *  BOXLAB_OWNER), and those of any boxlab it ran as a child: none may outlive a test.
+ *  Another boxlab running beside the tests has its own mark and is not counted. */
 function processes(): string[] {
   const out: string[] = [];
+  const ours = new Set([String(process.pid)]);
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (comm.startsWith('boxcore')) out.push(`${pid} ${comm}`);
+      if (!comm.startsWith('boxcore')) continue;
+      const owner = /(?:^|\0)BOXLAB_OWNER=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1'))?.[1];
+      if (owner === undefined || ours.has(owner) || isOurDescendantOrGone(Number(owner))) out.push(`${pid} ${comm}`);
     } catch { /* exited while we looked */ }
   }
   return out;
+}
+
+/** An owner that is gone left its core behind; one that is our child is ours. */
+function isOurDescendantOrGone(owner: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${owner}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return ppid === process.pid;
+  } catch {
+    return true;
+  }
 }
 
 function list(dir: string, filter: (n: string) => boolean): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptions, UsageError } from '../../src/cli/args.ts';
-import { parseNamespaces, parseRunArgs } from '../../src/cli/run.ts';
+import { parseNamespaces, parseRunArgs, rootlessIds } from '../../src/cli/run.ts';
 
 describe('option parsing', () => {
   const spec = { json: { value: false }, view: { value: true }, volume: { value: true, short: 'v', repeat: true } };
@@ -44,5 +44,13 @@ describe('boxlab run flags', () => {
     expect(() => parseRunArgs(['-v', '/tmp', 'true'])).toThrow(/expected SRC:DST/);
     expect(() => parseRunArgs(['-v', '/tmp:/d:rx', 'true'])).toThrow(/expected SRC:DST/);
     expect(() => parseRunArgs(['-e', 'NOEQUALS', 'true'])).toThrow(/expected K=V/);
+  });
+});
+
+describe('rootless ids', () => {
+  it.runIf(process.getuid?.() === 0)('maps root to the user behind sudo, or to nobody, never to root', () => {
+    expect(rootlessIds({ SUDO_UID: '1000', SUDO_GID: '1001' })).toEqual({ uid: 1000, gid: 1001 });
+    expect(rootlessIds({ SUDO_UID: '0', SUDO_GID: '0' })).toEqual({ uid: 65534, gid: 65534 });
+    expect(rootlessIds({})).toEqual({ uid: 65534, gid: 65534 });
   });
 });

@@ -118,8 +118,12 @@ if (( ${#missing[@]} )); then
   if [[ ${BOXLAB_VM_INSTALL:-} == 1 ]]; then
     say "installing: ${missing[*]}"
     apt_update || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
-      || die "apt-get install ${missing[*]} failed"
+    log=$(mktemp /tmp/boxlab-vm-apt.XXXXXX)
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+      tail -n 30 "$log" >&2; rm -f "$log"
+      die "apt-get install ${missing[*]} failed"
+    fi
+    rm -f "$log"
   else
     skip "missing package(s): ${missing[*]}. Install with: $INSTALL_HINT (or set BOXLAB_VM_INSTALL=1)"
   fi
@@ -134,8 +138,21 @@ kernel_from_apt() {
 if [[ -n ${BOXLAB_VM_KERNEL:-} ]]; then
   KPKG=linux-image-${BOXLAB_VM_KERNEL#linux-image-}
 else
-  KPKG=$(kernel_from_apt)
-  if [[ -z $KPKG && ${BOXLAB_VM_INSTALL:-} == 1 ]]; then apt_update && KPKG=$(kernel_from_apt); fi
+  # apt-cache takes most of a second: remember its answer until the package lists change.
+  lists_stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+  KPKG=''
+  if [[ -r $CACHE/apt-kernel ]]; then
+    read -r stamp pkg <"$CACHE/apt-kernel" || true
+    [[ ${stamp:-} == "$lists_stamp" ]] && KPKG=${pkg:-}
+  fi
+  if [[ -z $KPKG ]]; then
+    KPKG=$(kernel_from_apt)
+    if [[ -z $KPKG && ${BOXLAB_VM_INSTALL:-} == 1 ]]; then
+      apt_update && KPKG=$(kernel_from_apt)
+      lists_stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+    fi
+    [[ -n $KPKG ]] && printf '%s %s\n' "$lists_stamp" "$KPKG" >"$CACHE/apt-kernel"
+  fi
   if [[ -z $KPKG ]]; then   # no package lists (offline?): newest kernel already cached
     cached=("$CACHE"/linux-image-*/.complete)
     if (( ${#cached[@]} )); then
@@ -166,6 +183,25 @@ if [[ ! -e $KDIR/.complete ]]; then
   vmlinuz=("$BUILD"/x/boot/vmlinuz-*)
   (( ${#vmlinuz[@]} == 1 )) || die "$KPKG has no single boot/vmlinuz-*"
   mv "${vmlinuz[0]}" "$BUILD/k/vmlinuz"
+  configs=("$BUILD"/x/boot/config-*)
+  (( ${#configs[@]} == 1 )) && mv "${configs[0]}" "$BUILD/k/config"
+  # With CONFIG_PVH, qemu can start the uncompressed ELF vmlinux directly: under tcg
+  # that skips ~3 s of the bzImage unpacking itself. Fall back to vmlinuz otherwise.
+  if [[ -r $BUILD/k/config ]] && grep -qx 'CONFIG_PVH=y' "$BUILD/k/config"; then
+    case $(grep -o '^CONFIG_KERNEL_\(XZ\|GZIP\|ZSTD\)=y' "$BUILD/k/config") in
+      CONFIG_KERNEL_XZ=y) magic='\xFD7zXZ\x00'; unz=(xz -dc --single-stream) ;;
+      CONFIG_KERNEL_GZIP=y) magic='\x1F\x8B\x08'; unz=(gzip -dc) ;;
+      CONFIG_KERNEL_ZSTD=y) magic='\x28\xB5\x2F\xFD'; unz=(zstd -qdc) ;;
+      *) magic='' ;;
+    esac
+    if [[ -n $magic ]]; then
+      off=$(LC_ALL=C grep -obUaP "$magic" "$BUILD/k/vmlinuz" | head -n1 | cut -d: -f1 || true)
+      if [[ -n $off ]]; then
+        "${unz[@]}" < <(tail -c "+$((off + 1))" "$BUILD/k/vmlinuz") >"$BUILD/k/vmlinux" 2>/dev/null || true
+        [[ $(head -c4 "$BUILD/k/vmlinux" | od -An -c | tr -d ' ') == 177ELF ]] || rm -f "$BUILD/k/vmlinux"
+      fi
+    fi
+  fi
   mods=("$BUILD"/x/lib/modules/* "$BUILD"/x/usr/lib/modules/*)
   (( ${#mods[@]} == 1 )) || die "$KPKG has no single lib/modules/VERSION"
   basename "${mods[0]}" >"$BUILD/k/kver"
@@ -177,6 +213,8 @@ if [[ ! -e $KDIR/.complete ]]; then
   rm -rf -- "$BUILD"; BUILD=''
 fi
 KVER=$(<"$KDIR/kver")
+KERNEL=$KDIR/vmlinuz
+[[ -r $KDIR/vmlinux ]] && KERNEL=$KDIR/vmlinux
 MODROOT=$KDIR/modules/$KVER
 
 # ---------------------------------------------------------------- initramfs (cached)
@@ -267,14 +305,18 @@ $B sync
 $B reboot -f
 EOF
 
-# Modules: a dependency-ordered list from each module's depends= string.
+# Modules: a dependency-ordered list from each module's depends= string (resolved only
+# when the initramfs is built; its name hashes everything that goes into it).
 WANT=(virtio_pci 9pnet_virtio 9p overlay veth loop ${BOXLAB_VM_MODULES:-})
 declare -A MODPATH=() BUILTIN=() SEEN=()
-while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; MODPATH[${b//-/_}]=$f; done \
-  < <(find "$MODROOT/kernel" -name '*.ko*')
-if [[ -r $MODROOT/modules.builtin ]]; then
-  while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; BUILTIN[${b//-/_}]=1; done <"$MODROOT/modules.builtin"
-fi
+index_modules() {
+  local f b
+  while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; MODPATH[${b//-/_}]=$f; done \
+    < <(find "$MODROOT/kernel" -name '*.ko*')
+  if [[ -r $MODROOT/modules.builtin ]]; then
+    while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; BUILTIN[${b//-/_}]=1; done <"$MODROOT/modules.builtin"
+  fi
+}
 ko_cat() {
   case $1 in
     *.ko.xz) xz -dc -- "$1" ;;
@@ -297,11 +339,12 @@ visit() {
   for d in $deps; do [[ -n $d ]] && visit "$d"; done
   ORDER+=("$m")
 }
-for m in "${WANT[@]}"; do visit "$m"; done
 
-KEY=$( { printf '%s\n' "$STAGE1" "$STAGE2" "${ORDER[@]}"; sha256sum </bin/busybox; } | sha256sum | cut -c1-16)
+KEY=$( { printf '%s\n' "$STAGE1" "$STAGE2" "${WANT[@]}"; sha256sum </bin/busybox; } | sha256sum | cut -c1-16)
 INITRD=$KDIR/initramfs-$KEY.cpio.gz
 if [[ ! -e $INITRD ]]; then
+  index_modules
+  for m in "${WANT[@]}"; do visit "$m"; done
   say "building initramfs (modules: ${ORDER[*]})"
   BUILD=$(mktemp -d "$CACHE/.build.XXXXXX")
   R=$BUILD/root
@@ -373,7 +416,7 @@ fi
 QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -name boxlab-vm
   -machine pc -accel tcg -cpu max -smp "$SMP" -m "$MEM"
   -display none -no-reboot -nic none
-  -kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$CMDLINE"
+  -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
   -serial "$CONSOLE" -serial "file:$T/out" -serial "file:$T/err"
   -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
   -virtfs "local,path=$T/job,mount_tag=job,security_model=none,multidevs=remap")
