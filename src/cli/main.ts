@@ -43,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./state.ts')).stateCommand(rest, color);
     case 'rootfs':
       return (await import('./rootfs.ts')).rootfsCommand(rest);
+    case 'doctor':
+      return (await import('./doctor.ts')).doctorCommand(rest);
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
     default:

@@ -16,6 +16,7 @@ Usage:
                               build the minimal rootfs 'run' uses (offline)
   boxlab state PID [--view LIST] [--json]
                               show the kernel state views of any process
+  boxlab doctor [--json]      what this machine can do, chapter by chapter
   boxlab cleanup [--dry-run] [--json]
                               remove what a killed boxlab left behind
   boxlab --version | --help
@@ -58,6 +59,14 @@ before and after, and the diff. --yes solves its tasks with their solutions; the
 status is 0 only if every check passes. --markdown writes a handout, --json an event
 stream.`;
 
+export const DOCTOR_USAGE = `Usage: boxlab doctor [--json]
+
+Tells what this machine can do for the course: kernel, cgroup layout and controllers,
+privileges, user namespaces, overlayfs, loop devices, netfilter, KVM, runc/crun, mount
+propagation, WSL or a container as host; then, chapter by chapter, whether the lessons
+will run here and if not, why and what to do. Exit status 0 means the whole course can
+run.`;
+
 export const STATE_USAGE = `Usage: boxlab state PID [--view LIST] [--json]
 
 Prints kernel state views of process PID: ns, proc, ids, uts, mounts, fs, ipc
@@ -86,4 +95,59 @@ export const msg = {
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
+};
+
+export const doctorText = {
+  kernel: 'kernel',
+  kernelOld: 'boxlab is tested on Linux 5.10 and later; some lessons may fail on older kernels',
+  root: 'privileges',
+  isRoot: 'root: the whole course can run',
+  notRoot: 'not root: only the rootless lessons can run',
+  rootFix: 'run boxlab with sudo for the full course',
+  cgroup: 'cgroups',
+  layouts: { v1: 'cgroup v1', v2: 'cgroup v2 (unified)', hybrid: 'hybrid (v1 controllers, v2 at /sys/fs/cgroup/unified)', none: 'no cgroup filesystem mounted' },
+  controllers: 'controllers',
+  none: 'none',
+  cgroupFix: 'mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup), or boot with systemd',
+  userns: 'user namespaces',
+  usernsOk: (max: string) => `an unprivileged user can make one (max_user_namespaces=${max})`,
+  usernsBlocked: (why: string) => `an unprivileged user cannot make one${why ? ` (${why})` : ''}`,
+  usernsFix: (why: string) => why ? `sysctl -w ${why.replace(/=.*/, '')}=${why.includes('apparmor') ? '0' : '1'} (as root) enables them` : 'check the kernel was built with CONFIG_USER_NS',
+  overlay: 'overlayfs',
+  overlayOk: (loaded: boolean, inUserns: boolean) => `${loaded ? 'loaded' : 'available as a module'}${inUserns ? '; mountable inside a user namespace (5.11+)' : '; not inside a user namespace before 5.11'}`,
+  overlayMissing: 'overlayfs is not in this kernel',
+  overlayFix: 'use a kernel built with CONFIG_OVERLAY_FS (every distribution kernel has it)',
+  loop: 'loop devices',
+  loopMissing: 'no /dev/loop-control: the io throttling lesson needs a loop device',
+  loopFix: 'modprobe loop (as root)',
+  netfilter: 'netfilter',
+  netfilterMissing: 'neither nft nor iptables is installed: the NAT lessons need one',
+  netfilterFix: 'apt-get install nftables (or iptables)',
+  kvmOk: '/dev/kvm exists (nested virtualisation may still hang: the cgroup-v2 tests use software emulation)',
+  kvmMissing: 'no /dev/kvm: the cgroup-v2 test rig runs under software emulation, which works, slower',
+  peers: 'runc / crun',
+  peersFix: 'apt-get install runc crun, to run the same bundle under another runtime in the runtime chapter',
+  propagation: 'propagation of /',
+  propagationIs: (mode: string) => `${mode}${mode === 'shared' ? ' (systemd makes / shared; containers make their copy private first, and the lessons show why)' : ''}`,
+  host: 'host',
+  wsl: 'WSL: a Linux kernel under Windows',
+  wslFix: 'WSL 2 runs most lessons; cgroup and network lessons may differ from a real Linux host',
+  inContainer: 'running inside a container: the outer runtime may forbid namespaces, mounts or cgroups',
+  inContainerFix: 'run boxlab on the host or in a VM for the full course',
+  bareHost: 'a Linux host (not WSL, no container marker found)',
+  core: 'core',
+  coreMissing: (path: string) => `the core is not built${path ? ` (${path})` : ''}`,
+  coreFix: 'npm run build (needs a C compiler: apt-get install build-essential)',
+  noNamespace: (ns: string) => `this kernel has no ${ns} namespace`,
+  noCgroups: 'no cgroup filesystem is mounted',
+  noVeth: 'the veth driver is not in this kernel',
+  noSeccomp: 'this kernel has no seccomp',
+  lessonNeedsRoot: 'needs root',
+  lessonNeedsUserns: 'needs unprivileged user namespaces',
+  oneLine: (kernel: string, layout: string, root: boolean) => `Linux ${kernel} · ${layout} · ${root ? 'root' : 'not root'}`,
+  statusMark: { ok: 'ok', warn: '!!', missing: 'NO' },
+  chapterRuns: 'runs here',
+  chapterBlocked: 'will not run here',
+  fullCourse: 'The whole course can run on this machine.',
+  partCourse: 'Part of the course cannot run here; see above for why and what to do.',
 };

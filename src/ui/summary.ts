@@ -3,16 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release, userInfo } from 'node:os';
 import { boxcorePath } from '../core/index.ts';
+import { cgroupLayout, type CgroupLayout } from '../doctor/checks.ts';
 import { text } from './text.ts';
 
-export type CgroupLayout = 'v2' | 'v1' | 'hybrid' | 'none';
-
-export function cgroupLayout(mounts = safeRead('/proc/self/mounts')): CgroupLayout {
-  const types = mounts.split('\n').map((l) => l.split(' ')[2]);
-  const v2 = types.includes('cgroup2');
-  const v1 = types.includes('cgroup');
-  return v2 && v1 ? 'hybrid' : v2 ? 'v2' : v1 ? 'v1' : 'none';
-}
+export type { CgroupLayout } from '../doctor/checks.ts';
+export { cgroupLayout };
 
 export interface MachineSummary { kernel: string; cgroup: CgroupLayout; root: boolean; user: string; core: boolean }
 
