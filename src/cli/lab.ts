@@ -32,7 +32,7 @@ export async function listCommand(args: string[]): Promise<number> {
 
 export async function lessonCommand(args: string[], color: boolean): Promise<number> {
   const { options, rest } = parseOptions(args, {
-    help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false },
+    help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
   }, { stopAtWord: false });
   if (options.help) {
     console.log(LESSON_USAGE);
@@ -40,7 +40,9 @@ export async function lessonCommand(args: string[], color: boolean): Promise<num
   }
   if (rest.length !== 1) throw new UsageError("expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them");
   if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
+  const until = options.until === undefined ? undefined : Number(options.until);
+  if (until !== undefined && !(Number.isInteger(until) && until > 0)) throw new UsageError(`--until ${options.until}: expected a step number (1, 2, ...)`);
   const { runLessonPlain } = await import('../lessons/plain.ts');
   const format = options.json ? 'json' : options.markdown ? 'markdown' : 'text';
-  return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100 });
+  return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }

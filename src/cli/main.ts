@@ -2,6 +2,7 @@
 // The boxlab command line. Each command's module is loaded only when it is asked for,
 // so `boxlab --version` and `boxlab list` never pay for ink and React.
 import { UsageError } from './args.ts';
+import { cleanUpOnSignals } from './lifecycle.ts';
 import { msg, USAGE, VERSION } from './text.ts';
 
 /** NO_COLOR, --no-color, TERM=dumb and a non-terminal stdout all mean plain text.
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     case 'list':
       return (await import('./lab.ts')).listCommand(rest);
     case 'lesson':
+      cleanUpOnSignals();
       return (await import('./lab.ts')).lessonCommand(rest, color);
     case '--version':
     case '-V':
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case 'state':
       return (await import('./state.ts')).stateCommand(rest, color);
     case 'rootfs':
+      cleanUpOnSignals();
       return (await import('./rootfs.ts')).rootfsCommand(rest);
     case 'doctor':
       return (await import('./doctor.ts')).doctorCommand(rest);

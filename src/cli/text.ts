@@ -52,12 +52,13 @@ export const LIST_USAGE = `Usage: boxlab list [--json]
 
 Lists the lessons: id, title, and whether they need root.`;
 
-export const LESSON_USAGE = `Usage: boxlab lesson ID [--yes] [--markdown|--json]
+export const LESSON_USAGE = `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N]
 
 Runs a lesson straight through as plain text: prose, commands, syscalls, the state
 before and after, and the diff. --yes solves its tasks with their solutions; the exit
 status is 0 only if every check passes. --markdown writes a handout, --json an event
-stream.`;
+stream. --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
+you can look at them from another terminal (boxlab state PID).`;
 
 export const DOCTOR_USAGE = `Usage: boxlab doctor [--json]
 

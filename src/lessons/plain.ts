@@ -18,6 +18,9 @@ export interface PlainOptions {
   out: Writable;
   /** Width for the state tables (default 100). */
   width?: number;
+  /** Stop after this step (1-based) and hold the lesson's containers until a signal,
+   *  so they can be looked at from another terminal (boxlab state PID). */
+  until?: number;
 }
 
 export async function listLessons(): Promise<LessonSummary[]> {
@@ -170,6 +173,10 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         }
       }
       reports.push(rep);
+      if (opts.until === i + 1) {
+        out(text.plainHolding(i + 1, session.vars.pid || '?'));
+        await new Promise(() => setInterval(() => undefined, 1 << 30)); // until a signal ends the process; its handler cleans up
+      }
     }
     if (!json && !stopped && lesson.outro) out('\n' + lesson.outro);
   } finally {

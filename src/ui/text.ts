@@ -4,6 +4,7 @@
 // src/kernel/words.ts; lesson-author errors (file:line) in the loader.
 
 export const text = {
+  plainHolding: (step: number, pid: string) => `holding after step ${step} (container init: pid ${pid}); press Ctrl-C to leave`,
   app: 'boxlab',
   tagline: 'how containers work, one kernel step at a time',
 
