@@ -64,7 +64,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    console.error(`boxlab: ${(err as Error).stack ?? err}`);
+    // A person needs the message; a developer can ask for the stack.
+    const e = err as Error;
+    console.error(`boxlab: ${process.env.BOXLAB_DEBUG ? e.stack : e.message ?? e}`);
     process.exitCode = 1;
   },
 );
