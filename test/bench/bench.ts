@@ -1,0 +1,232 @@
+// `npm run bench`: how fast the lab and the core are, against peers run in the same
+// process, interleaved, so a noisy machine slows every contestant alike. Reports
+// medians and p95 and writes the table as JSON. Installs nothing; says what is missing.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { boxcorePath, Core, repoRoot } from '../../src/core/index.ts';
+import { diff, snapshot, VIEW_NAMES, type ViewName } from '../../src/kernel/index.ts';
+import { Ledger } from '../../src/ledger/index.ts';
+import { buildRootfs, findStaticBusybox } from '../../src/runtime/rootfs.ts';
+import { hasCrun, haveCgroupUnified, runtimeContestants, type Contestant } from './runtimes.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+const WARMUP = 5;
+const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
+
+interface Row { name: string; median: number; p95: number; n: number; goal?: string; met?: boolean; note?: string }
+const results: Record<string, Row[]> = {};
+const missing: string[] = [];
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+const ms = (ns: bigint) => Number(ns) / 1e6;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function row(name: string, samples: number[], extra: Partial<Row> = {}): Row {
+  return { name, median: round2(percentile(samples, 50)), p95: round2(percentile(samples, 95)), n: samples.length, ...extra };
+}
+
+function timeSync(cmd: string, args: string[], opts: { input?: string } = {}): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], input: opts.input });
+  const t = ms(process.hrtime.bigint() - t0);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().trim()}`);
+  return t;
+}
+
+/** A B C A B C ...: each contestant runs once per round, after a warm-up. */
+function interleave(contestants: Contestant[], rounds: number): Map<string, number[]> {
+  const samples = new Map(contestants.map((c) => [c.name, [] as number[]]));
+  for (let i = 0; i < WARMUP + rounds; i++) {
+    for (const c of contestants) {
+      const t = c.run();
+      if (i >= WARMUP) samples.get(c.name)!.push(t);
+    }
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------- containers
+
+async function benchContainers(rootfs: string, work: string): Promise<void> {
+  const { run, lifecycle, absent } = runtimeContestants(rootfs, work, timeSync);
+  missing.push(...absent);
+  const runSamples = interleave(run, ROUNDS);
+  const base = (name: string) => percentile(runSamples.get(name) ?? [NaN], 50);
+  results['container run of /bin/true'] = run.map((c) => row(c.name, runSamples.get(c.name)!, {
+    note: ['crun', 'runc'].filter((p) => runSamples.has(p) && c.name !== p).map((p) => `x${round2(percentile(runSamples.get(c.name)!, 50) / base(p))} of ${p}`).join(', ') || undefined,
+    ...(c.name === 'boxcore run' ? goal('no slower than crun; at most 1/4 of runc', runSamples) : {}),
+  }));
+  if (lifecycle.length) {
+    const lc = interleave(lifecycle, Math.max(10, ROUNDS / 2));
+    results['create + start + delete'] = lifecycle.map((c) => row(c.name, lc.get(c.name)!));
+  }
+}
+
+function goal(text: string, s: Map<string, number[]>): Partial<Row> {
+  const med = (n: string) => (s.has(n) ? percentile(s.get(n)!, 50) : undefined);
+  const ours = med('boxcore run')!;
+  const crun = med('crun run');
+  const runc = med('runc run');
+  const met = (crun === undefined || ours <= crun * 1.05) && (runc === undefined || ours <= runc / 4);
+  return { goal: text, met };
+}
+
+// ---------------------------------------------------------------- lesson steps
+
+/** One lesson step as the engine does it: snapshot, op, snapshot, diff. */
+async function benchSteps(): Promise<void> {
+  const core = await Core.start();
+  try {
+    const { ct, pid } = await core.clone(['pid', 'uts', 'mnt', 'ipc', 'net']);
+    await core.propagation(ct, 'private');
+    const rows: Row[] = [];
+    for (const view of VIEW_NAMES as readonly ViewName[]) {
+      const samples: number[] = [];
+      for (let i = 0; i < WARMUP + ROUNDS; i++) {
+        const t0 = process.hrtime.bigint();
+        const before = await snapshot(pid, [view]);
+        await core.sethostname(ct, `bl-bench-${i}`);
+        const after = await snapshot(pid, [view]);
+        diff(before, after);
+        if (i >= WARMUP) samples.push(ms(process.hrtime.bigint() - t0));
+      }
+      const r = row(`step + ${view} view`, samples, { goal: 'p95 < 50 ms' });
+      r.met = r.p95 < 50;
+      rows.push(r);
+    }
+    results['lesson step (op + two snapshots + diff)'] = rows;
+  } finally {
+    await core.close();
+  }
+}
+
+// ---------------------------------------------------------------- CLI and TUI
+
+function benchCli(): void {
+  const n = Math.max(10, ROUNDS / 2);
+  const version = interleave([
+    { name: 'boxlab --version', run: () => timeSync('node', [cli, '--version']) },
+    { name: 'boxlab list', run: () => timeSync('node', [cli, 'list']) },
+    { name: 'node -e 0 (floor)', run: () => timeSync('node', ['-e', '0']) },
+  ], n);
+  results['command line'] = [...version].map(([name, s]) => row(name, s));
+}
+
+/** Time from spawn to the first frame of the TUI in a pseudo-terminal (script(1) makes
+ *  one), and the TUI's peak RSS after opening a lesson and running its steps. */
+async function benchTui(): Promise<void> {
+  if (!existsSync('/usr/bin/script')) {
+    missing.push('script (util-linux) for the TUI benchmarks: apt-get install util-linux');
+    return;
+  }
+  const firstFrame: number[] = [];
+  let peakRss = 0;
+  for (let i = 0; i < Math.max(5, ROUNDS / 4); i++) {
+    const measureRss = i === 0;
+    const { frameMs, rssKiB } = await tuiOnce(measureRss);
+    firstFrame.push(frameMs);
+    peakRss = Math.max(peakRss, rssKiB);
+  }
+  const frame = row('first frame of the TUI', firstFrame, { goal: '< 300 ms' });
+  frame.met = frame.median < 300;
+  const rss: Row = { name: 'peak RSS of the TUI running a lesson (MB)', median: Math.round(peakRss / 1024), p95: Math.round(peakRss / 1024), n: 1, goal: '< 120 MB', met: peakRss / 1024 < 120 };
+  results['terminal UI'] = [frame, rss];
+}
+
+function tuiOnce(runLesson: boolean): Promise<{ frameMs: number; rssKiB: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec node ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } });
+    let out = '';
+    let frameMs = 0;
+    let rssKiB = 0;
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the TUI showed no frame: ${out.slice(-300)}`)); }, 15_000);
+    const key = (k: string, after: number) => setTimeout(() => child.stdin!.write(k), after);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!frameMs && /Namespaces/.test(out)) {
+        frameMs = ms(process.hrtime.bigint() - t0);
+        if (!runLesson) return key('q', 100);
+        // Open the first lesson, run its stops, read the node process's high-water mark.
+        key('\r', 200);
+        for (let s = 0; s < 6; s++) key('n', 600 + s * 300);
+        setTimeout(() => {
+          const node = execFileSync('pgrep', ['-f', `node ${cli}$`], { encoding: 'utf8' }).trim().split('\n')[0];
+          const status = execFileSync('cat', [`/proc/${node}/status`], { encoding: 'utf8' });
+          rssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+          child.stdin!.write('q');
+          key('q', 300);
+        }, 2800);
+      }
+    });
+    child.once('exit', () => { clearTimeout(timer); resolve({ frameMs, rssKiB }); });
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+function printTable(): void {
+  for (const [section, rows] of Object.entries(results)) {
+    console.log(`\n${section}`);
+    const w = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) {
+      const g = r.goal ? `  goal ${r.goal}: ${r.met ? 'met' : 'MISSED'}` : '';
+      console.log(`  ${r.name.padEnd(w)}  median ${String(r.median).padStart(8)}  p95 ${String(r.p95).padStart(8)}  (n=${r.n})${r.note ? `  ${r.note}` : ''}${g}`);
+    }
+  }
+  if (missing.length) console.log(`\nnot measured (install to compare):\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+}
+
+/** crun 1.8 refuses hybrid hosts. The container section then runs in a private mount
+ *  namespace with the v2 mount hidden, for every contestant alike; the host's own
+ *  mount table is untouched (private propagation). */
+function containersInPrivateView(rootfs: string, work: string): void {
+  const script = 'umount /sys/fs/cgroup/unified && exec node "$BENCH_SELF" --containers-inner';
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+    env: { ...process.env, BENCH_ROOTFS: rootfs, BENCH_WORK: work, BENCH_SELF: process.argv[1] },
+  });
+  if (r.status !== 0) throw new Error(`the container benchmark failed (${r.status})`);
+  const inner = JSON.parse(r.stdout) as { results: typeof results; missing: string[] };
+  Object.assign(results, inner.results);
+  missing.push(...inner.missing, 'note: containers were timed in a private mount namespace without /sys/fs/cgroup/unified (crun 1.8 refuses hybrid hosts)');
+}
+
+if (process.argv.includes('--containers-inner')) {
+  await benchContainers(process.env.BENCH_ROOTFS!, process.env.BENCH_WORK!);
+  process.stdout.write(JSON.stringify({ results, missing }));
+  process.exit(0);
+}
+if (process.getuid?.() !== 0) {
+  console.error('npm run bench needs root: it makes namespaces and runs containers.');
+  process.exit(2);
+}
+if (!existsSync(boxcorePath()) || !existsSync(cli)) {
+  console.error('build first: npm run build');
+  process.exit(2);
+}
+const work = mkdtempSync(join(tmpdir(), 'bl-bench-'));
+chmodSync(work, 0o755);
+const ledger = Ledger.open(join(work, 'ledger'));
+try {
+  const rootfs = join(work, 'rootfs');
+  await buildRootfs(rootfs, ledger, { from: findStaticBusybox() ? 'busybox' : 'host' });
+  console.log(`boxlab bench: ${ROUNDS} rounds after ${WARMUP} warm-up, times in ms; ${cpus().length} CPUs (${cpus()[0]?.model}), Linux ${release()}`);
+  if (haveCgroupUnified() && hasCrun()) containersInPrivateView(rootfs, work);
+  else await benchContainers(rootfs, work);
+  await benchSteps();
+  benchCli();
+  await benchTui();
+  printTable();
+  const out = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, kernel: release() }, rounds: ROUNDS, results, missing };
+  writeFileSync('bench-results.json', JSON.stringify(out, null, 2) + '\n');
+  console.log('\nwritten: bench-results.json');
+} finally {
+  await ledger.close();
+  rmSync(work, { recursive: true, force: true });
+}
