@@ -11,6 +11,15 @@
  *   process.c     spawn with captured output, exec, waiting, PATH search
  *   join.c        join, probe and enter: running things in existing namespaces
  *   pty.c         pseudo-terminals, passing descriptors, the relay
+ *   netlink.c     a small rtnetlink helper: requests, acks, dumps
+ *   net.c         named netns, links (veth, bridge, vxlan), addresses, routes, sysctls
+ *   nat.c         masquerade and DNAT with nft or iptables
+ *   cgroup.c      cgroups v1, v2 and hybrid: layout, groups, files, freezer, kill
+ *   caps.c        capabilities and no_new_privs;  seccomp.c  a BPF filter by hand
+ *                 (both declared in security.h)
+ *   oci*.c        the OCI runtime (oci.h): command line, config.json, state, cgroups,
+ *                 and making a container from a bundle with the functions above
+ *   jtree.c       whole JSON documents as trees (config.json)
  *   protocol.c    request lines and replies;  json.c  the JSON;  errors.c  the words
  */
 #ifndef BOXCORE_H
@@ -81,6 +90,36 @@ const char *mount_flags_text(struct reply *r, unsigned long flags);
 int mkdir_p(struct reply *r, const char *path, struct strv *created);
 void undo_mkdirs(struct reply *r, struct strv *created);
 
+/* ---- the steps as functions: a serve op parses its request and calls one; the OCI
+ * runtime (oci_*.c) calls the same ones. r carries the syscall log and the error. ---- */
+struct mount_req {
+	const char *type, *source, *target, *options; /* options: the data string */
+	bool readonly, recursive, mkdir;
+	char **lower;                                 /* overlay, top first */
+	size_t nlower;
+	const char *upper, *work;
+	bool exact;          /* config.json: flags and options exactly as given, no defaults */
+	unsigned long flags; /* MS_* when exact */
+};
+int mount_do(struct reply *r, const struct mount_req *m);
+int mount_set_propagation(struct reply *r, const char *path, const char *mode, bool recursive);
+int mount_readonly(struct reply *r, const char *target);
+bool mount_option_word(const char *word, unsigned long *flags); /* "nosuid" -> MS_NOSUID */
+const char *mount_options_text(struct reply *r, unsigned long flags);
+int uts_set_hostname(struct reply *r, const char *name);
+int uts_set_domainname(struct reply *r, const char *name);
+int rootfs_pivot(struct reply *r, const char *root);
+int rootfs_chdir(struct reply *r, const char *path);
+int devices_node(struct reply *r, const char *path, char type, unsigned major, unsigned minor, unsigned mode,
+		 long uid, long gid, const char *host);
+int devices_nodes(struct reply *r, const char *dev, struct strv *created);
+int devices_links(struct reply *r, const char *dev, struct strv *created);
+int ids_become_root(struct reply *r, bool uid, bool gid);
+int ids_switch_user(struct reply *r, unsigned uid, unsigned gid, const gid_t *groups, size_t ngroups);
+pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra);
+int ns_join_paths(struct reply *r, const char *const paths[NS_COUNT], const char *who);
+int exec_program(struct reply *r, char *const argv[], char *const env[]);
+
 /* ---- process.c ---- */
 struct capture {
 	int in_fd;              /* write end of the child's stdin, or -1 */
@@ -114,6 +153,54 @@ int wait_for_pid(struct reply *r, pid_t pid, int timeout_ms, int *status);
 /* ---- join.c ---- */
 int cli_enter(int argc, char **argv);
 int cli_probe(int argc, char **argv);
+void print_error(const char *cmd, const struct reply *r); /* "boxcore CMD: message / why: / try:" */
+/* Run fn in a forked helper and take over the reply it writes back (see join.c). */
+int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,
+	       int close_in_parent[2], int timeout_ms);
+
+/* ---- net.c, nat.c: host-side network ops ---- */
+int op_netns_add(const struct request *q, struct reply *r);
+int op_netns_del(const struct request *q, struct reply *r);
+int op_veth_add(const struct request *q, struct reply *r);
+int op_bridge_add(const struct request *q, struct reply *r);
+int op_vxlan_add(const struct request *q, struct reply *r);
+int op_link_up(const struct request *q, struct reply *r);
+int op_link_down(const struct request *q, struct reply *r);
+int op_link_move(const struct request *q, struct reply *r);
+int op_link_rename(const struct request *q, struct reply *r);
+int op_link_master(const struct request *q, struct reply *r);
+int op_link_del(const struct request *q, struct reply *r);
+int op_addr_add(const struct request *q, struct reply *r);
+int op_route_add(const struct request *q, struct reply *r);
+int op_sysctl(const struct request *q, struct reply *r);
+int op_nat_masquerade(const struct request *q, struct reply *r);
+int op_nat_dnat(const struct request *q, struct reply *r);
+int op_nat_del(const struct request *q, struct reply *r);
+
+/* ---- cgroup.c ---- */
+int op_cgroup_layout(const struct request *q, struct reply *r);
+int op_cgroup_plan(const struct request *q, struct reply *r);
+int op_cgroup_create(const struct request *q, struct reply *r);
+int op_cgroup_set(const struct request *q, struct reply *r);
+int op_cgroup_get(const struct request *q, struct reply *r);
+int op_cgroup_freeze(const struct request *q, struct reply *r);
+int op_cgroup_thaw(const struct request *q, struct reply *r);
+int op_cgroup_kill(const struct request *q, struct reply *r);
+int op_cgroup_remove(const struct request *q, struct reply *r);
+int op_cgroupns(const struct request *q, struct reply *r); /* inside: unshare(CLONE_NEWCGROUP) */
+/* clone's "cgroup" argument: prepare (resolve the group), clone into it, finish (v1:
+ * move the pid). unshare_later: the puppet must make the cgroup
+ * namespace itself, after the move (serve.c sends it "_cgroupns"). */
+struct cg_clone {
+	bool want, newcgroup, into, unshare_later;
+	int fd; /* v2: the group's directory, for CLONE_INTO_CGROUP, while cloning */
+	int n;
+	const char *paths[16];
+};
+int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, struct cg_clone *cc);
+pid_t cgroup_clone(struct reply *r, int mask, struct cg_clone *cc);
+int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc);
+void cgroup_thaw_pid(pid_t pid); /* before killing a container: a frozen v1 task cannot die */
 
 /* ---- pty.c ---- */
 int pty_open(struct reply *r, int *master, int *slave);

@@ -47,30 +47,73 @@ static int do_mount(struct reply *r, const char *src, const char *dst, const cha
 /* One device node. mknod(2) makes it - with CAP_MKNOD, which no process has inside
  * a user namespace (a device node would open the host's hardware). There the host's
  * node is bind-mounted onto an empty file instead: same device, and the kernel
- * still checks access against the host's node. */
-static int make_node(struct reply *r, const char *dev, const char *name, unsigned major, unsigned minor)
+ * still checks access against the host's node. type is c (character), b (block) or
+ * p (a FIFO); uid/gid -1 leave the owner as it is. */
+int devices_node(struct reply *r, const char *path, char type, unsigned major, unsigned minor, unsigned mode,
+		 long uid, long gid, const char *host)
 {
-	const char *path = r_printf(r, "%s/%s", dev, name);
-	const char *host = r_printf(r, "/dev/%s", name);
+	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+	const char *kname = type == 'b' ? "S_IFBLK" : type == 'p' ? "S_IFIFO" : "S_IFCHR";
 	/* mknod makes a special file naming a device by its major and minor numbers;
 	 * the shell's way: mknod -m 666 DIR/dev/null c 1 3 */
-	long rc = mknod(path, S_IFCHR | 0666, makedev(major, minor));
-	log_call(r, rc, "mknod(%s, S_IFCHR|0666, makedev(%#x, %#x))", q_str(r, path), major, minor);
+	long rc = mknod(path, kind | (mode & 07777), makedev(major, minor));
+	log_call(r, rc, "mknod(%s, %s|%#o, makedev(%#x, %#x))", q_str(r, path), kname, mode & 07777, major, minor);
 	if (rc == 0) {
-		shell_step(r, "mknod -m 666 %s c %u %u", sh_word(r, path), major, minor);
+		if (type == 'p')
+			shell_step(r, "mkfifo -m %o %s", mode & 07777, sh_word(r, path));
+		else
+			shell_step(r, "mknod -m %o %s %c %u %u", mode & 07777, sh_word(r, path), type, major, minor);
 		/* The umask took bits off the mode; set it exactly. */
-		log_call(r, chmod(path, 0666), "chmod(%s, 0666)", q_str(r, path));
+		log_call(r, chmod(path, mode & 07777), "chmod(%s, %#o)", q_str(r, path), mode & 07777);
+		if (uid >= 0 || gid >= 0) {
+			shell_step(r, "chown %ld:%ld %s", uid, gid, sh_word(r, path));
+			if (log_call(r, chown(path, (uid_t)uid, (gid_t)gid), "chown(%s, %ld, %ld)", q_str(r, path), uid, gid) < 0)
+				return fail_sys(r, errno, NULL, path, "chown %s", path);
+		}
 		return 0;
 	}
-	if (errno != EPERM)
+	if (errno != EPERM || !host)
 		return fail_sys(r, errno, NULL, path, "mknod %s", path);
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_CLOEXEC, 0666)", q_str(r, path));
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode & 0777);
+	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_CLOEXEC, %#o)", q_str(r, path), mode & 0777);
 	if (fd < 0)
 		return fail_sys(r, errno, NULL, path, "create %s to bind %s onto", path, host);
 	close(fd);
 	shell_step(r, "touch %s && mount --bind %s %s", sh_word(r, path), host, sh_word(r, path));
 	return do_mount(r, host, path, NULL, MS_BIND, NULL);
+}
+
+static int make_node(struct reply *r, const char *dev, const char *name, unsigned major, unsigned minor)
+{
+	return devices_node(r, r_printf(r, "%s/%s", dev, name), 'c', major, minor, 0666, -1, -1,
+			    r_printf(r, "/dev/%s", name));
+}
+
+/* The character devices every program may expect: null zero full random urandom tty. */
+int devices_nodes(struct reply *r, const char *dev, struct strv *created)
+{
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		if (make_node(r, dev, nodes[i].name, nodes[i].major, nodes[i].minor) < 0)
+			return -1;
+		strv_push_copy(created, r_printf(r, "%s/%s", dev, nodes[i].name));
+	}
+	return 0;
+}
+
+/* The conventional links: ptmx -> pts/ptmx, fd -> /proc/self/fd, stdin/out/err. */
+int devices_links(struct reply *r, const char *dev, struct strv *created)
+{
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		const char *path = r_printf(r, "%s/%s", dev, links[i].name);
+		/* /dev/fd and friends are symbolic links into /proc/self/fd, which the
+		 * container's own /proc provides; ln -s in a shell. */
+		shell_step(r, "ln -s %s %s", links[i].target, sh_word(r, path));
+		if (log_call(r, symlink(links[i].target, path), "symlink(%s, %s)", q_str(r, links[i].target),
+			     q_str(r, path)) < 0)
+			return fail_sys(r, errno, NULL, path, "symlink %s", path);
+		strv_push_copy(created, path);
+	}
+	return 0;
 }
 
 int op_devices(const struct request *q, struct reply *r)
@@ -91,11 +134,8 @@ int op_devices(const struct request *q, struct reply *r)
 		goto fail;
 	mounted = true;
 
-	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-		if (make_node(r, dev, nodes[i].name, nodes[i].major, nodes[i].minor) < 0)
-			goto fail;
-		strv_push_copy(&created, r_printf(r, "%s/%s", dev, nodes[i].name));
-	}
+	if (devices_nodes(r, dev, &created) < 0)
+		goto fail;
 
 	/* devpts with newinstance: the container's own pty numbering; /dev/ptmx points
 	 * at this instance's ptmx (mode 0666 so anyone can open a new pty). */
@@ -122,18 +162,8 @@ int op_devices(const struct request *q, struct reply *r)
 		goto fail;
 	strv_push_copy(&created, shm);
 
-	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-		const char *path = r_printf(r, "%s/%s", dev, links[i].name);
-		/* /dev/fd and friends are symbolic links into /proc/self/fd, which the
-		 * container's own /proc provides; ln -s in a shell. */
-		shell_step(r, "ln -s %s %s", links[i].target, sh_word(r, path));
-		if (log_call(r, symlink(links[i].target, path), "symlink(%s, %s)", q_str(r, links[i].target),
-			     q_str(r, path)) < 0) {
-			fail_sys(r, errno, NULL, path, "symlink %s", path);
-			goto fail;
-		}
-		strv_push_copy(&created, path);
-	}
+	if (devices_links(r, dev, &created) < 0)
+		goto fail;
 
 	json_member_strv(&r->result, "created", created.v, created.n);
 	strv_free(&made);

@@ -57,6 +57,14 @@ const char *errno_name(int err)
 	return "EUNKNOWN";
 }
 
+int errno_number(const char *name)
+{
+	for (size_t i = 0; i < sizeof errno_names / sizeof errno_names[0]; i++)
+		if (strcmp(errno_names[i].name, name) == 0)
+			return errno_names[i].err;
+	return -1;
+}
+
 static const char *const signal_names[] = {
 	[SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
 	[SIGTRAP] = "TRAP", [SIGABRT] = "ABRT", [SIGBUS] = "BUS", [SIGFPE] = "FPE",
@@ -286,6 +294,114 @@ static const struct entry table[] = {
 	  "only a process's parent can wait for it and read its exit status, and {path} is not a child of this server",
 	  "wait for a container's init by its ct name" },
 
+	/* ---- the OCI runtime ---- */
+	{ NULL, ENOENT, "oci_config", "there is no {path}: a bundle is a directory with config.json and the root filesystem",
+	  "write a default one with: boxcore spec --bundle DIR" },
+	{ NULL, ENOENT, "oci_bundle", "the bundle directory {path} does not exist", "give --bundle DIR (default: the current directory)" },
+
+	/* ---- capabilities, no_new_privs, seccomp ---- */
+	{ NULL, EPERM, "bounding",
+	  "dropping a capability from the bounding set needs CAP_SETPCAP, and this process no longer has it",
+	  "drop from the bounding set first, while the process still holds CAP_SETPCAP (runtimes do it before switching user)" },
+	{ NULL, EPERM, "capset",
+	  "capset may only lower the permitted set: effective and inheritable must stay within permitted, and inheritable "
+	  "within the bounding set; a capability once dropped cannot be taken back",
+	  "ask only for capabilities the process still has (grep Cap /proc/self/status shows them)" },
+	{ NULL, EPERM, "ambient",
+	  "an ambient capability must be in both the permitted and the inheritable set, and not blocked by "
+	  "SECBIT_NO_CAP_AMBIENT_RAISE",
+	  "keep it in permitted and inheritable too" },
+	{ NULL, EPERM, "setid",
+	  "changing to uid/gid {path} needs CAP_SETUID/CAP_SETGID; inside a user namespace the id must also be mapped "
+	  "(cat /proc/self/uid_map)",
+	  "switch user before dropping capabilities, and map the id in uidMappings/gidMappings" },
+	{ NULL, EINVAL, "setid",
+	  "uid/gid {path} is not mapped in this user namespace, so the kernel has no id to give",
+	  "add it to the container's uidMappings/gidMappings" },
+	{ "seccomp", EACCES, NULL,
+	  "loading a seccomp filter needs no_new_privs or CAP_SYS_ADMIN; this process has neither",
+	  "set no_new_privs first ({\"op\":\"no_new_privs\"}, or \"noNewPrivileges\": true)" },
+	{ "seccomp", EINVAL, NULL,
+	  "the kernel refused the filter: an unknown action or flag, or a program it cannot verify",
+	  "" },
+	{ "seccomp", EFAULT, NULL, "the filter program could not be read", "" },
+
+	/* ---- networking (net.c, nat.c) ---- */
+	{ "netns_add", EEXIST, "netns", "a network namespace named {path} exists already (" "/run/netns/{path})",
+	  "pick another name, or delete the old one: ip netns del {path}" },
+	{ "netns_del", EINVAL, "netns", "/run/netns/{path} is not a mounted network namespace", "ip netns list shows the named ones" },
+	{ NULL, ENODEV, "link", "there is no link named {path} in that network namespace",
+	  "list the links there: ip link (ip -n NAME link, nsenter -t PID -n ip link); a link moved to another namespace "
+	  "is gone from this one" },
+	{ "veth_add", EEXIST, NULL, "a link named {path}, or one named like the peer, exists already in that network namespace",
+	  "pick other names, or delete the old link: ip link del {path}" },
+	{ "bridge_add", EEXIST, NULL, "a link named {path} exists already in that network namespace",
+	  "pick another name, or delete the old link: ip link del {path}" },
+	{ "vxlan_add", EEXIST, NULL,
+	  "a link named {path} exists already, or another VXLAN link of this namespace uses the same VNI and UDP port",
+	  "pick another name or vni, or delete the old link" },
+	{ "vxlan_add", EINVAL, NULL, "the kernel refused the VXLAN settings: local and remote must be of one family, and "
+	  "a multicast group needs dev", "" },
+	{ "link_move", EEXIST, "move", "the destination namespace has a link named {path} already",
+	  "give it another name on the way there: \"name\": \"eth0\" (ip link set {path} netns NS name eth0)" },
+	{ "link_move", EINVAL, "move", "{path} cannot change namespace: loopback never moves, nor do links the kernel marks "
+	  "netns-local", "make the link in the namespace where it is needed instead" },
+	{ "link_rename", EBUSY, "rename", "a link must be down to be renamed, and {path} is up",
+	  "take it down first: ip link set {path} down" },
+	{ "link_rename", EEXIST, "rename", "another link of that namespace has the new name already", "" },
+	{ "link_master", EOPNOTSUPP, "master", "only a bridge (or a bond, a VRF) can be a master: the link named as master "
+	  "cannot take ports", "make a bridge first: ip link add NAME type bridge" },
+	{ "link_master", EBUSY, "master", "{path} is a port of another master already", "take it off first: ip link set {path} nomaster" },
+	{ "addr_add", EEXIST, "addr", "the link has the address {path} already", "" },
+	{ "addr_add", EADDRNOTAVAIL, "addr", "the kernel cannot use {path} as a link's address", "" },
+	{ "route_add", EEXIST, "route", "the main table has this route already (there is one default route per table)",
+	  "look at it: ip route; replace it with ip route replace" },
+	{ "route_add", ENETUNREACH, "route",
+	  "the gateway {path} is on no subnet this namespace reaches directly: no address of an up link covers it",
+	  "put an address of that subnet on a link and bring it up first (ip addr add ... dev ...; ip link set ... up)" },
+	{ "sysctl", ENOENT, "sysctl", "there is no sysctl {path} in this network namespace (or this kernel)",
+	  "list them: sysctl -a | grep ^net" },
+
+	/* ---- cgroups ---- */
+	{ NULL, EBUSY, "no_internal_process",
+	  "cgroup v2's no-internal-process rule: a group other than the root either holds processes or hands controllers "
+	  "to its children (cgroup.subtree_control), never both. {path} (or its parent) already does the other one",
+	  "make the group beneath a parent that holds no processes (boxlab run --cgroup-parent /bl-lab puts it beneath the "
+	  "root), or move the processes into a leaf group first" },
+	{ NULL, ENOENT, "cgroup_file",
+	  "{path} does not exist: on cgroup v2 a controller's files appear only when the parent lists the controller in "
+	  "cgroup.subtree_control; on v1 each controller has its own tree; some files need a kernel feature "
+	  "(memory.memsw.* needs swap accounting, cgroup.kill Linux 5.14, memory.peak 5.19)",
+	  "ls the group's directory to see its files; on v2: cat cgroup.controllers in the parent" },
+	{ NULL, EINVAL, "cgroup_write",
+	  "the kernel did not accept the value for {path}: each file has its own syntax (bytes or \"max\" for memory.max and "
+	  "pids.max; \"QUOTA PERIOD\" for cpu.max; \"MAJ:MIN wbps=N\" for io.max; \"MAJ:MIN N\" for "
+	  "blkio.throttle.*; a CPU list such as 0-1,3 for cpuset.cpus, and only CPUs the parent has)",
+	  "the kernel's documentation of the file: Documentation/admin-guide/cgroup-v2.rst (or cgroup-v1/)" },
+	{ NULL, EBUSY, "cgroup_write",
+	  "the kernel cannot apply that now: a v1 memory limit below what the group already uses, a memory+swap limit "
+	  "below the memory limit, or a cpuset that would take CPUs away from a child group",
+	  "free memory in the group first, set memory.limit_in_bytes before memory.memsw.limit_in_bytes, or change the children first" },
+	{ NULL, ENOSPC, "cgroup_procs",
+	  "a v1 cpuset group with no CPUs or memory nodes (cpuset.cpus or cpuset.mems empty) cannot take a task",
+	  "copy the parent's: cat ../cpuset.cpus > cpuset.cpus; cat ../cpuset.mems > cpuset.mems" },
+	{ NULL, EOPNOTSUPP, "cgroup_procs",
+	  "the group cannot hold processes: on v2 it is a \"domain invalid\" or threaded group (cat cgroup.type)",
+	  "use a plain domain group" },
+	{ NULL, EINVAL, "cgroup_procs", "that is not the pid of a live process", "" },
+	{ NULL, ESRCH, "cgroup_procs", "the process has exited", "" },
+	{ NULL, EEXIST, "cgroup_mkdir", "the group {path} already exists", "remove it (rmdir {path}) or choose another name" },
+	{ NULL, ENOENT, "cgroup_mkdir", "the parent directory of {path} does not exist", "" },
+	{ NULL, EBUSY, "cgroup_rmdir",
+	  "the group {path} still has processes in it, or child groups: a cgroup can be removed only when it is empty",
+	  "kill what is in it first ({\"op\":\"cgroup_kill\"}; cat {path}/cgroup.procs lists it), and remove the child groups" },
+	{ NULL, EACCES, "cgroup_mkdir", "only root (or a user the group was delegated to) may make groups here", "run as root" },
+	{ "clone", EBUSY, NULL,
+	  "the kernel would not start the process in that cgroup: on v2 a group that hands controllers to children "
+	  "cannot hold processes (the no-internal-process rule)",
+	  "clone into a leaf group" },
+	{ "clone", EOPNOTSUPP, NULL, "the target cgroup cannot hold processes (a v2 \"domain invalid\" or threaded group)", "" },
+
 	/* ---- any op ---- */
 	{ NULL, EPERM, NULL, "the kernel refused: this needs a capability (usually CAP_SYS_ADMIN) that the process does not have "
 	  "in the user namespace that owns the object", "run as root, or do it inside a user namespace you created" },
@@ -365,6 +481,35 @@ static const struct {
 	{ "chdir", "{\"op\":\"chdir\",\"ct\":\"c1\",\"path\":\"/\"}" },
 	{ "spawn", "{\"op\":\"spawn\",\"ct\":\"c1\",\"argv\":[\"/bin/ls\",\"/\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/\",\"stdin\":\"\",\"timeout_ms\":10000}" },
 	{ "exec", "{\"op\":\"exec\",\"ct\":\"c1\",\"argv\":[\"/bin/sh\"],\"stdio\":\"inherit\"} (stdio: " STDIO_ACCEPTED ")" },
+	{ "caps", "{\"op\":\"caps\",\"ct\":\"c1\",\"keep\":[\"CAP_NET_BIND_SERVICE\",\"CAP_KILL\"],\"ambient\":[]} (or \"drop\": [...])" },
+	{ "no_new_privs", "{\"op\":\"no_new_privs\",\"ct\":\"c1\"}" },
+	{ "seccomp", "{\"op\":\"seccomp\",\"ct\":\"c1\",\"default\":\"allow\",\"rules\":[\"mkdir:EPERM\",\"reboot:kill\"]}" },
+	{ "netns_add", "{\"op\":\"netns_add\",\"name\":\"bl-host1\"}" },
+	{ "netns_del", "{\"op\":\"netns_del\",\"netns\":\"bl-host1\"}" },
+	{ "veth_add", "{\"op\":\"veth_add\",\"name\":\"bl-v1\",\"peer\":\"eth0\",\"peer_ct\":\"c1\"} (where: ct, pid or netns; the peer's: peer_ct, peer_pid or peer_netns)" },
+	{ "bridge_add", "{\"op\":\"bridge_add\",\"netns\":\"bl-host1\",\"name\":\"br0\"}" },
+	{ "vxlan_add", "{\"op\":\"vxlan_add\",\"netns\":\"bl-host1\",\"name\":\"vx0\",\"vni\":42,\"local\":\"10.250.0.1\",\"remote\":\"10.250.0.2\",\"dstport\":4789,\"dev\":\"eth0\"}" },
+	{ "link_up", "{\"op\":\"link_up\",\"ct\":\"c1\",\"dev\":\"lo\"}" },
+	{ "link_down", "{\"op\":\"link_down\",\"ct\":\"c1\",\"dev\":\"eth0\"}" },
+	{ "link_move", "{\"op\":\"link_move\",\"dev\":\"bl-v1c\",\"to_ct\":\"c1\",\"name\":\"eth0\"} (to: to_ct, to_pid or to_netns; name: optional new name)" },
+	{ "link_rename", "{\"op\":\"link_rename\",\"ct\":\"c1\",\"dev\":\"bl-v1c\",\"name\":\"eth0\"}" },
+	{ "link_master", "{\"op\":\"link_master\",\"dev\":\"bl-v1\",\"master\":\"br0\"} (master \"\": leave the bridge)" },
+	{ "link_del", "{\"op\":\"link_del\",\"dev\":\"bl-v1\"}" },
+	{ "addr_add", "{\"op\":\"addr_add\",\"ct\":\"c1\",\"dev\":\"eth0\",\"addr\":\"10.88.0.2/24\"}" },
+	{ "route_add", "{\"op\":\"route_add\",\"ct\":\"c1\",\"dst\":\"default\",\"via\":\"10.88.0.1\"} (and/or \"dev\")" },
+	{ "sysctl", "{\"op\":\"sysctl\",\"netns\":\"bl-host1\",\"key\":\"net.ipv4.ip_forward\",\"value\":\"1\"}" },
+	{ "nat_masquerade", "{\"op\":\"nat_masquerade\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\",\"source\":\"10.88.0.0/24\",\"exclude_dev\":\"br0\"}" },
+	{ "nat_dnat", "{\"op\":\"nat_dnat\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\",\"port\":8080,\"to\":\"10.88.0.2:80\",\"proto\":\"tcp\",\"localhost\":false}" },
+	{ "nat_del", "{\"op\":\"nat_del\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\"}" },
+	{ "cgroup_layout", "{\"op\":\"cgroup_layout\"}" },
+	{ "cgroup_plan", "{\"op\":\"cgroup_plan\",\"cgroup\":\"bl-box\",\"parent\":\"/bl-lab\",\"controllers\":[\"memory\",\"pids\"]} (parent: default the server's own group; /abs from each tree's root, rel beneath the server's group)" },
+	{ "cgroup_create", "{\"op\":\"cgroup_create\",\"cgroup\":\"bl-box\",\"controllers\":[\"memory\",\"pids\"]}" },
+	{ "cgroup_set", "{\"op\":\"cgroup_set\",\"cgroup\":\"bl-box\",\"file\":\"pids.max\",\"value\":\"20\"} (v1 files in every tree, e.g. cgroup.procs: add \"controller\":\"memory\")" },
+	{ "cgroup_get", "{\"op\":\"cgroup_get\",\"cgroup\":\"bl-box\",\"file\":\"memory.current\"}" },
+	{ "cgroup_freeze", "{\"op\":\"cgroup_freeze\",\"cgroup\":\"bl-box\",\"timeout_ms\":2000}" },
+	{ "cgroup_thaw", "{\"op\":\"cgroup_thaw\",\"cgroup\":\"bl-box\"}" },
+	{ "cgroup_kill", "{\"op\":\"cgroup_kill\",\"cgroup\":\"bl-box\",\"timeout_ms\":2000}" },
+	{ "cgroup_remove", "{\"op\":\"cgroup_remove\",\"cgroup\":\"bl-box\",\"timeout_ms\":2000}" },
 };
 
 const char *usage_example(const char *op)
@@ -373,7 +518,10 @@ const char *usage_example(const char *op)
 		if (same(examples[i].op, op))
 			return examples[i].example;
 	return "ops: hello clone idmap signal wait join probe destroy list sethostname setdomainname "
-	       "propagation mount umount readonly devices pivot_root chroot chdir spawn exec";
+	       "propagation mount umount readonly devices pivot_root chroot chdir spawn exec caps no_new_privs seccomp "
+	       "netns_add netns_del veth_add bridge_add vxlan_add link_up link_down link_move link_rename link_master "
+	       "link_del addr_add route_add sysctl nat_masquerade nat_dnat nat_del "
+	       "cgroup_layout cgroup_plan cgroup_create cgroup_set cgroup_get cgroup_freeze cgroup_thaw cgroup_kill cgroup_remove";
 }
 
 static const struct {
@@ -387,6 +535,84 @@ static const struct {
 	{ "host_uts", "clone the container with a new 'uts' namespace: the core never renames the host" },
 	{ "reaped", "its exit status was already collected; destroy it and clone a new one" },
 	{ "no_pid_or_ct", "give \"ct\": \"c1\" or \"pid\": 4242" },
+
+	/* ---- the OCI runtime (oci*.c): what to do about a bundle or a container ---- */
+	{ "oci_type", "fix the value in config.json (the runtime spec, config.md, gives each field's type)" },
+	{ "oci_required", "add it to config.json; `boxcore spec` writes a complete example" },
+	{ "oci_range", "use a value inside the range" },
+	{ "oci_cap", "capability names as in capabilities(7), such as CAP_KILL or CAP_NET_BIND_SERVICE" },
+	{ "oci_args", "e.g. \"args\": [\"sh\", \"-c\", \"echo hi\"]" },
+	{ "oci_path", "write it as an absolute path inside the container, without .. (e.g. /data)" },
+	{ "oci_rlimit", "RLIMIT_NOFILE RLIMIT_NPROC RLIMIT_CORE RLIMIT_STACK ... as in getrlimit(2)" },
+	{ "oci_ns", "types: pid network mount ipc uts user cgroup, each at most once; \"path\" joins an existing one" },
+	{ "oci_sysctl", "only sysctls of the container's own namespaces: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* "
+			"(ipc), net.* (network), kernel.hostname/domainname (uts)" },
+	{ "oci_device", "type c (character), b (block), u (unbuffered character) or p (FIFO)" },
+	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG; comparisons: SCMP_CMP_EQ NE "
+			 "LT LE GT GE MASKED_EQ; names as in syscalls(2)" },
+	{ "oci_seccomp_arch", "list only SCMP_ARCH_X86_64: boxcore's filter kills a call that comes in through any other "
+			      "ABI (32-bit, x32), so those need no rules" },
+	{ "oci_cgroups_path", "a cgroupfs path such as bl-boxes/box1 (beneath boxcore's own cgroup; missing parents must be "
+			      "named bl-...)" },
+	{ "oci_cgroup_knob", "remove it: cat /proc/self/mountinfo | grep cgroup shows which cgroup version this machine uses" },
+	{ "oci_json", "check the syntax (python3 -m json.tool config.json shows where it breaks)" },
+	{ "oci_unsupported", "remove the field from config.json, or run this bundle with runc; boxcore refuses what it "
+			     "cannot honour rather than ignore it" },
+	{ "oci_mnt", "add {\"type\": \"mount\"} to linux.namespaces" },
+	{ "oci_uts", "add {\"type\": \"uts\"} to linux.namespaces, or remove hostname" },
+	{ "oci_userns", "give both mappings with a new user namespace, e.g. \"uidMappings\": [{\"containerID\": 0, "
+			"\"hostID\": 100000, \"size\": 65536}], or neither without one" },
+	{ "oci_version", "set \"ociVersion\": \"1.0.2\"" },
+	{ "oci_rootfs", "point root.path at the container's root directory (relative to the bundle), e.g. \"rootfs\"" },
+	{ "oci_propagation", "one of private rprivate slave rslave unbindable runbindable" },
+	{ "oci_id", "an id is letters, digits and _ + - . (at most 200), e.g. box1" },
+	{ "oci_no_container", "boxcore list shows the containers; --root must be the same as when it was created" },
+	{ "oci_broken", "boxcore delete --force ID removes what is left of it" },
+	{ "oci_exists", "choose another id, or remove the old container: boxcore delete --force ID" },
+	{ "oci_console", "give --console-socket PATH (a Unix socket that receives the terminal), run it in the "
+			 "foreground with boxcore run, or set process.terminal to false" },
+	{ "oci_init_died", "run with --debug to see the steps it took; dmesg may say more" },
+	{ "oci_not_created", "start works once, on a created container: boxcore state ID shows its status" },
+	{ "oci_not_running", "boxcore state ID shows its status; a stopped container only takes delete" },
+	{ "oci_delete_running", "stop it first (boxcore kill ID KILL), or delete it with --force" },
+	{ "oci_kill_all", "without a PID namespace of its own, kill the container's processes one by one" },
+	{ "oci_no_cgroup", "give the container a cgroup: linux.cgroupsPath (or linux.resources) in config.json" },
+	{ "oci_spec_exists", "remove it first, or write the new one elsewhere: boxcore spec --bundle DIR" },
+	{ "oci_ambient", "is not also permitted and inheritable, so the kernel cannot raise it: it is left out (add it "
+			 "to \"inheritable\" to keep it; runc leaves it out without a word)" },
+	{ "net_target", "name the network namespace with one of \"ct\": \"c1\", \"pid\": 4242 or \"netns\": \"bl-host1\"; "
+	  "without any, the op acts in the server's own" },
+	{ "netns_name", "lab-made network namespaces are named bl-... (letters, digits, - _ .), and live in /run/netns" },
+	{ "no_netns", "make a named one with {\"op\":\"netns_add\",\"name\":\"bl-host1\"}; ip netns list shows them" },
+	{ "ifname", "a link name is 1-15 bytes, without '/', ':' or spaces (eth0, bl-a1b2, br0)" },
+	{ "prefix", "an address and a prefix length: 10.88.0.2/24 or fd00::2/64" },
+	{ "address", "an IPv4 or IPv6 address: 10.250.0.1 or fd00::1" },
+	{ "addr_used", "use another address, or take it off the other link first: ip addr del ADDR dev LINK" },
+	{ "sysctl_key", "only net.ipv4.* and net.ipv6.* keys: those are per network namespace (net.ipv4.ip_forward)" },
+	{ "host_sysctl", "change it in a network namespace the lab made (\"netns\" or \"ct\"); on the host only "
+	  "net.ipv4.ip_forward may change, and the lab records the old value first" },
+	{ "host_link", "make and change links in a namespace the lab made (\"netns\": a sandbox host, or \"ct\"); on the host "
+	  "the core touches only its own bl0 and bl-... links" },
+	{ "host_route", "add routes in a namespace the lab made (\"netns\" or \"ct\"): the host's routing table is not the lab's" },
+	{ "published", "choose another host port, or stop what publishes it (its NAT table is named above)" },
+	{ "nat_tool", "the command and its words are above; nft list ruleset (or iptables-save -t nat) shows the rules" },
+	{ "nat_table", "a lab NAT table is named bl-... (letters, digits, - _), at most 23 bytes" },
+	{ "no_nat_tool", "install nftables (apt-get install nftables), or iptables" },
+	{ "no_nat_table", "nothing to delete; nft list tables (or iptables -t nat -S) shows what there is" },
+	{ "cg_no_layout", "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup), or boot with systemd" },
+	{ "cg_name", "a cgroup name is one plain word (letters, digits, - _ .), e.g. bl-box; a parent is such words joined by /" },
+	{ "cg_missing", "make it first: {\"op\":\"cgroup_create\",\"cgroup\":\"bl-box\"} (with the same parent)" },
+	{ "cg_exists", "remove it first (rmdir %s, or {\"op\":\"cgroup_remove\"}), or choose another name" },
+	{ "cg_parent_missing", "boxlab makes missing parent groups only when they are named bl-..., so that it may remove them "
+	  "again: name it bl-..., or make it yourself: mkdir %s" },
+	{ "cg_not_offered", "the %s controller must first be enabled for %s by its parent: "
+	  "echo +%s > (the parent)/cgroup.subtree_control, or choose a parent that offers it (cat PARENT/cgroup.controllers)" },
+	{ "cg_internal", "choose a parent that holds no processes: --cgroup-parent /bl-lab (beneath the root, which the rule "
+	  "exempts), or run boxlab in a delegated scope: systemd-run --scope -p Delegate=yes boxlab ... ; %s holds them now" },
+	{ "cg_no_controller", "this kernel does not mount it; cat /proc/cgroups shows the controllers it has" },
+	{ "cg_file", "a file of the group's directory, e.g. memory.max, pids.current, cgroup.procs" },
+	{ "cg_which_tree", "on v1 each controller has its own tree: add \"controller\": \"memory\" (or cpu, pids, ...)" },
+	{ "cg_no_freezer", "on v1 the freezer is a tree of its own: mount -t cgroup -o freezer none /sys/fs/cgroup/freezer" },
 };
 
 const char *state_hint(const char *what)

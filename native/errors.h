@@ -14,6 +14,7 @@ struct advice {
 };
 
 const char *errno_name(int err);
+int errno_number(const char *name); /* "EPERM" -> 1; -1 when unknown */
 
 /* Signal names without the SIG prefix ("TERM"), and back: "TERM", "SIGTERM", "term"
  * or "15" give 15; -1 when unknown. */

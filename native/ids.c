@@ -107,16 +107,48 @@ int ids_write_maps(struct reply *r, pid_t pid, const char *uid, const char *gid,
 /* Puppet side, right after the maps are written: switch to uid/gid 0 of the new
  * namespace, as `unshare --map-root-user` does. Until then the puppet still runs
  * with its host ids, which the namespace shows as 65534. */
-int op_become_root(const struct request *q, struct reply *r)
+int ids_become_root(struct reply *r, bool uid, bool gid)
 {
-	bool uid = false, gid = false;
-	if (arg_bool(r, q, "uid", &uid) < 0 || arg_bool(r, q, "gid", &gid) < 0)
-		return -1;
 	/* Group first: changing the user id may take away the right to change groups. */
 	if (gid && log_call(r, setresgid(0, 0, 0), "setresgid(0, 0, 0)") < 0)
 		return fail_sys(r, errno, NULL, NULL, "setresgid(0, 0, 0) inside the user namespace");
 	if (uid && log_call(r, setresuid(0, 0, 0), "setresuid(0, 0, 0)") < 0)
 		return fail_sys(r, errno, NULL, NULL, "setresuid(0, 0, 0) inside the user namespace");
+	return 0;
+}
+
+/* Become the user a program runs as: supplementary groups, then the group, then the
+ * user (each step needs the privilege the next one takes away). `setpriv --groups
+ * G --regid GID --reuid UID` is the shell's way. Capabilities are cleared by the
+ * kernel when the uid leaves 0, unless PR_SET_KEEPCAPS is set (see caps.c). */
+int ids_switch_user(struct reply *r, unsigned uid, unsigned gid, const gid_t *groups, size_t ngroups)
+{
+	struct buf g = { 0 };
+	buf_put(&g, "", 0);
+	for (size_t i = 0; i < ngroups; i++)
+		buf_printf(&g, "%s%u", i ? "," : "", (unsigned)groups[i]);
+	shell_step(r, "setpriv --groups %s --regid %u --reuid %u", ngroups ? g.s : "''", gid, uid);
+	/* setgroups is refused (EPERM) in a user namespace whose setgroups file says
+	 * "deny"; there an empty list is what the process has anyway. */
+	long rc = setgroups(ngroups, groups);
+	log_call(r, rc, "setgroups(%zu, [%s])", ngroups, g.s);
+	buf_free(&g);
+	if (rc < 0 && !(errno == EPERM && ngroups == 0))
+		return fail_sys(r, errno, NULL, NULL, "setgroups");
+	if (log_call(r, setresgid(gid, gid, gid), "setresgid(%u, %u, %u)", gid, gid, gid) < 0)
+		return fail_sys(r, errno, "setid", r_printf(r, "%u", gid), "setresgid(%u)", gid);
+	if (log_call(r, setresuid(uid, uid, uid), "setresuid(%u, %u, %u)", uid, uid, uid) < 0)
+		return fail_sys(r, errno, "setid", r_printf(r, "%u", uid), "setresuid(%u)", uid);
+	return 0;
+}
+
+int op_become_root(const struct request *q, struct reply *r)
+{
+	bool uid = false, gid = false;
+	if (arg_bool(r, q, "uid", &uid) < 0 || arg_bool(r, q, "gid", &gid) < 0)
+		return -1;
+	if (ids_become_root(r, uid, gid) < 0)
+		return -1;
 	/* Changing credentials clears the parent-death signal (prctl(2)); set it again
 	 * so the container still dies with the server. */
 	if (uid || gid)

@@ -112,7 +112,7 @@ static int parse_what(struct reply *r, const struct request *q, int *what)
 /* Run fn in a forked helper process and take over the reply it writes back on a
  * pipe. The helper is where setns happens: the server itself never leaves its own
  * namespaces. cap may carry the read ends of the program's stdout/stderr. */
-static int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,
+int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,
 		      int close_in_parent[2], int timeout_ms)
 {
 	int rep[2];
@@ -326,7 +326,7 @@ int op_join(const struct request *q, struct reply *r)
 
 /* ------------------------------------------------------------ subcommands */
 
-static void print_error(const char *cmd, const struct reply *r)
+void print_error(const char *cmd, const struct reply *r)
 {
 	fprintf(stderr, "boxcore %s: %s\n", cmd, r->message.s ? r->message.s : "failed");
 	if (r->explain.len)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "boxcore.h"
+#include "oci.h"
 #include "serve.h"
 
 static const char usage[] =
@@ -20,6 +21,14 @@ static const char usage[] =
 	"                                         join PID's namespaces and run CMD on this terminal\n"
 	"       boxcore probe PID WHAT            print PID's uts and/or ipc view as JSON (WHAT: uts,ipc)\n"
 	"       boxcore --version | --help\n"
+	"\n"
+	"As an OCI runtime, with runc's arguments (see native/PROTOCOL.md, \"OCI runtime\"):\n"
+	"       boxcore [--root DIR] [--debug] [--log FILE] COMMAND\n"
+	"         create [-b BUNDLE] [--pid-file F] [--console-socket S] ID    start ID    state ID\n"
+	"         kill [-a] ID [SIGNAL]    delete [-f] ID    pause ID    resume ID    list [-f json] [-q]\n"
+	"         run [-b BUNDLE] [--pid-file F] [--console-socket S] [-d] [--keep] ID\n"
+	"         exec [--cwd D] [-e K=V] [-t] [-u UID[:GID]] [-p process.json] [-d] ID [CMD ARG...]\n"
+	"         spec [-b BUNDLE] [--rootless]      write a default config.json\n"
 	"\n"
 	"serve reads requests on fd 0 and writes replies on fd 1; with --fds IN,OUT it uses\n"
 	"those fds and leaves 0, 1, 2 to the containers. See native/PROTOCOL.md.\n"
@@ -87,6 +96,16 @@ int main(int argc, char **argv)
 		return cli_enter(argc, argv);
 	if (strcmp(cmd, "probe") == 0)
 		return cli_probe(argc, argv);
+	/* The OCI runtime's commands, after its global options (oci.c). */
+	if (oci_is_command(cmd) || strncmp(cmd, "--", 2) == 0) {
+		int i = oci_global_opts(argc, argv);
+		if (i < 0)
+			return 2;
+		if (i < argc && oci_is_command(argv[i]))
+			return oci_main(argc, argv, i);
+		if (i < argc)
+			cmd = argv[i];
+	}
 	fprintf(stderr, "boxcore: unknown command \"%s\"\n", cmd);
 	fputs(usage, stderr);
 	return 2;

@@ -52,6 +52,61 @@ const char *mount_flags_text(struct reply *r, unsigned long flags)
 	return s;
 }
 
+/* The words mount(8) and config.json use for the flags (the rest of an options list
+ * is the data string the filesystem reads). Combined words come first, so that
+ * printing MS_PRIVATE|MS_REC says "rprivate". */
+static const struct {
+	const char *word;
+	unsigned long flag;
+	bool clear; /* "rw" takes MS_RDONLY away */
+} mount_words[] = {
+	{ "rbind", MS_BIND | MS_REC, false }, { "rprivate", MS_PRIVATE | MS_REC, false },
+	{ "rslave", MS_SLAVE | MS_REC, false }, { "rshared", MS_SHARED | MS_REC, false },
+	{ "runbindable", MS_UNBINDABLE | MS_REC, false },
+	{ "ro", MS_RDONLY, false }, { "nosuid", MS_NOSUID, false }, { "nodev", MS_NODEV, false },
+	{ "noexec", MS_NOEXEC, false }, { "sync", MS_SYNCHRONOUS, false }, { "dirsync", MS_DIRSYNC, false },
+	{ "mand", MS_MANDLOCK, false }, { "noatime", MS_NOATIME, false }, { "nodiratime", MS_NODIRATIME, false },
+	{ "relatime", MS_RELATIME, false }, { "strictatime", MS_STRICTATIME, false }, { "bind", MS_BIND, false },
+	{ "private", MS_PRIVATE, false }, { "slave", MS_SLAVE, false }, { "shared", MS_SHARED, false },
+	{ "unbindable", MS_UNBINDABLE, false },
+	{ "rw", MS_RDONLY, true }, { "suid", MS_NOSUID, true }, { "dev", MS_NODEV, true },
+	{ "exec", MS_NOEXEC, true }, { "async", MS_SYNCHRONOUS, true }, { "atime", MS_NOATIME, true },
+	{ "diratime", MS_NODIRATIME, true }, { "norelatime", MS_RELATIME, true },
+	{ "nostrictatime", MS_STRICTATIME, true }, { "nomand", MS_MANDLOCK, true }, { "defaults", 0, true },
+};
+
+bool mount_option_word(const char *word, unsigned long *flags)
+{
+	for (size_t i = 0; i < sizeof mount_words / sizeof mount_words[0]; i++) {
+		if (strcmp(word, mount_words[i].word) != 0)
+			continue;
+		if (mount_words[i].clear)
+			*flags &= ~mount_words[i].flag;
+		else
+			*flags |= mount_words[i].flag;
+		return true;
+	}
+	return false;
+}
+
+const char *mount_options_text(struct reply *r, unsigned long flags)
+{
+	struct buf b = { 0 };
+	buf_put(&b, "", 0);
+	for (size_t i = 0; i < sizeof mount_words / sizeof mount_words[0]; i++) {
+		unsigned long f = mount_words[i].flag;
+		if (mount_words[i].clear || (flags & f) != f)
+			continue;
+		if (b.len)
+			buf_putc(&b, ',');
+		buf_puts(&b, mount_words[i].word);
+		flags &= ~f;
+	}
+	const char *s = r_printf(r, "%s", b.s);
+	buf_free(&b);
+	return s;
+}
+
 /* mkdir -p, one mkdir() per missing component; what was made is recorded so a
  * failed op can take it back. */
 int mkdir_p(struct reply *r, const char *path, struct strv *created)
@@ -120,13 +175,8 @@ static bool kernel_older_than(int major, int minor)
 	return ma < major || (ma == major && mi < minor);
 }
 
-int op_propagation(const struct request *q, struct reply *r)
+int mount_set_propagation(struct reply *r, const char *path, const char *mode, bool recursive)
 {
-	const char *path = "/", *mode = NULL;
-	bool recursive = true;
-	if (arg_str(r, q, "path", false, &path) < 0 || arg_str(r, q, "mode", true, &mode) < 0 ||
-	    arg_bool(r, q, "recursive", &recursive) < 0)
-		return -1;
 	unsigned long flag;
 	if (strcmp(mode, "private") == 0)
 		flag = MS_PRIVATE;
@@ -150,6 +200,16 @@ int op_propagation(const struct request *q, struct reply *r)
 		     mount_flags_text(r, flag)) < 0)
 		return fail_sys(r, errno, NULL, path, "make %s %s", path, mode);
 	return 0;
+}
+
+int op_propagation(const struct request *q, struct reply *r)
+{
+	const char *path = "/", *mode = NULL;
+	bool recursive = true;
+	if (arg_str(r, q, "path", false, &path) < 0 || arg_str(r, q, "mode", true, &mode) < 0 ||
+	    arg_bool(r, q, "recursive", &recursive) < 0)
+		return -1;
+	return mount_set_propagation(r, path, mode, recursive);
 }
 
 static const char *const mount_types[] = { "proc", "sysfs", "tmpfs", "bind", "overlay", "devpts", "mqueue" };
@@ -176,11 +236,11 @@ static unsigned long kept_flags(struct reply *r, const char *target)
 	return keep;
 }
 
-/* A bind mount ignores MS_RDONLY on the first call: read-only takes a second call
- * that remounts the new bind mount (mount -o remount,bind,ro). */
-static int remount_readonly(struct reply *r, const char *target)
+/* A bind mount ignores MS_RDONLY (and nosuid, nodev, noexec) on the first call: they
+ * take a second call that remounts the new bind mount (mount -o remount,bind,ro). */
+static int remount_bind(struct reply *r, const char *target, unsigned long extra)
 {
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | kept_flags(r, target);
+	unsigned long flags = MS_BIND | MS_REMOUNT | extra | kept_flags(r, target);
 	if (log_call(r, mount(NULL, target, NULL, flags, NULL), "mount(NULL, %s, NULL, %s, NULL)", q_str(r, target),
 		     mount_flags_text(r, flags)) < 0)
 		return -1;
@@ -189,39 +249,60 @@ static int remount_readonly(struct reply *r, const char *target)
 
 int op_mount(const struct request *q, struct reply *r)
 {
-	const char *type = NULL, *target = NULL, *source = NULL, *options = NULL, *upper = NULL, *work = NULL;
-	bool readonly = false, recursive = false, want_mkdir = true;
-	char **lower = NULL;
-	size_t nlower = 0;
-	if (arg_str(r, q, "type", true, &type) < 0 || arg_str(r, q, "target", true, &target) < 0 ||
-	    arg_str(r, q, "source", false, &source) < 0 || arg_str(r, q, "options", false, &options) < 0 ||
-	    arg_bool(r, q, "readonly", &readonly) < 0 || arg_bool(r, q, "recursive", &recursive) < 0 ||
-	    arg_strv(r, q, "lower", false, &lower, &nlower) < 0 || arg_str(r, q, "upper", false, &upper) < 0 ||
-	    arg_str(r, q, "work", false, &work) < 0 || arg_bool(r, q, "mkdir", &want_mkdir) < 0)
+	struct mount_req m = { .mkdir = true };
+	if (arg_str(r, q, "type", true, &m.type) < 0 || arg_str(r, q, "target", true, &m.target) < 0 ||
+	    arg_str(r, q, "source", false, &m.source) < 0 || arg_str(r, q, "options", false, &m.options) < 0 ||
+	    arg_bool(r, q, "readonly", &m.readonly) < 0 || arg_bool(r, q, "recursive", &m.recursive) < 0 ||
+	    arg_strv(r, q, "lower", false, &m.lower, &m.nlower) < 0 || arg_str(r, q, "upper", false, &m.upper) < 0 ||
+	    arg_str(r, q, "work", false, &m.work) < 0 || arg_bool(r, q, "mkdir", &m.mkdir) < 0)
 		return -1;
 	bool known = false;
 	for (size_t i = 0; i < sizeof mount_types / sizeof mount_types[0]; i++)
-		known |= strcmp(type, mount_types[i]) == 0;
+		known |= strcmp(m.type, mount_types[i]) == 0;
 	if (!known)
-		return fail_usage(r, "accepted types: " MOUNT_TYPES_ACCEPTED, "type: unknown mount type \"%s\"", type);
-	if (!*target)
+		return fail_usage(r, "accepted types: " MOUNT_TYPES_ACCEPTED, "type: unknown mount type \"%s\"", m.type);
+	if (!*m.target)
 		return fail_usage(r, usage_example("mount"), "target must not be empty");
+	return mount_do(r, &m);
+}
 
-	bool bind = strcmp(type, "bind") == 0, overlay = strcmp(type, "overlay") == 0;
+#define PROPAGATION_FLAGS (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)
+
+int mount_do(struct reply *r, const struct mount_req *m)
+{
+	const char *type = m->type, *target = m->target, *source = m->source, *options = m->options;
+	const char *upper = m->upper, *work = m->work;
+	bool readonly = m->readonly, recursive = m->recursive, want_mkdir = m->mkdir;
+	char **lower = m->lower;
+	size_t nlower = m->nlower;
+	bool bind = strcmp(type, "bind") == 0 || (m->exact && (m->flags & MS_BIND));
+	bool overlay = strcmp(type, "overlay") == 0;
 	if (bind && !source)
 		return fail_usage(r, "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"bind\",\"source\":\"/srv/data\",\"target\":\"/tmp/root/data\"}",
 				  "a bind mount needs \"source\"");
-	if (overlay && nlower == 0)
+	if (overlay && nlower == 0 && !m->exact)
 		return fail_usage(r, "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"overlay\",\"target\":\"/tmp/m\",\"lower\":[\"/tmp/l\"],\"upper\":\"/tmp/u\",\"work\":\"/tmp/w\"}",
 				  "an overlay mount needs \"lower\" (an array of directories, top first)");
-	if (overlay && (upper == NULL) != (work == NULL))
+	if (overlay && (upper == NULL) != (work == NULL) && !m->exact)
 		return fail_usage(r, usage_example("mount"), "an overlay needs both \"upper\" and \"work\", or neither (read-only)");
 
 	/* What to pass to mount(2): source, type, flags, and the data string. */
 	unsigned long flags = 0;
 	struct buf data = { 0 };
 	const char *fstype = type;
-	if (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0 || strcmp(type, "mqueue") == 0) {
+	if (m->exact) {
+		/* config.json says exactly which flags and data: no defaults of ours.
+		 * Propagation flags take a call of their own, after the mount. */
+		flags = m->flags & ~PROPAGATION_FLAGS;
+		if (bind) {
+			flags &= MS_BIND | MS_REC;
+			fstype = NULL;
+		}
+		readonly = (m->flags & MS_RDONLY) != 0;
+		recursive = (m->flags & MS_REC) != 0;
+		if (!source)
+			source = type;
+	} else if (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0 || strcmp(type, "mqueue") == 0) {
 		/* Nobody needs setuid programs, device files or binaries on these. */
 		flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 		if (!source)
@@ -318,7 +399,10 @@ int op_mount(const struct request *q, struct reply *r)
 			buf_puts(&opts, data.s);
 		else if (opts.len)
 			opts.s[--opts.len] = 0;
-		shell_step(r, "mount -t %s -o %s %s %s", type, sh_word(r, opts.s), sh_word(r, source), sh_word(r, target));
+		if (opts.len)
+			shell_step(r, "mount -t %s -o %s %s %s", type, sh_word(r, opts.s), sh_word(r, source), sh_word(r, target));
+		else
+			shell_step(r, "mount -t %s %s %s", type, sh_word(r, source), sh_word(r, target));
 		buf_free(&opts);
 	}
 
@@ -342,14 +426,27 @@ int op_mount(const struct request *q, struct reply *r)
 		strv_free(&created);
 		return -1;
 	}
-	if (bind && readonly) {
-		shell_step(r, "mount -o remount,bind,ro %s", sh_word(r, target));
-		if (remount_readonly(r, target) < 0) {
+	/* The flags a bind mount ignored: a second call, a remount, sets them. */
+	unsigned long later = m->exact ? m->flags & ~(PROPAGATION_FLAGS | MS_BIND | MS_REC) : (readonly ? MS_RDONLY : 0);
+	if (bind && later) {
+		shell_step(r, "mount -o remount,bind,%s %s", mount_options_text(r, later), sh_word(r, target));
+		if (remount_bind(r, target, later) < 0) {
 			int e = errno;
-			fail_sys(r, e, NULL, target, "remount %s read-only", target);
+			fail_sys(r, e, NULL, target, "remount %s with %s", target, mount_options_text(r, later));
 			/* Undo: take the bind mount away again. */
 			log_call(r, umount2(target, MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, target));
 			undo_mkdirs(r, &created);
+			buf_free(&data);
+			strv_free(&created);
+			return -1;
+		}
+	}
+	if (m->exact && (m->flags & PROPAGATION_FLAGS)) {
+		unsigned long prop = m->flags & (PROPAGATION_FLAGS | MS_REC);
+		shell_step(r, "mount --make-%s %s", mount_options_text(r, prop), sh_word(r, target));
+		if (log_call(r, mount(NULL, target, NULL, prop, NULL), "mount(NULL, %s, NULL, %s, NULL)", q_str(r, target),
+			     mount_flags_text(r, prop)) < 0) {
+			fail_sys(r, errno, NULL, target, "make %s %s", target, mount_options_text(r, prop));
 			buf_free(&data);
 			strv_free(&created);
 			return -1;
@@ -375,13 +472,18 @@ int op_umount(const struct request *q, struct reply *r)
 	return 0;
 }
 
+int mount_readonly(struct reply *r, const char *target)
+{
+	shell_step(r, "mount -o remount,bind,ro %s", sh_word(r, target));
+	if (remount_bind(r, target, MS_RDONLY) < 0)
+		return fail_sys(r, errno, NULL, target, "remount %s read-only", target);
+	return 0;
+}
+
 int op_readonly(const struct request *q, struct reply *r)
 {
 	const char *target = NULL;
 	if (arg_str(r, q, "target", true, &target) < 0)
 		return -1;
-	shell_step(r, "mount -o remount,bind,ro %s", sh_word(r, target));
-	if (remount_readonly(r, target) < 0)
-		return fail_sys(r, errno, NULL, target, "remount %s read-only", target);
-	return 0;
+	return mount_readonly(r, target);
 }

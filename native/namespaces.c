@@ -88,6 +88,8 @@ const char *clone_flags_text(struct reply *r, unsigned long flags)
 			buf_puts(&b, ns_table[i].flagname);
 		}
 	}
+	if (flags & CLONE_PARENT)
+		buf_printf(&b, "%sCLONE_PARENT", b.len ? "|" : "");
 	const char *s = r_printf(r, "%s", b.len ? b.s : "0");
 	buf_free(&b);
 	return s;
@@ -110,7 +112,15 @@ struct clone_args_v2 {
  * abort, pthread locks) - the puppet sticks to plain system calls. */
 pid_t ns_clone(struct reply *r, int mask)
 {
-	unsigned long flags = 0;
+	return ns_clone_with(r, mask, 0);
+}
+
+/* extra: more clone flags. The OCI runtime's helper passes CLONE_PARENT, so the
+ * container's init becomes a child of boxcore itself, not of the short-lived helper
+ * that joined the namespaces (runc's nsexec.c does the same). */
+pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra)
+{
+	unsigned long flags = extra;
 	for (int i = 0; i < NS_COUNT; i++)
 		if (mask & (1 << i))
 			flags |= (unsigned long)ns_table[i].flag;
@@ -119,16 +129,20 @@ pid_t ns_clone(struct reply *r, int mask)
 	memset(&args, 0, sizeof args);
 	args.flags = flags;
 	args.exit_signal = SIGCHLD; /* the parent hears of the child's death as of any child's */
+	if (extra & CLONE_PARENT)
+		args.exit_signal = 0; /* clone3 wants none: the child takes its parent's (our) exit signal */
 
 	/* The shell's way: unshare --pid --uts ... --fork (a new process in new namespaces). */
 	long pid = syscall(SYS_clone3, &args, sizeof args);
 	if (pid == 0)
 		return 0;
 	if (pid > 0 || errno != ENOSYS) {
-		log_call(r, pid, "clone3({flags=%s, exit_signal=SIGCHLD}, %zu)", clone_flags_text(r, flags), sizeof args);
+		log_call(r, pid, "clone3({flags=%s, exit_signal=%s}, %zu)", clone_flags_text(r, flags),
+			 args.exit_signal ? "SIGCHLD" : "0", sizeof args);
 		return (pid_t)pid;
 	}
-	log_call(r, pid, "clone3({flags=%s, exit_signal=SIGCHLD}, %zu)", clone_flags_text(r, flags), sizeof args);
+	log_call(r, pid, "clone3({flags=%s, exit_signal=%s}, %zu)", clone_flags_text(r, flags),
+		 args.exit_signal ? "SIGCHLD" : "0", sizeof args);
 
 	/* Kernels before 5.3 have no clone3: the old clone() takes the flags and the exit
 	 * signal in one word. On x86_64 the argument order is flags, stack, ptid, ctid, tls. */
@@ -177,22 +191,36 @@ static const char *const join_order[] = { "user", "cgroup", "ipc", "uts", "net",
  * new PID namespace only applies to children: the caller must fork afterwards. */
 int ns_join(struct reply *r, pid_t pid, int mask)
 {
+	char text[NS_COUNT][64];
+	const char *paths[NS_COUNT] = { 0 };
+	for (int i = 0; i < NS_COUNT; i++) {
+		if (!(mask & (1 << i)))
+			continue;
+		snprintf(text[i], sizeof text[i], "/proc/%d/ns/%s", (int)pid, ns_table[i].name);
+		paths[i] = text[i];
+	}
+	return ns_join_paths(r, paths, r_printf(r, "%d", (int)pid));
+}
+
+/* Join the namespaces named by files (paths[i] for ns_table[i], NULL: stay): a
+ * /proc/PID/ns/NAME, or a bind mount of one (what `ip netns add` makes). who names
+ * the owner in error messages. */
+int ns_join_paths(struct reply *r, const char *const paths[NS_COUNT], const char *who)
+{
 	int fds[NS_COUNT];
 	int rc = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		fds[i] = -1;
 
 	for (int i = 0; i < NS_COUNT; i++) {
-		if (!(mask & (1 << i)))
+		if (!paths[i])
 			continue;
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns_table[i].name);
 		/* A namespace file is a handle on the namespace itself: holding it open keeps
 		 * the namespace alive, and setns() takes it. */
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		log_call(r, fds[i], "openat(AT_FDCWD, %s, O_RDONLY|O_CLOEXEC)", q_str(r, path));
+		fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
+		log_call(r, fds[i], "openat(AT_FDCWD, %s, O_RDONLY|O_CLOEXEC)", q_str(r, paths[i]));
 		if (fds[i] < 0) {
-			fail_sys(r, errno, "setns", r_printf(r, "%d", (int)pid), "open %s", path);
+			fail_sys(r, errno, "setns", who, "open %s", paths[i]);
 			goto out;
 		}
 	}
@@ -201,13 +229,14 @@ int ns_join(struct reply *r, pid_t pid, int mask)
 		int i = ns_index(join_order[k]);
 		if (fds[i] < 0)
 			continue;
-		if (i == ns_index("user") && ns_same(pid, "user") == 1)
+		struct stat mine, theirs;
+		if (i == ns_index("user") && ns_stat(0, "user", &mine) == 0 && fstat(fds[i], &theirs) == 0 &&
+		    mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev)
 			continue; /* joining one's own user namespace is EINVAL */
 		/* setns() moves this process into the namespace the fd refers to;
 		 * `nsenter --uts -t PID` is the shell's way. */
 		if (log_call(r, setns(fds[i], ns_table[i].flag), "setns(%d, %s)", fds[i], ns_table[i].flagname) < 0) {
-			fail_sys(r, errno, "setns", r_printf(r, "%d", (int)pid), "setns into the %s namespace of %d",
-				 ns_table[i].name, (int)pid);
+			fail_sys(r, errno, "setns", who, "setns into the %s namespace of %s", ns_table[i].name, who);
 			goto out;
 		}
 		if (i == ns_index("user")) {

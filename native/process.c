@@ -527,3 +527,20 @@ int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
 	}
 	return fail_sys(r, e, exec_variant(e, path), path, "execve %s", path);
 }
+
+/* Become argv for good (the OCI runtime's last step): find the program in the
+ * environment's PATH, as seen from the current root, and execve it. Returns only
+ * when execve failed, with the error in r. */
+int exec_program(struct reply *r, char *const argv[], char *const env[])
+{
+	char path[PATH_MAX];
+	resolve_program(argv[0], env, path, sizeof path);
+	shell_step(r, "exec %s", argv_shell(r, argv));
+	reset_signals_for_exec();
+	/* execve replaces this process's program; the pid, the namespaces, the root,
+	 * the cwd and the open descriptors without close-on-exec stay. */
+	execve(path, argv, env);
+	int e = errno;
+	log_call(r, -1, "execve(%s, %s, [/* %zu vars */])", q_str(r, path), argv_text(r, argv), count(env));
+	return fail_sys(r, e, exec_variant(e, path), path, "execve %s", path);
+}

@@ -22,6 +22,7 @@
 
 #include "boxcore.h"
 #include "errors.h"
+#include "security.h"
 
 static const struct {
 	const char *name;
@@ -38,7 +39,11 @@ static const struct {
 	{ "chroot", op_chroot },
 	{ "chdir", op_chdir },
 	{ "spawn", op_spawn },
+	{ "caps", op_caps },
+	{ "no_new_privs", op_no_new_privs },
+	{ "seccomp", op_seccomp },
 	{ "_become_root", op_become_root }, /* sent by the server right after idmap */
+	{ "_cgroupns", op_cgroupns },       /* sent by clone once the puppet is in its cgroup */
 };
 
 /* Collect every child that has exited: the init duty of PID 1. */

@@ -136,11 +136,8 @@ out:
 	return variant;
 }
 
-int op_pivot_root(const struct request *q, struct reply *r)
+int rootfs_pivot(struct reply *r, const char *root)
 {
-	const char *root = NULL;
-	if (arg_str(r, q, "root", true, &root) < 0)
-		return -1;
 	int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* to undo the chdir */
 
 	shell_step(r, "cd %s", sh_word(r, root));
@@ -186,6 +183,14 @@ int op_pivot_root(const struct request *q, struct reply *r)
 	return 0;
 }
 
+int op_pivot_root(const struct request *q, struct reply *r)
+{
+	const char *root = NULL;
+	if (arg_str(r, q, "root", true, &root) < 0)
+		return -1;
+	return rootfs_pivot(r, root);
+}
+
 int op_chroot(const struct request *q, struct reply *r)
 {
 	const char *root = NULL;
@@ -218,14 +223,19 @@ int op_chroot(const struct request *q, struct reply *r)
 	return 0;
 }
 
-int op_chdir(const struct request *q, struct reply *r)
+int rootfs_chdir(struct reply *r, const char *path)
 {
-	const char *path = NULL;
-	if (arg_str(r, q, "path", true, &path) < 0)
-		return -1;
 	/* The working directory is per process; programs exec'd later start there. */
 	shell_step(r, "cd %s", sh_word(r, path));
 	if (log_call(r, chdir(path), "chdir(%s)", q_str(r, path)) < 0)
 		return fail_sys(r, errno, NULL, path, "chdir %s", path);
 	return 0;
+}
+
+int op_chdir(const struct request *q, struct reply *r)
+{
+	const char *path = NULL;
+	if (arg_str(r, q, "path", true, &path) < 0)
+		return -1;
+	return rootfs_chdir(r, path);
 }

@@ -111,6 +111,12 @@ static struct container *need_ct(struct reply *r, const struct request *q)
 	return c;
 }
 
+pid_t ct_pid_by_name(const char *name)
+{
+	struct container *c = find_ct(name);
+	return c && !c->reaped ? c->pid : -1;
+}
+
 pid_t target_pid(struct reply *r, const struct request *q, bool allow_reaped)
 {
 	long long pid = 0;
@@ -250,7 +256,8 @@ static int op_hello(const struct request *q, struct reply *r)
 static int op_clone(const struct request *q, struct reply *r)
 {
 	int mask = 0;
-	if (ns_parse_array(r, q, "ns", false, &mask) < 0)
+	struct cg_clone cc; /* "cgroup": the group the init starts in (cgroup.c) */
+	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || cgroup_clone_prepare(r, q, mask, &cc) < 0)
 		return -1;
 
 	/* The channel to the puppet: a connected pair of Unix sockets, close-on-exec so
@@ -269,7 +276,7 @@ static int op_clone(const struct request *q, struct reply *r)
 	shell_step(r, "%s", sh.s);
 	buf_free(&sh);
 
-	pid_t pid = ns_clone(r, mask);
+	pid_t pid = cc.want ? cgroup_clone(r, mask, &cc) : ns_clone(r, mask);
 	if (pid == 0) {
 		close(sv[0]);
 		puppet_main(sv[1], mask);
@@ -285,7 +292,24 @@ static int op_clone(const struct request *q, struct reply *r)
 				flags |= (unsigned long)ns_table[i].flag;
 		return fail_sys(r, e, variant, NULL, "clone with flags %s", clone_flags_text(r, flags));
 	}
+	if (cgroup_clone_finish(r, pid, &cc) < 0) {
+		close(sv[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
 	struct container *c = add_ct(pid, mask, sv[0]);
+	if (cc.unshare_later) {
+		/* The cgroup namespace, made by the puppet now that it is in its group. */
+		static const char line[] = "{\"op\":\"_cgroupns\"}";
+		if (forward_line(c, line, sizeof line - 1, -1, r, NULL) < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			puppet_gone(c);
+			c->used = false;
+			return -1;
+		}
+	}
 	json_member_str(&r->result, "ct", c->name);
 	json_member_int(&r->result, "pid", pid);
 	return 0;
@@ -420,7 +444,7 @@ static void children_of(pid_t pid, struct strv *out)
 
 /* Without a PID namespace, killing a container's init does not kill the rest of
  * it: find every descendant (the puppet is their subreaper) and kill them first. */
-static void kill_descendants(struct reply *r, pid_t pid)
+void kill_descendants(struct reply *r, pid_t pid)
 {
 	struct strv tree = { 0 };
 	children_of(pid, &tree);
@@ -475,6 +499,7 @@ static int op_destroy(const struct request *q, struct reply *r)
 		return -1;
 	shell_step(r, "kill -KILL %d", (int)c->pid);
 	if (!c->reaped) {
+		cgroup_thaw_pid(c->pid); /* a frozen v1 task cannot die */
 		if (!(c->mask & (1 << ns_index("pid"))))
 			kill_descendants(r, c->pid);
 		/* SIGKILL to the init of a PID namespace kills every process in it. */
@@ -589,7 +614,38 @@ static const struct {
 	{ "chroot", fwd_any },
 	{ "chdir", fwd_any },
 	{ "spawn", fwd_any },
+	{ "caps", fwd_any },
+	{ "no_new_privs", fwd_any },
+	{ "seccomp", fwd_any },
 	{ "exec", op_exec_host },
+	/* networking (net.c, nat.c) */
+	{ "netns_add", op_netns_add },
+	{ "netns_del", op_netns_del },
+	{ "veth_add", op_veth_add },
+	{ "bridge_add", op_bridge_add },
+	{ "vxlan_add", op_vxlan_add },
+	{ "link_up", op_link_up },
+	{ "link_down", op_link_down },
+	{ "link_move", op_link_move },
+	{ "link_rename", op_link_rename },
+	{ "link_master", op_link_master },
+	{ "link_del", op_link_del },
+	{ "addr_add", op_addr_add },
+	{ "route_add", op_route_add },
+	{ "sysctl", op_sysctl },
+	{ "nat_masquerade", op_nat_masquerade },
+	{ "nat_dnat", op_nat_dnat },
+	/* cgroups (cgroup.c) */
+	{ "cgroup_layout", op_cgroup_layout },
+	{ "cgroup_plan", op_cgroup_plan },
+	{ "cgroup_create", op_cgroup_create },
+	{ "cgroup_set", op_cgroup_set },
+	{ "cgroup_get", op_cgroup_get },
+	{ "cgroup_freeze", op_cgroup_freeze },
+	{ "cgroup_thaw", op_cgroup_thaw },
+	{ "cgroup_kill", op_cgroup_kill },
+	{ "cgroup_remove", op_cgroup_remove },
+	{ "nat_del", op_nat_del },
 };
 
 static void handle_line(const char *line, size_t len, struct buf *out)
@@ -637,6 +693,7 @@ static void kill_all(void)
 		if (!c->used)
 			continue;
 		if (!c->reaped) {
+			cgroup_thaw_pid(c->pid); /* a frozen v1 task cannot die */
 			if (!(c->mask & (1 << ns_index("pid"))))
 				kill_descendants(NULL, c->pid);
 			/* kill -KILL PID; with a PID namespace, its other processes die too. */

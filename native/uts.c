@@ -10,11 +10,8 @@
 
 #include "boxcore.h"
 
-int op_sethostname(const struct request *q, struct reply *r)
+int uts_set_hostname(struct reply *r, const char *name)
 {
-	const char *name = NULL;
-	if (arg_str(r, q, "name", true, &name) < 0)
-		return -1;
 	size_t len = strlen(name);
 	/* sethostname changes the nodename of this process's UTS namespace;
 	 * `hostname box` is the shell's way. */
@@ -24,15 +21,28 @@ int op_sethostname(const struct request *q, struct reply *r)
 	return 0;
 }
 
-int op_setdomainname(const struct request *q, struct reply *r)
+int uts_set_domainname(struct reply *r, const char *name)
 {
-	const char *name = NULL;
-	if (arg_str(r, q, "name", true, &name) < 0)
-		return -1;
 	size_t len = strlen(name);
 	/* The NIS domain name, the other half of UTS; `domainname lab` in a shell. */
 	shell_step(r, "domainname %s", sh_word(r, name));
 	if (log_call(r, setdomainname(name, len), "setdomainname(%s, %zu)", q_str(r, name), len) < 0)
 		return fail_sys(r, errno, NULL, name, "setdomainname %s", name);
 	return 0;
+}
+
+int op_sethostname(const struct request *q, struct reply *r)
+{
+	const char *name = NULL;
+	if (arg_str(r, q, "name", true, &name) < 0)
+		return -1;
+	return uts_set_hostname(r, name);
+}
+
+int op_setdomainname(const struct request *q, struct reply *r)
+{
+	const char *name = NULL;
+	if (arg_str(r, q, "name", true, &name) < 0)
+		return -1;
+	return uts_set_domainname(r, name);
 }

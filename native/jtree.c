@@ -1,0 +1,371 @@
+/* jtree.c - whole JSON documents as a tree (see jtree.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "jtree.h"
+
+#define MAX_DEPTH 64
+
+struct parser {
+	const char *s;
+	size_t len, pos;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parser *p, const char *what)
+{
+	size_t line = 1, col = 1;
+	for (size_t i = 0; i < p->pos && i < p->len; i++) {
+		if (p->s[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	snprintf(p->err, p->errlen, "%s at line %zu, column %zu", what, line, col);
+	return -1;
+}
+
+static void skip_ws(struct parser *p)
+{
+	while (p->pos < p->len && strchr(" \t\r\n", p->s[p->pos]))
+		p->pos++;
+}
+
+static bool eat(struct parser *p, char c)
+{
+	skip_ws(p);
+	if (p->pos < p->len && p->s[p->pos] == c) {
+		p->pos++;
+		return true;
+	}
+	return false;
+}
+
+static int hex4(struct parser *p, unsigned *out)
+{
+	if (p->pos + 4 > p->len)
+		return fail(p, "a \\u escape needs four hex digits");
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p->s[p->pos++];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return fail(p, "a \\u escape needs four hex digits");
+	}
+	*out = v;
+	return 0;
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		buf_putc(b, (char)(0xc0 | (cp >> 6)));
+		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		buf_putc(b, (char)(0xe0 | (cp >> 12)));
+		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		buf_putc(b, (char)(0xf0 | (cp >> 18)));
+		buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static int parse_string(struct parser *p, char **out, bool *has_nul)
+{
+	struct buf b = { 0 };
+	buf_put(&b, "", 0);
+	p->pos++; /* the opening quote */
+	while (p->pos < p->len) {
+		unsigned char c = (unsigned char)p->s[p->pos++];
+		if (c == '"') {
+			*out = b.s;
+			return 0;
+		}
+		if (c < 0x20) {
+			buf_free(&b);
+			return fail(p, "a control character inside a string");
+		}
+		if (c != '\\') {
+			buf_putc(&b, (char)c);
+			continue;
+		}
+		if (p->pos >= p->len)
+			break;
+		char e = p->s[p->pos++];
+		unsigned cp, lo;
+		switch (e) {
+		case '"': buf_putc(&b, '"'); break;
+		case '\\': buf_putc(&b, '\\'); break;
+		case '/': buf_putc(&b, '/'); break;
+		case 'b': buf_putc(&b, '\b'); break;
+		case 'f': buf_putc(&b, '\f'); break;
+		case 'n': buf_putc(&b, '\n'); break;
+		case 'r': buf_putc(&b, '\r'); break;
+		case 't': buf_putc(&b, '\t'); break;
+		case 'u':
+			if (hex4(p, &cp) < 0) {
+				buf_free(&b);
+				return -1;
+			}
+			/* A surrogate pair spells one code point above U+FFFF. */
+			if (cp >= 0xd800 && cp < 0xdc00 && p->pos + 6 <= p->len && p->s[p->pos] == '\\' &&
+			    p->s[p->pos + 1] == 'u') {
+				p->pos += 2;
+				if (hex4(p, &lo) < 0) {
+					buf_free(&b);
+					return -1;
+				}
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			if (cp == 0)
+				*has_nul = true;
+			put_utf8(&b, cp);
+			break;
+		default:
+			buf_free(&b);
+			return fail(p, "an unknown escape in a string");
+		}
+	}
+	buf_free(&b);
+	return fail(p, "a string without its closing quote");
+}
+
+static int parse_value(struct parser *p, struct jt *v, int depth);
+
+static void add_kid(struct jt *v, size_t *cap)
+{
+	if (v->n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		v->kids = xrealloc(v->kids, *cap * sizeof *v->kids);
+		if (v->type == JT_OBJ)
+			v->keys = xrealloc(v->keys, *cap * sizeof *v->keys);
+	}
+	memset(&v->kids[v->n], 0, sizeof v->kids[v->n]);
+}
+
+static int parse_container(struct parser *p, struct jt *v, int depth)
+{
+	bool obj = p->s[p->pos] == '{';
+	char close = obj ? '}' : ']';
+	size_t cap = 0;
+	v->type = obj ? JT_OBJ : JT_ARR;
+	p->pos++;
+	if (eat(p, close))
+		return 0;
+	for (;;) {
+		add_kid(v, &cap);
+		if (obj) {
+			skip_ws(p);
+			if (p->pos >= p->len || p->s[p->pos] != '"')
+				return fail(p, "expected a member name in quotes");
+			bool nul = false;
+			if (parse_string(p, &v->keys[v->n], &nul) < 0)
+				return -1;
+			v->n++; /* counted now, so jt_free frees the key on an error below */
+			if (!eat(p, ':'))
+				return fail(p, "expected ':' after a member name");
+			if (parse_value(p, &v->kids[v->n - 1], depth + 1) < 0)
+				return -1;
+		} else {
+			v->n++;
+			if (parse_value(p, &v->kids[v->n - 1], depth + 1) < 0)
+				return -1;
+		}
+		if (eat(p, ','))
+			continue;
+		if (eat(p, close))
+			return 0;
+		return fail(p, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+static bool literal(struct parser *p, const char *word)
+{
+	size_t n = strlen(word);
+	if (p->pos + n <= p->len && memcmp(p->s + p->pos, word, n) == 0) {
+		p->pos += n;
+		return true;
+	}
+	return false;
+}
+
+static int parse_number(struct parser *p, struct jt *v)
+{
+	const char *start = p->s + p->pos;
+	size_t n = 0;
+	while (p->pos + n < p->len && strchr("+-0123456789.eE", start[n]))
+		n++;
+	char text[64];
+	if (n == 0 || n >= sizeof text)
+		return fail(p, "a malformed number");
+	memcpy(text, start, n);
+	text[n] = 0;
+	char *end;
+	v->type = JT_NUM;
+	v->num = strtod(text, &end);
+	if (*end != 0)
+		return fail(p, "a malformed number");
+	errno = 0;
+	long long i = strtoll(text, &end, 10);
+	v->is_int = *end == 0 && errno == 0;
+	v->i = v->is_int ? i : (long long)v->num;
+	p->pos += n;
+	return 0;
+}
+
+static int parse_value(struct parser *p, struct jt *v, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return fail(p, "nested too deep");
+	skip_ws(p);
+	if (p->pos >= p->len)
+		return fail(p, "the text ends where a value should be");
+	char c = p->s[p->pos];
+	if (c == '{' || c == '[')
+		return parse_container(p, v, depth);
+	if (c == '"') {
+		v->type = JT_STR;
+		return parse_string(p, &v->s, &v->has_nul);
+	}
+	if (literal(p, "true")) {
+		v->type = JT_BOOL;
+		v->b = true;
+		return 0;
+	}
+	if (literal(p, "false")) {
+		v->type = JT_BOOL;
+		return 0;
+	}
+	if (literal(p, "null")) {
+		v->type = JT_NULL;
+		return 0;
+	}
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return parse_number(p, v);
+	return fail(p, "expected a value");
+}
+
+int jt_parse(const char *text, size_t len, struct jt *out, char *err, size_t errlen)
+{
+	struct parser p = { text, len, 0, err, errlen };
+	memset(out, 0, sizeof *out);
+	if (parse_value(&p, out, 0) < 0) {
+		jt_free(out);
+		return -1;
+	}
+	skip_ws(&p);
+	if (p.pos != p.len) {
+		fail(&p, "more text after the end of the document");
+		jt_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void jt_free(struct jt *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		jt_free(&v->kids[i]);
+		if (v->type == JT_OBJ)
+			free(v->keys[i]);
+	}
+	free(v->kids);
+	free(v->keys);
+	free(v->s);
+	memset(v, 0, sizeof *v);
+}
+
+const char *jt_type_name(enum jt_type t)
+{
+	static const char *const names[] = { "null", "true or false", "a number", "a string", "an array", "an object" };
+	return names[t];
+}
+
+struct jt *jt_get(struct jt *obj, const char *key)
+{
+	if (!obj || obj->type != JT_OBJ)
+		return NULL;
+	for (size_t i = 0; i < obj->n; i++) {
+		if (strcmp(obj->keys[i], key) == 0) {
+			obj->kids[i].used = true;
+			return obj->kids[i].type == JT_NULL ? NULL : &obj->kids[i];
+		}
+	}
+	return NULL;
+}
+
+void jt_use_all(struct jt *v)
+{
+	v->used = true;
+	for (size_t i = 0; i < v->n; i++)
+		jt_use_all(&v->kids[i]);
+}
+
+bool jt_unused(const struct jt *v, struct buf *path)
+{
+	size_t mark = path->len;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct jt *k = &v->kids[i];
+		if (v->type == JT_OBJ) {
+			buf_printf(path, "%s%s", mark ? "." : "", v->keys[i]);
+			if (!k->used && k->type != JT_NULL)
+				return true;
+		} else {
+			buf_printf(path, "[%zu]", i);
+		}
+		if (jt_unused(k, path))
+			return true;
+		path->len = mark;
+		if (path->s)
+			path->s[mark] = 0;
+	}
+	return false;
+}
+
+void jt_write(const struct jt *v, struct buf *out)
+{
+	switch (v->type) {
+	case JT_NULL: buf_puts(out, "null"); break;
+	case JT_BOOL: buf_puts(out, v->b ? "true" : "false"); break;
+	case JT_NUM:
+		if (v->is_int)
+			buf_printf(out, "%lld", v->i);
+		else
+			buf_printf(out, "%.17g", v->num);
+		break;
+	case JT_STR: json_string(out, v->s, strlen(v->s)); break;
+	case JT_ARR:
+	case JT_OBJ:
+		buf_putc(out, v->type == JT_OBJ ? '{' : '[');
+		for (size_t i = 0; i < v->n; i++) {
+			if (i)
+				buf_putc(out, ',');
+			if (v->type == JT_OBJ) {
+				json_str(out, v->keys[i]);
+				buf_putc(out, ':');
+			}
+			jt_write(&v->kids[i], out);
+		}
+		buf_putc(out, v->type == JT_OBJ ? '}' : ']');
+		break;
+	}
+}

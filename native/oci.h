@@ -1,0 +1,179 @@
+/* oci.h - boxcore as an OCI runtime: the runtime-spec command line (create, start,
+ * state, kill, delete, run, list, spec, pause, resume, exec) over bundles.
+ *
+ *   oci.c         the commands
+ *   oci_config.c  config.json: read, check, refuse what is not supported; `spec`
+ *   oci_state.c   the state directory of each container, its status
+ *   oci_init.c    making the container: the create side and the container's init,
+ *                 composed of the same step functions the serve ops call
+ */
+#ifndef BOXCORE_OCI_H
+#define BOXCORE_OCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "boxcore.h"
+#include "jtree.h"
+#include "security.h"
+
+#define OCI_VERSION "1.0.2"
+
+/* ---- oci.c: the command line ---- */
+bool oci_is_command(const char *word);
+int oci_global_opts(int argc, char **argv); /* --root --debug --log: the command's index, or -1 */
+int oci_main(int argc, char **argv, int i);
+
+/* ---- oci_config.c ---- */
+
+struct oci_mount {
+	const char *dest, *type, *source;
+	unsigned long flags; /* MS_* from the option words */
+	char *data;          /* the other option words, comma-joined (owned) */
+};
+
+struct oci_rlimit {
+	int resource;
+	const char *name;
+	unsigned long long soft, hard;
+};
+
+struct oci_device {
+	const char *path;
+	char type; /* c b p */
+	long major, minor, uid, gid;
+	unsigned mode;
+};
+
+/* One limit of linux.resources, as the file each cgroup version names it (NULL: that
+ * version has no such knob) and the value to write there. */
+struct oci_cg_set {
+	const char *field;          /* "memory.limit", for messages */
+	const char *v1, *v2;
+	char v1value[96], v2value[96];
+};
+
+struct oci_process {
+	bool terminal;
+	unsigned short rows, cols; /* consoleSize, 0 when not given */
+	unsigned uid, gid;
+	gid_t *groups;
+	size_t ngroups;
+	long umask;                /* -1: leave it */
+	struct strv args, env;
+	const char *cwd;
+	bool has_caps;
+	struct capsets caps;
+	uint64_t ambient_skipped;  /* ambient but not permitted and inheritable */
+	struct oci_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	bool has_oom;
+	int oom_score_adj;
+};
+
+struct oci_config {
+	struct jt doc;             /* the parsed file; the strings below point into it */
+	struct jt process_doc;     /* exec --process FILE */
+	char *bundle;              /* absolute */
+	char *rootfs;              /* absolute */
+	bool root_readonly;
+	struct oci_process proc;
+	const char *hostname, *domainname;
+	struct oci_mount *mounts;
+	size_t nmounts;
+	int ns_new;                /* mask of namespaces to make (ns_table order) */
+	const char *ns_path[NS_COUNT]; /* namespaces to join */
+	char *uid_map, *gid_map;   /* "0 1000 1\n..." for ids_write_maps, or NULL */
+	unsigned long propagation; /* rootfsPropagation, 0: MS_SLAVE|MS_REC like runc */
+	const char **masked, **readonly;
+	size_t nmasked, nreadonly;
+	const char **sysctl_keys, **sysctl_values;
+	size_t nsysctl;
+	bool has_seccomp;
+	struct seccomp_spec seccomp;
+	struct oci_device *devices;
+	size_t ndevices;
+	const char *cgroups_path;  /* linux.cgroupsPath */
+	struct oci_cg_set *cgset;  /* linux.resources, in the order to write them */
+	size_t ncgset;
+	struct jt *annotations;
+	struct strv owned;         /* strings made while reading, freed with the config */
+};
+
+/* Read BUNDLE/config.json (or, for exec, the copy SAVED in the state directory).
+ * 0, or -1 with a usage error in r that names the field and says what to do. */
+int oci_config_load(const char *bundle, const char *saved, struct oci_config *c, struct reply *r);
+/* Read a process object (runc exec --process FILE) in place of the container's own. */
+int oci_process_load(const char *file, struct oci_config *c, struct reply *r);
+void oci_config_free(struct oci_config *c);
+/* `boxcore spec`: the default config.json text. */
+void oci_default_spec(struct buf *out, bool rootless);
+
+/* ---- oci_cgroup.c: the container's cgroup, made with cgroup.c's ops ---- */
+
+struct oci_cg {
+	bool want;
+	char name[128], parent[512]; /* cgroup.c's "cgroup" and "parent" */
+	bool v2;
+};
+int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g);
+int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c);
+int oci_cgroup_join(struct reply *r, const struct oci_cg *g, pid_t pid);
+/* Kill what is left in it and remove it (delete). */
+int oci_cgroup_remove(struct reply *r, const struct oci_cg *g);
+int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze);
+bool oci_cgroup_frozen(const struct oci_cg *g);
+/* state.json's "cgroup" and "cgroup_parent" back into g. */
+void oci_cgroup_from_state(struct oci_cg *g, const char *name, const char *parent);
+
+/* ---- oci_state.c ---- */
+
+enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
+
+struct oci_state {
+	char id[256];
+	char dir[4096];            /* ROOT/ID */
+	pid_t pid;
+	char *bundle, *rootfs, *created, *starttime, *annotations; /* owned */
+	int ns_new;
+	struct oci_cg cg;          /* its cgroup (cg.want false: none) */
+	uid_t owner;
+	enum oci_status status;
+	struct jt doc;
+};
+
+extern const char *g_oci_root; /* --root, or the default */
+const char *oci_root(void);
+int oci_check_id(const char *id, struct reply *r);
+/* Read ROOT/ID/state.json and find the status from the kernel. 0, or -1 with r. */
+int oci_state_read(const char *id, struct oci_state *s, struct reply *r);
+void oci_state_free(struct oci_state *s);
+struct oci_cg;
+int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci_config *c, const struct oci_cg *g);
+const char *oci_status_name(enum oci_status st);
+void oci_state_json(const struct oci_state *s, struct buf *out);
+char *proc_start_time(pid_t pid); /* field 22 of /proc/PID/stat, or NULL */
+/* Remove the state directory and what is in it. */
+void oci_state_remove(const char *dir);
+
+/* ---- oci_init.c ---- */
+
+int oci_run_op(struct reply *r, int (*op)(const struct request *q, struct reply *r), const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct oci_create_opts {
+	const char *pid_file;
+	const char *console_socket;
+	bool foreground;           /* run: the pty master stays with us */
+	int master;                /* out: the terminal's master end, or -1 */
+};
+/* Make the container up to the point where its init waits for start. */
+int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, struct reply *r, pid_t *pid);
+/* Tell the init of a created container to exec its program. */
+int oci_start(const struct oci_state *s, struct reply *r);
+/* Run a program in a running container (runc exec). Returns its exit code, or -1. */
+int oci_exec(const struct oci_state *s, struct oci_config *c, bool detach, const char *pid_file, struct reply *r);
+
+#endif

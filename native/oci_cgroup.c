@@ -1,0 +1,187 @@
+/* oci_cgroup.c - a container's cgroup: linux.cgroupsPath and linux.resources.
+ *
+ * Every container gets a group of its own, as runc gives one: named by cgroupsPath,
+ * or bl-ID, always beneath the cgroup boxcore itself is in (an absolute cgroupsPath
+ * too: boxcore never writes outside the part of the tree it was given). The group is
+ * made, limited, joined, frozen, emptied and removed by cgroup.c's ops themselves,
+ * called on request lines written here (oci_run_op): the runtime adds no second way
+ * of touching cgroups, only the table from the spec's fields to the files of each
+ * cgroup version (oci_config.c reads it into c->cgset).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "oci.h"
+
+/* A request line naming the group, with more members after it. */
+static const char *line(struct reply *r, const char *op, const struct oci_cg *g, const char *more)
+{
+	struct buf o = { 0 };
+	buf_put(&o, "", 0);
+	json_member_str(&o, "op", op);
+	json_member_str(&o, "cgroup", g->name);
+	if (*g->parent)
+		json_member_str(&o, "parent", g->parent);
+	const char *text = r_printf(r, "{%s%s%s}", o.s, more && *more ? "," : "", more ? more : "");
+	buf_free(&o);
+	return text;
+}
+
+int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g)
+{
+	memset(g, 0, sizeof *g);
+	/* Not root and nothing asked for: no group (an unprivileged user may not have
+	 * one delegated). */
+	if (!c->cgroups_path && c->ncgset == 0 && getuid() != 0)
+		return 0;
+	char path[640];
+	if (c->cgroups_path)
+		snprintf(path, sizeof path, "%s", c->cgroups_path + strspn(c->cgroups_path, "/"));
+	else
+		snprintf(path, sizeof path, "%s%s", strncmp(id, "bl-", 3) == 0 ? "" : "bl-", id);
+	if (strchr(path, ':'))
+		return fail_usage(r, state_hint("oci_cgroups_path"), "config.json: linux.cgroupsPath \"%s\" is systemd's "
+				  "slice:prefix:name form, which boxcore does not speak", c->cgroups_path);
+	char *slash = strrchr(path, '/');
+	const char *leaf = slash ? slash + 1 : path;
+	if (strlen(leaf) >= sizeof g->name || strlen(path) >= sizeof g->parent)
+		return fail_usage(r, state_hint("oci_cgroups_path"), "config.json: linux.cgroupsPath is too long");
+	snprintf(g->name, sizeof g->name, "%.127s", leaf);
+	if (slash)
+		snprintf(g->parent, sizeof g->parent, "%.*s", (int)(slash - path), path);
+
+	/* Which layout: v1 and v2 name the same limits differently. */
+	struct reply lr;
+	reply_init(&lr, "cgroup_layout");
+	int rc = oci_run_op(&lr, op_cgroup_layout, "{\"op\":\"cgroup_layout\"}");
+	g->v2 = rc == 0 && strstr(buf_str(&lr.result), "\"layout\":\"v2\"") != NULL;
+	if (rc < 0)
+		fail_state(r, NULL, "%s", buf_str(&lr.message));
+	reply_free(&lr);
+	if (rc < 0)
+		return -1;
+	/* (cpu.period is in two entries, one per version: cfs_period_us, and cpu.max.) */
+	for (size_t i = 0; i < c->ncgset; i++)
+		if (!(g->v2 ? c->cgset[i].v2 : c->cgset[i].v1) && strcmp(c->cgset[i].field, "cpu.period") != 0)
+			return fail_usage(r, state_hint("oci_cgroup_knob"), "config.json: linux.resources.%s has no file in cgroup %s, "
+					  "which this machine uses", c->cgset[i].field, g->v2 ? "v2" : "v1");
+	g->want = true;
+	return 0;
+}
+
+int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
+{
+	if (!g->want)
+		return 0;
+	r->op = "cgroup_create";
+	if (oci_run_op(r, op_cgroup_create, "%s", line(r, "cgroup_create", g, NULL)) < 0)
+		return -1;
+	r->op = "cgroup_set";
+	for (size_t i = 0; i < c->ncgset; i++) {
+		const struct oci_cg_set *s = &c->cgset[i];
+		const char *file = g->v2 ? s->v2 : s->v1;
+		if (!file)
+			continue;
+		struct buf more = { 0 };
+		buf_put(&more, "", 0);
+		json_member_str(&more, "file", file);
+		json_member_str(&more, "value", g->v2 ? s->v2value : s->v1value);
+		int rc = oci_run_op(r, op_cgroup_set, "%s", line(r, "cgroup_set", g, more.s));
+		buf_free(&more);
+		if (rc < 0) {
+			/* Undo: the group goes again; its error stays the reply's. */
+			struct reply ur;
+			reply_init(&ur, "cgroup_remove");
+			oci_run_op(&ur, op_cgroup_remove, "%s", line(&ur, "cgroup_remove", g, NULL));
+			reply_free(&ur);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int oci_cgroup_join(struct reply *r, const struct oci_cg *g, pid_t pid)
+{
+	if (!g->want)
+		return 0;
+	/* The same steps as the clone op's "cgroup": find the group's directories, then
+	 * write the pid into each tree's cgroup.procs. */
+	struct buf o = { 0 };
+	buf_put(&o, "", 0);
+	json_member_str(&o, "cgroup", g->name);
+	if (*g->parent)
+		json_member_str(&o, "cgroup_parent", g->parent);
+	const char *text = r_printf(r, "{\"op\":\"clone\",%s}", o.s);
+	buf_free(&o);
+	struct request q;
+	const char *name = r->op;
+	struct cg_clone cc;
+	int rc = request_parse(&q, text, strlen(text), r);
+	r->op = "cgroup_join";
+	if (rc == 0)
+		rc = cgroup_clone_prepare(r, &q, 0, &cc);
+	if (rc == 0)
+		rc = cgroup_clone_finish(r, pid, &cc);
+	request_free(&q);
+	r->op = name;
+	return rc;
+}
+
+int oci_cgroup_remove(struct reply *r, const struct oci_cg *g)
+{
+	if (!g->want)
+		return 0;
+	/* Whatever is still in it (a container without a PID namespace of its own) is
+	 * killed first; an empty or missing group is no error here. */
+	struct reply kr;
+	reply_init(&kr, "cgroup_kill");
+	oci_run_op(&kr, op_cgroup_kill, "%s", line(&kr, "cgroup_kill", g, NULL));
+	for (size_t i = 0; i < kr.syscalls.n; i++)
+		strv_push_copy(&r->syscalls, kr.syscalls.v[i]);
+	reply_free(&kr);
+	r->op = "cgroup_remove";
+	return oci_run_op(r, op_cgroup_remove, "%s", line(r, "cgroup_remove", g, NULL));
+}
+
+int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze)
+{
+	if (!g->want)
+		return fail_state(r, state_hint("oci_no_cgroup"), "the container has no cgroup of its own to freeze");
+	r->op = freeze ? "cgroup_freeze" : "cgroup_thaw";
+	return oci_run_op(r, freeze ? op_cgroup_freeze : op_cgroup_thaw, "%s", line(r, r->op, g, NULL));
+}
+
+bool oci_cgroup_frozen(const struct oci_cg *g)
+{
+	if (!g->want)
+		return false;
+	struct reply gr;
+	reply_init(&gr, "cgroup_get");
+	bool frozen = false;
+	const char *more = g->v2 ? "\"file\":\"cgroup.freeze\"" : "\"file\":\"freezer.state\"";
+	if (oci_run_op(&gr, op_cgroup_get, "%s", line(&gr, "cgroup_get", g, more)) == 0) {
+		const char *v = strstr(buf_str(&gr.result), "\"value\":\"");
+		frozen = v && (strncmp(v + 9, "FROZEN", 6) == 0 || strncmp(v + 9, "1", 1) == 0);
+	}
+	reply_free(&gr);
+	return frozen;
+}
+
+void oci_cgroup_from_state(struct oci_cg *g, const char *name, const char *parent)
+{
+	memset(g, 0, sizeof *g);
+	if (!name || !*name)
+		return;
+	g->want = true;
+	snprintf(g->name, sizeof g->name, "%s", name);
+	snprintf(g->parent, sizeof g->parent, "%s", parent ? parent : "");
+	struct reply lr;
+	reply_init(&lr, "cgroup_layout");
+	if (oci_run_op(&lr, op_cgroup_layout, "{\"op\":\"cgroup_layout\"}") == 0)
+		g->v2 = strstr(buf_str(&lr.result), "\"layout\":\"v2\"") != NULL;
+	reply_free(&lr);
+}

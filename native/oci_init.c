@@ -1,0 +1,1093 @@
+/* oci_init.c - making a container from a bundle, and running more in it.
+ *
+ * Two processes take part, as in every runtime:
+ *
+ *   boxcore create                         the container's init
+ *   --------------                         --------------------
+ *   state dir, start.sock (listening)
+ *   socketpair ---------------------------
+ *   clone(CLONE_NEW*) ------------------->  (born in the new namespaces)
+ *   uid_map, gid_map, oom_score_adj         waits for "go"
+ *   "go" -------------------------------->  setsid; become root of its user ns
+ *                                           / rslave; rootfs bind; mounts; /dev
+ *                                           pivot_root; ro root; hostname; sysctl
+ *                                           readonly and masked paths; rlimits
+ *                                           no_new_privs; capabilities and user
+ *   reads the report  <------------------   report: ready (or what failed)
+ *   state.json; exits                       accept() on start.sock: waits
+ *
+ *   boxcore start: connect(start.sock) -->  seccomp; execve(process.args)
+ *
+ * Every step is the function the serve op of the same name calls (mount_do,
+ * rootfs_pivot, uts_set_hostname, caps_set, seccomp_load, ...): a lesson and the
+ * OCI runtime make a container the same way. The reply r carries the syscall log
+ * (printed with --debug) and the error.
+ *
+ * Why a socket for start, where runc uses a FIFO (exec.fifo: the init blocks opening
+ * it for writing until start opens it for reading)? The socket lets the init tell
+ * start whether execve worked: start reads until the connection closes; nothing
+ * means the close-on-exec socket closed at execve, a report means execve failed.
+ * And it needs no /proc inside the container to reopen a FIFO after pivot_root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "oci.h"
+#include "serve.h"
+
+#define START_SOCK "start.sock"
+
+/* ------------------------------------------------------------ paths in the rootfs */
+
+/* ROOT + PATH, with every symbolic link on the way resolved as if ROOT were "/": a
+ * link in the rootfs to /etc must lead to ROOT/etc, never to the host's /etc (this
+ * is what runc's securejoin does). The result is malloc'ed. */
+static char *secure_join(const char *root, const char *path)
+{
+	struct buf done = { 0 }; /* resolved so far, relative to root: "/a/b" */
+	buf_put(&done, "", 0);
+	char *todo = xstrdup(path);
+	int links = 0;
+	for (;;) {
+		char *p = todo;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t l = strcspn(p, "/");
+		char *rest = xstrdup(p + l);
+		p[l] = 0;
+		if (strcmp(p, ".") == 0) {
+			/* nothing */
+		} else if (strcmp(p, "..") == 0) {
+			char *slash = strrchr(done.s, '/');
+			done.len = slash ? (size_t)(slash - done.s) : 0;
+			done.s[done.len] = 0;
+		} else {
+			size_t mark = done.len;
+			buf_printf(&done, "/%s", p);
+			char full[PATH_MAX], target[PATH_MAX];
+			snprintf(full, sizeof full, "%s%s", root, done.s);
+			ssize_t n = links < 40 ? readlink(full, target, sizeof target - 1) : -1;
+			if (n > 0) {
+				links++;
+				target[n] = 0;
+				done.len = target[0] == '/' ? 0 : mark; /* absolute: from the root again */
+				done.s[done.len] = 0;
+				char *again = NULL;
+				if (asprintf(&again, "%s/%s", target, rest) < 0)
+					abort();
+				free(rest);
+				rest = again;
+			}
+		}
+		free(todo);
+		todo = rest;
+	}
+	free(todo);
+	char *out = NULL;
+	if (asprintf(&out, "%s%s", root, done.s) < 0)
+		abort();
+	buf_free(&done);
+	return out;
+}
+
+/* ------------------------------------------------------------ the process */
+
+static const char *rlimit_shell(int resource)
+{
+	switch (resource) {
+	case RLIMIT_NOFILE: return "nofile";
+	case RLIMIT_NPROC: return "nproc";
+	case RLIMIT_CORE: return "core";
+	case RLIMIT_STACK: return "stack";
+	case RLIMIT_AS: return "as";
+	case RLIMIT_MEMLOCK: return "memlock";
+	default: return NULL;
+	}
+}
+
+static int set_rlimits(struct reply *r, const struct oci_process *p)
+{
+	r->op = "rlimit";
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		const struct oci_rlimit *l = &p->rlimits[i];
+		struct rlimit lim = { l->soft, l->hard };
+		const char *opt = rlimit_shell(l->resource);
+		if (opt)
+			shell_step(r, "prlimit --%s=%llu:%llu --pid $$", opt, l->soft, l->hard);
+		else
+			shell_step(r, "prlimit --pid $$ (%s %llu:%llu)", l->name, l->soft, l->hard);
+		/* setrlimit: raising a hard limit needs CAP_SYS_RESOURCE, so it comes
+		 * before capabilities are dropped. */
+		if (log_call(r, setrlimit((__rlimit_resource_t)l->resource, &lim), "prlimit64(0, %s, {rlim_cur=%llu, rlim_max=%llu}, NULL)",
+			     l->name, l->soft, l->hard) < 0)
+			return fail_sys(r, errno, NULL, l->name, "setrlimit %s", l->name);
+	}
+	return 0;
+}
+
+/* No HOME in the environment: the user's home from the container's /etc/passwd, or
+ * "/" (what runc and a login do). */
+static void set_home(struct oci_process *p)
+{
+	for (size_t i = 0; i < p->env.n; i++)
+		if (strncmp(p->env.v[i], "HOME=", 5) == 0)
+			return;
+	const char *home = "/";
+	char line[1024], found[512];
+	FILE *f = fopen("/etc/passwd", "re");
+	while (f && fgets(line, sizeof line, f)) {
+		/* name:password:UID:GID:gecos:HOME:shell */
+		char *field[7] = { 0 };
+		char *p2 = line;
+		for (int k = 0; k < 7 && p2; k++) {
+			field[k] = p2;
+			p2 = strchr(p2, ':');
+			if (p2)
+				*p2++ = 0;
+		}
+		if (field[5] && field[2] && strtoul(field[2], NULL, 10) == p->uid && *field[2]) {
+			snprintf(found, sizeof found, "%s", field[5]);
+			home = found;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	char text[600];
+	snprintf(text, sizeof text, "HOME=%s", home);
+	strv_push_copy(&p->env, text);
+}
+
+/* What runs in the container: limits, no_new_privs, (seccomp,) capabilities and user,
+ * umask, working directory - the tail of runc's init, shared by the init and exec.
+ * The seccomp filter goes last when no_new_privs allows it to be loaded without
+ * privileges; otherwise before the capabilities are dropped. */
+static int apply_process(struct reply *r, struct oci_config *c)
+{
+	struct oci_process *p = &c->proc;
+	set_home(p);
+	if (set_rlimits(r, p) < 0)
+		return -1;
+	if (p->no_new_privs) {
+		r->op = "no_new_privs";
+		if (set_no_new_privs(r) < 0)
+			return -1;
+	}
+	if (c->has_seccomp && !p->no_new_privs) {
+		r->op = "seccomp";
+		if (seccomp_load(r, &c->seccomp) < 0)
+			return -1;
+	}
+	r->op = "caps";
+	if (p->has_caps && (caps_drop_bounding(r, p->caps.bounding) < 0 || caps_keep(r, true) < 0))
+		return -1;
+	r->op = "user";
+	if (ids_switch_user(r, p->uid, p->gid, p->groups, p->ngroups) < 0)
+		return -1;
+	r->op = "caps";
+	if (p->has_caps && (caps_keep(r, false) < 0 || caps_set(r, &p->caps) < 0))
+		return -1;
+	mode_t mask = p->umask >= 0 ? (mode_t)p->umask : 022;
+	shell_step(r, "umask %03o", (unsigned)mask);
+	log_call(r, (long)umask(mask), "umask(%03o)", (unsigned)mask);
+	r->op = "chdir";
+	return rootfs_chdir(r, p->cwd);
+}
+
+/* Load the filter now if apply_process left it for the end. */
+static int late_seccomp(struct reply *r, const struct oci_config *c)
+{
+	if (!c->has_seccomp || !c->proc.no_new_privs)
+		return 0;
+	r->op = "seccomp";
+	return seccomp_load(r, &c->seccomp);
+}
+
+/* A terminal for the program, made inside the container (its own devpts), so that
+ * /proc/self/fd/0 names a /dev/pts/N the container can see. The master goes back
+ * to boxcore; the slave becomes the controlling terminal and stdio. */
+static int make_terminal(struct reply *r, const struct oci_process *p, int *master)
+{
+	int slave;
+	r->op = "terminal";
+	if (pty_open(r, master, &slave) < 0)
+		return -1;
+	if (p->rows && p->cols) {
+		struct winsize ws = { .ws_row = p->rows, .ws_col = p->cols };
+		log_call(r, ioctl(*master, TIOCSWINSZ, &ws), "ioctl(%d, TIOCSWINSZ, {ws_row=%u, ws_col=%u})", *master,
+			 p->rows, p->cols);
+	}
+	shell_step(r, "setsid -c");
+	if (log_call(r, ioctl(slave, TIOCSCTTY, 0), "ioctl(%d, TIOCSCTTY, 0)", slave) < 0)
+		return fail_sys(r, errno, NULL, NULL, "make the pty the controlling terminal");
+	for (int i = 0; i < 3; i++)
+		log_call(r, dup2(slave, i), "dup2(%d, %d)", slave, i);
+	close(slave);
+	return 0;
+}
+
+/* ------------------------------------------------------------ the init's setup */
+
+static int write_sysctl(struct reply *r, const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "/proc/sys/%s", key);
+	for (char *p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	/* A sysctl is a file under /proc/sys; this /proc is the container's, and the
+	 * key was checked to belong to one of its namespaces. */
+	shell_step(r, "sysctl -w %s=%s", key, sh_word(r, value));
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CLOEXEC)", q_str(r, path));
+	if (fd < 0)
+		return fail_sys(r, errno, NULL, path, "open %s", path);
+	ssize_t n = write(fd, value, strlen(value));
+	log_call(r, n, "write(%d, %s, %zu)", fd, q_str(r, value), strlen(value));
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return fail_sys(r, e, NULL, path, "write %s", path);
+	return 0;
+}
+
+/* linux.readonlyPaths: bind the path onto itself and remount it read-only. */
+static int readonly_path(struct reply *r, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0; /* absent: nothing to protect (runc skips it too) */
+	struct mount_req m = { .type = "bind", .source = path, .target = path, .exact = true,
+			       .flags = MS_BIND | MS_REC | MS_RDONLY };
+	return mount_do(r, &m);
+}
+
+/* linux.maskedPaths: hide a directory under an empty read-only tmpfs, a file under
+ * /dev/null. */
+static int mask_path(struct reply *r, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	struct mount_req m = { .target = path, .exact = true };
+	if (S_ISDIR(st.st_mode)) {
+		m.type = "tmpfs";
+		m.source = "tmpfs";
+		m.flags = MS_RDONLY;
+	} else {
+		m.type = "bind";
+		m.source = "/dev/null";
+		m.flags = MS_BIND;
+	}
+	return mount_do(r, &m);
+}
+
+/* Forget an error that was dealt with (a step that has another way). */
+static void clear_error(struct reply *r)
+{
+	r->failed = false;
+	r->err = 0;
+	r->kind = NULL;
+	buf_reset(&r->message);
+	buf_reset(&r->explain);
+	buf_reset(&r->hint);
+}
+
+/* A "cgroup" mount, as runc makes it. With one tree (cgroup v2): cgroup2 at the
+ * destination. With v1 trees (v1, hybrid): a tmpfs there, and in it one directory per
+ * v1 tree of the host, each showing the container's own group - a fresh mount of the
+ * tree when the container has a cgroup namespace of its own (whose root is its group),
+ * else a bind mount of the group's directory. The options (ro, nosuid, ...) go on
+ * each tree, as runc puts them. Trees are read from /proc/self/mountinfo, the groups
+ * from /proc/self/cgroup: the init is in its group already. */
+static int mount_cgroups(struct reply *r, const char *target, const struct oci_mount *om, bool cgroupns)
+{
+	unsigned long flags = om->flags & ~(MS_BIND | MS_REC);
+	FILE *mi = fopen("/proc/self/mountinfo", "re");
+	if (!mi)
+		return fail_sys(r, errno, NULL, "/proc/self/mountinfo", "read /proc/self/mountinfo");
+	char line[4096];
+	struct strv points = { 0 }, opts = { 0 };
+	bool v2 = false;
+	while (fgets(line, sizeof line, mi)) {
+		/* ID PARENT MAJ:MIN ROOT POINT OPTIONS ... - TYPE SOURCE SUPER */
+		char point[PATH_MAX], type[32], super[512];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*d %*d %*s %*s %4095s", point) != 1 || sscanf(sep + 3, "%31s %*s %511s", type, super) != 2)
+			continue;
+		if (strcmp(point, "/sys/fs/cgroup") == 0 && strcmp(type, "cgroup2") == 0)
+			v2 = true;
+		if (strcmp(type, "cgroup") != 0 || strncmp(point, "/sys/fs/cgroup/", 15) != 0)
+			continue;
+		/* The tree's controllers: the superblock options but rw/ro. */
+		struct buf o = { 0 };
+		buf_put(&o, "", 0);
+		for (char *w = strtok(super, ","); w; w = strtok(NULL, ","))
+			if (strcmp(w, "rw") != 0 && strcmp(w, "ro") != 0)
+				buf_printf(&o, "%s%s", o.len ? "," : "", w);
+		strv_push_copy(&points, point);
+		strv_push(&opts, o.s);
+	}
+	fclose(mi);
+	int rc = 0;
+	if (v2 || points.n == 0) {
+		/* A fresh cgroup2 mount, as runc makes it; its root is the cgroup namespace's.
+		 * Where that is not allowed (a user namespace without a cgroup namespace of
+		 * its own), a bind mount of the container's group instead. */
+		struct mount_req m = { .type = "cgroup2", .source = "cgroup", .target = target, .mkdir = true, .exact = true,
+				       .flags = flags };
+		rc = mount_do(r, &m);
+		if (rc < 0 && r->err == EPERM) {
+			char cg[PATH_MAX + 8] = "", path[PATH_MAX] = "";
+			FILE *f = fopen("/proc/self/cgroup", "re");
+			while (f && fgets(cg, sizeof cg, f))
+				if (strncmp(cg, "0::", 3) == 0)
+					snprintf(path, sizeof path, "%.*s", (int)strcspn(cg + 3, "\n"), cg + 3);
+			if (f)
+				fclose(f);
+			clear_error(r);
+			m.type = "bind";
+			m.source = r_printf(r, "/sys/fs/cgroup%s", strcmp(path, "/") == 0 ? "" : path);
+			m.flags |= MS_BIND | MS_REC;
+			rc = mount_do(r, &m);
+		}
+		goto out;
+	}
+	struct mount_req tmpfs = { .type = "tmpfs", .source = "tmpfs", .target = target, .options = "mode=755",
+				   .mkdir = true, .exact = true, .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
+	if ((rc = mount_do(r, &tmpfs)) < 0)
+		goto out;
+	for (size_t i = 0; i < points.n && rc == 0; i++) {
+		const char *name = strrchr(points.v[i], '/') + 1;
+		const char *dest = r_printf(r, "%s/%s", target, name);
+		/* (A named tree, name=systemd, is mounted with its name as the source.) */
+		const char *source = strncmp(opts.v[i], "name=", 5) == 0 ? opts.v[i] + 5 : "cgroup";
+		struct mount_req m = { .type = "cgroup", .source = source, .target = dest, .options = opts.v[i],
+				       .mkdir = true, .exact = true, .flags = flags };
+		if (!cgroupns) {
+			/* The group's path in this tree, from /proc/self/cgroup: "4:memory:/a/b". */
+			char path[PATH_MAX] = "/", cg[PATH_MAX + 64];
+			FILE *f = fopen("/proc/self/cgroup", "re");
+			while (f && fgets(cg, sizeof cg, f)) {
+				char *c1 = strchr(cg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+				if (!c2)
+					continue;
+				*c2 = 0;
+				if (strcmp(c1 + 1, opts.v[i]) == 0)
+					snprintf(path, sizeof path, "%.*s", (int)strcspn(c2 + 1, "\n"), c2 + 1);
+			}
+			if (f)
+				fclose(f);
+			m.type = "bind";
+			m.source = r_printf(r, "%s%s", points.v[i], strcmp(path, "/") == 0 ? "" : path);
+			m.options = NULL;
+			m.flags |= MS_BIND | MS_REC;
+		}
+		rc = mount_do(r, &m);
+	}
+out:
+	strv_free(&points);
+	strv_free(&opts);
+	return rc;
+}
+
+static int setup_mounts(struct reply *r, struct oci_config *c)
+{
+	/* Host mounts may still reach the container (slave), the container's never
+	 * reach the host. */
+	unsigned long prop = c->propagation ? c->propagation : MS_SLAVE | MS_REC;
+	char mode[16];
+	snprintf(mode, sizeof mode, "%s", mount_options_text(r, prop & ~MS_REC) );
+	r->op = "propagation";
+	if (mount_set_propagation(r, "/", mode, prop & MS_REC) < 0)
+		return -1;
+	/* pivot_root needs the new root to be a mount point: bind it onto itself. */
+	r->op = "mount";
+	struct mount_req self = { .type = "bind", .source = c->rootfs, .target = c->rootfs, .recursive = true };
+	if (mount_do(r, &self) < 0)
+		return -1;
+
+	bool dev_tmpfs = false;
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct oci_mount *om = &c->mounts[i];
+		char *target = secure_join(c->rootfs, om->dest);
+		struct mount_req m = { .type = om->type, .source = om->source, .target = target, .options = om->data,
+				       .mkdir = true, .exact = true, .flags = om->flags };
+		int rc = strcmp(om->type, "cgroup") == 0 ? mount_cgroups(r, target, om, c->ns_new & (1 << ns_index("cgroup")))
+							 : mount_do(r, &m);
+		free(target);
+		if (rc < 0)
+			return -1;
+		if (strcmp(om->dest, "/dev") == 0)
+			dev_tmpfs = !(om->flags & MS_BIND);
+	}
+	/* A fresh /dev gets the usual devices and links, as runc makes them. */
+	char *dev = secure_join(c->rootfs, "/dev");
+	struct strv made = { 0 };
+	r->op = "devices";
+	int rc = dev_tmpfs ? devices_nodes(r, dev, &made) : 0;
+	if (rc == 0 && dev_tmpfs)
+		rc = devices_links(r, dev, &made);
+	/* runc adds /dev/core -> /proc/kcore where the kernel has one (ln -s). */
+	struct stat kc;
+	if (rc == 0 && dev_tmpfs && stat("/proc/kcore", &kc) == 0) {
+		const char *core = r_printf(r, "%s/core", dev);
+		shell_step(r, "ln -s /proc/kcore %s", sh_word(r, core));
+		if (log_call(r, symlink("/proc/kcore", core), "symlink(\"/proc/kcore\", %s)", q_str(r, core)) < 0)
+			rc = fail_sys(r, errno, NULL, core, "symlink %s", core);
+	}
+	strv_free(&made);
+	free(dev);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < c->ndevices; i++) {
+		const struct oci_device *d = &c->devices[i];
+		char *path = secure_join(c->rootfs, d->path);
+		struct stat st;
+		/* One that exists already (a default one) stays, as in runc. */
+		if (lstat(path, &st) < 0)
+			rc = devices_node(r, path, d->type, (unsigned)d->major, (unsigned)d->minor, d->mode, d->uid, d->gid,
+					  d->path);
+		free(path);
+		if (rc < 0)
+			return -1;
+	}
+	r->op = "pivot_root";
+	return rootfs_pivot(r, c->rootfs);
+}
+
+/* Everything between "go" and "ready". The terminal master, if any, in *master. */
+static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, int *master)
+{
+	/* A session of its own (runc's nsexec does the same): the container is cut off
+	 * from the terminal and the signals of whoever ran create. */
+	r->op = "setsid";
+	shell_step(r, "setsid");
+	log_call(r, setsid(), "setsid()");
+	if (c->ns_new & (1 << ns_index("user"))) {
+		r->op = "idmap";
+		if (ids_become_root(r, map_has_inside_zero(c->uid_map), map_has_inside_zero(c->gid_map)) < 0)
+			return -1;
+	}
+	/* Now in its cgroup: a new cgroup namespace makes that group its "/" (the serve
+	 * op _cgroupns, unshare --cgroup). */
+	if (cgroupns_now) {
+		r->op = "cgroupns";
+		shell_step(r, "unshare --cgroup");
+		if (oci_run_op(r, op_cgroupns, "{\"op\":\"_cgroupns\"}") < 0)
+			return -1;
+	}
+	if (setup_mounts(r, c) < 0)
+		return -1;
+	if (c->proc.terminal && make_terminal(r, &c->proc, master) < 0)
+		return -1;
+	if (c->root_readonly) {
+		r->op = "readonly";
+		if (mount_readonly(r, "/") < 0)
+			return -1;
+	}
+	r->op = "sethostname";
+	if (c->hostname && uts_set_hostname(r, c->hostname) < 0)
+		return -1;
+	r->op = "setdomainname";
+	if (c->domainname && uts_set_domainname(r, c->domainname) < 0)
+		return -1;
+	r->op = "sysctl";
+	for (size_t i = 0; i < c->nsysctl; i++)
+		if (write_sysctl(r, c->sysctl_keys[i], c->sysctl_values[i]) < 0)
+			return -1;
+	r->op = "mount";
+	for (size_t i = 0; i < c->nreadonly; i++)
+		if (readonly_path(r, c->readonly[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < c->nmasked; i++)
+		if (mask_path(r, c->masked[i]) < 0)
+			return -1;
+	return apply_process(r, c);
+}
+
+/* Send a report (the reply in wire form) over the sync socket, with a descriptor. */
+static void report(int sock, const struct reply *r, int fd)
+{
+	struct buf wire = { 0 };
+	reply_to_wire(r, &wire);
+	if (fd >= 0)
+		send_with_fd(sock, wire.s, wire.len, fd);
+	else
+		write_all(sock, wire.s, wire.len);
+	buf_free(&wire);
+}
+
+static void init_main(struct oci_config *c, int sync, int listen_fd, int dirfd, bool cgroupns_now) __attribute__((noreturn));
+static void init_main(struct oci_config *c, int sync, int listen_fd, int dirfd, bool cgroupns_now)
+{
+	struct reply r;
+	reply_init(&r, "init");
+	reset_signals_for_exec();
+	/* Wait for "go": the maps are written and the cgroup is joined. */
+	char go[4];
+	size_t got = 0;
+	while (got < 3) {
+		ssize_t n = read(sync, go + got, 3 - got);
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			_exit(1);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	int master = -1;
+	if (init_setup(&r, c, cgroupns_now, &master) < 0) {
+		report(sync, &r, -1);
+		_exit(1);
+	}
+	report(sync, &r, master);
+	close(sync);
+	if (master >= 0)
+		close(master);
+
+	/* Created: wait for start. accept() blocks until `boxcore start` connects to
+	 * start.sock (the shell's nearest: socat UNIX-LISTEN:start.sock). */
+	reply_free(&r);
+	reply_init(&r, "start");
+	int conn;
+	do
+		conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		_exit(1);
+	/* No longer "created": take the socket's name away (the directory was opened
+	 * before pivot_root; the descriptor still reaches it). */
+	unlinkat(dirfd, START_SOCK, 0);
+	if (late_seccomp(&r, c) == 0)
+		exec_program(&r, c->proc.args.v, c->proc.env.v);
+	/* execve failed: tell start, which is reading the other end. */
+	struct buf wire = { 0 };
+	reply_to_wire(&r, &wire);
+	write_all(conn, wire.s, wire.len);
+	_exit(127);
+}
+
+/* ------------------------------------------------------------ serve ops */
+
+/* Run a serve op on a request line written here: where the runtime needs what an op
+ * does (a link up, a cgroup), it calls the op itself - there is no second copy. */
+int oci_run_op(struct reply *r, int (*op)(const struct request *q, struct reply *r), const char *fmt, ...)
+{
+	struct buf line = { 0 };
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	const char *name = r->op;
+	struct request q;
+	int rc = request_parse(&q, line.s, line.len, r);
+	if (rc == 0)
+		rc = op(&q, r);
+	r->op = name; /* request_parse pointed it into q, which goes now */
+	request_free(&q);
+	buf_free(&line);
+	return rc;
+}
+
+/* ------------------------------------------------------------ create */
+
+/* bind() takes at most 107 bytes of path: bind by the short name from inside the
+ * directory instead (the same for connect in start). */
+static int in_dir(const char *dir, int (*fn)(int fd, const struct sockaddr *a, socklen_t l), int fd)
+{
+	int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (back < 0 || chdir(dir) < 0) {
+		int e = errno;
+		if (back >= 0)
+			close(back);
+		errno = e;
+		return -1;
+	}
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", START_SOCK);
+	int rc = fn(fd, (struct sockaddr *)&a, sizeof a);
+	int e = errno;
+	(void)!fchdir(back);
+	close(back);
+	errno = e;
+	return rc;
+}
+
+static int mkdir_parents(const char *path, mode_t mode)
+{
+	char *copy = xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p == '/') {
+			*p = 0;
+			mkdir(copy, 0755);
+			*p = '/';
+		}
+	}
+	int rc = mkdir(copy, mode);
+	free(copy);
+	return rc < 0 && errno == EEXIST ? 0 : rc;
+}
+
+/* Clone the init. With namespaces to join, a helper joins them first (setns) and
+ * clones the init as a child of boxcore (CLONE_PARENT), then exits: a process cannot
+ * leave its own namespaces, so boxcore itself stays in the host's. Returns 0 in the
+ * init, the init's pid in boxcore, -1 on failure. */
+static pid_t clone_init(struct reply *r, struct oci_config *c, bool in_cgroup)
+{
+	/* A new cgroup namespace takes the init's cgroup as its root: with a group to
+	 * join, the init makes it itself once it is in the group (runc's order). */
+	int mask = c->ns_new & (in_cgroup ? ~(1 << ns_index("cgroup")) : ~0);
+	bool join = false;
+	for (int i = 0; i < NS_COUNT; i++)
+		join |= c->ns_path[i] != NULL;
+	r->op = "clone";
+	struct buf sh = { 0 };
+	buf_puts(&sh, "unshare");
+	for (int i = 0; i < NS_COUNT; i++)
+		if (mask & (1 << i))
+			buf_printf(&sh, " %s", ns_table[i].unshare);
+	buf_puts(&sh, " --fork");
+	if (join) {
+		struct buf nsenter = { 0 };
+		buf_puts(&nsenter, "nsenter");
+		for (int i = 0; i < NS_COUNT; i++)
+			if (c->ns_path[i])
+				buf_printf(&nsenter, " %s=%s", ns_table[i].nsenter, c->ns_path[i]);
+		shell_step(r, "%s %s", nsenter.s, sh.s);
+		buf_free(&nsenter);
+	} else {
+		shell_step(r, "%s", sh.s);
+	}
+	buf_free(&sh);
+	if (!join) {
+		pid_t pid = ns_clone_with(r, mask, 0);
+		if (pid < 0)
+			fail_sys(r, errno, NULL, NULL, "clone the container's init");
+		return pid;
+	}
+
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return fail_sys(r, errno, NULL, NULL, "pipe for the helper");
+	pid_t h = fork();
+	log_call(r, h, "fork()");
+	if (h == 0) {
+		close(pp[0]);
+		struct reply hr;
+		reply_init(&hr, "setns");
+		pid_t pid = -1;
+		if (ns_join_paths(&hr, c->ns_path, "config.json") == 0) {
+			hr.op = "clone";
+			pid = ns_clone_with(&hr, mask, CLONE_PARENT);
+			if (pid == 0) {
+				close(pp[1]);
+				reply_free(&hr);
+				return 0; /* the init */
+			}
+			if (pid < 0)
+				fail_sys(&hr, errno, NULL, NULL, "clone the container's init");
+		}
+		(void)!write(pp[1], &pid, sizeof pid);
+		struct buf wire = { 0 };
+		reply_to_wire(&hr, &wire);
+		write_all(pp[1], wire.s, wire.len);
+		_exit(pid > 0 ? 0 : 1);
+	}
+	close(pp[1]);
+	if (h < 0) {
+		close(pp[0]);
+		return fail_sys(r, errno, NULL, NULL, "fork a helper");
+	}
+	pid_t pid = -1;
+	struct buf wire = { 0 };
+	if (read(pp[0], &pid, sizeof pid) != sizeof pid)
+		pid = -1;
+	char tmp[4096];
+	ssize_t n;
+	while ((n = read(pp[0], tmp, sizeof tmp)) > 0)
+		buf_put(&wire, tmp, (size_t)n);
+	close(pp[0]);
+	waitpid(h, NULL, 0);
+	bool pending;
+	if (wire.len == 0 || reply_merge_wire(r, wire.s, wire.len, &pending, NULL) < 0)
+		fail_state(r, NULL, "the helper that joins the namespaces died");
+	buf_free(&wire);
+	return r->failed ? -1 : pid;
+}
+
+static int write_oom(struct reply *r, pid_t pid, int value)
+{
+	char path[64], text[16];
+	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	snprintf(text, sizeof text, "%d", value);
+	r->op = "oom_score_adj";
+	/* How eager the OOM killer is to pick this process (-1000..1000); children inherit it. */
+	shell_step(r, "choom -n %d -p %d", value, (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+	log_call(r, n, "write(%s, \"%s\")", path, text);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return fail_sys(r, e, NULL, path, "write %s", path);
+	return 0;
+}
+
+/* Kill what was made and wait for it: the undo of a failed create. */
+static void kill_init(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, struct reply *r, pid_t *pidp)
+{
+	o->master = -1;
+	if (oci_check_id(id, r) < 0)
+		return -1;
+	if (c->proc.terminal && !o->foreground && !o->console_socket)
+		return fail_usage(r, state_hint("oci_console"), "process.terminal is true, but there is no --console-socket "
+				  "to hand the terminal to");
+	int console = -1;
+	if (c->proc.terminal && o->console_socket) {
+		/* Connect now, so a wrong path fails before anything is made. */
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		snprintf(a.sun_path, sizeof a.sun_path, "%s", o->console_socket);
+		console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (console < 0 || connect(console, (struct sockaddr *)&a, sizeof a) < 0) {
+			int e = errno;
+			if (console >= 0)
+				close(console);
+			return fail_sys(r, e, NULL, o->console_socket, "connect to the console socket %s", o->console_socket);
+		}
+	}
+
+	/* The cgroup's name and which of its limits this machine has: checked before
+	 * anything is made. */
+	struct oci_cg cg;
+	if (oci_cgroup_plan(r, c, id, &cg) < 0) {
+		if (console >= 0)
+			close(console);
+		return -1;
+	}
+
+	const char *root = oci_root();
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/%s", root, id);
+	r->op = "create";
+	if (mkdir_parents(root, 0700) < 0) {
+		if (console >= 0)
+			close(console);
+		return fail_sys(r, errno, NULL, root, "make the state root %s", root);
+	}
+	/* One directory per container; mkdir is atomic, so of two creates with the same
+	 * id exactly one wins. */
+	if (log_call(r, mkdir(dir, 0700), "mkdir(%s, 0700)", q_str(r, dir)) < 0) {
+		int e = errno;
+		if (console >= 0)
+			close(console);
+		if (e == EEXIST)
+			return fail_state(r, state_hint("oci_exists"), "container \"%s\" already exists (%s)", id, dir);
+		return fail_sys(r, e, NULL, dir, "make %s", dir);
+	}
+
+	pid_t pid = -1;
+	bool cg_made = false;
+	/* start.sock: a listening Unix socket the init inherits and waits on (socket,
+	 * bind, listen); close-on-exec, so it is gone once the program runs. The init
+	 * also keeps an O_PATH handle of the state directory, to unlink the socket from
+	 * inside the container. The socketpair is create's line to the init: "go", and
+	 * the init's report back. */
+	int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int sv[2] = { -1, -1 };
+	if (listen_fd < 0 || dirfd < 0 || in_dir(dir, bind, listen_fd) < 0 || listen(listen_fd, 1) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		fail_sys(r, errno, NULL, dir, "make %s/%s", dir, START_SOCK);
+		goto fail;
+	}
+	log_line(r, "bind(%d, {sa_family=AF_UNIX, sun_path=\"%s/%s\"}) = 0", listen_fd, dir, START_SOCK);
+	if (oci_cgroup_create(r, &cg, c) < 0)
+		goto fail;
+	cg_made = true;
+	/* state.json at once, and again with the init's pid: whatever stops create from
+	 * here on, delete --force finds the cgroup and the process to take away. */
+	if (oci_state_write(dir, id, 0, c, &cg) < 0) {
+		fail_sys(r, errno, NULL, dir, "write %s/state.json", dir);
+		goto fail;
+	}
+
+	pid = clone_init(r, c, cg.want);
+	if (pid == 0) {
+		close(sv[0]);
+		if (console >= 0)
+			close(console);
+		init_main(c, sv[1], listen_fd, dirfd, cg.want && (c->ns_new & (1 << ns_index("cgroup"))));
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	if (pid < 0)
+		goto fail;
+	if (oci_state_write(dir, id, pid, c, &cg) < 0) {
+		fail_sys(r, errno, NULL, dir, "write %s/state.json", dir);
+		goto fail;
+	}
+
+	/* Into its cgroup before it can fork anything. */
+	if (oci_cgroup_join(r, &cg, pid) < 0)
+		goto fail;
+	if (c->ns_new & (1 << ns_index("user"))) {
+		r->op = "idmap";
+		/* Without CAP_SETGID outside, the kernel takes a gid_map only after
+		 * setgroups is denied (the rootless case). */
+		if (ids_write_maps(r, pid, c->uid_map, c->gid_map, getuid() != 0 ? "deny" : NULL) < 0)
+			goto fail;
+	}
+	if (c->proc.has_oom && write_oom(r, pid, c->proc.oom_score_adj) < 0)
+		goto fail;
+	/* A new network namespace has only loopback, and it is down: bring it up, as
+	 * runc does (`ip link set lo up`, the serve op link_up). */
+	if (c->ns_new & (1 << ns_index("net"))) {
+		r->op = "link_up";
+		if (oci_run_op(r, op_link_up, "{\"op\":\"link_up\",\"pid\":%d,\"dev\":\"lo\"}", (int)pid) < 0)
+			goto fail;
+	}
+
+	/* Go, and read the init's report. */
+	r->op = "create";
+	if (write_all(sv[0], "go\n", 3) < 0) {
+		fail_state(r, state_hint("oci_init_died"), "the container's init (pid %d) died before it was told to go", (int)pid);
+		goto fail;
+	}
+	struct linereader lr;
+	linereader_init(&lr, sv[0], 0, true);
+	char *line;
+	size_t len;
+	int got = line_read(&lr, &line, &len, -1);
+	bool pending = false;
+	if (got == LINE_STOP) {
+		linereader_free(&lr);
+		fail_state(r, NULL, "interrupted by a signal: the container is taken away again");
+		goto fail;
+	}
+	if (got != LINE_OK || reply_merge_wire(r, line, len, &pending, NULL) < 0) {
+		linereader_free(&lr);
+		int status = 0;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		pid = -1;
+		fail_state(r, state_hint("oci_init_died"), "the container's init died while it set the container up (%s)",
+			   WIFSIGNALED(status) ? signal_name(WTERMSIG(status)) : "exited");
+		goto fail;
+	}
+	o->master = lr.passed_fd;
+	lr.passed_fd = -1;
+	linereader_free(&lr);
+	if (r->failed)
+		goto fail;
+
+	if (o->pid_file) {
+		char text[32];
+		snprintf(text, sizeof text, "%d", (int)pid);
+		FILE *f = fopen(o->pid_file, "we");
+		if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+			fail_sys(r, errno, NULL, o->pid_file, "write the pid file %s", o->pid_file);
+			goto fail;
+		}
+	}
+	if (console >= 0) {
+		/* The terminal's master goes to whoever listens on the console socket. */
+		if (send_with_fd(console, "", 1, o->master) < 0) {
+			fail_sys(r, errno, NULL, o->console_socket, "send the terminal to %s", o->console_socket);
+			goto fail;
+		}
+		close(o->master);
+		o->master = -1;
+		close(console);
+	}
+	close(sv[0]);
+	close(listen_fd);
+	close(dirfd);
+	*pidp = pid;
+	return 0;
+
+fail:
+	kill_init(pid);
+	if (cg_made) {
+		struct reply ur;
+		reply_init(&ur, "cgroup_remove");
+		oci_cgroup_remove(&ur, &cg);
+		reply_free(&ur);
+	}
+	if (o->master >= 0)
+		close(o->master);
+	o->master = -1;
+	for (int i = 0; i < 2; i++)
+		if (sv[i] >= 0)
+			close(sv[i]);
+	if (listen_fd >= 0)
+		close(listen_fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (console >= 0)
+		close(console);
+	oci_state_remove(dir);
+	return -1;
+}
+
+/* ------------------------------------------------------------ start */
+
+int oci_start(const struct oci_state *s, struct reply *r)
+{
+	r->op = "start";
+	if (s->status != OCI_CREATED)
+		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" is %s, not created", s->id,
+				  oci_status_name(s->status));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail_sys(r, errno, NULL, NULL, "socket");
+	/* connect: the init is blocked in accept() on the other side. */
+	int rc = in_dir(s->dir, connect, fd);
+	log_call(r, rc, "connect(%d, {sa_family=AF_UNIX, sun_path=\"%s/%s\"})", fd, s->dir, START_SOCK);
+	if (rc < 0) {
+		int e = errno;
+		close(fd);
+		return fail_state(r, state_hint("oci_not_created"), "the init of \"%s\" is not waiting for start (%s)", s->id,
+				  strerror(e));
+	}
+	/* Until the connection closes: empty means execve worked. */
+	struct buf got = { 0 };
+	char tmp[4096];
+	ssize_t n;
+	while ((n = read(fd, tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_put(&got, tmp, (size_t)n);
+	int e = errno;
+	close(fd);
+	if (n < 0 && e == ECONNRESET && got.len == 0) {
+		buf_free(&got);
+		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" was started by someone else", s->id);
+	}
+	bool pending;
+	if (got.len && reply_merge_wire(r, got.s, got.len, &pending, NULL) < 0)
+		fail_state(r, NULL, "the init of \"%s\" sent something that is not a report", s->id);
+	buf_free(&got);
+	return r->failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ exec */
+
+int oci_exec(const struct oci_state *s, struct oci_config *c, bool detach, const char *pid_file, struct reply *r)
+{
+	r->op = "exec";
+	if (s->status != OCI_RUNNING && s->status != OCI_CREATED)
+		return fail_state(r, state_hint("oci_not_running"), "container \"%s\" is %s", s->id, oci_status_name(s->status));
+	if (c->proc.terminal && detach)
+		return fail_usage(r, state_hint("oci_console"), "--tty with --detach needs a console socket, which exec does not take");
+	/* Into the container's cgroup first (its limits count this program too), while
+	 * /sys/fs/cgroup is still the host's; the child made below is born there. */
+	if (oci_cgroup_join(r, &s->cg, getpid()) < 0)
+		return -1;
+	/* setns into every namespace the init has that we do not (nsenter --all). */
+	r->op = "setns";
+	if (ns_join(r, s->pid, ns_differing(s->pid)) < 0)
+		return -1;
+	/* A socketpair, not a pipe: a terminal's master may come back over it. */
+	int ex[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ex) < 0)
+		return fail_sys(r, errno, NULL, NULL, "socketpair");
+	/* fork: the new PID namespace takes effect for children only. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ex[0]);
+		struct reply cr;
+		reply_init(&cr, "exec");
+		int master = -1;
+		log_call(&cr, setsid(), "setsid()");
+		if ((!c->proc.terminal || make_terminal(&cr, &c->proc, &master) == 0) && apply_process(&cr, c) == 0 &&
+		    late_seccomp(&cr, c) == 0) {
+			if (master >= 0)
+				send_with_fd(ex[1], "\n", 1, master);
+			exec_program(&cr, c->proc.args.v, c->proc.env.v);
+		}
+		struct buf wire = { 0 };
+		reply_to_wire(&cr, &wire);
+		write_all(ex[1], wire.s, wire.len);
+		_exit(127);
+	}
+	close(ex[1]);
+	if (pid < 0) {
+		close(ex[0]);
+		return fail_sys(r, errno, errno == ENOMEM ? "fork_pidns" : NULL, NULL, "fork inside the container");
+	}
+	struct linereader lr;
+	linereader_init(&lr, ex[0], 0, true);
+	char *line;
+	size_t len;
+	int master = -1;
+	int got = line_read(&lr, &line, &len, -1);
+	if (got == LINE_OK && len == 0) {
+		/* A terminal came first: keep it, then wait for EOF or a report. */
+		master = lr.passed_fd;
+		lr.passed_fd = -1;
+		got = line_read(&lr, &line, &len, -1);
+	}
+	bool pending;
+	if (got == LINE_OK)
+		reply_merge_wire(r, line, len, &pending, NULL);
+	linereader_free(&lr);
+	close(ex[0]);
+	if (r->failed) {
+		waitpid(pid, NULL, 0);
+		if (master >= 0)
+			close(master);
+		return -1;
+	}
+	if (pid_file) {
+		FILE *f = fopen(pid_file, "we");
+		if (f) {
+			fprintf(f, "%d", (int)pid);
+			fclose(f);
+		}
+	}
+	if (detach)
+		return 0;
+	pid_t relay = master >= 0 ? pty_relay_start(master, 0, 1) : 0;
+	if (master >= 0)
+		close(master);
+	/* Like a shell running a command: Ctrl-C goes to the program, we wait. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (relay > 0) {
+		waitpid(relay, NULL, 0);
+		pty_restore_terminal();
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,75 @@
+/* security.h - what a process may do once it runs: capabilities and no_new_privs
+ * (caps.c), and a seccomp filter of system calls (seccomp.c). The serve ops caps,
+ * no_new_privs and seccomp (done by the puppet) and the OCI runtime both use them.
+ */
+#ifndef BOXCORE_SECURITY_H
+#define BOXCORE_SECURITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol.h"
+
+/* ---- caps.c ---- */
+
+/* The five capability sets of a process, one bit per capability (bit N = cap N). */
+struct capsets {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+int cap_number(const char *name);     /* "CAP_KILL", "kill", "cap_kill" -> 5; -1 unknown */
+const char *cap_name(int cap);        /* 5 -> "CAP_KILL" */
+int cap_last(void);                   /* the highest this kernel knows (/proc/sys/kernel/cap_last_cap) */
+uint64_t cap_all(void);
+const char *caps_text(struct reply *r, uint64_t set); /* "CAP_CHOWN|CAP_KILL" or "0" */
+int caps_read(struct reply *r, struct capsets *c);    /* capget + the bounding set */
+
+/* The steps, in the order runtimes take them (runc's finalizeNamespace):
+ *   caps_drop_bounding -> caps_keep(true) -> ids_switch_user -> caps_keep(false) -> caps_set */
+int caps_drop_bounding(struct reply *r, uint64_t keep);
+int caps_keep(struct reply *r, bool on);                 /* PR_SET_KEEPCAPS */
+int caps_set(struct reply *r, const struct capsets *c); /* capset + ambient */
+int set_no_new_privs(struct reply *r);
+
+int op_caps(const struct request *q, struct reply *r);
+int op_no_new_privs(const struct request *q, struct reply *r);
+
+/* ---- seccomp.c ---- */
+
+enum sc_act { SC_ALLOW, SC_ERRNO, SC_KILL_THREAD, SC_KILL_PROCESS, SC_TRAP, SC_LOG };
+
+/* One condition on an argument: arg[index] OP value (MASKED_EQ: arg & value == value2). */
+enum sc_op { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_MASKED_EQ };
+struct sc_arg {
+	unsigned index;
+	enum sc_op op;
+	uint64_t value, value2;
+};
+
+struct sc_rule {
+	int nr;             /* system call number */
+	enum sc_act act;
+	int err;            /* SC_ERRNO */
+	struct sc_arg args[6];
+	unsigned nargs;     /* all must hold */
+};
+
+struct seccomp_spec {
+	enum sc_act def;
+	int def_err;
+	struct sc_rule *rules;
+	size_t n;
+	unsigned flags;     /* SECCOMP_FILTER_FLAG_* */
+};
+
+int syscall_number(const char *name);   /* from the kernel headers, at build time */
+const char *syscall_name(int nr);
+/* "allow" "kill" "kill_process" "kill_thread" "trap" "log", or an errno name (EPERM):
+ * 0, or -1 when the word is none of those. */
+int sc_action_word(const char *word, enum sc_act *act, int *err);
+int seccomp_load(struct reply *r, const struct seccomp_spec *s);
+void seccomp_spec_free(struct seccomp_spec *s);
+
+int op_seccomp(const struct request *q, struct reply *r);
+
+#endif
