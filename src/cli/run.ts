@@ -1,10 +1,12 @@
 // `boxlab run`: parse the flags, make the container, pass signals on, return CMD's status.
 import { CoreError, NAMESPACES, type NamespaceName } from '../core/index.ts';
-import { Ledger } from '../ledger/index.ts';
+import { blName, Ledger } from '../ledger/index.ts';
 import { Container, DEFAULT_ENV, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
 import { buildRootfs, defaultRootfsDir, isBuiltRootfs } from '../runtime/rootfs.ts';
+import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
+import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { msg, RUN_USAGE } from './text.ts';
+import { msg, netText, RUN_USAGE } from './text.ts';
 
 /** boxlab's own failure to make the container, as Docker reports it. */
 const EXIT_RUNTIME = 125;
@@ -19,7 +21,7 @@ export function parseNamespaces(list: string): NamespaceName[] {
   return [...new Set(names)] as NamespaceName[];
 }
 
-export function parseRunArgs(args: string[]): RunSpec | 'help' {
+export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) | 'help' {
   const { options: o, rest } = parseOptions(args, {
     help: { value: false, short: 'h' },
     rootfs: { value: true },
@@ -30,10 +32,32 @@ export function parseRunArgs(args: string[]): RunSpec | 'help' {
     tmpfs: { value: true, repeat: true },
     'read-only': { value: false },
     env: { value: true, short: 'e', repeat: true },
+    net: { value: true },
+    publish: { value: true, short: 'p', repeat: true },
+    ...cgroupOptionSpecs(),
+    explain: { value: false },
   });
   if (o.help) return 'help';
+  let limits;
+  try {
+    limits = parseLimits(o);
+  } catch (err) {
+    if (err instanceof FlagError) throw new UsageError(err.message);
+    throw err;
+  }
   const rootless = o.user === true;
-  const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user');
+  const asked = o.net as string | undefined;
+  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(netText.badMode(asked));
+  // --net host: the host's network, so no network namespace (unless --ns says otherwise).
+  const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user' && !(n === 'net' && asked === 'host'));
+  // Without --net, --ns decides: with net it is 'none', without it the host's.
+  const net = asked ?? (ns.includes('net') ? 'none' : 'host');
+  let publish;
+  try {
+    publish = ((o.publish as string[] | undefined) ?? []).map(parsePublish);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   if (rootless && !ns.includes('user')) ns.push('user');
   for (const e of (o.env as string[] | undefined) ?? []) {
     if (!e.includes('=')) throw new UsageError(`-e ${e}: expected K=V`);
@@ -54,6 +78,10 @@ export function parseRunArgs(args: string[]): RunSpec | 'help' {
     readOnly: o['read-only'] === true,
     env: [...DEFAULT_ENV, ...((o.env as string[] | undefined) ?? [])],
     rootless: rootless ? rootlessIds() : undefined,
+    net: net as NetMode,
+    publish,
+    limits,
+    ...(o.explain ? { explain: true } : {}),
   };
 }
 
@@ -67,9 +95,16 @@ export function rootlessIds(env = process.env): { uid: number; gid: number } {
 }
 
 export async function runCommand(args: string[]): Promise<number> {
+  const bundle = await import('./run-bundle.ts');
+  if (bundle.bundleArg(args) !== undefined) return bundle.runBundleCommand(args);
   const spec = parseRunArgs(args);
   if (spec === 'help') {
     console.log(RUN_USAGE);
+    return 0;
+  }
+  if (spec.explain) {
+    const { explainText } = await import('../runtime/cgroups.ts');
+    console.log(await explainText(spec.limits ?? {}, blName('run')));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {
@@ -108,11 +143,15 @@ async function runContainer(spec: RunSpec, ledger: Ledger): Promise<number> {
   for (const s of signals) process.on(s, onSignal);
   try {
     box = await Container.create(spec, ledger, { stdio: 'inherit' });
-    await box.prepare(spec);
+    await box.prepare(spec, ledger);
     await box.exec(spec);
     const end = await box.wait();
     return end.code;
   } catch (err) {
+    if (err instanceof NetworkError) {
+      console.error(`boxlab run: ${err.message}`);
+      return EXIT_RUNTIME;
+    }
     if (err instanceof CoreError) {
       console.error(`boxlab run: ${err.describe()}`);
       if (err.op === 'exec' && err.errno === 'ENOENT') return 127;

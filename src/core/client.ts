@@ -164,7 +164,11 @@ export class Core {
 
   async hello() { return (await this.call<Op.Hello>('hello')).result!; }
 
-  async clone(ns: Op.NamespaceName[]) { return (await this.call<Op.Cloned>('clone', { ns })).result!; }
+  /** With `into`, the init starts in that (existing) cgroup, before it can fork. */
+  async clone(ns: Op.NamespaceName[], into?: Op.CgroupRef) {
+    const cg = into ? { cgroup: into.cgroup, ...(into.parent !== undefined ? { cgroup_parent: into.parent } : {}) } : {};
+    return (await this.call<Op.Cloned>('clone', { ns, ...cg })).result!;
+  }
 
   async idmap(ct: string, maps: { uid?: string; gid?: string; setgroups?: 'deny' | 'allow' }) {
     await this.call('idmap', { ct, ...maps });
@@ -219,4 +223,108 @@ export class Core {
   async destroy(ct: string) { await this.call('destroy', { ct }); }
 
   async list() { return (await this.call<{ containers: Op.Listed[] }>('list')).result!.containers; }
+
+  // ---- security, inside the container (native/PROTOCOL.md, "Security") ----
+
+  /** Shrink the capability sets: keep only these, or drop these; ambient ones survive exec as non-root. */
+  async caps(ct: string, change: Op.CapsChange) { return (await this.call<Op.CapsResult>('caps', { ct, ...change })).result!; }
+
+  async noNewPrivs(ct: string) { await this.call('no_new_privs', { ct }); }
+
+  /** A seccomp filter: rules "NAME" (EPERM) or "NAME:ACTION"; default action `allow` unless given. */
+  async seccomp(ct: string, rules: string[], defaultAction?: string) {
+    return (await this.call<Op.SeccompResult>('seccomp', { ct, rules, ...(defaultAction ? { default: defaultAction } : {}) })).result!;
+  }
+
+  // ---- networking: `where` names the network namespace (see Op.NetTarget) ----
+
+  async netnsAdd(name: string) { return (await this.call<Op.NetnsAdded>('netns_add', { name })).result!; }
+
+  async netnsDel(netns: string) { await this.call('netns_del', { netns }); }
+
+  /** A veth pair: NAME in `where`, PEER in `peerWhere` (default: the same namespace). */
+  async vethAdd(where: Op.NetTarget, name: string, peer: string, peerWhere: Op.NetTarget = {}) {
+    await this.call('veth_add', { ...where, ...prefixed('peer_', peerWhere), name, peer });
+  }
+
+  async bridgeAdd(where: Op.NetTarget, name: string) { await this.call('bridge_add', { ...where, name }); }
+
+  async vxlanAdd(where: Op.NetTarget, spec: Op.VxlanSpec) { await this.call('vxlan_add', { ...where, ...spec }); }
+
+  async linkUp(where: Op.NetTarget, dev: string) { await this.call('link_up', { ...where, dev }); }
+
+  async linkDown(where: Op.NetTarget, dev: string) { await this.call('link_down', { ...where, dev }); }
+
+  /** Move a link into another network namespace, renaming it on the way when `name` is given. */
+  async linkMove(where: Op.NetTarget, dev: string, to: Op.NetTarget, name?: string) {
+    await this.call('link_move', { ...where, ...prefixed('to_', to), dev, ...(name ? { name } : {}) });
+  }
+
+  async linkRename(where: Op.NetTarget, dev: string, name: string) { await this.call('link_rename', { ...where, dev, name }); }
+
+  /** Make dev a port of bridge `master`; null takes it off its bridge. */
+  async linkMaster(where: Op.NetTarget, dev: string, master: string | null) {
+    await this.call('link_master', { ...where, dev, master: master ?? '' });
+  }
+
+  async linkDel(where: Op.NetTarget, dev: string) { await this.call('link_del', { ...where, dev }); }
+
+  async addrAdd(where: Op.NetTarget, dev: string, addr: string) { await this.call('addr_add', { ...where, dev, addr }); }
+
+  async routeAdd(where: Op.NetTarget, route: Op.RouteSpec) { await this.call('route_add', { ...where, ...route }); }
+
+  async sysctl(where: Op.NetTarget, key: string, value: string) {
+    return (await this.call<Op.SysctlSet>('sysctl', { ...where, key, value })).result!;
+  }
+
+  async natMasquerade(where: Op.NetTarget, table: string, source: string, excludeDev?: string, tool?: Op.NatTool) {
+    return (await this.call<Op.NatDone>('nat_masquerade', { ...where, table, source, ...(excludeDev ? { exclude_dev: excludeDev } : {}), ...(tool ? { tool } : {}) })).result!;
+  }
+
+  async natDnat(where: Op.NetTarget, table: string, spec: Op.DnatSpec, tool?: Op.NatTool) {
+    return (await this.call<Op.NatDone>('nat_dnat', { ...where, table, ...spec, ...(tool ? { tool } : {}) })).result!;
+  }
+
+  async natDel(where: Op.NetTarget, table: string, tool?: Op.NatTool) {
+    await this.call('nat_del', { ...where, table, ...(tool ? { tool } : {}) });
+  }
+
+  // ---- cgroups (native/PROTOCOL.md, "Cgroups"): a group is named by Op.CgroupRef ----
+
+  async cgroupLayout() { return (await this.call<Op.CgroupLayout>('cgroup_layout')).result!; }
+
+  /** What cgroupCreate would make, without making anything (the ledger records it first). */
+  async cgroupPlan(ref: Op.CgroupRef, controllers?: string[]) {
+    return (await this.call<Op.CgroupPlan>('cgroup_plan', { ...ref, ...(controllers ? { controllers } : {}) })).result!;
+  }
+
+  async cgroupCreate(ref: Op.CgroupRef, controllers?: string[]) {
+    return (await this.call<Op.CgroupPlan>('cgroup_create', { ...ref, ...(controllers ? { controllers } : {}) })).result!;
+  }
+
+  /** Write one file; on v1, files every tree has (cgroup.procs) need `controller`. */
+  async cgroupSet(ref: Op.CgroupRef, file: string, value: string, controller?: string) {
+    return (await this.call<{ path: string }>('cgroup_set', { ...ref, file, value, ...(controller ? { controller } : {}) })).result!;
+  }
+
+  async cgroupGet(ref: Op.CgroupRef, file: string, controller?: string) {
+    return (await this.call<{ path: string; value: string }>('cgroup_get', { ...ref, file, ...(controller ? { controller } : {}) })).result!;
+  }
+
+  async cgroupFreeze(ref: Op.CgroupRef) { await this.call('cgroup_freeze', { ...ref }); }
+
+  async cgroupThaw(ref: Op.CgroupRef) { await this.call('cgroup_thaw', { ...ref }); }
+
+  /** SIGKILL every process in the group and wait until it is empty. */
+  async cgroupKill(ref: Op.CgroupRef) { return (await this.call<{ killed: number }>('cgroup_kill', { ...ref })).result!; }
+
+  /** rmdir the group in every tree, retrying while exiting processes still hold it. */
+  async cgroupRemove(ref: Op.CgroupRef, timeoutMs = 2000) {
+    return (await this.call<{ removed: string[] }>('cgroup_remove', { ...ref, timeout_ms: timeoutMs }, timeoutMs + 5_000)).result!;
+  }
+}
+
+/** {ct: 'c1'} -> {peer_ct: 'c1'}: how an op names a second namespace. */
+function prefixed(prefix: string, target: Op.NetTarget): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(target).map(([k, v]) => [prefix + k, v]));
 }

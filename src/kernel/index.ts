@@ -80,3 +80,5 @@ export {
   type OverlayLayers,
 } from './views/fs.ts';
 export { ipcProbe, ipcRows, ipcCounts, ipcKeyHex, parseSysvipc, readOwnIpc, IPC_KINDS, type IpcKind, type IpcTables } from './views/ipc.ts';
+export { netProbe, netRows, natRules, parseNetOutput, readNetNamespace, namedNamespaces, type IpLink, type IpRoute, type NetNamespace } from './views/net.ts';
+export { cgroupProbe, cgroupRows, cgroupDirs, cgroupMeaning, parseFlatKeyed, type CgroupDir } from './views/cgroup.ts';

@@ -7,6 +7,8 @@ import { VIEW_NAMES } from './types.ts';
 import { fsProbe, type FsProbeOptions } from './views/fs.ts';
 import { idsProbe } from './views/ids.ts';
 import { ipcProbe } from './views/ipc.ts';
+import { cgroupProbe } from './views/cgroup.ts';
+import { netProbe } from './views/net.ts';
 import { mountsProbe } from './views/mounts.ts';
 import { nsProbe } from './views/ns.ts';
 import { procProbe } from './views/proc.ts';
@@ -41,6 +43,10 @@ export function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
       return (t) => fsProbe(t, opts.fs);
     case 'ipc':
       return ipcProbe;
+    case 'net':
+      return netProbe;
+    case 'cgroup':
+      return cgroupProbe;
   }
 }
 

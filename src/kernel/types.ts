@@ -1,7 +1,7 @@
 // Plain data for kernel state views: what a probe read, and how two readings differ.
 // Probes fill these; renderers (text here, ink in the UI) only ever read them.
 
-export const VIEW_NAMES = ['ns', 'proc', 'ids', 'uts', 'mounts', 'fs', 'ipc'] as const;
+export const VIEW_NAMES = ['ns', 'proc', 'ids', 'uts', 'mounts', 'fs', 'ipc', 'net', 'cgroup'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 /** One line of a view. `key` is unique within the view and stable across snapshots,

@@ -14,6 +14,8 @@ const en = {
     mounts: 'Mounts',
     fs: 'Overlay filesystem changes',
     ipc: 'System V IPC objects',
+    net: 'Network: links, addresses, routes, NAT',
+    cgroup: 'Control groups: limits, usage, events',
   } satisfies Record<ViewName, string>,
 
   /** Column headers, by cell name. A cell name missing here is shown as it is. */
@@ -47,6 +49,11 @@ const en = {
     perms: 'PERMS',
     uid: 'UID',
     detail: 'DETAIL',
+    netns: 'NETNS',
+    name: 'NAME',
+    master: 'MASTER',
+    peer: 'PEER',
+    file: 'FILE',
   } as Record<string, string>,
 
   // ns
@@ -142,6 +149,55 @@ const en = {
   ipcInside: 'inside',
   ipcHost: 'host',
   ipcShared: "shares the host's ipc namespace",
+
+  // net
+  netHost: 'host',
+  netTarget: 'container',
+  netKinds: { link: 'link', addr: 'addr', route: 'route', nat: 'nat' } as Record<string, string>,
+  netUp: 'up',
+  netDown: 'down',
+  netNoCarrier: 'up, no carrier',
+  netPeer: (name: string, where: string) => `${name} (${where})`,
+  netPeerElsewhere: (index: number) => `ifindex ${index} in a namespace not shown`,
+  netVxlan: (id: string, local: string, remote: string, port: string, dev: string) =>
+    [`vni ${id}`, local && `local ${local}`, remote && `remote ${remote}`, port && `port ${port}`, dev && `dev ${dev}`].filter(Boolean).join(' '),
+  netShared: "shares the host's network namespace",
+  netHidden: 'IPv6 link-local addresses and routes (fe80::/64) are left out',
+
+  // cgroup
+  cgroupKinds: { group: 'group', limit: 'limit', usage: 'usage', event: 'event', state: 'state', procs: 'processes', pressure: 'pressure' },
+  cgroupMeanings: {
+    unlimited: 'no limit',
+    cpus: (n: number) => `${Number(n.toFixed(2))} CPU`,
+    keys: {
+      'memory.events:max': 'times usage hit memory.max',
+      'memory.events:oom': 'times the group ran out of memory',
+      'memory.events:oom_kill': 'processes killed by the OOM killer',
+      'memory.oom_control:under_oom': '1: out of memory right now',
+      'memory.oom_control:oom_kill': 'processes killed by the OOM killer',
+      'cpu.stat:usage_usec': 'CPU time used, microseconds',
+      'cpu.stat:nr_throttled': 'periods the quota ran out',
+      'cpu.stat:throttled_usec': 'time held back by the quota, microseconds',
+      'cpu.stat:throttled_time': 'time held back by the quota, nanoseconds',
+      'pids.events:max': 'forks refused at pids.max (EAGAIN)',
+      'cgroup.events:populated': '1: processes in it (or below)',
+      'cgroup.events:frozen': '1: every process stopped',
+      'blkio.throttle.io_service_bytes:Total': 'bytes of I/O',
+    } as Record<string, string>,
+    files: {
+      'cpu.weight': 'relative CPU weight (default 100)',
+      'cpu.shares': 'relative CPU weight (default 1024)',
+      'cpu.cfs_period_us': 'period, microseconds',
+      'cpuacct.usage': 'CPU time used, nanoseconds',
+      'memory.failcnt': 'times usage hit the limit',
+      'cgroup.freeze': '1: frozen',
+      'freezer.state': 'THAWED, FREEZING or FROZEN',
+    } as Record<string, string>,
+  },
+  cgroupProcs: (n: number) => `${n} process${n === 1 ? '' : 'es'} in the group`,
+  cgroupPressure: 'share of the last 10 s that some / all tasks stalled (PSI)',
+  cgroupNone: 'no cgroup tree with a controller the course uses is mounted',
+  cgroupNotOwn: "not in a group of its own: it shares the groups of the process that made it (run with a resource flag, or clone with cgroup)",
 
   // any probe
   targetGone: (pid: number) => `process ${pid} does not exist`,

@@ -61,8 +61,11 @@ export function describeEntry(e: Entry): string {
     case 'process': return `process ${e.pid}`;
     case 'mount': return `mount ${e.path}`;
     case 'cgroup': return `cgroup ${e.path}`;
+    case 'loop': return `loop device of ${e.file}`;
     case 'link': return `link ${e.name}${e.netns ? ` in netns ${e.netns}` : ''}`;
     case 'netns': return `network namespace ${e.name}`;
     case 'sysctl': return `sysctl ${e.path} (restore to ${e.restore.trim()})`;
+    case 'oci': return `container ${e.name} of boxcore (${e.root})`;
+    case 'nat': return `NAT table ${e.table}${e.tool ? ` (${e.tool})` : ''}${e.netns ? ` in netns ${e.netns}` : ''}`;
   }
 }

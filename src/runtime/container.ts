@@ -2,9 +2,13 @@
 // clone -> uid/gid maps -> private mounts -> overlay root -> /proc, /sys, /dev, volumes
 // -> hostname -> pivot_root -> read-only root -> exec -> wait.
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type Publish } from './network.ts';
+import { cgroupText } from '../cli/text.ts';
+import { needsGroup, type Limits } from './cgroup-flags.ts';
+import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
 
 export interface Volume { source: string; target: string; readonly: boolean }
 
@@ -19,6 +23,11 @@ export interface RunSpec {
   env: string[];
   /** Rootless: the core runs as this uid/gid and maps root inside to it. */
   rootless?: { uid: number; gid: number };
+  /** The network (see network.ts): none (the default), host or bridge; -p for bridge. */
+  net?: NetMode;
+  publish?: Publish[];
+  /** Resource limits: Docker's flags, parsed (cgroup-flags.ts). */
+  limits?: Limits;
 }
 
 export const DEFAULT_ENV = [
@@ -31,6 +40,9 @@ export const DEFAULT_ENV = [
 export class Container {
   ct?: string;
   pid?: number;
+  network?: Attached;
+  /** The container's own cgroup (named like its directory), when the flags want one. */
+  group?: Group;
 
   private constructor(readonly core: Core, readonly dir: string, private coreEntry: number) {}
 
@@ -53,18 +65,24 @@ export class Container {
   }
 
   /** Build the container up to the point of exec. */
-  async prepare(spec: RunSpec): Promise<void> {
+  async prepare(spec: RunSpec, ledger?: Ledger): Promise<void> {
     const { core } = this;
     const merged = join(this.dir, 'merged');
     const ns = spec.ns;
-    const { ct, pid } = await core.clone(ns);
+    // The cgroup comes first: the init is born in it, so nothing it forks escapes.
+    if (spec.limits && needsGroup(spec.limits) && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits);
+    const { ct, pid } = await core.clone(ns, this.group?.ref);
     this.ct = ct;
     this.pid = pid;
+    if (spec.limits) applyOomScore(spec.limits, pid);
     if (ns.includes('user')) {
       const uid = spec.rootless?.uid ?? 0;
       const gid = spec.rootless?.gid ?? 0;
       await core.idmap(ct, { uid: `0 ${uid} 1`, gid: `0 ${gid} 1` });
     }
+    // A new network namespace holds only loopback, and it starts down.
+    if (ns.includes('net')) await loopbackUp(core, ct);
+    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? []);
     // Mount events must not leak back to the host, nor the host's into the container.
     await core.propagation(ct, 'private', '/', true);
     await core.mount(ct, { type: 'overlay', target: merged, lower: [spec.rootfs], upper: join(this.dir, 'upper'), work: join(this.dir, 'work') });
@@ -104,6 +122,8 @@ export class Container {
 
   /** Kill what runs, close the core (it reaps), remove the working directory. */
   async stop(ledger: Ledger): Promise<void> {
+    if (this.group) await removeGroup(this.core, ledger, this.group);
+    await this.network?.close();
     await this.core.close();
     ledger.forget(this.coreEntry);
     await ledger.unwind();
@@ -124,6 +144,8 @@ export function validateSpec(spec: RunSpec): string[] {
     if (!v.target.startsWith('/')) errors.push(`volume target ${v.target} must be an absolute path inside the container`);
   }
   for (const t of spec.tmpfs) if (!t.startsWith('/')) errors.push(`--tmpfs ${t} must be an absolute path inside the container`);
+  errors.push(...netErrors(spec));
+  if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(cgroupText.rootless);
   return errors;
 }
 
