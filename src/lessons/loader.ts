@@ -14,8 +14,9 @@ import {
   type Lesson, type LessonMeta, type LessonSummary, type Stop,
 } from './schema.ts';
 
-/** Variables every session provides; lessons add their own under `vars:`. */
-export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson'] as const;
+/** Variables every session provides; lessons add their own under `vars:`. `rootfs` and
+ *  `dir` are made only for a lesson that uses them (see workspace.ts). */
+export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir'] as const;
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
@@ -105,13 +106,29 @@ export function parseLesson(text: string, file: string): Lesson {
     meta,
     stops: [],
     outro: '',
+    uses: [],
   };
+  const uses = new Set<string>();
+  // Prose is substituted too, so a misspelt ${name} there is refused like one in a block.
+  const proseVars = (from: number, to: number) => {
+    for (let n = from; n < to; n++) {
+      for (const m of lines[n]!.matchAll(/\$\{([^}]*)\}/g)) {
+        if (!known.has(m[1]!)) {
+          throw new LessonError(file, n + 1, `unknown variable \${${m[1]}}${suggest(m[1]!, [...known])} in the prose`,
+            `known: ${[...known].map((k) => '${' + k + '}').join(', ')}; write a shell variable as $name, without braces`);
+        }
+      }
+    }
+  };
+  for (const l of lines.slice(end + 1)) for (const m of l.matchAll(/\$\{(\w+)\}/g)) uses.add(m[1]!);
+  for (const v of Object.values(meta.vars)) for (const m of v.matchAll(/\$\{(\w+)\}/g)) uses.add(m[1]!);
+  lesson.uses = [...uses].sort();
 
   let prose: string[] = [];
   let pendingNotes: string[] = [];
   for (let i = end + 1; i < lines.length; i++) {
     const fence = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/.exec(lines[i]!);
-    if (!fence) { prose.push(lines[i]!); continue; }
+    if (!fence) { proseVars(i, i + 1); prose.push(lines[i]!); continue; }
     const marker = fence[2]!;
     const lang = fence[3]!;
     const open = i + 1; // 1-based line of the opening fence
@@ -144,6 +161,7 @@ export function parseLesson(text: string, file: string): Lesson {
       throw new LessonError(file, open, `unknown block type "${lang}"${hint}`,
         `engine blocks are ${BLOCK_TYPES.join(', ')}; code shown as is uses one of ${DISPLAY_LANGS.filter(Boolean).join(', ')}`);
     } else {
+      proseVars(i, close + 1);
       prose.push(...lines.slice(i, close + 1));
     }
     i = close;

@@ -17,7 +17,14 @@ export interface OpSpec {
   rest?: boolean;
   /** One line for help and completion. */
   usage: string;
+  /** A network op: it must act in a network namespace the lab made. */
+  net?: boolean;
 }
+
+/** The arguments that name a network namespace (`prefix`: peer_, to_). */
+const where = (prefix = ''): Record<string, ArgType> => ({ [`${prefix}ct`]: 'string', [`${prefix}pid`]: 'int', [`${prefix}netns`]: 'string' });
+const WHERE = where();
+const NET: Partial<OpSpec> = { net: true };
 
 const op = (usage: string, args: Record<string, ArgType>, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
   ({ usage, args, required, positional, ct: true, ...more });
@@ -47,6 +54,30 @@ export const OPS: Record<string, OpSpec> = {
   chdir: op('chdir PATH', { ct: 'string', path: 'string' }, ['path'], ['path']),
   spawn: op('spawn CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdin: 'string', timeout_ms: 'int' }, ['argv'], ['argv'], { rest: true }),
   exec: op('exec CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdio: 'string' }, ['argv'], ['argv'], { rest: true }),
+  // Networking (PROTOCOL.md "Networking"). Where an op acts: `ct`, `pid` or `netns`; in a
+  // lesson it defaults to the session's container, and the session refuses a container
+  // that shares the host's network namespace (net: true).
+  veth_add: op('veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', { ...WHERE, name: 'string', peer: 'string', ...where('peer_') }, ['name', 'peer'], ['name', 'peer'], NET),
+  bridge_add: op('bridge_add NAME', { ...WHERE, name: 'string' }, ['name'], ['name'], NET),
+  vxlan_add: op('vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', {
+    ...WHERE, name: 'string', vni: 'int', local: 'string', remote: 'string', dstport: 'int', dev: 'string',
+  }, ['name', 'vni'], ['name'], NET),
+  link_up: op('link_up DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
+  link_down: op('link_down DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
+  link_move: op('link_move DEV to_ct=CT|to_netns=NS [name=NEW]', { ...WHERE, dev: 'string', name: 'string', ...where('to_') }, ['dev'], ['dev'], NET),
+  link_rename: op('link_rename DEV NAME', { ...WHERE, dev: 'string', name: 'string' }, ['dev', 'name'], ['dev', 'name'], NET),
+  link_master: op('link_master DEV BRIDGE', { ...WHERE, dev: 'string', master: 'string' }, ['dev', 'master'], ['dev', 'master'], NET),
+  link_del: op('link_del DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
+  addr_add: op('addr_add DEV ADDR/PREFIX', { ...WHERE, dev: 'string', addr: 'string' }, ['dev', 'addr'], ['dev', 'addr'], NET),
+  route_add: op('route_add DST [via=GW] [dev=DEV]', { ...WHERE, dst: 'string', via: 'string', dev: 'string' }, ['dst'], ['dst'], NET),
+  sysctl: op('sysctl KEY VALUE', { ...WHERE, key: 'string', value: 'string' }, ['key', 'value'], ['key', 'value'], NET),
+  nat_masquerade: op('nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', {
+    ...WHERE, table: 'string', source: 'string', exclude_dev: 'string', tool: 'string',
+  }, ['table', 'source'], ['table', 'source'], NET),
+  nat_dnat: op('nat_dnat TABLE PORT IP:PORT [proto=tcp]', {
+    ...WHERE, table: 'string', port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
+  }, ['table', 'port', 'to'], ['table', 'port', 'to'], NET),
+  nat_del: op('nat_del TABLE', { ...WHERE, table: 'string', tool: 'string' }, ['table'], ['table'], NET),
 };
 
 export const OP_NAMES = Object.keys(OPS);
@@ -123,10 +154,18 @@ function coerce(type: ArgType, w: string): unknown {
   }
 }
 
-function splitWords(s: string): string[] {
+/** Words as a shell splits them: quotes may sit anywhere in a word, so both
+ *  `"uid=0 1000 1"` and `uid="0 1000 1"` are one word. */
+export function splitWords(s: string): string[] {
   const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m; (m = re.exec(s)); ) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]!);
+  const re = /(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+))+/g;
+  for (let m; (m = re.exec(s)); ) {
+    let word = '';
+    for (const part of m[0].matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+)/g)) {
+      word += part[1] !== undefined ? part[1].replace(/\\(.)/g, '$1') : part[2] ?? part[3]!;
+    }
+    out.push(word);
+  }
   return out;
 }
 

@@ -44,7 +44,11 @@ interface StopReport {
 
 export async function runLessonPlain(id: string, opts: PlainOptions): Promise<number> {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const out = (s = '') => opts.out.write(s + '\n');
+  // A reader that went away (`boxlab lesson x | head`) ends the lesson, cleanly: an
+  // EPIPE must not kill the process before its containers and directories are gone.
+  let gone = false;
+  opts.out.on('error', () => { gone = true; });
+  const out = (s = '') => { if (!gone) opts.out.write(s + '\n'); };
   const json = opts.format === 'json';
   const md = opts.format === 'markdown';
 
@@ -80,8 +84,8 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const total = lesson.stops.length;
   const width = opts.width ?? 100;
 
-  if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary}\n`);
-  else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`));
+  if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary} (${text.runsAs(lesson.meta.needs)})\n`);
+  else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`) + c.dim(` (${text.runsAs(lesson.meta.needs)})`));
 
   const printLog = (log: LogEntry[]) => {
     if (!log.length) return;
@@ -94,7 +98,8 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     }
     for (const e of log) {
       for (const s of e.syscalls) out('  ' + c.dim(s));
-      if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell)));
+      // A multi-line command keeps its lines together under the `$`.
+      if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell.trimEnd()).replace(/\n/g, '\n    ')));
     }
   };
   const printDiff = (r: StepResult): string | undefined => {
@@ -114,9 +119,10 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   let stopped = false;
   try {
     for (const stop of lesson.stops) {
+      if (gone) { stopped = true; break; }
       const i = stop.index;
       const title = session.subst(stop.title);
-      if (!json && stop.prose) out('\n' + stop.prose + '\n');
+      if (!json && stop.prose) out('\n' + session.subst(stop.prose, true) + '\n');
       // A check's own ✓/✗ line names it; steps and tasks get a heading.
       if (!json && (md || stop.kind !== 'check')) out(md ? `### ${text.kinds[stop.kind]} ${i + 1}/${total}: ${title}\n` : c.bold(text.plainStep(i + 1, total, title)));
       const st = await session.runStop(i);
@@ -178,7 +184,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         await new Promise(() => setInterval(() => undefined, 1 << 30)); // until a signal ends the process; its handler cleans up
       }
     }
-    if (!json && !stopped && lesson.outro) out('\n' + lesson.outro);
+    if (!json && !stopped && lesson.outro) out('\n' + session.subst(lesson.outro, true));
   } finally {
     await session.close();
     await closeProcessLedger();

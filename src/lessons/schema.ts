@@ -102,6 +102,9 @@ export interface Lesson {
   stops: Stop[];
   /** Prose after the last block. */
   outro: string;
+  /** Every `${name}` the lesson uses anywhere: the session prepares only what is used
+   *  (a rootfs for ${rootfs}, a scratch directory for ${dir}). */
+  uses: string[];
 }
 
 export interface LessonSummary {

@@ -3,6 +3,7 @@
 // snapshot again, diff. Checks read the kernel; tasks are re-checked until they pass,
 // with hints chosen by what the check found. Everything that happens is emitted as an
 // event, which the terminal UI and the plain/JSON output both listen to.
+import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { $ } from 'zx';
@@ -12,6 +13,7 @@ import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
 import { kernel } from './kernel.ts';
 import { OPS, parseOpLine } from './ops.ts';
+import { lessonUser, prepareWorkspace } from './workspace.ts';
 import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
 
 export type LogSource = 'lesson' | 'repl' | 'solution' | 'check';
@@ -104,6 +106,8 @@ export class LessonSession {
   /** Views of the last step: what the REPL's diff shows. */
   lastViews: ViewName[] = ['uts', 'ns', 'proc'];
   private queue: Promise<unknown> = Promise.resolve();
+  /** Host PIDs of the containers this session cloned, by name (c1, c2, ...). */
+  private containers = new Map<string, number>();
   private closed = false;
 
   private constructor(readonly lesson: Lesson, private options: SessionOptions) {
@@ -113,7 +117,12 @@ export class LessonSession {
   /** Start the lesson's core and return the session. Throws CoreError when it cannot start. */
   static async open(lesson: Lesson, options: SessionOptions = {}): Promise<LessonSession> {
     const s = new LessonSession(lesson, options);
-    await s.start();
+    try {
+      await s.start();
+    } catch (err) {
+      await s.teardown();
+      throw err;
+    }
     return s;
   }
 
@@ -131,12 +140,17 @@ export class LessonSession {
 
   private async start(): Promise<void> {
     this.scope = `lesson:${this.lesson.meta.id}:${++scopes}`;
-    this.vars = { ...this.lesson.meta.vars, ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id };
+    const user = lessonUser(this.lesson);
+    this.vars = { ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '' };
     this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
     this.current = -1;
     this.log = [];
+    this.containers.clear();
     this.closed = false;
-    const core = await Core.start({ stdio: 'pipe', binary: this.options.binary });
+    Object.assign(this.vars, await prepareWorkspace(this.lesson, user, this.ledger, this.scope));
+    // The lesson's own constants may use the session's (a path under ${dir}).
+    for (const [k, v] of Object.entries(this.lesson.meta.vars)) this.vars[k] = this.subst(v);
+    const core = await Core.start({ stdio: 'pipe', binary: this.options.binary, ...(user.drop ? { uid: user.uid, gid: user.gid } : {}) });
     // What containers print goes to the core's fds 1 and 2: read it so a pipe never fills.
     core.stdout?.resume();
     core.stderr?.resume();
@@ -154,8 +168,10 @@ export class LessonSession {
 
   // ------------------------------------------------------------ substitution
 
-  subst(s: string): string {
-    return s.replace(/\$\{(\w+)\}/g, (_, k: string) => this.vars[k] ?? '');
+  /** Fill in `${name}`. `keepUnset`: leave a variable that has no value yet as it is
+   *  (prose read before the step that sets it). */
+  subst(s: string, keepUnset = false): string {
+    return s.replace(/\$\{(\w+)\}/g, (m, k: string) => this.vars[k] || (keepUnset ? m : ''));
   }
 
   private substArgs(op: string, args: Record<string, unknown>): Record<string, unknown> {
@@ -166,7 +182,7 @@ export class LessonSession {
       if (spec?.args[k] === 'int' && typeof val === 'string' && /^-?\d+$/.test(val)) val = Number(val);
       out[k] = val;
     }
-    if (spec?.ct && out.ct === undefined && out.pid === undefined) {
+    if (spec?.ct && out.ct === undefined && out.pid === undefined && out.netns === undefined) {
       if (!this.vars.ct) throw new CoreError(op, { kind: 'state', message: text.noContainer });
       out.ct = this.vars.ct;
     }
@@ -195,6 +211,7 @@ export class LessonSession {
   private async callOp(source: LogSource, op: string, rawArgs: Record<string, unknown>, log: LogEntry[]): Promise<CoreReply> {
     const core = this.requireCore();
     const args = this.substArgs(op, rawArgs);
+    if (OPS[op]?.net) this.assertLabNetwork(op, args);
     const reply = await core.send(op, args, op === 'join' || op === 'spawn' || op === 'wait' ? 30_000 : undefined);
     this.record(source, reply, log);
     if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
@@ -202,11 +219,24 @@ export class LessonSession {
       const r = reply.result as { ct: string; pid: number };
       this.vars.ct = r.ct;
       this.vars.pid = String(r.pid);
+      this.containers.set(r.ct, r.pid);
       // The core made it (and kills it when it closes); the ledger still lists it, so a
       // crash of both leaves `boxlab cleanup` something to find.
       this.ledger.record({ kind: 'process', pid: r.pid, start: processStartTime(r.pid) }, this.scope);
     }
     return reply;
+  }
+
+  /** Host safety: a network op may act in a container's (or a lab-made) network
+   *  namespace, never in the host's, which a container without `net` shares. */
+  private assertLabNetwork(op: string, args: Record<string, unknown>): void {
+    const own = nsLink(process.pid);
+    for (const prefix of ['', 'peer_', 'to_']) {
+      const ct = args[`${prefix}ct`];
+      const pid = typeof ct === 'string' ? this.containers.get(ct) : args[`${prefix}pid`];
+      if (typeof pid !== 'number' || nsLink(pid) !== own) continue;
+      throw new CoreError(op, { kind: 'state', message: text.hostNetwork(op, typeof ct === 'string' ? ct : `pid ${pid}`), hint: text.hostNetworkHint });
+    }
   }
 
   private requireCore(): Core {
@@ -237,7 +267,14 @@ export class LessonSession {
       before = await snap();
       let output: string | undefined;
       if (action.kind === 'ops') {
-        for (const call of action.ops) await this.callOp(source, call.op, call.args, log);
+        // What a command run by an op (spawn, join) printed is shown like a shell step's.
+        const printed: string[] = [];
+        for (const call of action.ops) {
+          const r = (await this.callOp(source, call.op, call.args, log)).result as { stdout?: string; stderr?: string } | undefined;
+          const text = `${r?.stdout ?? ''}${r?.stderr ?? ''}`.trimEnd();
+          if (text) printed.push(text);
+        }
+        if (printed.length) output = printed.join('\n');
       } else {
         const r = await this.runCommand(source, action.kind, action.command, log);
         output = (r.stdout + r.stderr).trimEnd();
@@ -427,6 +464,11 @@ export class LessonSession {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** The network namespace link of a process, or '' when it cannot be read. */
+function nsLink(pid: number): string {
+  try { return readlinkSync(`/proc/${pid}/ns/net`); } catch { return ''; }
+}
 
 export function failure(err: unknown): Failure {
   if (err instanceof CoreError) return { message: `${err.op}: ${err.message}`, explain: err.explain, hint: err.hint };

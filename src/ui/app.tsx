@@ -117,7 +117,8 @@ function Home(props: AppProps & { progressMap: Progress; size: Size; height: num
     }
     const p = props.progressMap[l.meta.id];
     const badge = p?.done ? chalk.green(text.progressDone) : p ? chalk.yellow(text.progressStarted(p.stop, p.total)) : chalk.dim(text.progressNew);
-    const line = `${i === sel ? '▸' : ' '} ${String(l.number).padStart(2, '0')} ${l.meta.title}  ${badge}  ${chalk.dim(l.meta.summary)}`;
+    const needs = l.meta.needs === 'root' ? text.needsRoot : text.runsRootless;
+    const line = `${i === sel ? '▸' : ' '} ${String(l.number).padStart(2, '0')} ${l.meta.title}  ${badge}  ${chalk.dim(`${needs} · ${l.meta.summary}`)}`;
     if (i === sel) selLine = list.length;
     list.push(i === sel ? chalk.inverse(line) : line);
   });
@@ -192,7 +193,7 @@ function LessonScreen(props: LessonProps) {
   const stops = lesson.stops;
   const stop = viewing >= 0 ? stops[viewing] : undefined;
   const st = session && viewing >= 0 ? session.state[viewing] : undefined;
-  const sub = (s: string) => (session ? session.subst(s) : s);
+  const sub = (s: string) => (session ? session.subst(s, true) : s);
 
   // A task waiting for the learner is re-checked every two seconds, quietly.
   useEffect(() => {

@@ -108,6 +108,25 @@ function block(tok: Token, width: number, out: string[]): void {
       out.push('');
       break;
     }
+    case 'table': {
+      // Columns padded to their widest cell; a table wider than the screen becomes one
+      // "header: cell" line per cell, so nothing is cut off.
+      const t = tok as Tokens.Table;
+      const cell = (c: Tokens.TableCell) => unescape(c.text.replace(/`/g, ''));
+      const head = t.header.map(cell);
+      const rows = t.rows.map((r) => r.map(cell));
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+      if (widths.reduce((a, b) => a + b + 2, 0) <= width) {
+        const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+        out.push(chalk.bold(line(head)), ...rows.map(line));
+      } else {
+        for (const r of rows) {
+          r.forEach((c, i) => wrap([{ t: `${head[i]}: ${c}` }], width - 2).forEach((line, j) => out.push((i === 0 && j === 0 ? '• ' : '  ') + line)));
+        }
+      }
+      out.push('');
+      break;
+    }
     case 'hr':
       out.push(chalk.dim('─'.repeat(Math.max(1, width))));
       break;
