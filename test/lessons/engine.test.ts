@@ -4,12 +4,13 @@
 //
 // These need native/boxcore. They fail (not skip) when it is missing: build it with
 // `make -C native`. Without root they are skipped, and say so in their names.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxcorePath } from '../../src/core/index.ts';
-import { findLesson } from '../../src/lessons/loader.ts';
+import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
+import { lessonUser } from '../../src/lessons/workspace.ts';
 import { runLessonPlain } from '../../src/lessons/plain.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 
@@ -46,6 +47,7 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     const out = sink();
     const code = await runLessonPlain(id, { yes: true, format: 'json', color: false, out });
     const report = JSON.parse(out.text) as { ok: boolean; stops: { title: string; ok: boolean; check?: unknown; error?: unknown }[] };
+    if (!report.stops) throw new Error(`lesson ${id} did not run: ${out.text}`);
     expect(report.stops.filter((s) => !s.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
@@ -109,6 +111,124 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
       expect(alive(old)).toBe(false);
       expect(s.vars.pid).toBe('');
       expect(s.core?.alive).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('prose shows the values of ${vars}, and unset ones as they are', async () => {
+    const out = sink();
+    await runLessonPlain('uts', { yes: true, format: 'text', color: false, out });
+    expect(out.text).toContain('Name the container `lab-box`');
+    expect(out.text).not.toContain('${target}');
+  });
+
+  const scratchLesson = (needs: 'root' | 'rootless') => parseLesson([
+    '---', 'id: scratch', 'title: T', 'chapter: C', 'summary: S', `needs: ${needs}`, '---',
+    'Work in `${dir}`; the first container is ${pid}.',
+    '```step', 'title: clone', 'op: clone', 'args:', '  ns: [user, mnt]', '```',
+    '```step', 'title: spawn', 'op: spawn', 'args:', '  argv: [sh, -c, "echo out; echo err >&2"]', '```',
+  ].join('\n'), 'scratch.md');
+
+  it('${dir} is made in the ledger before the first step and removed at the end; a reset makes a new one', async () => {
+    const s = await LessonSession.open(scratchLesson('root'));
+    const dir = s.vars.dir!;
+    try {
+      expect(dir).toMatch(/\/bl-lesson-scratch-/);
+      expect(statSync(dir).isDirectory()).toBe(true);
+      expect(processLedger().entries().some((e) => e.kind === 'dir' && e.path === dir && e.scope === s.scope)).toBe(true);
+      expect(s.subst(s.lesson.stops[0]!.prose, true)).toBe(`Work in \`${dir}\`; the first container is \${pid}.`);
+      await s.reset();
+      expect(existsSync(dir)).toBe(false);
+      expect(s.vars.dir).not.toBe(dir);
+      expect(existsSync(s.vars.dir!)).toBe(true);
+    } finally {
+      await s.close();
+    }
+    expect(existsSync(s.vars.dir!)).toBe(false);
+  });
+
+  it('what an op\'s command printed is the step\'s output', async () => {
+    const s = await LessonSession.open(scratchLesson('root'));
+    try {
+      expect((await s.runStop(0)).status).toBe('done');
+      const st = await s.runStop(1);
+      expect(st.step?.output).toBe('out\nerr');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a rootless lesson run by root runs its core unprivileged, and ${dir} belongs to that user', async () => {
+    const lesson = scratchLesson('rootless');
+    const user = lessonUser(lesson);
+    expect(user.drop).toBe(true);
+    expect(user.uid).not.toBe(0);
+    const s = await LessonSession.open(lesson);
+    try {
+      const uid = readFileSync(`/proc/${s.core!.pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)![1];
+      expect(Number(uid)).toBe(user.uid);
+      expect(s.vars.uid).toBe(String(user.uid));
+      expect(statSync(s.vars.dir!).uid).toBe(user.uid);
+      expect((await s.runStop(0)).status).toBe('done'); // clone user,mnt as that user
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a reader that goes away (EPIPE) ends the lesson cleanly: nothing is left behind', async () => {
+    const mountsBefore = mountinfo();
+    let writes = 0;
+    const out = new Writable({
+      write(_chunk, _enc, cb) {
+        writes += 1;
+        if (writes < 3) return cb();
+        const err = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        cb(err);
+      },
+    });
+    const code = await runLessonPlain('overlay', { yes: true, format: 'text', color: false, out });
+    expect(code).toBe(1);
+    expect(processLedger().entries()).toEqual([]);
+    expect(mountinfo()).toBe(mountsBefore);
+  });
+
+  it('a network op acts in a network namespace the lab made, never in the host\'s', async () => {
+    const s = await LessonSession.open(scratchLesson('root'));
+    try {
+      const none = await s.repl('link_down lo');
+      expect(none.ok).toBe(false); // no container yet: refused, not run in the host's namespace
+      expect(none.error?.message).toContain('No container yet');
+      expect((await s.runStop(0)).status).toBe('done'); // clone user,mnt: the host's network
+      const shared = await s.repl('link_down lo');
+      expect(shared.ok).toBe(false);
+      expect(shared.log).toEqual([]); // nothing was sent to the core
+      expect(shared.error?.message).toContain("shares the host's network namespace");
+      expect((await s.repl('clone net')).ok).toBe(true);
+      const own = await s.repl('link_up lo');
+      expect(own.ok).toBe(true);
+      expect(own.log[0]!.shell).toBe(`nsenter -t ${s.vars.pid} -n ip link set lo up`);
+      const peer = await s.repl('veth_add a b peer_ct=c1');
+      expect(peer.ok).toBe(false);
+      expect(peer.error?.message).toContain("c1 shares the host's network namespace");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the net lesson\'s hints follow the container\'s state, step by step', async () => {
+    const lesson = await findLesson('net');
+    const s = await LessonSession.open(lesson);
+    try {
+      const task = lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, lesson.stops[i]!.title).toMatch(/done|passed/);
+      expect((await s.runStop(task)).status).toBe('waiting');
+      expect(s.hint(task)).toContain('eth0 has no address yet');
+      expect((await s.repl('addr_add eth0 10.88.0.2/24')).ok).toBe(true);
+      expect((await s.recheck(task))!.found).toBe('DOWN 10.88.0.2/24');
+      expect(s.hint(task)).toContain('the link is still down');
+      expect((await s.repl('link_up eth0')).ok).toBe(true);
+      expect((await s.recheck(task))!.pass).toBe(true);
     } finally {
       await s.close();
     }

@@ -3,11 +3,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAll, loadLesson, parseLesson } from '../../src/lessons/loader.ts';
+import { loadAll, loadLesson, parseLesson, SESSION_VARS } from '../../src/lessons/loader.ts';
+import { VIEW_NAMES } from '../../src/kernel/types.ts';
 import { LessonError } from '../../src/lessons/schema.ts';
-import { parseOpLine, completeOp } from '../../src/lessons/ops.ts';
+import { parseOpLine, completeOp, splitWords, OP_NAMES } from '../../src/lessons/ops.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+// Lists that grow as the lab does: the messages name them all.
+const KNOWN_VARS = SESSION_VARS.map((v) => '${' + v + '}').join(', ');
 
 const REFUSED: [string, string][] = [
   ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
@@ -26,9 +29,10 @@ const REFUSED: [string, string][] = [
   ['two-actions.md', "test/lessons/fixtures/two-actions.md:12: step block: the step has both \"op\" and \"shell\" — keep one; several ops go in a list under \"ops:\""],
   ['unclosed-block.md', "test/lessons/fixtures/unclosed-block.md:9: the step block is never closed — end it with a line ```"],
   ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, op, args, ops, shell, inside"],
-  ['unknown-op.md', "test/lessons/fixtures/unknown-op.md:11: step block: unknown op \"clown\" (did you mean \"clone\"?) — use one of: hello, clone, idmap, signal, wait, join, probe, destroy, list, sethostname, setdomainname, propagation, mount, umount, readonly, devices, pivot_root, chroot, chdir, spawn, exec"],
-  ['unknown-variable.md', "test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable ${nmae} — known: ${ct}, ${pid}, ${hostname}, ${lesson}; add your own under vars: in the front matter"],
-  ['unknown-view.md', "test/lessons/fixtures/unknown-view.md:14: step block: unknown view \"nss\" (did you mean \"ns\"?) — views are: ns, proc, ids, uts, mounts, fs, ipc"],
+  ['unknown-op.md', `test/lessons/fixtures/unknown-op.md:11: step block: unknown op "clown" (did you mean "clone"?) — use one of: ${OP_NAMES.join(', ')}`],
+  ['unknown-variable.md', `test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable \${nmae} — known: ${KNOWN_VARS}; add your own under vars: in the front matter`],
+  ['unknown-variable-prose.md', `test/lessons/fixtures/unknown-variable-prose.md:9: unknown variable \${dri} (did you mean "dir"?) in the prose — known: ${KNOWN_VARS}; write a shell variable as $name, without braces`],
+  ['unknown-view.md', `test/lessons/fixtures/unknown-view.md:14: step block: unknown view "nss" (did you mean "ns"?) — views are: ${VIEW_NAMES.join(', ')}`],
 ];
 
 describe('lesson loader', () => {
@@ -46,7 +50,8 @@ describe('lesson loader', () => {
     const { lessons, errors } = await loadAll();
     expect(errors.map((e) => e.message)).toEqual([]);
     const ids = lessons.map((l) => l.meta.id);
-    expect(ids).toEqual(expect.arrayContaining(['uts', 'pid']));
+    expect(ids).toEqual(expect.arrayContaining(['welcome', 'uts', 'pid', 'mount', 'ipc', 'user', 'cgroupns', 'setns', 'net', 'chroot', 'pivot-root', 'overlay', 'layers', 'volumes', 'dev-proc-sys']));
+    expect(lessons.find((l) => l.meta.id === 'overlay')!.uses).toEqual(expect.arrayContaining(['dir', 'rootfs']));
     const uts = lessons.find((l) => l.meta.id === 'uts')!;
     expect(uts.path).toBe('01-namespaces/01-uts');
     expect(uts.chapterNumber).toBe(1);
@@ -63,6 +68,15 @@ describe('lesson loader', () => {
     expect(l.stops[0]!.notes).toEqual(['say this']);
     expect(l.stops[1]!.prose).toBe('Then this.');
     expect(l.outro).toBe('The end.');
+    expect(l.uses).toEqual([]);
+  });
+
+  it('lists the variables a lesson uses, in blocks, prose and its own vars', () => {
+    const l = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', 'vars:', '  data: ${dir}/data', '---',
+      'Files go to `${data}`.', '```step', 'title: one', 'shell: ls ${rootfs}', '```',
+    ].join('\n'), 'inline.md');
+    expect(l.uses).toEqual(['data', 'dir', 'rootfs']);
   });
 });
 
@@ -76,6 +90,10 @@ describe('REPL op lines', () => {
   it('refuses unknown ops and bad namespaces with a hint', () => {
     expect(() => parseOpLine('clown uts')).toThrow('unknown op "clown" (did you mean "clone"?)');
     expect(() => parseOpLine('clone uts,time')).toThrow('"time" is not one');
+  });
+  it('splits words as a shell does: quotes anywhere in a word', () => {
+    expect(splitWords(`idmap uid="0 1000 1" "gid=0 1000 1" a'b c'd "x \\"y\\""`)).toEqual(['idmap', 'uid=0 1000 1', 'gid=0 1000 1', 'ab cd', 'x "y"']);
+    expect(parseOpLine('idmap uid="0 1000 1" gid="0 1000 1"')).toEqual({ op: 'idmap', args: { uid: '0 1000 1', gid: '0 1000 1' } });
   });
   it('completes op names', () => {
     expect(completeOp('se')).toEqual(['sethostname', 'setdomainname']);

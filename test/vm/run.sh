@@ -30,10 +30,17 @@
 #   BOXLAB_VM_MODULES="m1 m2"   more modules to load at boot (deps resolved); the
 #                               default set is 9p/virtio/overlay plus veth and loop
 #   BOXLAB_VM_SHARE=/tmp/a:/tmp/b  host paths under /tmp (hidden by the guest's fresh
-#                               /tmp) to show at the same path, writable (overlay,
-#                               writes discarded); the repo is shared so if under /tmp
+#                               /tmp) to show at the same path: directories writable
+#                               (overlay, writes discarded), files read-only. Shared
+#                               without asking: the repo if under /tmp, and any CMD
+#                               argument naming an existing path under /tmp (also in
+#                               --opt=/tmp/... form), e.g. vitest's --dir /tmp/t
 #   BOXLAB_VM_ENV="A B"         more variables to pass into the guest
 #   BOXLAB_VM_MEM=2048 BOXLAB_VM_SMP=2     guest size
+#   BOXLAB_VM_CPU=max           qemu -cpu model (tcg)
+#   BOXLAB_VM_9P_CACHE=loose    9p cache mode of the shared /: loose is ~1.5-2x faster
+#                               at node startup, but a host file changed during the
+#                               run may look stale in the guest; 'none' is coherent
 #   BOXLAB_VM_QUIET=1           no status lines on stderr
 #   BOXLAB_VM_DEBUG=1           kernel messages and the console live on stderr
 #
@@ -166,16 +173,30 @@ KDIR=$CACHE/$KPKG
 
 exec 9>"$CACHE/.lock"
 flock 9   # one builder at a time; held only while the cache is checked or built
+rm -rf -- "$CACHE"/.build.*   # left by a builder that was killed: none runs now
 if [[ ! -e $KDIR/.complete ]]; then
   say "fetching $KPKG into $CACHE (once)"
   BUILD=$(mktemp -d "$CACHE/.build.XXXXXX")
   dl() { (cd "$BUILD" && apt-get download -q "$KPKG" >"$BUILD/apt.log" 2>&1); }
   if ! dl; then
-    if [[ ${BOXLAB_VM_INSTALL:-} == 1 ]] && apt_update && dl; then :; else
+    # Stale package lists name a kernel the mirror no longer has: update, ask again.
+    if [[ ${BOXLAB_VM_INSTALL:-} == 1 ]] && apt_update; then
+      if [[ -z ${BOXLAB_VM_KERNEL:-} ]]; then
+        new=$(kernel_from_apt)
+        if [[ -n $new && $new != "$KPKG" ]]; then
+          KPKG=$new; KDIR=$CACHE/$KPKG
+          printf '%s %s\n' "$(stat -c %Y /var/lib/apt/lists)" "$KPKG" >"$CACHE/apt-kernel"
+          say "the current kernel is $KPKG"
+        fi
+      fi
+      [[ -e $KDIR/.complete ]] || dl || { cat "$BUILD/apt.log" >&2; skip "cannot download $KPKG"; }
+    else
       cat "$BUILD/apt.log" >&2 || true
       skip "cannot download $KPKG (run apt-get update, or set BOXLAB_VM_INSTALL=1)"
     fi
   fi
+fi
+if [[ ! -e $KDIR/.complete ]]; then
   debs=("$BUILD"/*.deb)
   (( ${#debs[@]} == 1 )) || die "apt-get download gave no .deb for $KPKG"
   dpkg-deb -x "${debs[0]}" "$BUILD/x"
@@ -236,7 +257,7 @@ fail() {
 while read -r m; do insmod "/lib/modules/$m.ko" || fail "insmod $m"; done </lib/modules/order
 o=trans=virtio,version=9p2000.L,msize=512000
 mkdir -p /host /rw /newroot
-mount -t 9p -o "$o,ro,cache=loose" hostroot /host || fail "mount 9p hostroot"
+mount -t 9p -o "$o,ro,cache=${boxlab_9p_cache:-loose}" hostroot /host || fail "mount 9p hostroot"
 mount -t tmpfs -o mode=0755 rw /rw
 mkdir /rw/upper /rw/work
 mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work overlay /newroot \
@@ -280,11 +301,15 @@ done
 $B hostname boxlab-vm
 $B ip link set lo up 2>/dev/null
 n=0
-while IFS= read -r p; do
+while IFS=' ' read -r kind p; do
   [ -n "$p" ] || continue
-  n=$((n+1)); $B mkdir -p "$R/share/$n/u" "$R/share/$n/w" "$p"
-  $B mount -t overlay -o "lowerdir=$R/host$p,upperdir=$R/share/$n/u,workdir=$R/share/$n/w" overlay "$p" \
-    || fail "cannot share $p"
+  if [ "$kind" = d ]; then
+    n=$((n+1)); $B mkdir -p "$R/share/$n/u" "$R/share/$n/w" "$p"
+    $B mount -t overlay -o "lowerdir=$R/host$p,upperdir=$R/share/$n/u,workdir=$R/share/$n/w" overlay "$p" \
+      || fail "cannot share $p"
+  else
+    $B mkdir -p "${p%/*}" && : >>"$p" && $B mount --bind "$R/host$p" "$p" || fail "cannot share $p"
+  fi
 done <$J/shares
 $B stty -F /dev/ttyS1 raw -echo || fail "no ttyS1"
 $B stty -F /dev/ttyS2 raw -echo || fail "no ttyS2"
@@ -364,6 +389,7 @@ if [[ ! -e $INITRD ]]; then
   rm -rf -- "$BUILD"; BUILD=''
 fi
 flock -u 9
+exec 9>&-
 
 # ---------------------------------------------------------------- the job
 T=$(mktemp -d /tmp/boxlab-vm.XXXXXX)
@@ -384,20 +410,34 @@ mkdir "$T/job"
   printf 'cd -- %q || exit 125\n' "$PROJECT"
   printf 'exec'; printf ' %q' "$@"; printf '\n'
 } >"$T/job/job.sh"
+# Host paths to show in the guest although its fresh /tmp hides them: the repo if it
+# lives under /tmp, BOXLAB_VM_SHARE, and every argument of CMD naming an existing path
+# under /tmp (also as --opt=/tmp/...). Directories get an overlay (writable, writes
+# discarded), files a read-only bind mount.
 {
-  shares=()
-  [[ $PROJECT == /tmp || $PROJECT == /tmp/* ]] && shares+=("$PROJECT")
+  cands=("$PROJECT")
   IFS=: read -r -a extra <<<"${BOXLAB_VM_SHARE:-}"
   for p in "${extra[@]}"; do
     [[ -z $p ]] && continue
     [[ -e $p ]] || die "BOXLAB_VM_SHARE: $p does not exist"
-    p=$(cd "$p" && pwd -P) || die "BOXLAB_VM_SHARE: $p is not a directory"
-    shares+=("$p")
+    cands+=("$p")
   done
-  for p in "${shares[@]}"; do
-    [[ $p == *[,:]* ]] && die "cannot share a path with ',' or ':' in it: $p"
+  for a in "$@"; do
+    [[ $a == --*=/tmp/* ]] && a=${a#*=}
+    [[ $a == /tmp/?* && -e $a ]] && cands+=("$a")
+  done
+  for p in "${cands[@]}"; do
+    p=$(realpath -e -- "$p") || continue
+    [[ $p == /tmp/?* ]] || continue   # elsewhere the guest sees the host's / anyway
+    [[ $p == *[,:]* || $p == *$'\n'* ]] && die "cannot share a path with ',', ':' or a newline in it: $p"
     printf '%s\n' "$p"
-  done
+  done | LC_ALL=C sort -u | {
+    kept=()
+    while IFS= read -r p; do
+      for k in "${kept[@]}"; do [[ $p == "$k"/* ]] && continue 2; done
+      if [[ -d $p ]]; then kept+=("$p"); echo "d $p"; else echo "f $p"; fi
+    done
+  }
 } >"$T/job/shares"
 
 mkfifo "$T/out" "$T/err"
@@ -405,6 +445,7 @@ cat "$T/out" & READERS+=($!)
 cat "$T/err" >&2 & READERS+=($!)
 CONSOLE=file:$T/console.log
 CMDLINE="console=ttyS0 cgroup_no_v1=all panic=-1 edd=off mitigations=off 8250.nr_uarts=4"
+CMDLINE+=" boxlab_9p_cache=${BOXLAB_VM_9P_CACHE:-loose}"   # reaches stage 1 as a variable
 if [[ ${BOXLAB_VM_DEBUG:-} == 1 ]]; then
   mkfifo "$T/con"
   tee "$T/console.log" <"$T/con" >&2 & READERS+=($!)
@@ -414,7 +455,7 @@ else
 fi
 
 QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -name boxlab-vm
-  -machine pc -accel tcg -cpu max -smp "$SMP" -m "$MEM"
+  -machine pc -accel tcg -cpu "${BOXLAB_VM_CPU:-max}" -smp "$SMP" -m "$MEM"
   -display none -no-reboot -nic none
   -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
   -serial "$CONSOLE" -serial "file:$T/out" -serial "file:$T/err"
@@ -423,13 +464,15 @@ QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -name boxlab-vm
 
 say "booting linux $KVER (tcg, ${SMP} cpus, ${MEM} MiB) for: $*"
 START=$SECONDS
+T0=$EPOCHREALTIME
+since() { local us=$(( ${EPOCHREALTIME//[.,]/} - ${T0//[.,]/} )); printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000)); }
 "${QEMU[@]}" </dev/null >"$T/qemu.log" 2>&1 & QPID=$!
 
 booted='' timedout='' bootfailed=''
 while kill -0 "$QPID" 2>/dev/null; do
   if [[ -z $booted && -e $T/job/booted ]]; then
     booted=1
-    say "guest up after $((SECONDS - START)) s; running the command"
+    say "guest up after $(since) s; running the command"
   fi
   if (( SECONDS - START >= TIMEOUT )); then timedout=1; break; fi
   if [[ -z $booted ]] && (( SECONDS - START >= BOOT_TIMEOUT )); then bootfailed=1; break; fi
@@ -441,10 +484,15 @@ if [[ -n $timedout || -n $bootfailed ]]; then
 fi
 qrc=0; wait "$QPID" || qrc=$?
 QPID=''
+# Readers still blocked opening their fifo (qemu died before opening it) get a writer
+# that closes at once, so they end; an O_RDWR open of a fifo never blocks.
+for f in "$T/out" "$T/err" "$T/con"; do
+  [[ -p $f ]] && { exec {fd}<>"$f"; exec {fd}>&-; }
+done
 for p in "${READERS[@]}"; do wait "$p" 2>/dev/null || true; done
 READERS=()
 [[ -z $booted && -e $T/job/booted ]] && booted=1
-ELAPSED=$((SECONDS - START))
+ELAPSED=$(since)
 
 show_logs() {
   if [[ -s $T/qemu.log ]]; then warn "--- qemu said:"; tail -n 20 "$T/qemu.log" >&2; fi
