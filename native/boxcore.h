@@ -78,6 +78,8 @@ int op_propagation(const struct request *q, struct reply *r);
 int op_mount(const struct request *q, struct reply *r);
 int op_umount(const struct request *q, struct reply *r);
 int op_readonly(const struct request *q, struct reply *r);
+int op_masked_paths(const struct request *q, struct reply *r);
+int op_readonly_paths(const struct request *q, struct reply *r);
 int op_devices(const struct request *q, struct reply *r);
 int op_pivot_root(const struct request *q, struct reply *r);
 int op_chroot(const struct request *q, struct reply *r);
@@ -104,6 +106,8 @@ struct mount_req {
 int mount_do(struct reply *r, const struct mount_req *m);
 int mount_set_propagation(struct reply *r, const char *path, const char *mode, bool recursive);
 int mount_readonly(struct reply *r, const char *target);
+int mount_mask_path(struct reply *r, const char *path);     /* linux.maskedPaths: 1 done, 0 absent */
+int mount_readonly_path(struct reply *r, const char *path); /* linux.readonlyPaths: 1 done, 0 absent */
 bool mount_option_word(const char *word, unsigned long *flags); /* "nosuid" -> MS_NOSUID */
 const char *mount_options_text(struct reply *r, unsigned long flags);
 int uts_set_hostname(struct reply *r, const char *name);

@@ -475,6 +475,8 @@ static const struct {
 	{ "mount", "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"tmpfs\",\"target\":\"/tmp/x\",\"options\":\"size=64m\"} (type: " MOUNT_TYPES_ACCEPTED ")" },
 	{ "umount", "{\"op\":\"umount\",\"ct\":\"c1\",\"target\":\"/tmp/x\",\"detach\":false}" },
 	{ "readonly", "{\"op\":\"readonly\",\"ct\":\"c1\",\"target\":\"/tmp/x\"}" },
+	{ "masked_paths", "{\"op\":\"masked_paths\",\"ct\":\"c1\",\"paths\":[\"/proc/kcore\",\"/sys/firmware\"]}" },
+	{ "readonly_paths", "{\"op\":\"readonly_paths\",\"ct\":\"c1\",\"paths\":[\"/proc/sys\",\"/proc/sysrq-trigger\"]}" },
 	{ "devices", "{\"op\":\"devices\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
 	{ "pivot_root", "{\"op\":\"pivot_root\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
 	{ "chroot", "{\"op\":\"chroot\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
@@ -518,7 +520,7 @@ const char *usage_example(const char *op)
 		if (same(examples[i].op, op))
 			return examples[i].example;
 	return "ops: hello clone idmap signal wait join probe destroy list sethostname setdomainname "
-	       "propagation mount umount readonly devices pivot_root chroot chdir spawn exec caps no_new_privs seccomp "
+	       "propagation mount umount readonly masked_paths readonly_paths devices pivot_root chroot chdir spawn exec caps no_new_privs seccomp "
 	       "netns_add netns_del veth_add bridge_add vxlan_add link_up link_down link_move link_rename link_master "
 	       "link_del addr_add route_add sysctl nat_masquerade nat_dnat nat_del "
 	       "cgroup_layout cgroup_plan cgroup_create cgroup_set cgroup_get cgroup_freeze cgroup_thaw cgroup_kill cgroup_remove";

@@ -487,3 +487,98 @@ int op_readonly(const struct request *q, struct reply *r)
 		return -1;
 	return mount_readonly(r, target);
 }
+
+/* ------------------------------------------------------------ masked and read-only paths
+ *
+ * A container's /proc and /sys are its own mounts, but much in them is still the one
+ * kernel talking: /proc/kcore (the machine's memory), /proc/keys, /proc/sysrq-trigger,
+ * /proc/sys (kernel settings), /sys/firmware. The OCI runtime spec lists what to hide
+ * (linux.maskedPaths) and what to leave readable only (linux.readonlyPaths); runc
+ * skips a path this kernel does not have, and so does boxcore. */
+
+/* An absent path needs no protecting. stat(2) is logged so the log says why. */
+static bool path_present(struct reply *r, const char *path, struct stat *st)
+{
+	if (log_call(r, stat(path, st), "stat(%s, {...})", q_str(r, path)) == 0)
+		return true;
+	errno = 0;
+	return false;
+}
+
+/* readonlyPaths: bind the path onto itself, so it is a mount of its own, and remount
+ * that read-only. 1 done, 0 absent, -1 failed. */
+int mount_readonly_path(struct reply *r, const char *path)
+{
+	struct stat st;
+	if (!path_present(r, path, &st))
+		return 0;
+	struct mount_req m = { .type = "bind", .source = path, .target = path, .exact = true,
+			       .flags = MS_BIND | MS_REC | MS_RDONLY };
+	return mount_do(r, &m) < 0 ? -1 : 1;
+}
+
+/* maskedPaths: a directory disappears under an empty read-only tmpfs, a file under
+ * /dev/null (reads give nothing, writes go nowhere). 1 done, 0 absent, -1 failed. */
+int mount_mask_path(struct reply *r, const char *path)
+{
+	struct stat st;
+	if (!path_present(r, path, &st))
+		return 0;
+	struct mount_req m = { .target = path, .exact = true };
+	if (S_ISDIR(st.st_mode)) {
+		m.type = "tmpfs";
+		m.source = "tmpfs";
+		m.flags = MS_RDONLY;
+	} else {
+		m.type = "bind";
+		m.source = "/dev/null";
+		m.flags = MS_BIND;
+	}
+	return mount_do(r, &m) < 0 ? -1 : 1;
+}
+
+/* The ops: every path in "paths", in order; {done, absent}. A failure takes the
+ * mounts this op made away again, so nothing is half done. */
+static int protect_paths(const struct request *q, struct reply *r, int (*one)(struct reply *, const char *))
+{
+	char **paths = NULL;
+	size_t n = 0;
+	if (arg_strv(r, q, "paths", true, &paths, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (paths[i][0] != '/')
+			return fail_usage(r, usage_example(r->op), "paths: \"%s\" is not an absolute path", paths[i]);
+	struct strv done = { 0 }, absent = { 0 };
+	int rc = 0;
+	/* Each path is a mount: errors are explained as the mount op's. */
+	const char *op = r->op;
+	r->op = "mount";
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int k = one(r, paths[i]);
+		if (k < 0)
+			rc = -1;
+		else
+			strv_push_copy(k ? &done : &absent, paths[i]);
+	}
+	r->op = op;
+	if (rc < 0) {
+		for (size_t i = done.n; i-- > 0;)
+			log_call(r, umount2(done.v[i], MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, done.v[i]));
+	} else {
+		json_member_strv(&r->result, "done", done.v, done.n);
+		json_member_strv(&r->result, "absent", absent.v, absent.n);
+	}
+	strv_free(&done);
+	strv_free(&absent);
+	return rc;
+}
+
+int op_masked_paths(const struct request *q, struct reply *r)
+{
+	return protect_paths(q, r, mount_mask_path);
+}
+
+int op_readonly_paths(const struct request *q, struct reply *r)
+{
+	return protect_paths(q, r, mount_readonly_path);
+}

@@ -273,37 +273,6 @@ static int write_sysctl(struct reply *r, const char *key, const char *value)
 	return 0;
 }
 
-/* linux.readonlyPaths: bind the path onto itself and remount it read-only. */
-static int readonly_path(struct reply *r, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return 0; /* absent: nothing to protect (runc skips it too) */
-	struct mount_req m = { .type = "bind", .source = path, .target = path, .exact = true,
-			       .flags = MS_BIND | MS_REC | MS_RDONLY };
-	return mount_do(r, &m);
-}
-
-/* linux.maskedPaths: hide a directory under an empty read-only tmpfs, a file under
- * /dev/null. */
-static int mask_path(struct reply *r, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return 0;
-	struct mount_req m = { .target = path, .exact = true };
-	if (S_ISDIR(st.st_mode)) {
-		m.type = "tmpfs";
-		m.source = "tmpfs";
-		m.flags = MS_RDONLY;
-	} else {
-		m.type = "bind";
-		m.source = "/dev/null";
-		m.flags = MS_BIND;
-	}
-	return mount_do(r, &m);
-}
-
 /* Forget an error that was dealt with (a step that has another way). */
 static void clear_error(struct reply *r)
 {
@@ -520,10 +489,10 @@ static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, 
 			return -1;
 	r->op = "mount";
 	for (size_t i = 0; i < c->nreadonly; i++)
-		if (readonly_path(r, c->readonly[i]) < 0)
+		if (mount_readonly_path(r, c->readonly[i]) < 0)
 			return -1;
 	for (size_t i = 0; i < c->nmasked; i++)
-		if (mask_path(r, c->masked[i]) < 0)
+		if (mount_mask_path(r, c->masked[i]) < 0)
 			return -1;
 	return apply_process(r, c);
 }

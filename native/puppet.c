@@ -34,6 +34,8 @@ static const struct {
 	{ "mount", op_mount },
 	{ "umount", op_umount },
 	{ "readonly", op_readonly },
+	{ "masked_paths", op_masked_paths },
+	{ "readonly_paths", op_readonly_paths },
 	{ "devices", op_devices },
 	{ "pivot_root", op_pivot_root },
 	{ "chroot", op_chroot },

@@ -62,6 +62,11 @@ int syscall_number(const char *name)
 	return -1;
 }
 
+int syscall_count(void)
+{
+	return (int)(sizeof syscall_table / sizeof syscall_table[0]);
+}
+
 const char *syscall_name(int nr)
 {
 	for (size_t i = 0; i < sizeof syscall_table / sizeof syscall_table[0]; i++)

@@ -64,6 +64,7 @@ struct seccomp_spec {
 
 int syscall_number(const char *name);   /* from the kernel headers, at build time */
 const char *syscall_name(int nr);
+int syscall_count(void);                /* how many the table has */
 /* "allow" "kill" "kill_process" "kill_thread" "trap" "log", or an errno name (EPERM):
  * 0, or -1 when the word is none of those. */
 int sc_action_word(const char *word, enum sc_act *act, int *err);

@@ -21,6 +21,7 @@
 
 #include "boxcore.h"
 #include "errors.h"
+#include "security.h"
 #include "serve.h"
 
 #define CLOSE_RANGE_CLOEXEC_ (1U << 2)
@@ -249,6 +250,9 @@ static int op_hello(const struct request *q, struct reply *r)
 	json_member_str(&r->result, "version", BOXCORE_VERSION);
 	json_member_int(&r->result, "pid", getpid());
 	json_member_str(&r->result, "kernel", u.release);
+	/* The system calls a seccomp rule can name: this architecture's table in the
+	 * kernel headers boxcore was built with (the running kernel may have newer ones). */
+	json_member_int(&r->result, "syscalls", syscall_count());
 	shell_step(r, "uname -r");
 	return 0;
 }
@@ -609,6 +613,8 @@ static const struct {
 	{ "mount", fwd_mnt },
 	{ "umount", fwd_mnt },
 	{ "readonly", fwd_mnt },
+	{ "masked_paths", fwd_mnt },
+	{ "readonly_paths", fwd_mnt },
 	{ "devices", fwd_mnt },
 	{ "pivot_root", fwd_mnt },
 	{ "chroot", fwd_any },

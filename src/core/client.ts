@@ -188,6 +188,12 @@ export class Core {
 
   async readonly(ct: string, target: string) { await this.call('readonly', { ct, target }); }
 
+  /** The OCI runtime's linux.maskedPaths: hide each path (paths this kernel lacks are skipped). */
+  async maskedPaths(ct: string, paths: string[]) { return (await this.call<Op.PathsProtected>('masked_paths', { ct, paths })).result!; }
+
+  /** linux.readonlyPaths: make each path a read-only mount of its own (absent ones skipped). */
+  async readonlyPaths(ct: string, paths: string[]) { return (await this.call<Op.PathsProtected>('readonly_paths', { ct, paths })).result!; }
+
   async devices(ct: string, root: string) { return (await this.call<{ created: string[] }>('devices', { ct, root })).result!; }
 
   async pivotRoot(ct: string, root: string) { await this.call('pivot_root', { ct, root }); }

@@ -8,7 +8,8 @@ export type Propagation = 'private' | 'slave' | 'shared' | 'unbindable';
 /** A container made by clone, or any process by pid. */
 export type Target = { ct: string } | { pid: number };
 
-export interface Hello { version: string; pid: number; kernel: string }
+/** syscalls: how many system calls the core's seccomp table names (its build's kernel headers). */
+export interface Hello { version: string; pid: number; kernel: string; syscalls: number }
 
 export interface Cloned { ct: string; pid: number }
 
@@ -50,6 +51,9 @@ export interface Probed {
   uts?: { hostname: string; domainname: string };
   ipc?: { msg: string; sem: string; shm: string };
 }
+
+/** masked_paths, readonly_paths: what was covered, and what this kernel does not have. */
+export interface PathsProtected { done: string[]; absent: string[] }
 
 export interface Listed { ct: string; pid: number; ns: NamespaceName[]; state: 'puppet' | 'exec' | 'exited' }
 

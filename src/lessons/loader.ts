@@ -311,17 +311,18 @@ function validateViews(b: YamlBlock, path: Path): ViewName[] {
   return views as ViewName[];
 }
 
-const ACTION_KEYS = ['op', 'args', 'ops', 'shell', 'inside'];
+const ACTION_KEYS = ['op', 'args', 'ops', 'shell', 'inside', 'spawn'];
+const COMMAND_KINDS = ['shell', 'inside', 'spawn'];
 
 function validateAction(b: YamlBlock, path: Path, what: string): Action {
   const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
-  const present = ['op', 'ops', 'shell', 'inside'].filter((k) => obj[k] !== undefined);
-  if (present.length === 0) b.fail(path.length ? path : null, `${what} says nothing to do`, 'give it "op:" (with "args:"), "ops:" (a list), "shell:" (a host command) or "inside:" (a command in the container)');
+  const present = ['op', 'ops', ...COMMAND_KINDS].filter((k) => obj[k] !== undefined);
+  if (present.length === 0) b.fail(path.length ? path : null, `${what} says nothing to do`, 'give it "op:" (with "args:"), "ops:" (a list), "shell:" (a host command), "inside:" (a command in the container) or "spawn:" (a command the container\'s init runs)');
   if (present.length > 1) b.fail([...path, present[1]!], `${what} has both "${present[0]}" and "${present[1]}"`, 'keep one; several ops go in a list under "ops:"');
   if (obj.args !== undefined && obj.op === undefined) b.fail([...path, 'args'], '"args" without "op"', 'add "op:" naming the core op');
   const kind = present[0]!;
-  if (kind === 'shell' || kind === 'inside') {
-    return { kind, command: str(b, [...path, kind], true, `give the command as text, e.g. ${kind}: hostname`)! };
+  if (COMMAND_KINDS.includes(kind)) {
+    return { kind: kind as 'shell' | 'inside' | 'spawn', command: str(b, [...path, kind], true, `give the command as text, e.g. ${kind}: hostname`)! };
   }
   const calls: { p: Path; op: unknown; args: unknown }[] = [];
   if (kind === 'op') {
@@ -344,7 +345,7 @@ function validateAction(b: YamlBlock, path: Path, what: string): Action {
 }
 
 const EXPECT_KEYS = ['equals', 'not_equals', 'matches', 'contains', 'exit'];
-const SOURCE_KEYS = ['view', 'probe', 'inside', 'shell', 'file'];
+const SOURCE_KEYS = ['view', 'probe', 'inside', 'spawn', 'shell', 'file'];
 
 function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectation {
   const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
@@ -394,13 +395,13 @@ function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbac
   } else if (kind === 'file') {
     source = { kind: 'file', path: str(b, [...path, 'file'], true, 'give a path')!, field: str(b, [...path, 'field'], false, '') };
   } else {
-    source = { kind: kind as 'inside' | 'shell', command: str(b, [...path, kind], true, `give the command, e.g. ${kind}: hostname`)! };
+    source = { kind: kind as 'inside' | 'spawn' | 'shell', command: str(b, [...path, kind], true, `give the command, e.g. ${kind}: hostname`)! };
   }
   for (const k of ['row', 'where', 'cell'] as const) if (obj[k] !== undefined && kind !== 'view') b.fail([...path, k], `"${k}" only goes with "view:"`, 'remove it');
   if (obj.field !== undefined && kind !== 'probe' && kind !== 'file') b.fail([...path, 'field'], '"field" only goes with "probe:" or "file:"', 'remove it');
   const expect = validateExpect(b, path);
   if (Object.keys(expect).length === 0) b.fail(path.length ? path : null, `${where} has no expectation`, `say what should be found with one of: ${EXPECT_KEYS.join(', ')}`);
-  if (expect.exit !== undefined && kind !== 'inside' && kind !== 'shell') b.fail([...path, 'exit'], '"exit" only goes with a command (inside: or shell:)', 'use equals / matches / contains');
+  if (expect.exit !== undefined && !COMMAND_KINDS.includes(kind)) b.fail([...path, 'exit'], '"exit" only goes with a command (inside:, spawn: or shell:)', 'use equals / matches / contains');
   return { title, source, expect, line: b.line(path.length ? path : ['title']) };
 }
 
@@ -408,9 +409,15 @@ function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<
   checkVars(b, [], known);
   const base = { index: 0, prose: '', notes: [] as string[], line: b.at };
   if (type === 'step') {
-    keysOnly(b, [], ['title', 'views', ...ACTION_KEYS]);
+    keysOnly(b, [], ['title', 'views', 'fails', ...ACTION_KEYS]);
     const title = str(b, ['title'], true, 'add "title:" saying what this step does')!;
-    return { ...base, kind: 'step', title, action: validateAction(b, [], 'the step'), views: validateViews(b, ['views']) };
+    const action = validateAction(b, [], 'the step');
+    const fails = str(b, ['fails'], false, '');
+    if (fails !== undefined) {
+      if (!/^E[A-Z0-9]+$/.test(fails)) b.fail(['fails'], `fails: "${fails}" is not an errno name`, 'name the error the kernel should answer with, e.g. fails: EPERM');
+      if (action.kind !== 'ops') b.fail(['fails'], '"fails" only goes with "op:" or "ops:"', 'a command\'s failure is checked with a check block and "exit:"');
+    }
+    return { ...base, kind: 'step', title, action, views: validateViews(b, ['views']), fails };
   }
   if (type === 'check') {
     const check = validateCheck(b, [], true);

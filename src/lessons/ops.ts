@@ -3,6 +3,8 @@
 // the source; this table only knows enough to refuse a bad lesson early and to parse
 // what a learner types. Running an op is always the same: send it to the core as is.
 import { NAMESPACES } from '../core/index.ts';
+import { CAPABILITIES } from '../kernel/views/ids.ts';
+import { text } from '../ui/text.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -19,6 +21,10 @@ export interface OpSpec {
   usage: string;
   /** A network op: it must act in a network namespace the lab made. */
   net?: boolean;
+  /** What is wrong with the arguments as a whole, beyond their types: [what, fix]. */
+  check?: (args: Record<string, unknown>) => [string, string] | undefined;
+  /** What of the op's result is shown under a step, when more than a command's output. */
+  shows?: (result: Record<string, unknown>) => string | undefined;
 }
 
 /** The arguments that name a network namespace (`prefix`: peer_, to_). */
@@ -30,7 +36,7 @@ const op = (usage: string, args: Record<string, ArgType>, required: string[], po
   ({ usage, args, required, positional, ct: true, ...more });
 
 export const OPS: Record<string, OpSpec> = {
-  hello: op('hello', {}, [], [], { ct: false }),
+  hello: op('hello', {}, [], [], { ct: false, shows: (r) => text.shownHello(String(r.version), String(r.kernel), r.syscalls) }),
   clone: op('clone pid,uts,mnt,ipc,net,user,cgroup', { ns: 'ns' }, ['ns'], ['ns'], { ct: false }),
   idmap: op('idmap uid=MAP gid=MAP [setgroups=deny]', { ct: 'string', uid: 'string', gid: 'string', setgroups: 'string' }, [], []),
   signal: op('signal SIG', { ct: 'string', pid: 'int', sig: 'string' }, ['sig'], ['sig']),
@@ -54,6 +60,13 @@ export const OPS: Record<string, OpSpec> = {
   chdir: op('chdir PATH', { ct: 'string', path: 'string' }, ['path'], ['path']),
   spawn: op('spawn CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdin: 'string', timeout_ms: 'int' }, ['argv'], ['argv'], { rest: true }),
   exec: op('exec CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdio: 'string' }, ['argv'], ['argv'], { rest: true }),
+  // Security (PROTOCOL.md "Security"): inside ops that shrink what the container's
+  // programs may do, for good; and the OCI runtime's masked and read-only paths.
+  caps: op('caps keep=CAP,...|drop=CAP,... [ambient=CAP,...]', { ct: 'string', keep: 'strings', drop: 'strings', ambient: 'strings' }, [], [], { check: checkCaps, shows: showCaps }),
+  no_new_privs: op('no_new_privs', { ct: 'string' }, [], []),
+  seccomp: op('seccomp NAME[:ACTION],... [default=ACTION]', { ct: 'string', rules: 'strings', default: 'string' }, ['rules'], ['rules'], { check: checkSeccomp, shows: showProgram }),
+  masked_paths: op('masked_paths PATH,...', { ct: 'string', paths: 'strings' }, ['paths'], ['paths'], { check: checkPaths, shows: showPaths('masked') }),
+  readonly_paths: op('readonly_paths PATH,...', { ct: 'string', paths: 'strings' }, ['paths'], ['paths'], { check: checkPaths, shows: showPaths('readonly') }),
   // Networking (PROTOCOL.md "Networking"). Where an op acts: `ct`, `pid` or `netns`; in a
   // lesson it defaults to the session's container, and the session refuses a container
   // that shares the host's network namespace (net: true).
@@ -81,6 +94,76 @@ export const OPS: Record<string, OpSpec> = {
 };
 
 export const OP_NAMES = Object.keys(OPS);
+
+// ---------------------------------------------------------------- security arguments
+
+/** A value still holding `${name}` is checked once the session has filled it in (by the core). */
+const unresolved = (v: string) => /\$\{\w+\}/.test(v);
+
+/** "CAP_KILL", "kill", "net_bind_service": as capabilities(7) names them, prefix and case optional. */
+export function capabilityName(word: string): string | undefined {
+  const full = (/^cap_/i.test(word) ? word : `CAP_${word}`).toUpperCase();
+  return (CAPABILITIES as readonly string[]).includes(full) ? full : undefined;
+}
+
+function checkCaps(args: Record<string, unknown>): [string, string] | undefined {
+  const usage = `write it like: ${OPS.caps!.usage}`;
+  if (('keep' in args) === ('drop' in args)) return ['op caps needs exactly one of "keep" (the capabilities to keep) or "drop" (those to take away)', usage];
+  for (const key of ['keep', 'drop', 'ambient']) {
+    for (const word of (args[key] as string[] | undefined) ?? []) {
+      if (unresolved(word) || capabilityName(word)) continue;
+      return [`argument ${key} of op caps: unknown capability "${word}"${suggest(word.toUpperCase().replace(/^(CAP_)?/, 'CAP_'), CAPABILITIES)}`,
+        'capability names as in capabilities(7): CAP_CHOWN, CAP_KILL, net_bind_service ... (the CAP_ prefix and the case are optional)'];
+    }
+  }
+  return undefined;
+}
+
+/** Seccomp actions besides an errno name (PROTOCOL.md). */
+const SECCOMP_ACTIONS = ['allow', 'kill', 'kill_thread', 'kill_process', 'trap', 'log'];
+const actionOk = (a: string) => SECCOMP_ACTIONS.includes(a) || /^E[A-Z0-9]+$/.test(a);
+const SECCOMP_FIX = 'rules are NAME (fails with EPERM) or NAME:ACTION, e.g. mkdir, uname:ENOSYS, reboot:kill; actions: ' +
+  `${SECCOMP_ACTIONS.join(', ')} or an errno name (EPERM, ENOSYS, ...)`;
+
+function checkSeccomp(args: Record<string, unknown>): [string, string] | undefined {
+  for (const rule of args.rules as string[]) {
+    if (unresolved(rule)) continue;
+    const m = /^([a-z0-9_]+)(?::(.+))?$/.exec(rule);
+    if (!m) return [`argument rules of op seccomp: "${rule}" is not a rule`, SECCOMP_FIX];
+    if (m[2] !== undefined && !actionOk(m[2])) return [`argument rules of op seccomp: unknown action "${m[2]}" in "${rule}"${suggest(m[2], SECCOMP_ACTIONS)}`, SECCOMP_FIX];
+  }
+  const def = args.default;
+  if (typeof def === 'string' && !unresolved(def) && !actionOk(def)) return [`argument default of op seccomp: unknown action "${def}"${suggest(def, SECCOMP_ACTIONS)}`, SECCOMP_FIX];
+  return undefined;
+}
+
+function checkPaths(args: Record<string, unknown>): [string, string] | undefined {
+  const bad = (args.paths as string[]).find((p) => !p.startsWith('/') && !unresolved(p));
+  return bad === undefined ? undefined : [`path "${bad}" is not absolute`, 'give paths as the container sees them, e.g. /proc/kcore,/sys/firmware'];
+}
+
+const list = (v: unknown) => (Array.isArray(v) && v.length ? v.join(' ') : text.shownNone);
+
+function showCaps(r: Record<string, unknown>): string {
+  return text.shownCaps(list(r.effective), list(r.bounding), list(r.ambient));
+}
+
+/** The BPF program the core built and loaded, one instruction a line. */
+function showProgram(r: Record<string, unknown>): string | undefined {
+  return Array.isArray(r.program) ? r.program.join('\n') : undefined;
+}
+
+function showPaths(kind: 'masked' | 'readonly'): (r: Record<string, unknown>) => string {
+  return (r) => text.shownPaths(kind, list(r.done), list(r.absent));
+}
+
+/** What a step shows of an op's result: the op's own view of it, else what a command printed. */
+export function shownResult(op: string, result: unknown): string {
+  const r = (result ?? {}) as Record<string, unknown>;
+  const own = OPS[op]?.shows?.(r);
+  if (own !== undefined) return own;
+  return `${typeof r.stdout === 'string' ? r.stdout : ''}${typeof r.stderr === 'string' ? r.stderr : ''}`.trimEnd();
+}
 
 const NS_SET = new Set<string>(NAMESPACES);
 
@@ -111,7 +194,7 @@ export function validateOp(name: string, args: Record<string, unknown>): [string
   for (const r of spec.required) {
     if (!(r in args)) return [`op ${name} needs the argument "${r}"`, `add it under args:, e.g. ${spec.usage}`];
   }
-  return undefined;
+  return spec.check?.(args);
 }
 
 /** Parse a REPL line: `clone pid,uts`, `mount tmpfs /mnt`, `sethostname name=box`. */

@@ -102,6 +102,9 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
       if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell.trimEnd()).replace(/\n/g, '\n    ')));
     }
   };
+  const printOutput = (s: string | undefined) => {
+    if (s) out(md ? '```console\n' + s + '\n```' : s.replace(/^/gm, '  '));
+  };
   const printDiff = (r: StepResult): string | undefined => {
     if (!r.diff) return undefined;
     const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width });
@@ -135,7 +138,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         rep.error = r.error;
         if (!json) {
           printLog(r.log);
-          if (r.output) out(md ? '```console\n' + r.output + '\n```' : r.output.replace(/^/gm, '  '));
+          printOutput(r.output);
         }
         rep.diff = printDiff(r);
         if (!r.ok) {
@@ -157,9 +160,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
           const r = (await session.solve(i))!;
           rep.solved = true;
           rep.log = r.log;
+          rep.output = r.output;
           if (!json) {
             out(c.yellow(text.plainSolved));
             printLog(r.log);
+            printOutput(r.output);
           }
           rep.diff = printDiff(r);
         }

@@ -36,8 +36,12 @@ export type Action =
   | { kind: 'ops'; ops: OpCall[] }
   /** A command run on the host with zx (`sh -c`). */
   | { kind: 'shell'; command: string }
-  /** A command run inside the container (the core's `join`, `sh -c`). */
-  | { kind: 'inside'; command: string };
+  /** A command run inside the container (the core's `join`, `sh -c`): a new process
+   *  that enters its namespaces, with the lab's own capabilities. */
+  | { kind: 'inside'; command: string }
+  /** A command run by the container's init (the core's `spawn`, `sh -c`): its child, so
+   *  bound by all the init is (capabilities, no_new_privs, seccomp, chroot). */
+  | { kind: 'spawn'; command: string };
 
 /** What a check compares what it found with. Several keys: all must hold. */
 export interface Expectation {
@@ -55,6 +59,7 @@ export type CheckSource =
   /** The core's probe of the container (`probe: uts`, `field: hostname`). */
   | { kind: 'probe'; what: 'uts' | 'ipc'; field: string }
   | { kind: 'inside'; command: string }
+  | { kind: 'spawn'; command: string }
   | { kind: 'shell'; command: string }
   /** A host file (e.g. /proc/${pid}/status); `field: NSpid` takes that line's value. */
   | { kind: 'file'; path: string; field?: string };
@@ -81,7 +86,13 @@ interface StopBase {
   notes: string[];
 }
 
-export interface StepStop extends StopBase { kind: 'step'; action: Action; views: ViewName[] }
+export interface StepStop extends StopBase {
+  kind: 'step';
+  action: Action;
+  views: ViewName[];
+  /** The step shows the kernel refusing: it passes only if an op fails with this errno. */
+  fails?: string;
+}
 export interface CheckStop extends StopBase { kind: 'check'; check: CheckSpec }
 export interface TaskStop extends StopBase {
   kind: 'task';

@@ -12,7 +12,7 @@ import { Ledger, processStartTime } from '../ledger/index.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
 import { kernel } from './kernel.ts';
-import { OPS, parseOpLine } from './ops.ts';
+import { OPS, parseOpLine, shownResult } from './ops.ts';
 import { lessonUser, prepareWorkspace } from './workspace.ts';
 import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
 
@@ -29,7 +29,7 @@ export interface LogEntry {
   at: number;
 }
 
-export interface Failure { message: string; explain?: string; hint?: string }
+export interface Failure { message: string; explain?: string; hint?: string; errno?: string }
 
 export interface StepResult {
   ok: boolean;
@@ -244,10 +244,13 @@ export class LessonSession {
     return this.core;
   }
 
-  private async runCommand(source: LogSource, where: 'shell' | 'inside', command: string, log: LogEntry[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  private async runCommand(source: LogSource, where: 'shell' | 'inside' | 'spawn', command: string, log: LogEntry[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const cmd = this.subst(command);
-    if (where === 'inside') {
-      const reply = await this.callOp(source, 'join', { argv: ['/bin/sh', '-c', cmd], capture: true }, log);
+    if (where === 'inside' || where === 'spawn') {
+      // inside: a new process entering the namespaces; spawn: a child of the init.
+      const reply = where === 'inside'
+        ? await this.callOp(source, 'join', { argv: ['/bin/sh', '-c', cmd], capture: true }, log)
+        : await this.callOp(source, 'spawn', { argv: ['/bin/sh', '-c', cmd] }, log);
       const r = reply.result as { code: number; stdout?: string; stderr?: string };
       return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     }
@@ -267,12 +270,12 @@ export class LessonSession {
       before = await snap();
       let output: string | undefined;
       if (action.kind === 'ops') {
-        // What a command run by an op (spawn, join) printed is shown like a shell step's.
+        // What a command run by an op (spawn, join) printed is shown like a shell step's,
+        // and so is what other ops' results are worth seeing (a seccomp program).
         const printed: string[] = [];
         for (const call of action.ops) {
-          const r = (await this.callOp(source, call.op, call.args, log)).result as { stdout?: string; stderr?: string } | undefined;
-          const text = `${r?.stdout ?? ''}${r?.stderr ?? ''}`.trimEnd();
-          if (text) printed.push(text);
+          const shown = shownResult(call.op, (await this.callOp(source, call.op, call.args, log)).result);
+          if (shown) printed.push(shown);
         }
         if (printed.length) output = printed.join('\n');
       } else {
@@ -323,8 +326,9 @@ export class LessonSession {
           break;
         }
         case 'inside':
+        case 'spawn':
         case 'shell': {
-          if (src.kind === 'inside' && !this.vars.ct) throw new Error(text.noContainer);
+          if (src.kind !== 'shell' && !this.vars.ct) throw new Error(text.noContainer);
           const r = await this.runCommand('check', src.kind, src.command, log);
           found = r.stdout.trim();
           code = r.code;
@@ -356,6 +360,7 @@ export class LessonSession {
       if (stop.kind === 'step') {
         if (stop.views.length) this.lastViews = stop.views;
         st.step = await this.runAction(stop.action, stop.views, 'lesson');
+        if (stop.fails) st.step = expectRefusal(st.step, stop.fails);
         st.status = st.step.ok ? 'done' : 'failed';
         this.send({ type: 'step', index: i, result: st.step });
       } else {
@@ -470,8 +475,16 @@ function nsLink(pid: number): string {
   try { return readlinkSync(`/proc/${pid}/ns/net`); } catch { return ''; }
 }
 
+/** A step that shows the kernel saying no passes when it says exactly that errno. */
+function expectRefusal(r: StepResult, errno: string): StepResult {
+  if (r.ok) return { ...r, ok: false, error: { message: text.notRefused(errno) } };
+  if (r.error?.errno !== errno) return { ...r, error: { ...r.error!, message: `${text.refusedOther(errno, r.error?.errno ?? r.error?.message ?? '?')}: ${r.error?.message ?? ''}` } };
+  const said = [text.refused(errno, r.error.message), r.error.explain].filter(Boolean).join('\n');
+  return { ...r, ok: true, error: undefined, output: [r.output, said].filter(Boolean).join('\n') };
+}
+
 export function failure(err: unknown): Failure {
-  if (err instanceof CoreError) return { message: `${err.op}: ${err.message}`, explain: err.explain, hint: err.hint };
+  if (err instanceof CoreError) return { message: `${err.op}: ${err.message}`, explain: err.explain, hint: err.hint, errno: err.errno };
   return { message: err instanceof Error ? err.message : String(err) };
 }
 

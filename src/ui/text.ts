@@ -74,6 +74,15 @@ export const text = {
   noContainer: 'No container yet: run the step that clones one first.',
   hostNetwork: (op: string, where: string) => `${op}: ${where} shares the host's network namespace, and the lab never changes the host's network`,
   hostNetworkHint: 'clone a container with its own network namespace (clone net) and run the op there',
+  // what a step shows of an op's result (src/lessons/ops.ts)
+  shownNone: '-',
+  shownCaps: (effective: string, bounding: string, ambient: string) => `effective: ${effective}\nbounding:  ${bounding}\nambient:   ${ambient}`,
+  shownPaths: (kind: 'masked' | 'readonly', done: string, absent: string) => `${kind === 'masked' ? 'masked' : 'read-only'}: ${done}\nnot on this kernel: ${absent}`,
+  shownHello: (version: string, kernel: string, syscalls: unknown) => `boxcore ${version} on Linux ${kernel}; its seccomp table names ${syscalls} system calls`,
+  // a step that expects the kernel to refuse (fails: ERRNO)
+  refused: (errno: string, message: string) => `refused, as expected: ${errno} (${message})`,
+  notRefused: (errno: string) => `expected the kernel to refuse with ${errno}, but the step succeeded`,
+  refusedOther: (errno: string, got: string) => `expected ${errno}, the kernel said ${got}`,
   shellNoContainer: 'No container to enter yet.',
   shellBack: 'Back from the container shell.',
   shellHow: (pid: number) => `Entering the container (pid ${pid}); type exit to come back.`,

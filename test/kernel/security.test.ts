@@ -110,3 +110,49 @@ describe.runIf(isRoot)('security ops on the real kernel', () => {
     expect(cd.stdout).toBe('alive\ncd failed\n');
   });
 });
+
+describe.runIf(isRoot)('masked and read-only paths on the real kernel', () => {
+  const mountsOf = (pid: number) => readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+
+  it('masked_paths: a file under /dev/null, a directory under an empty read-only tmpfs, absent ones skipped', async () => {
+    const { ct, pid } = await core.clone(['mnt', 'pid']);
+    await core.propagation(ct, 'private');
+    const r = await core.maskedPaths(ct, ['/proc/keys', '/sys/firmware', '/proc/bl-no-such-file']);
+    expect(r).toEqual({ done: ['/proc/keys', '/sys/firmware'], absent: ['/proc/bl-no-such-file'] });
+    expect(mountsOf(pid)).toMatch(/ \/sys\/firmware ro,\S* - tmpfs tmpfs ro/);
+    const seen = await core.spawnInside(ct, ['/bin/sh', '-c', 'wc -c < /proc/keys; ls -A /sys/firmware | wc -l']);
+    expect(seen.stdout.split(/\s+/).filter(Boolean)).toEqual(['0', '0']);
+    // The host's own /sys/firmware is untouched.
+    expect(mountsOf(process.pid)).not.toMatch(/ \/sys\/firmware /);
+  });
+
+  it('masked_paths: a failure takes back what the op had masked; a relative path is refused first', async () => {
+    const { ct, pid } = await core.clone(['mnt', 'pid']);
+    await core.propagation(ct, 'private');
+    // A namespace file (nsfs) cannot be mounted over: the second path fails after the
+    // first was done (ENOENT on 6.x kernels; the errno is the kernel's business).
+    const e = await failure(core.maskedPaths(ct, ['/proc/keys', '/proc/self/ns/net']));
+    expect(e.kind).toBe('syscall');
+    expect(e.syscalls.some((s) => s.startsWith('umount2("/proc/keys", MNT_DETACH) = 0'))).toBe(true);
+    expect(mountsOf(pid)).not.toMatch(/ \/proc\/keys /);
+    const usage = await failure(core.maskedPaths(ct, ['proc/keys']));
+    expect(usage.kind).toBe('usage');
+    expect(usage.message).toMatch(/"proc\/keys" is not an absolute path/);
+  });
+
+  it('readonly_paths: each path a read-only mount of its own; a write through it fails with EROFS', async () => {
+    const { ct, pid } = await core.clone(['mnt', 'pid', 'net']);
+    await core.propagation(ct, 'private');
+    const r = await core.readonlyPaths(ct, ['/proc/sys', '/proc/bl-no-such-file']);
+    expect(r).toEqual({ done: ['/proc/sys'], absent: ['/proc/bl-no-such-file'] });
+    expect(mountsOf(pid)).toMatch(/ \/proc\/sys ro,/);
+    const w = await core.spawnInside(ct, ['/bin/sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_forward']);
+    expect(w.code).not.toBe(0);
+    expect(w.stderr).toMatch(/Read-only file system/);
+  });
+
+  it('hello names how many system calls a seccomp rule can name', async () => {
+    const h = await core.hello();
+    expect(h.syscalls).toBeGreaterThan(300);
+  });
+});

@@ -216,6 +216,77 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     }
   });
 
+  const inline = (body: string[]) => parseLesson(['---', 'id: inline', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---', ...body].join('\n'), 'inline.md');
+
+  it('a step with fails: passes only when the kernel refuses with exactly that errno', async () => {
+    const s = await LessonSession.open(inline([
+      '```step', 'title: clone', 'op: clone', 'args:', '  ns: [pid, uts]', '```',
+      '```step', 'title: drop', 'op: caps', 'args:', '  drop: [sys_admin]', '```',
+      '```step', 'title: refused', 'op: sethostname', 'args:', '  name: nope', 'fails: EPERM', '```',
+      '```step', 'title: other errno', 'op: sethostname', 'args:', '  name: nope', 'fails: EINVAL', '```',
+      '```step', 'title: not refused', 'op: no_new_privs', 'fails: EPERM', '```',
+    ]));
+    try {
+      expect((await s.runStop(0)).status).toBe('done');
+      const drop = await s.runStop(1);
+      expect(drop.status).toBe('done');
+      expect(drop.step?.output).toMatch(/^effective: CAP_CHOWN .*\nbounding: /); // what the caps op's result is worth seeing
+      const refused = await s.runStop(2);
+      expect(refused.status).toBe('done');
+      expect(refused.step?.output).toContain('refused, as expected: EPERM');
+      expect(refused.step?.log.at(-1)?.syscalls).toContain('sethostname("nope", 4) = -1 EPERM (Operation not permitted)');
+      const other = await s.runStop(3);
+      expect(other.status).toBe('failed');
+      expect(other.step?.error?.message).toContain('expected EINVAL, the kernel said EPERM');
+      const notRefused = await s.runStop(4);
+      expect(notRefused.status).toBe('failed');
+      expect(notRefused.step?.error?.message).toBe('expected the kernel to refuse with EPERM, but the step succeeded');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('spawn: runs as a child of the init, bound by its capabilities; inside: enters with the lab\'s', async () => {
+    const s = await LessonSession.open(inline([
+      '```step', 'title: clone', 'op: clone', 'args:', '  ns: [pid, mnt]', '```',
+      '```step', 'title: keep kill', 'op: caps', 'args:', '  keep: [kill]', '```',
+      '```check', 'title: spawned', 'spawn: grep ^CapEff /proc/self/status', 'equals: "CapEff:\t0000000000000020"', '```',
+      '```check', 'title: joined', 'inside: grep ^CapEff /proc/self/status', 'not_equals: "CapEff:\t0000000000000020"', '```',
+      '```step', 'title: a spawn step', 'spawn: echo from the init', '```',
+    ]));
+    try {
+      for (let i = 0; i < 2; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect((await s.runStop(2)).status).toBe('passed');
+      expect((await s.runStop(3)).status).toBe('passed');
+      const step = await s.runStop(4);
+      expect(step.step?.output).toBe('from the init');
+      expect(step.step?.log[0]?.op).toBe('spawn');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the seccomp lesson\'s hints follow the filters loaded, and the reply shows the program', async () => {
+    const lesson = await findLesson('seccomp');
+    const s = await LessonSession.open(lesson);
+    try {
+      const task = lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, lesson.stops[i]!.title).toMatch(/done|passed/);
+      expect((await s.runStop(task)).status).toBe('waiting');
+      expect(s.hint(task)).toContain('No filter is loaded yet');
+      const wrong = await s.repl('seccomp uname');
+      expect(wrong.ok).toBe(true);
+      expect(wrong.output).toContain('jeq #63 (uname), 0, 1');
+      await s.recheck(task);
+      expect(s.hint(task)).toContain('mkdir still works');
+      expect((await s.repl('seccomp mkdir,mkdirat')).ok).toBe(true);
+      expect((await s.recheck(task))!.pass).toBe(true);
+      expect(readFileSync(`/proc/${s.vars.pid}/status`, 'utf8')).toMatch(/^Seccomp_filters:\s+2$/m);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('the net lesson\'s hints follow the container\'s state, step by step', async () => {
     const lesson = await findLesson('net');
     const s = await LessonSession.open(lesson);

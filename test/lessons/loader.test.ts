@@ -13,6 +13,9 @@ const FIXTURES = join(import.meta.dirname, 'fixtures');
 const KNOWN_VARS = SESSION_VARS.map((v) => '${' + v + '}').join(', ');
 
 const REFUSED: [string, string][] = [
+  ['bad-capability.md', "test/lessons/fixtures/bad-capability.md:12: step block: argument keep of op caps: unknown capability \"CAP_NET_BIND_SERVIC\" (did you mean \"CAP_NET_BIND_SERVICE\"?) — capability names as in capabilities(7): CAP_CHOWN, CAP_KILL, net_bind_service ... (the CAP_ prefix and the case are optional)"],
+  ['bad-seccomp-rule.md', "test/lessons/fixtures/bad-seccomp-rule.md:12: step block: argument rules of op seccomp: unknown action \"tarp\" in \"uname:tarp\" (did you mean \"trap\"?) — rules are NAME (fails with EPERM) or NAME:ACTION, e.g. mkdir, uname:ENOSYS, reboot:kill; actions: allow, kill, kill_thread, kill_process, trap, log or an errno name (EPERM, ENOSYS, ...)"],
+  ['fails-on-command.md', "test/lessons/fixtures/fails-on-command.md:12: step block: \"fails\" only goes with \"op:\" or \"ops:\" — a command's failure is checked with a check block and \"exit:\""],
   ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
   ['bad-namespace.md', "test/lessons/fixtures/bad-namespace.md:12: step block: argument ns of op clone must be a list of namespaces (pid, uts, mnt, ipc, net, user, cgroup); \"time\" is not one — write it like: clone pid,uts,mnt,ipc,net,user,cgroup"],
   ['bad-needs.md', "test/lessons/fixtures/bad-needs.md:6: front matter: needs is \"admin\" — write \"needs: root\" or \"needs: rootless\""],
@@ -20,7 +23,7 @@ const REFUSED: [string, string][] = [
   ['bad-step-yaml.md', "test/lessons/fixtures/bad-step-yaml.md:13: step block: YAML does not parse (Flow sequence in block collection must be sufficiently indented and end with a ]) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
   ['bad-yaml.md', "test/lessons/fixtures/bad-yaml.md:3: front matter: YAML does not parse (Nested mappings are not allowed in compact mappings) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
   ['check-without-expectation.md', "test/lessons/fixtures/check-without-expectation.md:14: check block: the check has no expectation — say what should be found with one of: equals, not_equals, matches, contains, exit"],
-  ['exit-without-command.md', "test/lessons/fixtures/exit-without-command.md:12: check block: \"exit\" only goes with a command (inside: or shell:) — use equals / matches / contains"],
+  ['exit-without-command.md', "test/lessons/fixtures/exit-without-command.md:12: check block: \"exit\" only goes with a command (inside:, spawn: or shell:) — use equals / matches / contains"],
   ['missing-arg.md', "test/lessons/fixtures/missing-arg.md:12: step block: op mount needs the argument \"type\" — add it under args:, e.g. mount TYPE TARGET [SOURCE] [OPTIONS]"],
   ['missing-title.md', "test/lessons/fixtures/missing-title.md:11: step block: missing \"title\" — add \"title:\" saying what this step does"],
   ['no-blocks.md', "test/lessons/fixtures/no-blocks.md:8: the lesson has no step, check or task block — add at least one ```step block that the engine can run"],
@@ -28,7 +31,7 @@ const REFUSED: [string, string][] = [
   ['task-without-check.md', "test/lessons/fixtures/task-without-check.md:9: task block: a task needs \"check:\" (how the lab sees it is done) — add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}"],
   ['two-actions.md', "test/lessons/fixtures/two-actions.md:12: step block: the step has both \"op\" and \"shell\" — keep one; several ops go in a list under \"ops:\""],
   ['unclosed-block.md', "test/lessons/fixtures/unclosed-block.md:9: the step block is never closed — end it with a line ```"],
-  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, op, args, ops, shell, inside"],
+  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, fails, op, args, ops, shell, inside, spawn"],
   ['unknown-op.md', `test/lessons/fixtures/unknown-op.md:11: step block: unknown op "clown" (did you mean "clone"?) — use one of: ${OP_NAMES.join(', ')}`],
   ['unknown-variable.md', `test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable \${nmae} — known: ${KNOWN_VARS}; add your own under vars: in the front matter`],
   ['unknown-variable-prose.md', `test/lessons/fixtures/unknown-variable-prose.md:9: unknown variable \${dri} (did you mean "dir"?) in the prose — known: ${KNOWN_VARS}; write a shell variable as $name, without braces`],
@@ -50,7 +53,7 @@ describe('lesson loader', () => {
     const { lessons, errors } = await loadAll();
     expect(errors.map((e) => e.message)).toEqual([]);
     const ids = lessons.map((l) => l.meta.id);
-    expect(ids).toEqual(expect.arrayContaining(['welcome', 'uts', 'pid', 'mount', 'ipc', 'user', 'cgroupns', 'setns', 'net', 'chroot', 'pivot-root', 'overlay', 'layers', 'volumes', 'dev-proc-sys']));
+    expect(ids).toEqual(expect.arrayContaining(['welcome', 'uts', 'pid', 'mount', 'ipc', 'user', 'cgroupns', 'setns', 'net', 'chroot', 'pivot-root', 'overlay', 'layers', 'volumes', 'dev-proc-sys', 'capabilities', 'seccomp', 'readonly-masked', 'rootless', 'sandboxes']));
     expect(lessons.find((l) => l.meta.id === 'overlay')!.uses).toEqual(expect.arrayContaining(['dir', 'rootfs']));
     const uts = lessons.find((l) => l.meta.id === 'uts')!;
     expect(uts.path).toBe('01-namespaces/01-uts');
@@ -95,7 +98,21 @@ describe('REPL op lines', () => {
     expect(splitWords(`idmap uid="0 1000 1" "gid=0 1000 1" a'b c'd "x \\"y\\""`)).toEqual(['idmap', 'uid=0 1000 1', 'gid=0 1000 1', 'ab cd', 'x "y"']);
     expect(parseOpLine('idmap uid="0 1000 1" gid="0 1000 1"')).toEqual({ op: 'idmap', args: { uid: '0 1000 1', gid: '0 1000 1' } });
   });
+  it('parses the security ops and checks their arguments before anything runs', () => {
+    expect(parseOpLine('caps keep=net_bind_service,CAP_KILL')).toEqual({ op: 'caps', args: { keep: ['net_bind_service', 'CAP_KILL'] } });
+    expect(parseOpLine('caps drop=sys_admin ambient=kill')).toEqual({ op: 'caps', args: { drop: ['sys_admin'], ambient: ['kill'] } });
+    expect(parseOpLine('no_new_privs')).toEqual({ op: 'no_new_privs', args: {} });
+    expect(parseOpLine('seccomp mkdir,mkdirat,uname:ENOSYS default=log')).toEqual({ op: 'seccomp', args: { rules: ['mkdir', 'mkdirat', 'uname:ENOSYS'], default: 'log' } });
+    expect(parseOpLine('masked_paths /proc/kcore,/sys/firmware')).toEqual({ op: 'masked_paths', args: { paths: ['/proc/kcore', '/sys/firmware'] } });
+    expect(() => parseOpLine('caps')).toThrow('op caps needs exactly one of "keep"');
+    expect(() => parseOpLine('caps keep=kill drop=chown')).toThrow('op caps needs exactly one of "keep"');
+    expect(() => parseOpLine('caps drop=sys_admn')).toThrow('unknown capability "sys_admn" (did you mean "CAP_SYS_ADMIN"?)');
+    expect(() => parseOpLine('seccomp mkdir default=explode')).toThrow('argument default of op seccomp: unknown action "explode"');
+    expect(() => parseOpLine('seccomp Mkdir')).toThrow('"Mkdir" is not a rule');
+    expect(() => parseOpLine('readonly_paths proc/sys')).toThrow('path "proc/sys" is not absolute');
+    expect(() => parseOpLine('seccomp')).toThrow('op seccomp needs the argument "rules"');
+  });
   it('completes op names', () => {
-    expect(completeOp('se')).toEqual(['sethostname', 'setdomainname']);
+    expect(completeOp('se')).toEqual(['sethostname', 'setdomainname', 'seccomp']);
   });
 });
