@@ -50,8 +50,7 @@ int cli_mknod(int argc, char **argv)
 	mode_t kind = type[0] == 'b' ? S_IFBLK : type[0] == 'p' ? S_IFIFO : S_IFCHR;
 	/* A special file names a device by its major and minor numbers (none for a FIFO).
 	 * 0/0 is no device at all: overlayfs reads a character device 0/0 in a layer as
-	 * "this name was deleted". Making one needs CAP_MKNOD (root); since Linux 5.8 a
-	 * whiteout may also be made without it. */
+	 * "this name was deleted". Making a device node needs CAP_MKNOD (root). */
 	if (mknod(argv[2], kind | (mode_t)mode, makedev(major, minor)) < 0) {
 		fprintf(stderr, "boxcore mknod %s: %s%s\n", argv[2], strerror(errno),
 			errno == EPERM ? " (making device nodes needs root: CAP_MKNOD)" : "");

@@ -21,6 +21,8 @@ export interface RunningRegistry {
   /** Its bl- directory: config.yml and data/ (the registry's storage). */
   dir: string;
   pid: number;
+  /** Settles when the process ends (stop(), or it died). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,7 +94,7 @@ export async function startRegistry(ledger: Ledger, scope?: string): Promise<Run
       await ledger.release(dirEntry.id);
     };
     for (let i = 0; i < 200 && !exited; i++) {
-      if (await answers(address)) return { address, dir, pid: child.pid, stop };
+      if (await answers(address)) return { address, dir, pid: child.pid, exited: gone, stop };
       await new Promise((r) => setTimeout(r, 50));
     }
     await stop();

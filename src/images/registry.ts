@@ -92,7 +92,9 @@ export class RegistryClient {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new RegistryError(`${method} ${url.href}: no answer (${cause}): is a registry running there? 'boxlab image registry' starts one`);
     }
-    this.log({ method, path: url.pathname + (url.search ? url.search.replace(/_state=[^&]*/, '_state=…') : ''), status: res.status, note });
+    // The upload URL carries the registry's opaque state: shown as "…", the digest in full.
+    const query = decodeURIComponent(url.search).replace(/_state=[^&]*/, '_state=…');
+    this.log({ method, path: url.pathname + query, status: res.status, note });
     return res;
   }
 

@@ -1,13 +1,14 @@
 // Unit tests of the image formats: tar (against GNU tar, both ways), digests, the OCI
 // documents and the layout on disk. No kernel objects, no root needed.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, symlinkSync, linkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, symlinkSync, linkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DigestMismatch, sha256, verify } from '../../src/images/digest.ts';
 import { Layout, LayoutError } from '../../src/images/layout.ts';
 import { FormatError, MEDIA, REF_NAME, checkConfig, checkManifest } from '../../src/images/oci.ts';
+import { UnpackError, applyLayer } from '../../src/images/unpack.ts';
 import { TarError, normalizePath, paxRecord, readTar, writeTar, type TarEntry } from '../../src/images/tar.ts';
 
 const scratch: string[] = [];
@@ -93,7 +94,7 @@ describe('tar', () => {
 
   it('refuses a damaged header with the byte offset', () => {
     const tar = writeTar(sample.slice(0, 2));
-    tar[512 + 5] ^= 0xff; // the second header's name
+    tar[512 + 5] = tar[512 + 5]! ^ 0xff; // the second header's name
     expect(() => readTar(tar)).toThrow(TarError);
     expect(() => readTar(tar)).toThrow(/at byte 512: header checksum mismatch/);
   });
@@ -177,5 +178,42 @@ describe('the OCI layout', () => {
     expect(() => layout.resolve('nope')).toThrow(/has no image named nope/);
     expect(() => Layout.open(tmp())).toThrow(LayoutError);
     expect(() => layout.tag('bad name', { mediaType: MEDIA.manifest, digest, size: 5 })).toThrow(/not a valid image name/);
+  });
+});
+
+describe('applying a layer', () => {
+  it.each([
+    [[{ ...base, path: '../escaped', type: 'file' as const, mode: 0o644, data: Buffer.from('x') }], /stay inside the layer/],
+    [[
+      { ...base, path: 'etc', type: 'symlink' as const, mode: 0o777, linkname: '/tmp' },
+      { ...base, path: 'etc/escaped', type: 'file' as const, mode: 0o644, data: Buffer.from('x') },
+    ], /is a symbolic link/],
+    [[{ ...base, path: 'h', type: 'hardlink' as const, mode: 0o644, linkname: '../../etc/passwd' }], /stay inside the layer/],
+  ])('refuses a member that would write outside the destination (%#)', (entries, message) => {
+    const dest = join(tmp(), 'dest');
+    mkdirSync(dest);
+    expect(() => applyLayer(entries, dest, 'flat')).toThrow(UnpackError);
+    expect(() => applyLayer(entries, join(tmp()), 'flat')).toThrow(message);
+    expect(existsSync('/tmp/escaped')).toBe(false);
+    expect(existsSync(join(dest, '..', 'escaped'))).toBe(false);
+  });
+
+  it('deletes what a flat layer whites out, before adding its own members', () => {
+    const dest = tmp();
+    applyLayer([
+      { ...base, path: 'a', type: 'dir', mode: 0o755 },
+      { ...base, path: 'a/old', type: 'file', mode: 0o644, data: Buffer.from('1') },
+      { ...base, path: 'a/keep', type: 'file', mode: 0o644, data: Buffer.from('1') },
+      { ...base, path: 'b', type: 'dir', mode: 0o755 },
+      { ...base, path: 'b/x', type: 'file', mode: 0o644, data: Buffer.from('1') },
+    ], dest, 'flat');
+    const r = applyLayer([
+      { ...base, path: 'b/y', type: 'file', mode: 0o644, data: Buffer.from('2') },
+      { ...base, path: 'a/.wh.old', type: 'file', mode: 0, data: Buffer.alloc(0) },
+      { ...base, path: 'b/.wh..wh..opq', type: 'file', mode: 0, data: Buffer.alloc(0) }, // after its sibling: still applied first
+    ], dest, 'flat');
+    expect(r).toMatchObject({ whiteouts: ['/a/old'], opaque: ['/b'] });
+    expect(readdirSync(join(dest, 'a')).sort()).toEqual(['keep']);
+    expect(readdirSync(join(dest, 'b')).sort()).toEqual(['y']);
   });
 });
