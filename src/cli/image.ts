@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ledger } from '../ledger/index.ts';
 import { buildImage, commitImage } from '../images/image.ts';
-import { Layout } from '../images/layout.ts';
+import { Layout, checkRefName } from '../images/layout.ts';
 import { parseRegistryRef, pullImage, pushImage, type Exchange } from '../images/registry.ts';
 import { startRegistry } from '../images/registry-server.ts';
 import { lowerdirOf, unpackImage } from '../images/unpack.ts';
@@ -78,6 +78,7 @@ function build(rest: string[], cmd: string | undefined, env: string[]): number {
   if (rest.length < 3) expectArgs('build', rest, 3);
   const [layoutDir, ref, ...dirs] = rest as [string, string, ...string[]];
   for (const e of env) if (!/^[^=\s]+=/.test(e)) throw new UsageError(t.badEnv(e));
+  checkRefName(ref);
   const full = dirs.map(requireDir);
   const layout = Layout.create(resolve(layoutDir));
   const { image, layers } = buildImage(layout, ref, full, { cmd: cmd === undefined ? undefined : ['/bin/sh', '-c', cmd], env });
@@ -160,6 +161,7 @@ function commit(rest: string[]): number {
   expectArgs('commit', rest, 4);
   if (!isRoot()) throw new UsageError(t.needsRoot('commit'));
   const [layoutDir, from, upper, ref] = rest as [string, string, string, string];
+  checkRefName(ref);
   const layout = Layout.open(resolve(layoutDir));
   const { image, layer } = commitImage(layout, from, requireDir(upper), ref);
   console.log(t.layerLine(image.manifest.layers.length, layer.descriptor.digest, layer.descriptor.size, layer.diffId, layer.stored, layer.dir));
@@ -182,10 +184,11 @@ async function push(rest: string[]): Promise<number> {
 async function pull(rest: string[]): Promise<number> {
   expectArgs('pull', rest, 2, 3);
   const from = parseRegistryRef(rest[0]!);
-  const layout = Layout.create(resolve(rest[1]!));
   const ref = rest[2] ?? `${from.name.split('/').pop()}:${from.tag}`;
-  const r = await pullImage(from, layout, ref, printExchange);
-  console.log(t.pulled(rest[0]!, ref, layout.dir, r.fetched, r.present, r.digest));
+  checkRefName(ref);
+  const dir = resolve(rest[1]!);
+  const r = await pullImage(from, () => Layout.create(dir), ref, printExchange);
+  console.log(t.pulled(rest[0]!, ref, dir, r.fetched, r.present, r.digest));
   return 0;
 }
 

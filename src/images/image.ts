@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { entriesFromDir, layerBlob } from './layer.ts';
 import type { Digest } from './digest.ts';
-import type { Image, Layout } from './layout.ts';
+import { checkRefName, type Image, type Layout } from './layout.ts';
 import { ociArchitecture, type Descriptor, type ImageConfig } from './oci.ts';
 
 export const DEFAULT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
@@ -44,6 +44,7 @@ export interface BuildOptions {
 
 /** An image whose layers are DIRS, the first the base. */
 export function buildImage(layout: Layout, ref: string, dirs: string[], opts: BuildOptions = {}): { image: Image; layers: NewLayer[] } {
+  checkRefName(ref); // before any blob is written
   const created = createdTime();
   const layers = dirs.map((d) => addLayer(layout, d));
   const config: ImageConfig = {
@@ -59,6 +60,7 @@ export function buildImage(layout: Layout, ref: string, dirs: string[], opts: Bu
 
 /** A new image: FROM's layers plus one made of UPPER, a container's overlay upper dir. */
 export function commitImage(layout: Layout, from: string, upper: string, ref: string): { image: Image; base: Image; layer: NewLayer } {
+  checkRefName(ref);
   const base = layout.image(from);
   const layer = addLayer(layout, upper);
   const created = createdTime();

@@ -182,12 +182,15 @@ export async function pushImage(layout: Layout, ref: string, to: RegistryRef, lo
   return { digest, uploaded, present };
 }
 
-/** Pull FROM into a layout (blobs it has already are not fetched), named REF there. */
-export async function pullImage(from: RegistryRef, layout: Layout, ref: string, log?: (e: Exchange) => void): Promise<{ digest: Digest; fetched: number; present: number }> {
+/** Pull FROM into a layout (blobs it has already are not fetched), named REF there.
+ *  The layout is opened (or made) only once the registry has the manifest, so a pull
+ *  that cannot start leaves the disk as it was. */
+export async function pullImage(from: RegistryRef, openLayout: () => Layout, ref: string, log?: (e: Exchange) => void): Promise<{ digest: Digest; fetched: number; present: number }> {
   const client = new RegistryClient(from.base, log);
   await client.check();
   const m = await client.getManifest(from.name, from.tag);
   const manifest = checkManifest(`manifest ${from.name}:${from.tag}`, parseJson('manifest', m.bytes));
+  const layout = openLayout();
   let fetched = 0;
   let present = 0;
   for (const desc of [manifest.config, ...manifest.layers]) {

@@ -6,11 +6,12 @@
 // Every test leaves the host as it found it: no mount, no process, no bl- directory.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Core } from '../../src/core/index.ts';
+import { snapshot, words } from '../../src/kernel/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { sha256 } from '../../src/images/digest.ts';
 import { buildImage, commitImage } from '../../src/images/image.ts';
@@ -139,6 +140,9 @@ describe.runIf(isRoot)('images, read back by skopeo and umoci, on a real overlay
     for (const d of ['upper', 'work', 'merged']) mkdirSync(join(work, d));
     await core.mount(ct, { type: 'overlay', target: join(work, 'merged'), lower: lowerdirOf(layers), upper: join(work, 'upper'), work: join(work, 'work') });
     const merged = `/proc/${pid}/root${work}/merged`;
+    // The fs view marks the whiteouts of the lower layers (1 = top in lowerdir).
+    const fs = (await snapshot(pid, ['fs'])).views.fs!;
+    expect(fs.rows.filter((r) => r.cells.mark === words.fsLowerMark(1)).map((r) => r.cells.path)).toEqual([`${work}/merged/app/old.log`, `${work}/merged/etc/hostname`]);
     expect(readdirSync(join(merged, 'etc'))).not.toContain('hostname');
     expect(readdirSync(join(merged, 'etc'))).toContain('hosts');
     expect(readdirSync(join(merged, 'app')).sort()).toEqual(['config', 'data']);
@@ -210,14 +214,16 @@ describe.runIf(isRoot)('images, read back by skopeo and umoci, on a real overlay
       expect(sha256(execFileSync('skopeo', ['inspect', '--raw', `oci:${join(work, 'copied')}:app`]))).toBe(image.descriptor.digest);
 
       const pulledLayout = Layout.create(join(work, 'pulled'));
-      const pulled = await pullImage(parseRegistryRef(`${registry.address}/lab/app:1`), pulledLayout, 'app:1');
+      const pulled = await pullImage(parseRegistryRef(`${registry.address}/lab/app:1`), () => pulledLayout, 'app:1');
       expect(pulled).toEqual({ digest: image.descriptor.digest, fetched: 4, present: 0 });
       const back = pulledLayout.image('app:1');
       expect(back.manifest).toEqual(image.manifest);
       expect(back.config).toEqual(image.config);
       // A blob the layout has is not fetched again.
-      expect(await pullImage(parseRegistryRef(`${registry.address}/lab/app:stable`), pulledLayout, 'app:stable')).toMatchObject({ fetched: 0, present: 4 });
-      await expect(pullImage(parseRegistryRef(`${registry.address}/lab/none:1`), pulledLayout, 'x:1')).rejects.toThrow(/has no manifest lab\/none:1/);
+      expect(await pullImage(parseRegistryRef(`${registry.address}/lab/app:stable`), () => pulledLayout, 'app:stable')).toMatchObject({ fetched: 0, present: 4 });
+      const untouched = join(work, 'untouched');
+      await expect(pullImage(parseRegistryRef(`${registry.address}/lab/none:1`), () => Layout.create(untouched), 'x:1')).rejects.toThrow(/has no manifest lab\/none:1/);
+      expect(existsSync(untouched)).toBe(false); // a pull that cannot start makes no layout
     } finally {
       await registry.stop();
       await ledger.close();
