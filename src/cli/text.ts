@@ -260,6 +260,7 @@ export const doctorText = {
   noCgroups: 'no cgroup filesystem is mounted',
   noVeth: 'the veth driver is not in this kernel',
   noSeccomp: 'this kernel has no seccomp',
+  noProgram: (program: string, pkg: string) => `${program} is not installed: apt-get install ${pkg}`,
   lessonNeedsRoot: 'needs root',
   lessonNeedsUserns: 'needs unprivileged user namespaces',
   oneLine: (kernel: string, layout: string, root: boolean) => `Linux ${kernel} · ${layout} · ${root ? 'root' : 'not root'}`,
