@@ -4,13 +4,13 @@
 // container's upper directory committed and unpacked again gives the container's tree;
 // push and pull go through Debian's docker-registry on 127.0.0.1, which skopeo reads.
 // Every test leaves the host as it found it: no mount, no process, no bl- directory.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Core } from '../../src/core/index.ts';
+import { Core, repoRoot } from '../../src/core/index.ts';
 import { snapshot, words } from '../../src/kernel/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { sha256 } from '../../src/images/digest.ts';
@@ -230,4 +230,39 @@ describe.runIf(isRoot)('images, read back by skopeo and umoci, on a real overlay
     }
     expect(registryProcesses()).toEqual([]);
   }, 60_000);
+
+  // The registry lesson's registry is a process and a directory of the lab: however the
+  // lesson ends, both go (SIGTERM unwinds the ledger; after SIGKILL the registry dies of
+  // PR_SET_PDEATHSIG and `boxlab cleanup` removes its storage).
+  it('the registry lesson, stopped by SIGTERM or SIGKILL mid-way, leaves no registry behind', async () => {
+    const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
+    const env = { ...process.env, NO_COLOR: '1', BOXLAB_ROOTFS: rootfs.dir };
+    const holdAt = async (k: number): Promise<ChildProcess> => {
+      const child = spawn('node', [cli, 'lesson', 'registry', '--yes', '--until', String(k)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes(`holding after step ${k} `)) resolve(); });
+        child.once('exit', (code) => reject(new Error(`the lesson ended (${code}) before step ${k}:\n${out}`)));
+      });
+      return child;
+    };
+    const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+    const term = await holdAt(3);
+    expect(registryProcesses()).toHaveLength(1);
+    term.kill('SIGTERM');
+    expect(await exited(term)).toBe(143);
+    expect(registryProcesses()).toEqual([]);
+    expect(fingerprint()).toEqual(before);
+
+    const killed = await holdAt(3);
+    killed.kill('SIGKILL');
+    await exited(killed);
+    for (let i = 0; i < 40 && registryProcesses().length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(registryProcesses()).toEqual([]);
+    const clean = spawnSync('node', [cli, 'cleanup'], { encoding: 'utf8', env });
+    expect(clean.status, clean.stdout + clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/bl-registry-/);
+    for (let i = 0; i < 40 && JSON.stringify(fingerprint()) !== JSON.stringify(before); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fingerprint()).toEqual(before);
+  }, 90_000);
 });
