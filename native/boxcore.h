@@ -10,6 +10,7 @@
  *   devices.c     a minimal /dev
  *   process.c     spawn with captured output, exec, waiting, PATH search
  *   join.c        join, probe and enter: running things in existing namespaces
+ *   layerfs.c     mknod and xattrs for image layers (whiteouts, opaque directories)
  *   pty.c         pseudo-terminals, passing descriptors, the relay
  *   netlink.c     a small rtnetlink helper: requests, acks, dumps
  *   net.c         named netns, links (veth, bridge, vxlan), addresses, routes, sysctls
@@ -157,6 +158,10 @@ int wait_for_pid(struct reply *r, pid_t pid, int timeout_ms, int *status);
 /* ---- join.c ---- */
 int cli_enter(int argc, char **argv);
 int cli_probe(int argc, char **argv);
+
+/* ---- layerfs.c: whiteouts, device nodes and overlay xattrs for image layers ---- */
+int cli_mknod(int argc, char **argv);
+int cli_xattr(int argc, char **argv);
 void print_error(const char *cmd, const struct reply *r); /* "boxcore CMD: message / why: / try:" */
 /* Run fn in a forked helper and take over the reply it writes back (see join.c). */
 int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,

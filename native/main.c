@@ -3,6 +3,7 @@
  *   boxcore serve [--fds IN,OUT]
  *   boxcore enter PID [--ns LIST] [--] CMD [ARG...]
  *   boxcore probe PID WHAT
+ *   boxcore mknod PATH c|b|p MAJOR MINOR MODE | xattr get|set PATH NAME [VALUE]
  *   boxcore --version | --help
  */
 #define _GNU_SOURCE
@@ -20,6 +21,9 @@ static const char usage[] =
 	"       boxcore enter PID [--ns LIST] [--] CMD [ARG...]\n"
 	"                                         join PID's namespaces and run CMD on this terminal\n"
 	"       boxcore probe PID WHAT            print PID's uts and/or ipc view as JSON (WHAT: uts,ipc)\n"
+	"       boxcore mknod PATH c|b|p MAJOR MINOR MODE\n"
+	"       boxcore xattr get PATH NAME | xattr set PATH NAME VALUE\n"
+	"                                         the special files and overlay marks of image layers\n"
 	"       boxcore --version | --help\n"
 	"\n"
 	"As an OCI runtime, with runc's arguments (see native/PROTOCOL.md, \"OCI runtime\"):\n"
@@ -96,6 +100,10 @@ int main(int argc, char **argv)
 		return cli_enter(argc, argv);
 	if (strcmp(cmd, "probe") == 0)
 		return cli_probe(argc, argv);
+	if (strcmp(cmd, "mknod") == 0)
+		return cli_mknod(argc, argv);
+	if (strcmp(cmd, "xattr") == 0)
+		return cli_xattr(argc, argv);
 	/* The OCI runtime's commands, after its global options (oci.c). */
 	if (oci_is_command(cmd) || strncmp(cmd, "--", 2) == 0) {
 		int i = oci_global_opts(argc, argv);

@@ -46,6 +46,9 @@ async function main(argv: string[]): Promise<number> {
     case 'rootfs':
       cleanUpOnSignals();
       return (await import('./rootfs.ts')).rootfsCommand(rest);
+    case 'image':
+      cleanUpOnSignals();
+      return (await import('./image.ts')).imageCommand(rest);
     case 'doctor':
       return (await import('./doctor.ts')).doctorCommand(rest);
     case 'cleanup':

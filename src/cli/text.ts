@@ -16,6 +16,8 @@ Usage:
                               build the minimal rootfs 'run' uses (offline)
   boxlab state PID [--view LIST] [--json]
                               show the kernel state views of any process
+  boxlab image VERB ...       OCI images: build, ls, inspect, unpack, commit,
+                              push, pull, registry (see 'boxlab image --help')
   boxlab doctor [--json]      what this machine can do, chapter by chapter
   boxlab cleanup [--dry-run] [--json]
                               remove what a killed boxlab left behind
@@ -108,6 +110,36 @@ Builds a minimal root filesystem offline: a static busybox if the host has one, 
 the host's own programs with the libraries they load. Default DIR: the cache that
 'boxlab run' uses.`;
 
+export const IMAGE_USAGE = `Usage: boxlab image VERB ...
+
+OCI images, made and read by boxlab's own code. LAYOUT is an OCI image layout
+directory (oci-layout, index.json, blobs/sha256/...), which skopeo and umoci read too;
+REF names an image in it (app:1), or is a manifest digest.
+
+  build LAYOUT REF DIR... [--cmd 'SHELL COMMAND'] [--env K=V]...
+          an image whose layers are the DIRs, base first (made if LAYOUT is missing)
+  ls LAYOUT [--json]
+          the images of a layout
+  inspect LAYOUT REF [--json]
+          its manifest, config and layers, and where each blob is
+  unpack LAYOUT REF DEST [--flat]
+          layer N into DEST/N, as overlay lower directories: .wh.NAME becomes a
+          whiteout (character device 0/0), .wh..wh..opq the xattr
+          trusted.overlay.opaque=y; prints the lowerdir. --flat applies every layer
+          to DEST itself, deleting what the whiteouts name.
+  commit LAYOUT FROM UPPER REF
+          a new image: FROM's layers and one more made of UPPER, a container's
+          overlay upper directory (whiteouts become .wh. files)
+  push LAYOUT REF HOST:PORT/NAME[:TAG]
+          send an image to a registry on loopback (the registry HTTP API)
+  pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
+          fetch one into a layout (REF defaults to NAME:TAG)
+  registry
+          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C
+
+unpack and commit need root: whiteouts are device nodes and overlay's marks are
+trusted.* xattrs. Registries must be on this machine's loopback.`;
+
 export const CLEANUP_USAGE = `Usage: boxlab cleanup [--dry-run] [--json]
 
 Removes what boxlab processes that are no longer running left on this machine, as
@@ -125,6 +157,40 @@ export const msg = {
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
+};
+
+export const imageText = {
+  unknownVerb: (v: string) => `boxlab image: unknown verb '${v}'. Run 'boxlab image --help' for the list.`,
+  needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, push, pull or registry ('boxlab image --help')",
+  wrongArgs: (verb: string, usage: string) => `boxlab image ${verb}: expected ${usage}`,
+  needsRoot: (verb: string) => `boxlab image ${verb} needs root: whiteouts are device nodes (mknod needs CAP_MKNOD) and overlay's opaque mark is a trusted.* xattr (CAP_SYS_ADMIN). Run it with sudo.`,
+  noDir: (dir: string) => `${dir} is not a directory: name a directory to make the layer of`,
+  notEmpty: (dir: string) => `${dir} exists and is not empty: unpack into a new directory`,
+  badEnv: (text: string) => `--env ${text}: expected K=V`,
+  layerLine: (n: number, digest: string, size: number, diffId: string, stored: boolean, dir: string) =>
+    `layer ${n}  ${digest}  ${size} bytes${stored ? '' : ' (already stored)'}\n         diff_id ${diffId}  from ${dir}`,
+  skipped: (paths: string[]) => `left out (tar cannot hold sockets): ${paths.join(', ')}`,
+  configLine: (digest: string, size: number) => `config   ${digest}  ${size} bytes`,
+  manifestLine: (digest: string, size: number) => `manifest ${digest}  ${size} bytes`,
+  named: (ref: string, layout: string) => `named ${ref} in ${layout}/index.json`,
+  lsHead: ['REF', 'MANIFEST', 'LAYERS', 'SIZE'],
+  lsEmpty: (layout: string) => `${layout} holds no image yet`,
+  unpacked: (n: number, dir: string, written: number, whiteouts: string[], opaque: string[]) =>
+    `layer ${n} -> ${dir}: ${written} members${whiteouts.length ? `; whiteouts: ${whiteouts.join(' ')}` : ''}${opaque.length ? `; opaque: ${opaque.join(' ')}` : ''}`,
+  flatUnpacked: (n: number, dir: string, written: number, whiteouts: string[], opaque: string[]) =>
+    `layer ${n} applied to ${dir}: ${written} members${whiteouts.length ? `; deleted: ${whiteouts.join(' ')}` : ''}${opaque.length ? `; emptied: ${opaque.join(' ')}` : ''}`,
+  lowerdir: (dirs: string[]) => `lowerdir=${dirs.join(':')}`,
+  exchange: (method: string, path: string, status: number, note?: string) => `  ${method.padEnd(4)} ${path} -> ${status}${note ? `  (${note})` : ''}`,
+  pushed: (ref: string, to: string, uploaded: number, present: number, digest: string) =>
+    `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
+  pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
+    `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
+  registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
+  registryDied: 'the registry exited by itself',
+  inspect: {
+    image: 'image', manifest: 'manifest', config: 'config', platform: 'platform', created: 'created',
+    cmd: 'cmd', env: 'env', layers: 'layers (base first; digest of the blob, then diff_id of its tar)', blob: 'blob',
+  },
 };
 
 export const netText = {
@@ -194,6 +260,7 @@ export const doctorText = {
   noCgroups: 'no cgroup filesystem is mounted',
   noVeth: 'the veth driver is not in this kernel',
   noSeccomp: 'this kernel has no seccomp',
+  noProgram: (program: string, pkg: string) => `${program} is not installed: apt-get install ${pkg}`,
   lessonNeedsRoot: 'needs root',
   lessonNeedsUserns: 'needs unprivileged user namespaces',
   oneLine: (kernel: string, layout: string, root: boolean) => `Linux ${kernel} · ${layout} · ${root ? 'root' : 'not root'}`,

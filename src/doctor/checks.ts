@@ -23,7 +23,7 @@ function read(path: string): string {
   try { return readFileSync(path, 'utf8'); } catch { return ''; }
 }
 
-function which(cmd: string): string | undefined {
+export function which(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
     const p = `${dir}/${cmd}`;
     try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }

@@ -5,7 +5,8 @@ import { release } from 'node:os';
 import { listLessons } from '../lessons/plain.ts';
 import type { LessonSummary } from '../lessons/schema.ts';
 import { doctorText as t } from '../cli/text.ts';
-import { allChecks, cgroupLayout, type Check } from './checks.ts';
+import { allChecks, cgroupLayout, which, type Check } from './checks.ts';
+import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check, type CgroupLayout } from './checks.ts';
 
@@ -31,6 +32,11 @@ export function featureProblem(feature: string, checks: Check[]): string | undef
       return existsSync(`/lib/modules/${release()}/kernel/drivers/net/veth.ko`) || existsSync('/sys/module/veth') ? undefined : t.noVeth;
     case 'seccomp':
       return /^Seccomp:/m.test(readFileSync('/proc/self/status', 'utf8')) ? undefined : t.noSeccomp;
+    case 'jq':
+    case 'curl':
+      return which(feature) ? undefined : t.noProgram(feature, feature);
+    case 'registry':
+      return existsSync(registryBinary()) ? undefined : t.noProgram(registryBinary(), 'docker-registry');
     default:
       return undefined;
   }

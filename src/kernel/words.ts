@@ -137,6 +137,7 @@ const en = {
     other: 'other',
   } as Record<string, string>,
   fsOpaque: 'opaque',
+  fsLowerMark: (n: number) => `in lower ${n}`,
   fsEmpty: 'no changes in the upper layer',
 
   // ipc

@@ -14,9 +14,9 @@ import {
   type Lesson, type LessonMeta, type LessonSummary, type Stop,
 } from './schema.ts';
 
-/** Variables every session provides; lessons add their own under `vars:`. `rootfs` and
- *  `dir` are made only for a lesson that uses them (see workspace.ts). */
-export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir'] as const;
+/** Variables every session provides; lessons add their own under `vars:`. `rootfs`,
+ *  `dir` and `registry` are made only for a lesson that uses them (see workspace.ts). */
+export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry'] as const;
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');

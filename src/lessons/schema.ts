@@ -10,10 +10,12 @@ export type BlockType = (typeof BLOCK_TYPES)[number];
  *  `step` cannot silently turn an exercise into a picture of one. */
 export const DISPLAY_LANGS = ['', 'sh', 'shell', 'bash', 'console', 'text', 'txt', 'c', 'json', 'yaml', 'diff', 'ts', 'js', 'ini', 'plain'];
 
-/** Kernel features a lesson may ask for; doctor-ish checks map these to the machine. */
+/** Kernel features (and a few programs) a lesson may ask for; doctor maps these to the machine. */
 export const FEATURES = [
   'ns-uts', 'ns-pid', 'ns-mnt', 'ns-ipc', 'ns-net', 'ns-user', 'ns-cgroup',
   'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'seccomp', 'loop',
+  // Programs a lesson runs besides the lab: the images chapter's.
+  'jq', 'curl', 'registry',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 

@@ -6,8 +6,9 @@
 import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { $ } from 'zx';
-import { Core, CoreError, type CoreReply } from '../core/index.ts';
+import { Core, CoreError, repoRoot, type CoreReply } from '../core/index.ts';
 import { Ledger, processStartTime } from '../ledger/index.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
@@ -141,7 +142,7 @@ export class LessonSession {
   private async start(): Promise<void> {
     this.scope = `lesson:${this.lesson.meta.id}:${++scopes}`;
     const user = lessonUser(this.lesson);
-    this.vars = { ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '' };
+    this.vars = { ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '', registry: '' };
     this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
     this.current = -1;
     this.log = [];
@@ -254,7 +255,8 @@ export class LessonSession {
       const r = reply.result as { code: number; stdout?: string; stderr?: string };
       return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     }
-    const out = await $({ quiet: true, nothrow: true, verbose: false, env: { ...process.env, BOXLAB_CT: this.vars.ct, BOXLAB_PID: this.vars.pid } })`sh -c ${cmd}`;
+    const env = { ...process.env, BOXLAB_CT: this.vars.ct, BOXLAB_PID: this.vars.pid, ...boxlabItself() };
+    const out = await $({ quiet: true, nothrow: true, verbose: false, env })`sh -c ${SHELL_PRELUDE + cmd}`;
     const code = out.exitCode ?? 1;
     this.record(source, { op: 'shell', ok: code === 0, syscalls: [], shell: cmd, error: code === 0 ? undefined : { message: `exit status ${code}` } }, log);
     return { code, stdout: out.stdout, stderr: out.stderr };
@@ -469,6 +471,16 @@ export class LessonSession {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** Host commands may call the lab itself (`boxlab image ls ${dir}/oci`): `boxlab` is a
+ *  shell function running this very CLI with this very node, whatever PATH holds. */
+const SHELL_PRELUDE = 'boxlab() { "$BOXLAB_NODE" "$BOXLAB_CLI" "$@"; }\n';
+
+function boxlabItself(): { BOXLAB_NODE: string; BOXLAB_CLI: string } {
+  const running = process.argv[1] ?? '';
+  const cli = /boxlab\.mjs$/.test(running) ? running : join(repoRoot(), 'dist', 'boxlab.mjs');
+  return { BOXLAB_NODE: process.execPath, BOXLAB_CLI: cli };
+}
 
 /** The network namespace link of a process, or '' when it cannot be read. */
 function nsLink(pid: number): string {

@@ -1,13 +1,15 @@
 // What the lab prepares for a lesson before its first step, and only what the lesson
-// uses: who its core runs as (${uid}, ${gid}), a rootfs (${rootfs}) and a scratch
-// directory of its own (${dir}). The directory is written to the ledger before it is
-// made, in the lesson's scope, so a reset, the end of the lesson or `boxlab cleanup`
-// after a crash removes it.
+// uses: who its core runs as (${uid}, ${gid}), a rootfs (${rootfs}), a scratch
+// directory of its own (${dir}) and a registry on loopback (${registry}). The
+// directory, and the registry's process and storage, are written to the ledger before
+// they are made, in the lesson's scope, so a reset, the end of the lesson or `boxlab
+// cleanup` after a crash removes them.
 import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
 import { rootlessIds } from '../cli/run.ts';
 import { buildRootfs, defaultRootfsDir, isBuiltRootfs } from '../runtime/rootfs.ts';
+import { startRegistry } from '../images/registry-server.ts';
 import type { Lesson } from './schema.ts';
 
 export interface LessonUser {
@@ -25,7 +27,7 @@ export function lessonUser(lesson: Lesson): LessonUser {
   return { uid, gid: process.getgid?.() ?? 0, drop: false };
 }
 
-/** The session variables the lesson needs made: rootfs and dir. */
+/** The session variables the lesson needs made: rootfs, dir and registry. */
 export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger: Ledger, scope: string): Promise<Record<string, string>> {
   const vars: Record<string, string> = {};
   if (lesson.uses.includes('rootfs')) {
@@ -42,6 +44,10 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
       if (user.drop) chownSync(dir, user.uid, user.gid);
     }, scope);
     vars.dir = dir;
+  }
+  if (lesson.uses.includes('registry')) {
+    // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address.
+    vars.registry = (await startRegistry(ledger, scope)).address;
   }
   return vars;
 }

@@ -187,7 +187,9 @@ export async function overlayChanges(dirs: OverlayDirs): Promise<OverlayChanges>
   const inLower = async (rel: string): Promise<Stats | null> => {
     for (const layer of dirs.lower) {
       const st = await lstatOrNull(layer + rel);
-      if (st) return st;
+      // A whiteout in a lower layer (an image's deletion) means the layers below it
+      // have no such name either.
+      if (st) return isWhiteout(st) ? null : st;
     }
     return null;
   };
@@ -242,6 +244,33 @@ export async function overlayChanges(dirs: OverlayDirs): Promise<OverlayChanges>
   await walk('', true);
   const how = usedHelper ? 'helper' : canInfer ? 'inferred' : dirs.isOpaque ? 'helper' : 'unknown';
   return { changes, truncated, opaque: how };
+}
+
+/** Whiteouts inside lower layers: an image's layers unpacked for overlay, where each
+ *  deletion of a layer is a whiteout hiding a name of the layers below it. The bottom
+ *  layer is not walked (nothing is below it to hide, and it is usually the largest).
+ *  `layer` is the position in lowerdir, 1 = top. At most `limit` entries are visited. */
+export async function lowerWhiteouts(lower: string[], limit = 5000): Promise<{ layer: number; path: string }[]> {
+  const found: { layer: number; path: string }[] = [];
+  let visited = 0;
+  const walk = async (layer: number, root: string, rel: string): Promise<void> => {
+    for (const name of ((await names(root + rel)) ?? []).sort()) {
+      if (++visited > limit) return;
+      const st = await lstatOrNull(`${root}${rel}/${name}`);
+      if (!st) continue;
+      if (isWhiteout(st)) found.push({ layer, path: `${rel}/${name}` });
+      else if (st.isDirectory()) await walk(layer, root, `${rel}/${name}`);
+    }
+  };
+  for (let i = 0; i < lower.length - 1; i++) await walk(i + 1, lower[i]!, '');
+  return found;
+}
+
+export function lowerWhiteoutRows(found: { layer: number; path: string }[], mountPoint = '/'): Row[] {
+  return found.map((w) => {
+    const path = mountPoint === '/' ? w.path : `${mountPoint.replace(/\/+$/, '')}${w.path}`;
+    return { key: `${path} @lower${w.layer}`, cells: { change: words.fsChange.D ?? 'D', path, kind: words.fsKinds.whiteout ?? 'whiteout', mark: words.fsLowerMark(w.layer) } };
+  });
 }
 
 /** Pure: rows keyed by the path as the target sees it (mount point + path in overlay). */
@@ -316,6 +345,8 @@ export async function fsProbe(target: ProbeTarget, opts: FsProbeOptions = {}): P
   };
   for (const o of overlays) {
     view.notes!.push(words.fsLayers(o.mountPoint, o.lower, o.upper, o.work));
+    const resolvedLower = (await Promise.all(o.lower.map(resolveLayer))).filter((l): l is string => l !== undefined);
+    view.rows.push(...lowerWhiteoutRows(await lowerWhiteouts(resolvedLower), o.mountPoint));
     if (!o.upper) {
       view.notes!.push(words.fsNoUpper(o.mountPoint));
       continue;
