@@ -16,7 +16,7 @@ import {
 
 /** Variables every session provides; lessons add their own under `vars:`. `rootfs` and
  *  `dir` are made only for a lesson that uses them (see workspace.ts). */
-export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir'] as const;
+export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'run', 'oci'] as const;
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
@@ -366,8 +366,8 @@ function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectati
   return e;
 }
 
-function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbackTitle = ''): CheckSpec {
-  const obj = keysOnly(b, path, ['title', 'row', 'where', 'cell', 'field', ...SOURCE_KEYS, ...EXPECT_KEYS]);
+function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbackTitle = '', extraKeys: string[] = []): CheckSpec {
+  const obj = keysOnly(b, path, ['title', 'row', 'where', 'cell', 'field', ...SOURCE_KEYS, ...EXPECT_KEYS, ...extraKeys]);
   const title = str(b, [...path, 'title'], titleRequired, 'add "title:" saying what is being checked') ?? fallbackTitle;
   const sources = SOURCE_KEYS.filter((k) => obj[k] !== undefined);
   const where = path.length ? `the check under "${path.join('.')}"` : 'the check';
@@ -404,19 +404,29 @@ function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbac
   return { title, source, expect, line: b.line(path.length ? path : ['title']) };
 }
 
+/** `requires: [runc]`: program names, looked up on PATH when the block runs. */
+function validateRequires(b: YamlBlock): string[] {
+  const list = strList(b, ['requires']) ?? [];
+  list.forEach((p, i) => {
+    if (!/^[A-Za-z0-9][\w.+-]*$/.test(p)) b.fail(['requires', i], `"${p}" is not a program name`, 'name programs as they are found on PATH, e.g. requires: [runc]');
+  });
+  return list;
+}
+
 function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<string>): Stop {
   checkVars(b, [], known);
-  const base = { index: 0, prose: '', notes: [] as string[], line: b.at };
+  const base = { index: 0, prose: '', notes: [] as string[], line: b.at, requires: validateRequires(b) };
   if (type === 'step') {
-    keysOnly(b, [], ['title', 'views', ...ACTION_KEYS]);
+    keysOnly(b, [], ['title', 'views', 'pid', 'requires', ...ACTION_KEYS]);
     const title = str(b, ['title'], true, 'add "title:" saying what this step does')!;
-    return { ...base, kind: 'step', title, action: validateAction(b, [], 'the step'), views: validateViews(b, ['views']) };
+    const pid = str(b, ['pid'], false, 'give a process id or a file holding one, e.g. pid: ${dir}/box.pid');
+    return { ...base, kind: 'step', title, action: validateAction(b, [], 'the step'), views: validateViews(b, ['views']), ...(pid !== undefined ? { pid } : {}) };
   }
   if (type === 'check') {
-    const check = validateCheck(b, [], true);
+    const check = validateCheck(b, [], true, '', ['requires']);
     return { ...base, kind: 'check', title: check.title, check };
   }
-  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views']);
+  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views', 'requires']);
   const title = str(b, ['title'], true, 'add "title:" saying what the learner is to do')!;
   if (get(b.data, ['check']) === undefined) b.fail(null, 'a task needs "check:" (how the lab sees it is done)', 'add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}');
   const check = validateCheck(b, ['check'], false, title);

@@ -79,9 +79,19 @@ interface StopBase {
   prose: string;
   /** Speaker notes: for the presenter, never on the projected screen. */
   notes: string[];
+  /** Programs the block needs (`requires: [runc]`): without one of them on PATH the
+   *  block is skipped, and says so. */
+  requires: string[];
 }
 
-export interface StepStop extends StopBase { kind: 'step'; action: Action; views: ViewName[] }
+export interface StepStop extends StopBase {
+  kind: 'step';
+  action: Action;
+  views: ViewName[];
+  /** `pid:` a process id, or a file holding one (a runtime's --pid-file): from this
+   *  step on, ${pid} and the views are that process's. */
+  pid?: string;
+}
 export interface CheckStop extends StopBase { kind: 'check'; check: CheckSpec }
 export interface TaskStop extends StopBase {
   kind: 'task';
