@@ -15,6 +15,15 @@ export function commandEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, PATH: commandPath(), ...extra };
 }
 
+/** The environment as a request's `env` (K=V), for a command the core starts: only
+ *  the variables a command may care about (a request line has a size limit), and
+ *  BOXLAB_OWNER, which marks what it starts as this lab's, as Core.start marks the core. */
+export function envList(env: NodeJS.ProcessEnv): string[] {
+  const keep = (k: string) => /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TERM|TMPDIR|BOXCORE|BOXLAB_(?!OWNER)\w+)$/.test(k);
+  const list = Object.entries(env).flatMap(([k, v]) => (v === undefined || !keep(k) ? [] : [`${k}=${v}`]));
+  return [...list, `BOXLAB_OWNER=${process.pid}`];
+}
+
 function onPath(program: string, path: string): boolean {
   return path.split(delimiter).some((dir) => {
     if (!dir) return false;

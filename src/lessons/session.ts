@@ -10,7 +10,7 @@ import { $ } from 'zx';
 import { Core, CoreError, type CoreReply } from '../core/index.ts';
 import { Ledger, processStartTime } from '../ledger/index.ts';
 import { LessonNamespaces } from './netns.ts';
-import { commandEnv, missingPrograms } from './programs.ts';
+import { commandEnv, envList, missingPrograms } from './programs.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
 import { kernel } from './kernel.ts';
@@ -273,11 +273,9 @@ export class LessonSession {
       return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     }
     const env = commandEnv({ BOXLAB_CT: this.vars.ct ?? '', BOXLAB_PID: this.vars.pid ?? '' });
-    if (this.vars.oci) return this.runUnderCore(source, cmd, env, log);
-    const out = await $({ quiet: true, nothrow: true, verbose: false, env })`sh -c ${cmd}`;
-    const code = out.exitCode ?? 1;
-    this.record(source, { op: 'shell', ok: code === 0, syscalls: [], shell: cmd, error: code === 0 ? undefined : { message: `exit status ${code}` } }, log);
-    return { code, stdout: out.stdout, stderr: out.stderr };
+    const r = this.vars.oci ? await this.runUnderCore(cmd, env) : await runHere(cmd, env);
+    this.record(source, { op: 'shell', ok: r.code === 0, syscalls: [], shell: cmd, error: r.code === 0 ? undefined : { message: `exit status ${r.code}` } }, log);
+    return r;
   }
 
   /** A lesson that drives OCI runtimes (it uses ${oci}) runs its host commands as
@@ -285,20 +283,12 @@ export class LessonSession {
    *  init is adopted by the core, which reaps it when it ends and kills it when the
    *  lesson does - the job containerd-shim does for runc. Run by a shell of the lab
    *  instead, the init would go to the host's init, which may never reap it. */
-  private async runUnderCore(source: LogSource, cmd: string, env: NodeJS.ProcessEnv, log: LogEntry[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  private async runUnderCore(cmd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
     const core = this.requireCore();
-    // The variables a command may care about (a request line has a size limit; the
-    // lab's whole environment need not fit in it).
-    const keep = (k: string) => /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TERM|TMPDIR|BOXLAB_(?!OWNER)\w+|BOXCORE)$/.test(k);
-    const args = {
-      pid: core.pid, ns: [], argv: ['/bin/sh', '-c', cmd], cwd: process.cwd(), capture: true, timeout_ms: 30_000,
-      // BOXLAB_OWNER marks what they start as this lab's, as Core.start marks the core.
-      env: [...Object.entries(env).flatMap(([k, v]) => (v === undefined || !keep(k) ? [] : [`${k}=${v}`])), `BOXLAB_OWNER=${process.pid}`],
-    };
+    const args = { pid: core.pid, ns: [], argv: ['/bin/sh', '-c', cmd], env: envList(env), cwd: process.cwd(), capture: true, timeout_ms: 30_000 };
     const reply = await core.send('join', args, 35_000);
     if (!reply.ok) throw new CoreError('shell', reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, cmd);
     const r = reply.result as { code: number; stdout?: string; stderr?: string };
-    this.record(source, { op: 'shell', ok: r.code === 0, syscalls: [], shell: cmd, error: r.code === 0 ? undefined : { message: `exit status ${r.code}` } }, log);
     return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 
@@ -526,6 +516,12 @@ export class LessonSession {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** A host command run by the lab itself (with zx, `sh -c`). */
+async function runHere(cmd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await $({ quiet: true, nothrow: true, verbose: false, env })`sh -c ${cmd}`;
+  return { code: out.exitCode ?? 1, stdout: out.stdout, stderr: out.stderr };
+}
 
 /** The network namespace link of a process, or '' when it cannot be read. */
 function nsLink(pid: number): string {

@@ -9,8 +9,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Core, repoRoot } from '../../src/core/index.ts';
-import { parseLesson } from '../../src/lessons/loader.ts';
+import { Core, boxcorePath, repoRoot } from '../../src/core/index.ts';
+import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { runLessonPlain } from '../../src/lessons/plain.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 import { isRoot, type HostFingerprint } from '../helpers/host.ts';
@@ -212,6 +212,54 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     }
   });
 
+  it('the bridge and multi-host tasks give hints by the links\' state, step by step', async () => {
+    const bridge = await LessonSession.open(await findLesson('bridge'));
+    try {
+      const task = await runToTask(bridge);
+      const host = bridge.vars.host!;
+      expect(bridge.hint(task)).toContain('veth1 is on no bridge yet');
+      expect((await bridge.repl(`link_master veth1 docker0 netns=${host}`)).ok).toBe(true);
+      expect((await bridge.recheck(task))!.found).toBe('down docker0');
+      expect(bridge.hint(task)).toContain('but down');
+      expect((await bridge.repl(`link_up veth1 netns=${host}`)).ok).toBe(true);
+      expect((await bridge.recheck(task))!.pass).toBe(true);
+    } finally {
+      await bridge.close();
+    }
+    const mh = await LessonSession.open(await findLesson('multi-host'));
+    try {
+      const task = await runToTask(mh);
+      const b = mh.vars.b!;
+      expect(mh.hint(task)).toContain('has no vx0 yet');
+      for (const line of [`bridge_add br0 netns=${b}`, `vxlan_add vx0 vni=42 local=10.250.0.2 remote=10.250.0.1 dstport=4789 dev=eth0 netns=${b}`]) {
+        expect((await mh.repl(line)).ok, line).toBe(true);
+      }
+      expect((await mh.recheck(task))!.found).toBe('vni 42 remote 10.250.0.1 no-master down');
+      expect(mh.hint(task)).toContain('vx0 is on no bridge');
+      expect((await mh.repl(`link_master vx0 br0 netns=${b}`)).ok).toBe(true);
+      await mh.recheck(task);
+      expect(mh.hint(task)).toContain('vx0 is down');
+      expect((await mh.repl(`link_up vx0 netns=${b}`)).ok).toBe(true);
+      expect((await mh.recheck(task))!.pass).toBe(true);
+    } finally {
+      await mh.close();
+    }
+  }, 60_000);
+
+  it('the pause task reads the freezer: THAWED gives the pause hint, pausing passes it', async () => {
+    const s = await LessonSession.open(await findLesson('oci-lifecycle'));
+    try {
+      const task = await runToTask(s);
+      expect(s.state[task]!.check!.found).toBe('THAWED');
+      expect(s.hint(task)).toContain('its cgroup is THAWED');
+      const pause = spawnSync(boxcorePath(), ['--root', join(s.vars.oci!, 'boxcore'), 'pause', s.vars.box!], { encoding: 'utf8' });
+      expect(pause.status, pause.stderr).toBe(0);
+      expect((await s.recheck(task))!.pass).toBe(true);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
   it('pid: the views and ${pid} follow the process a step names, or fail clearly', async () => {
     const l = lesson([
       '```step', 'title: follow me', `shell: echo ${process.pid} > \${dir}/p`, 'pid: ${dir}/p', 'views: [ns]', '```',
@@ -231,6 +279,14 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     }
   });
 });
+
+/** Run the stops before the lesson's first task, then the task's first check. */
+async function runToTask(s: LessonSession): Promise<number> {
+  const task = s.stops.findIndex((x) => x.kind === 'task');
+  for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, s.stops[i]!.title).toMatch(/done|passed/);
+  expect((await s.runStop(task)).status).toBe('waiting');
+  return task;
+}
 
 /** Start a lesson that holds after step k; resolve once it says so. */
 async function holdAt(id: string, k: number): Promise<ChildProcess> {
