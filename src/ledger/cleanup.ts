@@ -66,6 +66,7 @@ export function describeEntry(e: Entry): string {
     case 'netns': return `network namespace ${e.name}`;
     case 'sysctl': return `sysctl ${e.path} (restore to ${e.restore.trim()})`;
     case 'oci': return `container ${e.name} of boxcore (${e.root})`;
+    case 'oci-root': return `OCI state root ${e.path} and every container in it`;
     case 'nat': return `NAT table ${e.table}${e.tool ? ` (${e.tool})` : ''}${e.netns ? ` in netns ${e.netns}` : ''}`;
   }
 }

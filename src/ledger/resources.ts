@@ -28,7 +28,16 @@ export type Resource =
   | { kind: 'nat'; table: string; tool?: 'nft' | 'iptables'; netns?: string }
   // A container of boxcore's OCI runtime: `boxcore --root ROOT delete --force NAME` takes
   // it away (its processes, its cgroup, its state directory ROOT/NAME).
-  | { kind: 'oci'; root: string; name: string };
+  | { kind: 'oci'; root: string; name: string }
+  // A state root of the lab's for OCI runtimes (a lesson's ${oci}): PATH/RUNTIME/ID for
+  // each container, RUNTIME one of OCI_RUNTIMES. Every container found there is deleted
+  // (`RUNTIME --root PATH/RUNTIME delete --force ID`), then the directory goes.
+  | { kind: 'oci-root'; path: string };
+
+/** The runtimes an oci-root may hold containers of: boxcore, and runc and crun, which
+ *  share its command line. Nothing else is ever run from a ledger. */
+export const OCI_RUNTIMES = ['boxcore', 'runc', 'crun'] as const;
+export type OciRuntime = (typeof OCI_RUNTIMES)[number];
 
 /** Only paths the lab named can be removed: a ledger that was tampered with, or a bug,
  *  must never turn into `rm -rf` of something the person owns. */
@@ -77,16 +86,35 @@ export async function removeResource(r: Resource): Promise<void> {
     case 'oci':
       await removeOciContainer(r.root, r.name);
       return;
+    case 'oci-root':
+      assertOurs(r.path);
+      await removeOciRoot(r.path);
+      return;
   }
 }
 
 /** delete --force, which says "does not exist" when it is gone already: that counts as
  *  removed. Whatever the answer, the state directory must be gone afterwards. */
-async function removeOciContainer(root: string, id: string): Promise<void> {
+async function removeOciContainer(root: string, id: string, runtime: OciRuntime = 'boxcore'): Promise<void> {
   const dir = join(root, id);
   assertOurs(dir);
-  await run(boxcorePath(), ['--root', root, 'delete', '--force', id]).catch(() => undefined);
-  if (existsSync(dir)) throw new Error(`boxcore delete --force ${id} left ${dir} behind`);
+  const bin = runtime === 'boxcore' ? boxcorePath() : runtime;
+  await run(bin, ['--root', root, 'delete', '--force', id]).catch(() => undefined);
+  if (existsSync(dir)) throw new Error(`${runtime} delete --force ${id} left ${dir} behind`);
+}
+
+/** Every container of every runtime under the root, then the root. A runtime's
+ *  directory holds one directory per container, named by its id. */
+async function removeOciRoot(path: string): Promise<void> {
+  const errors: string[] = [];
+  for (const runtime of OCI_RUNTIMES) {
+    const root = join(path, runtime);
+    const ids = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('-')).map((d) => d.name) : [];
+    for (const id of ids) await removeOciContainer(root, id, runtime).catch((err: Error) => errors.push(err.message));
+  }
+  // A container left (its runtime failed) keeps the root, so cleanup can try again.
+  if (errors.length) throw new Error(errors.join('; '));
+  rmSync(path, { recursive: true, force: true });
 }
 
 /** How many ports a bridge on the host has (0 when it is gone). */

@@ -15,8 +15,8 @@ import {
 } from './schema.ts';
 
 /** Variables every session provides; lessons add their own under `vars:`. `rootfs`,
- *  `dir` and `registry` are made only for a lesson that uses them (see workspace.ts). */
-export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry'] as const;
+ *  `dir`, `registry` and `oci` are made only for a lesson that uses them (see workspace.ts). */
+export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'run', 'oci'] as const;
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
@@ -367,8 +367,8 @@ function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectati
   return e;
 }
 
-function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbackTitle = ''): CheckSpec {
-  const obj = keysOnly(b, path, ['title', 'row', 'where', 'cell', 'field', ...SOURCE_KEYS, ...EXPECT_KEYS]);
+function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbackTitle = '', extraKeys: string[] = []): CheckSpec {
+  const obj = keysOnly(b, path, ['title', 'row', 'where', 'cell', 'field', ...SOURCE_KEYS, ...EXPECT_KEYS, ...extraKeys]);
   const title = str(b, [...path, 'title'], titleRequired, 'add "title:" saying what is being checked') ?? fallbackTitle;
   const sources = SOURCE_KEYS.filter((k) => obj[k] !== undefined);
   const where = path.length ? `the check under "${path.join('.')}"` : 'the check';
@@ -405,11 +405,20 @@ function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbac
   return { title, source, expect, line: b.line(path.length ? path : ['title']) };
 }
 
+/** `requires: [runc]`: program names, looked up on PATH when the block runs. */
+function validateRequires(b: YamlBlock): string[] {
+  const list = strList(b, ['requires']) ?? [];
+  list.forEach((p, i) => {
+    if (!/^[A-Za-z0-9][\w.+-]*$/.test(p)) b.fail(['requires', i], `"${p}" is not a program name`, 'name programs as they are found on PATH, e.g. requires: [runc]');
+  });
+  return list;
+}
+
 function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<string>): Stop {
   checkVars(b, [], known);
-  const base = { index: 0, prose: '', notes: [] as string[], line: b.at };
+  const base = { index: 0, prose: '', notes: [] as string[], line: b.at, requires: validateRequires(b) };
   if (type === 'step') {
-    keysOnly(b, [], ['title', 'views', 'fails', ...ACTION_KEYS]);
+    keysOnly(b, [], ['title', 'views', 'fails', 'pid', 'requires', ...ACTION_KEYS]);
     const title = str(b, ['title'], true, 'add "title:" saying what this step does')!;
     const action = validateAction(b, [], 'the step');
     const fails = str(b, ['fails'], false, '');
@@ -417,13 +426,14 @@ function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<
       if (!/^E[A-Z0-9]+$/.test(fails)) b.fail(['fails'], `fails: "${fails}" is not an errno name`, 'name the error the kernel should answer with, e.g. fails: EPERM');
       if (action.kind !== 'ops') b.fail(['fails'], '"fails" only goes with "op:" or "ops:"', 'a command\'s failure is checked with a check block and "exit:"');
     }
-    return { ...base, kind: 'step', title, action, views: validateViews(b, ['views']), fails };
+    const pid = str(b, ['pid'], false, 'give a process id or a file holding one, e.g. pid: ${dir}/box.pid');
+    return { ...base, kind: 'step', title, action, views: validateViews(b, ['views']), fails, ...(pid !== undefined ? { pid } : {}) };
   }
   if (type === 'check') {
-    const check = validateCheck(b, [], true);
+    const check = validateCheck(b, [], true, '', ['requires']);
     return { ...base, kind: 'check', title: check.title, check };
   }
-  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views']);
+  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views', 'requires']);
   const title = str(b, ['title'], true, 'add "title:" saying what the learner is to do')!;
   if (get(b.data, ['check']) === undefined) b.fail(null, 'a task needs "check:" (how the lab sees it is done)', 'add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}');
   const check = validateCheck(b, ['check'], false, title);

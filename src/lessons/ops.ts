@@ -91,6 +91,12 @@ export const OPS: Record<string, OpSpec> = {
     ...WHERE, table: 'string', port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
   }, ['table', 'port', 'to'], ['table', 'port', 'to'], NET),
   nat_del: op('nat_del TABLE', { ...WHERE, table: 'string', tool: 'string' }, ['table'], ['table'], NET),
+
+  // Lab-made named network namespaces: "a host" of the networking lessons. The session
+  // writes each one in the lesson's ledger scope before the core makes it, and lets net
+  // ops (netns=, peer_netns=, to_netns=) act only in the ones this lesson made.
+  netns_add: op('netns_add bl-NAME', { name: 'string' }, ['name'], ['name'], { ct: false }),
+  netns_del: op('netns_del bl-NAME', { netns: 'string' }, ['netns'], ['netns'], { ct: false, net: true }),
 };
 
 export const OP_NAMES = Object.keys(OPS);

@@ -40,6 +40,8 @@ interface StopReport {
   hint?: string;
   solved?: boolean;
   diff?: string;
+  /** Skipped: the programs of its `requires:` this machine lacks. */
+  skipped?: string[];
 }
 
 export async function runLessonPlain(id: string, opts: PlainOptions): Promise<number> {
@@ -130,7 +132,13 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
       if (!json && (md || stop.kind !== 'check')) out(md ? `### ${text.kinds[stop.kind]} ${i + 1}/${total}: ${title}\n` : c.bold(text.plainStep(i + 1, total, title)));
       const st = await session.runStop(i);
       const rep: StopReport = { index: i, kind: stop.kind, title, ok: false, log: [] };
-      if (stop.kind === 'step') {
+      if (st.status === 'skipped') {
+        rep.ok = true;
+        rep.skipped = st.missing;
+        // A check has no heading of its own: name it here.
+        const what = stop.kind === 'check' ? text.plainSkippedCheck(title, text.skipped(st.missing ?? [])) : `  ${text.skipped(st.missing ?? [])}`;
+        if (!json) out(c.yellow(md ? `- ${what.trim()}` : what));
+      } else if (stop.kind === 'step') {
         const r = st.step!;
         rep.ok = r.ok;
         rep.log = r.log;
@@ -202,7 +210,8 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     out(JSON.stringify({ lesson: summary, ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
   } else {
     out('');
-    out((allOk ? c.green : c.red)(text.plainResult(passed, lesson.stops.filter((s) => s.kind !== 'step').length)));
+    const skipped = judged.filter((r) => r.skipped).length;
+    out((allOk ? c.green : c.red)(text.plainResult(passed, lesson.stops.filter((s) => s.kind !== 'step').length, skipped)));
   }
   return allOk ? 0 : 1;
 }

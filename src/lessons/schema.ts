@@ -86,6 +86,9 @@ interface StopBase {
   prose: string;
   /** Speaker notes: for the presenter, never on the projected screen. */
   notes: string[];
+  /** Programs the block needs (`requires: [runc]`): without one of them on PATH the
+   *  block is skipped, and says so. */
+  requires: string[];
 }
 
 export interface StepStop extends StopBase {
@@ -94,6 +97,9 @@ export interface StepStop extends StopBase {
   views: ViewName[];
   /** The step shows the kernel refusing: it passes only if an op fails with this errno. */
   fails?: string;
+  /** `pid:` a process id, or a file holding one (a runtime's --pid-file): from this
+   *  step on, ${pid} and the views are that process's. */
+  pid?: string;
 }
 export interface CheckStop extends StopBase { kind: 'check'; check: CheckSpec }
 export interface TaskStop extends StopBase {

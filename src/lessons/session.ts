@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { $ } from 'zx';
 import { Core, CoreError, repoRoot, type CoreReply } from '../core/index.ts';
 import { Ledger, processStartTime } from '../ledger/index.ts';
+import { LessonNamespaces } from './netns.ts';
+import { commandEnv, envList, missingPrograms } from './programs.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
 import { kernel } from './kernel.ts';
@@ -53,7 +55,7 @@ export interface CheckResult {
   error?: string;
 }
 
-export type StopStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'passed';
+export type StopStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'passed' | 'skipped';
 
 export interface StopState {
   status: StopStatus;
@@ -63,6 +65,8 @@ export interface StopState {
   hintsShown: number;
   /** What the check found when the last hint was given. */
   hintState?: string;
+  /** status 'skipped': the programs of `requires:` this machine lacks. */
+  missing?: string[];
 }
 
 export type LessonEvent =
@@ -72,6 +76,7 @@ export type LessonEvent =
   | { type: 'step'; index: number; result: StepResult }
   | { type: 'check'; index: number; result: CheckResult }
   | { type: 'hint'; index: number; text: string }
+  | { type: 'skipped'; index: number; missing: string[] }
   | { type: 'solved'; index: number; result: StepResult }
   | { type: 'repl'; line: string; result: StepResult }
   | { type: 'reset' }
@@ -109,10 +114,13 @@ export class LessonSession {
   private queue: Promise<unknown> = Promise.resolve();
   /** Host PIDs of the containers this session cloned, by name (c1, c2, ...). */
   private containers = new Map<string, number>();
+  /** The named network namespaces this lesson made (netns_add). */
+  private namespaces: LessonNamespaces;
   private closed = false;
 
   private constructor(readonly lesson: Lesson, private options: SessionOptions) {
     this.ledger = options.ledger ?? processLedger();
+    this.namespaces = new LessonNamespaces(this.ledger, () => this.scope);
   }
 
   /** Start the lesson's core and return the session. Throws CoreError when it cannot start. */
@@ -142,11 +150,17 @@ export class LessonSession {
   private async start(): Promise<void> {
     this.scope = `lesson:${this.lesson.meta.id}:${++scopes}`;
     const user = lessonUser(this.lesson);
-    this.vars = { ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '', registry: '' };
+    this.vars = {
+      ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '', registry: '', oci: '',
+      // Unique to this run of the lesson, for names the kernel keeps machine-wide (a
+      // named network namespace, an OCI container's cgroup): bl-host-${run}.
+      run: `${process.pid}-${scopes}`,
+    };
     this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
     this.current = -1;
     this.log = [];
     this.containers.clear();
+    this.namespaces.clear();
     this.closed = false;
     Object.assign(this.vars, await prepareWorkspace(this.lesson, user, this.ledger, this.scope));
     // The lesson's own constants may use the session's (a path under ${dir}).
@@ -212,8 +226,15 @@ export class LessonSession {
   private async callOp(source: LogSource, op: string, rawArgs: Record<string, unknown>, log: LogEntry[]): Promise<CoreReply> {
     const core = this.requireCore();
     const args = this.substArgs(op, rawArgs);
-    if (OPS[op]?.net) this.assertLabNetwork(op, args);
+    if (OPS[op]?.net) {
+      this.assertLabNetwork(op, args);
+      this.namespaces.assertOwn(op, args);
+    }
+    // A named namespace is in the ledger before the core makes it.
+    const entry = op === 'netns_add' ? this.namespaces.record(op, args.name) : undefined;
     const reply = await core.send(op, args, op === 'join' || op === 'spawn' || op === 'wait' ? 30_000 : undefined);
+    if (entry !== undefined) this.namespaces.settle(String(args.name), entry, reply.ok);
+    if (op === 'netns_del' && reply.ok) this.namespaces.deleted(String(args.netns));
     this.record(source, reply, log);
     if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
     if (op === 'clone') {
@@ -255,15 +276,37 @@ export class LessonSession {
       const r = reply.result as { code: number; stdout?: string; stderr?: string };
       return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     }
-    const env = { ...process.env, BOXLAB_CT: this.vars.ct, BOXLAB_PID: this.vars.pid, ...boxlabItself() };
-    const out = await $({ quiet: true, nothrow: true, verbose: false, env })`sh -c ${SHELL_PRELUDE + cmd}`;
-    const code = out.exitCode ?? 1;
-    this.record(source, { op: 'shell', ok: code === 0, syscalls: [], shell: cmd, error: code === 0 ? undefined : { message: `exit status ${code}` } }, log);
-    return { code, stdout: out.stdout, stderr: out.stderr };
+    const env = commandEnv({ BOXLAB_CT: this.vars.ct ?? '', BOXLAB_PID: this.vars.pid ?? '', ...boxlabItself() });
+    const script = SHELL_PRELUDE + cmd;
+    const r = this.vars.oci ? await this.runUnderCore(script, env) : await runHere(script, env);
+    this.record(source, { op: 'shell', ok: r.code === 0, syscalls: [], shell: cmd, error: r.code === 0 ? undefined : { message: `exit status ${r.code}` } }, log);
+    return r;
+  }
+
+  /** A lesson that drives OCI runtimes (it uses ${oci}) runs its host commands as
+   *  children of its core, a child subreaper: when `create` returns, the container's
+   *  init is adopted by the core, which reaps it when it ends and kills it when the
+   *  lesson does - the job containerd-shim does for runc. Run by a shell of the lab
+   *  instead, the init would go to the host's init, which may never reap it. */
+  private async runUnderCore(cmd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+    const core = this.requireCore();
+    const args = { pid: core.pid, ns: [], argv: ['/bin/sh', '-c', cmd], env: envList(env), cwd: process.cwd(), capture: true, timeout_ms: 30_000 };
+    const reply = await core.send('join', args, 35_000);
+    if (!reply.ok) throw new CoreError('shell', reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, cmd);
+    const r = reply.result as { code: number; stdout?: string; stderr?: string };
+    return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** `pid:` of a step: a process id, or a file holding one; views and ${pid} follow it. */
+  private async follow(what: string): Promise<void> {
+    const value = this.subst(what).trim();
+    const found = /^\d+$/.test(value) ? value : (await readFile(value, 'utf8').catch(() => '')).trim();
+    if (!/^\d+$/.test(found) || Number(found) <= 0) throw new Error(text.pidFileEmpty(value));
+    this.vars.pid = found;
   }
 
   /** Run an action with before/after snapshots of `views`. Never throws: failures are in the result. */
-  async runAction(action: Action, views: ViewName[], source: LogSource): Promise<StepResult> {
+  async runAction(action: Action, views: ViewName[], source: LogSource, pid?: string): Promise<StepResult> {
     const log: LogEntry[] = [];
     const k = await kernel();
     let before: Snapshot | undefined;
@@ -285,6 +328,7 @@ export class LessonSession {
         output = (r.stdout + r.stderr).trimEnd();
         if (r.code !== 0) return { ok: false, before, output, log, error: { message: `${this.subst(action.command)}: exit status ${r.code}` } };
       }
+      if (pid !== undefined) await this.follow(pid);
       const after = await snap();
       const diff = before && after ? k.diff(before, after) : undefined;
       return { ok: true, before, after, diff, output, log };
@@ -358,10 +402,17 @@ export class LessonSession {
       this.current = i;
       this.send({ type: 'stop', index: i });
       const st = this.state[i]!;
+      const missing = missingPrograms(stop.requires);
+      if (missing.length) {
+        st.status = 'skipped';
+        st.missing = missing;
+        this.send({ type: 'skipped', index: i, missing });
+        return st;
+      }
       st.status = 'running';
       if (stop.kind === 'step') {
         if (stop.views.length) this.lastViews = stop.views;
-        st.step = await this.runAction(stop.action, stop.views, 'lesson');
+        st.step = await this.runAction(stop.action, stop.views, 'lesson', stop.pid);
         if (stop.fails) st.step = expectRefusal(st.step, stop.fails);
         st.status = st.step.ok ? 'done' : 'failed';
         this.send({ type: 'step', index: i, result: st.step });
@@ -381,6 +432,7 @@ export class LessonSession {
       const stop = this.stops[i];
       if (!stop || stop.kind === 'step') return undefined;
       const st = this.state[i]!;
+      if (st.status === 'skipped') return undefined;
       st.check = await this.evaluate(stop.check);
       st.status = st.check.pass ? 'passed' : stop.kind === 'task' ? 'waiting' : 'failed';
       this.send({ type: 'check', index: i, result: st.check });
@@ -408,7 +460,7 @@ export class LessonSession {
   /** Apply task i's solution, then check it. */
   async solve(i: number): Promise<StepResult | undefined> {
     const stop = this.stops[i];
-    if (!stop || stop.kind !== 'task' || !stop.solution) return undefined;
+    if (!stop || stop.kind !== 'task' || !stop.solution || this.state[i]!.status === 'skipped') return undefined;
     const action = stop.solution;
     const result = await this.serial(() => this.runAction(action, stop.views.length ? stop.views : this.lastViews, 'solution'));
     this.state[i]!.solved = true;
@@ -461,11 +513,11 @@ export class LessonSession {
 
   get isClosed(): boolean { return this.closed; }
 
-  /** Every check and task has passed, and no step failed. */
+  /** Every check and task has passed, and no step failed (a skipped block counts as done). */
   get passed(): boolean {
     return this.stops.every((s, i) => {
       const st = this.state[i]!;
-      return s.kind === 'step' ? st.status === 'done' : st.status === 'passed';
+      return st.status === 'skipped' || (s.kind === 'step' ? st.status === 'done' : st.status === 'passed');
     });
   }
 }
@@ -480,6 +532,12 @@ function boxlabItself(): { BOXLAB_NODE: string; BOXLAB_CLI: string } {
   const running = process.argv[1] ?? '';
   const cli = /boxlab\.mjs$/.test(running) ? running : join(repoRoot(), 'dist', 'boxlab.mjs');
   return { BOXLAB_NODE: process.execPath, BOXLAB_CLI: cli };
+}
+
+/** A host command run by the lab itself (with zx, `sh -c`). */
+async function runHere(cmd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await $({ quiet: true, nothrow: true, verbose: false, env })`sh -c ${cmd}`;
+  return { code: out.exitCode ?? 1, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** The network namespace link of a process, or '' when it cannot be read. */

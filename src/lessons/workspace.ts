@@ -1,9 +1,9 @@
 // What the lab prepares for a lesson before its first step, and only what the lesson
 // uses: who its core runs as (${uid}, ${gid}), a rootfs (${rootfs}), a scratch
-// directory of its own (${dir}) and a registry on loopback (${registry}). The
-// directory, and the registry's process and storage, are written to the ledger before
-// they are made, in the lesson's scope, so a reset, the end of the lesson or `boxlab
-// cleanup` after a crash removes them.
+// directory of its own (${dir}), a registry on loopback (${registry}) and a state root
+// for OCI runtimes (${oci}). Each is written to the ledger before it is made, in the
+// lesson's scope, so a reset, the end of the lesson or `boxlab cleanup` after a crash
+// removes it (${oci}: every container in it first, deleted by its runtime).
 import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
@@ -48,6 +48,13 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
   if (lesson.uses.includes('registry')) {
     // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address.
     vars.registry = (await startRegistry(ledger, scope)).address;
+  }
+  if (lesson.uses.includes('oci')) {
+    // runc, crun and boxcore each keep their containers' state in a root of their own:
+    // ${oci}/runc, ${oci}/boxcore. The lesson's commands pass it with --root.
+    const dir = join(stateRoot(), blName(`oci-${lesson.meta.id}`));
+    await ledger.track({ kind: 'oci-root', path: dir }, () => { mkdirSync(dir, { mode: 0o711 }); }, scope);
+    vars.oci = dir;
   }
   return vars;
 }

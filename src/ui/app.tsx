@@ -153,7 +153,7 @@ interface LessonProps extends AppProps {
   saveProgress: typeof saveProgress;
 }
 
-const ICON: Record<string, string> = { pending: '·', running: '…', done: '✓', passed: '✓', failed: '✗', waiting: '?' };
+const ICON: Record<string, string> = { pending: '·', running: '…', done: '✓', passed: '✓', failed: '✗', waiting: '?', skipped: '–' };
 
 function LessonScreen(props: LessonProps) {
   const { lesson, size, height, present } = props;
@@ -243,18 +243,19 @@ function LessonScreen(props: LessonProps) {
       const v = viewing + 1;
       setViewing(v);
       setPanel(s.state[v]?.step);
-      setMessage(s.stops[v]?.kind === 'step' ? describe(s.state[v]?.step) : checkMessage(v));
+      const sv = s.state[v];
+      setMessage(sv?.status === 'skipped' ? chalk.yellow(text.skipped(sv.missing ?? [])) : s.stops[v]?.kind === 'step' ? describe(sv?.step) : checkMessage(v));
       return;
     }
     const cur = s.current >= 0 ? stops[s.current] : undefined;
-    if (cur?.kind === 'task' && s.state[s.current]?.status !== 'passed') { setMessage(chalk.yellow(text.mustFinishTask)); return; }
+    if (cur?.kind === 'task' && !['passed', 'skipped'].includes(s.state[s.current]?.status ?? '')) { setMessage(chalk.yellow(text.mustFinishTask)); return; }
     const i = s.current + 1;
     if (i >= stops.length) { setMessage(chalk.green(text.lessonDone)); return; }
     setMessage(text.running(sub(stops[i]!.title)));
     const r = await s.runStop(i);
     setViewing(i);
     setPanel(r.step);
-    setMessage(stops[i]!.kind === 'step' ? describe(r.step) : checkMessage(i));
+    setMessage(r.status === 'skipped' ? chalk.yellow(text.skipped(r.missing ?? [])) : stops[i]!.kind === 'step' ? describe(r.step) : checkMessage(i));
     save();
   });
 

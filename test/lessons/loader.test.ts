@@ -19,6 +19,7 @@ const REFUSED: [string, string][] = [
   ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
   ['bad-namespace.md', "test/lessons/fixtures/bad-namespace.md:12: step block: argument ns of op clone must be a list of namespaces (pid, uts, mnt, ipc, net, user, cgroup); \"time\" is not one — write it like: clone pid,uts,mnt,ipc,net,user,cgroup"],
   ['bad-needs.md', "test/lessons/fixtures/bad-needs.md:6: front matter: needs is \"admin\" — write \"needs: root\" or \"needs: rootless\""],
+  ['bad-requires.md', "test/lessons/fixtures/bad-requires.md:11: step block: \"rm -rf /\" is not a program name — name programs as they are found on PATH, e.g. requires: [runc]"],
   ['bad-regex.md', "test/lessons/fixtures/bad-regex.md:17: check block: \"matches\" is not a valid regular expression (Invalid regular expression: /([a-z/: Unterminated character class) — fix the pattern, or use \"equals\" / \"contains\""],
   ['bad-step-yaml.md', "test/lessons/fixtures/bad-step-yaml.md:13: step block: YAML does not parse (Flow sequence in block collection must be sufficiently indented and end with a ]) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
   ['bad-yaml.md', "test/lessons/fixtures/bad-yaml.md:3: front matter: YAML does not parse (Nested mappings are not allowed in compact mappings) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
@@ -31,7 +32,7 @@ const REFUSED: [string, string][] = [
   ['task-without-check.md', "test/lessons/fixtures/task-without-check.md:9: task block: a task needs \"check:\" (how the lab sees it is done) — add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}"],
   ['two-actions.md', "test/lessons/fixtures/two-actions.md:12: step block: the step has both \"op\" and \"shell\" — keep one; several ops go in a list under \"ops:\""],
   ['unclosed-block.md', "test/lessons/fixtures/unclosed-block.md:9: the step block is never closed — end it with a line ```"],
-  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, fails, op, args, ops, shell, inside, spawn"],
+  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, fails, pid, requires, op, args, ops, shell, inside, spawn"],
   ['unknown-op.md', `test/lessons/fixtures/unknown-op.md:11: step block: unknown op "clown" (did you mean "clone"?) — use one of: ${OP_NAMES.join(', ')}`],
   ['unknown-variable.md', `test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable \${nmae} — known: ${KNOWN_VARS}; add your own under vars: in the front matter`],
   ['unknown-variable-prose.md', `test/lessons/fixtures/unknown-variable-prose.md:9: unknown variable \${dri} (did you mean "dir"?) in the prose — known: ${KNOWN_VARS}; write a shell variable as $name, without braces`],
@@ -53,7 +54,8 @@ describe('lesson loader', () => {
     const { lessons, errors } = await loadAll();
     expect(errors.map((e) => e.message)).toEqual([]);
     const ids = lessons.map((l) => l.meta.id);
-    expect(ids).toEqual(expect.arrayContaining(['welcome', 'uts', 'pid', 'mount', 'ipc', 'user', 'cgroupns', 'setns', 'net', 'chroot', 'pivot-root', 'overlay', 'layers', 'volumes', 'dev-proc-sys', 'capabilities', 'seccomp', 'readonly-masked', 'rootless', 'sandboxes']));
+    expect(ids).toEqual(expect.arrayContaining(['welcome', 'uts', 'pid', 'mount', 'ipc', 'user', 'cgroupns', 'setns', 'net', 'chroot', 'pivot-root', 'overlay', 'layers', 'volumes', 'dev-proc-sys',
+      'sandbox-host', 'bridge', 'nat', 'net-modes', 'multi-host', 'oci-bundle', 'oci-lifecycle', 'shim', 'capabilities', 'seccomp', 'readonly-masked', 'rootless', 'sandboxes']));
     expect(lessons.find((l) => l.meta.id === 'overlay')!.uses).toEqual(expect.arrayContaining(['dir', 'rootfs']));
     const uts = lessons.find((l) => l.meta.id === 'uts')!;
     expect(uts.path).toBe('01-namespaces/01-uts');
@@ -80,6 +82,18 @@ describe('lesson loader', () => {
       'Files go to `${data}`.', '```step', 'title: one', 'shell: ls ${rootfs}', '```',
     ].join('\n'), 'inline.md');
     expect(l.uses).toEqual(['data', 'dir', 'rootfs']);
+  });
+
+  it('reads requires: on any block and pid: on a step', () => {
+    const l = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+      '```step', 'title: one', 'requires: [runc, crun]', 'shell: runc --version', 'pid: ${dir}/box.pid', '```',
+      '```check', 'title: two', 'requires: [runc]', 'shell: "true"', 'exit: 0', '```',
+      '```task', 'title: three', 'requires: [jq]', 'check: {shell: "true", exit: 0}', '```',
+    ].join('\n'), 'inline.md');
+    expect(l.stops.map((s) => s.requires)).toEqual([['runc', 'crun'], ['runc'], ['jq']]);
+    expect(l.stops[0]).toMatchObject({ kind: 'step', pid: '${dir}/box.pid' });
+    expect(l.uses).toEqual(['dir']);
   });
 });
 
