@@ -3,6 +3,7 @@
 // the source; this table only knows enough to refuse a bad lesson early and to parse
 // what a learner types. Running an op is always the same: send it to the core as is.
 import { NAMESPACES } from '../core/index.ts';
+import type { ViewName } from '../kernel/types.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -195,3 +196,34 @@ export function distance(a: string, b: string): number {
   }
   return d[a.length]![b.length]!;
 }
+
+// ------------------------------------------------------------------ REPL helpers
+
+/** Values an argument takes, by argument name, where PROTOCOL.md lists them: what tab
+ *  completion offers. (`ns`-typed arguments offer the namespaces; booleans true/false.) */
+export const ARG_CHOICES: Record<string, readonly string[]> = {
+  type: ['proc', 'sysfs', 'tmpfs', 'bind', 'overlay', 'devpts', 'mqueue'],
+  mode: ['private', 'slave', 'shared', 'unbindable'],
+  setgroups: ['deny', 'allow'],
+  stdio: ['inherit', 'null', 'pty'],
+  proto: ['tcp', 'udp'],
+  tool: ['nft', 'iptables'],
+  sig: ['TERM', 'KILL', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'STOP', 'CONT'],
+  what: ['uts', 'ipc'],
+  dst: ['default'],
+};
+
+/** Where each mount type usually goes: the target completion offers after the type. */
+export const MOUNT_TARGETS: Record<string, string> = {
+  proc: '/proc', sysfs: '/sys', tmpfs: '/tmp', devpts: '/dev/pts', mqueue: '/dev/mqueue',
+};
+
+/** The kernel views an op changes, so the REPL's before/after diff shows them even
+ *  when the step before it looked elsewhere. */
+export const OP_VIEWS: Record<string, ViewName[]> = {
+  clone: ['ns', 'proc'], idmap: ['ids'], signal: ['proc'], wait: ['proc'], join: ['proc'], destroy: ['proc'],
+  sethostname: ['uts'], setdomainname: ['uts'],
+  propagation: ['mounts'], mount: ['mounts'], umount: ['mounts'], readonly: ['mounts'], devices: ['mounts'],
+  pivot_root: ['mounts'], chroot: ['mounts'], spawn: ['proc'], exec: ['proc'],
+  ...Object.fromEntries(Object.entries(OPS).filter(([, s]) => s.net).map(([name]) => [name, ['net'] as ViewName[]])),
+};
