@@ -1,6 +1,6 @@
 // The lab's commands: the terminal UI, `boxlab list` and `boxlab lesson ID`.
 import { parseOptions, UsageError } from './args.ts';
-import { LAB_USAGE, LESSON_USAGE, LIST_USAGE } from './text.ts';
+import { LAB_USAGE, LESSON_USAGE, LIST_USAGE, msg } from './text.ts';
 
 export async function tuiCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false } }, { stopAtWord: false });
@@ -8,9 +8,21 @@ export async function tuiCommand(args: string[]): Promise<number> {
     console.log(LAB_USAGE);
     return 0;
   }
-  if (rest.length) throw new UsageError(`unexpected ${rest.join(' ')}; run 'boxlab --help'`);
-  const { runTui } = await import('../ui/run.tsx');
-  return runTui({ present: options.present === true });
+  if (rest.length > 1) throw new UsageError(`unexpected ${rest.slice(1).join(' ')}; run 'boxlab --help'`);
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    console.error(msg.needsTerminal);
+    return 2;
+  }
+  // ink draws nothing but the last frame when it thinks it runs in CI (CI=true), which
+  // is right for logs and wrong in a terminal: this one has a terminal, so the flag is
+  // hidden while ink loads (it reads it once) and put back for the lab's children.
+  const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const { runTui } = await import('../ui/run.tsx').finally(() => {
+    for (const [k, v] of Object.entries(ci)) if (v !== undefined) process.env[k] = v;
+  });
+  return runTui({ present: options.present === true, lesson: rest[0] });
 }
 
 export async function listCommand(args: string[]): Promise<number> {

@@ -74,10 +74,13 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`;
 
-export const LAB_USAGE = `Usage: boxlab [--present]
+export const LAB_USAGE = `Usage: boxlab [--present [LESSON]]
 
 Opens the lab. --present is for workshops: one step per screen, a large state panel,
-speaker notes hidden. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.`;
+a step counter, speaker notes hidden; it opens LESSON straight away. Press ? in the
+lab for its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
+Colour is off with NO_COLOR, --no-color or TERM=dumb. Progress and settings are kept in
+$XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).`;
 
 export const LIST_USAGE = `Usage: boxlab list [--json]
 
@@ -146,6 +149,7 @@ Removes what boxlab processes that are no longer running left on this machine, a
 their ledgers list it (never anything else). Safe while another boxlab runs.`;
 
 export const msg = {
+  needsTerminal: "boxlab: the lab needs a terminal (stdin and stdout); for scripts use 'boxlab lesson ID --yes'",
   unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,

@@ -2,6 +2,7 @@
 // it will run here and, if not, why and what to do.
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { listLessons } from '../lessons/plain.ts';
 import type { LessonSummary } from '../lessons/schema.ts';
 import { doctorText as t } from '../cli/text.ts';
@@ -28,8 +29,13 @@ export function featureProblem(feature: string, checks: Check[]): string | undef
       return found(checks, 'overlay')?.status === 'missing' ? t.overlayMissing : undefined;
     case 'loop':
       return found(checks, 'loop')?.status === 'ok' ? undefined : t.loopMissing;
-    case 'veth':
+    case 'veth': {
+      // Built in (=y), veth has no /sys/module entry and no .ko: the kernel's own
+      // config says so, where it is published.
+      const config = kernelConfig('CONFIG_VETH');
+      if (config !== undefined) return config === 'y' || config === 'm' ? undefined : t.noVeth;
       return existsSync(`/lib/modules/${release()}/kernel/drivers/net/veth.ko`) || existsSync('/sys/module/veth') ? undefined : t.noVeth;
+    }
     case 'seccomp':
       return /^Seccomp:/m.test(readFileSync('/proc/self/status', 'utf8')) ? undefined : t.noSeccomp;
     case 'jq':
@@ -40,6 +46,16 @@ export function featureProblem(feature: string, checks: Check[]): string | undef
     default:
       return undefined;
   }
+}
+
+/** A kernel build option as /proc/config.gz or /boot/config-RELEASE has it: 'y', 'm',
+ *  'n' (not set), or undefined when neither file can be read. */
+export function kernelConfig(option: string): string | undefined {
+  let text: string | undefined;
+  try { text = gunzipSync(readFileSync('/proc/config.gz')).toString('utf8'); } catch { /* not published */ }
+  try { text ??= readFileSync(`/boot/config-${release()}`, 'utf8'); } catch { /* not installed */ }
+  if (text === undefined) return undefined;
+  return new RegExp(`^${option}=(\\S+)$`, 'm').exec(text)?.[1] ?? 'n';
 }
 
 export function judgeLesson(l: LessonSummary, checks: Check[]): LessonVerdict {

@@ -33,6 +33,9 @@ export interface ProbeTarget {
   hostPid?: number;
   /** Reads what only the inside of a namespace can see (default: defaultEnter). */
   enter?: EnterFn;
+  /** Other processes the picture is about (a lesson's other containers, by name): views
+   *  that span namespaces (net) show theirs too. */
+  neighbours?: { name: string; pid: number }[];
 }
 
 export type Probe = (target: ProbeTarget) => Promise<View>;

@@ -23,6 +23,8 @@ export interface SnapshotOptions {
   fs?: FsProbeOptions;
   /** replace or add probes (tests, future views) */
   probes?: Partial<Record<ViewName, Probe>>;
+  /** other processes whose namespaces belong in views that span several (net) */
+  neighbours?: ProbeTarget['neighbours'];
 }
 
 export function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
@@ -79,6 +81,7 @@ export async function snapshot(pid: number, views: readonly ViewName[], opts: Sn
   const target: ProbeTarget = {
     pid,
     ...(opts.hostPid !== undefined ? { hostPid: opts.hostPid } : {}),
+    ...(opts.neighbours?.length ? { neighbours: opts.neighbours } : {}),
     enter: sharedEnter(opts.enter ?? defaultEnter, kinds),
   };
   const takenAt = Date.now();

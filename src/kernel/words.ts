@@ -119,8 +119,12 @@ const en = {
   // fs
   fsNoOverlay: 'no overlay mount in this mount namespace',
   fsNoUpper: (target: string) => `overlay on ${target} has no upper layer: read-only, nothing can change`,
-  fsLayers: (target: string, lower: string[], upper: string | undefined, work: string | undefined) =>
-    `overlay on ${target}: lower ${lower.join(', ')}${upper ? `; upper ${upper}` : ''}${work ? `; work ${work}` : ''}`,
+  fsLayerKinds: {
+    merged: () => 'merged: the overlay, as mounted',
+    upper: () => 'upper layer (writable)',
+    work: () => 'work dir (overlayfs scratch)',
+    lower: (i: number, n: number) => (n > 1 ? `lower layer ${i + 1} of ${n} (read-only${i === 0 ? ', top' : ''})` : 'lower layer (read-only)'),
+  } as Record<'merged' | 'upper' | 'work' | 'lower', (i: number, n: number) => string>,
   fsLayerMissing: (path: string) =>
     `layer ${path} not found (paths are as the mounter saw them, before any pivot_root)`,
   fsLimit: (n: number) => `stopped after ${n} entries`,

@@ -5,6 +5,7 @@
 import { NAMESPACES } from '../core/index.ts';
 import { CAPABILITIES } from '../kernel/views/ids.ts';
 import { text } from '../ui/text.ts';
+import type { ViewName } from '../kernel/types.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -284,3 +285,37 @@ export function distance(a: string, b: string): number {
   }
   return d[a.length]![b.length]!;
 }
+
+// ------------------------------------------------------------------ REPL helpers
+
+/** Values an argument takes, by argument name, where PROTOCOL.md lists them: what tab
+ *  completion offers. (`ns`-typed arguments offer the namespaces; booleans true/false.) */
+export const ARG_CHOICES: Record<string, readonly string[]> = {
+  type: ['proc', 'sysfs', 'tmpfs', 'bind', 'overlay', 'devpts', 'mqueue'],
+  mode: ['private', 'slave', 'shared', 'unbindable'],
+  setgroups: ['deny', 'allow'],
+  stdio: ['inherit', 'null', 'pty'],
+  proto: ['tcp', 'udp'],
+  tool: ['nft', 'iptables'],
+  sig: ['TERM', 'KILL', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'STOP', 'CONT'],
+  what: ['uts', 'ipc'],
+  dst: ['default'],
+  default: ['allow', 'kill', 'kill_process', 'trap', 'log', 'EPERM', 'ENOSYS'],
+};
+
+/** Where each mount type usually goes: the target completion offers after the type. */
+export const MOUNT_TARGETS: Record<string, string> = {
+  proc: '/proc', sysfs: '/sys', tmpfs: '/tmp', devpts: '/dev/pts', mqueue: '/dev/mqueue',
+};
+
+/** The kernel views an op changes, so the REPL's before/after diff shows them even
+ *  when the step before it looked elsewhere. */
+export const OP_VIEWS: Record<string, ViewName[]> = {
+  clone: ['ns', 'proc'], idmap: ['ids'], signal: ['proc'], wait: ['proc'], join: ['proc'], destroy: ['proc'],
+  sethostname: ['uts'], setdomainname: ['uts'],
+  propagation: ['mounts'], mount: ['mounts'], umount: ['mounts'], readonly: ['mounts'], devices: ['mounts'],
+  pivot_root: ['mounts'], chroot: ['mounts'], spawn: ['proc'], exec: ['proc'],
+  caps: ['ids'], no_new_privs: ['ids'], seccomp: ['ids'], masked_paths: ['mounts'], readonly_paths: ['mounts'],
+  netns_add: ['net'],
+  ...Object.fromEntries(Object.entries(OPS).filter(([, s]) => s.net).map(([name]) => [name, ['net'] as ViewName[]])),
+};

@@ -15,7 +15,7 @@ import { commandEnv, envList, missingPrograms } from './programs.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
 import { kernel } from './kernel.ts';
-import { OPS, parseOpLine, shownResult } from './ops.ts';
+import { OP_VIEWS, OPS, parseOpLine, shownResult } from './ops.ts';
 import { lessonUser, prepareWorkspace } from './workspace.ts';
 import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
 
@@ -211,6 +211,11 @@ export class LessonSession {
     return pid > 0 ? pid : process.pid;
   }
 
+  /** The session's other containers: views spanning namespaces (net) show them too. */
+  get neighbours(): { name: string; pid: number }[] {
+    return [...this.containers].filter(([, pid]) => pid !== this.viewPid).map(([name, pid]) => ({ name, pid }));
+  }
+
   // ------------------------------------------------------------ actions
 
   private record(source: LogSource, reply: Pick<CoreReply, 'op' | 'ok' | 'syscalls' | 'shell'> & { error?: { message: string } }, log: LogEntry[]): void {
@@ -310,7 +315,7 @@ export class LessonSession {
     const log: LogEntry[] = [];
     const k = await kernel();
     let before: Snapshot | undefined;
-    const snap = async () => (views.length ? k.snapshot(this.viewPid, views).catch(() => undefined) : undefined);
+    const snap = async () => (views.length ? k.snapshot(this.viewPid, views, this.neighbours).catch(() => undefined) : undefined);
     try {
       before = await snap();
       let output: string | undefined;
@@ -357,7 +362,7 @@ export class LessonSession {
         }
         case 'view': {
           const k = await kernel();
-          const snap = await k.snapshot(this.viewPid, [src.view]);
+          const snap = await k.snapshot(this.viewPid, [src.view], this.neighbours);
           const view = snap.views[src.view];
           const row = view?.rows.find((r) => src.row !== undefined ? r.key === this.subst(src.row) : Object.entries(src.where ?? {}).every(([c, v]) => r.cells[c] === this.subst(v)));
           found = row?.cells[src.cell];
@@ -470,18 +475,21 @@ export class LessonSession {
     return result;
   }
 
-  /** A REPL line: one core op, with a before/after diff of the last step's views. */
+  /** A REPL line: one core op, with a before/after diff of the last step's views and
+   *  of the views the op changes. */
   async repl(line: string): Promise<StepResult> {
     let action: Action;
+    let views: ViewName[];
     try {
       const { op, args } = parseOpLine(line);
       action = { kind: 'ops', ops: [{ op, args, line: 0 }] };
+      views = [...new Set([...this.lastViews, ...(OP_VIEWS[op] ?? [])])];
     } catch (err) {
       const result: StepResult = { ok: false, log: [], error: { message: (err as Error).message } };
       this.send({ type: 'repl', line, result });
       return result;
     }
-    const result = await this.serial(() => this.runAction(action, this.lastViews, 'repl'));
+    const result = await this.serial(() => this.runAction(action, views, 'repl'));
     this.send({ type: 'repl', line, result });
     return result;
   }
@@ -512,6 +520,9 @@ export class LessonSession {
   }
 
   get isClosed(): boolean { return this.closed; }
+
+  /** The containers this session cloned (c1, c2, ...): what the REPL completes `ct=` with. */
+  get containerNames(): string[] { return [...this.containers.keys()]; }
 
   /** Every check and task has passed, and no step failed (a skipped block counts as done). */
   get passed(): boolean {

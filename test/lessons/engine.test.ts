@@ -298,8 +298,17 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
       expect((await s.repl('addr_add eth0 10.88.0.2/24')).ok).toBe(true);
       expect((await s.recheck(task))!.found).toBe('DOWN 10.88.0.2/24');
       expect(s.hint(task)).toContain('the link is still down');
-      expect((await s.repl('link_up eth0')).ok).toBe(true);
+      const up = await s.repl('link_up eth0');
+      expect(up.ok).toBe(true);
       expect((await s.recheck(task))!.pass).toBe(true);
+      // The net view shows the session's other container too (c1, by name), so both
+      // ends of the veth pair are seen, each naming the other; and the REPL's diff
+      // holds the net view, the one link_up changes.
+      const rows = up.after!.views.net!.rows.filter((r) => r.cells.kind === 'link');
+      const end = (ns: string, name: string) => rows.find((r) => r.cells.netns === ns && r.cells.name === name)?.cells;
+      expect(end('container', 'eth0')).toMatchObject({ type: 'veth', peer: 'veth-box (c1)', state: 'up' });
+      expect(end('c1', 'veth-box')).toMatchObject({ type: 'veth', peer: 'eth0 (container)' });
+      expect(up.diff!.views.find((v) => v.name === 'net')!.rows.some((r) => r.change === 'changed' && r.key === 'container link eth0')).toBe(true);
     } finally {
       await s.close();
     }

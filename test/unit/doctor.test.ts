@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
-import { allChecks, cgroupLayout, featureProblem, judgeLesson } from '../../src/doctor/index.ts';
+import { allChecks, cgroupLayout, featureProblem, judgeLesson, kernelConfig } from '../../src/doctor/index.ts';
 import { kernelAtLeast } from '../../src/doctor/checks.ts';
 
 // mountinfo as three kinds of host print it (trimmed to the lines that decide).
@@ -47,6 +49,17 @@ describe('doctor', () => {
     expect(featureProblem('ns-uts', checks)).toBeUndefined();
     const noCore = checks.map((c) => (c.id === 'core' ? { ...c, status: 'missing' as const } : c));
     expect(judgeLesson(lesson, noCore).why).toContain('the core is not built');
+  });
+
+  it('reads built-in drivers from the kernel config: veth built in (=y) has no module to find', () => {
+    const published = existsSync('/proc/config.gz') || existsSync(`/boot/config-${release()}`);
+    const veth = kernelConfig('CONFIG_VETH');
+    if (!published) expect(veth).toBeUndefined();
+    else {
+      expect(['y', 'm', 'n']).toContain(veth);
+      expect(kernelConfig('CONFIG_BOXLAB_NO_SUCH_OPTION')).toBe('n');
+      expect(featureProblem('veth', []) === undefined).toBe(veth !== 'n');
+    }
   });
 
   it('prints a report and says by its exit status whether the course can run', () => {

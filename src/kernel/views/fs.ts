@@ -289,6 +289,30 @@ export function fsRows(changes: FsChange[], mountPoint = '/'): Row[] {
   });
 }
 
+export type LayerRole = 'merged' | 'upper' | 'work' | 'lower';
+
+/** Pure: one row per layer of an overlay (merged, upper, work, lower top first), keyed
+ *  `layer:ROLE:N:MOUNTPOINT`, so a picture can stack them and the mount that made them
+ *  shows as added rows in a diff. Their change cell is empty: they are not changes. */
+export function layerRows(o: OverlayLayers): Row[] {
+  const row = (role: LayerRole, i: number, path: string): Row => ({
+    key: `layer:${role}:${i}:${o.mountPoint}`,
+    cells: { change: '', path, kind: words.fsLayerKinds[role](i, o.lower.length), mark: '' },
+  });
+  return [
+    row('merged', 0, o.mountPoint),
+    ...(o.upper ? [row('upper', 0, o.upper)] : []),
+    ...(o.work ? [row('work', 0, o.work)] : []),
+    ...o.lower.map((l, i) => row('lower', i, l)),
+  ];
+}
+
+/** The layer a row names (from its key), or undefined for a change row. */
+export function layerOf(row: Row): { role: LayerRole; index: number; mountPoint: string } | undefined {
+  const m = /^layer:(merged|upper|work|lower):(\d+):(.*)$/s.exec(row.key);
+  return m ? { role: m[1] as LayerRole, index: Number(m[2]), mountPoint: m[3]! } : undefined;
+}
+
 const FS_COLUMNS = ['change', 'path', 'kind', 'mark'];
 
 function notesFor(result: OverlayChanges, limit: number): string[] {
@@ -344,7 +368,7 @@ export async function fsProbe(target: ProbeTarget, opts: FsProbeOptions = {}): P
     return undefined;
   };
   for (const o of overlays) {
-    view.notes!.push(words.fsLayers(o.mountPoint, o.lower, o.upper, o.work));
+    view.rows.push(...layerRows(o));
     const resolvedLower = (await Promise.all(o.lower.map(resolveLayer))).filter((l): l is string => l !== undefined);
     view.rows.push(...lowerWhiteoutRows(await lowerWhiteouts(resolvedLower), o.mountPoint));
     if (!o.upper) {

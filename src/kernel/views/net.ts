@@ -2,8 +2,9 @@
 // addresses, routes (main table) and NAT rules, as the kernel holds them.
 //
 // The namespaces shown: the host's (the one boxlab runs in), the target's when it has
-// its own, and every lab-made named namespace (/run/netns/bl-*: the sandbox hosts of
-// the networking lessons). A namespace other than our own can only be read from inside:
+// its own, those of the target's neighbours (a lesson's other containers, by name), and
+// every lab-made named namespace (/run/netns/bl-*: the sandbox hosts of the networking
+// lessons). A namespace other than our own can only be read from inside:
 // `nsenter --net=FILE` joins it (setns), then `ip -j -d addr`, `ip -j route` and
 // `nft list ruleset` run there - the commands a person would type.
 //
@@ -223,9 +224,18 @@ export async function netProbe(target: ProbeTarget): Promise<View> {
     const name = named.find((n) => n.inode === theirs)?.name;
     reads.push(readNetNamespace(name ?? words.netTarget, theirs, `/proc/${target.pid}/ns/net`));
   }
-  // A named namespace may be deleted while we read it: then it is simply not shown.
+  // A neighbour may exit, and a named namespace be deleted, while we read: then it is
+  // simply not shown. Each namespace is shown once, under the first name found for it.
+  const seen = new Set([ours, theirs]);
+  for (const n of target.neighbours ?? []) {
+    const inode = await nsInode(n.pid, 'net').catch(() => undefined);
+    if (inode === undefined || seen.has(inode)) continue;
+    seen.add(inode);
+    const name = named.find((x) => x.inode === inode)?.name ?? n.name;
+    reads.push(readNetNamespace(name, inode, `/proc/${n.pid}/ns/net`).catch(() => undefined as never));
+  }
   for (const n of named) {
-    if (n.inode !== theirs && n.inode !== ours) reads.push(readNetNamespace(n.name, n.inode, n.path).catch(() => undefined as never));
+    if (!seen.has(n.inode)) reads.push(readNetNamespace(n.name, n.inode, n.path).catch(() => undefined as never));
   }
   const namespaces = (await Promise.all(reads)).filter((ns): ns is NetNamespace => ns !== undefined);
   notes.push(words.netHidden);

@@ -1,0 +1,82 @@
+// The home screen: what this machine can do (one line of facts, one of what will not run
+// here and why), then the chapters and their lessons with the learner's progress.
+import React, { useRef, useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+import chalk from 'chalk';
+import type { Lesson, LessonError } from '../lessons/schema.ts';
+import { splitKeys } from './keys.ts';
+import { Lines, type Size } from './lines.tsx';
+import type { Progress } from './progress.ts';
+import { windowLines } from './panel.ts';
+import { text } from './text.ts';
+
+export interface HomeProps {
+  lessons: Lesson[];
+  errors: LessonError[];
+  summary: [string, string];
+  /** why each lesson that cannot run here cannot, by id */
+  blocked: Map<string, string[]>;
+  progress: Progress;
+  /** the lesson selected at first */
+  selected?: string;
+  size: Size;
+  height: number;
+  onOpen: (l: Lesson) => void;
+  onHelp: () => void;
+  onQuit: () => void;
+}
+
+export function Home(props: HomeProps) {
+  const { lessons, size, height } = props;
+  const [sel, setSelState] = useState(() => Math.max(0, lessons.findIndex((l) => l.meta.id === props.selected)));
+  // Keys may come faster than renders: the handler reads the selection from a ref.
+  const selRef = useRef(sel);
+  const setSel = (i: number) => { selRef.current = i; setSelState(i); };
+  useInput((input, key) => {
+    let at = selRef.current;
+    for (const [i, k] of splitKeys(input, key)) {
+      if (i === 'q' || (k.ctrl && i === 'c')) { props.onQuit(); return; }
+      if (i === '?') { props.onHelp(); return; }
+      if (k.downArrow || i === 'j') at = Math.min(lessons.length - 1, at + 1);
+      else if (k.upArrow || i === 'k') at = Math.max(0, at - 1);
+      else if ((k.return || k.rightArrow || i === 'l') && lessons[at]) { props.onOpen(lessons[at]!); return; }
+    }
+    setSel(at);
+  });
+
+  const list: string[] = [];
+  let selLine = 0;
+  lessons.forEach((l, i) => {
+    if (i === 0 || lessons[i - 1]!.chapterNumber !== l.chapterNumber) {
+      const inChapter = lessons.filter((x) => x.chapterNumber === l.chapterNumber);
+      const done = inChapter.filter((x) => props.progress[x.meta.id]?.done).length;
+      if (list.length) list.push('');
+      list.push(`${chalk.bold(text.chapter(l.chapterNumber, l.meta.chapter))}  ${chalk.dim(text.chapterProgress(done, inChapter.length))}`);
+    }
+    const p = props.progress[l.meta.id];
+    const badge = p?.done ? chalk.green(text.progressDone) : p ? chalk.yellow(text.progressStarted(p.stop, p.total)) : chalk.dim(text.progressNew);
+    const why = props.blocked.get(l.meta.id);
+    const needs = l.meta.needs === 'root' ? text.needsRoot : text.runsRootless;
+    const about = why ? chalk.red(text.wontRun(why)) : chalk.dim(`${needs} · ${l.meta.summary}`);
+    const mark = i === sel ? text.selected : ' ';
+    const line = `${mark}${why ? text.wontRunMark : ' '}${String(l.number).padStart(2, '0')} ${l.meta.title}  ${badge}  ${about}`;
+    if (i === sel) selLine = list.length;
+    list.push(i === sel ? chalk.inverse(line) : line);
+  });
+  if (!lessons.length) list.push(text.noLessons);
+  if (props.errors.length) list.push('', chalk.red(text.brokenLessons(props.errors.length)), ...props.errors.map((e) => chalk.red('  ' + e.message)));
+
+  const bodyHeight = Math.max(1, height - 5);
+  const start = Math.max(0, Math.min(selLine - Math.floor(bodyHeight / 2), list.length - bodyHeight));
+  const [facts, notHere] = props.summary;
+  return (
+    <Box flexDirection="column" width={size.cols} height={height}>
+      <Text wrap="truncate-end">{chalk.bold(text.app)} — {text.tagline}</Text>
+      <Text wrap="truncate-end" dimColor>{facts}</Text>
+      <Text wrap="truncate-end">{props.blocked.size ? chalk.yellow(notHere) : chalk.dim(notHere)}</Text>
+      <Text> </Text>
+      <Lines lines={windowLines(list, start, bodyHeight).lines} height={bodyHeight} width={size.cols} />
+      <Text wrap="truncate-end" dimColor>{text.homeKeys}</Text>
+    </Box>
+  );
+}
