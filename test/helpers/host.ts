@@ -9,7 +9,8 @@
 //   sysctls     the ones the lab may write or a lesson may break (TOUCHABLE_SYSCTLS)
 //   netns       /run/netns (null when there is none)
 //   cgroups     bl- directories in every mounted hierarchy, at any depth
-//   stateDirs, ledgers   bl- entries of boxlab's state roots
+//   stateDirs, ledgers   bl- entries of boxlab's state roots, and boxcore's OCI
+//               containers (its state root, /run/boxcore)
 //   processes   boxcore processes (their BOXLAB_OWNER mark says whose)
 //   loops       loop devices and their backing files (/sys/block/loop*/loop)
 //
@@ -21,6 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerDir, stateRoot } from '../../src/ledger/index.ts';
+import { ociRoot } from '../../src/runtime/oci.ts';
 
 export interface HostFingerprint {
   mounts: string[];
@@ -174,7 +176,7 @@ export function cgroups(): string[] {
 }
 
 function stateRoots(): string[] {
-  return [...new Set([stateRoot(), STATE_ROOT])];
+  return [...new Set([stateRoot(), STATE_ROOT, ociRoot()])];
 }
 
 function stateDirs(): string[] {
