@@ -114,6 +114,9 @@ Removes what boxlab processes that are no longer running left on this machine, a
 their ledgers list it (never anything else). Safe while another boxlab runs.`;
 
 export const msg = {
+  noLessons: (root: string, fromEnv: boolean) =>
+    `no lessons in ${root}: a lesson is a file NN-chapter/NN-lesson.md there${fromEnv ? "; BOXLAB_LESSONS points there: unset it for the course's own lessons" : ''}`,
+  noArguments: (command: string, words: string[]) => `unexpected ${words.join(' ')}: boxlab ${command} takes no arguments (see boxlab ${command} --help)`,
   unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
@@ -122,6 +125,11 @@ export const msg = {
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
   cleanupNothing: 'nothing to clean up: no ledger of a dead boxlab remains.',
+  cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
+  rootfsNotBuilt: (dir: string, exists: boolean) =>
+    `BOXLAB_ROOTFS=${dir} is not a boxlab rootfs${exists ? '' : ' (it does not exist)'}: build one there with boxlab rootfs ${dir}, or unset BOXLAB_ROOTFS to use the cache`,
+  rootfsCannotWrite: (dir: string, code: string) =>
+    `cannot make the rootfs in ${dir} (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only filesystem' : code}): build it where you can write, with boxlab rootfs DIR, and point boxlab at it with BOXLAB_ROOTFS=DIR (or set XDG_CACHE_HOME)`,
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,

@@ -62,6 +62,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     return 2;
   }
   const summary = summarize(lesson);
+  if (opts.until !== undefined && opts.until > lesson.stops.length) {
+    const message = text.untilBeyond(opts.until, lesson.meta.id, lesson.stops.length);
+    out(json ? JSON.stringify({ lesson: summary, ok: false, error: message }) : text.plainError(message));
+    return 2;
+  }
   if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) {
     if (json) out(JSON.stringify({ lesson: summary, ok: false, error: text.needsRootLong }));
     else out(text.plainError(text.needsRootLong));
