@@ -23,7 +23,13 @@ export async function doctorCommand(args: string[]): Promise<number> {
   console.log('');
   for (const ch of report.chapters) {
     console.log(`${ch.number}. ${ch.chapter}: ${ch.ok ? t.chapterRuns : t.chapterBlocked}`);
-    for (const l of ch.lessons.filter((x) => !x.ok)) console.log(`   ${l.id}: ${l.why.join('; ')}`);
+    for (const l of ch.lessons.filter((x) => !x.ok)) {
+      l.why.forEach((why, i) => console.log(`   ${l.id}: ${why}${l.fix[i] ? `\n   ${' '.repeat(l.id.length)}  -> ${l.fix[i]}` : ''}`));
+    }
+  }
+  if (report.lessonErrors.length) {
+    console.log(`\n${t.lessonsBroken}:`);
+    for (const e of report.lessonErrors) console.log(`   ${e}`);
   }
   console.log('');
   console.log(report.fullCourse ? t.fullCourse : t.partCourse);

@@ -77,6 +77,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   try {
     session = await LessonSession.open(lesson);
   } catch (err) {
+    await closeProcessLedger(); // the session took back what it made; its ledger goes too
     const f = failure(err);
     const message = err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message;
     if (json) out(JSON.stringify({ lesson: summary, ok: false, error: message }));

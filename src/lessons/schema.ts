@@ -13,7 +13,7 @@ export const DISPLAY_LANGS = ['', 'sh', 'shell', 'bash', 'console', 'text', 'txt
 /** Kernel features a lesson may ask for; doctor-ish checks map these to the machine. */
 export const FEATURES = [
   'ns-uts', 'ns-pid', 'ns-mnt', 'ns-ipc', 'ns-net', 'ns-user', 'ns-cgroup',
-  'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'seccomp', 'loop',
+  'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'bridge', 'vxlan', 'netfilter', 'seccomp', 'loop',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
