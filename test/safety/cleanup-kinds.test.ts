@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/core/index.ts';
+import { Core, repoRoot } from '../../src/core/index.ts';
 import type { Resource } from '../../src/ledger/index.ts';
+import { kernelNatTableExists, removeResource } from '../../src/ledger/resources.ts';
 import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
 import { makeBundle } from '../oci/helpers.ts';
@@ -129,6 +130,30 @@ describe.runIf(isRoot)('boxlab cleanup after a SIGKILL, kind by kind', () => {
     expect(present[kind](made), `${kind} is gone after cleanup`).toBe(false);
     expect(await settledFingerprint(before)).toEqual(before);
   }, 60_000);
+
+  it.runIf(have('nft') && have('iptables'))("iptables' NAT chains go, and the kernel's nat table with them when iptables made it", async () => {
+    const before = fingerprint();
+    const core = await Core.start();
+    const netns = `bl-natt-${process.pid}-1`;
+    const inNs = (...argv: string[]) => spawnSync('ip', ['netns', 'exec', netns, ...argv], { encoding: 'utf8' }).stdout;
+    try {
+      await core.netnsAdd(netns);
+      expect(await kernelNatTableExists(netns)).toBe(false);
+      await core.natMasquerade({ netns }, 'bl-natt', '198.51.100.0/24', 'bl-none', 'iptables');
+      expect(inNs('nft', 'list', 'ruleset')).toMatch(/table ip nat/);
+      await removeResource({ kind: 'nat', table: 'bl-natt', tool: 'iptables', netns, madeKernelNatTable: true });
+      expect(inNs('nft', 'list', 'ruleset').trim()).toBe('');
+      // One that was there before (another program's) stays, emptied of ours only.
+      inNs('nft', 'add table ip nat; add chain ip nat keep');
+      await core.natMasquerade({ netns }, 'bl-natt', '198.51.100.0/24', 'bl-none', 'iptables');
+      await removeResource({ kind: 'nat', table: 'bl-natt', tool: 'iptables', netns });
+      expect(inNs('nft', 'list', 'ruleset')).toMatch(/chain keep/);
+    } finally {
+      await core.netnsDel(netns).catch(() => undefined);
+      await core.close();
+    }
+    expect(await settledFingerprint(before)).toEqual(before);
+  });
 
   it("leaves a live boxlab's resources and ledger alone, and removes them once it is dead", async () => {
     const before = fingerprint();

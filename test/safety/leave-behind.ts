@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Core } from '../../src/core/index.ts';
 import { blName, Ledger, processStartTime, stateRoot, type Resource } from '../../src/ledger/index.ts';
+import { kernelNatTableExists } from '../../src/ledger/resources.ts';
 import { makeGroup } from '../../src/runtime/cgroups.ts';
 import { ociRoot, runBundle } from '../../src/runtime/oci.ts';
 import { SandboxHost } from '../../src/runtime/sandbox-host.ts';
@@ -104,11 +105,13 @@ export const MAKERS: Record<Resource['kind'], Maker> = {
   },
 
   // Masquerade on the host, with each netfilter tool installed (arg: nft or iptables).
-  nat: async (ledger, tool) => {
+  nat: async (ledger, arg) => {
     const c = await core(ledger);
     const table = blName('nat');
-    ledger.record({ kind: 'nat', table, ...(tool === 'nft' || tool === 'iptables' ? { tool } : {}) });
-    await c.natMasquerade({}, table, '198.51.100.0/24', 'bl-none', tool === 'nft' || tool === 'iptables' ? tool : undefined);
+    const tool = arg === 'nft' || arg === 'iptables' ? arg : undefined;
+    const madeKernelNatTable = tool === 'iptables' && !(await kernelNatTableExists());
+    ledger.record({ kind: 'nat', table, ...(tool ? { tool } : {}), ...(madeKernelNatTable ? { madeKernelNatTable } : {}) });
+    await c.natMasquerade({}, table, '198.51.100.0/24', 'bl-none', tool);
     return { table };
   },
 
