@@ -42,13 +42,23 @@ interface StopReport {
   diff?: string;
 }
 
+const watched = new WeakSet<Writable>();
+const readerGone = new WeakSet<Writable>();
+
+function watchForReaderGone(stream: Writable): void {
+  if (watched.has(stream)) return;
+  watched.add(stream);
+  stream.on('error', () => readerGone.add(stream));
+}
+
 export async function runLessonPlain(id: string, opts: PlainOptions): Promise<number> {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   // A reader that went away (`boxlab lesson x | head`) ends the lesson, cleanly: an
   // EPIPE must not kill the process before its containers and directories are gone.
-  let gone = false;
-  opts.out.on('error', () => { gone = true; });
-  const out = (s = '') => { if (!gone) opts.out.write(s + '\n'); };
+  // One listener per stream, however many lessons write to it (the soak runs hundreds).
+  watchForReaderGone(opts.out);
+  const isGone = () => readerGone.has(opts.out);
+  const out = (s = '') => { if (!isGone()) opts.out.write(s + '\n'); };
   const json = opts.format === 'json';
   const md = opts.format === 'markdown';
 
@@ -125,7 +135,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   let stopped = false;
   try {
     for (const stop of lesson.stops) {
-      if (gone) { stopped = true; break; }
+      if (isGone()) { stopped = true; break; }
       const i = stop.index;
       const title = session.subst(stop.title);
       if (!json && stop.prose) out('\n' + session.subst(stop.prose, true) + '\n');
