@@ -130,14 +130,21 @@ function links(): string[] {
     .sort();
 }
 
+// IPv6 link-local addresses (fe80::/10) and the kernel's routes for them and for
+// multicast (ff00::/8) are made by the kernel for each link, a moment after it comes up:
+// they follow from `links` and would only make a comparison race the kernel's timer.
+const linkLocal = (addr: string) => /^fe80:/i.test(addr);
+
 function addresses(): string[] {
   return ipJson<{ ifname: string; addr_info: { local: string; prefixlen: number }[] }>(['addr', 'show'])
-    .flatMap((l) => l.addr_info.map((a) => `${l.ifname} ${a.local}/${a.prefixlen}`))
+    .flatMap((l) => l.addr_info.filter((a) => !linkLocal(a.local)).map((a) => `${l.ifname} ${a.local}/${a.prefixlen}`))
     .sort();
 }
 
 function routes(): string[] {
-  return [...ipJson<object>(['-4', 'route', 'show', 'table', 'all']), ...ipJson<object>(['-6', 'route', 'show', 'table', 'all'])]
+  const v6 = ipJson<{ dst: string; protocol?: string }>(['-6', 'route', 'show', 'table', 'all'])
+    .filter((r) => !(r.protocol === 'kernel' && (linkLocal(r.dst) || r.dst === 'ff00::/8')));
+  return [...ipJson<object>(['-4', 'route', 'show', 'table', 'all']), ...v6]
     .map((r) => JSON.stringify({ ...r, expires: undefined }))
     .sort();
 }
