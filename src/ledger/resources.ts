@@ -38,7 +38,35 @@ function assertOurs(path: string): void {
   if (!/\/bl-[^/]*/.test(path)) throw new Error(`refusing to remove ${path}: not a bl- path the lab made`);
 }
 
+/** The same for names: links (bl0, bl-XXXX), namespaces, NAT tables and containers the
+ *  lab made all carry its prefix. */
+function assertOurName(what: string, name: string): void {
+  if (!/^bl(0$|-)/.test(name)) throw new Error(`refusing to remove ${what} ${name}: not a bl- name the lab gives`);
+}
+
+/** The lab writes only network sysctls (ip_forward), and restores a plain value. */
+function assertOurSysctl(path: string, value: string): void {
+  if (!/^\/proc\/sys\/net\/[\w./-]+$/.test(path) || path.includes('..') || !/^[\w .:-]*\n?$/.test(value)) {
+    throw new Error(`refusing to write ${JSON.stringify(value)} to ${path}: the lab restores only network sysctls under /proc/sys/net`);
+  }
+}
+
+/** Check that an entry names something the lab makes, before anything is done with it. */
+function assertRemovable(r: Resource): void {
+  switch (r.kind) {
+    case 'dir': case 'mount': case 'cgroup': return assertOurs(r.path);
+    case 'loop': return assertOurs(r.file);
+    case 'process': if (!(r.pid > 1)) throw new Error(`refusing to kill pid ${r.pid}`); return;
+    case 'link': assertOurName('link', r.name); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'netns': return assertOurName('netns', r.name);
+    case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'sysctl': return assertOurSysctl(r.path, r.restore);
+    case 'oci': assertOurName('container', r.name); return assertOurs(join(r.root, r.name));
+  }
+}
+
 export async function removeResource(r: Resource): Promise<void> {
+  assertRemovable(r);
   switch (r.kind) {
     case 'dir':
       assertOurs(r.path);
