@@ -1,14 +1,16 @@
 // `boxlab cleanup [--dry-run] [--json]`: undo what dead boxlab processes left.
-import { cleanup, describeEntry } from '../ledger/index.ts';
-import { parseOptions } from './args.ts';
+import { existsSync } from 'node:fs';
+import { cleanup, describeEntry, ledgerDir } from '../ledger/index.ts';
+import { parseOptions, UsageError } from './args.ts';
 import { CLEANUP_USAGE, msg } from './text.ts';
 
 export async function cleanupCommand(args: string[]): Promise<number> {
-  const { options } = parseOptions(args, { help: { value: false, short: 'h' }, 'dry-run': { value: false }, json: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, 'dry-run': { value: false }, json: { value: false } }, { stopAtWord: false });
   if (options.help) {
     console.log(CLEANUP_USAGE);
     return 0;
   }
+  if (rest.length) throw new UsageError(msg.noArguments('cleanup', rest));
   const dryRun = options['dry-run'] === true;
   const report = await cleanup({ dryRun });
   const failed = report.items.filter((i) => i.error);
@@ -23,6 +25,7 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   }
   if (report.liveOwners.length) console.log(msg.cleanupLive(report.liveOwners));
   if (report.items.length === 0) console.log(msg.cleanupNothing);
+  if (process.getuid?.() !== 0 && existsSync('/run/boxlab/ledger')) console.log(msg.cleanupNotRoot(ledgerDir()));
   else console.log(dryRun ? msg.cleanupWould(report.items.length) : msg.cleanupDone(report.items.length - failed.length));
   return failed.length ? 1 : 0;
 }

@@ -1,13 +1,14 @@
 // `boxlab doctor [--json]`: print what the machine can do and which chapters will run.
-import { parseOptions } from './args.ts';
-import { DOCTOR_USAGE, doctorText as t } from './text.ts';
+import { parseOptions, UsageError } from './args.ts';
+import { DOCTOR_USAGE, doctorText as t, msg } from './text.ts';
 
 export async function doctorCommand(args: string[]): Promise<number> {
-  const { options } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
   if (options.help) {
     console.log(DOCTOR_USAGE);
     return 0;
   }
+  if (rest.length) throw new UsageError(msg.noArguments('doctor', rest));
   const { doctor } = await import('../doctor/index.ts');
   const report = await doctor();
   if (options.json) {
@@ -22,7 +23,13 @@ export async function doctorCommand(args: string[]): Promise<number> {
   console.log('');
   for (const ch of report.chapters) {
     console.log(`${ch.number}. ${ch.chapter}: ${ch.ok ? t.chapterRuns : t.chapterBlocked}`);
-    for (const l of ch.lessons.filter((x) => !x.ok)) console.log(`   ${l.id}: ${l.why.join('; ')}`);
+    for (const l of ch.lessons.filter((x) => !x.ok)) {
+      l.why.forEach((why, i) => console.log(`   ${l.id}: ${why}${l.fix[i] ? `\n   ${' '.repeat(l.id.length)}  -> ${l.fix[i]}` : ''}`));
+    }
+  }
+  if (report.lessonErrors.length) {
+    console.log(`\n${t.lessonsBroken}:`);
+    for (const e of report.lessonErrors) console.log(`   ${e}`);
   }
   console.log('');
   console.log(report.fullCourse ? t.fullCourse : t.partCourse);

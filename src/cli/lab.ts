@@ -26,20 +26,24 @@ export async function tuiCommand(args: string[]): Promise<number> {
 }
 
 export async function listCommand(args: string[]): Promise<number> {
-  const { options } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
   if (options.help) {
     console.log(LIST_USAGE);
     return 0;
   }
-  const { listLessons } = await import('../lessons/plain.ts');
-  const lessons = await listLessons();
-  if (options.json) {
-    console.log(JSON.stringify(lessons, null, 2));
-    return 0;
+  if (rest.length) throw new UsageError(msg.noArguments('list', rest));
+  const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
+  const { lessons: loaded, errors } = await loadAll();
+  // A lesson that does not load is named (file:line: what — fix), never silently left out.
+  for (const e of errors) console.error(`boxlab: ${e.message}`);
+  if (!loaded.length && !errors.length) throw new Error(msg.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
+  const lessons = loaded.map(summarize);
+  if (options.json) console.log(JSON.stringify(lessons, null, 2));
+  else {
+    const width = Math.max(...lessons.map((l) => l.id.length), 2);
+    for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
   }
-  const width = Math.max(...lessons.map((l) => l.id.length), 2);
-  for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
-  return 0;
+  return errors.length ? 1 : 0;
 }
 
 export async function lessonCommand(args: string[], color: boolean): Promise<number> {

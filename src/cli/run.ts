@@ -1,8 +1,8 @@
 // `boxlab run`: parse the flags, make the container, pass signals on, return CMD's status.
 import { CoreError, NAMESPACES, type NamespaceName } from '../core/index.ts';
 import { blName, Ledger } from '../ledger/index.ts';
-import { Container, DEFAULT_ENV, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
-import { buildRootfs, defaultRootfsDir, isBuiltRootfs } from '../runtime/rootfs.ts';
+import { Container, DEFAULT_ENV, optionErrors, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
+import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { parseOptions, UsageError } from './args.ts';
@@ -113,11 +113,9 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const ledger = Ledger.open();
   try {
-    if (spec.rootfs === defaultRootfsDir() && !isBuiltRootfs(spec.rootfs)) {
-      console.error(msg.buildingRootfs(spec.rootfs));
-      await buildRootfs(spec.rootfs, ledger);
-    }
-    const errors = validateSpec(spec);
+    let errors = optionErrors(spec);
+    if (!errors.length && spec.rootfs === defaultRootfsDir()) await ensureDefaultRootfs(ledger, (dir) => console.error(msg.buildingRootfs(dir)));
+    if (!errors.length) errors = validateSpec(spec);
     if (errors.length) {
       for (const e of errors) console.error(`boxlab run: ${e}`);
       return EXIT_RUNTIME;

@@ -1,10 +1,14 @@
-// What this machine can do for the course, each fact read from the kernel or the
-// filesystem, never assumed. Every check says what it found and, where something is
-// missing, what a person can do about it.
+// What this machine can do for the course, each fact read from the kernel or tried on
+// it, never assumed. A feature that can only be known by using it (an overlay mount, a
+// veth pair, a NAT rule, overlay inside a user namespace) is tried inside namespaces
+// made for the probe with unshare(1): they vanish when the probe exits, so nothing of it
+// is ever on the host. Every check says what it found and, where something is missing,
+// what a person can do about it. The parsers are pure functions of the text they read,
+// tested on recorded copies (test/unit/doctor.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { boxcorePath } from '../core/index.ts';
+import { boxcorePath } from '../core/binary.ts';
 import { doctorText as t } from '../cli/text.ts';
 
 export type Status = 'ok' | 'warn' | 'missing';
@@ -15,6 +19,8 @@ export interface Check {
   status: Status;
   detail: string;
   fix?: string;
+  /** What the lesson verdicts need to know, beyond the status (overlay: in a user namespace?). */
+  facts?: Record<string, boolean>;
 }
 
 export type CgroupLayout = 'v1' | 'v2' | 'hybrid' | 'none';
@@ -24,7 +30,7 @@ function read(path: string): string {
 }
 
 export function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin'])) {
     const p = `${dir}/${cmd}`;
     try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
   }
@@ -39,8 +45,14 @@ function firstLine(cmd: string, args: string[]): string {
   }
 }
 
-/** mountinfo lines of this process as [mount point, fs type, optional fields]. */
-function mounts(text = read('/proc/self/mountinfo')): { point: string; type: string; optional: string[] }[] {
+const isRoot = () => process.getuid?.() === 0;
+
+// ------------------------------------------------------------------ parsers
+
+interface Mount { point: string; type: string; optional: string[] }
+
+/** mountinfo lines as [mount point, fs type, optional fields (shared:N, master:N)]. */
+export function parseMountinfo(text: string): Mount[] {
   return text.split('\n').filter(Boolean).map((line) => {
     const f = line.split(' ');
     const sep = f.indexOf('-');
@@ -50,8 +62,8 @@ function mounts(text = read('/proc/self/mountinfo')): { point: string; type: str
 
 /** The layout the way runc and crun decide it: what is mounted at /sys/fs/cgroup, and
  *  on a v1 host whether a v2 hierarchy sits beside the controllers (hybrid). */
-export function cgroupLayout(mountinfo?: string): CgroupLayout {
-  const m = mounts(mountinfo);
+export function cgroupLayout(mountinfo = read('/proc/self/mountinfo')): CgroupLayout {
+  const m = parseMountinfo(mountinfo);
   const at = (p: string) => m.filter((x) => x.point === p).at(-1)?.type;
   const root = at('/sys/fs/cgroup');
   if (root === 'cgroup2') return 'v2';
@@ -59,10 +71,69 @@ export function cgroupLayout(mountinfo?: string): CgroupLayout {
   return at('/sys/fs/cgroup/unified') === 'cgroup2' ? 'hybrid' : 'v1';
 }
 
+/** /proc/cgroups: the controllers enabled (column 4) and in a v1 hierarchy (column 2 is
+ *  its id; 0 means none: the controller is on v2, or not mounted). */
+export function v1Controllers(procCgroups: string): string[] {
+  return procCgroups.split('\n').filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(/\s+/)).filter((f) => f[3] === '1' && f[1] !== '0').map((f) => f[0]!);
+}
+
 export function kernelAtLeast(major: number, minor: number, rel = release()): boolean {
   const [a = 0, b = 0] = rel.split(/[.-]/).map(Number);
   return a > major || (a === major && b >= minor);
 }
+
+/** The sysctl that stops an unprivileged user from making a user namespace, if any. */
+export function usernsBlocker(sysctls: Record<string, string>): string {
+  if (sysctls['user.max_user_namespaces'] === '0') return 'user.max_user_namespaces=0';
+  if (sysctls['kernel.unprivileged_userns_clone'] === '0') return 'kernel.unprivileged_userns_clone=0';
+  if (sysctls['kernel.apparmor_restrict_unprivileged_userns'] === '1') return 'kernel.apparmor_restrict_unprivileged_userns=1';
+  return '';
+}
+
+/** `iptables -V`: "iptables v1.8.9 (nf_tables)" -> nf_tables; "(legacy)" -> legacy. */
+export function iptablesBackend(version: string): 'nf_tables' | 'legacy' | undefined {
+  const m = /\((nf_tables|legacy)\)/.exec(version);
+  return m ? (m[1] as 'nf_tables' | 'legacy') : undefined;
+}
+
+/** Propagation of / from mountinfo's optional fields: shared, slave (master:N) or private. */
+export function rootPropagation(mountinfo: string): 'shared' | 'slave' | 'private' {
+  const root = parseMountinfo(mountinfo).filter((m) => m.point === '/').at(-1);
+  if (root?.optional.some((o) => o.startsWith('shared:'))) return 'shared';
+  if (root?.optional.some((o) => o.startsWith('master:'))) return 'slave';
+  return 'private';
+}
+
+/** WSL (from /proc/version), a container (the markers runtimes leave), or a host. */
+export function hostKind(procVersion: string, markers: { files: string[]; env?: string; pid1Cgroup?: string; pid1Environ?: string }): 'wsl' | 'container' | 'host' {
+  if (/microsoft|WSL/i.test(procVersion)) return 'wsl';
+  if (markers.files.length || markers.env) return 'container';
+  if (/(^|\0)container=/.test(markers.pid1Environ ?? '')) return 'container';
+  if (/\/(docker|lxc|kubepods|libpod|containerd)[/-]/.test(markers.pid1Cgroup ?? '')) return 'container';
+  return 'host';
+}
+
+// ------------------------------------------------------------------ trying things
+
+/** Run a shell script in namespaces of its own (unshare(1)), which vanish with it.
+ *  Unprivileged: as nobody when we are root (as the rootless lessons run), inside a
+ *  user namespace that maps it to root. */
+function throwaway(ns: ('mount' | 'net')[], script: string, unprivileged: boolean): { tried: boolean; ok: boolean; out: string } {
+  if (!which('unshare') || (unprivileged && isRoot() && !which('setpriv'))) return { tried: false, ok: false, out: '' };
+  const flags = ns.map((n) => `--${n}`).concat(ns.includes('mount') ? ['--propagation', 'private'] : []);
+  const asUser = unprivileged || !isRoot();
+  const unshare = ['unshare', ...(asUser ? ['--user', '--map-root-user'] : []), ...flags, 'sh', '-c', script];
+  const argv = unprivileged && isRoot() ? ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', ...unshare] : unshare;
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
+  return { tried: true, ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+// A tmpfs over /tmp (in the probe's own mount namespace) holds the overlay's layers.
+const OVERLAY_SCRIPT = 'mount -t tmpfs bl-probe /tmp && mkdir /tmp/l /tmp/u /tmp/w /tmp/m && '
+  + 'mount -t overlay overlay -o lowerdir=/tmp/l,upperdir=/tmp/u,workdir=/tmp/w /tmp/m';
+
+// ------------------------------------------------------------------ the checks
 
 export function checkKernel(): Check {
   const rel = release();
@@ -72,60 +143,106 @@ export function checkKernel(): Check {
 }
 
 export function checkRoot(): Check {
-  const root = process.getuid?.() === 0;
-  return root
+  return isRoot()
     ? { id: 'root', title: t.root, status: 'ok', detail: t.isRoot }
     : { id: 'root', title: t.root, status: 'warn', detail: t.notRoot, fix: t.rootFix };
 }
 
 export function checkCgroups(): Check {
-  const layout = cgroupLayout();
-  let controllers: string[];
-  if (layout === 'v2') controllers = read('/sys/fs/cgroup/cgroup.controllers').trim().split(/\s+/).filter(Boolean);
-  else controllers = read('/proc/cgroups').split('\n').filter((l) => l && !l.startsWith('#') && l.split('\t')[3] === '1').map((l) => l.split('\t')[0]!);
-  const detail = `${t.layouts[layout]}; ${t.controllers}: ${controllers.join(' ') || t.none}`;
-  if (layout === 'none') return { id: 'cgroup', title: t.cgroup, status: 'missing', detail, fix: t.cgroupFix };
-  return { id: 'cgroup', title: t.cgroup, status: 'ok', detail };
+  const mountinfo = read('/proc/self/mountinfo');
+  const layout = cgroupLayout(mountinfo);
+  const v1 = layout === 'v1' || layout === 'hybrid' ? v1Controllers(read('/proc/cgroups')) : [];
+  const v2root = layout === 'hybrid' ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
+  const v2 = layout === 'v2' || layout === 'hybrid' ? read(`${v2root}/cgroup.controllers`).trim().split(/\s+/).filter(Boolean) : [];
+  const parts = [t.layouts[layout]];
+  if (layout === 'v1' || layout === 'hybrid') parts.push(`${t.v1Controllers}: ${v1.join(' ') || t.none}`);
+  if (layout === 'v2' || layout === 'hybrid') parts.push(`${t.v2Controllers}: ${v2.join(' ') || t.none}`);
+  const facts = { v1: layout === 'v1' || layout === 'hybrid', v2: layout === 'v2' || layout === 'hybrid' };
+  if (layout === 'none') return { id: 'cgroup', title: t.cgroup, status: 'missing', detail: parts.join('; '), fix: t.cgroupFix, facts };
+  return { id: 'cgroup', title: t.cgroup, status: 'ok', detail: parts.join('; '), facts };
 }
+
+const USERNS_SYSCTLS = ['user.max_user_namespaces', 'kernel.unprivileged_userns_clone', 'kernel.apparmor_restrict_unprivileged_userns'];
 
 /** Tried for real: can an unprivileged user make a user namespace here? */
 export function checkUserns(): Check {
-  const max = read('/proc/sys/user/max_user_namespaces').trim();
-  const debian = read('/proc/sys/kernel/unprivileged_userns_clone').trim();
-  const apparmor = read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns').trim();
-  const blocked = max === '0' ? 'user.max_user_namespaces=0'
-    : debian === '0' ? 'kernel.unprivileged_userns_clone=0'
-      : apparmor === '1' ? 'kernel.apparmor_restrict_unprivileged_userns=1' : '';
-  let works = !blocked;
-  if (works && process.getuid?.() === 0 && which('setpriv') && which('unshare')) {
-    const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'unshare', '--user', 'true'], { stdio: 'ignore', timeout: 3000 });
-    works = r.status === 0;
+  const sysctls: Record<string, string> = {};
+  for (const s of USERNS_SYSCTLS) {
+    const v = read(`/proc/sys/${s.replace(/\./g, '/')}`).trim();
+    if (v) sysctls[s] = v;
   }
+  const shown = Object.entries(sysctls).map(([k, v]) => `${k}=${v}`).join(', ');
+  const blocked = usernsBlocker(sysctls);
+  const tried = throwaway([], 'true', true);
+  const works = tried.tried ? tried.ok : !blocked && existsSync('/proc/self/ns/user');
   return works
-    ? { id: 'userns', title: t.userns, status: 'ok', detail: t.usernsOk(max) }
-    : { id: 'userns', title: t.userns, status: 'warn', detail: t.usernsBlocked(blocked), fix: t.usernsFix(blocked) };
+    ? { id: 'userns', title: t.userns, status: 'ok', detail: t.usernsOk(shown), facts: { unprivileged: true } }
+    : { id: 'userns', title: t.userns, status: 'warn', detail: t.usernsBlocked(shown, tried.out), fix: t.usernsFix(blocked), facts: { unprivileged: false } };
 }
 
+/** An overlay mounted for real, as root and (the rootless lessons' case) in a user namespace. */
 export function checkOverlay(): Check {
-  const loaded = /\boverlay\n/.test(read('/proc/filesystems'));
-  const module = existsSync(`/lib/modules/${release()}/kernel/fs/overlayfs`);
-  const inUserns = kernelAtLeast(5, 11);
-  if (!loaded && !module) return { id: 'overlay', title: t.overlay, status: 'missing', detail: t.overlayMissing, fix: t.overlayFix };
-  return { id: 'overlay', title: t.overlay, status: 'ok', detail: t.overlayOk(loaded, inUserns) };
+  const known = /\boverlay\n/.test(read('/proc/filesystems')) || existsSync(`/lib/modules/${release()}/kernel/fs/overlayfs`);
+  const asRoot = isRoot() ? throwaway(['mount'], OVERLAY_SCRIPT, false) : { tried: false, ok: false, out: '' };
+  const inUserns = throwaway(['mount'], OVERLAY_SCRIPT, true);
+  const mounts = asRoot.tried ? asRoot.ok : known;
+  const facts = { mount: mounts, userns: inUserns.ok };
+  if (!mounts) return { id: 'overlay', title: t.overlay, status: 'missing', detail: t.overlayMissing(asRoot.out), fix: t.overlayFix, facts };
+  return { id: 'overlay', title: t.overlay, status: 'ok', detail: t.overlayOk(asRoot.tried, inUserns.tried, inUserns.ok), facts };
 }
 
 export function checkLoop(): Check {
-  return existsSync('/dev/loop-control')
-    ? { id: 'loop', title: t.loop, status: 'ok', detail: '/dev/loop-control' }
-    : { id: 'loop', title: t.loop, status: 'warn', detail: t.loopMissing, fix: t.loopFix };
+  const devices = (() => { try { return readdirSync('/dev').filter((n) => /^loop\d+$/.test(n)).length; } catch { return 0; } })();
+  let usable = existsSync('/dev/loop-control');
+  if (usable && isRoot()) {
+    // Opened, not used: LOOP_CTL_GET_FREE would make a device on the host.
+    try { closeSync(openSync('/dev/loop-control', 'r+')); } catch { usable = false; }
+  }
+  const losetup = !!which('losetup');
+  if (!usable) return { id: 'loop', title: t.loop, status: 'warn', detail: t.loopMissing, fix: t.loopFix, facts: { usable: false } };
+  if (!losetup) return { id: 'loop', title: t.loop, status: 'warn', detail: t.loopNoLosetup, fix: t.loopLosetupFix, facts: { usable: false } };
+  return { id: 'loop', title: t.loop, status: 'ok', detail: t.loopOk(devices), facts: { usable: true } };
 }
 
+/** The tool the lab uses (nft where installed, else iptables: as native/nat.c picks it),
+ *  and a masquerade rule made with it in a throwaway network namespace. */
 export function checkNetfilter(): Check {
   const nft = which('nft');
   const ipt = which('iptables');
-  if (nft) return { id: 'netfilter', title: t.netfilter, status: 'ok', detail: `nftables (${nft})` };
-  if (ipt) return { id: 'netfilter', title: t.netfilter, status: 'ok', detail: `iptables (${firstLine(ipt, ['--version']) || ipt})` };
-  return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: t.netfilterMissing, fix: t.netfilterFix };
+  if (!nft && !ipt) return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: t.netfilterMissing, fix: t.netfilterFix, facts: { nat: false } };
+  const version = nft ? firstLine(nft, ['--version']) : firstLine(ipt!, ['-V']);
+  const backend = nft ? 'nf_tables' : iptablesBackend(version) ?? '?';
+  const script = nft
+    ? "nft 'add table ip bl-probe; add chain ip bl-probe post { type nat hook postrouting priority 100; }; add rule ip bl-probe post masquerade'"
+    : 'iptables -t nat -A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE';
+  const tried = throwaway(['net'], script, false);
+  const detail = t.netfilterIs(nft ? 'nft' : 'iptables', version, backend, tried.tried, tried.ok);
+  if (tried.tried && !tried.ok) return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: `${detail}: ${tried.out}`, fix: t.netfilterNatFix, facts: { nat: false } };
+  return { id: 'netfilter', title: t.netfilter, status: 'ok', detail, facts: { nat: true } };
+}
+
+/** veth, bridge and vxlan links made in a throwaway network namespace. */
+export function checkLinks(): Check {
+  const kinds = { veth: 'ip link add bl-p0 type veth peer name bl-p1', bridge: 'ip link add bl-pb type bridge', vxlan: 'ip link add bl-px type vxlan id 42 dstport 4789' };
+  if (!which('ip')) return { id: 'links', title: t.links, status: 'warn', detail: t.noIp, fix: t.noIpFix, facts: { veth: false, bridge: false, vxlan: false } };
+  const facts: Record<string, boolean> = {};
+  let tried = true;
+  for (const [kind, cmd] of Object.entries(kinds)) {
+    const r = throwaway(['net'], cmd, false);
+    tried &&= r.tried;
+    facts[kind] = r.ok;
+  }
+  const missing = Object.keys(kinds).filter((k) => !facts[k]);
+  if (!tried) return { id: 'links', title: t.links, status: 'warn', detail: t.linksNotTried, fix: t.rootFix, facts };
+  if (missing.length) return { id: 'links', title: t.links, status: 'warn', detail: t.linksMissing(missing), fix: t.linksFix(missing), facts };
+  return { id: 'links', title: t.links, status: 'ok', detail: t.linksOk(Object.keys(kinds)), facts };
+}
+
+export function checkSeccomp(): Check {
+  const mode = /^Seccomp:\s*(\d)/m.exec(read('/proc/self/status'))?.[1];
+  const actions = read('/proc/sys/kernel/seccomp/actions_avail').trim();
+  if (mode === undefined) return { id: 'seccomp', title: t.seccomp, status: 'warn', detail: t.noSeccomp, fix: t.seccompFix, facts: { filter: false } };
+  return { id: 'seccomp', title: t.seccomp, status: 'ok', detail: t.seccompOk(actions), facts: { filter: true } };
 }
 
 export function checkKvm(): Check {
@@ -141,18 +258,19 @@ export function checkPeers(): Check {
 }
 
 export function checkPropagation(): Check {
-  const root = mounts().find((m) => m.point === '/');
-  const prop = root?.optional.find((o) => /^(shared|master):/.test(o));
-  const mode = prop ? prop.replace(/:\d+$/, '') : 'private';
-  return { id: 'propagation', title: t.propagation, status: 'ok', detail: t.propagationIs(mode) };
+  return { id: 'propagation', title: t.propagation, status: 'ok', detail: t.propagationIs(rootPropagation(read('/proc/self/mountinfo'))) };
 }
 
 /** WSL or a container as the host: both change what the kernel lets us do. */
 export function checkHost(): Check {
-  const version = read('/proc/version');
-  if (/microsoft|WSL/i.test(version)) return { id: 'host', title: t.host, status: 'warn', detail: t.wsl, fix: t.wslFix };
-  const inContainer = existsSync('/.dockerenv') || existsSync('/run/.containerenv') || !!process.env.container;
-  if (inContainer) return { id: 'host', title: t.host, status: 'warn', detail: t.inContainer, fix: t.inContainerFix };
+  const kind = hostKind(read('/proc/version'), {
+    files: ['/.dockerenv', '/run/.containerenv'].filter((f) => existsSync(f)),
+    env: process.env.container,
+    pid1Cgroup: read('/proc/1/cgroup'),
+    pid1Environ: read('/proc/1/environ'),
+  });
+  if (kind === 'wsl') return { id: 'host', title: t.host, status: 'warn', detail: t.wsl, fix: t.wslFix };
+  if (kind === 'container') return { id: 'host', title: t.host, status: 'warn', detail: t.inContainer, fix: t.inContainerFix };
   return { id: 'host', title: t.host, status: 'ok', detail: t.bareHost };
 }
 
@@ -166,5 +284,5 @@ export function checkCore(): Check {
 
 export function allChecks(): Check[] {
   return [checkKernel(), checkRoot(), checkCore(), checkCgroups(), checkUserns(), checkOverlay(), checkLoop(),
-    checkNetfilter(), checkKvm(), checkPeers(), checkPropagation(), checkHost()];
+    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkPropagation(), checkHost()];
 }

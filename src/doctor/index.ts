@@ -1,80 +1,100 @@
 // `boxlab doctor`: what this machine can do, and for each chapter of the course whether
-// it will run here and, if not, why and what to do.
-import { existsSync, readFileSync } from 'node:fs';
-import { release } from 'node:os';
-import { gunzipSync } from 'node:zlib';
-import { listLessons } from '../lessons/plain.ts';
-import type { LessonSummary } from '../lessons/schema.ts';
-import { doctorText as t } from '../cli/text.ts';
+// it will run here and, if not, why and what to do. The chapters and what each lesson
+// needs come from the lessons' front matter (`needs`, `features`): a new chapter needs
+// no code here, and a new feature does not compile until FEATURE_NEEDS says how to
+// tell whether the machine has it.
+import { existsSync } from 'node:fs';
+import { loadAll, summarize } from '../lessons/loader.ts';
+import type { Feature, LessonSummary } from '../lessons/schema.ts';
+import { doctorText as t, msg } from '../cli/text.ts';
+import { lessonsRoot } from '../lessons/loader.ts';
 import { allChecks, cgroupLayout, which, type Check } from './checks.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check, type CgroupLayout } from './checks.ts';
 
-export interface LessonVerdict { id: string; title: string; ok: boolean; why: string[] }
+export interface Problem { why: string; fix: string }
+export interface LessonVerdict { id: string; title: string; ok: boolean; why: string[]; fix: string[] }
 export interface ChapterVerdict { chapter: string; number: number; ok: boolean; lessons: LessonVerdict[] }
-export interface DoctorReport { checks: Check[]; chapters: ChapterVerdict[]; fullCourse: boolean }
+export interface DoctorReport { checks: Check[]; chapters: ChapterVerdict[]; lessonErrors: string[]; fullCourse: boolean }
 
-const found = (checks: Check[], id: string) => checks.find((c) => c.id === id);
+type Checks = Map<string, Check>;
 
-/** Why a lesson's kernel feature is not here, or undefined when it is. */
-export function featureProblem(feature: string, checks: Check[]): string | undefined {
-  const ns = /^ns-(\w+)$/.exec(feature)?.[1];
-  if (ns) return existsSync(`/proc/self/ns/${ns === 'mnt' ? 'mnt' : ns}`) ? undefined : t.noNamespace(ns);
-  switch (feature) {
-    case 'cgroup-v1':
-    case 'cgroup-v2':
-      return found(checks, 'cgroup')?.status === 'missing' ? t.noCgroups : undefined;
-    case 'overlay':
-      return found(checks, 'overlay')?.status === 'missing' ? t.overlayMissing : undefined;
-    case 'loop':
-      return found(checks, 'loop')?.status === 'ok' ? undefined : t.loopMissing;
-    case 'veth': {
-      // Built in (=y), veth has no /sys/module entry and no .ko: the kernel's own
-      // config says so, where it is published.
-      const config = kernelConfig('CONFIG_VETH');
-      if (config !== undefined) return config === 'y' || config === 'm' ? undefined : t.noVeth;
-      return existsSync(`/lib/modules/${release()}/kernel/drivers/net/veth.ko`) || existsSync('/sys/module/veth') ? undefined : t.noVeth;
-    }
-    case 'seccomp':
-      return /^Seccomp:/m.test(readFileSync('/proc/self/status', 'utf8')) ? undefined : t.noSeccomp;
-    case 'jq':
-    case 'curl':
-      return which(feature) ? undefined : t.noProgram(feature, feature);
-    case 'registry':
-      return existsSync(registryBinary()) ? undefined : t.noProgram(registryBinary(), 'docker-registry');
-    default:
-      return undefined;
-  }
+const fact = (checks: Checks, id: string, name: string) => checks.get(id)?.facts?.[name] === true;
+const fixOf = (checks: Checks, id: string) => checks.get(id)?.fix ?? '';
+
+/** A namespace type is there when this process has one of it (/proc/self/ns/NAME). */
+const namespace = (ns: string) => (): Problem | undefined =>
+  existsSync(`/proc/self/ns/${ns}`) ? undefined : { why: t.noNamespace(ns), fix: t.namespaceFix(ns) };
+
+/** A program a lesson runs besides the lab, found on PATH. */
+const program = (name: string, pkg: string) => (): Problem | undefined =>
+  which(name) ? undefined : { why: t.noProgram(name, pkg), fix: `apt-get install ${pkg}` };
+
+/** A link kind the probe made in a throwaway network namespace. */
+const link = (kind: string) => (c: Checks): Problem | undefined =>
+  fact(c, 'links', kind) ? undefined : { why: t.linksMissing([kind]), fix: fixOf(c, 'links') || t.linksFix([kind]) };
+
+/** For each feature a lesson may need: what is missing here, or undefined. cgroup-v1 and
+ *  cgroup-v2 are judged together (see judgeLesson): a lesson names the layouts it runs on. */
+export const FEATURE_NEEDS: Record<Feature, (checks: Checks, lesson: LessonSummary) => Problem | undefined> = {
+  'ns-uts': namespace('uts'),
+  'ns-pid': namespace('pid'),
+  'ns-mnt': namespace('mnt'),
+  'ns-ipc': namespace('ipc'),
+  'ns-net': namespace('net'),
+  'ns-user': namespace('user'),
+  'ns-cgroup': namespace('cgroup'),
+  'cgroup-v1': () => undefined,
+  'cgroup-v2': () => undefined,
+  overlay: (c, l) => {
+    if (!fact(c, 'overlay', 'mount')) return { why: c.get('overlay')!.detail, fix: fixOf(c, 'overlay') };
+    if (l.needs === 'rootless' && !fact(c, 'overlay', 'userns')) return { why: t.overlayNotInUserns, fix: t.overlayUsernsFix };
+    return undefined;
+  },
+  veth: link('veth'),
+  bridge: link('bridge'),
+  vxlan: link('vxlan'),
+  netfilter: (c) => (fact(c, 'netfilter', 'nat') ? undefined : { why: c.get('netfilter')!.detail, fix: fixOf(c, 'netfilter') }),
+  seccomp: (c) => (fact(c, 'seccomp', 'filter') ? undefined : { why: t.noSeccomp, fix: t.seccompFix }),
+  loop: (c) => (fact(c, 'loop', 'usable') ? undefined : { why: c.get('loop')!.detail, fix: fixOf(c, 'loop') }),
+  jq: program('jq', 'jq'),
+  curl: program('curl', 'curl'),
+  registry: () => (existsSync(registryBinary()) ? undefined : { why: t.noProgram(registryBinary(), 'docker-registry'), fix: `apt-get install docker-registry` }),
+};
+
+/** The layouts a lesson names (cgroup-v1, cgroup-v2) are the ones it runs on: one of
+ *  them must be mounted here. */
+function cgroupProblem(l: LessonSummary, checks: Checks): Problem | undefined {
+  const wants = (['v1', 'v2'] as const).filter((v) => l.features.includes(`cgroup-${v}`));
+  if (!wants.length || wants.some((v) => fact(checks, 'cgroup', v))) return undefined;
+  return { why: t.noCgroupLayout(wants), fix: fixOf(checks, 'cgroup') || t.cgroupLayoutFix(wants) };
 }
 
-/** A kernel build option as /proc/config.gz or /boot/config-RELEASE has it: 'y', 'm',
- *  'n' (not set), or undefined when neither file can be read. */
-export function kernelConfig(option: string): string | undefined {
-  let text: string | undefined;
-  try { text = gunzipSync(readFileSync('/proc/config.gz')).toString('utf8'); } catch { /* not published */ }
-  try { text ??= readFileSync(`/boot/config-${release()}`, 'utf8'); } catch { /* not installed */ }
-  if (text === undefined) return undefined;
-  return new RegExp(`^${option}=(\\S+)$`, 'm').exec(text)?.[1] ?? 'n';
-}
-
-export function judgeLesson(l: LessonSummary, checks: Check[]): LessonVerdict {
-  const why: string[] = [];
-  if (found(checks, 'core')?.status !== 'ok') why.push(t.coreMissing(''));
-  if (l.needs === 'root' && process.getuid?.() !== 0) why.push(t.lessonNeedsRoot);
-  if (l.needs === 'rootless' && process.getuid?.() !== 0 && found(checks, 'userns')?.status !== 'ok') why.push(t.lessonNeedsUserns);
+export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
+  const checks: Checks = new Map(list.map((c) => [c.id, c]));
+  const problems: Problem[] = [];
+  if (checks.get('core')?.status !== 'ok') problems.push({ why: t.coreMissing(''), fix: t.coreFix });
+  if (l.needs === 'root' && process.getuid?.() !== 0) problems.push({ why: t.lessonNeedsRoot, fix: t.rootFix });
+  // Started as root, a rootless lesson still runs its core as an unprivileged user.
+  if (l.needs === 'rootless' && !fact(checks, 'userns', 'unprivileged')) problems.push({ why: t.lessonNeedsUserns, fix: fixOf(checks, 'userns') });
   for (const f of l.features) {
-    const problem = featureProblem(f, checks);
-    if (problem) why.push(problem);
+    const p = FEATURE_NEEDS[f](checks, l);
+    if (p) problems.push(p);
   }
-  return { id: l.id, title: l.title, ok: why.length === 0, why };
+  const cg = cgroupProblem(l, checks);
+  if (cg) problems.push(cg);
+  const unique = [...new Map(problems.map((p) => [p.why, p])).values()];
+  return { id: l.id, title: l.title, ok: unique.length === 0, why: unique.map((p) => p.why), fix: unique.map((p) => p.fix) };
 }
 
 export async function doctor(): Promise<DoctorReport> {
   const checks = allChecks();
-  const lessons = await listLessons();
+  const { lessons, errors } = await loadAll();
+  const lessonErrors = errors.map((e) => e.message);
+  if (!lessons.length && !errors.length) lessonErrors.push(msg.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const byChapter = new Map<string, ChapterVerdict>();
-  for (const l of lessons) {
+  for (const l of lessons.map(summarize)) {
     const ch = byChapter.get(l.chapter) ?? { chapter: l.chapter, number: l.chapterNumber, ok: true, lessons: [] };
     const verdict = judgeLesson(l, checks);
     ch.lessons.push(verdict);
@@ -82,10 +102,6 @@ export async function doctor(): Promise<DoctorReport> {
     byChapter.set(l.chapter, ch);
   }
   const chapters = [...byChapter.values()].sort((a, b) => a.number - b.number);
-  return { checks, chapters, fullCourse: chapters.every((c) => c.ok) && !checks.some((c) => c.status === 'missing') };
-}
-
-/** The home screen's one line: kernel, cgroup layout, who we are. */
-export function oneLine(): string {
-  return t.oneLine(release(), t.layouts[cgroupLayout()], process.getuid?.() === 0);
+  const fullCourse = lessonErrors.length === 0 && chapters.every((c) => c.ok) && !checks.some((c) => c.status === 'missing');
+  return { checks, chapters, lessonErrors, fullCourse };
 }

@@ -25,7 +25,9 @@ export type Resource =
   | { kind: 'sysctl'; path: string; restore: string }
   // A NAT table of the lab (nft), or its three chains (iptables: NAME-PRE, -OUT, -POST).
   // tool: the one that made it; when not known, each one installed is asked.
-  | { kind: 'nat'; table: string; tool?: 'nft' | 'iptables'; netns?: string }
+  // madeKernelNatTable: iptables on nf_tables makes the kernel's `ip nat` table (and its
+  // base chains) when there was none; then that table goes too once it is empty again.
+  | { kind: 'nat'; table: string; tool?: 'nft' | 'iptables'; netns?: string; madeKernelNatTable?: boolean }
   // A container of boxcore's OCI runtime: `boxcore --root ROOT delete --force NAME` takes
   // it away (its processes, its cgroup, its state directory ROOT/NAME).
   | { kind: 'oci'; root: string; name: string }
@@ -45,7 +47,36 @@ function assertOurs(path: string): void {
   if (!/\/bl-[^/]*/.test(path)) throw new Error(`refusing to remove ${path}: not a bl- path the lab made`);
 }
 
+/** The same for names: links (bl0, bl-XXXX), namespaces, NAT tables and containers the
+ *  lab made all carry its prefix. */
+function assertOurName(what: string, name: string): void {
+  if (!/^bl(0$|-)/.test(name)) throw new Error(`refusing to remove ${what} ${name}: not a bl- name the lab gives`);
+}
+
+/** The lab writes only network sysctls (ip_forward), and restores a plain value. */
+function assertOurSysctl(path: string, value: string): void {
+  if (!/^\/proc\/sys\/net\/[\w./-]+$/.test(path) || path.includes('..') || !/^[\w .:-]*\n?$/.test(value)) {
+    throw new Error(`refusing to write ${JSON.stringify(value)} to ${path}: the lab restores only network sysctls under /proc/sys/net`);
+  }
+}
+
+/** Check that an entry names something the lab makes, before anything is done with it. */
+function assertRemovable(r: Resource): void {
+  switch (r.kind) {
+    case 'dir': case 'mount': case 'cgroup': return assertOurs(r.path);
+    case 'loop': return assertOurs(r.file);
+    case 'process': if (!(r.pid > 1)) throw new Error(`refusing to kill pid ${r.pid}`); return;
+    case 'link': assertOurName('link', r.name); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'netns': return assertOurName('netns', r.name);
+    case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'sysctl': return assertOurSysctl(r.path, r.restore);
+    case 'oci': assertOurName('container', r.name); return assertOurs(join(r.root, r.name));
+    case 'oci-root': return assertOurs(r.path);
+  }
+}
+
 export async function removeResource(r: Resource): Promise<void> {
+  assertRemovable(r);
   switch (r.kind) {
     case 'dir':
       assertOurs(r.path);
@@ -141,6 +172,23 @@ async function removeNat(r: Extract<Resource, { kind: 'nat' }>): Promise<void> {
     );
   }
   for (const argv of commands) await run(...inNs(argv)).catch(() => undefined);
+  if (r.madeKernelNatTable && (await natTableIsEmpty(inNs))) await run(...inNs(['nft', 'delete', 'table', 'ip', 'nat'])).catch(() => undefined);
+}
+
+/** Is there an `ip nat` table in nf_tables (nft installed)? What a recorder asks before
+ *  iptables makes chains, to fill in madeKernelNatTable. */
+export async function kernelNatTableExists(netns?: string): Promise<boolean> {
+  const argv = ['nft', 'list', 'table', 'ip', 'nat'];
+  return run(...((netns ? ['ip', ['netns', 'exec', netns, ...argv]] : [argv[0]!, argv.slice(1)]) as [string, string[]])).then(() => true, () => false);
+}
+
+/** The `ip nat` table holds no rule and no chain but the base ones iptables made. */
+async function natTableIsEmpty(inNs: (argv: string[]) => [string, string[]]): Promise<boolean> {
+  const out = await run(...inNs(['nft', '-j', 'list', 'table', 'ip', 'nat'])).then((x) => x.stdout, () => '');
+  if (!out) return false;
+  const items = (JSON.parse(out) as { nftables: Record<string, { hook?: string; policy?: string }>[] }).nftables;
+  const chains = items.flatMap((i) => (i.chain ? [i.chain] : []));
+  return !items.some((i) => i.rule || i.set || i.map) && chains.every((c) => c.hook && c.policy === 'accept');
 }
 
 /** rmdir fails with EBUSY while exiting processes still hold the group: retry, bounded. */

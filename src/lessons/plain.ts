@@ -44,13 +44,23 @@ interface StopReport {
   skipped?: string[];
 }
 
+const watched = new WeakSet<Writable>();
+const readerGone = new WeakSet<Writable>();
+
+function watchForReaderGone(stream: Writable): void {
+  if (watched.has(stream)) return;
+  watched.add(stream);
+  stream.on('error', () => readerGone.add(stream));
+}
+
 export async function runLessonPlain(id: string, opts: PlainOptions): Promise<number> {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   // A reader that went away (`boxlab lesson x | head`) ends the lesson, cleanly: an
   // EPIPE must not kill the process before its containers and directories are gone.
-  let gone = false;
-  opts.out.on('error', () => { gone = true; });
-  const out = (s = '') => { if (!gone) opts.out.write(s + '\n'); };
+  // One listener per stream, however many lessons write to it (the soak runs hundreds).
+  watchForReaderGone(opts.out);
+  const isGone = () => readerGone.has(opts.out);
+  const out = (s = '') => { if (!isGone()) opts.out.write(s + '\n'); };
   const json = opts.format === 'json';
   const md = opts.format === 'markdown';
 
@@ -64,6 +74,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     return 2;
   }
   const summary = summarize(lesson);
+  if (opts.until !== undefined && opts.until > lesson.stops.length) {
+    const message = text.untilBeyond(opts.until, lesson.meta.id, lesson.stops.length);
+    out(json ? JSON.stringify({ lesson: summary, ok: false, error: message }) : text.plainError(message));
+    return 2;
+  }
   if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) {
     if (json) out(JSON.stringify({ lesson: summary, ok: false, error: text.needsRootLong }));
     else out(text.plainError(text.needsRootLong));
@@ -74,6 +89,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   try {
     session = await LessonSession.open(lesson);
   } catch (err) {
+    await closeProcessLedger(); // the session took back what it made; its ledger goes too
     const f = failure(err);
     const message = err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message;
     if (json) out(JSON.stringify({ lesson: summary, ok: false, error: message }));
@@ -124,7 +140,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   let stopped = false;
   try {
     for (const stop of lesson.stops) {
-      if (gone) { stopped = true; break; }
+      if (isGone()) { stopped = true; break; }
       const i = stop.index;
       const title = session.subst(stop.title);
       if (!json && stop.prose) out('\n' + session.subst(stop.prose, true) + '\n');

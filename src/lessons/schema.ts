@@ -13,7 +13,7 @@ export const DISPLAY_LANGS = ['', 'sh', 'shell', 'bash', 'console', 'text', 'txt
 /** Kernel features (and a few programs) a lesson may ask for; doctor maps these to the machine. */
 export const FEATURES = [
   'ns-uts', 'ns-pid', 'ns-mnt', 'ns-ipc', 'ns-net', 'ns-user', 'ns-cgroup',
-  'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'seccomp', 'loop',
+  'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'bridge', 'vxlan', 'netfilter', 'seccomp', 'loop',
   // Programs a lesson runs besides the lab: the images chapter's.
   'jq', 'curl', 'registry',
 ] as const;

@@ -8,7 +8,7 @@ import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
 import { rootlessIds } from '../cli/run.ts';
-import { buildRootfs, defaultRootfsDir, isBuiltRootfs } from '../runtime/rootfs.ts';
+import { ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { startRegistry } from '../images/registry-server.ts';
 import type { Lesson } from './schema.ts';
 
@@ -31,10 +31,8 @@ export function lessonUser(lesson: Lesson): LessonUser {
 export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger: Ledger, scope: string): Promise<Record<string, string>> {
   const vars: Record<string, string> = {};
   if (lesson.uses.includes('rootfs')) {
-    const dir = defaultRootfsDir();
     // Built once and cached; containers only ever see it as a read-only lower layer or bind.
-    if (!isBuiltRootfs(dir)) await buildRootfs(dir, ledger);
-    vars.rootfs = dir;
+    vars.rootfs = await ensureDefaultRootfs(ledger);
   }
   if (lesson.uses.includes('dir')) {
     const dir = join(stateRoot(), blName(`lesson-${lesson.meta.id}`));

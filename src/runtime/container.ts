@@ -136,6 +136,13 @@ export function validateSpec(spec: RunSpec): string[] {
   if (!existsSync(spec.rootfs) || !statSync(spec.rootfs).isDirectory()) {
     errors.push(`rootfs ${spec.rootfs} is not a directory: build one with 'boxlab rootfs ${spec.rootfs}' or point --rootfs at one`);
   }
+  return [...errors, ...optionErrors(spec)];
+}
+
+/** What is wrong with the options, whatever the rootfs: checked before a rootfs is
+ *  built, so a wrong flag is named without waiting for (or failing at) the build. */
+export function optionErrors(spec: RunSpec): string[] {
+  const errors: string[] = [];
   if (spec.argv.length === 0) errors.push('no command given: boxlab run [OPTIONS] -- CMD [ARG...]');
   if (spec.hostname && !spec.ns.includes('uts')) errors.push('--hostname needs a UTS namespace: add uts to --ns');
   if (!spec.ns.includes('mnt')) errors.push('boxlab run needs a mount namespace (mnt) so the container\'s mounts never touch the host');

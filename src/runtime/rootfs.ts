@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../core/binary.ts';
 import type { Ledger } from '../ledger/index.ts';
+import { msg } from '../cli/text.ts';
 
 const MARKER = '.boxlab-rootfs';
 
@@ -24,6 +25,18 @@ export function defaultRootfsDir(): string {
 
 export function isBuiltRootfs(dir: string): boolean {
   return existsSync(join(dir, MARKER));
+}
+
+/** The rootfs used when none is named: the cache, built on first use. One that
+ *  BOXLAB_ROOTFS names must be built already: boxlab makes no directory where a
+ *  variable happens to point (a typo must not become /no/such on the host). */
+export async function ensureDefaultRootfs(ledger: Ledger, onBuild: (dir: string) => void = () => {}): Promise<string> {
+  const dir = defaultRootfsDir();
+  if (isBuiltRootfs(dir)) return dir;
+  if (process.env.BOXLAB_ROOTFS) throw new Error(msg.rootfsNotBuilt(dir, existsSync(dir)));
+  onBuild(dir);
+  await buildRootfs(dir, ledger);
+  return dir;
 }
 
 /** True for an ELF file with no PT_INTERP program header: it needs no dynamic loader. */
@@ -62,7 +75,13 @@ export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: b
     if (isBuiltRootfs(dir)) return JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as BuiltRootfs;
     throw new Error(`${dir} exists and is not a boxlab rootfs; choose another directory or remove it`);
   }
-  mkdirSync(dirname(dir), { recursive: true });
+  try {
+    mkdirSync(dirname(dir), { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(msg.rootfsCannotWrite(dirname(dir), code));
+    throw err;
+  }
   const tmp = join(dirname(dir), `bl-build-${process.pid}`);
   const entry = ledger.record({ kind: 'dir', path: tmp });
   try {

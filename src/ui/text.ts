@@ -114,6 +114,7 @@ export const text = {
   mustFinishTask: 'Finish the task first (c to check, h for a hint, S to apply the solution).',
   coreMissingLong: 'The native core is not built: run `make -C native` (or npm run build) and start again.',
   needsRootLong: 'This lesson needs root: run it with sudo.',
+  untilBeyond: (until: number, id: string, stops: number) => `--until ${until}: lesson ${id} has ${stops} steps; give a number from 1 to ${stops}`,
 
   // REPL
   replPrompt: ': ',

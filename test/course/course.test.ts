@@ -1,8 +1,10 @@
 // The whole course, as CI runs it: every lesson the loader finds, through the built CLI
 // (`node dist/boxlab.mjs lesson ID --yes --json`), must exit 0 with every step done and
 // every check and task passing (solutions applied), and leave the host as it found it:
-// the same mounts, no boxcore process, no ledger file, no bl- state directory, the same
-// hostname. Lessons that need root are skipped without it, and say so in their names.
+// the whole host fingerprint (test/helpers/host.ts: mounts, links, addresses, routes,
+// netfilter rules, sysctls and hostname, cgroups, loop devices, state, ledgers, cores)
+// the same after each lesson as before it. Lessons that need root are skipped without
+// it, and say so in their names.
 //
 // The lessons' ${rootfs} is a rootfs built for this file in a bl- temp dir
 // (BOXLAB_ROOTFS), so the run never writes the user's cache; and the lessons keep their
@@ -10,7 +12,7 @@
 // another boxlab running on the machine meanwhile is not mistaken for a leftover.
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +60,7 @@ describe('the course', () => {
   const runnable = (needs: string) => isRoot || needs === 'rootless';
   it.each(lessons.map((l) => [l.meta.id, l.meta.needs] as const))('lesson %s (%s) passes with --yes and leaves the host unchanged', async (id, needs) => {
     if (!runnable(needs)) return; // reported by the skipped-names test below
-    const before = { ...fingerprint(), hostname: hostname() };
+    const before = fingerprint();
     const env = { ...process.env, FORCE_COLOR: '0', ...(rootfs ? { BOXLAB_ROOTFS: rootfs.dir } : {}) };
     const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json'], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
     let report: Report;
@@ -73,7 +75,7 @@ describe('the course', () => {
     expect(report.passed).toBe(report.checks);
     expect(report.ok).toBe(true);
     expect('code' in r ? r.code : 0).toBe(0);
-    expect({ ...fingerprint(), hostname: hostname() }).toEqual(before);
+    expect(fingerprint()).toEqual(before);
   }, 180_000);
 
   it.skipIf(isRoot)('skips the lessons that need root when not run as root', () => {

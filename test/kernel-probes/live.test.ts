@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprint, type HostFingerprint } from '../helpers/host.ts';
 import {
   boxcoreBinary,
   boxcoreEnter,
@@ -41,9 +42,12 @@ const enters: [string, EnterFn, boolean][] = [
 
 describe.skipIf(!canRun)('live probes', { timeout: 20_000 }, () => {
   const dirs: string[] = [];
+  let before: HostFingerprint;
+  beforeEach(() => { before = fingerprint(); });
   afterEach(async () => {
     await killAll();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    expect(fingerprint()).toEqual(before);
   });
 
   it('ns: uts ipc pid mnt new, net shared', async () => {

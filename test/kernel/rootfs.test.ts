@@ -6,17 +6,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/index.ts';
 import { buildRootfs, findStaticBusybox, isStaticElf } from '../../src/runtime/rootfs.ts';
-import { isRoot } from '../helpers/host.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 
 let base: string;
 let ledger: Ledger;
+let before: HostFingerprint;
 beforeAll(() => {
+  before = fingerprint();
   base = mkdtempSync(join(tmpdir(), 'bl-rootfs-'));
   ledger = Ledger.open(join(base, 'ledger'));
 });
 afterAll(async () => {
   await ledger.close();
   rmSync(base, { recursive: true, force: true });
+  expect(fingerprint()).toEqual(before);
 });
 
 function inChroot(root: string, script: string): string {

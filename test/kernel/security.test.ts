@@ -4,20 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core, CoreError } from '../../src/core/index.ts';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
-import { hostState } from '../oci/helpers.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 
 let core: Core;
 let before: HostFingerprint;
 
 beforeEach(async () => {
-  before = hostState();
+  before = fingerprint();
   core = await Core.start();
 });
 
 afterEach(async () => {
   await core.close();
-  expect(hostState()).toEqual(before);
+  expect(fingerprint()).toEqual(before);
 });
 
 const status = (pid: number, field: string) =>

@@ -13,14 +13,13 @@ import { Core, boxcorePath, repoRoot } from '../../src/core/index.ts';
 import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { runLessonPlain } from '../../src/lessons/plain.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
-import { netFingerprint, ownFingerprint, startedHere, type NetFingerprint } from '../net/host-net.ts';
+import { fingerprint as hostFingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 
-/** The lab's fingerprint, less this process's own ledger file (open while it runs). */
+/** The host's fingerprint, less this process's own ledger file (open while it runs). */
 function fingerprint(): HostFingerprint {
-  const f = ownFingerprint();
+  const f = hostFingerprint();
   return { ...f, ledgers: f.ledgers.filter((l) => !l.endsWith(`/bl-${process.pid}.jsonl`)) };
 }
 
@@ -49,15 +48,12 @@ function sink(): Writable & { text: string } {
 
 describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () => {
   let host: HostFingerprint;
-  let net: NetFingerprint;
   beforeAll(() => {
     host = fingerprint();
-    net = netFingerprint();
   });
   afterAll(async () => {
     expect(await closeProcessLedger()).toEqual([]);
     expect(fingerprint()).toEqual(host);
-    expect(netFingerprint()).toEqual(net);
   });
 
   it('netns_add writes the namespace in the lesson scope; close, reset and netns_del take it away', async () => {
@@ -126,7 +122,6 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       expect(clean.status, clean.stdout + clean.stderr).toBe(0);
       for (let i = 0; i < 40 && JSON.stringify(fingerprint()) !== JSON.stringify(host); i++) await new Promise((r) => setTimeout(r, 50));
       expect(fingerprint(), `${id} step ${step}`).toEqual(host);
-      expect(netFingerprint(), `${id} step ${step}`).toEqual(net);
       expect(ours()).toEqual([]);
     }
   }, 120_000);
@@ -138,7 +133,6 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       const code = await new Promise((r) => child.once('exit', r));
       expect(code).toBe(130);
       expect(fingerprint(), `${id} step ${step}`).toEqual(host);
-      expect(netFingerprint(), `${id} step ${step}`).toEqual(net);
     }
   }, 60_000);
 
@@ -291,7 +285,6 @@ async function runToTask(s: LessonSession): Promise<number> {
 /** Start a lesson that holds after step k; resolve once it says so. */
 async function holdAt(id: string, k: number): Promise<ChildProcess> {
   const child = spawn('node', [cli, 'lesson', id, '--yes', '--until', String(k)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  startedHere.add(child.pid!);
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {

@@ -6,22 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core, CoreError } from '../../src/core/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { attachBridge, BRIDGE } from '../../src/runtime/network.ts';
 import { twoHostLab, type TwoHostLab } from '../../src/runtime/sandbox-host.ts';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
-import { netFingerprint, ownFingerprint as fingerprint, type NetFingerprint } from './host-net.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 
 let core: Core;
 let ledger: Ledger;
 let work: string;
 let before: HostFingerprint;
-let netBefore: NetFingerprint;
-
-beforeAll(() => { if (isRoot) netBefore = netFingerprint(); });
-afterAll(() => { if (isRoot) expect(netFingerprint()).toEqual(netBefore); });
 
 beforeEach(async () => {
   if (!isRoot) return;
@@ -205,7 +200,7 @@ describe.runIf(isRoot)('bad input to network ops: a clear error, nothing left be
   });
 
   it('names a namespace that does not exist', async () => {
-    const host = netFingerprint();
+    const host = fingerprint();
     const err = await failure(core.vethAdd({}, 'bl-x1', 'bl-x2', { netns: 'bl-no-such-ns' }));
     expect(err.kind).toBe('state');
     expect(err.message).toMatch(/no network namespace named "bl-no-such-ns"/);
@@ -214,18 +209,18 @@ describe.runIf(isRoot)('bad input to network ops: a clear error, nothing left be
     expect(gone.message).toMatch(/process 4194303 is gone/);
     const notOurs = await failure(core.linkUp({ netns: 'default' }, 'lo'));
     expect(notOurs.kind).toBe('usage');
-    expect(netFingerprint()).toEqual(host);
+    expect(fingerprint()).toEqual(host);
   });
 
   it('refuses a link name longer than IFNAMSIZ allows', async () => {
-    const host = netFingerprint();
+    const host = fingerprint();
     const err = await failure(core.vethAdd(lab.a.where, 'bl-0123456789abc', 'x'));
     expect(err.kind).toBe('usage');
     expect(err.message).toMatch(/16 bytes long; a link name is at most 15 \(IFNAMSIZ is 16/);
     const peer = await failure(core.bridgeAdd({}, 'a-name-that-is-too-long'));
     expect(peer.kind).toBe('usage');
     expect(ipJson<{ ifname: string }>(lab.a.netns, 'link', 'show').map((l) => l.ifname)).not.toContain('x');
-    expect(netFingerprint()).toEqual(host);
+    expect(fingerprint()).toEqual(host);
   });
 
   it('refuses a port that is already published', async () => {

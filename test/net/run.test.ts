@@ -7,24 +7,20 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { netFingerprint, ownFingerprint as fingerprint, startedHere, type NetFingerprint } from './host-net.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
 let before: HostFingerprint;
-let netBefore: NetFingerprint;
 const running: ChildProcess[] = [];
 
 beforeAll(async () => {
   if (!isRoot) return;
-  netBefore = netFingerprint();
   rootfs = await testRootfs('busybox');
 });
 afterAll(async () => {
   await rootfs?.remove();
-  if (isRoot) expect(netFingerprint()).toEqual(netBefore);
 });
 beforeEach(() => { before = fingerprint(); });
 afterEach(async () => {
@@ -39,7 +35,6 @@ afterEach(async () => {
 
 function run(args: string[]) {
   const r = spawnSync('node', [cli, 'run', '--rootfs', rootfs.dir, ...args], { encoding: 'utf8', timeout: 20_000 });
-  startedHere.add(r.pid);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,7 +42,6 @@ function run(args: string[]) {
 function start(args: string[]) {
   const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
-  startedHere.add(child.pid!);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; });
@@ -114,18 +108,18 @@ describe.runIf(isRoot)('boxlab run --net', () => {
     const p = port();
     const first = start(['--net', 'bridge', '-p', `${p}:80`, '--', 'sh', '-c', 'while true; do echo first | nc -l -p 80; done']);
     expect(await until(p), first.said()).toBe('first\n');
-    const host = netFingerprint();
+    const host = fingerprint();
     const second = run(['--net', 'bridge', '-p', `${p}:8080`, '--', 'true']);
     expect(second.code).toBe(125);
     expect(second.stderr).toMatch(new RegExp(`port ${p}/tcp is already published`));
-    expect(netFingerprint()).toEqual(host);
+    expect(fingerprint()).toEqual(host);
     expect(await fetchLocal(p)).toBe('first\n');
     first.child.kill('SIGTERM');
     await first.done;
   });
 
   it('leaves the bridge, NAT and sysctl for boxlab cleanup after a SIGKILL, which restores them', async () => {
-    const host = netFingerprint();
+    const host = fingerprint();
     const p = port();
     const box = start(['--net', 'bridge', '-p', `${p}:80`, '--', 'sh', '-c', 'while true; do echo killed-later | nc -l -p 80; done']);
     expect(await until(p), box.said()).toBe('killed-later\n');
@@ -134,20 +128,20 @@ describe.runIf(isRoot)('boxlab run --net', () => {
     // The core sees its request pipe close and takes its container with it; what the
     // ledger lists on the host stays until cleanup.
     for (let i = 0; i < 50 && fingerprint().processes.length > before.processes.length; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(netFingerprint().netfilter).toContain(`dport ${p} dnat`);
+    expect(fingerprint().netfilter.join('\n')).toContain(`dport ${p} dnat`);
     const clean = spawnSync('node', [cli, 'cleanup'], { encoding: 'utf8', timeout: 20_000 });
     expect(clean.status).toBe(0);
-    expect(netFingerprint()).toEqual(host);
+    expect(fingerprint()).toEqual(host);
   });
 
   it('refuses bad network flags with a clear error, making nothing', () => {
-    const host = netFingerprint();
+    const host = fingerprint();
     expect(run(['--net', 'bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bogus: choose none, host or bridge') });
     expect(run(['--net', 'bridge', '-p', '99999:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p 99999:80: expected HOSTPORT:CTPORT') });
     expect(run(['-p', '8080:80', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('-p needs --net bridge') });
     expect(run(['--net', 'bridge', '--user', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('--net bridge needs root') });
     expect(run(['--net', 'host', '--ns', 'mnt,net', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining("--net host shares the host's network") });
     expect(run(['--net', 'bridge', '-p', '8080:80', '-p', '8080:81', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('published twice') });
-    expect(netFingerprint()).toEqual(host);
+    expect(fingerprint()).toEqual(host);
   });
 });

@@ -9,9 +9,9 @@ import { ledgerDir } from '../../src/ledger/index.ts';
 import { parseRunArgs } from '../../src/cli/run.ts';
 import { configFromRunSpec, ociRoot } from '../../src/runtime/oci.ts';
 import type { RunSpec } from '../../src/runtime/container.ts';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { hostState, makeBundle, pidAlive, removeDir, scratch, until } from './helpers.ts';
+import { makeBundle, pidAlive, removeDir, scratch, until } from './helpers.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
@@ -34,13 +34,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   children = [];
-  before = hostState();
+  before = fingerprint();
   work = scratch('ocib');
 });
 afterEach(() => {
   removeDir(work);
   expect(ours()).toEqual([]);
-  expect(hostState(children)).toEqual(before);
+  expect(fingerprint()).toEqual(before);
   for (const pid of children) expect(existsSync(join(ledgerDir(), `bl-${pid}.jsonl`))).toBe(false);
 });
 

@@ -1,11 +1,10 @@
 // What the OCI tests share: bundles over a busybox rootfs, boxcore and runc run as a
-// person would run them, and what a test must find unchanged on the host afterwards.
+// person would run them.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxcorePath } from '../../src/core/binary.ts';
-import { fingerprint, type HostFingerprint } from '../helpers/host.ts';
 
 export const BOXCORE = boxcorePath();
 
@@ -73,34 +72,6 @@ export async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-/** Every cgroup directory of the host whose name starts with prefix (the ids of one
- *  test file): none may be left behind. */
-export function cgroupDirs(prefix: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      if (n.startsWith(prefix)) out.push(join(dir, n));
-      if (depth < 4) walk(join(dir, n), depth + 1);
-    }
-  };
-  walk('/sys/fs/cgroup', 0);
-  return out.sort();
-}
-
-function zombie(pid: number): boolean {
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true; /* gone */
-  }
-}
-
 export function pidAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -112,25 +83,4 @@ export function pidAlive(pid: number): boolean {
 
 export function removeDir(dir: string): void {
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-}
-
-/** The host fingerprint, without what other boxlab processes make and remove on a
- *  shared machine meanwhile: mounts, ledgers and state directories named for a pid
- *  count only when the pid is this process's or one in ours (children it started). */
-export function hostState(ours: number[] = []): HostFingerprint {
-  const fp = fingerprint();
-  const mine = new Set([process.pid, ...ours]);
-  const counts = (path: string) => {
-    const pid = Number(/\/bl-(?:[a-z]+-)*(\d+)[^/]*$/.exec(path)?.[1]);
-    return !(pid > 0) || mine.has(pid);
-  };
-  return {
-    ...fp,
-    // A zombie holds nothing but its pid; where PID 1 does not reap (some containers
-    // and sandboxes), an orphaned boxcore that has exited stays one.
-    processes: fp.processes.filter((p) => !zombie(Number(p.split(' ')[0]))),
-    mounts: fp.mounts.filter((m) => counts(m.split(' ')[0]!)),
-    ledgers: fp.ledgers.filter(counts),
-    stateDirs: fp.stateDirs.filter(counts),
-  };
 }

@@ -5,17 +5,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
 import {
-  BOXCORE, cgroupDirs, createWithLog, hostState, makeBundle, pidAlive, removeDir, runtime, scratch, state, until, type Config,
+  BOXCORE, createWithLog, makeBundle, pidAlive, removeDir, runtime, scratch, state, until, type Config,
 } from './helpers.ts';
 
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
 let work: string;
 let root: string;
 let before: HostFingerprint;
-let cgroupsBefore: string[];
 let n = 0;
 const PREFIX = `bl-ocil-${process.pid}-`;
 const newId = () => `${PREFIX}${++n}`;
@@ -25,8 +24,7 @@ beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); });
 afterAll(async () => { await rootfs?.remove(); });
 
 beforeEach(() => {
-  before = hostState();
-  cgroupsBefore = cgroupDirs(PREFIX);
+  before = fingerprint();
   work = scratch('ocil');
   root = join(work, 'state');
 });
@@ -36,8 +34,7 @@ afterEach(() => {
   for (const id of existsSync(root) ? readdirSync(root) : []) bc('delete', '--force', id);
   expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
   removeDir(work);
-  expect(hostState()).toEqual(before);
-  expect(cgroupDirs(PREFIX)).toEqual(cgroupsBefore);
+  expect(fingerprint()).toEqual(before);
 });
 
 /** A bundle running sh -c SCRIPT. */

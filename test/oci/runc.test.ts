@@ -6,9 +6,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { BOXCORE, cgroupDirs, hasRunc, hostState, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
+import { BOXCORE, hasRunc, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
 
 const NS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'user', 'uts'];
 
@@ -243,13 +243,11 @@ let work: string;
 let helper: ChildProcess;
 let before: HostFingerprint;
 const PREFIX = `bl-ocir-${process.pid}-`;
-let cgroupsBefore: string[];
 let n = 0;
 
 beforeAll(async () => {
   if (!isRoot || !hasRunc()) return;
-  before = hostState();
-  cgroupsBefore = cgroupDirs(PREFIX);
+  before = fingerprint();
   rootfs = await testRootfs('busybox');
   work = scratch('ocir');
   // A process in namespaces of its own, for the row that joins them by path.
@@ -267,8 +265,7 @@ afterAll(async () => {
   }
   removeDir(work);
   await rootfs.remove();
-  expect(hostState()).toEqual(before);
-  expect(cgroupDirs(PREFIX)).toEqual(cgroupsBefore);
+  expect(fingerprint()).toEqual(before);
 });
 
 /** The probe's output as key -> values, with what differs from run to run made plain:

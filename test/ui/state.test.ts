@@ -86,9 +86,9 @@ describe('machine summary', () => {
     }
     // fixed verdicts read as the home screen shows them
     const lines = summaryLines({ ...s, blocked: [
-      { id: 'uts', title: '', ok: false, why: ['needs root'] },
-      { id: 'pid', title: '', ok: false, why: ['needs root'] },
-      { id: 'io', title: '', ok: false, why: ['no /dev/loop-control'] },
+      { id: 'uts', title: '', ok: false, why: ['needs root'], fix: [] },
+      { id: 'pid', title: '', ok: false, why: ['needs root'], fix: [] },
+      { id: 'io', title: '', ok: false, why: ['no /dev/loop-control'], fix: [] },
     ] });
     expect(lines[1]).toBe(text.notHere([text.notHereBecause('needs root', ['uts', 'pid']), text.notHereBecause('no /dev/loop-control', ['io'])]));
   });

@@ -81,6 +81,38 @@ describe('ledger', () => {
     rmSync(precious, { recursive: true });
   });
 
+  it('refuses entries that name what the lab never makes, touching nothing', async () => {
+    const ledger = Ledger.open(ledgers);
+    const tampered = [
+      { kind: 'link', name: 'eth0' },
+      { kind: 'link', name: 'bl-x', netns: 'production' },
+      { kind: 'netns', name: 'cni-1234' },
+      { kind: 'nat', table: 'filter' },
+      { kind: 'sysctl', path: '/proc/sys/kernel/panic', restore: '1\n' },
+      { kind: 'sysctl', path: '/proc/sys/net/../kernel/panic', restore: '1\n' },
+      { kind: 'sysctl', path: '/proc/sys/net/ipv4/ip_forward', restore: '1; reboot\n' },
+      { kind: 'oci', root: '/run/runc', name: 'webapp' },
+      { kind: 'process', pid: 1, start: '1' },
+      { kind: 'loop', file: '/var/lib/images/disk.img' },
+    ] as const;
+    for (const r of tampered) ledger.record(r);
+    const errors = await ledger.unwind();
+    expect(errors.map((e) => e.message.split(':')[0])).toEqual([
+      'refusing to remove /var/lib/images/disk.img',
+      'refusing to kill pid 1',
+      'refusing to remove container webapp',
+      'refusing to write "1; reboot\\n" to /proc/sys/net/ipv4/ip_forward',
+      'refusing to write "1\\n" to /proc/sys/net/../kernel/panic',
+      'refusing to write "1\\n" to /proc/sys/kernel/panic',
+      'refusing to remove NAT table filter',
+      'refusing to remove netns cni-1234',
+      'refusing to remove netns production',
+      'refusing to remove link eth0',
+    ]);
+    expect(existsSync('/proc/1')).toBe(true);
+    await ledger.close();
+  });
+
   it('reads a ledger whose last line was torn by a crash', () => {
     mkdirSync(ledgers, { recursive: true });
     const file = join(ledgers, 'bl-1.jsonl');
