@@ -5,8 +5,9 @@ import { Container, DEFAULT_ENV, optionErrors, parseVolume, validateSpec, type R
 import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
+import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { msg, netText, RUN_USAGE } from './text.ts';
+import { cgroupText, msg, netText, RUN_USAGE } from './text.ts';
 
 /** boxlab's own failure to make the container, as Docker reports it. */
 const EXIT_RUNTIME = 125;
@@ -35,12 +36,14 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     net: { value: true },
     publish: { value: true, short: 'p', repeat: true },
     ...cgroupOptionSpecs(),
+    ...securityOptionSpecs(),
     explain: { value: false },
   });
   if (o.help) return 'help';
-  let limits;
+  let limits, security;
   try {
     limits = parseLimits(o);
+    security = parseSecurity(o);
   } catch (err) {
     if (err instanceof FlagError) throw new UsageError(err.message);
     throw err;
@@ -81,6 +84,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     net: net as NetMode,
     publish,
     limits,
+    security,
     ...(o.explain ? { explain: true } : {}),
   };
 }
@@ -104,7 +108,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   if (spec.explain) {
     const { explainText } = await import('../runtime/cgroups.ts');
-    console.log(await explainText(spec.limits ?? {}, blName('run')));
+    const security = explainSecurity(spec.security, spec.ns.includes('user'));
+    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', cgroupText.explainNothing].join('\n'));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {

@@ -28,7 +28,9 @@ Run 'boxlab COMMAND --help' for a command's options.`;
 export const RUN_USAGE = `Usage: boxlab run [OPTIONS] -- CMD [ARG...]
 
 Runs CMD in a new container: every namespace, an overlay over the rootfs (the rootfs
-itself is never written), pivot_root, /proc and a minimal /dev.
+itself is never written), pivot_root, /proc and a minimal /dev; confined as Docker
+confines one by default: 14 capabilities kept, the rest dropped, and Docker's masked
+and read-only paths in /proc and /sys (those this kernel has). No seccomp filter yet.
 
 Options:
   --rootfs DIR        root filesystem (default: the cached one, built if missing)
@@ -47,6 +49,14 @@ Options:
   -p, --publish HOSTPORT:CTPORT[/tcp|udp]
                       with --net bridge: the host's port leads to the container's
                       (also on 127.0.0.1 for tcp); repeatable
+  --cap-add CAP       keep CAP as well (SYS_ADMIN, NET_ADMIN, ...; the CAP_ prefix and
+                      the case are optional); ALL: every one boxlab can give; repeatable
+  --cap-drop CAP      drop CAP from Docker's default set; ALL: keep only the added
+                      ones; repeatable
+  --privileged        every capability boxlab can give, nothing masked or read-only
+  --security-opt no-new-privileges
+                      set no_new_privs: setuid programs and file capabilities give
+                      the command nothing more
   --bundle DIR        run an OCI bundle (DIR/config.json and its rootfs) with boxcore's
                       OCI runtime, as 'boxcore run' does; no other options then
 
@@ -69,7 +79,8 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
                       PATH beneath boxlab's own group (the default place)
   --explain           print the table of these flags and the files they write,
                       and for the flags given the exact files and values on this
-                      machine; then exit without running anything
+                      machine, then the capabilities, masked and read-only paths
+                      the container would get here; exit without running anything
 
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`;
@@ -218,6 +229,31 @@ export const netText = {
   bridgeWithoutAddress: (name: string) => `the bridge ${name} exists but has no IPv4 address: it is not one boxlab made, or it is being taken down; try again, or delete it (ip link del ${name})`,
   subnetFull: (subnet: string) => `every address of ${subnet} is leased to a running container`,
   portInUse: (port: number) => `host port ${port} is in use on 127.0.0.1: another program (or another container) listens there; choose another -p`,
+};
+
+export const securityText = {
+  unknownCap: (flag: string, word: string, hint: string) =>
+    `${flag} ${word}: unknown capability${hint}; name one as capabilities(7) does (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ...; the CAP_ prefix and the case are optional), or ALL`,
+  badSecurityOpt: (word: string) =>
+    `--security-opt ${word}: boxlab run knows only no-new-privileges (or no-new-privileges:true|false); seccomp, apparmor and label profiles are not supported`,
+  capNotHeld: (cap: string) =>
+    `--cap-add ${cap.slice(4)}: boxlab itself does not hold ${cap} (it is not in its bounding set: grep CapBnd /proc/self/status), so no container it makes can; leave the flag out, or run boxlab where it holds ${cap}`,
+  capNotInKernel: (cap: string, last: number) =>
+    `--cap-add ${cap.slice(4)}: this kernel knows capabilities 0 to ${last} only (/proc/sys/kernel/cap_last_cap) and ${cap} is newer; leave the flag out, or use a newer kernel`,
+
+  explainTitle: "What the container may do: Docker's defaults, changed by --cap-add, --cap-drop,\n--privileged and --security-opt; these steps run in this order after pivot_root:",
+  explainStep: (op: string, what: string) => `  ${op.padEnd(15)} ${what}`,
+  explainPaths: (present: string[], absent: string[]) =>
+    `${present.join(' ') || 'none here'}${absent.length ? ` (not on this kernel, skipped: ${absent.join(' ')})` : ''}`,
+  explainPrivilegedNone: 'none (--privileged)',
+  explainNnpOn: 'prctl(PR_SET_NO_NEW_PRIVS, 1): setuid programs and file capabilities give nothing more',
+  explainNnpOff: 'not set (--security-opt no-new-privileges sets it)',
+  explainCaps: (privileged: boolean, names: string, mask: string) => privileged
+    ? `nothing dropped (--privileged): ${names} (CapEff ${mask})`
+    : `keep ${names} (CapEff ${mask}); every other capability leaves all five sets`,
+  explainNoCaps: 'none',
+  explainNoSeccomp: 'none: boxlab run loads no filter yet (Docker loads its default profile here, last)',
+  explainCannot: (message: string) => `  It could not run here: ${message}`,
 };
 
 export const ociText = {

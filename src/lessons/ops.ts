@@ -3,7 +3,7 @@
 // the source; this table only knows enough to refuse a bad lesson early and to parse
 // what a learner types. Running an op is always the same: send it to the core as is.
 import { NAMESPACES } from '../core/index.ts';
-import { CAPABILITIES } from '../kernel/views/ids.ts';
+import { CAPABILITIES, capabilityName } from '../kernel/views/ids.ts';
 import { text } from '../ui/text.ts';
 import type { ViewName } from '../kernel/types.ts';
 
@@ -106,12 +106,6 @@ export const OP_NAMES = Object.keys(OPS);
 
 /** A value still holding `${name}` is checked once the session has filled it in (by the core). */
 const unresolved = (v: string) => /\$\{\w+\}/.test(v);
-
-/** "CAP_KILL", "kill", "net_bind_service": as capabilities(7) names them, prefix and case optional. */
-export function capabilityName(word: string): string | undefined {
-  const full = (/^cap_/i.test(word) ? word : `CAP_${word}`).toUpperCase();
-  return (CAPABILITIES as readonly string[]).includes(full) ? full : undefined;
-}
 
 function checkCaps(args: Record<string, unknown>): [string, string] | undefined {
   const usage = `write it like: ${OPS.caps!.usage}`;

@@ -112,7 +112,6 @@ export async function explainText(lim: Limits, name: string): Promise<string> {
       for (const w of writes(version)) out.push(t.explainWrite(w.flag, w.file, w.value));
     }
   });
-  out.push('', t.explainNothing);
   return out.join('\n');
 }
 

@@ -1,6 +1,7 @@
 // A whole container, composed from the same core ops the lessons take one at a time:
 // clone -> uid/gid maps -> private mounts -> overlay root -> /proc, /sys, /dev, volumes
-// -> hostname -> pivot_root -> read-only root -> exec -> wait.
+// -> pivot_root -> read-only root -> hostname -> read-only and masked paths ->
+// no_new_privs -> capabilities -> exec -> wait (runc's order; security.ts).
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
@@ -9,6 +10,7 @@ import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type 
 import { cgroupText } from '../cli/text.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
+import { confine, securityErrors, type Security } from './security.ts';
 
 export interface Volume { source: string; target: string; readonly: boolean }
 
@@ -28,6 +30,8 @@ export interface RunSpec {
   publish?: Publish[];
   /** Resource limits: Docker's flags, parsed (cgroup-flags.ts). */
   limits?: Limits;
+  /** Capabilities, masked paths, no_new_privs: Docker's defaults and flags (security.ts). */
+  security: Security;
 }
 
 export const DEFAULT_ENV = [
@@ -95,9 +99,11 @@ export class Container {
     for (const v of spec.volumes) {
       await core.mount(ct, { type: 'bind', source: v.source, target: join(merged, v.target), readonly: v.readonly, recursive: true });
     }
-    if (spec.hostname) await core.sethostname(ct, spec.hostname);
     await core.pivotRoot(ct, merged);
     if (spec.readOnly) await core.readonly(ct, '/');
+    if (spec.hostname) await core.sethostname(ct, spec.hostname);
+    // Last, as they take away what the steps above need (CAP_SYS_ADMIN for mounts).
+    await confine(core, ct, spec.security, ns.includes('user'));
   }
 
   async exec(spec: RunSpec): Promise<void> {
@@ -153,6 +159,7 @@ export function optionErrors(spec: RunSpec): string[] {
   for (const t of spec.tmpfs) if (!t.startsWith('/')) errors.push(`--tmpfs ${t} must be an absolute path inside the container`);
   errors.push(...netErrors(spec));
   if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(cgroupText.rootless);
+  errors.push(...securityErrors(spec.security, spec.ns.includes('user')));
   return errors;
 }
 

@@ -8,6 +8,7 @@ import { boxcorePath } from '../core/binary.ts';
 import { blName, type Ledger } from '../ledger/index.ts';
 import type { NamespaceName } from '../core/index.ts';
 import type { RunSpec } from './container.ts';
+import { grantableCaps, keptCaps, maskedPaths, readonlyPaths } from './security.ts';
 import { ociText } from '../cli/text.ts';
 
 /** Where boxcore keeps its containers by default: /run/boxcore as root. */
@@ -27,9 +28,11 @@ export interface OverlayDirs { upper: string; work: string; merged: string }
 
 /** The config.json of the container `boxlab run` makes from spec: the same namespaces,
  *  mounts (with the same flags as the core's mount and devices ops), hostname, maps,
- *  environment and command. With overlay, the rootfs is the lower layer of an overlay
- *  mounted on "/" (so it is never written); without, root.path is the rootfs itself.
- *  --net bridge has no equivalent in config.json (it needs the host side made first). */
+ *  environment and command, capabilities, masked and read-only paths and no_new_privs
+ *  (security.ts, resolved against this machine as boxlab run resolves them). With
+ *  overlay, the rootfs is the lower layer of an overlay mounted on "/" (so it is never
+ *  written); without, root.path is the rootfs itself. --net bridge has no equivalent
+ *  in config.json (it needs the host side made first). */
 export function configFromRunSpec(spec: RunSpec, overlay?: OverlayDirs): Record<string, unknown> {
   if (spec.net === 'bridge') throw new Error(ociText.bridgeHasNoConfig);
   const ns = spec.ns;
@@ -52,14 +55,24 @@ export function configFromRunSpec(spec: RunSpec, overlay?: OverlayDirs): Record<
     // boxlab run makes every mount private, so none of them travels either way.
     rootfsPropagation: 'rprivate',
   };
+  const masked = maskedPaths(spec.security);
+  if (masked.length) linux.maskedPaths = masked;
+  const readonly = readonlyPaths(spec.security);
+  if (readonly.length) linux.readonlyPaths = readonly;
   if (ns.includes('user')) {
     const ids = spec.rootless ?? { uid: 0, gid: 0 };
     linux.uidMappings = [{ containerID: 0, hostID: ids.uid, size: 1 }];
     linux.gidMappings = [{ containerID: 0, hostID: ids.gid, size: 1 }];
   }
+  // As Docker writes them: no inheritable set (CVE-2022-24769), so no ambient either.
+  const caps = keptCaps(spec.security, grantableCaps(ns.includes('user')));
+  const capabilities = { bounding: caps, effective: caps, permitted: caps };
   return {
     ociVersion: '1.0.2',
-    process: { terminal: false, user: { uid: 0, gid: 0 }, args: spec.argv, env: spec.env, cwd: '/' },
+    process: {
+      terminal: false, user: { uid: 0, gid: 0 }, args: spec.argv, env: spec.env, cwd: '/',
+      capabilities, noNewPrivileges: spec.security.noNewPrivileges,
+    },
     root: { path: overlay ? overlay.merged : spec.rootfs, readonly: spec.readOnly },
     ...(spec.hostname ? { hostname: spec.hostname } : {}),
     mounts,

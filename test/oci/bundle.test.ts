@@ -9,6 +9,7 @@ import { ledgerDir } from '../../src/ledger/index.ts';
 import { parseRunArgs } from '../../src/cli/run.ts';
 import { configFromRunSpec, ociRoot } from '../../src/runtime/oci.ts';
 import type { RunSpec } from '../../src/runtime/container.ts';
+import { DOCKER_MASKED_PATHS } from '../../src/runtime/security.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
 import { makeBundle, pidAlive, removeDir, scratch, until } from './helpers.ts';
@@ -105,7 +106,13 @@ describe.runIf(isRoot)('boxlab run --bundle', () => {
 const PROBE = [
   'echo "hostname: $(hostname)"',
   'echo "ids: $(id -u) $(id -g)"',
-  'grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status | tr "\\t" " "',
+  'grep -E "^(Cap[A-Za-z]+|NoNewPrivs):" /proc/self/status | tr "\\t" " "',
+  // Masked paths read as nothing; a read-only /proc/sys refuses the write.
+  `for p in ${DOCKER_MASKED_PATHS.join(' ')}; do
+    if [ -d $p ]; then n=$(ls -A $p | wc -l); elif [ -e $p ]; then n=$(wc -c < $p); else continue; fi
+    if [ $n = 0 ]; then echo "read $p: nothing"; else echo "read $p: something"; fi
+  done`,
+  'echo "sys write: $( { echo 1 > /proc/sys/net/ipv4/ip_forward; } 2>&1 | wc -l)"',
   'for n in cgroup ipc mnt net pid user uts; do echo "ns $n: $(readlink /proc/self/ns/$n)"; done',
   'while read -r line; do echo "mount: $line"; done < /proc/self/mountinfo',
   'echo "lo: $(cat /sys/class/net/lo/flags)"',
@@ -133,11 +140,13 @@ function normalise(out: string, dirs: string[]): string[] {
 }
 
 describe.runIf(isRoot)('configFromRunSpec', () => {
-  it('makes the container boxlab run makes: same namespaces, mounts, hostname, ids, capabilities', async () => {
+  /** The same flags through boxlab run and through the config.json configFromRunSpec
+   *  writes for them: what each container sees, normalised and sorted. */
+  async function both(flags: string[]) {
     const vol = join(work, 'vol');
     mkdirSync(vol);
     writeFileSync(join(vol, 'file'), 'from the host');
-    const args = ['--rootfs', rootfs.dir, '--hostname', 'same', '--read-only', '-v', `${vol}:/mnt/v:ro`, '--tmpfs', '/scratch', '--', 'sh', '-c', PROBE];
+    const args = ['--rootfs', rootfs.dir, '--hostname', 'same', '--read-only', '-v', `${vol}:/mnt/v:ro`, '--tmpfs', '/scratch', ...flags, '--', 'sh', '-c', PROBE];
 
     const viaRun = await boxlab(['run', ...args]).done;
     expect(viaRun.code, viaRun.stderr).toBe(0);
@@ -155,13 +164,44 @@ describe.runIf(isRoot)('configFromRunSpec', () => {
     const runDirs = [/upperdir=([^,\s]+)/, /workdir=([^,\s]+)/].map((re) => re.exec(viaRun.stdout)?.[1] ?? 'none');
     const a = normalise(viaRun.stdout, runDirs), b = normalise(viaBundle.stdout, [overlay.upper, overlay.work]);
     expect(b).toEqual(a);
+    return { lines: b, upper: overlay.upper };
+  }
+  const masks = (lines: string[]) => lines.filter((l) => / \/(proc|sys)\/\S+ /.test(l) && l.startsWith('mount: '));
+
+  it('makes the container boxlab run makes: same namespaces, mounts, hostname, ids, capabilities, masks', async () => {
+    const { lines: b, upper } = await both([]);
     expect(b).toContain('hostname: same');
     expect(b).toContain('pid: 1');
     expect(b).toContain('write: hi from the host');
     expect(b.filter((l) => /^mount: \/ \/ ro,.* overlay overlay rw,lowerdir=/.test(l)).length).toBe(1);
+    // Docker's confinement, in both: its 14 capabilities, masked paths read empty, a
+    // read-only /proc/sys (the write printed an error line).
+    expect(b).toContain('CapEff: 00000000a80425fb');
+    expect(b).toContain('CapBnd: 00000000a80425fb');
+    expect(b).toContain('NoNewPrivs: 0');
+    expect(b).toContain('sys write: 1');
+    const read = b.filter((l) => l.startsWith('read '));
+    expect(read.length).toBeGreaterThan(0);
+    for (const l of read) expect(l).toMatch(/: nothing$/);
+    expect(masks(b)).toEqual(expect.arrayContaining([expect.stringMatching(/^mount: \/sys \/proc\/sys ro,/)]));
     // The mount points were made in the overlay's upper directory, not in the rootfs.
-    expect(readdirSync(overlay.upper).sort()).toEqual(['mnt', 'scratch']);
+    expect(readdirSync(upper).sort()).toEqual(['mnt', 'scratch']);
     expect(existsSync(join(rootfs.dir, 'scratch'))).toBe(false);
+  });
+
+  it('agrees on --cap-drop ALL --cap-add, no-new-privileges, and --privileged', async () => {
+    const few = await both(['--cap-drop', 'ALL', '--cap-add', 'SYS_ADMIN', '--cap-add', 'kill', '--security-opt', 'no-new-privileges']);
+    expect(few.lines).toContain('CapEff: 0000000000200020'); // bits 5 (kill) and 21 (sys_admin)
+    expect(few.lines).toContain('NoNewPrivs: 1');
+    removeDir(join(work, 'vol'));
+    removeDir(join(work, 'bundle'));
+    const all = await both(['--privileged']);
+    const own = /^CapBnd:\s*(\S+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
+    expect(all.lines).toContain(`CapEff: ${own}`);
+    expect(masks(all.lines)).toEqual([]);
+    expect(all.lines.filter((l) => l.startsWith('read ')).length).toBeGreaterThan(0);
+    for (const l of all.lines.filter((x) => x.startsWith('read /proc/timer_list'))) expect(l).toMatch(/: something$/);
+    expect(all.lines).toContain('sys write: 0');
   });
 
   it('refuses --net bridge, which no config.json can express', () => {

@@ -54,6 +54,12 @@ export const CAPABILITIES = [
 
 export const CAP_LAST_CAP = CAPABILITIES.length - 1;
 
+/** "CAP_KILL", "kill", "net_bind_service": as capabilities(7) names them, prefix and case optional. */
+export function capabilityName(word: string): string | undefined {
+  const full = (/^cap_/i.test(word) ? word : `CAP_${word}`).toUpperCase();
+  return (CAPABILITIES as readonly string[]).includes(full) ? full : undefined;
+}
+
 /** Short name as capsh and the lessons write it: CAP_NET_RAW -> "net_raw". */
 export function capName(bit: number): string {
   const full = CAPABILITIES[bit];
