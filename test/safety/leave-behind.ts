@@ -5,7 +5,7 @@
 // it, and checks that `boxlab cleanup` takes the resource away.
 //
 //   node leave-behind.mjs KIND [BUNDLE]
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -138,7 +138,9 @@ export const MAKERS: Record<Resource['kind'], Maker> = {
     await ledger.track({ kind: 'oci-root', path: root }, () => mkdirSync(root, { mode: 0o711 }));
     const id = blName('box');
     const pidFile = join(root, `${id}.pid`);
-    await run(boxcorePath(), ['--root', join(root, 'boxcore'), 'run', '--detach', '--bundle', bundle!, '--pid-file', pidFile, id]);
+    // The detached container keeps the stdio it was given: none, so nothing waits on it.
+    const r = spawnSync(boxcorePath(), ['--root', join(root, 'boxcore'), 'run', '--detach', '--bundle', bundle!, '--pid-file', pidFile, id], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`boxcore run --detach failed (${r.status})`);
     return { root, pid: Number(readFileSync(pidFile, 'utf8')) };
   },
 };
