@@ -159,6 +159,7 @@ export const doctorText = {
   cgroup: 'cgroups',
   layouts: { v1: 'cgroup v1', v2: 'cgroup v2 (unified)', hybrid: 'hybrid (v1 controllers, v2 at /sys/fs/cgroup/unified)', none: 'no cgroup filesystem mounted' },
   controllers: 'controllers',
+  groupsGo: (where: string) => `groups go beneath ${where}`,
   none: 'none',
   cgroupFix: 'mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup), or boot with systemd',
   userns: 'user namespaces',

@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { boxcorePath } from '../core/index.ts';
 import { doctorText as t } from '../cli/text.ts';
+import type { CgroupReport } from '../runtime/cgroups.ts';
 
 export type Status = 'ok' | 'warn' | 'missing';
 
@@ -14,6 +15,8 @@ export interface Check {
   title: string;
   status: Status;
   detail: string;
+  /** further lines of the finding */
+  more?: string[];
   fix?: string;
 }
 
@@ -78,14 +81,16 @@ export function checkRoot(): Check {
     : { id: 'root', title: t.root, status: 'warn', detail: t.notRoot, fix: t.rootFix };
 }
 
-export function checkCgroups(): Check {
-  const layout = cgroupLayout();
-  let controllers: string[];
-  if (layout === 'v2') controllers = read('/sys/fs/cgroup/cgroup.controllers').trim().split(/\s+/).filter(Boolean);
-  else controllers = read('/proc/cgroups').split('\n').filter((l) => l && !l.startsWith('#') && l.split('\t')[3] === '1').map((l) => l.split('\t')[0]!);
-  const detail = `${t.layouts[layout]}; ${t.controllers}: ${controllers.join(' ') || t.none}`;
-  if (layout === 'none') return { id: 'cgroup', title: t.cgroup, status: 'missing', detail, fix: t.cgroupFix };
-  return { id: 'cgroup', title: t.cgroup, status: 'ok', detail };
+/** The cgroup layout as the core sees it (cgroupReport: statfs of /sys/fs/cgroup and
+ *  the trees of /proc/self/cgroup, the look `boxlab run` takes), the controllers boxlab
+ *  can use there, where its groups go; a warning when something stands in the way. */
+export function checkCgroups(report: CgroupReport): Check {
+  const detail = `${t.layouts[report.layout]}; ${t.controllers}: ${report.controllers.join(' ') || t.none}`;
+  const more = [...(report.parent ? [t.groupsGo(report.parent)] : []), ...report.notes];
+  const check: Check = { id: 'cgroup', title: t.cgroup, status: 'ok', detail, ...(more.length ? { more } : {}) };
+  if (report.layout === 'none') return { ...check, status: 'missing', fix: [t.cgroupFix, ...report.problems].join('; ') };
+  if (report.problems.length) return { ...check, status: 'warn', fix: report.problems.join('; ') };
+  return check;
 }
 
 /** Tried for real: can an unprivileged user make a user namespace here? */
@@ -164,7 +169,8 @@ export function checkCore(): Check {
     : { id: 'core', title: t.core, status: 'missing', detail: t.coreMissing(path), fix: t.coreFix };
 }
 
-export function allChecks(): Check[] {
-  return [checkKernel(), checkRoot(), checkCore(), checkCgroups(), checkUserns(), checkOverlay(), checkLoop(),
-    checkNetfilter(), checkKvm(), checkPeers(), checkPropagation(), checkHost()];
+export async function allChecks(): Promise<Check[]> {
+  const { cgroupReport } = await import('../runtime/cgroups.ts');
+  return [checkKernel(), checkRoot(), checkCore(), checkCgroups(await cgroupReport()), checkUserns(), checkOverlay(),
+    checkLoop(), checkNetfilter(), checkKvm(), checkPeers(), checkPropagation(), checkHost()];
 }

@@ -49,7 +49,7 @@ export function judgeLesson(l: LessonSummary, checks: Check[]): LessonVerdict {
 }
 
 export async function doctor(): Promise<DoctorReport> {
-  const checks = allChecks();
+  const checks = await allChecks();
   const lessons = await listLessons();
   const byChapter = new Map<string, ChapterVerdict>();
   for (const l of lessons) {

@@ -251,7 +251,11 @@ export class LessonSession {
       const r = reply.result as { code: number; stdout?: string; stderr?: string };
       return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     }
-    const out = await $({ quiet: true, nothrow: true, verbose: false, env: { ...process.env, BOXLAB_CT: this.vars.ct, BOXLAB_PID: this.vars.pid } })`sh -c ${cmd}`;
+    // stdin is /dev/null: a lesson's command reads no input, must not take the learner's
+    // keys from the terminal, and must not look like a remote shell (zx runs bash, and
+    // bash with a socket on stdin, as node's pipes are, sources ~/.bashrc, whose
+    // output or PATH would then leak into the lesson).
+    const out = await $({ quiet: true, nothrow: true, verbose: false, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOXLAB_CT: this.vars.ct, BOXLAB_PID: this.vars.pid } })`sh -c ${cmd}`;
     const code = out.exitCode ?? 1;
     this.record(source, { op: 'shell', ok: code === 0, syscalls: [], shell: cmd, error: code === 0 ? undefined : { message: `exit status ${code}` } }, log);
     return { code, stdout: out.stdout, stderr: out.stderr };
