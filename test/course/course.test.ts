@@ -21,7 +21,7 @@ import { fingerprint, isRoot } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
 
 const run = promisify(execFile);
-// A lesson takes seconds here, and 30-80 s (more on a busy machine) in the cgroup-v2
+// A lesson takes seconds here, and 15-40 s (more on a busy machine) in the cgroup-v2
 // guest of test/vm/run.sh, which emulates its CPUs in software.
 const LESSON_TIMEOUT = process.env.BOXLAB_VM === '1' ? 600_000 : 180_000;
 const CLI = join(repoRoot(), 'dist', 'boxlab.mjs');

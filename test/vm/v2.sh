@@ -12,8 +12,9 @@
 #                                 the cgroup namespace, the welcome lesson's look at the
 #                                 layout. The others take the same code paths on every
 #                                 layout and are left to `npm test` on the host: under
-#                                 software emulation a lesson takes 30-80 s, the whole
-#                                 course over ten minutes. BOXLAB_V2_COURSE=all runs them all.
+#                                 software emulation a lesson takes 15-40 s, and the whole
+#                                 course would make this run 10 minutes instead of 4.
+#                                 BOXLAB_V2_COURSE=all runs them all.
 #
 # When the guest cannot run here (not root, no qemu, no kernel package to download, no
 # boot), it says SKIPPED and why, and exits 0, unless BOXLAB_VM_REQUIRED=1, which makes
