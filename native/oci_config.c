@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/seccomp.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -580,6 +581,22 @@ static int read_memory(struct rd *d, struct jt *res)
 	return 0;
 }
 
+/* v2's cpu.weight (1-10000, default 100) from v1's cpu.shares (2-262144, default 1024),
+ * as runc (1.3.2 on) and crun (1.23 on) convert it: 10^((l^2 + 125 l)/612 - 7/34) with
+ * l = log2(shares), rounded up, a curve through 2 -> 1, 1024 -> 100, 262144 -> 10000 so
+ * that the two defaults meet. (Before, both mapped the range linearly, 1 + (shares-2) *
+ * 9999/262142, which put the default 1024 at 39.) src/runtime/cgroup-flags.ts's
+ * sharesToWeight is the same curve for boxlab run --cpu-shares. */
+static long long shares_to_weight(long long shares)
+{
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	double l = log2((double)shares);
+	return (long long)ceil(pow(10.0, (l * l + 125.0 * l) / 612.0 - 7.0 / 34.0));
+}
+
 static int read_cpu(struct rd *d, struct jt *res)
 {
 	struct oci_config *c = d->c;
@@ -601,10 +618,9 @@ static int read_cpu(struct rd *d, struct jt *res)
 		return -1;
 	struct oci_cg_set *s;
 	if (has_shares) {
-		/* v2's weight (1-10000) from v1's shares (2-262144), as runc converts it. */
 		s = add_set(c, "cpu.shares", "cpu.shares", "cpu.weight");
 		snprintf(s->v1value, sizeof s->v1value, "%lld", shares);
-		snprintf(s->v2value, sizeof s->v2value, "%lld", 1 + ((shares - 2) * 9999) / 262142);
+		snprintf(s->v2value, sizeof s->v2value, "%lld", shares_to_weight(shares));
 	}
 	if (has_period) {
 		s = add_set(c, "cpu.period", "cpu.cfs_period_us", NULL);

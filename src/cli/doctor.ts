@@ -18,6 +18,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   const width = Math.max(...report.checks.map((c) => c.title.length));
   for (const c of report.checks) {
     console.log(`[${t.statusMark[c.status]}] ${c.title.padEnd(width)}  ${c.detail}`);
+    for (const line of c.more ?? []) console.log(`     ${' '.repeat(width)}  ${line}`);
     if (c.fix && c.status !== 'ok') console.log(`     ${' '.repeat(width)}  -> ${c.fix}`);
   }
   console.log('');

@@ -10,6 +10,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, re
 import { release } from 'node:os';
 import { boxcorePath } from '../core/binary.ts';
 import { doctorText as t } from '../cli/text.ts';
+import type { CgroupReport } from '../runtime/cgroups.ts';
 
 export type Status = 'ok' | 'warn' | 'missing';
 
@@ -18,6 +19,8 @@ export interface Check {
   title: string;
   status: Status;
   detail: string;
+  /** further lines of the finding */
+  more?: string[];
   fix?: string;
   /** What the lesson verdicts need to know, beyond the status (overlay: in a user namespace?). */
   facts?: Record<string, boolean>;
@@ -69,13 +72,6 @@ export function cgroupLayout(mountinfo = read('/proc/self/mountinfo')): CgroupLa
   if (root === 'cgroup2') return 'v2';
   if (!root && !m.some((x) => x.type === 'cgroup')) return 'none';
   return at('/sys/fs/cgroup/unified') === 'cgroup2' ? 'hybrid' : 'v1';
-}
-
-/** /proc/cgroups: the controllers enabled (column 4) and in a v1 hierarchy (column 2 is
- *  its id; 0 means none: the controller is on v2, or not mounted). */
-export function v1Controllers(procCgroups: string): string[] {
-  return procCgroups.split('\n').filter((l) => l && !l.startsWith('#'))
-    .map((l) => l.split(/\s+/)).filter((f) => f[3] === '1' && f[1] !== '0').map((f) => f[0]!);
 }
 
 export function kernelAtLeast(major: number, minor: number, rel = release()): boolean {
@@ -148,18 +144,28 @@ export function checkRoot(): Check {
     : { id: 'root', title: t.root, status: 'warn', detail: t.notRoot, fix: t.rootFix };
 }
 
-export function checkCgroups(): Check {
-  const mountinfo = read('/proc/self/mountinfo');
-  const layout = cgroupLayout(mountinfo);
-  const v1 = layout === 'v1' || layout === 'hybrid' ? v1Controllers(read('/proc/cgroups')) : [];
-  const v2root = layout === 'hybrid' ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
-  const v2 = layout === 'v2' || layout === 'hybrid' ? read(`${v2root}/cgroup.controllers`).trim().split(/\s+/).filter(Boolean) : [];
-  const parts = [t.layouts[layout]];
-  if (layout === 'v1' || layout === 'hybrid') parts.push(`${t.v1Controllers}: ${v1.join(' ') || t.none}`);
-  if (layout === 'v2' || layout === 'hybrid') parts.push(`${t.v2Controllers}: ${v2.join(' ') || t.none}`);
-  const facts = { v1: layout === 'v1' || layout === 'hybrid', v2: layout === 'v2' || layout === 'hybrid' };
-  if (layout === 'none') return { id: 'cgroup', title: t.cgroup, status: 'missing', detail: parts.join('; '), fix: t.cgroupFix, facts };
-  return { id: 'cgroup', title: t.cgroup, status: 'ok', detail: parts.join('; '), facts };
+/** Which hierarchies a layout mounts: what a lesson's cgroup-v1/cgroup-v2 is judged by. */
+const layoutFacts = (layout: CgroupLayout) => ({ v1: layout === 'v1' || layout === 'hybrid', v2: layout === 'v2' || layout === 'hybrid' });
+
+/** The layout alone, from mountinfo: all the lesson verdicts need, without starting the
+ *  core (the home screen asks, and must appear at once). */
+export function checkCgroupLayout(): Check {
+  const layout = cgroupLayout();
+  return { id: 'cgroup', title: t.cgroup, status: layout === 'none' ? 'missing' : 'ok', detail: t.layouts[layout], facts: layoutFacts(layout) };
+}
+
+/** The cgroup layout as the core sees it (cgroupReport: statfs of /sys/fs/cgroup and
+ *  the trees of /proc/self/cgroup, the look `boxlab run` takes), the controllers boxlab
+ *  can use there, where its groups go; a warning when something stands in the way. */
+export function checkCgroups(report: CgroupReport): Check {
+  const { layout } = report;
+  const facts = layoutFacts(layout);
+  const detail = `${t.layouts[layout]}; ${t.controllers}: ${report.controllers.join(' ') || t.none}`;
+  const more = [...(report.parent ? [t.groupsGo(report.parent)] : []), ...report.notes];
+  const check: Check = { id: 'cgroup', title: t.cgroup, status: 'ok', detail, ...(more.length ? { more } : {}), facts };
+  if (layout === 'none') return { ...check, status: 'missing', fix: [t.cgroupFix, ...report.problems].join('; ') };
+  if (report.problems.length) return { ...check, status: 'warn', fix: report.problems.join('; ') };
+  return check;
 }
 
 const USERNS_SYSCTLS = ['user.max_user_namespaces', 'kernel.unprivileged_userns_clone', 'kernel.apparmor_restrict_unprivileged_userns'];
@@ -282,7 +288,8 @@ export function checkCore(): Check {
     : { id: 'core', title: t.core, status: 'missing', detail: t.coreMissing(path), fix: t.coreFix };
 }
 
-export function allChecks(): Check[] {
-  return [checkKernel(), checkRoot(), checkCore(), checkCgroups(), checkUserns(), checkOverlay(), checkLoop(),
+export async function allChecks(): Promise<Check[]> {
+  const { cgroupReport } = await import('../runtime/cgroups.ts');
+  return [checkKernel(), checkRoot(), checkCore(), checkCgroups(await cgroupReport()), checkUserns(), checkOverlay(), checkLoop(),
     checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkPropagation(), checkHost()];
 }

@@ -89,7 +89,7 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
 }
 
 export async function doctor(): Promise<DoctorReport> {
-  const checks = allChecks();
+  const checks = await allChecks();
   const { lessons, errors } = await loadAll();
   const lessonErrors = errors.map((e) => e.message);
   if (!lessons.length && !errors.length) lessonErrors.push(msg.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));

@@ -545,9 +545,13 @@ function boxlabItself(): { BOXLAB_NODE: string; BOXLAB_CLI: string } {
   return { BOXLAB_NODE: process.execPath, BOXLAB_CLI: cli };
 }
 
-/** A host command run by the lab itself (with zx, `sh -c`). */
+/** A host command run by the lab itself (with zx, `sh -c`). stdin is /dev/null: a
+ *  lesson's command reads no input, must not take the learner's keys from the terminal,
+ *  and must not look like a remote shell (zx runs bash, and bash with a socket on stdin,
+ *  as node's pipes are, sources ~/.bashrc, whose output or PATH would then leak into
+ *  the lesson). */
 async function runHere(cmd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await $({ quiet: true, nothrow: true, verbose: false, env })`sh -c ${cmd}`;
+  const out = await $({ quiet: true, nothrow: true, verbose: false, stdio: ['ignore', 'pipe', 'pipe'], env })`sh -c ${cmd}`;
   return { code: out.exitCode ?? 1, stdout: out.stdout, stderr: out.stderr };
 }
 

@@ -105,9 +105,18 @@ export function parseDeviceRate(text: string, flag: string, bytes: boolean): Dev
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
 const PARENT = /^\/?[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
 
-/** runc's ConvertCPUSharesToCgroupV2Value: shares 2..262144 onto weight 1..10000. */
+/** v1's cpu.shares (2..262144, default 1024) onto v2's cpu.weight (1..10000, default
+ *  100), as runc (1.3.2 on, opencontainers/cgroups' ConvertCPUSharesToCgroupV2Value)
+ *  and crun (1.23 on) convert it: a curve in log2(shares) through 2 -> 1, 1024 -> 100
+ *  and 262144 -> 10000, so that the defaults meet. Earlier runc and crun mapped the
+ *  range linearly, 1 + (shares-2)*9999/262142, which gave Docker's default 1024 a weight
+ *  of 39: a container with default shares got less than a plain v2 group. */
 export function sharesToWeight(shares: number): number {
-  return shares === 0 ? 0 : 1 + Math.floor(((shares - 2) * 9999) / 262142);
+  if (shares === 0) return 0; // unset
+  if (shares <= 2) return 1;
+  if (shares >= 262144) return 10000;
+  const l = Math.log2(shares);
+  return Math.ceil(10 ** ((l * l + 125 * l) / 612 - 7 / 34));
 }
 
 function deviceRow(flag: string, key: keyof Limits, v1file: string, v2key: string, bytes: boolean): FlagRow {
@@ -159,7 +168,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     },
   },
   {
-    flag: 'cpu-shares', key: 'cpuShares', controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight (1 + (shares-2)*9999/262142)',
+    flag: 'cpu-shares', key: 'cpuShares', controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight (1024 -> 100, log curve)',
     parse: (text, f) => parseInteger(text, f, 2, 262144),
     writes: (lim, v) => [v === 1 ? ['cpu.shares', lim.cpuShares!] : ['cpu.weight', sharesToWeight(lim.cpuShares!)]],
   },

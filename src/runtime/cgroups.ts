@@ -3,8 +3,8 @@
 // limits; and at the end kill what is left in it and remove it. Also what `boxlab run
 // --explain` prints and what `boxlab doctor` reports about this machine's cgroups.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { release } from 'node:os';
 import { Core, CoreError, type CgroupLayout, type CgroupPlan, type CgroupRef } from '../core/index.ts';
+import { kernelAtLeast } from '../doctor/checks.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cgroupText as t } from '../cli/text.ts';
 import {
@@ -121,41 +121,43 @@ export interface CgroupReport {
   controllers: string[];
   /** where boxlab makes its groups by default (per tree on v1 when they differ) */
   parent: string;
+  /** remarks: how this layout is used */
   notes: string[];
+  /** what stands in the way of some limits, and what to do */
+  problems: string[];
 }
 
 const TAUGHT_V1 = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'freezer'];
 const TAUGHT_V2 = ['cpu', 'cpuset', 'io', 'memory', 'pids'];
 
-function kernelAtLeast(major: number, minor: number): boolean {
-  const [a = 0, b = 0] = release().split(/[.-]/).map(Number);
-  return a > major || (a === major && b >= minor);
-}
-
-/** For `boxlab doctor`: the layout, the controllers, where groups go, and remarks. */
+/** For `boxlab doctor`: the layout as the core sees it (the same look `boxlab run`
+ *  takes), the controllers, where groups go, remarks and problems. */
 export async function cgroupReport(): Promise<CgroupReport> {
   let layout: CgroupLayout;
   try {
     layout = await withCore((core) => core.cgroupLayout());
   } catch (err) {
-    return { layout: 'none', controllers: [], parent: '', notes: [(err as Error).message] };
+    return { layout: 'none', controllers: [], parent: '', notes: [], problems: [(err as Error).message] };
   }
-  const controllers = layout.controllers.split(',').filter(Boolean);
+  const controllers = [...new Set(layout.controllers.split(',').filter(Boolean))];
   const notes: string[] = [];
+  const problems: string[] = [];
   const v2 = layout.layout === 'v2';
   if (layout.layout === 'hybrid') notes.push(t.reportHybrid);
   const missing = (v2 ? TAUGHT_V2 : TAUGHT_V1).filter((c) => !controllers.includes(c));
-  if (missing.length) notes.push(t.reportMissing(missing));
+  if (missing.length) problems.push(t.reportMissing(missing));
   const dirs = layout.hierarchies.map((h) => `${h.mount}${h.own === '/' ? '' : h.own}`);
   if (v2) {
     const own = layout.hierarchies[0]!;
     const dir = dirs[0]!;
+    // The no-internal-process rule: a group other than the root that holds processes
+    // (boxlab's own, at least) cannot hand controllers to groups beneath it.
     const procs = own.own === '/' ? '' : readFileSync(`${dir}/cgroup.procs`, 'utf8').trim();
-    if (procs) notes.push(t.reportInternal(dir));
+    if (procs) problems.push(t.reportInternal(dir));
     if (!kernelAtLeast(5, 7)) notes.push(t.reportNoCloneInto);
     if (!kernelAtLeast(5, 14)) notes.push(t.reportNoKill);
   }
   const owns = [...new Set(layout.hierarchies.map((h) => h.own))];
   const parent = v2 ? dirs[0]! : owns.length === 1 ? `${layout.root}/*${owns[0] === '/' ? '' : owns[0]}` : dirs.join(' ');
-  return { layout: layout.layout, controllers, parent, notes };
+  return { layout: layout.layout, controllers, parent, notes, problems };
 }

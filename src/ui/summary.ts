@@ -3,7 +3,7 @@
 // the lessons' verdicts need are run, so the lab starts quickly; `boxlab doctor` says more.
 import { release, userInfo } from 'node:os';
 import { judgeLesson, type LessonVerdict } from '../doctor/index.ts';
-import { checkCgroups, checkCore, checkLoop, checkOverlay, checkUserns, cgroupLayout, type CgroupLayout } from '../doctor/checks.ts';
+import { checkCgroupLayout, checkCore, checkLoop, checkOverlay, checkUserns, cgroupLayout, type CgroupLayout } from '../doctor/checks.ts';
 import { summarize } from '../lessons/loader.ts';
 import type { Lesson } from '../lessons/schema.ts';
 import { text } from './text.ts';
@@ -22,7 +22,7 @@ export interface MachineSummary {
 }
 
 export function machineSummary(lessons: Lesson[]): MachineSummary {
-  const checks = [checkCore(), checkCgroups(), checkUserns(), checkOverlay(), checkLoop()];
+  const checks = [checkCore(), checkCgroupLayout(), checkUserns(), checkOverlay(), checkLoop()];
   return {
     kernel: release(),
     cgroup: cgroupLayout(),

@@ -40,6 +40,12 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether what measure() reads gets past from within 10 s (looked at every 50 ms). */
+async function grows(measure: () => number, from: number): Promise<boolean> {
+  for (let i = 0; i < 200; i++, await sleep(50)) if (measure() > from) return true;
+  return false;
+}
+
 /** A group with these limits and a container whose init was born in it. */
 async function boxIn(lim: Limits): Promise<{ group: Group; ref: CgroupRef; ct: string; pid: number }> {
   const group = await makeGroup(core, ledger, blName('cg'), lim);
@@ -111,29 +117,51 @@ describe.runIf(isRoot)('cgroups through the core', { timeout: 60_000 }, () => {
     expect(view.get(v2 ? 'memory.max' : 'memory.limit_in_bytes')).toBe(String(32 * 2 ** 20));
   });
 
-  it('cpu: a busy loop under --cpus 0.5 gets 40-60% of a CPU over two seconds', async () => {
-    const { ct, ref } = await boxIn({ cpus: 0.5 });
-    await core.exec(ct, ['/bin/sh', '-c', 'while :; do :; done'], { stdio: 'null' });
+  it('cpu: a busy loop under --cpus 0.5 gets 40-60% of a CPU over two seconds, against an unlimited one here', async () => {
+    // Two busy loops, each in a group of its own, taking turns (the other one frozen):
+    // one with no CPU limit shows what a loop can get on this machine right now, the
+    // other runs under --cpus 0.5. The bounds differ in kind, and why:
+    // - at most 60% of the wall time, in every round: the kernel enforces cpu.max on the
+    //   CPU time it accounts itself, so the cap holds on an emulated machine as anywhere;
+    // - at least 40%, and throttled, only in a round where the unlimited loop got 0.6 of
+    //   a CPU or more: under software emulation (test/vm/run.sh) or while other work
+    //   keeps the CPUs busy a loop gets less than a whole CPU, and where it gets under
+    //   half of one the quota does not bind, so that round shows nothing. Such rounds
+    //   are measured again, up to 5 in all; one must show the quota at work.
+    const free = await boxIn({ pidsLimit: 10 });
+    const held = await boxIn({ cpus: 0.5 });
+    for (const b of [free, held]) await core.exec(b.ct, ['/bin/sh', '-c', 'while :; do :; done'], { stdio: 'null' });
     // CPU time as the kernel counts it for the group: cpu.stat usage_usec (v2) or
-    // cpuacct.usage in nanoseconds (v1).
-    const used = async () => v2
+    // cpuacct.usage in nanoseconds (v1); cpu.stat's nr_throttled counts the periods in
+    // which the quota ran out.
+    const used = async (ref: CgroupRef) => v2
       ? Number(/usage_usec (\d+)/.exec((await core.cgroupGet(ref, 'cpu.stat')).value)![1]) * 1000
       : Number((await core.cgroupGet(ref, 'cpuacct.usage')).value);
-    await sleep(300);
-    // Every window must be throttled and at most 60%: the quota holds. Under 40% means
-    // the machine was busy (other tests share these CPUs): measure again, up to 3 times.
-    const throttled = async () => Number(/nr_throttled (\d+)/.exec((await core.cgroupGet(ref, 'cpu.stat')).value)![1]);
-    let share = 0;
-    for (let round = 0; round < 3; round++) {
-      const [u0, n0, t0] = [await used(), await throttled(), process.hrtime.bigint()];
+    const throttled = async () => Number(/nr_throttled (\d+)/.exec((await core.cgroupGet(held.ref, 'cpu.stat')).value)![1]);
+    /** The share of the wall time run's loop got over two seconds, stop's frozen. */
+    const share = async (run: CgroupRef, stop: CgroupRef) => {
+      await core.cgroupFreeze(stop);
+      await core.cgroupThaw(run);
+      await sleep(300);
+      const [u0, t0] = [await used(run), process.hrtime.bigint()];
       await sleep(2000);
-      const [u1, n1, t1] = [await used(), await throttled(), process.hrtime.bigint()];
-      share = (u1 - u0) / Number(t1 - t0);
-      expect(share).toBeLessThanOrEqual(0.6);
-      expect(n1).toBeGreaterThan(n0);
-      if (share >= 0.4) break;
+      return (await used(run) - u0) / Number(process.hrtime.bigint() - t0);
+    };
+    await core.cgroupFreeze(held.ref);
+    const rounds: string[] = [];
+    let shown = false;
+    for (let round = 0; round < 5 && !shown; round++) {
+      const unlimited = await share(free.ref, held.ref);
+      const n0 = await throttled();
+      const limited = await share(held.ref, free.ref);
+      const n1 = await throttled();
+      rounds.push(`unlimited ${unlimited.toFixed(2)}, limited ${limited.toFixed(2)}, throttled +${n1 - n0}`);
+      expect(limited, rounds.join('; ')).toBeLessThanOrEqual(0.6); // every round holds the cap
+      if (unlimited < 0.6) continue;
+      expect(n1, rounds.join('; ')).toBeGreaterThan(n0);
+      shown = limited >= 0.4;
     }
-    expect(share).toBeGreaterThanOrEqual(0.4);
+    expect(shown, `the quota was never seen giving a loop 40-60% of a CPU: ${rounds.join('; ')}`).toBe(true);
   });
 
   it('cpuset: the affinity read back inside equals the set', async () => {
@@ -169,8 +197,8 @@ describe.runIf(isRoot)('cgroups through the core', { timeout: 60_000 }, () => {
     writeFileSync(out, '');
     await core.exec(ct, ['/bin/sh', '-c', `i=0; while :; do i=$((i+1)); echo $i >> ${out}; sleep 0.01; done`], { stdio: 'null' });
     const size = () => statSync(out).size;
-    await sleep(300);
-    expect(size()).toBeGreaterThan(0);
+    // Running: it counts (a shell takes a while to start under software emulation).
+    expect(await grows(size, 0)).toBe(true);
     await core.cgroupFreeze(ref);
     const frozen = await cgroupView(pid);
     expect(v2 ? frozen.get('cgroup.events:frozen') : frozen.get('freezer.state')).toBe(v2 ? '1' : 'FROZEN');
@@ -178,8 +206,7 @@ describe.runIf(isRoot)('cgroups through the core', { timeout: 60_000 }, () => {
     await sleep(500);
     expect(size()).toBe(atFreeze);
     await core.cgroupThaw(ref);
-    await sleep(500);
-    expect(size()).toBeGreaterThan(atFreeze);
+    expect(await grows(size, atFreeze)).toBe(true);
 
     const { killed } = await core.cgroupKill(ref);
     expect(killed).toBeGreaterThanOrEqual(1);

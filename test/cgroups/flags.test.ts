@@ -30,9 +30,13 @@ describe('Docker units', () => {
   });
 
   it('converts shares to weight as runc does', () => {
+    // runc 1.3.2+ and crun 1.23+: the defaults meet (1024 -> 100); the ends stay put.
     expect(sharesToWeight(2)).toBe(1);
-    expect(sharesToWeight(1024)).toBe(39);
+    expect(sharesToWeight(1024)).toBe(100);
+    expect(sharesToWeight(2000)).toBe(170); // runc issue 4896's example
+    expect(sharesToWeight(512)).toBe(59);
     expect(sharesToWeight(262144)).toBe(10000);
+    for (let s = 2; s < 262144; s = Math.ceil(s * 1.5)) expect(sharesToWeight(s + 1)).toBeGreaterThanOrEqual(sharesToWeight(s));
   });
 });
 
@@ -51,7 +55,7 @@ describe('the files each flag writes', () => {
     expect(writes({ cpus: '0.5', 'cpu-shares': '512', 'cpuset-cpus': '0' }, 1)).toEqual([
       'cpu.cfs_period_us=100000', 'cpu.cfs_quota_us=50000', 'cpu.shares=512', 'cpuset.cpus=0',
     ]);
-    expect(writes({ cpus: '0.5', 'cpu-shares': '512', 'cpuset-cpus': '0' }, 2)).toEqual(['cpu.max=50000 100000', 'cpu.weight=20', 'cpuset.cpus=0']);
+    expect(writes({ cpus: '0.5', 'cpu-shares': '512', 'cpuset-cpus': '0' }, 2)).toEqual(['cpu.max=50000 100000', 'cpu.weight=59', 'cpuset.cpus=0']);
   });
 
   it('pids, with -1 and 0 meaning no limit', () => {

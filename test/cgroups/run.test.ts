@@ -137,6 +137,20 @@ describe.runIf(isRoot)('boxlab run with resource flags', { timeout: 120_000 }, (
     if (report.layout === 'hybrid') expect(report.notes.join('\n')).toMatch(/hybrid/);
   });
 
+  it('boxlab doctor names the layout statfs shows, the controllers and where the groups go', () => {
+    const r = spawnSync('node', [cli, 'doctor', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const check = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === 'cgroup');
+    const root = spawnSync('stat', ['-f', '-c', '%T', '/sys/fs/cgroup'], { encoding: 'utf8' }).stdout.trim();
+    const unified = spawnSync('stat', ['-f', '-c', '%T', '/sys/fs/cgroup/unified'], { encoding: 'utf8' }).stdout.trim();
+    const layout = root === 'cgroup2fs' ? 'cgroup v2' : unified === 'cgroup2fs' ? 'hybrid' : 'cgroup v1';
+    expect(check.detail).toMatch(new RegExp(`^${layout} .*; controllers: .*\\bmemory\\b`));
+    expect(check.detail).toMatch(/\bpids\b/);
+    expect(check.more[0]).toMatch(/^groups go beneath \/sys\/fs\/cgroup/);
+    if (root === 'cgroup2fs') expect(check.detail).toMatch(/\bio\b/); // v2's name for blkio
+    // A v2 host whose boxlab group holds processes (a systemd session) gets a warning and the way out.
+    if (check.status !== 'ok') expect(check.fix).toMatch(/--cgroup-parent|not available here/);
+  });
+
   it('--cgroup-parent: a bl- parent is made for the run and removed with it', () => {
     const parent = `bl-lab-${process.pid}-1`;
     const explain = run(['--explain', '--cgroup-parent', parent, '--pids-limit', '10', '--', 'true']);

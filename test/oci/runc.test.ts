@@ -23,6 +23,11 @@ const LIMITS = V2
       'blkio/blkio.throttle.read_bps_device', 'blkio/blkio.throttle.write_iops_device'];
 const limit = (v1: string, v2: string) => `limit ${V2 ? v2 : v1}`;
 
+/** runc before 1.3.2 turns shares into v2's cpu.weight linearly (512 -> 20); boxcore,
+ *  like runc 1.3.2+ and crun 1.23+, on the curve where 1024 meets v2's default 100. */
+const runcVersion = /version (\d+)\.(\d+)\.(\d+)/.exec(hasRunc() ? spawnSync('runc', ['--version'], { encoding: 'utf8' }).stdout : '');
+const runcLinearWeight = !!runcVersion && Number(runcVersion[1]) * 1e6 + Number(runcVersion[2]) * 1e3 + Number(runcVersion[3]) < 1_003_002;
+
 /** Differences every row may show, and why. */
 const EVERYWHERE: Record<string, string> = Object.fromEntries((V2 ? [] :
   ['cgroup devices', 'cgroup name=systemd', 'cgroup unified', 'mount /sys/fs/cgroup/devices', 'mount /sys/fs/cgroup/systemd'])
@@ -205,8 +210,10 @@ const rows: Row[] = [
         ...(ctx.disk ? { blockIO: { throttleReadBpsDevice: [{ ...ctx.disk, rate: 1 << 20 }], throttleWriteIOPSDevice: [{ ...ctx.disk, rate: 100 }] } } : {}),
       };
     },
+    ...(V2 && runcLinearWeight ? { expected: { 'limit cpu.weight': `runc ${runcVersion![0].slice(8)} converts shares 512 to cpu.weight linearly (20); boxcore uses the curve of runc 1.3.2+ and crun 1.23+ (59), where the v1 default 1024 meets the v2 default 100` } } : {}),
     check: (o) => {
       expect(o(limit('memory/memory.limit_in_bytes', 'memory.max'))).toEqual([`${64 << 20}`]);
+      expect(o(limit('cpu/cpu.shares', 'cpu.weight'))).toEqual([V2 ? '59' : '512']);
       expect(o(limit('pids/pids.max', 'pids.max'))).toEqual(['64']);
       expect(o(limit('cpu/cpu.cfs_quota_us', 'cpu.max'))).toEqual([V2 ? '50000 100000' : '50000']);
       expect(o('ns cgroup')).toEqual(['new']);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
 import { allChecks, cgroupLayout, FEATURE_NEEDS, judgeLesson, type Check } from '../../src/doctor/index.ts';
-import { hostKind, iptablesBackend, kernelAtLeast, rootPropagation, usernsBlocker, v1Controllers } from '../../src/doctor/checks.ts';
+import { checkCgroups, hostKind, iptablesBackend, kernelAtLeast, rootPropagation, usernsBlocker } from '../../src/doctor/checks.ts';
 import { FEATURES, type LessonSummary } from '../../src/lessons/schema.ts';
 
 const fixture = (name: string) => readFileSync(join(repoRoot(), 'test', 'fixtures', 'proc', name), 'utf8');
@@ -32,10 +32,15 @@ describe('doctor parsers', () => {
     expect(cgroupLayout('22 1 0:5 / /proc rw - proc proc rw\n')).toBe('none');
   });
 
-  it('reads the v1 controllers from /proc/cgroups: enabled and in a hierarchy', () => {
-    // Recorded on a hybrid host: net_cls, perf_event, net_prio and hugetlb have no v1 tree.
-    expect(v1Controllers(fixture('cgroups.hybrid'))).toEqual(['cpuset', 'cpu', 'cpuacct', 'blkio', 'memory', 'devices', 'freezer', 'pids']);
-    expect(v1Controllers(fixture('cgroups.v2.handmade'))).toEqual([]);
+  it('reports the core\'s look at the cgroups: layout, controllers, where groups go, and what is in the way', () => {
+    const v2 = { layout: 'v2' as const, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'], parent: '/sys/fs/cgroup', notes: [], problems: [] };
+    expect(checkCgroups(v2)).toMatchObject({
+      status: 'ok', detail: 'cgroup v2 (unified); controllers: cpuset cpu io memory pids', more: ['groups go beneath /sys/fs/cgroup'],
+    });
+    const session = { ...v2, parent: '/sys/fs/cgroup/user.slice/session-1.scope', problems: ['/sys/fs/cgroup/user.slice/session-1.scope holds processes'] };
+    expect(checkCgroups(session)).toMatchObject({ status: 'warn', fix: session.problems[0] });
+    expect(checkCgroups({ layout: 'none', controllers: [], parent: '', notes: [], problems: ['no cgroup filesystem'] }))
+      .toMatchObject({ status: 'missing', detail: 'no cgroup filesystem mounted; controllers: none' });
   });
 
   it('compares kernel versions', () => {
@@ -133,8 +138,8 @@ describe('doctor verdicts', () => {
 });
 
 describe.runIf(isRoot)('doctor on this machine', () => {
-  it('checks every fact it promises, each with a finding, and a fix for what is missing', () => {
-    const checks = allChecks();
+  it('checks every fact it promises, each with a finding, and a fix for what is missing', async () => {
+    const checks = await allChecks();
     expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'propagation', 'host']);
     for (const c of checks) {
       expect(c.detail.length).toBeGreaterThan(0);
