@@ -2,6 +2,7 @@
 // (loader.ts) turns a Markdown file into these and refuses anything it cannot run
 // with `file:line: what is wrong — how to fix`. lessons/README.md documents the format.
 import type { ViewName } from '../kernel/types.ts';
+import type { BlockWhen } from './layout.ts';
 
 export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
@@ -47,6 +48,10 @@ export interface Expectation {
   contains?: string;
   /** Exit status of a command source. */
   exit?: number;
+  /** What was found, read as a number, is at least / at most this: for measured
+   *  quantities (a CPU share, a write rate) that are never exact. */
+  at_least?: number;
+  at_most?: number;
 }
 
 export type CheckSource =
@@ -79,6 +84,8 @@ interface StopBase {
   prose: string;
   /** Speaker notes: for the presenter, never on the projected screen. */
   notes: string[];
+  /** The block runs only on machines whose cgroup layout fits (layout.ts). */
+  when?: BlockWhen;
 }
 
 export interface StepStop extends StopBase { kind: 'step'; action: Action; views: ViewName[] }

@@ -7,11 +7,13 @@ import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { $ } from 'zx';
-import { Core, CoreError, type CoreReply } from '../core/index.ts';
-import { Ledger, processStartTime } from '../ledger/index.ts';
+import { Core, CoreError, type CgroupLayout, type CoreReply } from '../core/index.ts';
+import { blName, Ledger, processStartTime } from '../ledger/index.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
+import { CgroupGuard } from './cgroup-guard.ts';
 import { kernel } from './kernel.ts';
+import { CGROUP_VARS, cgroupVars, forMachine, needsLayout } from './layout.ts';
 import { OPS, parseOpLine } from './ops.ts';
 import { lessonUser, prepareWorkspace } from './workspace.ts';
 import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
@@ -49,6 +51,8 @@ export interface CheckResult {
   code?: number;
   /** The expectation in words, for display. */
   expected: string;
+  /** A measured quantity (at_least / at_most): what was found is worth showing on a pass too. */
+  measured?: boolean;
   error?: string;
 }
 
@@ -96,6 +100,9 @@ let scopes = 0;
 
 export class LessonSession {
   core?: Core;
+  /** The lesson as it runs on this machine: blocks whose `when:` does not fit the
+   *  machine's cgroup layout are left out (layout.ts). */
+  lesson: Lesson;
   readonly ledger: Ledger;
   scope = '';
   vars: Record<string, string> = {};
@@ -109,9 +116,14 @@ export class LessonSession {
   /** Host PIDs of the containers this session cloned, by name (c1, c2, ...). */
   private containers = new Map<string, number>();
   private closed = false;
+  /** The machine's cgroup layout, asked of the core once, when first needed. */
+  private layout?: Promise<CgroupLayout>;
+  private cgroups: CgroupGuard;
 
-  private constructor(readonly lesson: Lesson, private options: SessionOptions) {
+  private constructor(readonly source: Lesson, private options: SessionOptions) {
+    this.lesson = source;
     this.ledger = options.ledger ?? processLedger();
+    this.cgroups = new CgroupGuard(this.ledger, () => this.scope, () => this.cgroupLayout(), (t) => this.subst(t, true));
   }
 
   /** Start the lesson's core and return the session. Throws CoreError when it cannot start. */
@@ -139,24 +151,49 @@ export class LessonSession {
   }
 
   private async start(): Promise<void> {
-    this.scope = `lesson:${this.lesson.meta.id}:${++scopes}`;
-    const user = lessonUser(this.lesson);
-    this.vars = { ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '' };
-    this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
+    const lesson = this.source;
+    this.scope = `lesson:${lesson.meta.id}:${++scopes}`;
+    const user = lessonUser(lesson);
+    this.vars = {
+      ct: '', pid: '', hostname: hostname(), lesson: lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '', loop: '', loop_dev: '',
+      ...Object.fromEntries(CGROUP_VARS.map((v) => [v, ''])),
+      // A fresh name for the lesson's group: two labs running the same lesson never meet.
+      cgroup: blName(`lesson-${lesson.meta.id}`),
+    };
     this.current = -1;
     this.log = [];
     this.containers.clear();
     this.closed = false;
-    Object.assign(this.vars, await prepareWorkspace(this.lesson, user, this.ledger, this.scope));
-    // The lesson's own constants may use the session's (a path under ${dir}).
-    for (const [k, v] of Object.entries(this.lesson.meta.vars)) this.vars[k] = this.subst(v);
+    Object.assign(this.vars, await prepareWorkspace(lesson, user, this.ledger, this.scope));
     const core = await Core.start({ stdio: 'pipe', binary: this.options.binary, ...(user.drop ? { uid: user.uid, gid: user.gid } : {}) });
     // What containers print goes to the core's fds 1 and 2: read it so a pipe never fills.
     core.stdout?.resume();
     core.stderr?.resume();
     this.ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, this.scope);
     this.core = core;
+    this.lesson = lesson;
+    if (needsLayout(lesson)) {
+      const layout = await this.cgroupLayout().catch((err: unknown) => {
+        throw new CoreError('cgroup_layout', { kind: 'state', message: text.cgroupNoLayout(failure(err).message) });
+      });
+      Object.assign(this.vars, cgroupVars(layout, this.vars.cgroup!));
+      if (lesson.uses.some((v) => CGROUP_VARS.includes(v) && v !== 'cgroup_layout')) await this.cgroups.reserve(this.vars.cgroup!);
+      this.lesson = forMachine(lesson, layout);
+    }
+    // The lesson's own constants may use the session's (a path under ${dir}).
+    for (const [k, v] of Object.entries(lesson.meta.vars)) this.vars[k] = this.subst(v);
+    this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
     this.send({ type: 'ready' });
+  }
+
+  /** The machine's cgroup layout, from the core (asked once: it does not change). */
+  private cgroupLayout(): Promise<CgroupLayout> {
+    if (!this.layout) {
+      const asked = this.requireCore().cgroupLayout();
+      this.layout = asked;
+      asked.catch(() => { if (this.layout === asked) this.layout = undefined; }); // ask again next time
+    }
+    return this.layout;
   }
 
   /** Run one thing at a time against the core: keys, timers and the REPL may overlap. */
@@ -212,9 +249,14 @@ export class LessonSession {
     const core = this.requireCore();
     const args = this.substArgs(op, rawArgs);
     if (OPS[op]?.net) this.assertLabNetwork(op, args);
+    // Cgroups: only the lesson's own, recorded in the ledger before they are made.
+    const recorded = await this.cgroups.before(core, op, args);
     const reply = await core.send(op, args, op === 'join' || op === 'spawn' || op === 'wait' ? 30_000 : undefined);
     this.record(source, reply, log);
-    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
+    if (!reply.ok) {
+      await this.cgroups.failed(recorded);
+      throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
+    }
     if (op === 'clone') {
       const r = reply.result as { ct: string; pid: number };
       this.vars.ct = r.ct;
@@ -267,11 +309,12 @@ export class LessonSession {
       before = await snap();
       let output: string | undefined;
       if (action.kind === 'ops') {
-        // What a command run by an op (spawn, join) printed is shown like a shell step's.
+        // What a command run by an op (spawn, join) printed is shown like a shell step's,
+        // and so is the file cgroup_get read.
         const printed: string[] = [];
         for (const call of action.ops) {
-          const r = (await this.callOp(source, call.op, call.args, log)).result as { stdout?: string; stderr?: string } | undefined;
-          const text = `${r?.stdout ?? ''}${r?.stderr ?? ''}`.trimEnd();
+          const r = (await this.callOp(source, call.op, call.args, log)).result as { stdout?: string; stderr?: string; value?: string } | undefined;
+          const text = (call.op === 'cgroup_get' ? r?.value ?? '' : `${r?.stdout ?? ''}${r?.stderr ?? ''}`).trimEnd();
           if (text) printed.push(text);
         }
         if (printed.length) output = printed.join('\n');
@@ -293,6 +336,7 @@ export class LessonSession {
 
   async evaluate(check: CheckSpec): Promise<CheckResult> {
     const expected = describeExpect(check.expect, this);
+    const measured = check.expect.at_least !== undefined || check.expect.at_most !== undefined ? true : undefined;
     let found: string | undefined;
     let code: number | undefined;
     try {
@@ -331,9 +375,9 @@ export class LessonSession {
           break;
         }
       }
-      return { pass: holds(check.expect, found, code, this), found, code, expected };
+      return { pass: holds(check.expect, found, code, this), found, code, expected, measured };
     } catch (err) {
-      return { pass: false, found, code, expected, error: failure(err).message };
+      return { pass: false, found, code, expected, measured, error: failure(err).message };
     }
   }
 
@@ -479,9 +523,13 @@ type Vars = { subst(s: string): string };
 
 function holds(e: Expectation, found: string | undefined, code: number | undefined, v: Vars): boolean {
   if (e.exit !== undefined && code !== e.exit) return false;
-  const textChecks = e.equals !== undefined || e.not_equals !== undefined || e.matches !== undefined || e.contains !== undefined;
-  if (!textChecks) return true;
+  const valueChecks = e.equals !== undefined || e.not_equals !== undefined || e.matches !== undefined || e.contains !== undefined
+    || e.at_least !== undefined || e.at_most !== undefined;
+  if (!valueChecks) return true;
   if (found === undefined) return false;
+  const n = found.trim() === '' ? NaN : Number(found);
+  if (e.at_least !== undefined && !(n >= e.at_least)) return false;
+  if (e.at_most !== undefined && !(n <= e.at_most)) return false;
   if (e.equals !== undefined && found !== v.subst(e.equals)) return false;
   if (e.not_equals !== undefined && found === v.subst(e.not_equals)) return false;
   if (e.matches !== undefined && !new RegExp(v.subst(e.matches)).test(found)) return false;
@@ -503,5 +551,7 @@ export function describeExpect(e: Expectation, v: Vars): string {
   if (e.matches !== undefined) parts.push(`~ /${v.subst(e.matches)}/`);
   if (e.contains !== undefined) parts.push(`∋ ${JSON.stringify(v.subst(e.contains))}`);
   if (e.exit !== undefined) parts.push(`exit ${e.exit}`);
+  if (e.at_least !== undefined) parts.push(`≥ ${e.at_least}`);
+  if (e.at_most !== undefined) parts.push(`≤ ${e.at_most}`);
   return parts.join(', ');
 }

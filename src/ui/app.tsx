@@ -190,7 +190,8 @@ function LessonScreen(props: LessonProps) {
     return () => { alive = false; void sessionRef.current?.close(); };
   }, []);
 
-  const stops = lesson.stops;
+  // The session's: on this machine, blocks for another cgroup layout are left out.
+  const stops = session ? session.stops : lesson.stops;
   const stop = viewing >= 0 ? stops[viewing] : undefined;
   const st = session && viewing >= 0 ? session.state[viewing] : undefined;
   const sub = (s: string) => (session ? session.subst(s, true) : s);
@@ -222,7 +223,7 @@ function LessonScreen(props: LessonProps) {
     const c = s.state[i]?.check;
     const t = stops[i]!;
     if (!c) return '';
-    if (c.pass) return chalk.green(`✓ ${sub(t.title)}`);
+    if (c.pass) return chalk.green(text.plainCheckPass(sub(t.title), c.measured ? c.found : undefined));
     const detail = `${text.found(c.found ?? c.error ?? text.nothingFound)}; ${text.expected(c.expected)}`;
     return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(`✗ ${sub(t.title)} — ${detail}`);
   };
