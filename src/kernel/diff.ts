@@ -68,7 +68,9 @@ export function diffView(before: View | undefined, after: View | undefined): Vie
   const base = after ?? before;
   if (!base) throw new Error('diffView needs at least one view');
   const columns = unionColumns(after?.columns ?? [], before?.columns ?? []);
-  const notes = after?.notes ?? before?.notes;
+  // The notes of what is there now; before's only when the view is gone (a remark that
+  // no longer holds, like "not in a group of its own" after a move, must not linger).
+  const notes = after ? after.notes : before?.notes;
   return {
     name: base.name,
     title: base.title,

@@ -175,6 +175,7 @@ const en = {
     unlimited: 'no limit',
     cpus: (n: number) => `${Number(n.toFixed(2))} CPU`,
     keys: {
+      'memory.events:high': 'times usage went over memory.high (throttled)',
       'memory.events:max': 'times usage hit memory.max',
       'memory.events:oom': 'times the group ran out of memory',
       'memory.events:oom_kill': 'processes killed by the OOM killer',

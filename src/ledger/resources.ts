@@ -191,8 +191,11 @@ async function natTableIsEmpty(inNs: (argv: string[]) => [string, string[]]): Pr
   return !items.some((i) => i.rule || i.set || i.map) && chains.every((c) => c.hook && c.policy === 'accept');
 }
 
-/** rmdir fails with EBUSY while exiting processes still hold the group: retry, bounded. */
+/** rmdir fails with EBUSY while exiting processes still hold the group: retry, bounded.
+ *  Groups made inside a lab group (by a lesson, or by hand beneath it) are the lab's
+ *  too, and would keep it from going: they go first, deepest first. */
 async function removeCgroup(path: string): Promise<void> {
+  for (const child of subgroups(path)) await removeCgroup(child);
   emptyCgroup(path);
   for (let i = 0; i < 50 && existsSync(path); i++) {
     try {
@@ -204,4 +207,13 @@ async function removeCgroup(path: string): Promise<void> {
     }
   }
   if (existsSync(path)) rmdirSync(path);
+}
+
+/** The child groups of a cgroup directory (its only subdirectories). */
+function subgroups(path: string): string[] {
+  try {
+    return readdirSync(path, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(path, d.name));
+  } catch {
+    return [];
+  }
 }

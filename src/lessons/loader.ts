@@ -7,6 +7,7 @@ import { join, relative, basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
+import { CGROUP_VARS, WHEN_KEYS, whenValues, type BlockWhen } from './layout.ts';
 import { OPS, OP_NAMES, suggest, validateOp } from './ops.ts';
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
@@ -15,8 +16,10 @@ import {
 } from './schema.ts';
 
 /** Variables every session provides; lessons add their own under `vars:`. `rootfs`,
- *  `dir`, `registry` and `oci` are made only for a lesson that uses them (see workspace.ts). */
-export const SESSION_VARS = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'run', 'oci'] as const;
+ *  `dir`, `registry`, `oci` and the loop device (`loop`, `loop_dev`) are made only for a
+ *  lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
+ *  (layout.ts). */
+export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
@@ -344,7 +347,7 @@ function validateAction(b: YamlBlock, path: Path, what: string): Action {
   return { kind: 'ops', ops };
 }
 
-const EXPECT_KEYS = ['equals', 'not_equals', 'matches', 'contains', 'exit'];
+const EXPECT_KEYS = ['equals', 'not_equals', 'matches', 'contains', 'exit', 'at_least', 'at_most'];
 const SOURCE_KEYS = ['view', 'probe', 'inside', 'spawn', 'shell', 'file'];
 
 function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectation {
@@ -356,6 +359,9 @@ function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectati
     if (k === 'exit') {
       if (!Number.isInteger(v)) b.fail([...path, k], '"exit" must be a whole number', 'e.g. exit: 0');
       e.exit = v as number;
+    } else if (k === 'at_least' || k === 'at_most') {
+      if (typeof v !== 'number' || !Number.isFinite(v)) b.fail([...path, k], `"${k}" must be a number`, `e.g. ${k}: 40 (what the check finds is read as a number)`);
+      e[k] = v;
     } else {
       if (typeof v === 'object' && v !== null) b.fail([...path, k], `"${k}" must be text`, 'quote it if it looks like YAML');
       (e as Record<string, string>)[k] = v === null ? '' : String(v);
@@ -414,11 +420,35 @@ function validateRequires(b: YamlBlock): string[] {
   return list;
 }
 
+/** A block's `when:`: on which machines it runs, by cgroup layout (layout.ts). */
+function validateWhen(b: YamlBlock): { when?: BlockWhen } {
+  const raw = get(b.data, ['when']);
+  if (raw === undefined) return {};
+  const keys = `layout (${whenValues('layout').join(', ')}) or a controller, ${WHEN_KEYS.filter((k) => k !== 'layout').join(', ')} (${whenValues('memory').join(' or ')})`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    b.fail(['when'], '"when" must be a mapping of cgroup layout conditions', `e.g. when: {memory: v2}; a condition is ${keys}`);
+  }
+  const when: BlockWhen = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(WHEN_KEYS as readonly string[]).includes(k)) b.fail(['when', k], `unknown condition "${k}"${suggest(k, WHEN_KEYS)}`, `a condition is ${keys}`);
+    const values = Array.isArray(v) ? v : [v];
+    const allowed = whenValues(k);
+    values.forEach((x, i) => {
+      if (typeof x !== 'string' || !allowed.includes(x)) {
+        b.fail(Array.isArray(v) ? ['when', k, i] : ['when', k], `when.${k} is ${JSON.stringify(x)}`,
+          k === 'layout' ? `a machine's layout is ${allowed.join(', ')}` : `the ${k} controller's tree is ${allowed.join(' or ')} (a hybrid machine's controllers are in v1 trees)`);
+      }
+    });
+    when[k] = values as string[];
+  }
+  return { when };
+}
+
 function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<string>): Stop {
   checkVars(b, [], known);
-  const base = { index: 0, prose: '', notes: [] as string[], line: b.at, requires: validateRequires(b) };
+  const base = { index: 0, prose: '', notes: [] as string[], line: b.at, requires: validateRequires(b), ...validateWhen(b) };
   if (type === 'step') {
-    keysOnly(b, [], ['title', 'views', 'fails', 'pid', 'requires', ...ACTION_KEYS]);
+    keysOnly(b, [], ['title', 'views', 'fails', 'pid', 'requires', 'when', ...ACTION_KEYS]);
     const title = str(b, ['title'], true, 'add "title:" saying what this step does')!;
     const action = validateAction(b, [], 'the step');
     const fails = str(b, ['fails'], false, '');
@@ -430,10 +460,10 @@ function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<
     return { ...base, kind: 'step', title, action, views: validateViews(b, ['views']), fails, ...(pid !== undefined ? { pid } : {}) };
   }
   if (type === 'check') {
-    const check = validateCheck(b, [], true, '', ['requires']);
+    const check = validateCheck(b, [], true, '', ['requires', 'when']);
     return { ...base, kind: 'check', title: check.title, check };
   }
-  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views', 'requires']);
+  keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views', 'requires', 'when']);
   const title = str(b, ['title'], true, 'add "title:" saying what the learner is to do')!;
   if (get(b.data, ['check']) === undefined) b.fail(null, 'a task needs "check:" (how the lab sees it is done)', 'add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}');
   const check = validateCheck(b, ['check'], false, title);

@@ -32,13 +32,17 @@ export interface OpSpec {
 const where = (prefix = ''): Record<string, ArgType> => ({ [`${prefix}ct`]: 'string', [`${prefix}pid`]: 'int', [`${prefix}netns`]: 'string' });
 const WHERE = where();
 const NET: Partial<OpSpec> = { net: true };
+/** A cgroup op acts on a group, not on a container. */
+const CG: Partial<OpSpec> = { ct: false };
+const GROUP: Record<string, ArgType> = { cgroup: 'string', parent: 'string' };
+const GROUP_ARGS: Record<string, ArgType> = { ...GROUP, controllers: 'strings' };
 
 const op = (usage: string, args: Record<string, ArgType>, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
   ({ usage, args, required, positional, ct: true, ...more });
 
 export const OPS: Record<string, OpSpec> = {
   hello: op('hello', {}, [], [], { ct: false, shows: (r) => text.shownHello(String(r.version), String(r.kernel), r.syscalls) }),
-  clone: op('clone pid,uts,mnt,ipc,net,user,cgroup', { ns: 'ns' }, ['ns'], ['ns'], { ct: false }),
+  clone: op('clone pid,uts,mnt,ipc,net,user,cgroup [cgroup=GROUP] [cgroup_parent=PARENT]', { ns: 'ns', cgroup: 'string', cgroup_parent: 'string' }, ['ns'], ['ns'], { ct: false }),
   idmap: op('idmap uid=MAP gid=MAP [setgroups=deny]', { ct: 'string', uid: 'string', gid: 'string', setgroups: 'string' }, [], []),
   signal: op('signal SIG', { ct: 'string', pid: 'int', sig: 'string' }, ['sig'], ['sig']),
   wait: op('wait [timeout_ms=N]', { ct: 'string', pid: 'int', timeout_ms: 'int' }, [], []),
@@ -98,6 +102,18 @@ export const OPS: Record<string, OpSpec> = {
   // ops (netns=, peer_netns=, to_netns=) act only in the ones this lesson made.
   netns_add: op('netns_add bl-NAME', { name: 'string' }, ['name'], ['name'], { ct: false }),
   netns_del: op('netns_del bl-NAME', { netns: 'string' }, ['netns'], ['netns'], { ct: false, net: true }),
+  // Cgroups (PROTOCOL.md "Cgroups"). A group is `cgroup` (one bl- name) beneath `parent`
+  // (the lab's own group when absent); the session lets a lesson make and change only
+  // its own groups, and writes each into its ledger before it is made (cgroup-guard.ts).
+  cgroup_layout: op('cgroup_layout', {}, [], [], CG),
+  cgroup_plan: op('cgroup_plan GROUP [parent=PARENT] [controllers=memory,pids]', GROUP_ARGS, ['cgroup'], ['cgroup'], CG),
+  cgroup_create: op('cgroup_create GROUP [parent=PARENT] [controllers=memory,pids]', GROUP_ARGS, ['cgroup'], ['cgroup'], CG),
+  cgroup_set: op('cgroup_set GROUP FILE VALUE [controller=pids]', { ...GROUP, file: 'string', value: 'string', controller: 'string' }, ['cgroup', 'file', 'value'], ['cgroup', 'file', 'value'], CG),
+  cgroup_get: op('cgroup_get GROUP FILE [controller=pids]', { ...GROUP, file: 'string', controller: 'string' }, ['cgroup', 'file'], ['cgroup', 'file'], { ...CG, shows: (r) => String(r.value ?? '').trimEnd() }),
+  cgroup_freeze: op('cgroup_freeze GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
+  cgroup_thaw: op('cgroup_thaw GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
+  cgroup_kill: op('cgroup_kill GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
+  cgroup_remove: op('cgroup_remove GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
 };
 
 export const OP_NAMES = Object.keys(OPS);

@@ -97,6 +97,8 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     return 2;
   }
 
+  // The lesson as it runs here: blocks for another cgroup layout are left out.
+  lesson = session.lesson;
   const k = await kernel();
   const reports: StopReport[] = [];
   const total = lesson.stops.length;
@@ -132,7 +134,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const printCheck = (title: string, r: CheckResult) => {
     if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${text.found(r.found ?? text.nothingFound)}; ${text.expected(r.expected)})`}`);
     else {
-      out(r.pass ? c.green(text.plainCheckPass(title)) : c.red(text.plainCheckFail(title)));
+      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? r.found : undefined)) : c.red(text.plainCheckFail(title)));
       if (!r.pass) out(`  ${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
     }
   };

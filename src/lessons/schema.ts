@@ -2,6 +2,7 @@
 // (loader.ts) turns a Markdown file into these and refuses anything it cannot run
 // with `file:line: what is wrong — how to fix`. lessons/README.md documents the format.
 import type { ViewName } from '../kernel/types.ts';
+import type { BlockWhen } from './layout.ts';
 
 export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
@@ -53,6 +54,10 @@ export interface Expectation {
   contains?: string;
   /** Exit status of a command source. */
   exit?: number;
+  /** What was found, read as a number, is at least / at most this: for measured
+   *  quantities (a CPU share, a write rate) that are never exact. */
+  at_least?: number;
+  at_most?: number;
 }
 
 export type CheckSource =
@@ -89,6 +94,8 @@ interface StopBase {
   /** Programs the block needs (`requires: [runc]`): without one of them on PATH the
    *  block is skipped, and says so. */
   requires: string[];
+  /** The block runs only on machines whose cgroup layout fits (layout.ts). */
+  when?: BlockWhen;
 }
 
 export interface StepStop extends StopBase {

@@ -8,13 +8,15 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { Core, CoreError, repoRoot, type CoreReply } from '../core/index.ts';
-import { Ledger, processStartTime } from '../ledger/index.ts';
+import { Core, CoreError, repoRoot, type CgroupLayout, type CoreReply } from '../core/index.ts';
+import { blName, Ledger, processStartTime } from '../ledger/index.ts';
 import { LessonNamespaces } from './netns.ts';
 import { commandEnv, envList, missingPrograms } from './programs.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import { text } from '../ui/text.ts';
+import { CgroupGuard } from './cgroup-guard.ts';
 import { kernel } from './kernel.ts';
+import { CGROUP_VARS, cgroupVars, forMachine, needsLayout } from './layout.ts';
 import { OP_VIEWS, OPS, parseOpLine, shownResult } from './ops.ts';
 import { lessonUser, prepareWorkspace } from './workspace.ts';
 import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
@@ -52,6 +54,8 @@ export interface CheckResult {
   code?: number;
   /** The expectation in words, for display. */
   expected: string;
+  /** A measured quantity (at_least / at_most): what was found is worth showing on a pass too. */
+  measured?: boolean;
   error?: string;
 }
 
@@ -102,6 +106,9 @@ let scopes = 0;
 
 export class LessonSession {
   core?: Core;
+  /** The lesson as it runs on this machine: blocks whose `when:` does not fit the
+   *  machine's cgroup layout are left out (layout.ts). */
+  lesson: Lesson;
   readonly ledger: Ledger;
   scope = '';
   vars: Record<string, string> = {};
@@ -117,10 +124,15 @@ export class LessonSession {
   /** The named network namespaces this lesson made (netns_add). */
   private namespaces: LessonNamespaces;
   private closed = false;
+  /** The machine's cgroup layout, asked of the core once, when first needed. */
+  private layout?: Promise<CgroupLayout>;
+  private cgroups: CgroupGuard;
 
-  private constructor(readonly lesson: Lesson, private options: SessionOptions) {
+  private constructor(readonly source: Lesson, private options: SessionOptions) {
+    this.lesson = source;
     this.ledger = options.ledger ?? processLedger();
     this.namespaces = new LessonNamespaces(this.ledger, () => this.scope);
+    this.cgroups = new CgroupGuard(this.ledger, () => this.scope, () => this.cgroupLayout(), (t) => this.subst(t, true));
   }
 
   /** Start the lesson's core and return the session. Throws CoreError when it cannot start. */
@@ -148,30 +160,54 @@ export class LessonSession {
   }
 
   private async start(): Promise<void> {
-    this.scope = `lesson:${this.lesson.meta.id}:${++scopes}`;
-    const user = lessonUser(this.lesson);
+    const lesson = this.source;
+    this.scope = `lesson:${lesson.meta.id}:${++scopes}`;
+    const user = lessonUser(lesson);
     this.vars = {
-      ct: '', pid: '', hostname: hostname(), lesson: this.lesson.meta.id, uid: String(user.uid), gid: String(user.gid), rootfs: '', dir: '', registry: '', oci: '',
+      ct: '', pid: '', hostname: hostname(), lesson: lesson.meta.id, uid: String(user.uid), gid: String(user.gid),
+      rootfs: '', dir: '', registry: '', oci: '', loop: '', loop_dev: '',
+      ...Object.fromEntries(CGROUP_VARS.map((v) => [v, ''])),
       // Unique to this run of the lesson, for names the kernel keeps machine-wide (a
       // named network namespace, an OCI container's cgroup): bl-host-${run}.
       run: `${process.pid}-${scopes}`,
+      // A fresh name for the lesson's group: two labs running the same lesson never meet.
+      cgroup: blName(`lesson-${lesson.meta.id}`),
     };
-    this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
     this.current = -1;
     this.log = [];
     this.containers.clear();
     this.namespaces.clear();
     this.closed = false;
-    Object.assign(this.vars, await prepareWorkspace(this.lesson, user, this.ledger, this.scope));
-    // The lesson's own constants may use the session's (a path under ${dir}).
-    for (const [k, v] of Object.entries(this.lesson.meta.vars)) this.vars[k] = this.subst(v);
+    Object.assign(this.vars, await prepareWorkspace(lesson, user, this.ledger, this.scope));
     const core = await Core.start({ stdio: 'pipe', binary: this.options.binary, ...(user.drop ? { uid: user.uid, gid: user.gid } : {}) });
     // What containers print goes to the core's fds 1 and 2: read it so a pipe never fills.
     core.stdout?.resume();
     core.stderr?.resume();
     this.ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, this.scope);
     this.core = core;
+    this.lesson = lesson;
+    if (needsLayout(lesson)) {
+      const layout = await this.cgroupLayout().catch((err: unknown) => {
+        throw new CoreError('cgroup_layout', { kind: 'state', message: text.cgroupNoLayout(failure(err).message) });
+      });
+      Object.assign(this.vars, cgroupVars(layout, this.vars.cgroup!));
+      if (lesson.uses.some((v) => CGROUP_VARS.includes(v) && v !== 'cgroup_layout')) await this.cgroups.reserve(this.vars.cgroup!);
+      this.lesson = forMachine(lesson, layout);
+    }
+    // The lesson's own constants may use the session's (a path under ${dir}).
+    for (const [k, v] of Object.entries(lesson.meta.vars)) this.vars[k] = this.subst(v);
+    this.state = this.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
     this.send({ type: 'ready' });
+  }
+
+  /** The machine's cgroup layout, from the core (asked once: it does not change). */
+  private cgroupLayout(): Promise<CgroupLayout> {
+    if (!this.layout) {
+      const asked = this.requireCore().cgroupLayout();
+      this.layout = asked;
+      asked.catch(() => { if (this.layout === asked) this.layout = undefined; }); // ask again next time
+    }
+    return this.layout;
   }
 
   /** Run one thing at a time against the core: keys, timers and the REPL may overlap. */
@@ -237,11 +273,16 @@ export class LessonSession {
     }
     // A named namespace is in the ledger before the core makes it.
     const entry = op === 'netns_add' ? this.namespaces.record(op, args.name) : undefined;
+    // Cgroups: only the lesson's own, recorded in the ledger before they are made.
+    const recorded = await this.cgroups.before(core, op, args);
     const reply = await core.send(op, args, op === 'join' || op === 'spawn' || op === 'wait' ? 30_000 : undefined);
     if (entry !== undefined) this.namespaces.settle(String(args.name), entry, reply.ok);
     if (op === 'netns_del' && reply.ok) this.namespaces.deleted(String(args.netns));
     this.record(source, reply, log);
-    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
+    if (!reply.ok) {
+      await this.cgroups.failed(recorded);
+      throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
+    }
     if (op === 'clone') {
       const r = reply.result as { ct: string; pid: number };
       this.vars.ct = r.ct;
@@ -347,6 +388,7 @@ export class LessonSession {
 
   async evaluate(check: CheckSpec): Promise<CheckResult> {
     const expected = describeExpect(check.expect, this);
+    const measured = check.expect.at_least !== undefined || check.expect.at_most !== undefined ? true : undefined;
     let found: string | undefined;
     let code: number | undefined;
     try {
@@ -386,9 +428,9 @@ export class LessonSession {
           break;
         }
       }
-      return { pass: holds(check.expect, found, code, this), found, code, expected };
+      return { pass: holds(check.expect, found, code, this), found, code, expected, measured };
     } catch (err) {
-      return { pass: false, found, code, expected, error: failure(err).message };
+      return { pass: false, found, code, expected, measured, error: failure(err).message };
     }
   }
 
@@ -577,9 +619,13 @@ type Vars = { subst(s: string): string };
 
 function holds(e: Expectation, found: string | undefined, code: number | undefined, v: Vars): boolean {
   if (e.exit !== undefined && code !== e.exit) return false;
-  const textChecks = e.equals !== undefined || e.not_equals !== undefined || e.matches !== undefined || e.contains !== undefined;
-  if (!textChecks) return true;
+  const valueChecks = e.equals !== undefined || e.not_equals !== undefined || e.matches !== undefined || e.contains !== undefined
+    || e.at_least !== undefined || e.at_most !== undefined;
+  if (!valueChecks) return true;
   if (found === undefined) return false;
+  const n = found.trim() === '' ? NaN : Number(found);
+  if (e.at_least !== undefined && !(n >= e.at_least)) return false;
+  if (e.at_most !== undefined && !(n <= e.at_most)) return false;
   if (e.equals !== undefined && found !== v.subst(e.equals)) return false;
   if (e.not_equals !== undefined && found === v.subst(e.not_equals)) return false;
   if (e.matches !== undefined && !new RegExp(v.subst(e.matches)).test(found)) return false;
@@ -601,5 +647,7 @@ export function describeExpect(e: Expectation, v: Vars): string {
   if (e.matches !== undefined) parts.push(`~ /${v.subst(e.matches)}/`);
   if (e.contains !== undefined) parts.push(`∋ ${JSON.stringify(v.subst(e.contains))}`);
   if (e.exit !== undefined) parts.push(`exit ${e.exit}`);
+  if (e.at_least !== undefined) parts.push(`≥ ${e.at_least}`);
+  if (e.at_most !== undefined) parts.push(`≤ ${e.at_most}`);
   return parts.join(', ');
 }

@@ -1,11 +1,15 @@
 // What the lab prepares for a lesson before its first step, and only what the lesson
 // uses: who its core runs as (${uid}, ${gid}), a rootfs (${rootfs}), a scratch
-// directory of its own (${dir}), a registry on loopback (${registry}) and a state root
-// for OCI runtimes (${oci}). Each is written to the ledger before it is made, in the
-// lesson's scope, so a reset, the end of the lesson or `boxlab cleanup` after a crash
-// removes it (${oci}: every container in it first, deleted by its runtime).
-import { chownSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// directory of its own (${dir}), a registry on loopback (${registry}), a state root for
+// OCI runtimes (${oci}) and a loop device (${loop}, backed by a file in that directory).
+// Each is written to the ledger before it is made, in the lesson's scope, so a reset,
+// the end of the lesson or `boxlab cleanup` after a crash removes it (${oci}: every
+// container in it first, deleted by its runtime).
+import { execFile } from 'node:child_process';
+import { chownSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { text } from '../ui/text.ts';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
 import { rootlessIds } from '../cli/run.ts';
 import { ensureDefaultRootfs } from '../runtime/rootfs.ts';
@@ -27,14 +31,22 @@ export function lessonUser(lesson: Lesson): LessonUser {
   return { uid, gid: process.getgid?.() ?? 0, drop: false };
 }
 
-/** The session variables the lesson needs made: rootfs, dir and registry. */
+/** The loop device's backing file: small, sparse, in the lesson's directory. */
+const LOOP_FILE = 'disk.img';
+const LOOP_SIZE = 64 * 2 ** 20;
+
+const run = promisify(execFile);
+
+/** The session variables the lesson needs made: rootfs, dir, registry, oci, loop and loop_dev. */
 export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger: Ledger, scope: string): Promise<Record<string, string>> {
   const vars: Record<string, string> = {};
   if (lesson.uses.includes('rootfs')) {
     // Built once and cached; containers only ever see it as a read-only lower layer or bind.
     vars.rootfs = await ensureDefaultRootfs(ledger);
   }
-  if (lesson.uses.includes('dir')) {
+  const loop = lesson.uses.includes('loop') || lesson.uses.includes('loop_dev');
+  if (loop && user.uid !== 0) throw new Error(text.loopNeedsRoot);
+  if (lesson.uses.includes('dir') || loop) {
     const dir = join(stateRoot(), blName(`lesson-${lesson.meta.id}`));
     await ledger.track({ kind: 'dir', path: dir }, () => {
       mkdirSync(dir, { mode: 0o755 });
@@ -43,6 +55,7 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
     }, scope);
     vars.dir = dir;
   }
+  if (loop) Object.assign(vars, await attachLoop(join(vars.dir!, LOOP_FILE), ledger, scope));
   if (lesson.uses.includes('registry')) {
     // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address.
     vars.registry = (await startRegistry(ledger, scope)).address;
@@ -55,4 +68,15 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
     vars.oci = dir;
   }
   return vars;
+}
+
+/** A loop device over a new sparse file: `losetup --find --show FILE`. The ledger
+ *  records the file first; removing it detaches every loop device the file backs. */
+async function attachLoop(file: string, ledger: Ledger, scope: string): Promise<Record<string, string>> {
+  writeFileSync(file, '');
+  truncateSync(file, LOOP_SIZE);
+  const device = await ledger.track({ kind: 'loop', file }, async () => (await run('losetup', ['--find', '--show', file])).stdout.trim(), scope);
+  // "7:3": how io.max and blkio.throttle.* name a device.
+  const dev = readFileSync(`/sys/class/block/${basename(device)}/dev`, 'utf8').trim();
+  return { loop: device, loop_dev: dev };
 }

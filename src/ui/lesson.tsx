@@ -86,8 +86,9 @@ function useRefState<T>(initial: T): [T, (v: T) => void, React.MutableRefObject<
 
 export function LessonScreen(props: LessonScreenProps) {
   const { lesson, size, height, present } = props;
-  const stops = lesson.stops;
   const [session, setSession] = useState<LessonSession>();
+  // The session's: on this machine, blocks for another cgroup layout are left out.
+  const stops = session ? session.stops : lesson.stops;
   const [k, setK] = useState<KernelApi | undefined>(props.kernel);
   const [, bump] = useReducer((x: number) => x + 1, 0);
   const [viewing, setViewing, viewingRef] = useRefState(-1);
@@ -168,7 +169,7 @@ export function LessonScreen(props: LessonScreenProps) {
     const c = s.state[i]?.check;
     const t = stops[i]!;
     if (!c) return '';
-    if (c.pass) return chalk.green(`✓ ${sub(t.title)}`);
+    if (c.pass) return chalk.green(text.plainCheckPass(sub(t.title), c.measured ? c.found : undefined));
     const detail = `${text.found(c.found ?? c.error ?? text.nothingFound)}; ${text.expected(c.expected)}`;
     return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(`✗ ${sub(t.title)} — ${detail}`);
   };

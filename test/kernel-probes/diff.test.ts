@@ -63,6 +63,14 @@ describe('diff of snapshots', () => {
     expect(countChanges(d.views[0]!)).toEqual({ added: 0, removed: 0, changed: 1, same: 0 });
   });
 
+  it('shows the notes of the view after; those of before only when the view is gone', () => {
+    const before = snap([view('cgroup', [row('a')], ['not in a group of its own']), view('ns', [row('b')], ['gone now'])]);
+    const after = snap([view('cgroup', [row('a')])]);
+    const d = diff(before, after);
+    expect(d.views.find((v) => v.name === 'cgroup')!.notes).toBeUndefined();
+    expect(d.views.find((v) => v.name === 'ns')!.notes).toEqual(['gone now']);
+  });
+
   it('a snapshot diffed with itself is all same', () => {
     const s = snap([view('ns', [row('a', { v: '1' }), row('b', { v: '2' })])]);
     expect(diff(s, s).views[0]!.rows.every((r) => r.change === 'same')).toBe(true);

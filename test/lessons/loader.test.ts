@@ -11,19 +11,24 @@ import { parseOpLine, completeOp, splitWords, OP_NAMES } from '../../src/lessons
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 // Lists that grow as the lab does: the messages name them all.
 const KNOWN_VARS = SESSION_VARS.map((v) => '${' + v + '}').join(', ');
+const WHEN = 'layout (v1, v2, hybrid) or a controller, cpu, cpuacct, cpuset, memory, pids, io, freezer (v1 or v2)';
 
 const REFUSED: [string, string][] = [
   ['bad-capability.md', "test/lessons/fixtures/bad-capability.md:12: step block: argument keep of op caps: unknown capability \"CAP_NET_BIND_SERVIC\" (did you mean \"CAP_NET_BIND_SERVICE\"?) — capability names as in capabilities(7): CAP_CHOWN, CAP_KILL, net_bind_service ... (the CAP_ prefix and the case are optional)"],
   ['bad-seccomp-rule.md', "test/lessons/fixtures/bad-seccomp-rule.md:12: step block: argument rules of op seccomp: unknown action \"tarp\" in \"uname:tarp\" (did you mean \"trap\"?) — rules are NAME (fails with EPERM) or NAME:ACTION, e.g. mkdir, uname:ENOSYS, reboot:kill; actions: allow, kill, kill_thread, kill_process, trap, log or an errno name (EPERM, ENOSYS, ...)"],
   ['fails-on-command.md', "test/lessons/fixtures/fails-on-command.md:12: step block: \"fails\" only goes with \"op:\" or \"ops:\" — a command's failure is checked with a check block and \"exit:\""],
   ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
-  ['bad-namespace.md', "test/lessons/fixtures/bad-namespace.md:12: step block: argument ns of op clone must be a list of namespaces (pid, uts, mnt, ipc, net, user, cgroup); \"time\" is not one — write it like: clone pid,uts,mnt,ipc,net,user,cgroup"],
+  ['bad-measure.md', "test/lessons/fixtures/bad-measure.md:12: check block: \"at_least\" must be a number — e.g. at_least: 40 (what the check finds is read as a number)"],
+  ['bad-when-key.md', `test/lessons/fixtures/bad-when-key.md:12: step block: unknown condition "memroy" (did you mean "memory"?) — a condition is ${WHEN}`],
+  ['bad-when-shape.md', `test/lessons/fixtures/bad-when-shape.md:11: step block: "when" must be a mapping of cgroup layout conditions — e.g. when: {memory: v2}; a condition is ${WHEN}`],
+  ['bad-when-value.md', "test/lessons/fixtures/bad-when-value.md:12: check block: when.memory is \"v3\" — the memory controller's tree is v1 or v2 (a hybrid machine's controllers are in v1 trees)"],
+  ['bad-namespace.md', "test/lessons/fixtures/bad-namespace.md:12: step block: argument ns of op clone must be a list of namespaces (pid, uts, mnt, ipc, net, user, cgroup); \"time\" is not one — write it like: clone pid,uts,mnt,ipc,net,user,cgroup [cgroup=GROUP] [cgroup_parent=PARENT]"],
   ['bad-needs.md', "test/lessons/fixtures/bad-needs.md:6: front matter: needs is \"admin\" — write \"needs: root\" or \"needs: rootless\""],
   ['bad-requires.md', "test/lessons/fixtures/bad-requires.md:11: step block: \"rm -rf /\" is not a program name — name programs as they are found on PATH, e.g. requires: [runc]"],
   ['bad-regex.md', "test/lessons/fixtures/bad-regex.md:17: check block: \"matches\" is not a valid regular expression (Invalid regular expression: /([a-z/: Unterminated character class) — fix the pattern, or use \"equals\" / \"contains\""],
   ['bad-step-yaml.md', "test/lessons/fixtures/bad-step-yaml.md:13: step block: YAML does not parse (Flow sequence in block collection must be sufficiently indented and end with a ]) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
   ['bad-yaml.md', "test/lessons/fixtures/bad-yaml.md:3: front matter: YAML does not parse (Nested mappings are not allowed in compact mappings) — check indentation and quoting; a value with \": \" or \"#\" in it needs quotes"],
-  ['check-without-expectation.md', "test/lessons/fixtures/check-without-expectation.md:14: check block: the check has no expectation — say what should be found with one of: equals, not_equals, matches, contains, exit"],
+  ['check-without-expectation.md', "test/lessons/fixtures/check-without-expectation.md:14: check block: the check has no expectation — say what should be found with one of: equals, not_equals, matches, contains, exit, at_least, at_most"],
   ['exit-without-command.md', "test/lessons/fixtures/exit-without-command.md:12: check block: \"exit\" only goes with a command (inside:, spawn: or shell:) — use equals / matches / contains"],
   ['missing-arg.md', "test/lessons/fixtures/missing-arg.md:12: step block: op mount needs the argument \"type\" — add it under args:, e.g. mount TYPE TARGET [SOURCE] [OPTIONS]"],
   ['missing-title.md', "test/lessons/fixtures/missing-title.md:11: step block: missing \"title\" — add \"title:\" saying what this step does"],
@@ -32,7 +37,7 @@ const REFUSED: [string, string][] = [
   ['task-without-check.md', "test/lessons/fixtures/task-without-check.md:9: task block: a task needs \"check:\" (how the lab sees it is done) — add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}"],
   ['two-actions.md', "test/lessons/fixtures/two-actions.md:12: step block: the step has both \"op\" and \"shell\" — keep one; several ops go in a list under \"ops:\""],
   ['unclosed-block.md', "test/lessons/fixtures/unclosed-block.md:9: the step block is never closed — end it with a line ```"],
-  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, fails, pid, requires, op, args, ops, shell, inside, spawn"],
+  ['unknown-key.md', "test/lessons/fixtures/unknown-key.md:12: step block: unknown key \"view\" (did you mean \"views\"?) — allowed here: title, views, fails, pid, requires, when, op, args, ops, shell, inside, spawn"],
   ['unknown-op.md', `test/lessons/fixtures/unknown-op.md:11: step block: unknown op "clown" (did you mean "clone"?) — use one of: ${OP_NAMES.join(', ')}`],
   ['unknown-variable.md', `test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable \${nmae} — known: ${KNOWN_VARS}; add your own under vars: in the front matter`],
   ['unknown-variable-prose.md', `test/lessons/fixtures/unknown-variable-prose.md:9: unknown variable \${dri} (did you mean "dir"?) in the prose — known: ${KNOWN_VARS}; write a shell variable as $name, without braces`],
@@ -55,7 +60,8 @@ describe('lesson loader', () => {
     expect(errors.map((e) => e.message)).toEqual([]);
     const ids = lessons.map((l) => l.meta.id);
     expect(ids).toEqual(expect.arrayContaining(['welcome', 'uts', 'pid', 'mount', 'ipc', 'user', 'cgroupns', 'setns', 'net', 'chroot', 'pivot-root', 'overlay', 'layers', 'volumes', 'dev-proc-sys',
-      'sandbox-host', 'bridge', 'nat', 'net-modes', 'multi-host', 'oci-bundle', 'oci-lifecycle', 'shim', 'capabilities', 'seccomp', 'readonly-masked', 'rootless', 'sandboxes']));
+      'sandbox-host', 'bridge', 'nat', 'net-modes', 'multi-host', 'oci-bundle', 'oci-lifecycle', 'shim', 'capabilities', 'seccomp', 'readonly-masked', 'rootless', 'sandboxes',
+      'cgroup-layout', 'cgroup-procs', 'pids', 'memory', 'cpu', 'cpuset', 'io', 'freezer']));
     expect(lessons.find((l) => l.meta.id === 'overlay')!.uses).toEqual(expect.arrayContaining(['dir', 'rootfs']));
     const uts = lessons.find((l) => l.meta.id === 'uts')!;
     expect(uts.path).toBe('01-namespaces/01-uts');
@@ -74,6 +80,16 @@ describe('lesson loader', () => {
     expect(l.stops[1]!.prose).toBe('Then this.');
     expect(l.outro).toBe('The end.');
     expect(l.uses).toEqual([]);
+  });
+
+  it('reads a block\'s when: into the conditions it holds (a value or a list)', () => {
+    const l = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+      '```step', 'title: v2', 'when:', '  memory: v2', 'shell: "true"', '```',
+      '```check', 'title: not v2', 'when: {layout: [v1, hybrid]}', 'shell: "true"', 'exit: 0', '```',
+      '```step', 'title: everywhere', 'shell: "true"', '```',
+    ].join('\n'), 'inline.md');
+    expect(l.stops.map((s) => s.when)).toEqual([{ memory: ['v2'] }, { layout: ['v1', 'hybrid'] }, undefined]);
   });
 
   it('lists the variables a lesson uses, in blocks, prose and its own vars', () => {
@@ -126,6 +142,17 @@ describe('REPL op lines', () => {
     expect(() => parseOpLine('readonly_paths proc/sys')).toThrow('path "proc/sys" is not absolute');
     expect(() => parseOpLine('seccomp')).toThrow('op seccomp needs the argument "rules"');
   });
+
+  it('parses the cgroup ops: a group, a file, a value in quotes, key=value for the rest', () => {
+    expect(parseOpLine('cgroup_create bl-x')).toEqual({ op: 'cgroup_create', args: { cgroup: 'bl-x' } });
+    expect(parseOpLine('cgroup_set bl-x cpu.max "50000 100000"')).toEqual({ op: 'cgroup_set', args: { cgroup: 'bl-x', file: 'cpu.max', value: '50000 100000' } });
+    expect(parseOpLine('cgroup_set bl-x cgroup.procs 42 controller=pids')).toEqual({ op: 'cgroup_set', args: { cgroup: 'bl-x', file: 'cgroup.procs', value: '42', controller: 'pids' } });
+    expect(parseOpLine('cgroup_create bl-a parent=bl-x controllers=cpu,memory')).toEqual({ op: 'cgroup_create', args: { cgroup: 'bl-a', parent: 'bl-x', controllers: ['cpu', 'memory'] } });
+    expect(parseOpLine('clone pid,mnt cgroup=bl-a cgroup_parent=bl-x')).toEqual({ op: 'clone', args: { ns: ['pid', 'mnt'], cgroup: 'bl-a', cgroup_parent: 'bl-x' } });
+    expect(() => parseOpLine('cgroup_set bl-x pids.max')).toThrow('op cgroup_set needs the argument "value" — usage: cgroup_set GROUP FILE VALUE [controller=pids]');
+    expect(() => parseOpLine('cgroup_freez bl-x')).toThrow('unknown op "cgroup_freez" (did you mean "cgroup_freeze"?)');
+  });
+
   it('completes op names', () => {
     expect(completeOp('se')).toEqual(['sethostname', 'setdomainname', 'seccomp']);
   });

@@ -23,11 +23,13 @@ interface FileSpec { ctl: string; file: string; kind: Kind; keys?: string[] }
 
 const V2_FILES: FileSpec[] = [
   { ctl: 'memory', file: 'memory.max', kind: 'limit' },
+  { ctl: 'memory', file: 'memory.high', kind: 'limit' },
   { ctl: 'memory', file: 'memory.swap.max', kind: 'limit' },
   { ctl: 'memory', file: 'memory.low', kind: 'limit' },
   { ctl: 'memory', file: 'memory.current', kind: 'usage' },
   { ctl: 'memory', file: 'memory.peak', kind: 'usage' },
-  { ctl: 'memory', file: 'memory.events', kind: 'event', keys: ['max', 'oom', 'oom_kill'] },
+  { ctl: 'memory', file: 'memory.swap.current', kind: 'usage' },
+  { ctl: 'memory', file: 'memory.events', kind: 'event', keys: ['high', 'max', 'oom', 'oom_kill'] },
   { ctl: 'cpu', file: 'cpu.max', kind: 'limit' },
   { ctl: 'cpu', file: 'cpu.weight', kind: 'limit' },
   { ctl: '', file: 'cpu.stat', kind: 'usage', keys: ['usage_usec', 'nr_throttled', 'throttled_usec'] },
@@ -52,6 +54,7 @@ const V1_FILES: FileSpec[] = [
   { ctl: 'memory', file: 'memory.soft_limit_in_bytes', kind: 'limit' },
   { ctl: 'memory', file: 'memory.usage_in_bytes', kind: 'usage' },
   { ctl: 'memory', file: 'memory.max_usage_in_bytes', kind: 'usage' },
+  { ctl: 'memory', file: 'memory.memsw.usage_in_bytes', kind: 'usage' },
   { ctl: 'memory', file: 'memory.failcnt', kind: 'event' },
   { ctl: 'memory', file: 'memory.oom_control', kind: 'event', keys: ['under_oom', 'oom_kill'] },
   { ctl: 'cpu', file: 'cpu.cfs_quota_us', kind: 'limit' },
@@ -111,7 +114,7 @@ export function cgroupMeaning(file: string, key: string | undefined, value: stri
     return quota === 'max' ? w.unlimited : w.cpus(Number(quota) / Number(period));
   }
   if (key) return w.keys[`${file}:${key}`] ?? '';
-  if (/(bytes|\.max|\.low|\.current|\.peak|_in_bytes)$/.test(file) && /^\d+$/.test(value) && !file.startsWith('pids.')) {
+  if (/(bytes|\.max|\.high|\.low|\.current|\.peak|_in_bytes)$/.test(file) && /^\d+$/.test(value) && !file.startsWith('pids.')) {
     return bytes(BigInt(value));
   }
   return w.files[file] ?? '';
