@@ -8,7 +8,7 @@ import { loadAll, summarize } from '../lessons/loader.ts';
 import type { Feature, LessonSummary } from '../lessons/schema.ts';
 import { doctorText as t, msg } from '../cli/text.ts';
 import { lessonsRoot } from '../lessons/loader.ts';
-import { allChecks, cgroupLayout, which, type Check } from './checks.ts';
+import { allChecks, which, type Check } from './checks.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check, type CgroupLayout } from './checks.ts';

@@ -2,7 +2,7 @@
 // do), a lesson's screen, and the help over either. The app never uses more lines than
 // the terminal has, follows its size as it changes, and on the way out closes every
 // lesson session (the core kills its containers; the ledger scope is unwound).
-import React, { useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApp, useInput, useStdout } from 'ink';
 import type { Lesson, LessonError } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';

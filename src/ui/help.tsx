@@ -1,5 +1,4 @@
 // The help screen: every key, from the same table the lesson screen acts on (keys.ts).
-import React from 'react';
 import chalk from 'chalk';
 import { HELP_ORDER, KEY_LABELS } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';

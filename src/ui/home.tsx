@@ -1,6 +1,6 @@
 // The home screen: what this machine can do (one line of facts, one of what will not run
 // here and why), then the chapters and their lessons with the learner's progress.
-import React, { useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import chalk from 'chalk';
 import type { Lesson, LessonError } from '../lessons/schema.ts';

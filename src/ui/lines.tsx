@@ -1,6 +1,5 @@
 // A region of the screen: exactly `height` lines (padded or cut), each cut to the
 // region's width, so what is drawn never outgrows what the layout counted.
-import React from 'react';
 import { Box, Text } from 'ink';
 
 export interface Size { cols: number; rows: number }

@@ -3,7 +3,6 @@
 // a crash) every lesson session is closed: the core kills its containers and the
 // ledger scope is unwound. The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
-import React from 'react';
 import { render, type Instance } from 'ink';
 import { msg } from '../cli/text.ts';
 import { boxcorePath } from '../core/index.ts';

@@ -8,12 +8,13 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Core, CoreError, type CgroupRef } from '../../src/core/index.ts';
+import { Core, type CgroupRef } from '../../src/core/index.ts';
 import { snapshot } from '../../src/kernel/index.ts';
 import { blName, Ledger } from '../../src/ledger/index.ts';
 import type { Limits } from '../../src/runtime/cgroup-flags.ts';
 import { makeGroup, type Group } from '../../src/runtime/cgroups.ts';
 import { cgroups, fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { failure } from '../helpers/core.ts';
 
 let core: Core;
 let ledger: Ledger;
@@ -59,15 +60,6 @@ async function cgroupView(pid: number): Promise<Map<string, string>> {
   return new Map(view.rows.map((r) => [r.key, r.cells.value!]));
 }
 
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CoreError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 // Generous timeouts: under test/vm/run.sh (software emulation) everything is slower.
 describe.runIf(isRoot)('cgroups through the core', { timeout: 60_000 }, () => {

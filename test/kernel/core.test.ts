@@ -5,9 +5,10 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Core, CoreError, NAMESPACES, type CoreReply } from '../../src/core/index.ts';
+import { Core, NAMESPACES, type CoreReply } from '../../src/core/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { failure } from '../helpers/core.ts';
 
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
 let core: Core;
@@ -33,16 +34,6 @@ const nsInode = (pid: number | 'self', ns: string) => readlinkSync(`/proc/${pid}
 const statusField = (pid: number, field: string) =>
   readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field + ':'))!.split(/\s+/).slice(1).filter(Boolean);
 
-/** The rejection a call ends in, as a CoreError. */
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CoreError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** An overlay-rooted container: the same steps `boxlab run` takes, up to pivot_root. */
 async function overlayContainer() {

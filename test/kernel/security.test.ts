@@ -3,8 +3,9 @@
 // program inside can no longer do.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Core, CoreError } from '../../src/core/index.ts';
+import { Core } from '../../src/core/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { failure } from '../helpers/core.ts';
 
 let core: Core;
 let before: HostFingerprint;
@@ -25,15 +26,6 @@ const status = (pid: number, field: string) =>
 /** The capabilities in a /proc status mask, by number. */
 const bits = (hex: string) => [...BigInt('0x' + hex).toString(2)].reverse().flatMap((b, i) => (b === '1' ? [i] : []));
 
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CoreError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe.runIf(isRoot)('security ops on the real kernel', () => {
   it('caps keep: every set shrinks to the list, and what was dropped stops working', async () => {

@@ -3,7 +3,7 @@
 // group, each in the lesson's ledger scope before it exists; it moves only the
 // lesson's processes into them; and every group and loop device is gone when the
 // lesson ends, is reset, is stopped by a signal, or is SIGKILLed and cleaned up.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { repoRoot } from '../../src/core/index.ts';
 import { parseLesson } from '../../src/lessons/loader.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 import { fingerprint, isRoot } from '../helpers/host.ts';
+import { holdAt } from '../helpers/lessons.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 // A state root of this file's own (ledgers, ${dir}), inherited by the lessons it runs,
@@ -169,19 +170,6 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
   });
 });
 
-/** Start a lesson that holds after step k; resolve once it says so. */
-async function holdAt(id: string, k: number): Promise<ChildProcess> {
-  const child = spawn('node', [cli, 'lesson', id, '--yes', '--until', String(k)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(`holding after step ${k} `)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`lesson ${id} ended (${code}) before step ${k}:\n${out}`)));
-  });
-  return child;
-}
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 const loops = () => execFileSync('losetup', ['-a'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('/bl-lesson-'));

@@ -4,7 +4,7 @@
 // a SIGKILL with `boxlab cleanup`); ${oci} (every container in it deleted on every way
 // out); host commands of such a lesson run under the core, which reaps what they leave;
 // `requires:` skips, and says so; `pid:` moves the views to another process.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +14,7 @@ import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { runLessonPlain } from '../../src/lessons/plain.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 import { fingerprint as hostFingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { holdAt } from '../helpers/lessons.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 
@@ -282,16 +283,3 @@ async function runToTask(s: LessonSession): Promise<number> {
   return task;
 }
 
-/** Start a lesson that holds after step k; resolve once it says so. */
-async function holdAt(id: string, k: number): Promise<ChildProcess> {
-  const child = spawn('node', [cli, 'lesson', id, '--yes', '--until', String(k)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(`holding after step ${k} `)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`lesson ${id} ended (${code}) before step ${k}:\n${out}`)));
-  });
-  return child;
-}

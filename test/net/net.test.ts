@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Core, CoreError } from '../../src/core/index.ts';
+import { Core } from '../../src/core/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { attachBridge, BRIDGE } from '../../src/runtime/network.ts';
 import { twoHostLab, type TwoHostLab } from '../../src/runtime/sandbox-host.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { failure } from '../helpers/core.ts';
 
 let core: Core;
 let ledger: Ledger;
@@ -34,16 +35,6 @@ afterEach(async () => {
   expect(fingerprint()).toEqual(before);
 });
 
-/** The rejection a call ends in, as a CoreError. */
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof CoreError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A JSON listing by `ip` inside a named namespace (or the host's). */
 function ipJson<T = Record<string, unknown>>(netns: string | undefined, ...args: string[]): T[] {

@@ -17,6 +17,7 @@ import type { LessonSummary } from '../../src/lessons/schema.ts';
 import { findStaticBusybox } from '../../src/runtime/rootfs.ts';
 import { fingerprint, isRoot, settledFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { holdAt } from '../helpers/lessons.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 const CHOSEN = ['uts', 'pid', 'net', 'overlay'];
@@ -47,21 +48,6 @@ afterAll(async () => {
 
 const stops = (l: LessonSummary) => l.steps + l.checks + l.tasks;
 
-/** Start a lesson that holds after stop k; resolve once it says so. */
-async function holdAt(id: string, k: number): Promise<ChildProcess> {
-  const child = spawn('node', [cli, 'lesson', id, '--yes', '--until', String(k)], { stdio: ['ignore', 'pipe', 'pipe'], env: env() });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(`holding after step ${k} `)) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`lesson ${id} ended (${code}) before step ${k}:\n${out}`)));
-  });
-  return child;
-}
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
@@ -82,7 +68,7 @@ describe.runIf(isRoot)('interrupted lessons', () => {
       it(`${lesson.id}: ${sig} at each of its ${n} steps cleans up by itself within a second`, async () => {
         const before = fingerprint();
         for (let k = 1; k <= n; k++) {
-          const child = await holdAt(lesson.id, k);
+          const child = await holdAt(lesson.id, k, env());
           const t0 = Date.now();
           child.kill(sig);
           const end = await exitOf(child);
@@ -97,7 +83,7 @@ describe.runIf(isRoot)('interrupted lessons', () => {
     it(`${lesson.id}: SIGKILL at each of its ${n} steps, then boxlab cleanup, leaves nothing`, async () => {
       const before = fingerprint();
       for (let k = 1; k <= n; k++) {
-        const child = await holdAt(lesson.id, k);
+        const child = await holdAt(lesson.id, k, env());
         child.kill('SIGKILL');
         await exitOf(child);
         // The core sees its owner's pipe close and kills its containers; the ledger

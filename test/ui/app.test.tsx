@@ -3,7 +3,6 @@
 // reset asking first, help over a live lesson, pictures, presenter mode, resizes.
 // A fake session stands in for the core so these run anywhere; the engine tests and
 // the e2e test (test/e2e) drive the real one.
-import React from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/app.tsx';
