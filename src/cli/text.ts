@@ -7,6 +7,7 @@ export const USAGE = `boxlab ${VERSION} — learn how containers work, one kerne
 
 Usage:
   boxlab                      open the lab (terminal UI)
+  boxlab --present [LESSON]   the lab for a projector: one step per screen, no notes
   boxlab list [--json]        list the lessons
   boxlab lesson ID [--yes] [--markdown|--json]
                               run a lesson as plain text (--yes solves its tasks)
