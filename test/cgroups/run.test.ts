@@ -36,15 +36,23 @@ async function started(args: string[]) {
   return { child, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
 }
 
-function run(args: string[]) {
-  const r = spawnSync('node', [cli, 'run', '--rootfs', rootfs.dir, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `boxlab run`, awaited: a test that ran several of them synchronously would keep
+ *  vitest's worker from answering its runner for longer than its 60 s RPC timeout under
+ *  emulation (test/vm), though every test passed. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+  return { code, stdout, stderr };
 }
 
 // Generous timeouts: under test/vm/run.sh (software emulation) each run takes a second or two.
 describe.runIf(isRoot)('boxlab run with resource flags', { timeout: 120_000 }, () => {
-  it('--explain prints the table and this machine\'s files and values, and makes nothing', () => {
-    const r = run(['--explain', '--memory', '64m', '--cpus', '0.5', '--pids-limit', '20', '--', 'true']);
+  it('--explain prints the table and this machine\'s files and values, and makes nothing', async () => {
+    const r = await run(['--explain', '--memory', '64m', '--cpus', '0.5', '--pids-limit', '20', '--', 'true']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--memory-swap\s+SIZE, or -1\s+memory\.memsw\.limit_in_bytes\s+memory\.swap\.max/);
     const v2 = /This machine: v2/.test(r.stdout);
@@ -60,7 +68,7 @@ describe.runIf(isRoot)('boxlab run with resource flags', { timeout: 120_000 }, (
     expect(r.stdout).toContain('Nothing was made or changed.');
   });
 
-  it('refuses bad values with the flag, what is wrong and what to give, and runs nothing', () => {
+  it('refuses bad values with the flag, what is wrong and what to give, and runs nothing', async () => {
     const cases: [string[], RegExp][] = [
       [['--memory', '12x'], /--memory 12x: expected a size such as 512m/],
       [['--memory', '1m'], /smallest memory limit is 6m/],
@@ -75,37 +83,37 @@ describe.runIf(isRoot)('boxlab run with resource flags', { timeout: 120_000 }, (
       [['--cgroup-parent', '../up'], /--cgroup-parent \.\.\/up: expected a cgroup path/],
     ];
     for (const [flags, message] of cases) {
-      const r = run([...flags, '--', 'true']);
+      const r = await run([...flags, '--', 'true']);
       expect(r.code, flags.join(' ')).toBe(2);
       expect(r.stderr, flags.join(' ')).toMatch(message);
     }
   });
 
-  it('--memory: a process allocating past the limit is OOM-killed, exit status 137', () => {
-    const r = run(['--memory', '32m', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+  it('--memory: a process allocating past the limit is OOM-killed, exit status 137', async () => {
+    const r = await run(['--memory', '32m', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
     expect(r.code).toBe(137);
-    expect(run(['--memory', '32m', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=8M', 'count=1']).code).toBe(0);
+    expect((await run(['--memory', '32m', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=8M', 'count=1'])).code).toBe(0);
   });
 
-  it('--pids-limit: a fork loop stops with EAGAIN at the limit', () => {
+  it('--pids-limit: a fork loop stops with EAGAIN at the limit', async () => {
     const loop = 'i=0; while [ $i -lt 30 ]; do sleep 5 >/dev/null 2>&1 & i=$((i+1)); done; echo all forked';
-    const r = run(['--pids-limit', '6', '--', 'sh', '-c', loop]);
+    const r = await run(['--pids-limit', '6', '--', 'sh', '-c', loop]);
     expect(r.stdout).not.toContain('all forked');
     expect(r.stderr).toMatch(/can't fork: Resource temporarily unavailable/);
   });
 
-  it('--cpuset-cpus: the affinity read back inside equals the set', () => {
+  it('--cpuset-cpus: the affinity read back inside equals the set', async () => {
     const cpu = String(availableParallelism() - 1);
-    const r = run(['--cpuset-cpus', cpu, '--', 'grep', 'Cpus_allowed_list', '/proc/self/status']);
+    const r = await run(['--cpuset-cpus', cpu, '--', 'grep', 'Cpus_allowed_list', '/proc/self/status']);
     expect(r.stdout.trim().split(/\s+/)).toEqual(['Cpus_allowed_list:', cpu]);
   });
 
-  it('--oom-score-adj sets the init\'s, and its children inherit it', () => {
-    expect(run(['--oom-score-adj', '500', '--', 'sh', '-c', 'cat /proc/self/oom_score_adj']).stdout).toBe('500\n');
+  it('--oom-score-adj sets the init\'s, and its children inherit it', async () => {
+    expect((await run(['--oom-score-adj', '500', '--', 'sh', '-c', 'cat /proc/self/oom_score_adj'])).stdout).toBe('500\n');
   });
 
-  it('the container sees its own group as the root of its cgroup namespace', () => {
-    const r = run(['--pids-limit', '50', '--', 'cat', '/proc/self/cgroup']);
+  it('the container sees its own group as the root of its cgroup namespace', async () => {
+    const r = await run(['--pids-limit', '50', '--', 'cat', '/proc/self/cgroup']);
     expect(r.code).toBe(0);
     for (const line of r.stdout.trim().split('\n')) expect(line).toMatch(/:\/$/);
   });
@@ -151,10 +159,10 @@ describe.runIf(isRoot)('boxlab run with resource flags', { timeout: 120_000 }, (
     if (check.status !== 'ok') expect(check.fix).toMatch(/--cgroup-parent|not available here/);
   });
 
-  it('--cgroup-parent: a bl- parent is made for the run and removed with it', () => {
+  it('--cgroup-parent: a bl- parent is made for the run and removed with it', async () => {
     const parent = `bl-lab-${process.pid}-1`;
-    const explain = run(['--explain', '--cgroup-parent', parent, '--pids-limit', '10', '--', 'true']);
+    const explain = await run(['--explain', '--cgroup-parent', parent, '--pids-limit', '10', '--', 'true']);
     expect(explain.stdout).toMatch(new RegExp(`mkdir \\S+/${parent}[;\\n]`));
-    expect(run(['--cgroup-parent', parent, '--pids-limit', '10', '--', 'true']).code).toBe(0);
+    expect((await run(['--cgroup-parent', parent, '--pids-limit', '10', '--', 'true'])).code).toBe(0);
   });
 });
