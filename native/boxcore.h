@@ -16,6 +16,7 @@
  *   net.c         named netns, links (veth, bridge, vxlan), addresses, routes, sysctls
  *   nat.c         masquerade and DNAT with nft or iptables
  *   cgroup.c      cgroups v1, v2 and hybrid: layout, groups, files, freezer, kill
+ *   cgroup_devices.c  the device controller: v1's devices.allow/deny, v2's BPF program
  *   caps.c        capabilities and no_new_privs;  seccomp.c  a BPF filter by hand
  *                 (both declared in security.h)
  *   oci*.c        the OCI runtime (oci.h): command line, config.json, state, cgroups,
@@ -210,6 +211,36 @@ int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, str
 pid_t cgroup_clone(struct reply *r, int mask, struct cg_clone *cc);
 int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc);
 void cgroup_thaw_pid(pid_t pid); /* before killing a container: a frozen v1 task cannot die */
+/* For the other cgroup files: cat and echo > as the ops log them (0, or -1 with errno);
+ * an existing group's directory in the tree of a controller (v2: the one tree). */
+int cg_read(struct reply *r, const char *path, struct buf *out);
+int cg_write(struct reply *r, const char *path, const char *text);
+int cgroup_dir(struct reply *r, const struct request *q, const char *controller, const char **dir, bool *v2);
+bool cgroup_v1_tree(const char *controller); /* v1 or hybrid, and a tree of it is mounted */
+
+/* ---- cgroup_devices.c ---- */
+/* Access, as the kernel's BPF_DEVCG_ACC_* numbers it. */
+enum { DEV_MKNOD = 1, DEV_READ = 2, DEV_WRITE = 4 };
+struct dev_rule {
+	bool allow;
+	char type;          /* 'a' every device, 'c' character, 'b' block */
+	long major, minor;  /* -1: any */
+	unsigned access;    /* DEV_READ | DEV_WRITE | DEV_MKNOD */
+};
+/* Rules folded into what the kernel keeps: a default and exceptions to it. */
+struct dev_policy {
+	bool allow_all;
+	struct dev_rule *ex; /* each the other way from the default */
+	size_t n;
+};
+/* "allow c 1:3 rwm", "deny b 8:* r", "deny a": 0, or -1 when it is not a rule. */
+int dev_rule_parse(const char *text, struct dev_rule *d);
+const char *dev_rule_text(const struct dev_rule *d, char *out, size_t len); /* "c 1:3 rwm" */
+/* One more rule, in order. 0; or -1 when the policy cannot hold it: *why says so, and
+ * hole (its type not 0) is the exception it would have to cut into. */
+int dev_policy_apply(struct dev_policy *p, const struct dev_rule *rule, const char **why, struct dev_rule *hole);
+void dev_policy_free(struct dev_policy *p);
+int op_cgroup_devices(const struct request *q, struct reply *r);
 
 /* ---- pty.c ---- */
 int pty_open(struct reply *r, int *master, int *slave);

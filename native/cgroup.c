@@ -13,8 +13,9 @@
  *   hybrid  v1 for the controllers, plus an empty v2 tree at /sys/fs/cgroup/unified
  *           (systemd's; boxlab makes its groups in the v1 trees there).
  *
- * Groups are made beneath the cgroup the server itself is in, in every tree, unless a
- * parent is given: an absolute parent ("/bl-lab") starts at each tree's root, a
+ * Groups are made beneath the cgroup the server itself is in, in every tree the course
+ * teaches (and in the devices tree when asked: cgroup_devices.c), unless a parent is
+ * given: an absolute parent ("/bl-lab") starts at each tree's root, a
  * relative one ("bl-lab") beneath the server's own group. The core only ever makes
  * directories named bl-*, so a person can see at a glance what the lab made.
  */
@@ -48,8 +49,12 @@
 #define MAX_HIER 16
 
 /* The v1 controllers the course teaches; a v1 tree with none of them is left alone
- * (name=systemd, devices, net_cls, ...). */
+ * (name=systemd, net_cls, ...). */
 static const char *const v1_taught[] = { "cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "freezer" };
+/* v1 trees a group joins only when its maker asks for the controller (cgroup_plan's
+ * "controllers"): the device controller, which the OCI runtime uses as runc does
+ * (cgroup_devices.c), and the course's own groups leave alone. */
+static const char *const v1_on_request[] = { "devices" };
 /* The v2 controllers a group gets by default, when its parent offers them. */
 static const char *const v2_taught[] = { "cpu", "cpuset", "io", "memory", "pids" };
 
@@ -60,6 +65,7 @@ struct hier {
 	char controllers[128]; /* v1: "cpu,cpuacct" as /proc/self/cgroup lists them; v2: "" */
 	char mount[256];       /* where the tree is mounted */
 	char own[1024];        /* the server's own group in it, from /proc/self/cgroup */
+	bool on_request;       /* v1_on_request: only groups that ask for it are made here */
 };
 
 static struct {
@@ -102,7 +108,7 @@ static const char *data_text(struct reply *r, const char *s, size_t n)
 }
 
 /* Read a whole file into out (what cat does). Returns 0, or -1 with errno. */
-static int cg_read(struct reply *r, const char *path, struct buf *out)
+int cg_read(struct reply *r, const char *path, struct buf *out)
 {
 	buf_reset(out);
 	buf_put(out, "", 0);
@@ -131,7 +137,7 @@ static int cg_read(struct reply *r, const char *path, struct buf *out)
 
 /* Write text in one write(2), as `echo TEXT > FILE` does: the kernel parses each
  * write of a cgroup file as one whole value. Returns 0, or -1 with errno. */
-static int cg_write(struct reply *r, const char *path, const char *text)
+int cg_write(struct reply *r, const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (lg(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CLOEXEC)", r ? q_str(r, path) : "") < 0)
@@ -233,9 +239,17 @@ static bool taught_v1(const char *controllers)
 	return false;
 }
 
+static bool on_request_v1(const char *controllers)
+{
+	for (size_t i = 0; i < COUNT(v1_on_request); i++)
+		if (word_in(controllers, v1_on_request[i], ","))
+			return true;
+	return false;
+}
+
 /* Add a tree: its mount point and the server's own group in it. A mount whose root is
  * not the tree's root (a bind mount of a subtree) shows own's path minus that root. */
-static void add_hier(int version, const char *controllers, const char *own, const char *mountinfo)
+static void add_hier(int version, const char *controllers, const char *own, const char *mountinfo, bool on_request)
 {
 	if (L.n >= MAX_HIER)
 		return;
@@ -247,6 +261,7 @@ static void add_hier(int version, const char *controllers, const char *own, cons
 	if (rl && strncmp(own, root, rl) != 0)
 		return;
 	h->version = version;
+	h->on_request = on_request;
 	snprintf(h->controllers, sizeof h->controllers, "%s", controllers);
 	snprintf(h->own, sizeof h->own, "%s", own[rl] ? own + rl : "/");
 	L.n++;
@@ -312,9 +327,9 @@ static int layout(struct reply *r, bool show)
 			const char *controllers = c1 + 1, *path = c2 + 1;
 			bool v2_line = strcmp(copy, "0") == 0 && !*controllers;
 			if (v2_line && strcmp(L.name, "v2") == 0)
-				add_hier(2, "", path, mi.s);
-			else if (!v2_line && strcmp(L.name, "v2") != 0 && taught_v1(controllers))
-				add_hier(1, controllers, path, mi.s);
+				add_hier(2, "", path, mi.s, false);
+			else if (!v2_line && strcmp(L.name, "v2") != 0 && (taught_v1(controllers) || on_request_v1(controllers)))
+				add_hier(1, controllers, path, mi.s, !taught_v1(controllers));
 		}
 		free(copy);
 		line += l;
@@ -339,7 +354,8 @@ static struct hier *hier_for(const char *controller)
 }
 
 /* A controller name in this layout's words: v2 calls blkio "io", and has cpu time
- * in cpu.stat where v1 has the cpuacct tree. The freezer is built into v2's core. */
+ * in cpu.stat where v1 has the cpuacct tree. The freezer is built into v2's core, and
+ * v2 has no devices controller: a BPF program on the group does its job there. */
 static const char *controller_here(const char *c)
 {
 	bool v2 = strcmp(L.name, "v2") == 0;
@@ -347,7 +363,7 @@ static const char *controller_here(const char *c)
 		return "io";
 	if (v2 && strcmp(c, "cpuacct") == 0)
 		return "cpu";
-	if (v2 && strcmp(c, "freezer") == 0)
+	if (v2 && (strcmp(c, "freezer") == 0 || strcmp(c, "devices") == 0))
 		return NULL;
 	if (!v2 && strcmp(c, "io") == 0)
 		return "blkio";
@@ -407,8 +423,19 @@ static const char *join_path(struct reply *r, const char *a, const char *b)
 	return r_printf(r, "%.*s/%s", (int)al, a, b);
 }
 
-/* Resolve a group's directories from the request's name and parent arguments. */
-static int group_from(struct reply *r, const char *name, const char *parent, struct group *G)
+/* Is one of the controllers asked for in this tree? */
+static bool asked_for(const struct hier *h, char **want, size_t nwant)
+{
+	for (size_t i = 0; i < nwant; i++)
+		if (word_in(h->controllers, want[i], ","))
+			return true;
+	return false;
+}
+
+/* Resolve a group's directories from the request's name and parent arguments. A tree
+ * joined on request only (devices) counts when the group is there already, or when
+ * want (cgroup_plan's controllers) asks for it. */
+static int group_from(struct reply *r, const char *name, const char *parent, char **want, size_t nwant, struct group *G)
 {
 	if (!valid_component(name, strlen(name)))
 		return fail_usage(r, state_hint("cg_name"), "cgroup name \"%s\" is not a single plain name", name);
@@ -424,24 +451,24 @@ static int group_from(struct reply *r, const char *name, const char *parent, str
 		G->g[G->n].h = h;
 		G->g[G->n].parent = join_path(r, h->mount, rel);
 		G->g[G->n].path = join_path(r, G->g[G->n].parent, name);
-		G->n++;
+		if (!h->on_request || asked_for(h, want, nwant) || exists(G->g[G->n].path))
+			G->n++;
 	}
 	return 0;
 }
 
-static int group_arg(struct reply *r, const struct request *q, const char *name_key, const char *parent_key,
-		     struct group *G)
+static int group_arg(struct reply *r, const struct request *q, char **want, size_t nwant, struct group *G)
 {
 	const char *name = NULL, *parent = NULL;
-	if (arg_str(r, q, name_key, true, &name) < 0 || arg_str(r, q, parent_key, false, &parent) < 0)
+	if (arg_str(r, q, "cgroup", true, &name) < 0 || arg_str(r, q, "parent", false, &parent) < 0)
 		return -1;
-	return group_from(r, name, parent, G);
+	return group_from(r, name, parent, want, nwant, G);
 }
 
 /* The group must exist in every tree (the ops after create). */
 static int group_existing(struct reply *r, const struct request *q, struct group *G)
 {
-	if (group_arg(r, q, "cgroup", "parent", G) < 0)
+	if (group_arg(r, q, NULL, 0, G) < 0)
 		return -1;
 	for (int i = 0; i < G->n; i++)
 		if (!exists(G->g[i].path))
@@ -513,11 +540,9 @@ static int make_plan(struct reply *r, const struct request *q, struct plan *p, b
 	memset(p, 0, sizeof *p);
 	if (show && layout(r, true) < 0)
 		return -1;
-	if (group_arg(r, q, "cgroup", "parent", &p->G) < 0)
-		return -1;
 	char **want = NULL;
 	size_t nwant = 0;
-	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0)
+	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0 || group_arg(r, q, want, nwant, &p->G) < 0)
 		return -1;
 	struct reply *log = show ? r : NULL;
 	bool v2 = strcmp(L.name, "v2") == 0;
@@ -824,6 +849,32 @@ int op_cgroup_get(const struct request *q, struct reply *r)
 	return 0;
 }
 
+/* The directory of an existing group in the tree of a controller (on v2, the one
+ * tree), for the ops of other files: cgroup_devices.c. */
+int cgroup_dir(struct reply *r, const struct request *q, const char *controller, const char **dir, bool *v2)
+{
+	struct group G;
+	if (group_existing(r, q, &G) < 0)
+		return -1;
+	*v2 = strcmp(L.name, "v2") == 0;
+	for (int i = 0; i < G.n; i++)
+		if (*v2 || word_in(G.g[i].h->controllers, controller, ",")) {
+			*dir = G.g[i].path;
+			return 0;
+		}
+	return fail_state(r, r_printf(r, state_hint("cg_not_in_tree"), controller), "the group %s has no directory in "
+			  "the %s tree", G.name, controller);
+}
+
+bool cgroup_v1_tree(const char *controller)
+{
+	struct reply quiet;
+	reply_init(&quiet, "cgroup_layout");
+	bool found = layout(&quiet, false) == 0 && strcmp(L.name, "v2") != 0 && hier_for(controller) != NULL;
+	reply_free(&quiet);
+	return found;
+}
+
 /* ------------------------------------------------------------ freezing and killing */
 
 /* Where the freezer is: v2's cgroup.freeze (reported in cgroup.events as "frozen 1"),
@@ -1010,7 +1061,7 @@ int op_cgroup_remove(const struct request *q, struct reply *r)
 {
 	struct group G;
 	long long timeout = 2000;
-	if (group_arg(r, q, "cgroup", "parent", &G) < 0 || arg_int(r, q, "timeout_ms", false, &timeout) < 0)
+	if (group_arg(r, q, NULL, 0, &G) < 0 || arg_int(r, q, "timeout_ms", false, &timeout) < 0)
 		return -1;
 	if (timeout < 0 || timeout > 60000)
 		return fail_usage(r, usage_example(q->op), "timeout_ms must be between 0 and 60000");
@@ -1043,13 +1094,15 @@ int op_cgroup_layout(const struct request *q, struct reply *r)
 	buf_putc(&a, '[');
 	for (int i = 0; i < L.n; i++) {
 		struct hier *h = &L.h[i];
+		if (h->on_request)
+			continue; /* the trees every group is made in */
 		struct buf o = { 0 };
 		buf_put(&o, "", 0);
 		json_member_int(&o, "version", h->version);
 		json_member_str(&o, "controllers", h->controllers);
 		json_member_str(&o, "mount", h->mount);
 		json_member_str(&o, "own", h->own);
-		buf_printf(&a, "%s{%s}", i ? "," : "", o.s);
+		buf_printf(&a, "%s{%s}", a.len > 1 ? "," : "", o.s);
 		buf_free(&o);
 		if (h->version == 1) {
 			buf_printf(&all, "%s%s", all.len ? "," : "", h->controllers);
@@ -1089,7 +1142,7 @@ int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, str
 	struct group G;
 	const char *name = NULL, *parent = NULL;
 	if (arg_str(r, q, "cgroup", true, &name) < 0 || arg_str(r, q, "cgroup_parent", false, &parent) < 0 ||
-	    group_from(r, name, parent, &G) < 0)
+	    group_from(r, name, parent, NULL, 0, &G) < 0)
 		return -1;
 	for (int i = 0; i < G.n; i++) {
 		if (!exists(G.g[i].path))

@@ -396,6 +396,23 @@ static const struct entry table[] = {
 	  "the group {path} still has processes in it, or child groups: a cgroup can be removed only when it is empty",
 	  "kill what is in it first ({\"op\":\"cgroup_kill\"}; cat {path}/cgroup.procs lists it), and remove the child groups" },
 	{ NULL, EACCES, "cgroup_mkdir", "only root (or a user the group was delegated to) may make groups here", "run as root" },
+	{ "cgroup_devices", EPERM, "devices_v1",
+	  "the kernel refused the rule: writing devices.allow and devices.deny needs CAP_SYS_ADMIN, and a group may allow "
+	  "only what its parent allows",
+	  "run as root; cat the parent's devices.list to see what it allows" },
+	{ "cgroup_devices", EINVAL, "devices_v1",
+	  "the kernel did not take the rule for {path}: \"a\" cannot change a group that has child groups, and a rule is "
+	  "TYPE MAJOR:MINOR ACCESS", "" },
+	{ "cgroup_devices", EPERM, "bpf_load",
+	  "loading a BPF program needs CAP_BPF or CAP_SYS_ADMIN (and, before Linux 5.11, room in RLIMIT_MEMLOCK)",
+	  "run as root; ulimit -l shows the memlock limit" },
+	{ "cgroup_devices", EINVAL, "bpf_load",
+	  "the kernel's verifier refused the program, or this kernel has no cgroup device programs (CONFIG_CGROUP_BPF)",
+	  "the syscall log above shows what the verifier said" },
+	{ "cgroup_devices", EPERM, "bpf_attach",
+	  "the kernel would not attach the program: a group above holds one attached without BPF_F_ALLOW_MULTI, which "
+	  "allows none beneath it, or this process lacks CAP_SYS_ADMIN",
+	  "bpftool cgroup tree shows which groups have programs" },
 	{ "clone", EBUSY, NULL,
 	  "the kernel would not start the process in that cgroup: on v2 a group that hands controllers to children "
 	  "cannot hold processes (the no-internal-process rule)",
@@ -512,6 +529,8 @@ static const struct {
 	{ "cgroup_thaw", "{\"op\":\"cgroup_thaw\",\"cgroup\":\"bl-box\"}" },
 	{ "cgroup_kill", "{\"op\":\"cgroup_kill\",\"cgroup\":\"bl-box\",\"timeout_ms\":2000}" },
 	{ "cgroup_remove", "{\"op\":\"cgroup_remove\",\"cgroup\":\"bl-box\",\"timeout_ms\":2000}" },
+	{ "cgroup_devices", "{\"op\":\"cgroup_devices\",\"cgroup\":\"bl-box\",\"rules\":[\"deny a\",\"allow c 1:3 rwm\",\"allow c 136:* rw\"]} "
+			    "(on v1 the group must have been made with \"controllers\":[\"devices\"])" },
 };
 
 const char *usage_example(const char *op)
@@ -523,7 +542,8 @@ const char *usage_example(const char *op)
 	       "propagation mount umount readonly masked_paths readonly_paths devices pivot_root chroot chdir spawn exec caps no_new_privs seccomp "
 	       "netns_add netns_del veth_add bridge_add vxlan_add link_up link_down link_move link_rename link_master "
 	       "link_del addr_add route_add sysctl nat_masquerade nat_dnat nat_del "
-	       "cgroup_layout cgroup_plan cgroup_create cgroup_set cgroup_get cgroup_freeze cgroup_thaw cgroup_kill cgroup_remove";
+	       "cgroup_layout cgroup_plan cgroup_create cgroup_set cgroup_get cgroup_freeze cgroup_thaw cgroup_kill cgroup_remove "
+	       "cgroup_devices";
 }
 
 static const struct {
@@ -615,6 +635,20 @@ static const struct {
 	{ "cg_file", "a file of the group's directory, e.g. memory.max, pids.current, cgroup.procs" },
 	{ "cg_which_tree", "on v1 each controller has its own tree: add \"controller\": \"memory\" (or cpu, pids, ...)" },
 	{ "cg_no_freezer", "on v1 the freezer is a tree of its own: mount -t cgroup -o freezer none /sys/fs/cgroup/freezer" },
+	{ "cg_not_in_tree", "on v1 make the group with \"controllers\": [\"%s\"] in cgroup_create: that tree is used only when asked for" },
+	{ "cg_device_rule", "allow or deny, a type (a, c or b), MAJOR:MINOR (a number or *) and access (some of r w m): "
+	  "\"allow c 1:3 rwm\", \"deny b 8:* w\", or \"deny a\" (every device)" },
+	{ "cg_device_hole", "the kernel keeps one default and exceptions to it, and takes access back only from an exception "
+	  "as a whole: give the wider rule's devices one by one (c 1:5 rwm, c 1:7 rwm, ...) without the one to leave out, "
+	  "or drop one of the two rules" },
+	{ "cg_devices_list", "another program may have changed the group meanwhile; cat its devices.list" },
+	{ "oci_device_rule", "each entry: \"allow\" (true or false), \"type\" a, c or b (absent: a), \"major\" and \"minor\" "
+	  "(absent or -1: any), \"access\" some of r w m; e.g. {\"allow\": true, \"type\": \"c\", \"major\": 10, "
+	  "\"minor\": 229, \"access\": \"rw\"}" },
+	{ "oci_devices_root", "run boxcore as root, or leave linux.resources out, as runc spec --rootless does (a user "
+	  "namespace cannot make device nodes anyway)" },
+	{ "oci_no_devices_tree", "mount the devices tree (mount -t cgroup -o devices none /sys/fs/cgroup/devices), or leave "
+	  "linux.resources.devices out" },
 };
 
 const char *state_hint(const char *what)

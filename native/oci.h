@@ -98,6 +98,8 @@ struct oci_config {
 	const char *cgroups_path;  /* linux.cgroupsPath */
 	struct oci_cg_set *cgset;  /* linux.resources, in the order to write them */
 	size_t ncgset;
+	struct strv dev_rules;     /* linux.resources.devices, then the defaults: cgroup_devices' rules */
+	bool dev_given;            /* linux.resources.devices is in the config */
 	struct jt *annotations;
 	struct strv owned;         /* strings made while reading, freed with the config */
 };
@@ -117,6 +119,7 @@ struct oci_cg {
 	bool want;
 	char name[128], parent[512]; /* cgroup.c's "cgroup" and "parent" */
 	bool v2;
+	bool devices;                /* a device cgroup (cgroup_devices.c) for it */
 };
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g);
 int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c);

@@ -6,7 +6,8 @@
  * made, limited, joined, frozen, emptied and removed by cgroup.c's ops themselves,
  * called on request lines written here (oci_run_op): the runtime adds no second way
  * of touching cgroups, only the table from the spec's fields to the files of each
- * cgroup version (oci_config.c reads it into c->cgset).
+ * cgroup version (oci_config.c reads it into c->cgset), and the device cgroup's rules
+ * (linux.resources.devices and runc's defaults, c->dev_rules) for cgroup_devices.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -34,9 +35,15 @@ static const char *line(struct reply *r, const char *op, const struct oci_cg *g,
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g)
 {
 	memset(g, 0, sizeof *g);
+	/* A device cgroup is root's: its rules are written to devices.deny, or loaded as a
+	 * BPF program, and neither is allowed to anyone else. */
+	bool root = getuid() == 0;
+	if (c->dev_given && !root)
+		return fail_usage(r, state_hint("oci_devices_root"), "config.json: linux.resources.devices needs root: an "
+				  "unprivileged boxcore cannot make a device cgroup");
 	/* Not root and nothing asked for: no group (an unprivileged user may not have
 	 * one delegated). */
-	if (!c->cgroups_path && c->ncgset == 0 && getuid() != 0)
+	if (!c->cgroups_path && c->ncgset == 0 && !root)
 		return 0;
 	char path[640];
 	if (c->cgroups_path)
@@ -69,8 +76,36 @@ int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id,
 		if (!(g->v2 ? c->cgset[i].v2 : c->cgset[i].v1) && strcmp(c->cgset[i].field, "cpu.period") != 0)
 			return fail_usage(r, state_hint("oci_cgroup_knob"), "config.json: linux.resources.%s has no file in cgroup %s, "
 					  "which this machine uses", c->cgset[i].field, g->v2 ? "v2" : "v1");
+	/* Root's containers get a device cgroup, as runc's do: the config's rules and the
+	 * defaults. cgroup v2 has it in every group (a BPF program); v1 in a tree of its own,
+	 * which a machine may not mount - that matters only when the config has rules. */
+	g->devices = root && (g->v2 || cgroup_v1_tree("devices"));
+	if (c->dev_given && !g->devices)
+		return fail_usage(r, state_hint("oci_no_devices_tree"), "config.json: linux.resources.devices: this machine "
+				  "mounts no devices cgroup tree to write the rules to");
 	g->want = true;
 	return 0;
+}
+
+/* The group goes again (a later step failed); the error stays the reply's. */
+static void undo_create(const struct oci_cg *g)
+{
+	struct reply ur;
+	reply_init(&ur, "cgroup_remove");
+	oci_run_op(&ur, op_cgroup_remove, "%s", line(&ur, "cgroup_remove", g, NULL));
+	reply_free(&ur);
+}
+
+/* The device cgroup: the rules in order, then runc's defaults (cgroup_devices.c). */
+static int set_devices(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
+{
+	struct buf more = { 0 };
+	buf_put(&more, "", 0);
+	json_member_strv(&more, "rules", c->dev_rules.v, c->dev_rules.n);
+	r->op = "cgroup_devices";
+	int rc = oci_run_op(r, op_cgroup_devices, "%s", line(r, "cgroup_devices", g, more.s));
+	buf_free(&more);
+	return rc;
 }
 
 int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
@@ -78,7 +113,9 @@ int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_
 	if (!g->want)
 		return 0;
 	r->op = "cgroup_create";
-	if (oci_run_op(r, op_cgroup_create, "%s", line(r, "cgroup_create", g, NULL)) < 0)
+	/* On v1 the devices tree is joined only when asked for. */
+	const char *devices = g->devices && !g->v2 ? "\"controllers\":[\"devices\"]" : NULL;
+	if (oci_run_op(r, op_cgroup_create, "%s", line(r, "cgroup_create", g, devices)) < 0)
 		return -1;
 	r->op = "cgroup_set";
 	for (size_t i = 0; i < c->ncgset; i++) {
@@ -93,13 +130,13 @@ int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_
 		int rc = oci_run_op(r, op_cgroup_set, "%s", line(r, "cgroup_set", g, more.s));
 		buf_free(&more);
 		if (rc < 0) {
-			/* Undo: the group goes again; its error stays the reply's. */
-			struct reply ur;
-			reply_init(&ur, "cgroup_remove");
-			oci_run_op(&ur, op_cgroup_remove, "%s", line(&ur, "cgroup_remove", g, NULL));
-			reply_free(&ur);
+			undo_create(g);
 			return -1;
 		}
+	}
+	if (g->devices && set_devices(r, g, c) < 0) {
+		undo_create(g);
+		return -1;
 	}
 	return 0;
 }

@@ -706,13 +706,106 @@ static int read_blockio(struct rd *d, struct jt *res)
 	return 0;
 }
 
+/* The devices every container may use, whatever its rules say: appended after them, as
+ * runc appends its AllowedDevices (libcontainer/specconv). mknod of any device (so that
+ * linux.devices can be made in /dev; opening one still takes a rule of the config's),
+ * the runtime spec's default devices, the terminals of the container's own devpts (its
+ * /dev/console, with process.terminal, is one of them), and /dev/net/tun, which runc
+ * (1.2.4 and 1.1) and crun allow too. */
+static const struct {
+	const char *rule, *what;
+} default_devices[] = {
+	{ "allow c *:* m", "mknod of character devices" }, { "allow b *:* m", "mknod of block devices" },
+	{ "allow c 1:3 rwm", "/dev/null" }, { "allow c 1:5 rwm", "/dev/zero" }, { "allow c 1:7 rwm", "/dev/full" },
+	{ "allow c 1:8 rwm", "/dev/random" }, { "allow c 1:9 rwm", "/dev/urandom" }, { "allow c 5:0 rwm", "/dev/tty" },
+	{ "allow c 5:2 rwm", "/dev/ptmx" }, { "allow c 136:* rwm", "/dev/pts/*" }, { "allow c 10:200 rwm", "/dev/net/tun" },
+};
+
+/* One entry of linux.resources.devices as a rule: {"allow": true, "type": "c", "major": 1,
+ * "minor": 3, "access": "rwm"}; type absent is a (every device), major or minor absent
+ * or -1 is any. */
+static int read_device_rule(struct rd *d, struct jt *o, const char *db, struct dev_rule *rule)
+{
+	const char *type = "a", *access = NULL;
+	long long major = -1, minor = -1;
+	if (want(d, o, JT_OBJ, db) < 0)
+		return -1;
+	if (!jt_get(o, "allow"))
+		return bad(d, "oci_required", "%s.allow is missing", db);
+	if (get_bool(d, o, "allow", db, &rule->allow) < 0 || get_str(d, o, "type", db, false, &type) < 0 ||
+	    get_int(d, o, "major", db, -1, 4095, NULL, &major) < 0 || get_int(d, o, "minor", db, -1, 1048575, NULL, &minor) < 0 ||
+	    get_str(d, o, "access", db, false, &access) < 0)
+		return -1;
+	if (strlen(type) != 1 || !strchr("acb", type[0]))
+		return bad(d, "oci_device_rule", "%s.type: \"%s\" is not a (every device), c (character) or b (block)", db, type);
+	if (!access || !*access || strspn(access, "rwm") != strlen(access))
+		return bad(d, "oci_device_rule", "%s.access must be some of r (read), w (write) and m (mknod)%s", db,
+			   access ? r_printf(d->r, ", not \"%s\"", access) : "");
+	rule->type = type[0];
+	rule->major = major;
+	rule->minor = minor;
+	rule->access = (strchr(access, 'r') ? DEV_READ : 0) | (strchr(access, 'w') ? DEV_WRITE : 0) |
+		       (strchr(access, 'm') ? DEV_MKNOD : 0);
+	/* "a" sets the default for every device at once: the device cgroup has no way to
+	 * say "deny reading every device" alone. */
+	if (rule->type == 'a' && (major >= 0 || minor >= 0 || rule->access != (DEV_READ | DEV_WRITE | DEV_MKNOD)))
+		return bad(d, "oci_device_rule", "%s: type a (every device) allows or denies everything at once: its access "
+			   "must be rwm, and it takes no major or minor", db);
+	return 0;
+}
+
+/* linux.resources.devices (res may be NULL), then the defaults, as cgroup_devices'
+ * rules; folded here too, so that a rule the device cgroup cannot hold is refused
+ * before anything is made. */
+static int read_devices_resource(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	struct jt *list = res ? get_arr(d, res, "devices", "linux.resources") : NULL;
+	if (FAILED(list))
+		return -1;
+	c->dev_given = list != NULL;
+	struct dev_policy policy = { .allow_all = false };
+	const char *why;
+	struct dev_rule rule, hole;
+	char text[64], other[64];
+	int rc = -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		const char *db = at_index(d, "linux.resources.devices", i);
+		if (read_device_rule(d, &list->kids[i], db, &rule) < 0)
+			goto out;
+		const char *line = r_printf(d->r, "%s %s", rule.allow ? "allow" : "deny",
+					    rule.type == 'a' ? "a" : dev_rule_text(&rule, text, sizeof text));
+		if (dev_policy_apply(&policy, &rule, &why, &hole) < 0) {
+			bad(d, "cg_device_hole", "%s (%s) %s%s%s", db, line, why, hole.type ? ": " : "",
+			    hole.type ? dev_rule_text(&hole, other, sizeof other) : "");
+			goto out;
+		}
+		strv_push_copy(&c->dev_rules, line);
+	}
+	for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++) {
+		if (dev_rule_parse(default_devices[i].rule, &rule) < 0)
+			abort(); /* the table above is wrong */
+		if (dev_policy_apply(&policy, &rule, &why, &hole) < 0) {
+			bad(d, "cg_device_hole", "linux.resources.devices leaves no room for the rule boxcore adds for %s (%s): "
+			    "it %s%s%s", default_devices[i].what, default_devices[i].rule, why, hole.type ? ": " : "",
+			    hole.type ? dev_rule_text(&hole, other, sizeof other) : "");
+			goto out;
+		}
+		strv_push_copy(&c->dev_rules, default_devices[i].rule);
+	}
+	rc = 0;
+out:
+	dev_policy_free(&policy);
+	return rc;
+}
+
 static int read_resources(struct rd *d, struct jt *linux_)
 {
 	struct oci_config *c = d->c;
 	if (get_str(d, linux_, "cgroupsPath", "linux", false, &c->cgroups_path) < 0)
 		return -1;
 	struct jt *res = get_obj(d, linux_, "resources", "linux", false);
-	if (FAILED(res))
+	if (FAILED(res) || read_devices_resource(d, res) < 0)
 		return -1;
 	if (!res)
 		return 0;
@@ -1145,6 +1238,7 @@ void oci_config_free(struct oci_config *c)
 	free(c->sysctl_values);
 	free(c->devices);
 	free(c->cgset);
+	strv_free(&c->dev_rules);
 	seccomp_spec_free(&c->seccomp);
 	strv_free(&c->owned);
 	jt_free(&c->doc);
@@ -1212,6 +1306,9 @@ void oci_default_spec(struct buf *out, bool rootless)
 			   "\t\t\"uidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"
 			   "\t\t\"gidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n",
 			   uid, gid);
+	if (!rootless) /* deny every device but the defaults, as runc spec writes it */
+		buf_puts(out, "\t\t\"resources\": {\n\t\t\t\"devices\": [\n\t\t\t\t{\n\t\t\t\t\t\"allow\": false,\n"
+			      "\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n\t\t\t]\n\t\t},\n");
 	buf_puts(out, "\t\t\"namespaces\": [\n\t\t\t{\n\t\t\t\t\"type\": \"pid\"\n\t\t\t},\n");
 	if (!rootless)
 		buf_puts(out, "\t\t\t{\n\t\t\t\t\"type\": \"network\"\n\t\t\t},\n");

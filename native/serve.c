@@ -651,6 +651,7 @@ static const struct {
 	{ "cgroup_thaw", op_cgroup_thaw },
 	{ "cgroup_kill", op_cgroup_kill },
 	{ "cgroup_remove", op_cgroup_remove },
+	{ "cgroup_devices", op_cgroup_devices },
 	{ "nat_del", op_nat_del },
 };
 

@@ -55,6 +55,10 @@ export function configFromRunSpec(spec: RunSpec, overlay?: OverlayDirs): Record<
     // boxlab run makes every mount private, so none of them travels either way.
     rootfsPropagation: 'rprivate',
   };
+  // boxlab run makes no device cgroup, so every device the container can name it may
+  // open; boxcore gives a config's container one by default, as runc does. Said as the
+  // one rule that allows everything (root's only: a rootless boxcore makes none).
+  if (!spec.rootless) linux.resources = { devices: [{ allow: true, access: 'rwm' }] };
   const masked = maskedPaths(spec.security);
   if (masked.length) linux.maskedPaths = masked;
   const readonly = readonlyPaths(spec.security);

@@ -30,9 +30,12 @@ function row(name: string, samples: number[], extra: Partial<Row> = {}): Row {
   return { name, median: round2(percentile(samples, 50)), p95: round2(percentile(samples, 95)), n: samples.length, ...extra };
 }
 
-function timeSync(cmd: string, args: string[], opts: { input?: string } = {}): number {
+/** outlives: the command leaves a process holding its stdio (an OCI create: the
+ *  container's init has create's stdin, stdout and stderr until start), so it gets
+ *  none of ours - spawnSync would wait for a pipe to close until the container ends. */
+function timeSync(cmd: string, args: string[], opts: { input?: string; outlives?: boolean } = {}): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], input: opts.input });
+  const r = spawnSync(cmd, args, { stdio: opts.outlives ? 'ignore' : ['pipe', 'ignore', 'pipe'], input: opts.input });
   const t = ms(process.hrtime.bigint() - t0);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().trim()}`);
   return t;

@@ -4,7 +4,7 @@
 // quota, the CPUs a process may use, a block device's write rate, a frozen loop.
 // Programs run from the host's own files (no pivot_root): busybox, dd, sh.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -233,6 +233,35 @@ describe.runIf(isRoot)('cgroups through the core', { timeout: 60_000 }, () => {
     expect((await core.cgroupGet(group.ref, 'pids.max')).value.trim()).toBe('5');
     const twice = await failure(core.cgroupCreate(group.ref));
     expect(twice.message).toMatch(/already exists/);
+  });
+
+  it('devices: rules folded into a default and exceptions the kernel holds; a rule needing a hole is refused', async () => {
+    const ref = { cgroup: blName('cg') };
+    const controllers = v2 ? undefined : ['devices']; // v1: the devices tree is joined only when asked for
+    const plan = await core.cgroupPlan(ref, controllers);
+    const entries = plan.create.map((path) => ledger.record({ kind: 'cgroup', path }).id);
+    try {
+      await core.cgroupCreate(ref, controllers);
+      const rules = ['deny a', 'allow c 1:* r', 'allow c *:5 w', 'allow c 1:3 rwm', 'deny c 1:3 w'];
+      const { result } = await core.call<{ default: string; exceptions: string[]; attached?: number[] }>('cgroup_devices', { ...ref, rules });
+      // 1:3 lost w to the last rule; 1:5 gets r and w in one exception, as open(O_RDWR) asks both at once.
+      const exceptions = ['c *:5 w', 'c 1:* r', 'c 1:3 rm', 'c 1:5 rw'];
+      expect(result).toMatchObject({ default: 'deny', exceptions: exceptions.map((e) => `allow ${e}`) });
+      if (v2) {
+        expect(result!.attached).toHaveLength(1); // the kernel's BPF_PROG_QUERY: one program on the group
+      } else {
+        const dir = plan.groups.find((g) => g.controllers === 'devices')!.path;
+        expect(readFileSync(join(dir, 'devices.list'), 'utf8').trim().split('\n')).toEqual(exceptions);
+      }
+      const hole = await failure(core.call('cgroup_devices', { ...ref, rules: ['deny a', 'allow c 1:* rwm', 'deny c 1:3 w'] }));
+      expect(hole.kind).toBe('usage');
+      expect(hole.message).toMatch(/rules\[2\] \(deny c 1:3 w\) would cut a hole in an allow of more devices.*: c 1:\* rwm/);
+      const bad = await failure(core.call('cgroup_devices', { ...ref, rules: ['allow c 1:3'] }));
+      expect(bad.message).toMatch(/rules\[0\]: "allow c 1:3" is not a device rule/);
+    } finally {
+      await core.cgroupRemove(ref);
+      for (const id of entries.reverse()) ledger.forget(id);
+    }
   });
 
   it.runIf(hostV2)('v2: explains the no-internal-process rule instead of a bare EBUSY', async () => {

@@ -81,6 +81,15 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** A loop device of this machine (block, major 7), for device cgroup tests: opening
+ *  it, or reading a byte of it, changes nothing. */
+export function loopDevice(): { major: number; minor: number } | undefined {
+  const loops = existsSync('/sys/block') ? readdirSync('/sys/block').filter((n) => /^loop\d+$/.test(n)).sort() : [];
+  if (!loops.length) return undefined;
+  const [major, minor] = readFileSync(`/sys/block/${loops[0]}/dev`, 'utf8').trim().split(':').map(Number);
+  return { major: major!, minor: minor! };
+}
+
 export function removeDir(dir: string): void {
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }

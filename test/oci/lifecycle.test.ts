@@ -256,7 +256,6 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
       ['an unknown system call', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['fly'], action: 'SCMP_ACT_ERRNO' }] }; }, /unknown system call "fly"/],
       ['a seccomp notify', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_NOTIFY' }; }, /action "SCMP_ACT_NOTIFY" is not supported/],
       ['a shared root', (c) => { c.linux.rootfsPropagation = 'rshared'; }, /would let the container's mounts reach the host/],
-      ['a device cgroup', (c) => { c.linux.resources = { devices: [{ allow: false, access: 'rwm' }] }; }, /linux\.resources\.devices is not supported/],
       ['systemd cgroupsPath', (c) => { c.linux.cgroupsPath = 'system.slice:boxcore:x'; }, /slice:prefix:name form/],
       ['swap below memory', (c) => { c.linux.resources = { memory: { limit: 100 << 20, swap: 50 << 20 } }; }, /memory plus swap/],
       ['not JSON', () => {}, /is not JSON: expected a value at line 1, column 1/],
@@ -315,8 +314,9 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
       c.linux.namespaces.push({ type: 'user' });
       c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'network');
       // What runc spec --rootless leaves out: sysfs (no network namespace of its own),
-      // cgroups (nothing delegated), and gid=5 for devpts (not mapped).
+      // cgroups and their resources (nothing delegated), and gid=5 for devpts (not mapped).
       c.mounts = c.mounts.filter((m: { type: string }) => m.type !== 'sysfs' && m.type !== 'cgroup');
+      delete c.linux.resources;
       for (const m of c.mounts) if (m.type === 'devpts') m.options = m.options.filter((o: string) => o !== 'gid=5');
       c.linux.uidMappings = [{ containerID: 0, hostID: 65534, size: 1 }];
       c.linux.gidMappings = [{ containerID: 0, hostID: 65534, size: 1 }];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { BOXCORE, hasRunc, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
+import { BOXCORE, hasRunc, loopDevice, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
 
 const NS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'user', 'uts'];
 
@@ -30,11 +30,17 @@ const runcLinearWeight = !!runcVersion && Number(runcVersion[1]) * 1e6 + Number(
 
 /** Differences every row may show, and why. */
 const EVERYWHERE: Record<string, string> = Object.fromEntries((V2 ? [] :
-  ['cgroup devices', 'cgroup name=systemd', 'cgroup unified', 'mount /sys/fs/cgroup/devices', 'mount /sys/fs/cgroup/systemd'])
+  ['cgroup name=systemd', 'cgroup unified', 'mount /sys/fs/cgroup/systemd'])
     .map((k) => [k,
       "boxcore's cgroups (cgroup.c) are made in the trees of the controllers the course teaches - cpu, cpuacct, cpuset, " +
-      'memory, pids, blkio, freezer (on a hybrid machine, in its v1 trees); runc also puts the container in a group ' +
-      "of the devices, name=systemd and unified (empty v2) trees, where boxcore leaves it in boxcore's own"]));
+      'memory, pids, blkio, freezer (on a hybrid machine, in its v1 trees) - and devices; runc also puts the container ' +
+      "in a group of the name=systemd and unified (empty v2) trees, where boxcore leaves it in boxcore's own"]));
+
+/** The devices every container may use (runc's defaults, and boxcore's), as a v1
+ *  group's devices.list shows them. */
+const DEFAULT_DEVICES = 'b *:* m c *:* m c 1:3 rwm c 1:5 rwm c 1:7 rwm c 1:8 rwm c 1:9 rwm c 5:0 rwm c 5:2 rwm ' +
+  'c 10:200 rwm c 136:* rwm';
+const LOOP = loopDevice();
 
 /** What the process prints about itself; one "key: value" per line. */
 const PROBE = [
@@ -55,6 +61,12 @@ const PROBE = [
   '[ -z "$PROBE_SYSCTL" ] || echo "sysctl: $(cat /proc/sys/net/ipv4/ip_forward) $(cat /proc/sys/kernel/shmmni)"',
   'echo "lo: $(cat /sys/class/net/lo/flags 2>&1)"',
   'ls -ln /dev | sed 1d | while read -r p l u g a b rest; do echo "dev ${rest##* }: $p $u $g $a $b"; done',
+  // The device cgroup: /dev/null, a device node the row names (opened, never written),
+  // and on v1 the group's own list.
+  'echo "null: $(head -c1 /dev/null && echo ok)"',
+  '[ -z "$PROBE_DEVICE" ] || echo "device read: $(head -c1 $PROBE_DEVICE 2>&1 > /dev/null && echo ok)"',
+  '[ -z "$PROBE_DEVICE" ] || echo "device rw: $( (exec 3<> $PROBE_DEVICE) 2>&1 && echo ok)"',
+  '[ ! -e /sys/fs/cgroup/devices/devices.list ] || echo "devices.list: $(tr "\\n" " " < /sys/fs/cgroup/devices/devices.list)"',
   'while IFS=: read -r n tree path; do echo "cgroup ${tree:-unified}: $path"; done < /proc/self/cgroup',
   'echo "cgroupfs: $(ls /sys/fs/cgroup | tr "\\n" " ")"',
   `for f in ${LIMITS.join(' ')}; do [ -e /sys/fs/cgroup/$f ] && echo "limit $f: $(tr "\\n" " " < /sys/fs/cgroup/$f)"; done`,
@@ -77,6 +89,8 @@ interface Row {
   expected?: Record<string, string>;
   /** What boxcore's container must show, so that a row cannot pass by showing nothing. */
   check?: (out: (key: string) => string[]) => void;
+  /** The row opens a loop device of this machine (LOOP). */
+  needsLoop?: boolean;
 }
 
 interface Ctx { hostDir: string; helper: number; disk?: { major: number; minor: number } }
@@ -102,6 +116,36 @@ const rows: Row[] = [
       expect(o('lo')).toEqual(['0x9']);
       expect(o('ns pid')).toEqual(['new']);
       expect(o('ns user')).toEqual(['host']);
+      expect(o('null')).toEqual(['ok']);
+      if (!V2) expect(o('devices.list')).toEqual([DEFAULT_DEVICES]);
+    },
+  },
+  {
+    name: 'a device node of linux.devices: made, but the default device rules deny opening it',
+    needsLoop: true,
+    edit: (c) => {
+      c.linux.devices = [{ path: '/dev/bl-loop', type: 'b', major: LOOP!.major, minor: LOOP!.minor }];
+      c.process.env.push('PROBE_DEVICE=/dev/bl-loop');
+    },
+    check: (o) => {
+      expect(o('dev bl-loop')).toEqual([`brw-rw-rw- 0 0 ${LOOP!.major}, ${LOOP!.minor}`]);
+      expect(o('device read')[0]).toMatch(/Operation not permitted/);
+      expect(o('device rw')[0]).toMatch(/Operation not permitted/);
+    },
+  },
+  {
+    name: 'rules for that node: read and write allowed, then write denied again - the last rule wins',
+    needsLoop: true,
+    edit: (c) => {
+      c.linux.devices = [{ path: '/dev/bl-loop', type: 'b', major: LOOP!.major, minor: LOOP!.minor }];
+      c.process.env.push('PROBE_DEVICE=/dev/bl-loop');
+      const loop = { type: 'b', major: LOOP!.major, minor: LOOP!.minor };
+      c.linux.resources.devices.push({ allow: true, ...loop, access: 'rw' }, { allow: false, ...loop, access: 'w' });
+    },
+    check: (o) => {
+      expect(o('device read')).toEqual(['ok']);
+      expect(o('device rw')[0]).toMatch(/Operation not permitted/);
+      if (!V2) expect(o('devices.list')).toEqual([DEFAULT_DEVICES.replace('c 10:200', `b ${LOOP!.major}:${LOOP!.minor} r c 10:200`)]);
     },
   },
   {
@@ -204,6 +248,7 @@ const rows: Row[] = [
       c.linux.namespaces.push({ type: 'cgroup' });
       c.linux.cgroupsPath = `${PREFIX}limits`;
       c.linux.resources = {
+        ...c.linux.resources, // the spec's device rules
         memory: { limit: 64 << 20, reservation: 32 << 20, swap: 128 << 20 },
         pids: { limit: 64 },
         cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0' },
@@ -218,13 +263,14 @@ const rows: Row[] = [
       expect(o(limit('cpu/cpu.cfs_quota_us', 'cpu.max'))).toEqual([V2 ? '50000 100000' : '50000']);
       expect(o('ns cgroup')).toEqual(['new']);
       expect(o(V2 ? 'cgroup unified' : 'cgroup pids')).toEqual(['/']);
+      if (!V2) expect(o('cgroup devices')).toEqual(['/']);
     },
   },
   {
     name: 'a cgroupsPath without a cgroup namespace: /proc/self/cgroup names the group',
     edit: (c) => {
       c.linux.cgroupsPath = `${PREFIX}path`;
-      c.linux.resources = { pids: { limit: 32 } };
+      c.linux.resources = { ...c.linux.resources, pids: { limit: 32 } };
     },
     check: (o) => {
       expect(o('ns cgroup')).toEqual(['host']);
@@ -322,7 +368,7 @@ describe.runIf(isRoot && hasRunc())('the same bundle under boxcore and runc', ()
   });
 
   for (const row of rows) {
-    it(row.name, () => {
+    it.runIf(!row.needsLoop || LOOP)(row.name, () => {
       const dir = join(work, `row${++n}`);
       const hostDir = join(dir, 'host');
       mkdirSync(hostDir, { recursive: true });
