@@ -122,9 +122,10 @@ int devices_nodes(struct reply *r, const char *dev, struct strv *created);
 int devices_links(struct reply *r, const char *dev, struct strv *created);
 int ids_become_root(struct reply *r, bool uid, bool gid);
 int ids_switch_user(struct reply *r, unsigned uid, unsigned gid, const gid_t *groups, size_t ngroups);
-pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra);
+pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra, int cgroup_fd);
 int ns_join_paths(struct reply *r, const char *const paths[NS_COUNT], const char *who);
 int exec_program(struct reply *r, char *const argv[], char *const env[]);
+int link_up_here(struct reply *r, const char *dev); /* in the caller's own network namespace */
 
 /* ---- process.c ---- */
 struct capture {
@@ -199,17 +200,22 @@ int op_cgroup_kill(const struct request *q, struct reply *r);
 int op_cgroup_remove(const struct request *q, struct reply *r);
 int op_cgroupns(const struct request *q, struct reply *r); /* inside: unshare(CLONE_NEWCGROUP) */
 /* clone's "cgroup" argument: prepare (resolve the group), clone into it, finish (v1:
- * move the pid). unshare_later: the puppet must make the cgroup
- * namespace itself, after the move (serve.c sends it "_cgroupns"). */
+ * move the pid). unshare_later: the puppet must make the cgroup namespace itself,
+ * after the move (serve.c sends it "_cgroupns"). prepare's self (the OCI runtime):
+ * on v1 the child moves itself in, with cgroup_clone_self (fast: see cgroup.c),
+ * through the tasks files prepare opens; on v2 prepare opens the directory. */
 struct cg_clone {
-	bool want, newcgroup, into, unshare_later;
-	int fd; /* v2: the group's directory, for CLONE_INTO_CGROUP, while cloning */
+	bool want, newcgroup, into, unshare_later, self;
+	int fd; /* v2: the group's directory for CLONE_INTO_CGROUP, when prepare opened it */
 	int n;
 	const char *paths[16];
+	int tasks[16]; /* self: each tree's tasks file, open for writing */
 };
-int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, struct cg_clone *cc);
-pid_t cgroup_clone(struct reply *r, int mask, struct cg_clone *cc);
+int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, bool self, struct cg_clone *cc);
+pid_t cgroup_clone(struct reply *r, int mask, unsigned long extra, struct cg_clone *cc);
+int cgroup_clone_self(struct reply *r, struct cg_clone *cc);
 int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc);
+void cgroup_clone_close(struct cg_clone *cc);
 void cgroup_thaw_pid(pid_t pid); /* before killing a container: a frozen v1 task cannot die */
 /* For the other cgroup files: cat and echo > as the ops log them (0, or -1 with errno);
  * an existing group's directory in the tree of a controller (v2: the one tree). */
@@ -217,6 +223,7 @@ int cg_read(struct reply *r, const char *path, struct buf *out);
 int cg_write(struct reply *r, const char *path, const char *text);
 int cgroup_dir(struct reply *r, const struct request *q, const char *controller, const char **dir, bool *v2);
 bool cgroup_v1_tree(const char *controller); /* v1 or hybrid, and a tree of it is mounted */
+const char *cgroup_layout_name(void);         /* "v1" "v2" "hybrid" (looked up once), or NULL */
 
 /* ---- cgroup_devices.c ---- */
 /* Access, as the kernel's BPF_DEVCG_ACC_* numbers it. */

@@ -42,8 +42,6 @@
 #define CGROUP2_SUPER_MAGIC_ 0x63677270
 #define CGROUP_SUPER_MAGIC_ 0x27e0eb
 #define TMPFS_MAGIC_ 0x01021994
-/* clone3's flag for "start the child in this cgroup" (Linux 5.7). */
-#define CLONE_INTO_CGROUP_ 0x200000000ULL
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define MAX_HIER 16
@@ -81,7 +79,7 @@ static struct {
 static long lg(struct reply *r, long rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static long lg(struct reply *r, long rc, const char *fmt, ...)
 {
-	if (!r)
+	if (!r || g_log_off)
 		return rc;
 	int saved = errno;
 	struct buf b = { 0 };
@@ -98,6 +96,8 @@ static long lg(struct reply *r, long rc, const char *fmt, ...)
 /* strace shows the start of what was read or written; so do we. */
 static const char *data_text(struct reply *r, const char *s, size_t n)
 {
+	if (g_log_off)
+		return "";
 	struct buf b = { 0 };
 	buf_c_string(&b, s, n > 64 ? 64 : n);
 	if (n > 64)
@@ -866,6 +866,15 @@ int cgroup_dir(struct reply *r, const struct request *q, const char *controller,
 			  "the %s tree", G.name, controller);
 }
 
+const char *cgroup_layout_name(void)
+{
+	struct reply quiet;
+	reply_init(&quiet, "cgroup_layout");
+	const char *name = layout(&quiet, false) == 0 ? L.name : NULL;
+	reply_free(&quiet);
+	return name;
+}
+
 bool cgroup_v1_tree(const char *controller)
 {
 	struct reply quiet;
@@ -996,9 +1005,10 @@ int op_cgroup_kill(const struct request *q, struct reply *r)
 		shell_step(r, "echo 1 > %s", sh_word(r, kill_file));
 		if (cg_write(r, kill_file, "1") < 0)
 			return fail_sys(r, errno, "cgroup_write", kill_file, "write 1 to %s", kill_file);
-	} else {
+	} else if (before > 0) {
 		/* v1 (and v2 before 5.14): freeze the group so nothing can fork while we
-		 * go through the list, SIGKILL each process, then thaw so they can die. */
+		 * go through the list, SIGKILL each process, then thaw so they can die.
+		 * (An empty group stays empty: nothing can fork into it.) */
 		if (dir && set_frozen(r, &G, true, (int)timeout) < 0)
 			return -1;
 		shell_step(r, "kill -KILL $(cat %s)", sh_word(r, procs));
@@ -1132,11 +1142,24 @@ int op_cgroup_layout(const struct request *q, struct reply *r)
  * must be there before the init can fork, so no child escapes the limits. On v2 the
  * kernel does it in clone3 itself (CLONE_INTO_CGROUP); otherwise the server writes
  * the new pid into each tree's cgroup.procs before it sends the puppet any op (the
- * puppet waits on its socket until then, so it cannot have forked). */
-int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, struct cg_clone *cc)
+ * puppet waits on its socket until then, so it cannot have forked).
+ *
+ * self (the OCI runtime): on v1 the child moves itself in instead, with
+ * cgroup_clone_self, and the files it writes are opened here. That is much faster:
+ * a write of another process's pid makes the kernel take cgroup_threadgroup_rwsem
+ * for writing, which holds back every fork and exit on the machine and first waits
+ * for an RCU grace period (5-20 ms here, most of a container's start); a thread that
+ * writes "0" (itself) into a tasks file moves alone and needs no such lock (see
+ * cgroup_procs_write_start in the kernel's kernel/cgroup/cgroup.c). The init is one
+ * thread, so moving that thread moves the whole process. Opening the files now means
+ * the child needs no path: it may be in a mount namespace it joined, where
+ * /sys/fs/cgroup is not the host's. */
+int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, bool self, struct cg_clone *cc)
 {
 	memset(cc, 0, sizeof *cc);
 	cc->fd = -1;
+	for (size_t i = 0; i < COUNT(cc->tasks); i++)
+		cc->tasks[i] = -1;
 	if (!arg_present(q, "cgroup"))
 		return 0;
 	struct group G;
@@ -1151,48 +1174,53 @@ int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, str
 	}
 	cc->want = true;
 	cc->newcgroup = (mask & (1 << ns_index("cgroup"))) != 0;
-	for (int i = 0; i < cc->n; i++)
-		shell_step(r, "echo $$ > %s", sh_word(r, join_path(r, cc->paths[i], "cgroup.procs")));
+	bool v2 = strcmp(L.name, "v2") == 0;
+	cc->self = self && !v2;
+	if (self && v2) {
+		/* For clone3, opened now for the same reason as the tasks files. */
+		cc->fd = open(cc->paths[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (log_call(r, cc->fd, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, cc->paths[0])) < 0)
+			return fail_sys(r, errno, NULL, cc->paths[0], "open %s", cc->paths[0]);
+	}
+	for (int i = 0; i < cc->n; i++) {
+		if (!cc->self) {
+			shell_step(r, "echo $$ > %s", sh_word(r, join_path(r, cc->paths[i], "cgroup.procs")));
+			continue;
+		}
+		const char *file = join_path(r, cc->paths[i], "tasks");
+		shell_step(r, "echo 0 > %s", sh_word(r, file));
+		cc->tasks[i] = open(file, O_WRONLY | O_CLOEXEC);
+		if (log_call(r, cc->tasks[i], "openat(AT_FDCWD, %s, O_WRONLY|O_CLOEXEC)", q_str(r, file)) < 0) {
+			int e = errno;
+			cgroup_clone_close(cc);
+			return fail_sys(r, e, "cgroup_procs", file, "open %s", file);
+		}
+	}
 	return 0;
 }
 
-struct clone_args_cg {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-	uint64_t set_tid, set_tid_size, cgroup;
-};
-
-pid_t cgroup_clone(struct reply *r, int mask, struct cg_clone *cc)
+pid_t cgroup_clone(struct reply *r, int mask, unsigned long extra, struct cg_clone *cc)
 {
 	int cgbit = 1 << ns_index("cgroup");
 	if (strcmp(L.name, "v2") == 0) {
 		/* A descriptor of the group's directory is what clone3 takes. */
-		int fd = open(cc->paths[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (log_call(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, cc->paths[0])) < 0)
+		int fd = cc->fd;
+		if (fd < 0 && log_call(r, fd = open(cc->paths[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+				       "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, cc->paths[0])) < 0)
 			return -1;
-		cc->fd = fd;
-		unsigned long ns = 0;
-		for (int i = 0; i < NS_COUNT; i++)
-			if (mask & (1 << i))
-				ns |= (unsigned long)ns_table[i].flag;
-		struct clone_args_cg args;
-		memset(&args, 0, sizeof args);
-		args.flags = ns | CLONE_INTO_CGROUP_;
-		args.exit_signal = SIGCHLD;
-		args.cgroup = (uint64_t)cc->fd;
-		/* The same clone3 as namespaces.c's, with the group's directory: the child
-		 * is born in the group, and a new cgroup namespace gets the group as its
-		 * root. No shell command does this in one step. */
-		long pid = syscall(SYS_clone3, &args, sizeof args);
+		/* The same clone3 as ever, with the group's directory: the child is born in
+		 * the group, and a new cgroup namespace gets the group as its root. No shell
+		 * command does this in one step. */
+		pid_t pid = ns_clone_with(r, mask, extra, fd);
 		if (pid == 0)
 			return 0;
 		int e = errno;
-		close(fd);
+		if (fd != cc->fd)
+			close(fd);
 		errno = e;
-		log_call(r, pid, "clone3({flags=%s|CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=%d}, %zu)",
-			 clone_flags_text(r, ns), cc->fd, sizeof args);
 		if (pid > 0) {
 			cc->into = true;
-			return (pid_t)pid;
+			return pid;
 		}
 		/* Kernels before 5.7 do not know the flag (EINVAL) or the larger struct
 		 * (E2BIG), before 5.3 clone3 at all: clone, then move the pid. */
@@ -1202,12 +1230,40 @@ pid_t cgroup_clone(struct reply *r, int mask, struct cg_clone *cc)
 	/* Moving the pid after the clone: a cgroup namespace must wait until the
 	 * process is in the group, or its root would be the server's group. */
 	cc->unshare_later = cc->newcgroup;
-	return ns_clone(r, mask & ~cgbit);
+	return ns_clone_with(r, mask & ~cgbit, extra, -1);
 }
 
+void cgroup_clone_close(struct cg_clone *cc)
+{
+	for (int i = 0; i < cc->n; i++)
+		if (cc->tasks[i] >= 0) {
+			close(cc->tasks[i]);
+			cc->tasks[i] = -1;
+		}
+	if (cc->fd >= 0) {
+		close(cc->fd);
+		cc->fd = -1;
+	}
+}
+
+/* In the child, first thing (self): "echo 0 > tasks" in each tree; then it closes
+ * what prepare opened. */
+int cgroup_clone_self(struct reply *r, struct cg_clone *cc)
+{
+	int rc = 0;
+	for (int i = 0; i < cc->n && cc->self && rc == 0; i++)
+		if (lg(r, write(cc->tasks[i], "0", 1), "write(%d, \"0\", 1)", cc->tasks[i]) < 0)
+			rc = fail_sys(r, errno, "cgroup_procs", cc->paths[i], "move into %s", cc->paths[i]);
+	cgroup_clone_close(cc);
+	return rc;
+}
+
+/* In the parent, after the clone: close what prepare opened (cgroup_clone_close, also
+ * when the clone failed), and move the pid in unless the kernel or the child did. */
 int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc)
 {
-	if (cc->into || !cc->want)
+	cgroup_clone_close(cc);
+	if (cc->into || cc->self || !cc->want)
 		return 0;
 	const char *text = r_printf(r, "%d", (int)pid);
 	for (int i = 0; i < cc->n; i++) {

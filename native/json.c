@@ -452,6 +452,15 @@ void json_string(struct buf *b, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	buf_putc(b, '"');
 	for (size_t i = 0; i < n;) {
+		/* A run of characters that stand for themselves goes in at once. */
+		size_t plain = 0;
+		while (i + plain < n && u[i + plain] >= 0x20 && u[i + plain] < 0x7f && u[i + plain] != '"' && u[i + plain] != '\\')
+			plain++;
+		if (plain) {
+			buf_put(b, s + i, plain);
+			i += plain;
+			continue;
+		}
 		unsigned char c = u[i];
 		if (c == '"') {
 			buf_puts(b, "\\\"");
@@ -475,8 +484,6 @@ void json_string(struct buf *b, const char *s, size_t n)
 				i += l;
 			}
 			continue;
-		} else {
-			buf_putc(b, (char)c);
 		}
 		i++;
 	}

@@ -320,8 +320,22 @@ void jt_use_all(struct jt *v)
 		jt_use_all(&v->kids[i]);
 }
 
+/* Is any member under v unused? The cheap walk first: the path is written out only
+ * when there is one to name. */
+static bool any_unused(const struct jt *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct jt *k = &v->kids[i];
+		if ((v->type == JT_OBJ && !k->used && k->type != JT_NULL) || any_unused(k))
+			return true;
+	}
+	return false;
+}
+
 bool jt_unused(const struct jt *v, struct buf *path)
 {
+	if (!any_unused(v))
+		return false;
 	size_t mark = path->len;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct jt *k = &v->kids[i];

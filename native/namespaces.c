@@ -112,13 +112,19 @@ struct clone_args_v2 {
  * abort, pthread locks) - the puppet sticks to plain system calls. */
 pid_t ns_clone(struct reply *r, int mask)
 {
-	return ns_clone_with(r, mask, 0);
+	return ns_clone_with(r, mask, 0, -1);
 }
+
+/* clone3's flag for "start the child in this cgroup" (Linux 5.7). */
+#define CLONE_INTO_CGROUP_ 0x200000000ULL
 
 /* extra: more clone flags. The OCI runtime's helper passes CLONE_PARENT, so the
  * container's init becomes a child of boxcore itself, not of the short-lived helper
- * that joined the namespaces (runc's nsexec.c does the same). */
-pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra)
+ * that joined the namespaces (runc's nsexec.c does the same). cgroup_fd: a cgroup v2
+ * directory the child is born in (CLONE_INTO_CGROUP), or -1; a kernel that does not
+ * know the flag fails with EINVAL or E2BIG (ENOSYS before 5.3), for the caller to
+ * clone without it (cgroup.c). */
+pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra, int cgroup_fd)
 {
 	unsigned long flags = extra;
 	for (int i = 0; i < NS_COUNT; i++)
@@ -131,18 +137,20 @@ pid_t ns_clone_with(struct reply *r, int mask, unsigned long extra)
 	args.exit_signal = SIGCHLD; /* the parent hears of the child's death as of any child's */
 	if (extra & CLONE_PARENT)
 		args.exit_signal = 0; /* clone3 wants none: the child takes its parent's (our) exit signal */
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP_;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 
 	/* The shell's way: unshare --pid --uts ... --fork (a new process in new namespaces). */
 	long pid = syscall(SYS_clone3, &args, sizeof args);
 	if (pid == 0)
 		return 0;
-	if (pid > 0 || errno != ENOSYS) {
-		log_call(r, pid, "clone3({flags=%s, exit_signal=%s}, %zu)", clone_flags_text(r, flags),
-			 args.exit_signal ? "SIGCHLD" : "0", sizeof args);
+	log_call(r, pid, "clone3({flags=%s%s, exit_signal=%s%s}, %zu)", clone_flags_text(r, flags),
+		 cgroup_fd >= 0 ? "|CLONE_INTO_CGROUP" : "", args.exit_signal ? "SIGCHLD" : "0",
+		 cgroup_fd >= 0 ? r_printf(r, ", cgroup=%d", cgroup_fd) : "", sizeof args);
+	if (pid > 0 || errno != ENOSYS || cgroup_fd >= 0)
 		return (pid_t)pid;
-	}
-	log_call(r, pid, "clone3({flags=%s, exit_signal=%s}, %zu)", clone_flags_text(r, flags),
-		 args.exit_signal ? "SIGCHLD" : "0", sizeof args);
 
 	/* Kernels before 5.3 have no clone3: the old clone() takes the flags and the exit
 	 * signal in one word. On x86_64 the argument order is flags, stack, ptid, ctid, tls. */

@@ -591,6 +591,18 @@ static int link_updown(const struct request *q, struct reply *r, int up)
 }
 
 int op_link_up(const struct request *q, struct reply *r) { return link_updown(q, r, 1); }
+
+/* The step for a process that is in a network namespace of its own: the OCI
+ * runtime's init brings its loopback up itself (as runc's init does), with no
+ * helper to fork into the namespace. No host guard: the caller made the namespace. */
+int link_up_here(struct reply *r, const char *dev)
+{
+	struct linkop o = { .dev = dev, .up = 1 };
+	o.t.kind = NT_SELF;
+	o.t.where = "the container's network namespace";
+	shell_step(r, "ip link set %s up", dev);
+	return link_set_in_ns(r, &o);
+}
 int op_link_down(const struct request *q, struct reply *r) { return link_updown(q, r, 0); }
 
 int op_link_move(const struct request *q, struct reply *r)

@@ -867,6 +867,7 @@ int oci_global_opts(int argc, char **argv)
 		fprintf(stderr, "boxcore: --log %s: %s\n", opts[2].got, strerror(errno));
 		return -1;
 	}
+	g_log_off = !g_debug && !g_log; /* print_log is the syscall log's only reader */
 	if (opts[3].got && strcmp(opts[3].got, "text") != 0) {
 		fprintf(stderr, "boxcore: --log-format %s: only text is supported\n", opts[3].got);
 		return -1;

@@ -123,7 +123,12 @@ struct oci_cg {
 };
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g);
 int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c);
-int oci_cgroup_join(struct reply *r, const struct oci_cg *g, pid_t pid);
+/* Ready a group for the container's init to start in (cgroup.c's cgroup_clone_prepare:
+ * cgroup_clone, cgroup_clone_self in the init, cgroup_clone_finish); without a group,
+ * cc->want is false. */
+int oci_cgroup_join_prepare(struct reply *r, const struct oci_cg *g, struct cg_clone *cc);
+/* Move boxcore itself into the group (exec). */
+int oci_cgroup_join(struct reply *r, const struct oci_cg *g);
 /* Kill what is left in it and remove it (delete). */
 int oci_cgroup_remove(struct reply *r, const struct oci_cg *g);
 int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze);
@@ -154,6 +159,7 @@ int oci_check_id(const char *id, struct reply *r);
 int oci_state_read(const char *id, struct oci_state *s, struct reply *r);
 void oci_state_free(struct oci_state *s);
 struct oci_cg;
+/* state.json (pid 0: before the init exists); the first write also saves config.json. */
 int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci_config *c, const struct oci_cg *g);
 const char *oci_status_name(enum oci_status st);
 void oci_state_json(const struct oci_state *s, struct buf *out);

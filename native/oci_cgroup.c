@@ -141,29 +141,40 @@ int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_
 	return 0;
 }
 
-int oci_cgroup_join(struct reply *r, const struct oci_cg *g, pid_t pid)
+/* The same steps as the clone op's "cgroup" (cgroup.c): find the group's directories
+ * and get ready to move a process in, the fast way (self). */
+int oci_cgroup_join_prepare(struct reply *r, const struct oci_cg *g, struct cg_clone *cc)
 {
-	if (!g->want)
-		return 0;
-	/* The same steps as the clone op's "cgroup": find the group's directories, then
-	 * write the pid into each tree's cgroup.procs. */
 	struct buf o = { 0 };
 	buf_put(&o, "", 0);
-	json_member_str(&o, "cgroup", g->name);
-	if (*g->parent)
-		json_member_str(&o, "cgroup_parent", g->parent);
-	const char *text = r_printf(r, "{\"op\":\"clone\",%s}", o.s);
+	if (g->want) {
+		json_member_str(&o, "cgroup", g->name);
+		if (*g->parent)
+			json_member_str(&o, "cgroup_parent", g->parent);
+	}
+	const char *text = r_printf(r, "{\"op\":\"clone\"%s%s}", o.len ? "," : "", o.s);
 	buf_free(&o);
 	struct request q;
 	const char *name = r->op;
-	struct cg_clone cc;
 	int rc = request_parse(&q, text, strlen(text), r);
 	r->op = "cgroup_join";
 	if (rc == 0)
-		rc = cgroup_clone_prepare(r, &q, 0, &cc);
-	if (rc == 0)
-		rc = cgroup_clone_finish(r, pid, &cc);
+		rc = cgroup_clone_prepare(r, &q, 0, true, cc);
 	request_free(&q);
+	r->op = name;
+	return rc;
+}
+
+int oci_cgroup_join(struct reply *r, const struct oci_cg *g)
+{
+	struct cg_clone cc;
+	if (oci_cgroup_join_prepare(r, g, &cc) < 0)
+		return -1;
+	const char *name = r->op;
+	r->op = "cgroup_join";
+	int rc = cgroup_clone_self(r, &cc);
+	if (cgroup_clone_finish(r, getpid(), &cc) < 0)
+		rc = -1;
 	r->op = name;
 	return rc;
 }
@@ -216,9 +227,6 @@ void oci_cgroup_from_state(struct oci_cg *g, const char *name, const char *paren
 	g->want = true;
 	snprintf(g->name, sizeof g->name, "%s", name);
 	snprintf(g->parent, sizeof g->parent, "%s", parent ? parent : "");
-	struct reply lr;
-	reply_init(&lr, "cgroup_layout");
-	if (oci_run_op(&lr, op_cgroup_layout, "{\"op\":\"cgroup_layout\"}") == 0)
-		g->v2 = strstr(buf_str(&lr.result), "\"layout\":\"v2\"") != NULL;
-	reply_free(&lr);
+	const char *layout = cgroup_layout_name();
+	g->v2 = layout && strcmp(layout, "v2") == 0;
 }

@@ -460,6 +460,13 @@ static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, 
 		if (ids_become_root(r, map_has_inside_zero(c->uid_map), map_has_inside_zero(c->gid_map)) < 0)
 			return -1;
 	}
+	/* A new network namespace has only loopback, and it is down: the init brings it
+	 * up from inside, as runc's does (`ip link set lo up`). */
+	if (c->ns_new & (1 << ns_index("net"))) {
+		r->op = "link_up";
+		if (link_up_here(r, "lo") < 0)
+			return -1;
+	}
 	/* Now in its cgroup: a new cgroup namespace makes that group its "/" (the serve
 	 * op _cgroupns, unshare --cgroup). */
 	if (cgroupns_now) {
@@ -509,13 +516,18 @@ static void report(int sock, const struct reply *r, int fd)
 	buf_free(&wire);
 }
 
-static void init_main(struct oci_config *c, int sync, int listen_fd, int dirfd, bool cgroupns_now) __attribute__((noreturn));
-static void init_main(struct oci_config *c, int sync, int listen_fd, int dirfd, bool cgroupns_now)
+static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int listen_fd, int dirfd,
+		      bool cgroupns_now) __attribute__((noreturn));
+static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int listen_fd, int dirfd, bool cgroupns_now)
 {
 	struct reply r;
 	reply_init(&r, "init");
 	reset_signals_for_exec();
-	/* Wait for "go": the maps are written and the cgroup is joined. */
+	/* First of all, into its cgroup (on v1 the init moves itself: see
+	 * cgroup_clone_prepare), while create writes the maps. */
+	r.op = "cgroup_join";
+	int joined = cgroup_clone_self(&r, cc);
+	/* Wait for "go": the maps are written. */
 	char go[4];
 	size_t got = 0;
 	while (got < 3) {
@@ -526,7 +538,7 @@ static void init_main(struct oci_config *c, int sync, int listen_fd, int dirfd, 
 			got += (size_t)n;
 	}
 	int master = -1;
-	if (init_setup(&r, c, cgroupns_now, &master) < 0) {
+	if (joined < 0 || init_setup(&r, c, cgroupns_now, &master) < 0) {
 		report(sync, &r, -1);
 		_exit(1);
 	}
@@ -622,11 +634,11 @@ static int mkdir_parents(const char *path, mode_t mode)
  * clones the init as a child of boxcore (CLONE_PARENT), then exits: a process cannot
  * leave its own namespaces, so boxcore itself stays in the host's. Returns 0 in the
  * init, the init's pid in boxcore, -1 on failure. */
-static pid_t clone_init(struct reply *r, struct oci_config *c, bool in_cgroup)
+static pid_t clone_init(struct reply *r, struct oci_config *c, struct cg_clone *cc)
 {
 	/* A new cgroup namespace takes the init's cgroup as its root: with a group to
 	 * join, the init makes it itself once it is in the group (runc's order). */
-	int mask = c->ns_new & (in_cgroup ? ~(1 << ns_index("cgroup")) : ~0);
+	int mask = c->ns_new & (cc->want ? ~(1 << ns_index("cgroup")) : ~0);
 	bool join = false;
 	for (int i = 0; i < NS_COUNT; i++)
 		join |= c->ns_path[i] != NULL;
@@ -650,7 +662,7 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, bool in_cgroup)
 	}
 	buf_free(&sh);
 	if (!join) {
-		pid_t pid = ns_clone_with(r, mask, 0);
+		pid_t pid = cc->want ? cgroup_clone(r, mask, 0, cc) : ns_clone_with(r, mask, 0, -1);
 		if (pid < 0)
 			fail_sys(r, errno, NULL, NULL, "clone the container's init");
 		return pid;
@@ -668,7 +680,7 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, bool in_cgroup)
 		pid_t pid = -1;
 		if (ns_join_paths(&hr, c->ns_path, "config.json") == 0) {
 			hr.op = "clone";
-			pid = ns_clone_with(&hr, mask, CLONE_PARENT);
+			pid = cc->want ? cgroup_clone(&hr, mask, CLONE_PARENT, cc) : ns_clone_with(&hr, mask, CLONE_PARENT, -1);
 			if (pid == 0) {
 				close(pp[1]);
 				reply_free(&hr);
@@ -678,6 +690,7 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, bool in_cgroup)
 				fail_sys(&hr, errno, NULL, NULL, "clone the container's init");
 		}
 		(void)!write(pp[1], &pid, sizeof pid);
+		(void)!write(pp[1], &cc->into, sizeof cc->into); /* born in the group (v2) */
 		struct buf wire = { 0 };
 		reply_to_wire(&hr, &wire);
 		write_all(pp[1], wire.s, wire.len);
@@ -690,7 +703,7 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, bool in_cgroup)
 	}
 	pid_t pid = -1;
 	struct buf wire = { 0 };
-	if (read(pp[0], &pid, sizeof pid) != sizeof pid)
+	if (read(pp[0], &pid, sizeof pid) != sizeof pid || read(pp[0], &cc->into, sizeof cc->into) != sizeof cc->into)
 		pid = -1;
 	char tmp[4096];
 	ssize_t n;
@@ -786,6 +799,7 @@ int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, 
 
 	pid_t pid = -1;
 	bool cg_made = false;
+	struct cg_clone cc = { .fd = -1 }; /* how the init gets into the group */
 	/* start.sock: a listening Unix socket the init inherits and waits on (socket,
 	 * bind, listen); close-on-exec, so it is gone once the program runs. The init
 	 * also keeps an O_PATH handle of the state directory, to unlink the socket from
@@ -810,25 +824,25 @@ int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, 
 		goto fail;
 	}
 
-	pid = clone_init(r, c, cg.want);
+	/* Into its cgroup before it can fork anything: born there (v2), or it moves
+	 * itself before anything else (v1), or we move it. */
+	if (oci_cgroup_join_prepare(r, &cg, &cc) < 0)
+		goto fail;
+	pid = clone_init(r, c, &cc);
 	if (pid == 0) {
 		close(sv[0]);
 		if (console >= 0)
 			close(console);
-		init_main(c, sv[1], listen_fd, dirfd, cg.want && (c->ns_new & (1 << ns_index("cgroup"))));
+		init_main(c, &cc, sv[1], listen_fd, dirfd, cg.want && (c->ns_new & (1 << ns_index("cgroup"))));
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if (pid < 0)
+	if (pid < 0 || cgroup_clone_finish(r, pid, &cc) < 0)
 		goto fail;
 	if (oci_state_write(dir, id, pid, c, &cg) < 0) {
 		fail_sys(r, errno, NULL, dir, "write %s/state.json", dir);
 		goto fail;
 	}
-
-	/* Into its cgroup before it can fork anything. */
-	if (oci_cgroup_join(r, &cg, pid) < 0)
-		goto fail;
 	if (c->ns_new & (1 << ns_index("user"))) {
 		r->op = "idmap";
 		/* Without CAP_SETGID outside, the kernel takes a gid_map only after
@@ -838,13 +852,6 @@ int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, 
 	}
 	if (c->proc.has_oom && write_oom(r, pid, c->proc.oom_score_adj) < 0)
 		goto fail;
-	/* A new network namespace has only loopback, and it is down: bring it up, as
-	 * runc does (`ip link set lo up`, the serve op link_up). */
-	if (c->ns_new & (1 << ns_index("net"))) {
-		r->op = "link_up";
-		if (oci_run_op(r, op_link_up, "{\"op\":\"link_up\",\"pid\":%d,\"dev\":\"lo\"}", (int)pid) < 0)
-			goto fail;
-	}
 
 	/* Go, and read the init's report. */
 	r->op = "create";
@@ -905,6 +912,7 @@ int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, 
 	return 0;
 
 fail:
+	cgroup_clone_close(&cc);
 	kill_init(pid);
 	if (cg_made) {
 		struct reply ur;
@@ -979,7 +987,7 @@ int oci_exec(const struct oci_state *s, struct oci_config *c, bool detach, const
 		return fail_usage(r, state_hint("oci_console"), "--tty with --detach needs a console socket, which exec does not take");
 	/* Into the container's cgroup first (its limits count this program too), while
 	 * /sys/fs/cgroup is still the host's; the child made below is born there. */
-	if (oci_cgroup_join(r, &s->cg, getpid()) < 0)
+	if (oci_cgroup_join(r, &s->cg) < 0)
 		return -1;
 	/* setns into every namespace the init has that we do not (nsenter --all). */
 	r->op = "setns";

@@ -212,7 +212,7 @@ int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci
 {
 	char created[64];
 	now_rfc3339(created, sizeof created);
-	char *start = proc_start_time(pid);
+	char *start = pid > 0 ? proc_start_time(pid) : NULL;
 	struct buf o = { 0 };
 	buf_put(&o, "", 0);
 	json_member_str(&o, "ociVersion", OCI_VERSION);
@@ -241,9 +241,10 @@ int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci
 	snprintf(path, sizeof path, "%s/state.json", dir);
 	int rc = write_atomic(path, text.s, text.len);
 	buf_free(&text);
-	if (rc < 0)
-		return -1;
-	/* exec reads the container's own process settings from here. */
+	if (rc < 0 || pid > 0)
+		return rc;
+	/* exec reads the container's own process settings from here: written with the
+	 * first state.json (no pid yet), which create writes before the clone. */
 	struct buf conf = { 0 };
 	jt_write(&c->doc, &conf);
 	snprintf(path, sizeof path, "%s/config.json", dir);

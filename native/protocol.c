@@ -278,10 +278,14 @@ const char *r_printf(struct reply *r, const char *fmt, ...)
 	return b.s;
 }
 
+bool g_log_off;
+
 const char *q_str(struct reply *r, const char *s)
 {
 	if (!s)
 		return "NULL";
+	if (g_log_off)
+		return "";
 	struct buf b = { 0 };
 	buf_c_string(&b, s, strlen(s));
 	strv_push(&r->arena, b.s);
@@ -290,6 +294,8 @@ const char *q_str(struct reply *r, const char *s)
 
 const char *sh_word(struct reply *r, const char *s)
 {
+	if (g_log_off)
+		return "";
 	struct buf b = { 0 };
 	buf_shell_word(&b, s ? s : "");
 	buf_put(&b, "", 0);
@@ -299,6 +305,8 @@ const char *sh_word(struct reply *r, const char *s)
 
 long log_call(struct reply *r, long ret, const char *fmt, ...)
 {
+	if (g_log_off)
+		return ret;
 	int saved = errno;
 	struct buf b = { 0 };
 	va_list ap;
@@ -316,6 +324,8 @@ long log_call(struct reply *r, long ret, const char *fmt, ...)
 
 void log_line(struct reply *r, const char *fmt, ...)
 {
+	if (g_log_off)
+		return;
 	int saved = errno;
 	struct buf b = { 0 };
 	va_list ap;
@@ -329,6 +339,8 @@ void log_line(struct reply *r, const char *fmt, ...)
 
 void shell_step(struct reply *r, const char *fmt, ...)
 {
+	if (g_log_off)
+		return;
 	va_list ap;
 	if (r->shell.len > 0)
 		buf_puts(&r->shell, " && ");

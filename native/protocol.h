@@ -79,6 +79,13 @@ int arg_bool(struct reply *r, const struct request *q, const char *key, bool *ou
 int arg_strv(struct reply *r, const struct request *q, const char *key, bool required, char ***out, size_t *n);
 bool arg_present(const struct request *q, const char *key);
 
+/* Whether replies keep a syscall log and a shell line at all. serve always does (the
+ * lessons show them); the OCI command line prints them only with --debug or --log, so
+ * without those it turns them off, and nobody spends time formatting text nobody
+ * reads (it was a good part of the runtime's own CPU time). Set once, at the start:
+ * the container's init, a fork, inherits it. */
+extern bool g_log_off;
+
 /* The syscall log. log_call appends "TEXT = ret" or "TEXT = -1 ENAME (message)" using
  * errno, and leaves errno as it found it, so it can sit right after the call. */
 long log_call(struct reply *r, long ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -261,7 +261,7 @@ static int op_clone(const struct request *q, struct reply *r)
 {
 	int mask = 0;
 	struct cg_clone cc; /* "cgroup": the group the init starts in (cgroup.c) */
-	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || cgroup_clone_prepare(r, q, mask, &cc) < 0)
+	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || cgroup_clone_prepare(r, q, mask, false, &cc) < 0)
 		return -1;
 
 	/* The channel to the puppet: a connected pair of Unix sockets, close-on-exec so
@@ -280,7 +280,7 @@ static int op_clone(const struct request *q, struct reply *r)
 	shell_step(r, "%s", sh.s);
 	buf_free(&sh);
 
-	pid_t pid = cc.want ? cgroup_clone(r, mask, &cc) : ns_clone(r, mask);
+	pid_t pid = cc.want ? cgroup_clone(r, mask, 0, &cc) : ns_clone(r, mask);
 	if (pid == 0) {
 		close(sv[0]);
 		puppet_main(sv[1], mask);
