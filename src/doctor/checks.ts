@@ -5,9 +5,10 @@
 // is ever on the host. Every check says what it found and, where something is missing,
 // what a person can do about it. The parsers are pure functions of the text they read,
 // tested on recorded copies (test/unit/doctor.test.ts).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
 import { doctorText as t } from '../cli/text.ts';
 import type { CgroupReport } from '../runtime/cgroups.ts';
@@ -40,9 +41,13 @@ export function which(cmd: string): string | undefined {
   return undefined;
 }
 
-function firstLine(cmd: string, args: string[]): string {
+// The checks that start programs do it asynchronously: the home screen draws before
+// they are done, and the doctor runs them side by side.
+const run = promisify(execFile);
+
+async function firstLine(cmd: string, args: string[]): Promise<string> {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 3000 }).split('\n')[0]!.trim();
+    return (await run(cmd, args, { encoding: 'utf8', timeout: 3000 })).stdout.split('\n')[0]!.trim();
   } catch {
     return '';
   }
@@ -115,14 +120,19 @@ export function hostKind(procVersion: string, markers: { files: string[]; env?: 
 /** Run a shell script in namespaces of its own (unshare(1)), which vanish with it.
  *  Unprivileged: as nobody when we are root (as the rootless lessons run), inside a
  *  user namespace that maps it to root. */
-function throwaway(ns: ('mount' | 'net')[], script: string, unprivileged: boolean): { tried: boolean; ok: boolean; out: string } {
+async function throwaway(ns: ('mount' | 'net')[], script: string, unprivileged: boolean): Promise<{ tried: boolean; ok: boolean; out: string }> {
   if (!which('unshare') || (unprivileged && isRoot() && !which('setpriv'))) return { tried: false, ok: false, out: '' };
   const flags = ns.map((n) => `--${n}`).concat(ns.includes('mount') ? ['--propagation', 'private'] : []);
   const asUser = unprivileged || !isRoot();
   const unshare = ['unshare', ...(asUser ? ['--user', '--map-root-user'] : []), ...flags, 'sh', '-c', script];
   const argv = unprivileged && isRoot() ? ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', ...unshare] : unshare;
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
-  return { tried: true, ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+  try {
+    const r = await run(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5000, cwd: '/' });
+    return { tried: true, ok: true, out: `${r.stdout}${r.stderr}`.trim() };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { tried: true, ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim() };
+  }
 }
 
 // A tmpfs over /tmp (in the probe's own mount namespace) holds the overlay's layers.
@@ -171,7 +181,7 @@ export function checkCgroups(report: CgroupReport): Check {
 const USERNS_SYSCTLS = ['user.max_user_namespaces', 'kernel.unprivileged_userns_clone', 'kernel.apparmor_restrict_unprivileged_userns'];
 
 /** Tried for real: can an unprivileged user make a user namespace here? */
-export function checkUserns(): Check {
+export async function checkUserns(): Promise<Check> {
   const sysctls: Record<string, string> = {};
   for (const s of USERNS_SYSCTLS) {
     const v = read(`/proc/sys/${s.replace(/\./g, '/')}`).trim();
@@ -179,7 +189,7 @@ export function checkUserns(): Check {
   }
   const shown = Object.entries(sysctls).map(([k, v]) => `${k}=${v}`).join(', ');
   const blocked = usernsBlocker(sysctls);
-  const tried = throwaway([], 'true', true);
+  const tried = await throwaway([], 'true', true);
   const works = tried.tried ? tried.ok : !blocked && existsSync('/proc/self/ns/user');
   return works
     ? { id: 'userns', title: t.userns, status: 'ok', detail: t.usernsOk(shown), facts: { unprivileged: true } }
@@ -187,10 +197,12 @@ export function checkUserns(): Check {
 }
 
 /** An overlay mounted for real, as root and (the rootless lessons' case) in a user namespace. */
-export function checkOverlay(): Check {
+export async function checkOverlay(): Promise<Check> {
   const known = /\boverlay\n/.test(read('/proc/filesystems')) || existsSync(`/lib/modules/${release()}/kernel/fs/overlayfs`);
-  const asRoot = isRoot() ? throwaway(['mount'], OVERLAY_SCRIPT, false) : { tried: false, ok: false, out: '' };
-  const inUserns = throwaway(['mount'], OVERLAY_SCRIPT, true);
+  const [asRoot, inUserns] = await Promise.all([
+    isRoot() ? throwaway(['mount'], OVERLAY_SCRIPT, false) : { tried: false, ok: false, out: '' },
+    throwaway(['mount'], OVERLAY_SCRIPT, true),
+  ]);
   const mounts = asRoot.tried ? asRoot.ok : known;
   const facts = { mount: mounts, userns: inUserns.ok };
   if (!mounts) return { id: 'overlay', title: t.overlay, status: 'missing', detail: t.overlayMissing(asRoot.out), fix: t.overlayFix, facts };
@@ -212,29 +224,29 @@ export function checkLoop(): Check {
 
 /** The tool the lab uses (nft where installed, else iptables: as native/nat.c picks it),
  *  and a masquerade rule made with it in a throwaway network namespace. */
-export function checkNetfilter(): Check {
+export async function checkNetfilter(): Promise<Check> {
   const nft = which('nft');
   const ipt = which('iptables');
   if (!nft && !ipt) return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: t.netfilterMissing, fix: t.netfilterFix, facts: { nat: false } };
-  const version = nft ? firstLine(nft, ['--version']) : firstLine(ipt!, ['-V']);
+  const version = nft ? await firstLine(nft, ['--version']) : await firstLine(ipt!, ['-V']);
   const backend = nft ? 'nf_tables' : iptablesBackend(version) ?? '?';
   const script = nft
     ? "nft 'add table ip bl-probe; add chain ip bl-probe post { type nat hook postrouting priority 100; }; add rule ip bl-probe post masquerade'"
     : 'iptables -t nat -A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE';
-  const tried = throwaway(['net'], script, false);
+  const tried = await throwaway(['net'], script, false);
   const detail = t.netfilterIs(nft ? 'nft' : 'iptables', version, backend, tried.tried, tried.ok);
   if (tried.tried && !tried.ok) return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: `${detail}: ${tried.out}`, fix: t.netfilterNatFix, facts: { nat: false } };
   return { id: 'netfilter', title: t.netfilter, status: 'ok', detail, facts: { nat: true } };
 }
 
 /** veth, bridge and vxlan links made in a throwaway network namespace. */
-export function checkLinks(): Check {
+export async function checkLinks(): Promise<Check> {
   const kinds = { veth: 'ip link add bl-p0 type veth peer name bl-p1', bridge: 'ip link add bl-pb type bridge', vxlan: 'ip link add bl-px type vxlan id 42 dstport 4789' };
   if (!which('ip')) return { id: 'links', title: t.links, status: 'warn', detail: t.noIp, fix: t.noIpFix, facts: { veth: false, bridge: false, vxlan: false } };
   const facts: Record<string, boolean> = {};
   let tried = true;
   for (const [kind, cmd] of Object.entries(kinds)) {
-    const r = throwaway(['net'], cmd, false);
+    const r = await throwaway(['net'], cmd, false);
     tried &&= r.tried;
     facts[kind] = r.ok;
   }
@@ -257,10 +269,11 @@ export function checkKvm(): Check {
     : { id: 'kvm', title: 'KVM', status: 'warn', detail: t.kvmMissing };
 }
 
-export function checkPeers(): Check {
+export async function checkPeers(): Promise<Check> {
   const found = ['runc', 'crun'].map((r) => [r, which(r)] as const).filter(([, p]) => p);
   if (!found.length) return { id: 'peers', title: t.peers, status: 'warn', detail: t.none, fix: t.peersFix };
-  return { id: 'peers', title: t.peers, status: 'ok', detail: found.map(([r, p]) => firstLine(p!, ['--version']) || r).join('; ') };
+  const versions = await Promise.all(found.map(async ([r, p]) => (await firstLine(p!, ['--version'])) || r));
+  return { id: 'peers', title: t.peers, status: 'ok', detail: versions.join('; ') };
 }
 
 export function checkPropagation(): Check {
@@ -280,9 +293,9 @@ export function checkHost(): Check {
   return { id: 'host', title: t.host, status: 'ok', detail: t.bareHost };
 }
 
-export function checkCore(): Check {
+export async function checkCore(): Promise<Check> {
   const path = boxcorePath();
-  const version = existsSync(path) ? firstLine(path, ['--version']) : '';
+  const version = existsSync(path) ? await firstLine(path, ['--version']) : '';
   return version
     ? { id: 'core', title: t.core, status: 'ok', detail: `${version} (${path})` }
     : { id: 'core', title: t.core, status: 'missing', detail: t.coreMissing(path), fix: t.coreFix };
@@ -290,6 +303,7 @@ export function checkCore(): Check {
 
 export async function allChecks(): Promise<Check[]> {
   const { cgroupReport } = await import('../runtime/cgroups.ts');
-  return [checkKernel(), checkRoot(), checkCore(), checkCgroups(await cgroupReport()), checkUserns(), checkOverlay(), checkLoop(),
-    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkPropagation(), checkHost()];
+  // Each probe has namespaces of its own, so they can run side by side.
+  return Promise.all([checkKernel(), checkRoot(), checkCore(), cgroupReport().then(checkCgroups), checkUserns(), checkOverlay(), checkLoop(),
+    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkPropagation(), checkHost()]);
 }

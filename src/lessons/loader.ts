@@ -2,6 +2,7 @@
 // engine runs (step, check, task, notes). Everything is checked here, before anything
 // runs, and a problem is reported as `file:line: what is wrong — how to fix`.
 import { readdir, readFile } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { join, relative, basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
@@ -47,33 +48,74 @@ export async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
   return files.sort();
 }
 
+/** A lesson file as read: its name in messages, and its text. */
+export interface LessonSource { file: string; text: string }
+
+async function readSources(root: string): Promise<LessonSource[]> {
+  return Promise.all((await lessonFiles(root)).map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
+}
+
+/** Two files with one id: the later one is refused (`boxlab lesson ID` must mean one). */
+function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
+  const seen = new Map<string, string>();
+  const errors: LessonError[] = [];
+  for (const l of lessons) {
+    const other = seen.get(l.id);
+    if (other) errors.push(new LessonError(l.file, 2, `id "${l.id}" is already used by ${other}`, 'give each lesson its own id'));
+    seen.set(l.id, l.file);
+  }
+  return errors;
+}
+
+/** Every lesson, every block checked; the files that do not load are in `errors`. The
+ *  event loop gets a turn between files, so a UI loading in the background stays
+ *  responsive. */
 export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   const lessons: Lesson[] = [];
   const errors: LessonError[] = [];
-  for (const f of await lessonFiles(root)) {
+  for (const s of await readSources(root)) {
     try {
-      lessons.push(await loadLesson(f));
+      lessons.push(parseLesson(s.text, s.file));
+    } catch (err) {
+      if (err instanceof LessonError) errors.push(err);
+      else throw err;
+    }
+    await setImmediate();
+  }
+  errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))));
+  return { lessons, errors };
+}
+
+/** A lesson known from its front matter and the fences of its blocks, which are counted
+ *  but not read: what a list of lessons shows, at a fraction of the cost of loading. */
+export interface IndexEntry { summary: LessonSummary; source: LessonSource }
+
+/** The course at a glance: each file's front matter checked (a broken one is in
+ *  `errors`), the blocks left for parseLesson. */
+export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[] }> {
+  const entries: IndexEntry[] = [];
+  const errors: LessonError[] = [];
+  for (const source of await readSources(root)) {
+    try {
+      entries.push({ summary: indexLesson(source.text, source.file), source });
     } catch (err) {
       if (err instanceof LessonError) errors.push(err);
       else throw err;
     }
   }
-  const seen = new Map<string, Lesson>();
-  for (const l of lessons) {
-    const other = seen.get(l.meta.id);
-    if (other) errors.push(new LessonError(l.file, 2, `id "${l.meta.id}" is already used by ${other.file}`, 'give each lesson its own id'));
-    seen.set(l.meta.id, l);
-  }
-  return { lessons, errors };
+  errors.push(...duplicateIds(entries.map((e) => e.summary)));
+  return { entries, errors };
 }
 
+/** The lesson named by id (or by its path, 01-namespaces/02-pid), loaded in full. Only
+ *  its own file is parsed; the others' front matter is enough to find it. */
 export async function findLesson(id: string, root = lessonsRoot()): Promise<Lesson> {
-  const { lessons, errors } = await loadAll(root);
-  const hit = lessons.find((l) => l.meta.id === id || l.path === id);
-  if (hit) return hit;
+  const { entries, errors } = await readIndex(root);
+  const hit = entries.find((e) => e.summary.id === id || placeOf(e.summary.file).path === id);
+  if (hit) return parseLesson(hit.source.text, hit.source.file);
   const broken = errors.find((e) => basename(e.file, '.md').endsWith(id) || e.file.includes(`/${id}`));
   if (broken) throw broken;
-  const ids = lessons.map((l) => l.meta.id);
+  const ids = entries.map((e) => e.summary.id);
   throw new Error(`no lesson "${id}"${suggest(id, ids)}; the lessons are: ${ids.join(', ')}`);
 }
 
@@ -86,31 +128,70 @@ export function summarize(l: Lesson): LessonSummary {
   };
 }
 
-// ---------------------------------------------------------------------------------
-
-/** Parse a lesson from its text. `file` is the name used in messages. */
-export function parseLesson(text: string, file: string): Lesson {
+/** The summary of a lesson from its front matter, its blocks counted by their fences
+ *  (every branch of a `when:`, as summarize counts them). For a lesson that loads it is
+ *  what summarize() says; whether it loads is for parseLesson to tell. */
+export function indexLesson(text: string, file: string): LessonSummary {
   const lines = text.split('\n');
+  const { meta, end } = frontMatter(lines, file);
+  const count = { step: 0, check: 0, task: 0 };
+  for (let i = end + 1; i < lines.length; i++) {
+    const fence = fenceAt(lines, i);
+    if (!fence) continue;
+    if (fence.lang === 'step' || fence.lang === 'check' || fence.lang === 'task') count[fence.lang]++;
+    if (fence.close < 0) break;
+    i = fence.close;
+  }
+  const { chapterNumber, number } = placeOf(file);
+  return {
+    id: meta.id, title: meta.title, chapter: meta.chapter, chapterNumber, number, summary: meta.summary,
+    needs: meta.needs, features: meta.features, file, steps: count.step, checks: count.check, tasks: count.task,
+  };
+}
+
+/** Where a file sits in the course, from its name: NN-chapter/NN-lesson.md. */
+function placeOf(file: string): { path: string; chapterNumber: number; number: number } {
+  const f = file.replace(/\\/g, '/');
+  const m = /(\d+)-[^/]*\/(\d+)-[^/]*\.md$/.exec(f);
+  if (!m) return { path: basename(file, '.md'), chapterNumber: 0, number: 0 };
+  return { path: f.replace(/^.*?(\d+-[^/]*\/\d+-[^/]*)\.md$/, '$1'), chapterNumber: Number(m[1]), number: Number(m[2]) };
+}
+
+/** The front matter, checked; `end` is the line index of its closing "---". */
+function frontMatter(lines: string[], file: string): { meta: LessonMeta; end: number } {
   if (lines[0]?.trim() !== '---') {
     throw new LessonError(file, 1, 'the file does not start with front matter', 'begin it with a line "---", the YAML fields (id, title, chapter, summary, needs), and "---"');
   }
   const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
   if (end < 0) throw new LessonError(file, 1, 'the front matter is never closed', 'end it with a line "---"');
-  const yaml = new YamlBlock(file, lines.slice(1, end).join('\n'), 2, 1, 'front matter');
-  const meta = validateMeta(yaml);
-  const known = new Set<string>([...SESSION_VARS, ...Object.keys(meta.vars)]);
+  return { meta: validateMeta(new YamlBlock(file, lines.slice(1, end).join('\n'), 2, 1, 'front matter')), end };
+}
 
-  const m = /(\d+)-[^/]*\/(\d+)-[^/]*\.md$/.exec(file.replace(/\\/g, '/'));
-  const lesson: Lesson = {
-    file,
-    path: m ? file.replace(/\\/g, '/').replace(/^.*?(\d+-[^/]*\/\d+-[^/]*)\.md$/, '$1') : basename(file, '.md'),
-    chapterNumber: m ? Number(m[1]) : 0,
-    number: m ? Number(m[2]) : 0,
-    meta,
-    stops: [],
-    outro: '',
-    uses: [],
-  };
+interface Fence { indent: string; marker: string; lang: string; close: number }
+
+/** The fenced code block opening at line i, if one does: its indent, marker (``` or
+ *  ~~~), info string, and the line index that closes it (-1: never closed). */
+function fenceAt(lines: string[], i: number): Fence | undefined {
+  const m = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/.exec(lines[i]!);
+  if (!m) return undefined;
+  const marker = m[2]!;
+  let close = -1;
+  for (let j = i + 1; j < lines.length; j++) {
+    const t = lines[j]!.trim();
+    if (t.startsWith(marker[0]!.repeat(marker.length)) && /^(`{3,}|~{3,})$/.test(t)) { close = j; break; }
+  }
+  return { indent: m[1]!, marker, lang: m[3]!, close };
+}
+
+// ---------------------------------------------------------------------------------
+
+/** Parse a lesson from its text. `file` is the name used in messages. */
+export function parseLesson(text: string, file: string): Lesson {
+  const lines = text.split('\n');
+  const { meta, end } = frontMatter(lines, file);
+  const known = new Set<string>([...SESSION_VARS, ...Object.keys(meta.vars)]);
+  const { path, chapterNumber, number } = placeOf(file);
+  const lesson: Lesson = { file, path, chapterNumber, number, meta, stops: [], outro: '', uses: [] };
   const uses = new Set<string>();
   // Prose is substituted too, so a misspelt ${name} there is refused like one in a block.
   const proseVars = (from: number, to: number) => {
@@ -130,20 +211,14 @@ export function parseLesson(text: string, file: string): Lesson {
   let prose: string[] = [];
   let pendingNotes: string[] = [];
   for (let i = end + 1; i < lines.length; i++) {
-    const fence = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/.exec(lines[i]!);
+    const fence = fenceAt(lines, i);
     if (!fence) { proseVars(i, i + 1); prose.push(lines[i]!); continue; }
-    const marker = fence[2]!;
-    const lang = fence[3]!;
+    const { lang, close } = fence;
     const open = i + 1; // 1-based line of the opening fence
-    let close = -1;
-    for (let j = i + 1; j < lines.length; j++) {
-      const t = lines[j]!.trim();
-      if (t.startsWith(marker[0]!.repeat(marker.length)) && /^(`{3,}|~{3,})$/.test(t)) { close = j; break; }
-    }
-    if (close < 0) throw new LessonError(file, open, `the ${lang || 'code'} block is never closed`, `end it with a line ${marker}`);
+    if (close < 0) throw new LessonError(file, open, `the ${lang || 'code'} block is never closed`, `end it with a line ${fence.marker}`);
     const body = lines.slice(i + 1, close).join('\n');
     if ((BLOCK_TYPES as readonly string[]).includes(lang)) {
-      if (fence[1]) throw new LessonError(file, open, `the ${lang} block is indented`, 'engine blocks sit at the start of a line, outside lists and quotes');
+      if (fence.indent) throw new LessonError(file, open, `the ${lang} block is indented`, 'engine blocks sit at the start of a line, outside lists and quotes');
       if (lang === 'notes') {
         // Notes belong to the block they follow (the one on screen); before any, to the first.
         const last = lesson.stops.at(-1);

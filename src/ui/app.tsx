@@ -2,20 +2,30 @@
 // do), a lesson's screen, and the help over either. The app never uses more lines than
 // the terminal has, follows its size as it changes, and on the way out closes every
 // lesson session (the core kills its containers; the ledger scope is unwound).
-import { useEffect, useState } from 'react';
-import { useApp, useInput, useStdout } from 'ink';
-import type { Lesson, LessonError } from '../lessons/schema.ts';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { Text, useApp, useInput, useStdout } from 'ink';
+import type { Lesson, LessonError, LessonSummary } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import type { KernelApi } from '../lessons/kernel.ts';
 import { Help } from './help.tsx';
 import { Home } from './home.tsx';
-import { LessonScreen } from './lesson.tsx';
 import type { Size } from './lines.tsx';
 import { loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
+import { text } from './text.ts';
+
+/** The lesson screen, and with it the engine, the kernel probes and the Markdown
+ *  renderer: loaded when first needed, so the home screen is up before they are. The
+ *  lab asks for it as soon as the home screen is drawn (preloadLessonScreen), so a
+ *  lesson opens without waiting. */
+const lessonScreenModule = () => import('./lesson.tsx');
+export const preloadLessonScreen = (): Promise<unknown> => lessonScreenModule();
+const LessonScreen = lazy(() => lessonScreenModule().then((m) => ({ default: m.LessonScreen })));
 
 export interface AppProps {
-  lessons: Lesson[];
+  /** The lessons the home screen lists: known from their front matter at first; once
+   *  every lesson is loaded, only those that load (the others are in `errors`). */
+  lessons: LessonSummary[];
   errors: LessonError[];
   /** the machine in one line, and what will not run on it */
   summary: [string, string];
@@ -23,7 +33,9 @@ export interface AppProps {
   blocked?: Map<string, string[]>;
   present?: boolean;
   /** open this lesson straight away */
-  initialLesson?: string;
+  initialLesson?: Lesson;
+  /** The whole lesson, every block checked, to open it (rejects with its LessonError). */
+  loadLesson: (id: string) => Promise<Lesson>;
   openSession: (lesson: Lesson) => Promise<LessonSession>;
   /** Give the terminal to a shell in the container with host pid `pid`, until it exits. */
   shell?: (pid: number) => void;
@@ -52,7 +64,8 @@ export function App(props: AppProps) {
   const progressApi = props.progress ?? { load: loadProgress, save: saveProgress };
   const settingsApi = props.settings ?? { load: loadSettings, save: saveSettings };
   const [settings, setSettings] = useState<Settings>(() => ({ ...DEFAULT_SETTINGS, ...settingsApi.load() }));
-  const [lesson, setLesson] = useState<Lesson | undefined>(() => props.lessons.find((l) => l.meta.id === props.initialLesson));
+  const [lesson, setLesson] = useState<Lesson | undefined>(props.initialLesson);
+  const [notice, setNotice] = useState<string>();
   const [help, setHelp] = useState(false);
   const [progress, setProgress] = useState<Progress>(() => progressApi.load());
 
@@ -62,28 +75,36 @@ export function App(props: AppProps) {
 
   // One line spare: a frame as tall as the screen makes ink clear and redraw it (flicker).
   const height = Math.max(4, size.rows - 1);
-  const open = (l: Lesson) => { remember({ lastLesson: l.meta.id }); setLesson(l); };
+  const open = (l: LessonSummary) => {
+    remember({ lastLesson: l.id });
+    props.loadLesson(l.id).then(
+      (full) => { setNotice(undefined); setLesson(full); },
+      (err: unknown) => setNotice(text.lessonBroken((err as Error).message)),
+    );
+  };
   const helpScreen = help ? <Help size={size} height={height} /> : undefined;
   if (lesson) {
     // Under the help the lesson stays mounted: its session (and containers) live on.
     return (
-      <LessonScreen
-        key={lesson.meta.id}
-        lesson={lesson}
-        size={size}
-        height={height}
-        present={props.present === true}
-        openSession={props.openSession}
-        shell={props.shell}
-        settings={settings}
-        saveSettings={remember}
-        saveProgress={progressApi.save}
-        kernel={props.kernel}
-        cover={helpScreen}
-        onHelp={() => setHelp(true)}
-        onBack={() => { setProgress(progressApi.load()); setLesson(undefined); }}
-        onQuit={quit}
-      />
+      <Suspense fallback={<Text>{text.starting}</Text>}>
+        <LessonScreen
+          key={lesson.meta.id}
+          lesson={lesson}
+          size={size}
+          height={height}
+          present={props.present === true}
+          openSession={props.openSession}
+          shell={props.shell}
+          settings={settings}
+          saveSettings={remember}
+          saveProgress={progressApi.save}
+          kernel={props.kernel}
+          cover={helpScreen}
+          onHelp={() => setHelp(true)}
+          onBack={() => { setProgress(progressApi.load()); setLesson(undefined); }}
+          onQuit={quit}
+        />
+      </Suspense>
     );
   }
   return helpScreen ?? (
@@ -91,6 +112,7 @@ export function App(props: AppProps) {
       lessons={props.lessons}
       errors={props.errors}
       summary={props.summary}
+      notice={notice}
       blocked={props.blocked ?? new Map()}
       progress={progress}
       selected={settings.lastLesson}

@@ -3,7 +3,7 @@
 import { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import chalk from 'chalk';
-import type { Lesson, LessonError } from '../lessons/schema.ts';
+import type { LessonError, LessonSummary } from '../lessons/schema.ts';
 import { splitKeys } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
 import type { Progress } from './progress.ts';
@@ -11,9 +11,11 @@ import { windowLines } from './panel.ts';
 import { text } from './text.ts';
 
 export interface HomeProps {
-  lessons: Lesson[];
+  lessons: LessonSummary[];
   errors: LessonError[];
   summary: [string, string];
+  /** a line on what just went wrong (a lesson that would not open) */
+  notice?: string;
   /** why each lesson that cannot run here cannot, by id */
   blocked: Map<string, string[]>;
   progress: Progress;
@@ -21,14 +23,14 @@ export interface HomeProps {
   selected?: string;
   size: Size;
   height: number;
-  onOpen: (l: Lesson) => void;
+  onOpen: (l: LessonSummary) => void;
   onHelp: () => void;
   onQuit: () => void;
 }
 
 export function Home(props: HomeProps) {
   const { lessons, size, height } = props;
-  const [sel, setSelState] = useState(() => Math.max(0, lessons.findIndex((l) => l.meta.id === props.selected)));
+  const [sel, setSelState] = useState(() => Math.max(0, lessons.findIndex((l) => l.id === props.selected)));
   // Keys may come faster than renders: the handler reads the selection from a ref.
   const selRef = useRef(sel);
   const setSel = (i: number) => { selRef.current = i; setSelState(i); };
@@ -49,17 +51,17 @@ export function Home(props: HomeProps) {
   lessons.forEach((l, i) => {
     if (i === 0 || lessons[i - 1]!.chapterNumber !== l.chapterNumber) {
       const inChapter = lessons.filter((x) => x.chapterNumber === l.chapterNumber);
-      const done = inChapter.filter((x) => props.progress[x.meta.id]?.done).length;
+      const done = inChapter.filter((x) => props.progress[x.id]?.done).length;
       if (list.length) list.push('');
-      list.push(`${chalk.bold(text.chapter(l.chapterNumber, l.meta.chapter))}  ${chalk.dim(text.chapterProgress(done, inChapter.length))}`);
+      list.push(`${chalk.bold(text.chapter(l.chapterNumber, l.chapter))}  ${chalk.dim(text.chapterProgress(done, inChapter.length))}`);
     }
-    const p = props.progress[l.meta.id];
+    const p = props.progress[l.id];
     const badge = p?.done ? chalk.green(text.progressDone) : p ? chalk.yellow(text.progressStarted(p.stop, p.total)) : chalk.dim(text.progressNew);
-    const why = props.blocked.get(l.meta.id);
-    const needs = l.meta.needs === 'root' ? text.needsRoot : text.runsRootless;
-    const about = why ? chalk.red(text.wontRun(why)) : chalk.dim(`${needs} · ${l.meta.summary}`);
+    const why = props.blocked.get(l.id);
+    const needs = l.needs === 'root' ? text.needsRoot : text.runsRootless;
+    const about = why ? chalk.red(text.wontRun(why)) : chalk.dim(`${needs} · ${l.summary}`);
     const mark = i === sel ? text.selected : ' ';
-    const line = `${mark}${why ? text.wontRunMark : ' '}${String(l.number).padStart(2, '0')} ${l.meta.title}  ${badge}  ${about}`;
+    const line = `${mark}${why ? text.wontRunMark : ' '}${String(l.number).padStart(2, '0')} ${l.title}  ${badge}  ${about}`;
     if (i === sel) selLine = list.length;
     list.push(i === sel ? chalk.inverse(line) : line);
   });
@@ -74,7 +76,7 @@ export function Home(props: HomeProps) {
       <Text wrap="truncate-end">{chalk.bold(text.app)} — {text.tagline}</Text>
       <Text wrap="truncate-end" dimColor>{facts}</Text>
       <Text wrap="truncate-end">{props.blocked.size ? chalk.yellow(notHere) : chalk.dim(notHere)}</Text>
-      <Text> </Text>
+      <Text wrap="truncate-end">{props.notice ? chalk.red(props.notice) : ' '}</Text>
       <Lines lines={windowLines(list, start, bodyHeight).lines} height={bodyHeight} width={size.cols} />
       <Text wrap="truncate-end" dimColor>{text.homeKeys}</Text>
     </Box>

@@ -1,4 +1,4 @@
 export { runTui } from './run.tsx';
 export { App, type AppProps } from './app.tsx';
 export { text } from './text.ts';
-export { summaryLines, machineSummary, cgroupLayout } from './summary.ts';
+export { summaryLines, machineSummary, machineChecks, cgroupLayout } from './summary.ts';

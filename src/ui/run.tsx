@@ -1,22 +1,28 @@
-// `boxlab` (the terminal lab): load the lessons, look at the machine, render the app on
-// the alternate screen, and make sure that however it ends (q, Ctrl-C, SIGTERM, SIGHUP,
-// a crash) every lesson session is closed: the core kills its containers and the
-// ledger scope is unwound. The container shell (s) borrows the terminal meanwhile.
+// `boxlab` (the terminal lab): draw the home screen from what is known at once (the
+// lessons' front matter, the machine's /proc), then fill in the rest as it arrives (every
+// lesson loaded and checked, the machine's tried features), on the alternate screen;
+// and make sure that however it ends (q, Ctrl-C, SIGTERM, SIGHUP, a crash) every lesson
+// session is closed: the core kills its containers and the ledger scope is unwound.
+// The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
 import { render, type Instance } from 'ink';
 import { msg } from '../cli/text.ts';
-import { boxcorePath } from '../core/index.ts';
-import { loadAll } from '../lessons/loader.ts';
-import { LessonSession, closeProcessLedger } from '../lessons/session.ts';
-import type { Lesson } from '../lessons/schema.ts';
-import { App } from './app.tsx';
-import { machineSummary, summaryLines } from './summary.ts';
+import { boxcorePath } from '../core/binary.ts';
+import type { Check } from '../doctor/checks.ts';
+import { loadAll, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
+import { LessonError, type Lesson } from '../lessons/schema.ts';
+import type { LessonSession } from '../lessons/session.ts';
+import { App, preloadLessonScreen } from './app.tsx';
+import { machineChecks, machineSummary, summaryLines } from './summary.ts';
 import { text } from './text.ts';
 
 const ALT_ON = '\x1b[?1049h\x1b[2J\x1b[H';
 const ALT_OFF = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 const HIDE_CURSOR = '\x1b[?25l';
+
+/** The lesson engine: loaded with the first lesson opened (the home screen needs none of it). */
+const engine = () => import('../lessons/session.ts');
 
 export interface TuiOptions { present?: boolean; lesson?: string }
 
@@ -25,15 +31,54 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     process.stderr.write(msg.needsTerminal + '\n');
     return 2;
   }
-  const { lessons, errors } = await loadAll();
-  if (opts.lesson && !lessons.some((l) => l.meta.id === opts.lesson)) {
-    process.stderr.write(text.unknownLesson(opts.lesson, lessons.map((l) => l.meta.id)) + '\n');
-    return 2;
+  const index = await readIndex();
+  let lessons = index.entries.map((e) => e.summary);
+  let errors = index.errors;
+  /** Lessons loaded in full, by id: all of them once loadAll is done. */
+  const loaded = new Map<string, Lesson>();
+  let checks: Check[] | undefined;
+  let checksFailed: string | undefined;
+  let draw = () => undefined as void;
+
+  const loadLesson = async (id: string): Promise<Lesson> => {
+    const known = loaded.get(id);
+    if (known) return known;
+    const entry = index.entries.find((e) => e.summary.id === id);
+    if (!entry) throw new Error(text.unknownLesson(id, lessons.map((l) => l.id)));
+    try {
+      const lesson = parseLesson(entry.source.text, entry.source.file);
+      loaded.set(id, lesson);
+      return lesson;
+    } catch (err) {
+      // Known broken before loadAll got to it: off the list, and among the errors.
+      if (err instanceof LessonError && !errors.some((e) => e.message === err.message)) {
+        lessons = lessons.filter((l) => l.file !== err.file);
+        errors = [...errors, err];
+        draw();
+      }
+      throw err;
+    }
+  };
+
+  let initialLesson: Lesson | undefined;
+  if (opts.lesson) {
+    if (!lessons.some((l) => l.id === opts.lesson)) {
+      process.stderr.write(text.unknownLesson(opts.lesson, lessons.map((l) => l.id)) + '\n');
+      return 2;
+    }
+    try {
+      initialLesson = await loadLesson(opts.lesson);
+    } catch (err) {
+      process.stderr.write(`boxlab: ${(err as Error).message}\n`);
+      return 2;
+    }
   }
-  const machine = machineSummary(lessons);
 
   const sessions = new Set<LessonSession>();
+  let engineUsed = false;
   const openSession = async (lesson: Lesson) => {
+    const { LessonSession } = await engine();
+    engineUsed = true;
     const s = await LessonSession.open(lesson);
     sessions.add(s);
     s.onEvent((e) => { if (e.type === 'closed') sessions.delete(s); });
@@ -68,20 +113,42 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   };
 
   process.stdout.write(ALT_ON);
-  const [facts, notHere] = summaryLines(machine);
-  app = render(
-    <App
-      lessons={lessons}
-      errors={errors}
-      summary={[facts, notHere]}
-      blocked={new Map(machine.blocked.map((v) => [v.id, v.why]))}
-      present={opts.present}
-      initialLesson={opts.lesson}
-      openSession={openSession}
-      shell={shell}
-    />,
-    { exitOnCtrlC: false, patchConsole: true },
+  const tree = () => {
+    const machine = machineSummary(lessons, checks, checksFailed);
+    return (
+      <App
+        lessons={lessons}
+        errors={errors}
+        summary={summaryLines(machine)}
+        blocked={new Map(machine.blocked.map((v) => [v.id, v.why]))}
+        present={opts.present}
+        initialLesson={initialLesson}
+        loadLesson={loadLesson}
+        openSession={openSession}
+        shell={shell}
+      />
+    );
+  };
+  app = render(tree(), { exitOnCtrlC: false, patchConsole: true });
+  draw = () => app?.rerender(tree());
+
+  // The home screen is up: now what takes a while. The machine's checks run in child
+  // processes; every lesson is loaded and checked (a broken one leaves the list for the
+  // errors below it); the lesson screen and the engine are loaded for the first lesson.
+  machineChecks().then(
+    (c) => { checks = c; draw(); },
+    (err: unknown) => { checksFailed = (err as Error).message; draw(); },
   );
+  let fatal: unknown;
+  loadAll().then(({ lessons: all, errors: broken }) => {
+    loaded.clear();
+    for (const l of all) if (!loaded.has(l.meta.id)) loaded.set(l.meta.id, l);
+    lessons = all.map(summarize);
+    errors = broken;
+    draw();
+  }, (err: unknown) => { fatal = err; app?.unmount(); });
+  void preloadLessonScreen().then(engine);
+
   // A closed terminal (SIGHUP) fails every write with EIO: the lab still unwinds, and
   // writes nothing more.
   let hungUp = false;
@@ -104,7 +171,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     code = 1;
   } finally {
     await closeAll();
-    await closeProcessLedger();
+    if (engineUsed) await (await engine()).closeProcessLedger();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onSignal);
@@ -113,5 +180,6 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   // With the terminal gone, node's own exit would try to restore its modes and abort
   // on EIO: everything is unwound already, so end the way a hangup ends a process.
   if (hungUp) process.kill(process.pid, 'SIGHUP');
+  if (fatal) throw fatal; // the screen is back: the message can be read
   return code;
 }

@@ -1,11 +1,12 @@
 // The home screen's look at this machine, from the doctor's own checks: kernel, cgroup
-// layout, root or rootless, and which lessons will not run here and why. Only the checks
-// the lessons' verdicts need are run, so the lab starts quickly; `boxlab doctor` says more.
+// layout, root or rootless, and which lessons will not run here and why. What is read
+// from /proc is known at once; what must be tried (the core, user namespaces, overlay)
+// runs in child processes while the home screen is already up, and fills in the rest.
+// Only the checks the lessons' verdicts need are run; `boxlab doctor` says more.
 import { release, userInfo } from 'node:os';
 import { judgeLesson, type LessonVerdict } from '../doctor/index.ts';
-import { checkCgroupLayout, checkCore, checkLoop, checkOverlay, checkUserns, cgroupLayout, type CgroupLayout } from '../doctor/checks.ts';
-import { summarize } from '../lessons/loader.ts';
-import type { Lesson } from '../lessons/schema.ts';
+import { checkCgroupLayout, checkCore, checkLoop, checkOverlay, checkUserns, cgroupLayout, type Check, type CgroupLayout } from '../doctor/checks.ts';
+import type { LessonSummary } from '../lessons/schema.ts';
 import { text } from './text.ts';
 
 export type { CgroupLayout } from '../doctor/checks.ts';
@@ -16,27 +17,39 @@ export interface MachineSummary {
   cgroup: CgroupLayout;
   root: boolean;
   user: string;
-  core: boolean;
-  /** lessons that cannot run here, each with why */
+  /** undefined while the checks run */
+  core?: boolean;
+  /** why the checks could not be made, if they could not */
+  failed?: string;
+  /** lessons that cannot run here, each with why (none known while the checks run) */
   blocked: LessonVerdict[];
 }
 
-export function machineSummary(lessons: Lesson[]): MachineSummary {
-  const checks = [checkCore(), checkCgroupLayout(), checkUserns(), checkOverlay(), checkLoop()];
+/** The checks the lessons' verdicts need. They start programs, so they take a moment. */
+export function machineChecks(): Promise<Check[]> {
+  return Promise.all([checkCore(), checkCgroupLayout(), checkUserns(), checkOverlay(), checkLoop()]);
+}
+
+/** The machine and the verdicts on `lessons`; without `checks`, what is known at once. */
+export function machineSummary(lessons: LessonSummary[], checks?: Check[], failed?: string): MachineSummary {
   return {
+    failed,
     kernel: release(),
     cgroup: cgroupLayout(),
     root: process.getuid?.() === 0,
     user: process.env.SUDO_USER ?? safeUser(),
-    core: checks[0]!.status === 'ok',
-    blocked: lessons.map((l) => judgeLesson(summarize(l), checks)).filter((v) => !v.ok),
+    core: checks ? checks.find((c) => c.id === 'core')?.status === 'ok' : undefined,
+    blocked: checks ? lessons.map((l) => judgeLesson(l, checks)).filter((v) => !v.ok) : [],
   };
 }
 
 /** Two lines: the machine, and what will not run on it (grouped by reason). */
 export function summaryLines(s: MachineSummary): [string, string] {
   const cg = { v2: text.cgroupV2, v1: text.cgroupV1, hybrid: text.cgroupHybrid, none: text.cgroupNone }[s.cgroup];
-  const first = text.summary(s.kernel, cg, s.root ? text.asRoot : text.asUser(s.user), s.core ? text.coreBuilt : text.coreMissing);
+  const core = s.core === undefined ? text.checking : s.core ? text.coreBuilt : text.coreMissing;
+  const first = text.summary(s.kernel, cg, s.root ? text.asRoot : text.asUser(s.user), core);
+  if (s.failed !== undefined) return [first, text.checksFailed(s.failed)];
+  if (s.core === undefined) return [first, text.checkingMachine];
   if (!s.blocked.length) return [first, text.allRunHere];
   const byReason = new Map<string, string[]>();
   for (const v of s.blocked) for (const why of v.why) byReason.set(why, [...(byReason.get(why) ?? []), v.id]);

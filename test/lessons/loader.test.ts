@@ -1,9 +1,10 @@
 // The loader refuses every malformed lesson in fixtures/ with `file:line: what — fix`,
 // exactly; and the course's own lessons load cleanly.
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAll, loadLesson, parseLesson, SESSION_VARS } from '../../src/lessons/loader.ts';
+import { findLesson, indexLesson, loadAll, loadLesson, parseLesson, readIndex, SESSION_VARS, summarize } from '../../src/lessons/loader.ts';
 import { VIEW_NAMES } from '../../src/kernel/types.ts';
 import { LessonError } from '../../src/lessons/schema.ts';
 import { parseOpLine, completeOp, splitWords, OP_NAMES } from '../../src/lessons/ops.ts';
@@ -67,6 +68,44 @@ describe('lesson loader', () => {
     expect(uts.path).toBe('01-namespaces/01-uts');
     expect(uts.chapterNumber).toBe(1);
     expect(uts.stops.map((s) => s.kind)).toContain('task');
+  });
+
+  it('the index (front matter and fences only) says of every course lesson what the full load does', async () => {
+    const { lessons } = await loadAll();
+    const { entries, errors } = await readIndex();
+    expect(errors).toEqual([]);
+    expect(entries.map((e) => e.summary)).toEqual(lessons.map(summarize));
+  });
+
+  it('the index refuses a broken front matter as the loader does, and leaves the blocks to it', async () => {
+    for (const [file, message] of REFUSED) {
+      const path = join(FIXTURES, file);
+      const text = readFileSync(path, 'utf8');
+      const shown = `test/lessons/fixtures/${file}`;
+      const full = (() => { try { parseLesson(text, shown); } catch (e) { return (e as LessonError).message; } })();
+      expect(full).toBe(message);
+      const quick = (() => { try { indexLesson(text, shown); return undefined; } catch (e) { return (e as LessonError).message; } })();
+      // Only what the front matter holds is known to the index; the rest loads (and fails) later.
+      const inFrontMatter = /^\S+:\d+: (front matter: |the file does not start with front matter|the front matter is never closed)/.test(message);
+      expect(quick, file).toBe(inFrontMatter ? message : undefined);
+    }
+  });
+
+  it('finds a lesson by id or path, parsing only its own file', async () => {
+    expect((await findLesson('pid')).meta.id).toBe('pid');
+    expect((await findLesson('01-namespaces/01-uts')).meta.id).toBe('uts');
+    await expect(findLesson('utz')).rejects.toThrow('no lesson "utz" (did you mean "uts"?)');
+    // a file whose blocks are broken: named by the loader's own refusal
+    const root = mkdtempSync(join(tmpdir(), 'bl-index-'));
+    try {
+      mkdirSync(join(root, '01-c'));
+      copyFileSync(join(FIXTURES, 'unknown-op.md'), join(root, '01-c', '01-unknown-op.md'));
+      const err = await findLesson('broken', root).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(LessonError);
+      expect((err as LessonError).what).toContain('unknown op "clown"');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('attaches prose to the block after it and notes to the block before them', () => {

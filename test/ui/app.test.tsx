@@ -5,16 +5,17 @@
 // the e2e test (test/e2e) drive the real one.
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
-import { App } from '../../src/ui/app.tsx';
+import { App, type AppProps } from '../../src/ui/app.tsx';
 import { text } from '../../src/ui/text.ts';
-import { loadAll } from '../../src/lessons/loader.ts';
-import type { Lesson } from '../../src/lessons/schema.ts';
+import { loadAll, summarize } from '../../src/lessons/loader.ts';
+import { LessonError, type Lesson } from '../../src/lessons/schema.ts';
 import type { LessonEvent, LessonSession, StepResult, StopState } from '../../src/lessons/session.ts';
 import { diff, renderDiff, renderSnapshot } from '../../src/kernel/index.ts';
 import type { KernelApi } from '../../src/lessons/kernel.ts';
 import type { Snapshot } from '../../src/kernel/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/ui/settings.ts';
 import { stripAnsi } from '../../src/ui/draw.ts';
+import { machineSummary, summaryLines } from '../../src/ui/summary.ts';
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,7 +91,10 @@ function fakeSession(lesson: Lesson) {
   return s;
 }
 
-interface Setup { present?: boolean; cols?: number; rows?: number; settings?: Partial<Settings>; only?: string; initial?: string; shell?: (pid: number) => void }
+interface Setup { present?: boolean; cols?: number; rows?: number; settings?: Partial<Settings>; only?: string; initial?: string; shell?: (pid: number) => void; loadLesson?: (id: string) => Promise<Lesson> }
+
+const SUMMARY: [string, string] = ['kernel 6.x · cgroup v2 · root · core built', text.notHere([text.notHereBecause('needs unprivileged user namespaces', ['user'])])];
+const BLOCKED = new Map([['user', ['needs unprivileged user namespaces']]]);
 
 async function setup(o: Setup = {}) {
   const all = await loadAll();
@@ -105,13 +109,15 @@ async function setup(o: Setup = {}) {
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };
   const savedSettings: Partial<Settings>[] = [];
   const exited = vi.fn();
-  const r = render(
-    <App lessons={lessons} errors={all.errors} summary={['kernel 6.x · cgroup v2 · root · core built', text.notHere([text.notHereBecause('needs unprivileged user namespaces', ['user'])])]}
-      blocked={new Map([['user', ['needs unprivileged user namespaces']]])}
-      present={o.present} initialLesson={o.initial} openSession={openSession} onExit={exited} kernel={fakeKernel} shell={o.shell}
+  const loadLesson = o.loadLesson ?? (async (id: string) => lessons.find((l) => l.meta.id === id)!);
+  const app = (p: Partial<AppProps> = {}) => (
+    <App lessons={lessons.map(summarize)} errors={all.errors} summary={SUMMARY} blocked={BLOCKED}
+      present={o.present} initialLesson={lessons.find((l) => l.meta.id === o.initial)} loadLesson={loadLesson}
+      openSession={openSession} onExit={exited} kernel={fakeKernel} shell={o.shell}
       progress={{ load: () => ({}), save: (...a: unknown[]) => { saved.push(a); } }}
-      settings={{ load: () => settings, save: (c) => { savedSettings.push(c); settings = { ...settings, ...c }; return settings; } }} />,
+      settings={{ load: () => settings, save: (c) => { savedSettings.push(c); settings = { ...settings, ...c }; return settings; } }} {...p} />
   );
+  const r = render(app());
   Object.defineProperty(r.stdout, 'columns', { value: o.cols ?? 120, configurable: true });
   Object.defineProperty(r.stdout, 'rows', { value: o.rows ?? 30, configurable: true });
   r.stdout.emit('resize');
@@ -119,7 +125,10 @@ async function setup(o: Setup = {}) {
   const frame = () => stripAnsi(r.lastFrame() ?? '');
   const until = (ok: (f: string) => boolean) => waitFor(r.lastFrame, ok);
   const press = async (...keys: string[]) => { for (const k of keys) { r.stdin.write(k); await tick(); } };
-  return { ...r, frame, until, press, lessons, sessions, saved, savedSettings, exited };
+  /** Draw the app again with some props changed, as the lab does when what it was
+   *  still finding out arrives. */
+  const update = (p: Partial<AppProps>) => r.rerender(app(p));
+  return { ...r, frame, until, press, update, lessons, sessions, saved, savedSettings, exited };
 }
 
 const height = (f: string) => f.split('\n').length;
@@ -141,6 +150,25 @@ describe('home', () => {
     expect(f).toContain('Will not run here: user (needs unprivileged user namespaces)');
     expect(f).toMatch(/✗\d\d The user namespace .* will not run here: needs unprivileged user namespaces/);
     expect(height(f)).toBeLessThan(30);
+    t.unmount();
+  });
+
+  it('fills in what it learns later: the machine\'s checks, and a lesson that does not load', async () => {
+    const t = await setup({ loadLesson: async (id) => { throw new LessonError(`lessons/${id}.md`, 12, 'unknown op "clown"', 'use one of: clone'); } });
+    const waiting = machineSummary(t.lessons.map(summarize));
+    t.update({ summary: summaryLines(waiting), blocked: new Map() });
+    let f = await t.until((x) => x.includes(text.checkingMachine));
+    expect(f).toContain(`kernel ${waiting.kernel}`);
+    expect(f).not.toMatch(/✗\d\d/); // no verdicts yet
+    t.update({ summary: SUMMARY, blocked: BLOCKED });
+    f = await t.until((x) => x.includes('Will not run here: user'));
+    expect(f).toMatch(/✗\d\d The user namespace/);
+    // a lesson listed from its front matter whose blocks do not load: said, not opened
+    await t.press('\r');
+    f = await t.until((x) => x.includes(text.lessonBroken('').trim()));
+    expect(f).toContain('unknown op "clown"');
+    expect(f).toContain(text.homeKeys);
+    expect(t.sessions).toHaveLength(0);
     t.unmount();
   });
 

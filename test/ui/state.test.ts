@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProgress, progressFile, saveProgress } from '../../src/ui/progress.ts';
 import { loadSettings, saveSettings, settingsFile } from '../../src/ui/settings.ts';
 import { stateDir } from '../../src/ui/state-dir.ts';
-import { machineSummary, summaryLines } from '../../src/ui/summary.ts';
-import { loadAll } from '../../src/lessons/loader.ts';
+import { machineChecks, machineSummary, summaryLines } from '../../src/ui/summary.ts';
+import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { text } from '../../src/ui/text.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -74,8 +74,14 @@ describe('state directory', () => {
 
 describe('machine summary', () => {
   it('names the kernel, the cgroup layout, who runs it, and what will not run here and why', async () => {
-    const { lessons } = await loadAll();
-    const s = machineSummary(lessons);
+    const lessons = (await loadAll()).lessons.map(summarize);
+    // At once, before anything is tried: the kernel, the layout, who runs it.
+    const quick = machineSummary(lessons);
+    const [quickFacts, quickNotHere] = summaryLines(quick);
+    expect(quickFacts).toContain(quick.kernel);
+    expect(quickFacts).toContain(`core ${text.checking}`);
+    expect(quickNotHere).toBe(text.checkingMachine);
+    const s = machineSummary(lessons, await machineChecks());
     const [facts, notHere] = summaryLines(s);
     expect(facts).toContain(s.kernel);
     expect(facts).toContain(s.root ? text.asRoot : text.asUser(s.user));
