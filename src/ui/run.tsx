@@ -130,7 +130,12 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     );
   };
   app = render(tree(), { exitOnCtrlC: false, patchConsole: true });
-  draw = () => app?.rerender(tree());
+  // Once the app has ended, nothing may draw it again: ink's rerender after unmount
+  // mounts a new tree, which takes stdin back into raw mode and keeps the lab alive
+  // (what arrives late is the background loading below).
+  let ended = false;
+  const exited = app.waitUntilExit().finally(() => { ended = true; });
+  draw = () => { if (!ended) app?.rerender(tree()); };
 
   // The home screen is up: now what takes a while. The machine's checks run in child
   // processes; every lesson is loaded and checked (a broken one leaves the list for the
@@ -146,7 +151,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     lessons = all.map(summarize);
     errors = broken;
     draw();
-  }, (err: unknown) => { fatal = err; app?.unmount(); });
+  }, (err: unknown) => { fatal = err; ended = true; app?.unmount(); });
   void preloadLessonScreen().then(engine);
 
   // A closed terminal (SIGHUP) fails every write with EIO: the lab still unwinds, and
@@ -160,13 +165,13 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     if (sig === 'SIGINT' && Date.now() < shellUntil) return; // meant for the container shell
     hungUp ||= sig === 'SIGHUP';
     code = sig === 'SIGTERM' ? 143 : sig === 'SIGHUP' ? 129 : 130;
-    void closeAll().finally(() => app?.unmount());
+    void closeAll().finally(() => { ended = true; app?.unmount(); });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
   try {
-    await app.waitUntilExit();
+    await exited;
   } catch {
     code = 1;
   } finally {

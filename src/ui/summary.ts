@@ -5,7 +5,7 @@
 // Only the checks the lessons' verdicts need are run; `boxlab doctor` says more.
 import { release, userInfo } from 'node:os';
 import { judgeLesson, type LessonVerdict } from '../doctor/index.ts';
-import { checkCgroupLayout, checkCore, checkLoop, checkOverlay, checkUserns, cgroupLayout, type Check, type CgroupLayout } from '../doctor/checks.ts';
+import { checkCgroupLayout, checkCore, checkLinks, checkLoop, checkNetfilter, checkOverlay, checkSeccomp, checkUserns, cgroupLayout, type Check, type CgroupLayout } from '../doctor/checks.ts';
 import type { LessonSummary } from '../lessons/schema.ts';
 import { text } from './text.ts';
 
@@ -25,9 +25,12 @@ export interface MachineSummary {
   blocked: LessonVerdict[];
 }
 
-/** The checks the lessons' verdicts need. They start programs, so they take a moment. */
+/** Every check a lesson's verdict reads (judgeLesson and FEATURE_NEEDS): a check left
+ *  out reads as a feature missing. They start programs, so they take a moment; the
+ *  doctor's cgroup check (it asks the core) is replaced by the layout read from /proc. */
 export function machineChecks(): Promise<Check[]> {
-  return Promise.all([checkCore(), checkCgroupLayout(), checkUserns(), checkOverlay(), checkLoop()]);
+  return Promise.all([checkCore(), checkCgroupLayout(), checkUserns(), checkOverlay(), checkLoop(),
+    checkLinks(), checkNetfilter(), checkSeccomp()]);
 }
 
 /** The machine and the verdicts on `lessons`; without `checks`, what is known at once. */

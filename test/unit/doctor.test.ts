@@ -8,6 +8,8 @@ import { repoRoot } from '../../src/core/index.ts';
 import { allChecks, cgroupLayout, FEATURE_NEEDS, judgeLesson, type Check } from '../../src/doctor/index.ts';
 import { checkCgroups, hostKind, iptablesBackend, kernelAtLeast, rootPropagation, usernsBlocker } from '../../src/doctor/checks.ts';
 import { FEATURES, type LessonSummary } from '../../src/lessons/schema.ts';
+import { loadAll, summarize } from '../../src/lessons/loader.ts';
+import { machineChecks } from '../../src/ui/summary.ts';
 
 const fixture = (name: string) => readFileSync(join(repoRoot(), 'test', 'fixtures', 'proc', name), 'utf8');
 const isRoot = process.getuid?.() === 0;
@@ -151,6 +153,13 @@ describe.runIf(isRoot)('doctor on this machine', () => {
     expect(byId.get('links')!.detail).toMatch(/throwaway network namespace|did not make/);
     expect(byId.get('userns')!.detail).toMatch(/tried as nobody|cannot make one/);
     expect(byId.get('cgroup')!.detail).toContain(cgroupLayout() === 'none' ? 'no cgroup' : 'controllers');
+  });
+
+  it("the home screen's verdicts, from its quicker checks, are the doctor's", async () => {
+    const { lessons } = await loadAll();
+    const [home, full] = await Promise.all([machineChecks(), allChecks()]);
+    const verdict = (l: LessonSummary, checks: Check[]) => { const v = judgeLesson(l, checks); return { id: v.id, ok: v.ok, why: v.why }; };
+    for (const l of lessons.map(summarize)) expect(verdict(l, home), l.id).toEqual(verdict(l, full));
   });
 
   it('prints a report and says by its exit status whether the course can run', () => {
