@@ -113,8 +113,12 @@ export async function findLesson(id: string, root = lessonsRoot()): Promise<Less
   const { entries, errors } = await readIndex(root);
   const hit = entries.find((e) => e.summary.id === id || placeOf(e.summary.file).path === id);
   if (hit) return parseLesson(hit.source.text, hit.source.file);
-  const broken = errors.find((e) => basename(e.file, '.md').endsWith(id) || e.file.includes(`/${id}`));
+  // Named by its file (01-unknown-op for lessons/01-c/01-unknown-op.md): a lesson that
+  // does not load is reported by its own refusal, which says where it is wrong.
+  const named = (file: string) => basename(file, '.md').endsWith(id) || file.includes(`/${id}`);
+  const broken = errors.find((e) => named(e.file));
   if (broken) throw broken;
+  for (const e of entries.filter((x) => named(x.summary.file))) parseLesson(e.source.text, e.source.file);
   const ids = entries.map((e) => e.summary.id);
   throw new Error(`no lesson "${id}"${suggest(id, ids)}; the lessons are: ${ids.join(', ')}`);
 }

@@ -123,8 +123,9 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     await tmux.waitFor((x) => x.split('\n').some((l) => l.trimEnd() === `${text.replPrompt}sethostname`), 'the completed op');
     tmux.type('e2e-repl');
     tmux.keys('Enter');
-    s = await tmux.waitFor((x) => /~ hostname +e2e-shell -> e2e-repl /.test(x), 'the diff of the REPL op');
-    expect(s).toContain(text.replOk('sethostname').slice(0, 30));
+    // The diff and the REPL's answer may land in two frames: wait for both.
+    const ok = text.replOk('sethostname').slice(0, 30);
+    s = await tmux.waitFor((x) => /~ hostname +e2e-shell -> e2e-repl /.test(x) && x.includes(ok), 'the diff of the REPL op and its answer');
     // the kernel agrees: the container's hostname, read from inside its uts namespace
     expect(execFileSync('nsenter', ['--target', String(pid), '--uts', 'hostname'], { encoding: 'utf8' }).trim()).toBe('e2e-repl');
     tmux.keys('Escape');

@@ -103,6 +103,9 @@ describe('lesson loader', () => {
       const err = await findLesson('broken', root).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(LessonError);
       expect((err as LessonError).what).toContain('unknown op "clown"');
+      // named by its file, as a person who just wrote it would: the same refusal
+      const byFile = await findLesson('unknown-op', root).then(() => undefined, (e: unknown) => e);
+      expect((byFile as LessonError).what).toContain('unknown op "clown"');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
