@@ -60,6 +60,8 @@ int ns_parse_csv(const char *csv, int *mask, const char **bad);
 int ns_index(const char *name);
 const char *clone_flags_text(struct reply *r, unsigned long flags);
 pid_t ns_clone(struct reply *r, int mask);
+/* "unshare --pid --uts ... --fork": the shell's way to a process in the mask's new namespaces. */
+const char *ns_unshare_text(struct reply *r, int mask);
 int ns_differing(pid_t pid);                  /* mask of namespaces pid does not share with us */
 int ns_same(pid_t pid, const char *name);     /* 1 same, 0 different, -1 unknown */
 int ns_join(struct reply *r, pid_t pid, int mask);

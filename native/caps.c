@@ -72,7 +72,9 @@ uint64_t cap_all(void)
 	return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
 
-const char *caps_text(struct reply *r, uint64_t set)
+/* The capabilities in set, joined by sep: CAP_KILL|CAP_CHOWN as strace prints a set,
+ * or cap_kill,cap_chown (lower) as capsh takes a list. An unnamed one is its number. */
+static const char *caps_join(struct reply *r, uint64_t set, char sep, bool lower, const char *none)
 {
 	struct buf b = { 0 };
 	buf_put(&b, "", 0);
@@ -80,34 +82,22 @@ const char *caps_text(struct reply *r, uint64_t set)
 		if (!(set & (1ULL << i)))
 			continue;
 		if (b.len)
-			buf_putc(&b, '|');
-		if (cap_name(i))
-			buf_puts(&b, cap_name(i));
-		else
+			buf_putc(&b, sep);
+		if (!cap_name(i))
 			buf_printf(&b, "%d", i);
+		else
+			for (const char *p = cap_name(i); *p; p++)
+				buf_putc(&b, lower ? (char)tolower((unsigned char)*p) : *p);
 	}
-	const char *s = r_printf(r, "%s", b.len ? b.s : "0");
+	const char *s = r_printf(r, "%s", b.len ? b.s : none);
 	buf_free(&b);
 	return s;
 }
 
+const char *caps_text(struct reply *r, uint64_t set) { return caps_join(r, set, '|', false, "0"); }
+
 /* "cap_kill,cap_chown" for capsh. */
-static const char *capsh_list(struct reply *r, uint64_t set)
-{
-	struct buf b = { 0 };
-	buf_put(&b, "", 0);
-	for (int i = 0; i <= cap_last(); i++) {
-		if (!(set & (1ULL << i)))
-			continue;
-		if (b.len)
-			buf_putc(&b, ',');
-		for (const char *p = cap_name(i) ? cap_name(i) : "?"; *p; p++)
-			buf_putc(&b, (char)tolower((unsigned char)*p));
-	}
-	const char *s = r_printf(r, "%s", b.s);
-	buf_free(&b);
-	return s;
-}
+static const char *capsh_list(struct reply *r, uint64_t set) { return caps_join(r, set, ',', true, ""); }
 
 int caps_read(struct reply *r, struct capsets *c)
 {

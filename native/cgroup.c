@@ -75,24 +75,6 @@ static struct {
 
 /* ------------------------------------------------------------ logging file I/O */
 
-/* log_call, or nothing when r is NULL (the quiet reads behind the scenes). */
-static long lg(struct reply *r, long rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static long lg(struct reply *r, long rc, const char *fmt, ...)
-{
-	if (!r || g_log_off)
-		return rc;
-	int saved = errno;
-	struct buf b = { 0 };
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	errno = saved;
-	log_call(r, rc, "%s", b.s);
-	buf_free(&b);
-	return rc;
-}
-
 /* strace shows the start of what was read or written; so do we. */
 static const char *data_text(struct reply *r, const char *s, size_t n)
 {
@@ -113,12 +95,12 @@ int cg_read(struct reply *r, const char *path, struct buf *out)
 	buf_reset(out);
 	buf_put(out, "", 0);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (lg(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_CLOEXEC)", r ? q_str(r, path) : "") < 0)
+	if (log_call(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_CLOEXEC)", r ? q_str(r, path) : "") < 0)
 		return -1;
 	char chunk[4096];
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof chunk);
-		lg(r, n, "read(%d, %s, %zu)", fd, r && n >= 0 ? data_text(r, chunk, (size_t)n) : "", sizeof chunk);
+		log_call(r, n, "read(%d, %s, %zu)", fd, r && n >= 0 ? data_text(r, chunk, (size_t)n) : "", sizeof chunk);
 		if (n < 0) {
 			int e = errno;
 			close(fd);
@@ -131,7 +113,7 @@ int cg_read(struct reply *r, const char *path, struct buf *out)
 		if (out->len > (1 << 20))
 			break; /* cgroup files are small; a megabyte is plenty */
 	}
-	lg(r, close(fd), "close(%d)", fd);
+	log_call(r, close(fd), "close(%d)", fd);
 	return 0;
 }
 
@@ -140,11 +122,11 @@ int cg_read(struct reply *r, const char *path, struct buf *out)
 int cg_write(struct reply *r, const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (lg(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CLOEXEC)", r ? q_str(r, path) : "") < 0)
+	if (log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CLOEXEC)", r ? q_str(r, path) : "") < 0)
 		return -1;
 	size_t len = strlen(text);
 	ssize_t n = write(fd, text, len);
-	lg(r, n, "write(%d, %s, %zu)", fd, r ? data_text(r, text, len) : "", len);
+	log_call(r, n, "write(%d, %s, %zu)", fd, r ? data_text(r, text, len) : "", len);
 	int e = errno;
 	close(fd);
 	if (r)
@@ -285,7 +267,7 @@ static long fs_type(struct reply *r, const char *path)
 	 * how runc and crun tell the layouts apart. `stat -f -c %T PATH` prints it. */
 	int rc = statfs(path, &st);
 	const char *name = magic_name((long)st.f_type);
-	lg(r, rc, "statfs(%s, {f_type=%s, ...})", r ? q_str(r, path) : "",
+	log_call(r, rc, "statfs(%s, {f_type=%s, ...})", r ? q_str(r, path) : "",
 	   rc < 0 ? "?" : name ? name : r ? r_printf(r, "%#lx", (unsigned long)st.f_type) : "");
 	return rc < 0 ? -1 : (long)st.f_type;
 }
@@ -1252,7 +1234,7 @@ int cgroup_clone_self(struct reply *r, struct cg_clone *cc)
 {
 	int rc = 0;
 	for (int i = 0; i < cc->n && cc->self && rc == 0; i++)
-		if (lg(r, write(cc->tasks[i], "0", 1), "write(%d, \"0\", 1)", cc->tasks[i]) < 0)
+		if (log_call(r, write(cc->tasks[i], "0", 1), "write(%d, \"0\", 1)", cc->tasks[i]) < 0)
 			rc = fail_sys(r, errno, "cgroup_procs", cc->paths[i], "move into %s", cc->paths[i]);
 	cgroup_clone_close(cc);
 	return rc;

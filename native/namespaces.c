@@ -102,6 +102,19 @@ struct clone_args_v2 {
 	uint64_t set_tid, set_tid_size, cgroup;
 };
 
+const char *ns_unshare_text(struct reply *r, int mask)
+{
+	struct buf sh = { 0 };
+	buf_puts(&sh, "unshare");
+	for (int i = 0; i < NS_COUNT; i++)
+		if (mask & (1 << i))
+			buf_printf(&sh, " %s", ns_table[i].unshare);
+	buf_puts(&sh, " --fork");
+	const char *text = r_printf(r, "%s", sh.s);
+	buf_free(&sh);
+	return text;
+}
+
 /* Make the container's first process. Returns the child's pid in the parent, 0 in the
  * child, -1 (with errno and the log) on failure.
  *

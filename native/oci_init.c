@@ -643,24 +643,18 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, struct cg_clone *
 	for (int i = 0; i < NS_COUNT; i++)
 		join |= c->ns_path[i] != NULL;
 	r->op = "clone";
-	struct buf sh = { 0 };
-	buf_puts(&sh, "unshare");
-	for (int i = 0; i < NS_COUNT; i++)
-		if (mask & (1 << i))
-			buf_printf(&sh, " %s", ns_table[i].unshare);
-	buf_puts(&sh, " --fork");
+	const char *unshare = ns_unshare_text(r, mask);
 	if (join) {
 		struct buf nsenter = { 0 };
 		buf_puts(&nsenter, "nsenter");
 		for (int i = 0; i < NS_COUNT; i++)
 			if (c->ns_path[i])
 				buf_printf(&nsenter, " %s=%s", ns_table[i].nsenter, c->ns_path[i]);
-		shell_step(r, "%s %s", nsenter.s, sh.s);
+		shell_step(r, "%s %s", nsenter.s, unshare);
 		buf_free(&nsenter);
 	} else {
-		shell_step(r, "%s", sh.s);
+		shell_step(r, "%s", unshare);
 	}
-	buf_free(&sh);
 	if (!join) {
 		pid_t pid = cc->want ? cgroup_clone(r, mask, 0, cc) : ns_clone_with(r, mask, 0, -1);
 		if (pid < 0)

@@ -305,7 +305,7 @@ const char *sh_word(struct reply *r, const char *s)
 
 long log_call(struct reply *r, long ret, const char *fmt, ...)
 {
-	if (g_log_off)
+	if (!r || g_log_off) /* a quiet call (no reply), or nobody reads the log */
 		return ret;
 	int saved = errno;
 	struct buf b = { 0 };

@@ -86,7 +86,7 @@ bool arg_present(const struct request *q, const char *key);
  * the container's init, a fork, inherits it. */
 extern bool g_log_off;
 
-/* The syscall log. log_call appends "TEXT = ret" or "TEXT = -1 ENAME (message)" using
+/* The syscall log. log_call (r may be NULL: a quiet call, logged nowhere) appends "TEXT = ret" or "TEXT = -1 ENAME (message)" using
  * errno, and leaves errno as it found it, so it can sit right after the call. */
 long log_call(struct reply *r, long ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void log_line(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

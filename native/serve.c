@@ -271,14 +271,7 @@ static int op_clone(const struct request *q, struct reply *r)
 	if (log_call(r, rc, "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [%d, %d])", sv[0], sv[1]) < 0)
 		return fail_sys(r, errno, NULL, NULL, "socketpair for the puppet");
 
-	struct buf sh = { 0 };
-	buf_puts(&sh, "unshare");
-	for (int i = 0; i < NS_COUNT; i++)
-		if (mask & (1 << i))
-			buf_printf(&sh, " %s", ns_table[i].unshare);
-	buf_puts(&sh, " --fork");
-	shell_step(r, "%s", sh.s);
-	buf_free(&sh);
+	shell_step(r, "%s", ns_unshare_text(r, mask));
 
 	pid_t pid = cc.want ? cgroup_clone(r, mask, 0, &cc) : ns_clone(r, mask);
 	if (pid == 0) {

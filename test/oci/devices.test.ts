@@ -7,37 +7,16 @@
 // bundles give the same results: test/oci/runc.test.ts.)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
-import { BOXCORE, createWithLog, loopDevice, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { isRoot } from '../helpers/host.ts';
+import { BOXCORE, bc, createWithLog, loopDevice, makeBundle, newId, root, rootfs, useOciBed, work, type Config } from './helpers.ts';
 
 const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
 
 const loop = loopDevice();
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let work: string;
-let root: string;
-let before: HostFingerprint;
-let n = 0;
-const PREFIX = `bl-ocid-${process.pid}-`;
-const newId = () => `${PREFIX}${++n}`;
-const bc = (...args: string[]) => runtime(BOXCORE, root, args);
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); });
-afterAll(async () => { await rootfs?.remove(); });
-beforeEach(() => {
-  before = fingerprint();
-  work = scratch('ocid');
-  root = join(work, 'state');
-});
-afterEach(() => {
-  for (const id of existsSync(root) ? readdirSync(root) : []) bc('delete', '--force', id);
-  expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
-  removeDir(work);
-  expect(fingerprint()).toEqual(before);
-});
+useOciBed('ocid');
+let bundles = 0;
 
 /** What the probe prints: /dev/null used, the loop device made with mknod, then read
  *  (open for reading) and opened for reading and writing - nothing is written. */
@@ -51,7 +30,7 @@ const PROBE = (major: number, minor: number) => [
 /** A bundle of `boxcore spec` (whose device rules are runc spec's: deny everything)
  *  running the probe, with CAP_MKNOD and a /tmp that allows device nodes. */
 function bundle(rules: object[] = [], edit: (c: Config) => void = () => {}): string {
-  return makeBundle(join(work, `bundle${++n}`), rootfs.dir, (c) => {
+  return makeBundle(join(work, `bundle${++bundles}`), rootfs.dir, (c) => {
     c.process.args = ['sh', '-c', PROBE(loop!.major, loop!.minor)];
     for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_MKNOD');
     c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=1m'] });

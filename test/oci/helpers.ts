@@ -4,7 +4,10 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { boxcorePath } from '../../src/core/binary.ts';
+import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { testRootfs } from '../helpers/rootfs.ts';
 
 export const BOXCORE = boxcorePath();
 
@@ -92,4 +95,42 @@ export function loopDevice(): { major: number; minor: number } | undefined {
 
 export function removeDir(dir: string): void {
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+// ------------------------------------------------------------------ the test bed
+
+// What a lifecycle test file works in, set by useOciBed's hooks. Live bindings: a test
+// file that imports them sees each test's own (vitest gives every file its own copy of
+// this module).
+export let rootfs: Awaited<ReturnType<typeof testRootfs>>;
+export let work: string;
+/** The runtime's state root (--root), under work. */
+export let root: string;
+let before: HostFingerprint;
+let prefix = '';
+let n = 0;
+/** A container id of this file's own: bl-TAG-PID-N. */
+export const newId = () => `${prefix}${++n}`;
+/** boxcore with this test's --root. */
+export const bc = (...args: string[]) => runtime(BOXCORE, root, args);
+
+/** The hooks of a test file that runs containers: a busybox rootfs for the file; for
+ *  each test a scratch directory with the state root in it, and afterwards every
+ *  container under that root deleted (whatever a failed test left), the directory
+ *  removed, and the host as it was before the test. */
+export function useOciBed(tag: string): void {
+  prefix = `bl-${tag}-${process.pid}-`;
+  beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); });
+  afterAll(async () => { await rootfs?.remove(); });
+  beforeEach(() => {
+    before = fingerprint();
+    work = scratch(tag);
+    root = join(work, 'state');
+  });
+  afterEach(() => {
+    for (const id of existsSync(root) ? readdirSync(root) : []) bc('delete', '--force', id);
+    expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
+    removeDir(work);
+    expect(fingerprint()).toEqual(before);
+  });
 }

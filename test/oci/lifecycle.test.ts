@@ -4,42 +4,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
+import { describe, expect, it } from 'vitest';
+import { isRoot } from '../helpers/host.ts';
 import {
-  BOXCORE, createWithLog, makeBundle, pidAlive, removeDir, runtime, scratch, state, until, type Config,
+  BOXCORE, bc, createWithLog, makeBundle, newId, pidAlive, root, rootfs, state, until, useOciBed, work, type Config,
 } from './helpers.ts';
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let work: string;
-let root: string;
-let before: HostFingerprint;
-let n = 0;
-const PREFIX = `bl-ocil-${process.pid}-`;
-const newId = () => `${PREFIX}${++n}`;
-const bc = (...args: string[]) => runtime(BOXCORE, root, args);
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); });
-afterAll(async () => { await rootfs?.remove(); });
-
-beforeEach(() => {
-  before = fingerprint();
-  work = scratch('ocil');
-  root = join(work, 'state');
-});
-
-afterEach(() => {
-  // Whatever a failed test left: delete --force every container under our root.
-  for (const id of existsSync(root) ? readdirSync(root) : []) bc('delete', '--force', id);
-  expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
-  removeDir(work);
-  expect(fingerprint()).toEqual(before);
-});
+useOciBed('ocil');
+let bundles = 0;
 
 /** A bundle running sh -c SCRIPT. */
 function bundle(script: string, edit: (c: Config) => void = () => {}): string {
-  return makeBundle(join(work, `bundle${++n}`), rootfs.dir, (c) => {
+  return makeBundle(join(work, `bundle${++bundles}`), rootfs.dir, (c) => {
     c.process.args = ['sh', '-c', script];
     edit(c);
   });
