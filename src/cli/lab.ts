@@ -19,8 +19,15 @@ export async function tuiCommand(args: string[]): Promise<number> {
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // Ink's layout engine (yoga) is WebAssembly that fetch()es its own data: URL when
+  // fetch exists, and node's fetch first loads all of undici: some 70 ms of the first
+  // frame. Without fetch, yoga decodes the same bytes itself. The global is hidden
+  // while ink loads (its descriptor, so the lazy getter is not run) and put back.
+  const fetchProp = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (fetchProp) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
   const { runTui } = await import('../ui/run.tsx').finally(() => {
     for (const [k, v] of Object.entries(ci)) if (v !== undefined) process.env[k] = v;
+    if (fetchProp) Object.defineProperty(globalThis, 'fetch', fetchProp);
   });
   return runTui({ present: options.present === true, lesson: rest[0] });
 }
