@@ -6,12 +6,12 @@
 // every lab-made named namespace (/run/netns/bl-*: the sandbox hosts of the networking
 // lessons). A namespace other than our own can only be read from inside:
 // `nsenter --net=FILE` joins it (setns), then `ip -j -d addr`, `ip -j route` and
-// `nft list ruleset` run there, side by side - the commands a person would type.
+// `nft list ruleset` run there - the commands a person would type.
 //
 // Rows are keyed by namespace and name, so moving a veth end into a container reads as
 // "- host link X" and "+ container link X", and its peer's row as changed.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { assertAlive, nsInode, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
 import { words } from '../words.ts';
@@ -57,19 +57,17 @@ export interface NetNamespace {
 
 // ---------------------------------------------------------------- reading
 
-// The commands, run side by side (a step's snapshot waits on the slowest, not on the
-// sum): links with addresses, IPv4 and IPv6 routes of the main table, and NAT rules
-// (nft where installed, as native/nat.c picks, else iptables-save).
-const ADDR = ['ip', '-j', '-d', 'addr', 'show'];
-const ROUTES_V4 = ['ip', '-j', 'route', 'show', 'table', 'main'];
-const ROUTES_V6 = ['ip', '-j', '-6', 'route', 'show', 'table', 'main'];
-const natCommand = (): string[] => (onPath('nft') ? ['nft', 'list', 'ruleset'] : ['iptables-save', '-t', 'nat']);
+/** The commands, in one shell, their outputs split by marker lines. */
+const SCRIPT = [
+  'ip -j -d addr show',
+  'echo ::route',
+  'ip -j route show table main',
+  'ip -j -6 route show table main',
+  'echo ::nat',
+  'if command -v nft >/dev/null; then nft list ruleset 2>/dev/null; else iptables-save -t nat 2>/dev/null; fi',
+].join('; ');
 
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(`${d}/${cmd}`));
-}
-
-function run(file: string, args: string[]): Promise<string> {
+function sh(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 10_000, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${file} ${args.slice(0, 2).join(' ')}: ${stderr.trim().split('\n').pop() || err.message}`));
@@ -78,8 +76,7 @@ function run(file: string, args: string[]): Promise<string> {
   });
 }
 
-/** Split the commands' output into its parts (pure, for tests on recorded text): the
- *  addresses, then "::route" and the route lists, then "::nat" and the rules. */
+/** Split the script's output into its parts (pure, for tests on recorded text). */
 export function parseNetOutput(label: string, inode: string, text: string): NetNamespace {
   const [addr = '[]', rest = ''] = text.split('\n::route\n');
   const [routeText = '', nat = ''] = rest.split('::nat\n');
@@ -87,14 +84,10 @@ export function parseNetOutput(label: string, inode: string, text: string): NetN
   return { label, inode, links: JSON.parse(addr.trim() || '[]') as IpLink[], routes, nat };
 }
 
-/** Read a namespace: our own directly, another through its namespace file
- *  (`nsenter --net=FILE` before each command). No NAT rules (no tool, or none may be
- *  listed) reads as none. */
+/** Read a namespace: our own directly, another through its namespace file. */
 export async function readNetNamespace(label: string, inode: string, nsFile?: string): Promise<NetNamespace> {
-  const inNs = (argv: string[]) => (nsFile ? run('nsenter', [`--net=${nsFile}`, ...argv]) : run(argv[0]!, argv.slice(1)));
-  // A kernel without IPv6 has no IPv6 routes to show, as one without NAT tools has no rules.
-  const [addr, v4, v6, nat] = await Promise.all([inNs(ADDR), inNs(ROUTES_V4), inNs(ROUTES_V6).catch(() => ''), inNs(natCommand()).catch(() => '')]);
-  return parseNetOutput(label, inode, `${addr.trimEnd()}\n::route\n${v4.trimEnd()}\n${v6.trimEnd()}\n::nat\n${nat}`);
+  const out = nsFile ? await sh('nsenter', [`--net=${nsFile}`, 'sh', '-c', SCRIPT]) : await sh('sh', ['-c', SCRIPT]);
+  return parseNetOutput(label, inode, out);
 }
 
 /** The lab-made named namespaces: /run/netns/bl-*, with their inodes. */
