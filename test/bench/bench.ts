@@ -2,7 +2,7 @@
 // process, interleaved, so a noisy machine slows every contestant alike. Reports
 // medians and p95 and writes the table as JSON. Installs nothing; says what is missing.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxcorePath, Core, repoRoot } from '../../src/core/index.ts';
@@ -14,6 +14,8 @@ import { hasCrun, haveCgroupUnified, runtimeContestants, type Contestant } from 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const WARMUP = 5;
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
+/** node's flags as the boxlab command starts it (its #! line), for the TUI's figures. */
+const nodeFlags = () => readFileSync(cli, 'utf8').split('\n', 1)[0]!.replace(/^#!.*?\bnode\b\s*/, '');
 
 interface Row { name: string; median: number; p95: number; n: number; goal?: string; met?: boolean; note?: string }
 const results: Record<string, Row[]> = {};
@@ -144,7 +146,7 @@ async function benchTui(): Promise<void> {
 function tuiOnce(runLesson: boolean): Promise<{ frameMs: number; rssKiB: number }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec node ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } });
+    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec node ${nodeFlags()} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } });
     let out = '';
     let frameMs = 0;
     let rssKiB = 0;
@@ -159,7 +161,7 @@ function tuiOnce(runLesson: boolean): Promise<{ frameMs: number; rssKiB: number 
         key('\r', 200);
         for (let s = 0; s < 6; s++) key('n', 600 + s * 300);
         setTimeout(() => {
-          const node = execFileSync('pgrep', ['-f', `node ${cli}$`], { encoding: 'utf8' }).trim().split('\n')[0];
+          const node = execFileSync('pgrep', ['-f', `node .*${cli}$`], { encoding: 'utf8' }).trim().split('\n')[0];
           const status = execFileSync('cat', [`/proc/${node}/status`], { encoding: 'utf8' });
           rssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
           child.stdin!.write('q');
