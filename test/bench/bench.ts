@@ -61,15 +61,22 @@ async function benchContainers(rootfs: string, work: string): Promise<void> {
   const { run, lifecycle, absent } = runtimeContestants(rootfs, work, timeSync);
   missing.push(...absent);
   const runSamples = interleave(run, ROUNDS);
-  const base = (name: string) => percentile(runSamples.get(name) ?? [NaN], 50);
   results['container run of /bin/true'] = run.map((c) => row(c.name, runSamples.get(c.name)!, {
-    note: ['crun', 'runc'].filter((p) => runSamples.has(p) && c.name !== p).map((p) => `x${round2(percentile(runSamples.get(c.name)!, 50) / base(p))} of ${p}`).join(', ') || undefined,
+    note: ratios(runSamples, c.name, ['crun run', 'runc run']),
     ...(c.name === 'boxcore run' ? goal('no slower than crun; at most 1/4 of runc', runSamples) : {}),
   }));
   if (lifecycle.length) {
     const lc = interleave(lifecycle, Math.max(10, ROUNDS / 2));
-    results['create + start + delete'] = lifecycle.map((c) => row(c.name, lc.get(c.name)!));
+    results['create + start + delete'] = lifecycle.map((c) => row(c.name, lc.get(c.name)!, {
+      note: ratios(lc, c.name, ['crun create+start+delete', 'runc create+start+delete']),
+    }));
   }
+}
+
+/** "x0.45 of crun, x0.34 of runc": a contestant's median over each peer's, same run. */
+function ratios(samples: Map<string, number[]>, name: string, peers: string[]): string | undefined {
+  const med = (n: string) => percentile(samples.get(n)!, 50);
+  return peers.filter((p) => p !== name && samples.has(p)).map((p) => `x${round2(med(name) / med(p))} of ${p.split(' ')[0]}`).join(', ') || undefined;
 }
 
 function goal(text: string, s: Map<string, number[]>): Partial<Row> {
