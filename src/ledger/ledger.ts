@@ -8,7 +8,7 @@
 //   {"add":{"id":1,"kind":"dir","path":"/run/boxlab/bl-..."}}   before making it
 //   {"done":1}                                           after removing it
 // Appends of one short line are atomic, so a concurrent reader never sees half a line.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ledgerDir } from './paths.ts';
 import { processStartTime } from './proc.ts';
@@ -32,11 +32,20 @@ export class Ledger {
     if (open) return open;
     // The state root stays searchable (a rootless container's overlay dirs live there);
     // the ledger itself is root's business only.
-    mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, `bl-${process.pid}.jsonl`);
     const owner = { pid: process.pid, start: processStartTime(process.pid) };
-    writeFileSync(file, JSON.stringify({ owner }) + '\n', { mode: 0o600 });
+    // Another boxlab closing may remove the empty directories between our mkdir and
+    // our write (see close): then make them again.
+    for (let tries = 0; ; tries++) {
+      mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      try {
+        writeFileSync(file, JSON.stringify({ owner }) + '\n', { mode: 0o600 });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || tries >= 3) throw err;
+      }
+    }
     const ledger = new Ledger(file, dir);
     Ledger.opened.set(dir, ledger);
     return ledger;
@@ -96,7 +105,19 @@ export class Ledger {
   /** Unwind everything and delete the ledger file itself. */
   async close(): Promise<Error[]> {
     const errors = await this.unwind();
-    if (this.live.size === 0) rmSync(this.file, { force: true });
+    if (this.live.size === 0) {
+      rmSync(this.file, { force: true });
+      // The default ledger directory and state root (/run/boxlab, or boxlab-UID in the
+      // user's runtime dir) are the lab's: once empty (no other boxlab has a ledger, no
+      // container its state) they go too, so the host is left as it was. rmdir refuses
+      // a directory that is not empty. A directory given to boxlab (BOXLAB_STATE_DIR,
+      // a caller's own) is left to whoever gave it.
+      if (!process.env.BOXLAB_STATE_DIR && this.dir === ledgerDir()) {
+        for (const d of [this.dir, dirname(this.dir)]) {
+          try { rmdirSync(d); } catch { break; }
+        }
+      }
+    }
     Ledger.opened.delete(this.dir);
     return errors;
   }

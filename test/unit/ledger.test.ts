@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, Ledger, processStartTime, readLedger } from '../../src/ledger/index.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, Ledger, ledgerDir, processStartTime, readLedger, stateRoot } from '../../src/ledger/index.ts';
 
 let base: string;
 let ledgers: string;
@@ -168,5 +168,32 @@ describe('boxlab cleanup', () => {
 
   it('is quiet when there is nothing to do', async () => {
     expect(await cleanup({ dir: join(base, 'none') })).toEqual({ items: [], ledgersRemoved: [], liveOwners: [] });
+  });
+});
+
+describe('the default state root', () => {
+  it('goes with the last ledger in it, and stays while another boxlab has one there', async () => {
+    // As a user: the state root is boxlab-UID in XDG_RUNTIME_DIR (here, our scratch dir).
+    const env = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, BOXLAB_STATE_DIR: process.env.BOXLAB_STATE_DIR };
+    vi.spyOn(process as { getuid: () => number }, 'getuid').mockReturnValue(4242);
+    process.env.XDG_RUNTIME_DIR = base;
+    delete process.env.BOXLAB_STATE_DIR;
+    try {
+      expect(stateRoot()).toBe(join(base, 'boxlab-4242'));
+      const other = join(ledgerDir(), 'bl-1.jsonl'); // another boxlab's ledger
+      mkdirSync(ledgerDir(), { recursive: true });
+      writeFileSync(other, '{}\n');
+      await Ledger.open().close();
+      expect(existsSync(other)).toBe(true);
+      rmSync(other);
+      const l = Ledger.open();
+      expect(existsSync(ledgerDir())).toBe(true);
+      await l.close();
+      expect(existsSync(stateRoot())).toBe(false);
+      expect(existsSync(base)).toBe(true); // not the lab's: left
+    } finally {
+      vi.restoreAllMocks();
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
   });
 });
