@@ -3,7 +3,7 @@
 // what makes cleanup safe while another boxlab is running.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLedger, type Entry } from './ledger.ts';
+import { readLedger, removeEmptyStateRoot, type Entry } from './ledger.ts';
 import { ledgerDir } from './paths.ts';
 import { isSameProcessAlive } from './proc.ts';
 import { removeResource } from './resources.ts';
@@ -52,6 +52,7 @@ export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promi
       report.ledgersRemoved.push(file);
     }
   }
+  if (!dryRun) removeEmptyStateRoot(dir);
   return report;
 }
 

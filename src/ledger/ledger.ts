@@ -107,16 +107,7 @@ export class Ledger {
     const errors = await this.unwind();
     if (this.live.size === 0) {
       rmSync(this.file, { force: true });
-      // The default ledger directory and state root (/run/boxlab, or boxlab-UID in the
-      // user's runtime dir) are the lab's: once empty (no other boxlab has a ledger, no
-      // container its state) they go too, so the host is left as it was. rmdir refuses
-      // a directory that is not empty. A directory given to boxlab (BOXLAB_STATE_DIR,
-      // a caller's own) is left to whoever gave it.
-      if (!process.env.BOXLAB_STATE_DIR && this.dir === ledgerDir()) {
-        for (const d of [this.dir, dirname(this.dir)]) {
-          try { rmdirSync(d); } catch { break; }
-        }
-      }
+      removeEmptyStateRoot(this.dir);
     }
     Ledger.opened.delete(this.dir);
     return errors;
@@ -140,4 +131,16 @@ export function readLedger(file: string): { owner?: { pid: number; start: string
     if (rec.done !== undefined) live.delete(rec.done);
   }
   return { owner, live: [...live.values()] };
+}
+
+/** The default ledger directory and state root (/run/boxlab, or boxlab-UID in the
+ *  user's runtime dir) are the lab's: once empty (no other boxlab has a ledger, no
+ *  container its state) they go too, so the host is left as it was. rmdir refuses a
+ *  directory that is not empty. A directory given to boxlab (BOXLAB_STATE_DIR, a
+ *  caller's own) is left to whoever gave it. */
+export function removeEmptyStateRoot(dir: string): void {
+  if (process.env.BOXLAB_STATE_DIR || dir !== ledgerDir()) return;
+  for (const d of [dir, dirname(dir)]) {
+    try { rmdirSync(d); } catch { return; }
+  }
 }

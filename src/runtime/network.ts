@@ -182,7 +182,7 @@ async function ipForward(core: Core, ledger: Ledger): Promise<void> {
  *  mkdir (which fails when it exists) so two boxlabs never take the same one. */
 function leaseAddress(ledger: Ledger, subnet: string, gateway: string): string {
   const base = parseCidr(subnet)!.addr;
-  mkdirSync(stateRoot(), { recursive: true }); // the state root itself is shared, never removed
+  mkdirSync(stateRoot(), { recursive: true }); // shared; the last ledger out removes it once empty
   for (let n = 2; n < 255; n++) {
     const ip = formatIp(base + n);
     if (ip === gateway) continue;

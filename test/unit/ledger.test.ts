@@ -190,6 +190,11 @@ describe('the default state root', () => {
       expect(existsSync(ledgerDir())).toBe(true);
       await l.close();
       expect(existsSync(stateRoot())).toBe(false);
+      // and after `boxlab cleanup` of a dead boxlab's ledger, the same
+      ledgers = ledgerDir();
+      writeLedger(await deadOwner(), []);
+      expect((await cleanup()).ledgersRemoved).toHaveLength(1);
+      expect(existsSync(stateRoot())).toBe(false);
       expect(existsSync(base)).toBe(true); // not the lab's: left
     } finally {
       vi.restoreAllMocks();
