@@ -1,8 +1,9 @@
 /* json.h - just enough JSON for the protocol.
  *
  * Reading: one flat object whose values are strings, integers, booleans, null or
- * arrays of strings. Anything else (nested objects, numbers with a fraction, mixed
- * arrays) is parsed, skipped and remembered as J_OTHER, so an op can say "wrong type".
+ * arrays of strings. The text is parsed by jtree.c, the one JSON reader; anything else
+ * (nested objects, numbers with a fraction, mixed arrays) is kept only as its type
+ * (J_NUMBER, J_OTHER), so an op can say "wrong type".
  * Writing: members appended to a buffer, strings escaped, invalid UTF-8 replaced.
  */
 #ifndef BOXCORE_JSON_H
@@ -18,7 +19,6 @@ enum jtype { J_MISSING, J_NULL, J_BOOL, J_INT, J_NUMBER, J_STRING, J_STRARR, J_O
 struct jvalue {
 	enum jtype type;
 	char *str;       /* J_STRING, NUL-terminated */
-	size_t len;      /* J_STRING length (may contain NUL bytes, see has_nul) */
 	bool has_nul;    /* a \u0000 in the string or in an array element */
 	long long i;     /* J_INT */
 	bool b;          /* J_BOOL */
@@ -32,10 +32,11 @@ struct jmember {
 
 struct jobject {
 	struct jmember *m;
-	size_t n, cap;
+	size_t n;
 };
 
-/* Returns 0, or -1 with a reason ("expected ',' or '}' at byte 12") in err. */
+/* Returns 0, or -1 with a reason ("expected ',' or '}' at line 1, column 13") in err.
+ * A repeated key is kept twice; json_get finds the last, as JavaScript does. */
 int json_parse_object(const char *text, size_t len, struct jobject *out, char *err, size_t errlen);
 const struct jvalue *json_get(const struct jobject *o, const char *key);
 void json_free(struct jobject *o);

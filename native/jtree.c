@@ -1,4 +1,10 @@
-/* jtree.c - whole JSON documents as a tree (see jtree.h). */
+/* jtree.c - whole JSON documents as a tree (see jtree.h).
+ *
+ * This is boxcore's one JSON reader: config.json and the state files come here, and so
+ * does every protocol request (json.c flattens the tree of one). The grammar is RFC
+ * 8259's to the letter, because a document that is not quite JSON means whatever each
+ * reader guesses; it is refused instead, with the line and column where it went wrong.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -18,6 +24,8 @@ struct parser {
 	size_t errlen;
 };
 
+/* The error names a line and column as an editor counts them (from 1), so a person
+ * can go to the place in config.json; a request is one line, so it is line 1 there. */
 static int fail(struct parser *p, const char *what)
 {
 	size_t line = 1, col = 1;
@@ -33,9 +41,11 @@ static int fail(struct parser *p, const char *what)
 	return -1;
 }
 
+/* JSON's whitespace is these four bytes. memchr and not strchr: strchr would also
+ * find the NUL that ends " \t\r\n", and a NUL byte is not whitespace. */
 static void skip_ws(struct parser *p)
 {
-	while (p->pos < p->len && strchr(" \t\r\n", p->s[p->pos]))
+	while (p->pos < p->len && memchr(" \t\r\n", p->s[p->pos], 4))
 		p->pos++;
 }
 
@@ -70,25 +80,62 @@ static int hex4(struct parser *p, unsigned *out)
 	return 0;
 }
 
+/* The code point of a \u escape whose "\u" was just read. Above U+FFFF, JSON spells a
+ * character as a surrogate pair (\ud83d\ude00). A lone half of a pair stands for no
+ * character (JSON.stringify writes one when a string is cut inside a pair), so it
+ * becomes U+FFFD, the replacement character, rather than bytes that are not UTF-8. */
+static int unicode_escape(struct parser *p, unsigned *cp)
+{
+	if (hex4(p, cp) < 0)
+		return -1;
+	if (*cp >= 0xdc00 && *cp <= 0xdfff) {
+		*cp = 0xfffd; /* a low half with no high half before it */
+		return 0;
+	}
+	if (*cp < 0xd800 || *cp > 0xdbff)
+		return 0;
+	size_t after_high = p->pos;
+	if (p->pos + 2 <= p->len && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u') {
+		unsigned lo;
+		p->pos += 2;
+		if (hex4(p, &lo) < 0)
+			return -1;
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+			return 0;
+		}
+		p->pos = after_high; /* not a low half: that escape is a character of its own */
+	}
+	*cp = 0xfffd;
+	return 0;
+}
+
 static void put_utf8(struct buf *b, unsigned cp)
 {
+	char t[4];
 	if (cp < 0x80) {
 		buf_putc(b, (char)cp);
 	} else if (cp < 0x800) {
-		buf_putc(b, (char)(0xc0 | (cp >> 6)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+		t[0] = (char)(0xc0 | (cp >> 6));
+		t[1] = (char)(0x80 | (cp & 0x3f));
+		buf_put(b, t, 2);
 	} else if (cp < 0x10000) {
-		buf_putc(b, (char)(0xe0 | (cp >> 12)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+		t[0] = (char)(0xe0 | (cp >> 12));
+		t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		t[2] = (char)(0x80 | (cp & 0x3f));
+		buf_put(b, t, 3);
 	} else {
-		buf_putc(b, (char)(0xf0 | (cp >> 18)));
-		buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+		t[0] = (char)(0xf0 | (cp >> 18));
+		t[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		t[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		t[3] = (char)(0x80 | (cp & 0x3f));
+		buf_put(b, t, 4);
 	}
 }
 
+/* A string from its opening quote, decoded into *out (NUL-terminated; the caller
+ * frees it). A \u0000 inside is kept and reported in *has_nul, so a reader that
+ * wants a path or a name can refuse it instead of cutting the string short. */
 static int parse_string(struct parser *p, char **out, bool *has_nul)
 {
 	struct buf b = { 0 };
@@ -111,7 +158,7 @@ static int parse_string(struct parser *p, char **out, bool *has_nul)
 		if (p->pos >= p->len)
 			break;
 		char e = p->s[p->pos++];
-		unsigned cp, lo;
+		unsigned cp;
 		switch (e) {
 		case '"': buf_putc(&b, '"'); break;
 		case '\\': buf_putc(&b, '\\'); break;
@@ -122,19 +169,9 @@ static int parse_string(struct parser *p, char **out, bool *has_nul)
 		case 'r': buf_putc(&b, '\r'); break;
 		case 't': buf_putc(&b, '\t'); break;
 		case 'u':
-			if (hex4(p, &cp) < 0) {
+			if (unicode_escape(p, &cp) < 0) {
 				buf_free(&b);
 				return -1;
-			}
-			/* A surrogate pair spells one code point above U+FFFF. */
-			if (cp >= 0xd800 && cp < 0xdc00 && p->pos + 6 <= p->len && p->s[p->pos] == '\\' &&
-			    p->s[p->pos + 1] == 'u') {
-				p->pos += 2;
-				if (hex4(p, &lo) < 0) {
-					buf_free(&b);
-					return -1;
-				}
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			}
 			if (cp == 0)
 				*has_nul = true;
@@ -208,27 +245,58 @@ static bool literal(struct parser *p, const char *word)
 	return false;
 }
 
+/* One or more decimal digits; false when there is none. */
+static bool digits(struct parser *p)
+{
+	size_t start = p->pos;
+	while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+		p->pos++;
+	return p->pos > start;
+}
+
+/* A number as RFC 8259 spells it: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+ * The grammar is checked here because strtod would also take "01", "1.", ".5", "inf"
+ * and "0x1f". An integer without fraction or exponent that fits a long long is
+ * is_int, with its exact value in i (a double loses digits above 2^53). */
 static int parse_number(struct parser *p, struct jt *v)
 {
-	const char *start = p->s + p->pos;
-	size_t n = 0;
-	while (p->pos + n < p->len && strchr("+-0123456789.eE", start[n]))
-		n++;
-	char text[64];
-	if (n == 0 || n >= sizeof text)
+	size_t start = p->pos;
+	bool integer = true;
+	if (p->s[p->pos] == '-')
+		p->pos++;
+	if (p->pos < p->len && p->s[p->pos] == '0')
+		p->pos++; /* a leading 0 stands alone */
+	else if (!digits(p))
 		return fail(p, "a malformed number");
-	memcpy(text, start, n);
+	if (p->pos < p->len && p->s[p->pos] == '.') {
+		integer = false;
+		p->pos++;
+		if (!digits(p))
+			return fail(p, "a malformed number");
+	}
+	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+		integer = false;
+		p->pos++;
+		if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
+			p->pos++;
+		if (!digits(p))
+			return fail(p, "a malformed number");
+	}
+	/* strtod and strtoll read up to a NUL, and the text need not have one after the
+	 * number: they read a copy (on the stack, unless the number is very long). */
+	size_t n = p->pos - start;
+	char small[64];
+	char *text = n < sizeof small ? small : xmalloc(n + 1);
+	memcpy(text, p->s + start, n);
 	text[n] = 0;
-	char *end;
 	v->type = JT_NUM;
-	v->num = strtod(text, &end);
-	if (*end != 0)
-		return fail(p, "a malformed number");
+	v->num = strtod(text, NULL);
 	errno = 0;
-	long long i = strtoll(text, &end, 10);
-	v->is_int = *end == 0 && errno == 0;
+	long long i = integer ? strtoll(text, NULL, 10) : 0;
+	v->is_int = integer && errno == 0;
 	v->i = v->is_int ? i : (long long)v->num;
-	p->pos += n;
+	if (text != small)
+		free(text);
 	return 0;
 }
 

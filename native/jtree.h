@@ -1,7 +1,7 @@
 /* jtree.h - whole JSON documents as a tree: config.json and the state files.
  *
- * json.c reads the protocol's flat request lines; an OCI bundle's config.json nests
- * objects in arrays in objects. Every member a reader fetches with jt_get is marked
+ * The one JSON reader of boxcore: an OCI bundle's config.json nests objects in arrays
+ * in objects, and json.c flattens the tree of a protocol request (one object). Every member a reader fetches with jt_get is marked
  * "used", so after reading, jt_unused names the first member nobody looked at: that
  * is how boxcore refuses a config field it does not support instead of ignoring it.
  */

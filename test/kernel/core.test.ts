@@ -193,15 +193,19 @@ describe.runIf(isRoot)('boxcore on the real kernel', () => {
     const replies: CoreReply[] = [];
     await core.close();
     core = await Core.start({ onReply: (r) => replies.push(r) });
-    for (const junk of ['{', '[1,2]', '"x"', '\u0001\u0002garbage', '{"op":42}', '{"op":"nope"}', '{"op":"sethostname"}', '{"op":"sethostname","ct":"c99","name":"x"}', 'x'.repeat(200_000)]) {
+    for (const junk of ['{', '[1,2]', '"x"', '\u0001\u0002garbage', '{"op":"hello","n":01}', '{"op":42}', '{"op":"nope"}', '{"op":"sethostname"}', '{"op":"sethostname","ct":"c99","name":"x"}', 'x'.repeat(200_000)]) {
       core.sendRaw(junk);
     }
     const hello = await core.hello();
     expect(hello.pid).toBe(core.pid);
     const errors = replies.filter((r) => !r.ok);
-    expect(errors).toHaveLength(9);
-    expect(errors.map((r) => r.error!.kind)).toEqual(['protocol', 'protocol', 'protocol', 'protocol', 'usage', 'usage', 'usage', 'state', 'protocol']);
+    expect(errors).toHaveLength(10);
+    expect(errors.map((r) => r.error!.kind)).toEqual(['protocol', 'protocol', 'protocol', 'protocol', 'protocol', 'usage', 'usage', 'usage', 'state', 'protocol']);
     for (const r of errors) expect(r.error!.message.length).toBeGreaterThan(5);
+    // A JSON error says what and where; a line that is JSON but no object says what to send.
+    expect(errors[0]!.error!.message).toMatch(/expected a member name in quotes at line 1, column 2$/);
+    expect(errors[1]!.error!.message).toMatch(/found an array where the object should be; a request is one object, \{"op"/);
+    expect(errors[4]!.error!.message).toMatch(/expected ',' or '\}' at line 1, column 20$/); // 01 is not a JSON number
   });
 
   it('says why an unprivileged user cannot make namespaces without a user namespace', async () => {
