@@ -71,9 +71,15 @@ function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
  *  event loop gets a turn between files, so a UI loading in the background stays
  *  responsive. */
 export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
+  return loadSources(await readSources(root));
+}
+
+/** loadAll of files already read (readIndex's `sources`): the lab lists the course from
+ *  the index, then loads it in full without reading the files again. */
+export async function loadSources(sources: LessonSource[]): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   const lessons: Lesson[] = [];
   const errors: LessonError[] = [];
-  for (const s of await readSources(root)) {
+  for (const s of sources) {
     try {
       lessons.push(parseLesson(s.text, s.file));
     } catch (err) {
@@ -92,10 +98,11 @@ export interface IndexEntry { summary: LessonSummary; source: LessonSource }
 
 /** The course at a glance: each file's front matter checked (a broken one is in
  *  `errors`), the blocks left for parseLesson. */
-export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[] }> {
+export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[]; sources: LessonSource[] }> {
   const entries: IndexEntry[] = [];
   const errors: LessonError[] = [];
-  for (const source of await readSources(root)) {
+  const sources = await readSources(root);
+  for (const source of sources) {
     try {
       entries.push({ summary: indexLesson(source.text, source.file), source });
     } catch (err) {
@@ -104,7 +111,7 @@ export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexE
     }
   }
   errors.push(...duplicateIds(entries.map((e) => e.summary)));
-  return { entries, errors };
+  return { entries, errors, sources };
 }
 
 /** The lesson named by id (or by its path, 01-namespaces/02-pid), loaded in full. Only

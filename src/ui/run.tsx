@@ -9,7 +9,7 @@ import { render, type Instance } from 'ink';
 import { msg } from '../cli/text.ts';
 import { boxcorePath } from '../core/binary.ts';
 import type { Check } from '../doctor/checks.ts';
-import { loadAll, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
+import { loadSources, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
 import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
@@ -34,7 +34,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   const index = await readIndex();
   let lessons = index.entries.map((e) => e.summary);
   let errors = index.errors;
-  /** Lessons loaded in full, by id: all of them once loadAll is done. */
+  /** Lessons loaded in full, by id: all of them once loadSources is done. */
   const loaded = new Map<string, Lesson>();
   let checks: Check[] | undefined;
   let checksFailed: string | undefined;
@@ -50,7 +50,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
       loaded.set(id, lesson);
       return lesson;
     } catch (err) {
-      // Known broken before loadAll got to it: off the list, and among the errors.
+      // Known broken before loadSources got to it: off the list, and among the errors.
       if (err instanceof LessonError && !errors.some((e) => e.message === err.message)) {
         lessons = lessons.filter((l) => l.file !== err.file);
         errors = [...errors, err];
@@ -145,7 +145,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     (err: unknown) => { checksFailed = (err as Error).message; draw(); },
   );
   let fatal: unknown;
-  loadAll().then(({ lessons: all, errors: broken }) => {
+  loadSources(index.sources).then(({ lessons: all, errors: broken }) => {
     loaded.clear();
     for (const l of all) if (!loaded.has(l.meta.id)) loaded.set(l.meta.id, l);
     lessons = all.map(summarize);
