@@ -139,6 +139,13 @@ async function openUts(t: Awaited<ReturnType<typeof setup>>) {
   return t.until((f) => f.includes(text.notStarted));
 }
 
+/** uts opened and its first step run (the fake session names the host box-from-step-1). */
+async function atFirstStep(t: Awaited<ReturnType<typeof setup>>) {
+  await openUts(t);
+  await t.press('n');
+  return t.until((f) => f.includes('box-from-step-1'));
+}
+
 describe('home', () => {
   it('lists chapters and lessons with progress, and says what will not run here and why', async () => {
     const t = await setup();
@@ -188,9 +195,7 @@ describe('home', () => {
 describe('lesson screen', () => {
   it('runs a step with n: the diff, the syscalls and the shell command of the op', async () => {
     const t = await setup();
-    await openUts(t);
-    await t.press('n');
-    const f = await t.until((x) => x.includes('box-from-step-1'));
+    const f = await atFirstStep(t);
     expect(t.sessions).toHaveLength(1);
     expect(f).toContain('clone3({flags=CLONE_NEWUTS}) = 4242');
     expect(f).toContain('$ unshare --uts');
@@ -209,9 +214,7 @@ describe('lesson screen', () => {
 
   it('p re-reads the step before without undoing it; n comes back without running again', async () => {
     const t = await setup();
-    await openUts(t);
-    await t.press('n');
-    await t.until((f) => f.includes('box-from-step-1'));
+    await atFirstStep(t);
     await t.press('n');
     await t.until((f) => f.includes('box-from-step-2'));
     await t.press('p');
@@ -226,9 +229,7 @@ describe('lesson screen', () => {
 
   it('x asks before it resets; another key keeps the lesson as it is', async () => {
     const t = await setup();
-    await openUts(t);
-    await t.press('n');
-    await t.until((f) => f.includes('box-from-step-1'));
+    await atFirstStep(t);
     await t.press('x');
     await t.until((f) => f.includes(text.resetConfirm.slice(0, 40)));
     await t.press('c');
@@ -242,9 +243,7 @@ describe('lesson screen', () => {
 
   it('the REPL completes ops and their arguments, runs a line, shows its diff, and keeps history', async () => {
     const t = await setup();
-    await openUts(t);
-    await t.press('n');
-    await t.until((f) => f.includes('box-from-step-1'));
+    await atFirstStep(t);
     await t.press(':');
     await t.until((f) => f.includes(text.replHelp.slice(0, 30)));
     await t.press('mou', '\t');
@@ -302,9 +301,7 @@ describe('lesson screen', () => {
 
   it('? shows the help over a lesson; the lesson (and its session) survive it', async () => {
     const t = await setup();
-    await openUts(t);
-    await t.press('n');
-    await t.until((f) => f.includes('box-from-step-1'));
+    await atFirstStep(t);
     await t.press('?');
     const f = await t.until((x) => x.includes(text.helpTitle) && x.includes(text.help.picture!));
     expect(f).toContain(text.help.reset);
@@ -338,9 +335,7 @@ describe('lesson screen', () => {
 
   it('never draws more lines than the terminal has, through resizes', async () => {
     const t = await setup();
-    await openUts(t);
-    await t.press('n');
-    await t.until((f) => f.includes('box-from-step-1'));
+    await atFirstStep(t);
     for (const [cols, rows] of [[70, 16], [40, 10], [200, 60], [100, 20]] as const) {
       Object.defineProperty(t.stdout, 'columns', { value: cols, configurable: true });
       Object.defineProperty(t.stdout, 'rows', { value: rows, configurable: true });
