@@ -49,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
     case 'rootfs':
       cleanUpOnSignals();
       return (await import('./rootfs.ts')).rootfsCommand(rest);
+    case 'build':
+      cleanUpOnSignals();
+      return (await import('./build.ts')).buildCommand(rest);
     case 'image':
       cleanUpOnSignals();
       return (await import('./image.ts')).imageCommand(rest);
