@@ -52,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
     case 'build':
       cleanUpOnSignals();
       return (await import('./build.ts')).buildCommand(rest);
+    case 'engine':
+      return (await import('./engine.ts')).engineCommand(rest);
     case 'image':
       cleanUpOnSignals();
       return (await import('./image.ts')).imageCommand(rest);

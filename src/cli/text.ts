@@ -22,6 +22,8 @@ Usage:
                               a real container (see 'boxlab build --help')
   boxlab image VERB ...       OCI images: build, ls, inspect, unpack, commit,
                               push, pull, registry (see 'boxlab image --help')
+  boxlab engine [--json]      a sandboxed Docker engine until Ctrl-C (see
+                              'boxlab engine --help')
   boxlab doctor [--json]      what this machine can do, chapter by chapter
   boxlab cleanup [--dry-run] [--json]
                               remove what a killed boxlab left behind
@@ -148,6 +150,9 @@ REF names an image in it (app:1), or is a manifest digest.
   commit LAYOUT FROM UPPER REF
           a new image: FROM's layers and one more made of UPPER, a container's
           overlay upper directory (whiteouts become .wh. files)
+  save LAYOUT REF FILE [--name REPO:TAG]
+          the image as one tar file in the format of docker save (a
+          docker-archive), which docker load reads; named REPO:TAG (default REF)
   push LAYOUT REF HOST:PORT/NAME[:TAG]
           send an image to a registry on loopback (the registry HTTP API)
   pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
@@ -188,7 +193,7 @@ export const msg = {
 
 export const imageText = {
   unknownVerb: (v: string) => `boxlab image: unknown verb '${v}'. Run 'boxlab image --help' for the list.`,
-  needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, push, pull or registry ('boxlab image --help')",
+  needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, save, push, pull or registry ('boxlab image --help')",
   wrongArgs: (verb: string, usage: string) => `boxlab image ${verb}: expected ${usage}`,
   needsRoot: (verb: string) => `boxlab image ${verb} needs root: whiteouts are device nodes (mknod needs CAP_MKNOD) and overlay's opaque mark is a trusted.* xattr (CAP_SYS_ADMIN). Run it with sudo.`,
   noDir: (dir: string) => `${dir} is not a directory: name a directory to make the layer of`,
@@ -212,6 +217,7 @@ export const imageText = {
     `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
   pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
     `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
+  saved: (ref: string, file: string, size: number, name: string) => `saved ${ref} to ${file} (${size} bytes, a docker-archive named ${name}): docker load -i ${file}`,
   registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
   registryDied: 'the registry exited by itself',
   inspect: {
@@ -320,6 +326,9 @@ export const doctorText = {
   kvmMissing: 'no /dev/kvm: the cgroup-v2 test rig runs under software emulation, which works, slower',
   peers: 'runc / crun',
   peersFix: 'apt-get install runc crun, to run the same bundle under another runtime in the runtime chapter',
+  engine: 'Docker engine',
+  engineOk: (version: string) => `${version}: the engine lessons start it in namespaces of their own`,
+  engineNotChecked: 'the Docker engine was not looked for',
   propagation: 'propagation of /',
   propagationIs: (mode: string) => `${mode}${mode === 'shared' ? ' (systemd makes / shared; containers make their copy private first, and the lessons show why)' : ''}`,
   host: 'host',
@@ -535,4 +544,23 @@ export const buildText = {
   imageLine: (ref: string | undefined, digest: string, layout: string, layers: number) =>
     `${ref ? `named ${ref}` : 'unnamed (no -t)'}: manifest ${digest}, ${layers} layer${layers === 1 ? '' : 's'}, in ${layout}`,
   failed: (what: string) => `boxlab build: ${what}`,
+};
+
+export const ENGINE_USAGE = `Usage: boxlab engine [--json]
+
+Starts a Docker engine of the lab's own (Debian's dockerd and the containerd it
+starts) in a network and a mount namespace the lab made, with its data, sockets and
+state in a bl- directory and its containers' cgroups beneath a bl- group, so the
+host's network, firewall, mounts and cgroups do not change. It runs until Ctrl-C or
+SIGTERM, which stop it and remove all of it (after a SIGKILL: boxlab cleanup).
+Nothing is pulled: give it images with boxlab image save and docker load.`;
+
+export const engineText = {
+  needsRoot: 'boxlab engine needs root: dockerd makes namespaces, mounts, cgroups and firewall rules. Run it with sudo.',
+  running: (i: { pid: number; socket: string; dir: string; netns: string; docker: string }) =>
+    `dockerd runs as pid ${i.pid} in its own network namespace (${i.netns}); state in ${i.dir}.\n`
+    + `Use it with: ${i.docker} -H unix://${i.socket} ...\nCtrl-C stops it and removes everything it made.`,
+  missing: (program: string, pkg: string) => `${program} is not installed: the engine lessons run Debian's Docker engine (apt-get install ${pkg})`,
+  exitedAtStart: (log: string, last: string) => `dockerd exited while starting (its log: ${log})${last ? `: ${last}` : ''}`,
+  noAnswer: (seconds: number, log: string, last: string) => `dockerd did not answer on its socket within ${seconds} s (its log: ${log})${last ? `: ${last}` : ''}`,
 };
