@@ -110,8 +110,9 @@ export class DockerEngine {
     const scope = basename(dir);
     await ledger.track({ kind: 'dir', path: dir }, () => {
       for (const d of ['data', 'exec', 'client']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
-      // A config of its own: the host's /etc/docker/daemon.json (if any) is not read.
-      writeFileSync(join(dir, 'daemon.json'), '{}\n');
+      // A config of its own: the host's /etc/docker/daemon.json (if any) is not read,
+      // and the key dockerd 20.10 makes at start goes here, not to /etc/docker/key.json.
+      writeFileSync(join(dir, 'daemon.json'), `${JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') })}\n`);
       writeFileSync(join(dir, 'root_maxkeys'), `${ROOT_MAXKEYS}\n`);
     }, scope);
     const core = await Core.start({ stdio: 'pipe' });
