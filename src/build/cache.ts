@@ -41,9 +41,11 @@ export function cacheKey(parts: CacheKeyParts): Digest {
   return sha256(JSON.stringify({ v: 1, ...parts }));
 }
 
-/** What a step made: a layer, or nothing (a RUN that changed no file). */
+/** What a step made: a layer, or nothing (a RUN that changed no file), and when: a
+ *  build that hits the cache all the way gives the same image, time included. */
 export interface CachedLayer {
   layer?: { descriptor: Descriptor; diffId: Digest };
+  created?: string;
 }
 
 export class BuildCache {
@@ -74,13 +76,14 @@ export class BuildCache {
       closeSync(fd);
     }
     try {
-      const v = JSON.parse(text) as { key?: unknown; layer?: { descriptor?: Descriptor; diffId?: unknown } | null };
+      const v = JSON.parse(text) as { key?: unknown; created?: unknown; layer?: { descriptor?: Descriptor; diffId?: unknown } | null };
       if (v.key !== key) return undefined;
-      if (!v.layer) return {};
+      const created = typeof v.created === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v.created) ? { created: v.created } : {};
+      if (!v.layer) return created;
       const { descriptor, diffId } = v.layer;
       if (!descriptor || !isDigest(descriptor.digest) || !Number.isSafeInteger(descriptor.size) || typeof descriptor.mediaType !== 'string' || !isDigest(diffId)) return undefined;
       if (!this.layout.hasBlob(descriptor.digest)) return undefined;
-      return { layer: { descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size }, diffId } };
+      return { layer: { descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size }, diffId }, ...created };
     } catch {
       return undefined;
     }
@@ -89,7 +92,7 @@ export class BuildCache {
   put(key: Digest, made: CachedLayer): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     const tmp = join(this.dir, `bl-${process.pid}-${digestHex(key).slice(0, 12)}.tmp`);
-    writeFileSync(tmp, JSON.stringify({ key, layer: made.layer ?? null }) + '\n', { mode: 0o644 });
+    writeFileSync(tmp, JSON.stringify({ key, created: made.created, layer: made.layer ?? null }) + '\n', { mode: 0o644 });
     renameSync(tmp, this.file(key));
   }
 }

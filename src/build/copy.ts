@@ -15,7 +15,7 @@ import { normalizePath, readTar, TarError, type TarEntry } from '../images/tar.t
 import { buildText as t } from '../cli/text.ts';
 import { type Dir, release, resolveIn } from './fsroot.ts';
 import { SOURCE_LIMITS, type Source } from './sources.ts';
-import { writeEntries, type Owner } from './writer.ts';
+import { ensureDir, writeEntries, type Owner } from './writer.ts';
 
 export class CopyError extends Error {}
 
@@ -90,18 +90,23 @@ function isDirIn(root: Dir, dest: string): boolean {
 }
 
 /** Write the sources at their destination in the image rooted at ROOT; returns the
- *  number of entries written. */
+ *  number of entries written. Directories made on the way are 0755 and --chown's (else
+ *  root's); a destination directory that exists keeps its owner and mode. An archive's
+ *  members keep their own owners (--chown goes to the directories made for them), as
+ *  buildah has it. */
 export function place(root: Dir, sources: Source[], p: Placement): number {
   const intoDir = p.dest.endsWith('/') || isDirIn(root, p.dest);
   const single = sources.length === 1;
   if (!single && !p.dest.endsWith('/')) throw new CopyError(t.manyNeedDir(p.dest));
   let written = 0;
   for (const s of sources) {
-    const file = s.entries[0]!;
-    const kind = p.unpack && !s.isDir && file.type === 'file' ? archiveKind(file.data ?? Buffer.alloc(0)) : undefined;
+    const file = s.entries[0];
+    const kind = p.unpack && !s.isDir && file?.type === 'file' ? archiveKind(file.data ?? Buffer.alloc(0)) : undefined;
     if (kind) {
-      written += writeEntries(root, p.dest, archiveEntries(file.data!, kind, s.rel), { chown: p.chown, linksWithin: true });
+      ensureDir(root, p.dest, p.chown);
+      written += writeEntries(root, p.dest, archiveEntries(file!.data!, kind, s.rel), { made: p.chown, linksWithin: true });
     } else if (s.isDir) {
+      ensureDir(root, p.dest, p.chown);
       written += writeEntries(root, p.dest, s.entries, { chown: p.chown });
     } else {
       const target = intoDir ? posix.join(p.dest, s.name) : p.dest;

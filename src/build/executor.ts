@@ -12,7 +12,7 @@
 import { closeSync, fstatSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Ledger } from '../ledger/index.ts';
-import { addLayer, createdTime } from '../images/image.ts';
+import { DEFAULT_ENV, addLayer, createdTime } from '../images/image.ts';
 import { LayoutError, type Image, type Layout } from '../images/layout.ts';
 import { FormatError, ociArchitecture, type ImageConfig } from '../images/oci.ts';
 import type { Limits } from '../runtime/cgroup-flags.ts';
@@ -153,7 +153,8 @@ class Builder {
       if (err instanceof WordError) throw new StepError(ins, err.message);
       throw err;
     }
-    if (image.toLowerCase() === 'scratch') return emptyState();
+    // An image from nothing gets PATH, as BuildKit and buildah give it.
+    if (image.toLowerCase() === 'scratch') return { ...emptyState(), config: { Env: [...DEFAULT_ENV] } };
     const earlier = this.cf.stages.slice(0, stage.index).find((s) => s.name === image.toLowerCase());
     if (earlier) return copyState(this.states[earlier.index]!);
     let base: Image;
@@ -170,6 +171,7 @@ class Builder {
       history: [...(base.config.history ?? [])],
       architecture: base.config.architecture,
       os: base.config.os,
+      created: base.config.created,
     };
   }
 
@@ -188,7 +190,7 @@ class Builder {
           return await this.workdirStep(state, ins);
         default:
           applyConfig(state, ins, this.cf.escape);
-          state.history.push({ created: this.created, created_by: createdBy(ins), empty_layer: true });
+          state.history.push({ created: state.created ?? this.created, created_by: createdBy(ins), empty_layer: true });
           return { result: 'config' };
       }
     } catch (err) {
@@ -200,26 +202,29 @@ class Builder {
 
   /** A step that makes a layer: from the cache, or by MAKE writing into a new upper dir. */
   private async layerStep(state: StageState, ins: Instruction, key: ReturnType<typeof cacheKey>, make: (dirs: { upper: string; work: string }) => Promise<void>): Promise<{ result: StepResult; layer?: LayerRef }> {
-    const history = (empty: boolean) => state.history.push({ created: this.created, created_by: createdBy(ins), ...(empty ? { empty_layer: true } : {}) });
+    const history = (empty: boolean, created: string) => {
+      state.created = created;
+      state.history.push({ created, created_by: createdBy(ins), ...(empty ? { empty_layer: true } : {}) });
+    };
     const hit = this.req.noCache ? undefined : this.cache.get(key);
     if (hit) {
       const layer = hit.layer ? { ...hit.layer } : undefined;
       if (layer) state.layers.push(layer);
-      history(!layer);
+      history(!layer, hit.created ?? this.created);
       return { result: 'cached', layer };
     }
     const dirs = this.ws.newLayer();
     await make(dirs);
     if (Workspace.isEmpty(dirs.upper)) {
-      this.cache.put(key, {});
-      history(true);
+      this.cache.put(key, { created: this.created });
+      history(true, this.created);
       return { result: 'built' };
     }
     const made = addLayer(this.req.layout, dirs.upper);
     const layer: LayerRef = { diffId: made.diffId, descriptor: made.descriptor, dir: dirs.upper };
     state.layers.push(layer);
-    this.cache.put(key, { layer: { descriptor: made.descriptor, diffId: made.diffId } });
-    history(false);
+    this.cache.put(key, { layer: { descriptor: made.descriptor, diffId: made.diffId }, created: this.created });
+    history(false, this.created);
     return { result: 'built', layer };
   }
 
@@ -300,14 +305,17 @@ class Builder {
     }
   }
 
+  /** WORKDIR makes its directory when the image has none, owned by USER (as BuildKit
+   *  and buildah make it). */
   private async workdirStep(state: StageState, ins: Instruction) {
     const path = workdirOf(state, expand(state, ins, ins.text, this.cf.escape, 'one')[0]!);
     state.config.WorkingDir = path;
-    const key = cacheKey({ parent: this.parent(state), step: `WORKDIR ${path}` });
+    const user = state.config.User || undefined;
+    const key = cacheKey({ parent: this.parent(state), step: `WORKDIR ${path}`, context: { user: user ?? null } });
     return this.layerStep(state, ins, key, async (dirs) => {
       const m = await this.ws.mount(this.ws.lowers(this.req.layout, state.layers), dirs);
       try {
-        ensureDir(m.root, path);
+        ensureDir(m.root, path, user ? resolveIds(m.root, user, 'run') : undefined);
       } finally {
         await m.close();
       }
@@ -316,7 +324,7 @@ class Builder {
 
   private writeImage(state: StageState): Image {
     const config: ImageConfig = {
-      created: this.created,
+      created: state.created ?? this.created,
       architecture: state.architecture ?? ociArchitecture(),
       os: state.os ?? 'linux',
       config: state.config,

@@ -2,17 +2,13 @@
 //
 // One pattern a line; # starts a comment line; blank lines are nothing. A pattern is
 // a path relative to the context (a leading / means the same), matched as Go's
-// filepath.Match does, plus **:
-//   *      any run of characters but /        ?   one character but /
-//   [a-z]  one of a class ([^a-z] or [!a-z]: none of it)
-//   **     any number of whole directories, none included (**/*.log, docs/**)
-//   \X     X itself
-// A pattern that matches a directory excludes everything beneath it. A pattern that
-// starts with ! brings back what an earlier one excluded; the last pattern to match a
-// path decides. (Docker also sends the Containerfile and .dockerignore to the daemon
+// filepath.Match does, plus ** (glob.ts). A pattern that matches a directory excludes
+// everything beneath it. A pattern that starts with ! brings back what an earlier one
+// excluded; the last pattern to match a path decides. (Docker also sends the Containerfile and .dockerignore to the daemon
 // when they are excluded, but COPY cannot see them: the same here.)
 import { posix } from 'node:path';
 import { buildText as t } from '../cli/text.ts';
+import { GlobError, globRegex } from './glob.ts';
 
 export interface IgnorePattern {
   /** The line as written, for messages. */
@@ -27,42 +23,14 @@ export class IgnoreError extends Error {}
 /** Bounds: a .dockerignore is a short list. */
 export const IGNORE_LIMITS = { bytes: 1 << 20, patterns: 10_000 };
 
-function toRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        i++;
-        // "**/" at a boundary: any directories, or none; a final "**": anything.
-        if (pattern[i + 1] === '/') {
-          i++;
-          re += '(?:.*/)?';
-        } else {
-          re += '.*';
-        }
-      } else {
-        re += '[^/]*';
-      }
-    } else if (c === '?') {
-      re += '[^/]';
-    } else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) throw new IgnoreError(t.ignoreBadClass(pattern));
-      let body = pattern.slice(i + 1, close);
-      if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else if (c === '\\' && i + 1 < pattern.length) {
-      re += escapeRe(pattern[++i]!);
-    } else {
-      re += escapeRe(c);
-    }
+function regexOf(pattern: string): RegExp {
+  try {
+    return globRegex(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) throw new IgnoreError(t.ignoreBadClass(pattern));
+    throw err;
   }
-  return new RegExp(`^${re}$`);
 }
-
-const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The patterns of a .dockerignore's text. */
 export function parseIgnore(text: string): IgnorePattern[] {
@@ -75,7 +43,7 @@ export function parseIgnore(text: string): IgnorePattern[] {
     let p = (negate ? line.slice(1) : line).trim();
     p = posix.normalize(p).replace(/^(\/)+/, '').replace(/\/+$/, '');
     if (p === '.' || p === '') return; // "." would be the whole context: Docker ignores it
-    patterns.push({ text: line, line: n + 1, negate, regex: toRegex(p) });
+    patterns.push({ text: line, line: n + 1, negate, regex: regexOf(p) });
   });
   if (patterns.length > IGNORE_LIMITS.patterns) throw new IgnoreError(t.ignoreTooMany(IGNORE_LIMITS.patterns));
   return patterns;

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { sha256, type Digest } from '../images/digest.ts';
 import type { TarEntry } from '../images/tar.ts';
 import { buildText as t } from '../cli/text.ts';
+import { GlobError, globRegex, hasMagic } from './glob.ts';
 import { Dir, OutsideError, components, openFound, release, resolveIn } from './fsroot.ts';
 
 /** What one COPY or ADD may read, at most. */
@@ -35,8 +36,8 @@ export interface SourceTree {
   keepOwners: boolean;
 }
 
-/** One source, read: a file (one entry, path '') or a directory (its entries, the
- *  directory itself as path '', its contents relative to it). */
+/** One source, read: a file (one entry, path '') or a directory (the entries of its
+ *  contents, relative to it: the directory itself is not copied, only what is in it). */
 export interface Source {
   /** The path as matched in its tree, and the name it gets in a destination directory. */
   rel: string;
@@ -47,37 +48,25 @@ export interface Source {
 
 interface Budget { bytes: number; entries: number }
 
-const MAGIC = /[*?[]/;
-
 function matchName(pattern: string, name: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) throw new SourceError(t.badPattern(pattern));
-      let body = pattern.slice(i + 1, close);
-      if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else if (c === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  try {
+    return globRegex(pattern).test(name);
+  } catch (err) {
+    if (err instanceof GlobError) throw new SourceError(t.badPattern(pattern));
+    throw err;
   }
-  return new RegExp(`^${re}$`, 's').test(name);
 }
 
 /** The paths a source pattern matches in the tree ("a/*.txt" -> ["a/x.txt", ...]). */
 function expand(tree: SourceTree, pattern: string): string[] {
   const parts = components(pattern);
   if (parts.includes('..')) throw new SourceError(t.leavesContext(pattern, tree.shown));
-  if (!parts.some((p) => MAGIC.test(p))) return [parts.join('/')];
+  if (!parts.some((p) => hasMagic(p))) return [parts.join('/')];
   let paths = [''];
   for (const part of parts) {
     const next: string[] = [];
     for (const base of paths) {
-      if (!MAGIC.test(part)) {
+      if (!hasMagic(part)) {
         next.push(base ? `${base}/${part}` : part);
         continue;
       }
@@ -193,8 +182,6 @@ export function readSources(tree: SourceTree, patterns: string[]): Source[] {
         if (found.st.isDirectory()) {
           const dir = openFound(found);
           try {
-            const self = found.name === undefined ? dir.stat() : found.st;
-            entries.push({ path: '', type: 'dir', mode: self.mode & 0o7777, uid: tree.keepOwners ? self.uid : 0, gid: tree.keepOwners ? self.gid : 0, mtime: Math.floor(self.mtimeMs / 1000) });
             walk(tree, dir, found.rel, '', entries, budget);
           } finally {
             if (dir !== tree.root) dir.close();

@@ -25,6 +25,8 @@ export interface StageState {
   /** The base image's platform, kept in the result. */
   architecture?: string;
   os?: string;
+  /** When the newest layer was made (a cached one: when it was first made). */
+  created?: string;
 }
 
 /** An error in one instruction: FILE:LINE first, as the parser's. */
@@ -49,6 +51,7 @@ export function copyState(s: StageState): StageState {
     cmdSet: false,
     architecture: s.architecture,
     os: s.os,
+    created: s.created,
   };
 }
 

@@ -22,38 +22,42 @@ export interface Owner { uid: number; gid: number }
 export interface WriteOptions {
   /** --chown: every entry gets this owner (else each keeps its own). */
   chown?: Owner;
+  /** The owner of the directories made on the way (0755): --chown's, else root. */
+  made?: Owner;
   /** Hard link targets: relative to the destination (an archive's own paths). */
   linksWithin?: boolean;
 }
 
+const ROOT: Owner = { uid: 0, gid: 0 };
+
 /** Hand a path to boxcore (another process): /proc/self would be its own fds. */
 const forCore = (p: string) => p.replace('/proc/self/', `/proc/${process.pid}/`);
 
-/** A directory just made: root's, 0755 whatever the umask, as Docker makes them. */
-function madeDir(parent: Dir, name: string): void {
+/** A directory just made: 0755 whatever the umask, and OWNER's, as Docker makes them. */
+const madeDir = (owner: Owner) => (parent: Dir, name: string): void => {
   const fd = openSync(parent.at(name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   try {
-    fchownSync(fd, 0, 0);
+    fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, 0o755);
   } finally {
     closeSync(fd);
   }
-}
+};
 
 /** The open parent directory of FULL inside ROOT, missing directories made. */
-function parentOf(root: Dir, full: string): { dir: Dir; done: () => void } {
+function parentOf(root: Dir, full: string, made: Owner = ROOT): { dir: Dir; done: () => void } {
   const parentPath = posix.dirname(full);
-  const found = resolveIn(root, parentPath, { followLast: true, mkdir: madeDir });
+  const found = resolveIn(root, parentPath, { followLast: true, mkdir: madeDir(made) });
   if (!found) {
     // resolveIn makes the missing directories on the way, not the last one: here.
-    const grand = parentOf(root, parentPath);
+    const grand = parentOf(root, parentPath, made);
     try {
       mkdirSync(grand.dir.at(posix.basename(parentPath)), { mode: 0o700 });
-      madeDir(grand.dir, posix.basename(parentPath));
+      madeDir(made)(grand.dir, posix.basename(parentPath));
     } finally {
       grand.done();
     }
-    return parentOf(root, full);
+    return parentOf(root, full, made);
   }
   if (!found.st.isDirectory()) {
     release(found, root);
@@ -89,7 +93,7 @@ export function writeEntries(root: Dir, dest: string, entries: TarEntry[], opts:
     if (full === '/') continue; // the root directory itself keeps what it is
     const owner = opts.chown ?? { uid: e.uid, gid: e.gid };
     const name = posix.basename(full);
-    const { dir: parent, done } = parentOf(root, full);
+    const { dir: parent, done } = parentOf(root, full, opts.made ?? opts.chown);
     try {
       const existing = parent.lstat(name);
       // Two directories merge; anything else is replaced.
@@ -150,15 +154,21 @@ export function writeEntries(root: Dir, dest: string, entries: TarEntry[], opts:
   return written;
 }
 
-/** Make the directory PATH (and its parents) in the image, if missing: WORKDIR. */
-export function ensureDir(root: Dir, path: string, owner: Owner = { uid: 0, gid: 0 }): boolean {
+/** Make the directory PATH (and its parents) in the image, if missing, 0755 and
+ *  OWNER's (WORKDIR: the USER's; COPY: --chown's); one that exists is left as it is. */
+export function ensureDir(root: Dir, path: string, owner: Owner = ROOT): boolean {
   const found = resolveIn(root, path, { followLast: true });
   if (found) {
     release(found, root);
     if (!found.st.isDirectory()) throw new WriteError(t.notADirectory(path));
     return false;
   }
-  const now = Math.floor(Date.now() / 1000);
-  writeEntries(root, path, [{ path: '', type: 'dir', mode: 0o755, ...owner, mtime: now }]);
+  const { dir: parent, done } = parentOf(root, posix.join('/', path), owner);
+  try {
+    mkdirSync(parent.at(posix.basename(path)), { mode: 0o700 });
+    madeDir(owner)(parent, posix.basename(path));
+  } finally {
+    done();
+  }
   return true;
 }
