@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { normalizePath, readTar, TarError, type TarEntry } from '../images/tar.ts';
+import { readTar, TarError, type TarEntry } from '../images/tar.ts';
 import { buildText as t } from '../cli/text.ts';
 import { type Dir, release, resolveIn } from './fsroot.ts';
 import { SOURCE_LIMITS, type Source } from './sources.ts';
@@ -65,7 +65,8 @@ export function archiveEntries(data: Buffer, kind: Compression, name: string): T
     if (e.path.split('/').includes('..')) throw new CopyError(t.memberLeaves(name, e.path));
     if (e.type === 'hardlink' && (e.linkname ?? '').split('/').includes('..')) throw new CopyError(t.memberLeaves(name, e.linkname ?? ''));
   }
-  return entries.filter((e) => normalizePath(e.path) !== '');
+  // A member "./" is the destination itself: its owner and mode go there.
+  return entries;
 }
 
 /** A source that names a URL (ADD https://...): refused, nothing is downloaded. */

@@ -5,7 +5,7 @@
 // an overlay over the layers made so far:
 //   RUN      a real container runs the command (run-step.ts)
 //   COPY/ADD files from the context or another stage are written in (copy.ts)
-//   WORKDIR  the directory is made, if the image has none
+//   WORKDIR, VOLUME  the directory is made, if the image has none (no layer otherwise)
 // Each of these is looked up in the cache first (cache.ts): a hit reuses the layer
 // (and says so), a miss makes it and remembers it. Only the stages the target needs
 // are built. Every resource is in the ledger before it exists (workspace.ts).
@@ -188,6 +188,8 @@ class Builder {
           return await this.copyStep(state, ins);
         case 'WORKDIR':
           return await this.workdirStep(state, ins);
+        case 'VOLUME':
+          return await this.volumeStep(state, ins);
         default:
           applyConfig(state, ins, this.cf.escape);
           state.history.push({ created: state.created ?? this.created, created_by: createdBy(ins), empty_layer: true });
@@ -315,7 +317,24 @@ class Builder {
     return this.layerStep(state, ins, key, async (dirs) => {
       const m = await this.ws.mount(this.ws.lowers(this.req.layout, state.layers), dirs);
       try {
-        ensureDir(m.root, path, user ? resolveIds(m.root, user, 'run') : undefined);
+        ensureDir(m.root, path, user ? resolveIds(m.root, user, 'chown') : undefined);
+      } finally {
+        await m.close();
+      }
+    });
+  }
+
+  /** VOLUME names mount points in the config, and makes their directories where the
+   *  image has none (0755, root's), as buildah does. */
+  private async volumeStep(state: StageState, ins: Instruction) {
+    const before = new Set(Object.keys(state.config.Volumes ?? {}));
+    applyConfig(state, ins, this.cf.escape);
+    const paths = Object.keys(state.config.Volumes ?? {}).filter((p) => !before.has(p)).map((p) => workdirOf(state, p));
+    const key = cacheKey({ parent: this.parent(state), step: `VOLUME ${JSON.stringify(paths)}` });
+    return this.layerStep(state, ins, key, async (dirs) => {
+      const m = await this.ws.mount(this.ws.lowers(this.req.layout, state.layers), dirs);
+      try {
+        for (const p of paths) ensureDir(m.root, p);
       } finally {
         await m.close();
       }

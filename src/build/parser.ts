@@ -15,7 +15,7 @@
 // instruction is checked here, so a bad file is refused before anything is built.
 import { suggest } from '../lessons/ops.ts';
 import { buildText as t } from '../cli/text.ts';
-import { WordError, rawWords } from './words.ts';
+import { WordError, rawWords, splitPair } from './words.ts';
 
 export const INSTRUCTIONS = ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'VOLUME', 'ENTRYPOINT', 'CMD', 'SHELL'] as const;
 export type Keyword = (typeof INSTRUCTIONS)[number];
@@ -152,8 +152,6 @@ function jsonForm(text: string): { json?: string[] } {
   return {};
 }
 
-const NAME_VALUE = /^([^=\s]+)=([\s\S]*)$/;
-
 /** What each instruction needs, checked before anything runs. */
 function checkShape(ins: Instruction, fail: (m: string) => Error, escape: string): void {
   const { keyword, text, json } = ins;
@@ -179,12 +177,12 @@ function checkShape(ins: Instruction, fail: (m: string) => Error, escape: string
     case 'ENV':
     case 'LABEL': {
       const w = words();
-      if (!NAME_VALUE.test(w[0]!)) {
+      if (!splitPair(w[0]!, escape)) {
         // The old form: ENV NAME VALUE... (LABEL too), the value the rest of the line.
         if (w.length < 2) throw fail(t.needsValue(keyword, w[0]!));
         return;
       }
-      for (const pair of w) if (!NAME_VALUE.test(pair)) throw fail(t.badPair(keyword, pair));
+      for (const pair of w) if (!splitPair(pair, escape)) throw fail(t.badPair(keyword, pair));
       return;
     }
     case 'RUN':

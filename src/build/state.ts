@@ -7,7 +7,7 @@ import type { ImageConfig } from '../images/oci.ts';
 import { buildText as t } from '../cli/text.ts';
 import type { Instruction } from './parser.ts';
 import type { LayerRef } from './workspace.ts';
-import { WordError, expandWord, expandWords, rawWords, type Vars } from './words.ts';
+import { WordError, expandWord, expandWords, rawWords, splitPair, type Vars } from './words.ts';
 
 export type RunConfig = NonNullable<ImageConfig['config']>;
 export type History = NonNullable<ImageConfig['history']>[number];
@@ -102,13 +102,13 @@ export function pairs(s: StageState, ins: Instruction, escape: string): [string,
       throw err;
     }
   };
-  if (!/^[^=\s]+=/.test(words[0]!)) {
+  if (!splitPair(words[0]!, escape)) {
     const rest = ins.text.slice(ins.text.indexOf(words[0]!) + words[0]!.length).trim();
     return [[one(words[0]!), one(rest)]];
   }
   return words.map((w) => {
-    const eq = w.indexOf('=');
-    return [one(w.slice(0, eq)), one(w.slice(eq + 1))];
+    const [name, value] = splitPair(w, escape)!;
+    return [one(name), one(value)];
   });
 }
 

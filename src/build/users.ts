@@ -58,7 +58,9 @@ const numeric = (s: string) => /^\d+$/.test(s) && Number(s) <= MAX_ID;
  *  nothing yet, where only numbers work).
  *  For USER (run): a user alone takes its primary group from passwd (0 when the uid
  *  has no entry), and its supplementary groups from group.
- *  For --chown: a user alone gives the same number as its group (Docker's rule). */
+ *  For --chown (and the directories WORKDIR makes): a name alone takes its primary
+ *  group from passwd; a number alone is the group's number too (Docker's rule, and
+ *  buildah's). */
 export function resolveIds(root: Dir | undefined, spec: string, use: 'run' | 'chown'): Ids {
   const [user = '', group] = spec.split(':');
   if (!user || group === '' || spec.split(':').length > 2) throw new UserError(t.badUser(spec));
@@ -73,7 +75,7 @@ export function resolveIds(root: Dir | undefined, spec: string, use: 'run' | 'ch
     if (!numeric(group) && !g) throw new UserError(t.noSuchGroup(group));
     gid = numeric(group) ? Number(group) : g!.id;
   } else {
-    gid = use === 'chown' ? uid : entry?.gid ?? 0;
+    gid = use === 'chown' && numeric(user) ? uid : entry?.gid ?? 0;
   }
   const extra = use === 'run' && group === undefined && entry
     ? groups.filter((g) => g.members.includes(entry.name) && g.id !== gid).map((g) => g.id)

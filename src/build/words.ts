@@ -184,3 +184,17 @@ export function rawWords(text: string, escape = '\\'): string[] {
   if (word) words.push(word);
   return words;
 }
+
+/** A raw word NAME=VALUE split at its first = outside quotes ('"b c"="d e"' ->
+ *  ['"b c"', '"d e"']); undefined when it has none. Each half is still to be expanded. */
+export function splitPair(word: string, escape = '\\'): [string, string] | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i]!;
+    if (c === escape && quote !== "'") i++;
+    else if (quote === c) quote = undefined;
+    else if (!quote && (c === '"' || c === "'")) quote = c;
+    else if (!quote && c === '=') return i > 0 ? [word.slice(0, i), word.slice(i + 1)] : undefined;
+  }
+  return undefined;
+}
