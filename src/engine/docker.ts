@@ -4,20 +4,24 @@
 // It is started as a container of the core, composed of the same ops as any other:
 //   clone mnt,net into a bl- cgroup   its own network namespace (docker0, the veths
 //                                     and the DOCKER iptables chains land there) and
-//                                     mount namespace; born in the lab's cgroup
+//                                     mount namespace; born in the lab's group G
 //   propagation private               its mounts (overlay2's, the containers') stay in it
+//   --cgroup-parent=docker            relative: runc makes a container's group beneath
+//                                     its own (the shim's, dockerd's: G/daemon), so
+//                                     Docker's groups are beneath G in every hierarchy
+//   a hybrid's unified tree: G bound  runc (1.1) puts the unified part of a container's
+//     over its mount point            group at the tree's top whatever the parent says:
+//                                     seen from dockerd, G is that top
 //   tmpfs on /run (the sandbox dir    containerd's shim sockets (/run/containerd/s) and
-//     bound back in)                  whatever else writes under /run stay in it
+//     bound back in), and on /opt     its plugin directory (/opt/containerd) stay in it
 //   /proc/sys/kernel/keys/root_maxkeys  dockerd raises that host-wide limit at start
 //     covered with "1000000"          when it is lower; here it reads it high enough
 //   exec dockerd                      --data-root, --exec-root, -H unix://..., --pidfile
 //                                     and its config in the sandbox directory
-// Docker's containers get their cgroups beneath the lab's group (--cgroup-parent,
-// relative: runc puts them under its own group), in every cgroup hierarchy, so nothing
-// is made at the top of a hierarchy. The directory, the core, the cgroups and dockerd
-// are in the ledger before they exist: stop() (every way out of boxlab runs it), or
-// `boxlab cleanup` after a SIGKILL, kills what is left in the cgroups and removes it
-// all. Images come from boxlab (a docker-archive, `docker load`): nothing is pulled.
+// The directory, the core, the cgroups and dockerd are in the ledger before they
+// exist: stop() (every way out of boxlab runs it), or `boxlab cleanup` after a SIGKILL,
+// kills what is left in the cgroups and removes it all. Images come from boxlab (a
+// docker-archive, `docker load`): nothing is pulled.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { request } from 'node:http';
@@ -54,7 +58,7 @@ export function enginePrograms(): EnginePrograms | { missing: string; pkg: strin
 /** Where dockerd's group goes: the sandbox's bl- group, and its leaf `daemon`
  *  (cgroup v2 lets only leaves hold processes once controllers are handed down). */
 const DAEMON = 'daemon';
-/** Docker's containers: <parent>/docker/<id>, as Docker's default /docker/<id>. */
+/** Docker's containers: beneath the daemon's group, as docker/<id>. */
 const CGROUP_PARENT = 'docker';
 /** dockerd raises /proc/sys/kernel/keys/root_maxkeys to this when lower. */
 const ROOT_MAXKEYS = 1_000_000;
@@ -67,7 +71,7 @@ export interface DockerResult { code: number; stdout: string; stderr: string }
  *  controllers, named ones such as name=systemd, hybrid's unified tree), with this
  *  process's group in each: runc makes a container's group in every hierarchy, so
  *  dockerd must be in a lab group in each of them too. */
-function otherHierarchies(managed: string[]): { mount: string; own: string }[] {
+function otherHierarchies(managed: string[]): { mount: string; own: string; v2: boolean }[] {
   const mine = new Map<string, string>();
   for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean)) {
     const [, ctrls = '', path = '/'] = line.split(':');
@@ -77,12 +81,11 @@ function otherHierarchies(managed: string[]): { mount: string; own: string }[] {
     if (managed.includes(mount)) return [];
     const key = type === 'cgroup2' ? '' : [...mine.keys()].find((k) => k !== '' && k.split(',').every((c) => opts.includes(c)));
     const own = key === undefined ? undefined : mine.get(key);
-    return own === undefined ? [] : [{ mount, own }];
+    return own === undefined ? [] : [{ mount, own, v2: type === 'cgroup2' }];
   });
 }
 
 export class DockerEngine {
-  private exited = false;
 
   private constructor(
     readonly dir: string,
@@ -124,25 +127,28 @@ export class DockerEngine {
     try {
       const group = await DockerEngine.makeGroups(core, ledger, scope);
       const { ct, pid } = await core.clone(['mnt', 'net'], { cgroup: DAEMON, parent: group.cgroup });
+      const unified: { mount: string; dir: string }[] = [];
       for (const h of otherHierarchies(group.managed)) {
         const top = join(h.mount, h.own, group.cgroup);
         ledger.record({ kind: 'cgroup', path: top }, scope);
         mkdirSync(join(top, DAEMON), { recursive: true });
         writeFileSync(join(top, DAEMON, 'cgroup.procs'), String(pid));
+        if (h.v2 && group.layout === 'hybrid') unified.push({ mount: h.mount, dir: top });
       }
       await core.linkUp({ ct }, 'lo');
       await core.propagation(ct, 'private', '/', true);
+      for (const u of unified) await core.mount(ct, { type: 'bind', source: u.dir, target: u.mount, mkdir: false });
       // The sandbox dir may itself be under /run: held as the puppet's working
       // directory, it is bound back in over the new tmpfs.
       await core.chdir(ct, dir);
       await core.mount(ct, { type: 'tmpfs', target: '/run', options: 'mode=755' });
       if (dir.startsWith('/run/')) await core.mount(ct, { type: 'bind', source: '/proc/self/cwd', target: dir });
       await core.chdir(ct, '/');
+      if (existsSync('/opt')) await core.mount(ct, { type: 'tmpfs', target: '/opt', options: 'mode=755', mkdir: false });
       await core.mount(ct, { type: 'bind', source: join(dir, 'root_maxkeys'), target: '/proc/sys/kernel/keys/root_maxkeys', mkdir: false });
       ledger.record({ kind: 'process', pid, start: processStartTime(pid) }, scope);
       const engine = new DockerEngine(dir, programs, core, ledger, scope, ct, pid, { cgroup: DAEMON, parent: group.cgroup }, log);
       await core.exec(ct, [programs.dockerd, ...engine.daemonArgs()], { env: engine.daemonEnv(), cwd: '/', stdio: 'inherit' });
-      void core.wait({ ct }, 24 * 3600_000).then(() => { engine.exited = true; }, () => { engine.exited = true; });
       await engine.waitReady(() => tail);
       return engine;
     } catch (err) {
@@ -155,7 +161,7 @@ export class DockerEngine {
 
   /** The lab's bl- group and its `daemon` leaf, in each hierarchy the core manages
    *  (the devices tree too: runc sets a container's device rules there). */
-  private static async makeGroups(core: Core, ledger: Ledger, scope: string): Promise<{ cgroup: string; managed: string[] }> {
+  private static async makeGroups(core: Core, ledger: Ledger, scope: string): Promise<{ cgroup: string; layout: string; managed: string[] }> {
     const cgroup = blName('docker');
     const layout = await core.cgroupLayout();
     const ref: CgroupRef = { cgroup: DAEMON, parent: cgroup };
@@ -164,7 +170,7 @@ export class DockerEngine {
     for (const path of plan.create) ledger.record({ kind: 'cgroup', path }, scope);
     await core.cgroupCreate(ref, controllers);
     const mounts = cgroupMounts();
-    return { cgroup, managed: plan.groups.map((g) => mountOf(g.path, mounts)) };
+    return { cgroup, layout: layout.layout, managed: plan.groups.map((g) => mountOf(g.path, mounts)) };
   }
 
   private daemonArgs(): string[] {
@@ -179,6 +185,8 @@ export class DockerEngine {
       `--cgroup-parent=${CGROUP_PARENT}`,
       '--containerd-namespace=moby',
       '--log-level=warn',
+      // On stop, containers get 2 s after SIGTERM (Docker's default is 10).
+      '--shutdown-timeout=2',
     ];
   }
 
@@ -191,15 +199,29 @@ export class DockerEngine {
     ];
   }
 
+  /** Has dockerd ended? Asked of the core in a short slice: a long wait would hold
+   *  the core, and a signal sent meanwhile would wait behind it. */
+  private async ended(ms = 0): Promise<boolean> {
+    if (!this.core.alive) return true;
+    try {
+      await this.core.wait({ ct: this.ct }, ms);
+      return true;
+    } catch (err) {
+      if ((err as { kind?: string }).kind === 'timeout') return false;
+      return true;
+    }
+  }
+
   /** Ask GET /_ping on the socket until it answers OK, dockerd exits, or time runs out. */
   private async waitReady(tail: () => string): Promise<void> {
     const end = Date.now() + START_TIMEOUT_MS;
-    while (Date.now() < end && !this.exited) {
+    let exited = false;
+    while (Date.now() < end && !(exited = await this.ended())) {
       if (await this.ping()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     const last = tail().trim().split('\n').slice(-3).join(' | ');
-    throw new EngineError(this.exited ? t.exitedAtStart(this.logFile, last) : t.noAnswer(START_TIMEOUT_MS / 1000, this.logFile, last));
+    throw new EngineError(exited ? t.exitedAtStart(this.logFile, last) : t.noAnswer(START_TIMEOUT_MS / 1000, this.logFile, last));
   }
 
   private ping(): Promise<boolean> {
@@ -232,13 +254,11 @@ export class DockerEngine {
   /** SIGTERM (dockerd stops its containers and containerd), then whatever is left in
    *  the lab's groups is killed, and every resource removed. */
   async stop(): Promise<void> {
-    if (!this.exited && this.core.alive) {
+    if (!(await this.ended())) {
       await this.core.signal({ ct: this.ct }, 'TERM').catch(() => undefined);
-      try {
-        await this.core.wait({ ct: this.ct }, STOP_TIMEOUT_MS);
-      } catch {
-        await this.core.signal({ ct: this.ct }, 'KILL').catch(() => undefined);
-      }
+      const end = Date.now() + STOP_TIMEOUT_MS;
+      while (Date.now() < end && !(await this.ended(250)));
+      if (!(await this.ended())) await this.core.signal({ ct: this.ct }, 'KILL').catch(() => undefined);
     }
     await this.core.close();
     this.log.end();
