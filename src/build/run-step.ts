@@ -11,7 +11,6 @@
 // they are not what the command wrote.
 import { lstatSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { NAMESPACES } from '../core/index.ts';
 import type { Ledger } from '../ledger/index.ts';
@@ -58,12 +57,28 @@ function removeStubs(upper: string, lowers: string[]): void {
   }
 }
 
+/** A line longer than this is passed on in pieces: a command that prints without
+ *  newlines must not grow the build's memory. */
+const MAX_LINE = 64 << 10;
+
 function lines(stream: Readable | null, which: 'stdout' | 'stderr', onOutput: RunRequest['onOutput']): Promise<void> {
   if (!stream) return Promise.resolve();
   return new Promise((resolve) => {
-    const rl = createInterface({ input: stream });
-    rl.on('line', (l) => onOutput(l, which));
-    rl.once('close', resolve);
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      rest += chunk;
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0 || rest.length > MAX_LINE) {
+        const end = nl >= 0 && nl <= MAX_LINE ? nl : MAX_LINE;
+        onOutput(rest.slice(0, end), which);
+        rest = rest.slice(end + (end === nl ? 1 : 0));
+      }
+    });
+    stream.once('close', () => {
+      if (rest) onOutput(rest, which);
+      resolve();
+    });
   });
 }
 

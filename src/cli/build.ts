@@ -3,8 +3,9 @@
 // (src/build/) and print each step as docker build does: the instruction, what the
 // command printed, then CACHED or DONE with the time and the layer.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { constants, homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { Core } from '../core/index.ts';
 import { blName, Ledger } from '../ledger/index.ts';
 import { Layout, checkRefName } from '../images/layout.ts';
 import { BuildFileError, LIMITS, parseContainerfile } from '../build/parser.ts';
@@ -117,6 +118,15 @@ export async function buildCommand(args: string[]): Promise<number> {
   }
   const layout = Layout.create(resolve((o.layout as string | undefined) ?? defaultLayoutDir()));
   const ledger = Ledger.open();
+  // Ctrl-C, SIGTERM, a closed terminal: the cores are closed (the RUN in progress dies
+  // with its core), the build fails where it is, and the ledger takes the rest away.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy) return;
+    stoppedBy = sig;
+    void Core.closeAll();
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
   try {
     await build({
       file: shown, text, context, layout, tag, target: o.target as string | undefined,
@@ -124,6 +134,10 @@ export async function buildCommand(args: string[]): Promise<number> {
     }, ledger, blName('build-steps'));
     return 0;
   } catch (err) {
+    if (stoppedBy) {
+      console.error(t.failed(t.stopped(stoppedBy)));
+      return 128 + constants.signals[stoppedBy];
+    }
     if (err instanceof StepError || err instanceof BuildFileError || err instanceof BuildError) {
       console.error(t.failed(err.message));
       return 1;
@@ -131,5 +145,8 @@ export async function buildCommand(args: string[]): Promise<number> {
     throw err;
   } finally {
     await ledger.close();
+    for (const s of SIGNALS) process.off(s, onSignal);
   }
 }
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

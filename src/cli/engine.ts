@@ -1,6 +1,7 @@
 // `boxlab engine`: a sandboxed Docker engine (src/engine/docker.ts) until Ctrl-C or
 // SIGTERM, which stop it and remove everything it made. Meanwhile its docker client
 // line is printed: images come from `boxlab image save` and `docker load`.
+import { constants } from 'node:os';
 import { Ledger } from '../ledger/index.ts';
 import { DockerEngine, EngineError } from '../engine/docker.ts';
 import { parseOptions, UsageError } from './args.ts';
@@ -25,7 +26,7 @@ export async function engineCommand(args: string[]): Promise<number> {
     await ledger.close();
   })());
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const onSignal = () => void stop().finally(() => process.exit(0));
+  const onSignal = (sig: NodeJS.Signals) => void stop().finally(() => process.exit(128 + constants.signals[sig]));
   for (const s of signals) process.on(s, onSignal);
   try {
     engine = await DockerEngine.start(ledger);

@@ -50,7 +50,6 @@ async function main(argv: string[]): Promise<number> {
       cleanUpOnSignals();
       return (await import('./rootfs.ts')).rootfsCommand(rest);
     case 'build':
-      cleanUpOnSignals();
       return (await import('./build.ts')).buildCommand(rest);
     case 'engine':
       return (await import('./engine.ts')).engineCommand(rest);

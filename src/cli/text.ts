@@ -544,6 +544,7 @@ export const buildText = {
   imageLine: (ref: string | undefined, digest: string, layout: string, layers: number) =>
     `${ref ? `named ${ref}` : 'unnamed (no -t)'}: manifest ${digest}, ${layers} layer${layers === 1 ? '' : 's'}, in ${layout}`,
   failed: (what: string) => `boxlab build: ${what}`,
+  stopped: (sig: string) => `stopped by ${sig}; what the build made is removed (the layers and cache entries it finished stay in the layout)`,
 };
 
 export const ENGINE_USAGE = `Usage: boxlab engine [--json]

@@ -110,6 +110,8 @@ export class Core {
   /** Send one request and return the reply as it is, failed or not. */
   send(op: string, args: object = {}, timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<CoreReply> {
     if (this.dead) return Promise.reject(new CoreError(op, { kind: 'exit', message: this.dead }));
+    // Closing (the request pipe ended, the core not gone yet): a write now would throw.
+    if (this.requests.writableEnded) return Promise.reject(new CoreError(op, { kind: 'exit', message: 'the core is closing' }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -3,8 +3,8 @@
 // --from), the cache (hits, misses, and what breaks it), .dockerignore, paths and
 // symlinks that try to leave the context, and bad files refused with FILE:LINE while
 // nothing changes. Every test leaves the host as it found it.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -185,9 +185,10 @@ describe.runIf(isRoot && hasBusybox)('boxlab build, on the real kernel', () => {
       'FROM scratch',
       'COPY --from=builder /out /',
       'COPY --from=0 /bin/busybox /bin/busybox',
+      'COPY --from=base:1 /etc/group /group',
     ].join('\n');
     const { image, events } = await runBuild(file);
-    expect(tree(flat(image)).map((l) => l.split(' ')[0])).toEqual(['app', 'bin', 'bin/busybox']);
+    expect(tree(flat(image)).map((l) => l.split(' ')[0])).toEqual(['app', 'bin', 'bin/busybox', 'group']);
     // The unused stage (whose RUN fails) was never built.
     const steps = events.flatMap((e) => (e.kind === 'step' ? [e.ins.source] : []));
     expect(steps).not.toContain('RUN exit 1');
@@ -221,6 +222,40 @@ describe.runIf(isRoot && hasBusybox)('boxlab build, on the real kernel', () => {
     expect(await failure(runBuild('FROM scratch\nCOPY hostname-link /h'))).toMatch(/^Containerfile:2: COPY: hostname-link is not in the build context/);
     expect(await failure(runBuild('FROM scratch\nCOPY app.secret /s'))).toMatch(/^Containerfile:2: COPY: app.secret is not in the build context \(or \.dockerignore excludes it/);
   }, 120_000);
+
+  it('passes a RUN\'s output on line by line, a line without end in bounded pieces', async () => {
+    const { events } = await runBuild('FROM base:1\nRUN echo one && echo two >&2 && head -c 200000 /dev/zero | tr "\\0" x');
+    const lines = output(events);
+    expect(lines.slice(0, 2).sort()).toEqual(['one', 'two']);
+    expect(lines.slice(2).map((l) => l.length)).toEqual([65536, 65536, 65536, 3392]);
+  }, 60_000);
+
+  for (const sig of ['SIGINT', 'SIGKILL'] as const) {
+    it(`a build stopped by ${sig} in the middle of a RUN leaves nothing${sig === 'SIGKILL' ? ' once boxlab cleanup has run' : ''}`, async () => {
+      const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
+      const state = join(work, 'state');
+      mkdirSync(state);
+      const env = { ...process.env, NO_COLOR: '1', BOXLAB_STATE_DIR: state };
+      writeFileSync(join(ctx, 'Containerfile'), 'FROM base:1\nRUN echo started && sleep 60\n');
+      const child = spawn('node', [cli, 'build', '--layout', layout.dir, ctx], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('| started')) resolve(); });
+        child.once('exit', () => reject(new Error(`the build ended early: ${out}`)));
+      });
+      expect(readdirSync(state).some((n) => n.startsWith('bl-build-'))).toBe(true);
+      child.kill(sig);
+      const code = await new Promise((r) => child.once('exit', (c, s) => r(c ?? s)));
+      if (sig === 'SIGKILL') {
+        expect(code).toBe('SIGKILL');
+        const cleanup = spawnSync('node', [cli, 'cleanup'], { env, encoding: 'utf8' });
+        expect(cleanup.status, cleanup.stdout + cleanup.stderr).toBe(0);
+      } else {
+        expect(code).toBe(130);
+      }
+      expect(readdirSync(state).filter((n) => n.startsWith('bl-'))).toEqual([]);
+    }, 60_000);
+  }
 
   it('a failing RUN stops the build with FILE:LINE and its status, and leaves nothing', async () => {
     const { image: base } = await runBuild('FROM base:1\nLABEL x=1', { tag: 'kept:1' });
