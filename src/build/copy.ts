@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { GZIP_MAGIC } from '../images/layer.ts';
 import { readTar, TarError, type TarEntry } from '../images/tar.ts';
 import { buildText as t } from '../cli/text.ts';
 import { type Dir, release, resolveIn } from './fsroot.ts';
@@ -27,7 +28,7 @@ type Compression = 'none' | 'gzip' | 'bzip2' | 'xz';
 /** Is this file a tar archive ADD unpacks, and how is it compressed? By its bytes, as
  *  Docker decides (the name does not count). */
 export function archiveKind(data: Buffer): Compression | undefined {
-  if (data.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))) return 'gzip';
+  if (data.subarray(0, 2).equals(GZIP_MAGIC)) return 'gzip';
   if (data.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
   if (data.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
   if (data.length >= 512 && data.subarray(257, 262).toString('latin1') === 'ustar') return 'none';

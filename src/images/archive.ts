@@ -12,11 +12,10 @@
 // without a registry.
 import { gunzipSync } from 'node:zlib';
 import { digestHex, sha256 } from './digest.ts';
+import { GZIP_MAGIC } from './layer.ts';
 import type { Layout } from './layout.ts';
 import { FormatError } from './oci.ts';
 import { writeTar, type TarEntry } from './tar.ts';
-
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** The archive of image REF, tagged REPOTAG for Docker (default: REF). */
 export function dockerArchive(layout: Layout, ref: string, repoTag = ref): Buffer {
