@@ -92,7 +92,13 @@ export async function buildCommand(args: string[]): Promise<number> {
     buildArgs.set(a.slice(0, eq), a.slice(eq + 1));
   }
   const tag = o.tag as string | undefined;
-  if (tag !== undefined) checkRefName(tag);
+  if (tag !== undefined) {
+    try {
+      checkRefName(tag);
+    } catch (err) {
+      throw new UsageError(`-t: ${(err as Error).message}`);
+    }
+  }
   let limits;
   try {
     limits = parseLimits(o);

@@ -436,7 +436,7 @@ Options:
                       ~/.local/share/boxlab/images otherwise)
   --memory, --cpus, --pids-limit, ... as for boxlab run: limits for each RUN
 
-Instructions: FROM [AS], RUN, COPY [--from=STAGE] [--chown=U:G], ADD [--chown=U:G]
+Instructions: FROM [AS], RUN, COPY [--from=STAGE|IMAGE] [--chown=U:G], ADD [--chown=U:G]
 (local files and tar archives), ENV, ARG, WORKDIR, USER, LABEL, EXPOSE, VOLUME,
 ENTRYPOINT, CMD, SHELL. .dockerignore in DIR hides files from COPY and ADD.`;
 
@@ -459,7 +459,7 @@ export const buildText = {
   usage: {
     FROM: 'FROM IMAGE [AS NAME] (an image of the layout, a stage, or scratch)',
     RUN: 'RUN COMMAND, or RUN ["PROGRAM", "ARG", ...]',
-    COPY: 'COPY [--from=STAGE] [--chown=USER[:GROUP]] SRC... DEST',
+    COPY: 'COPY [--from=STAGE|IMAGE] [--chown=USER[:GROUP]] SRC... DEST',
     ADD: 'ADD [--chown=USER[:GROUP]] SRC... DEST',
     ENV: 'ENV NAME=VALUE ...',
     ARG: 'ARG NAME[=DEFAULT]',
