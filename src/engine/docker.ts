@@ -121,8 +121,14 @@ export class DockerEngine {
     const core = await Core.start({ stdio: 'pipe' });
     ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, scope);
     const log = createWriteStream(join(dir, 'dockerd.log'), { mode: 0o600 });
+    log.on('error', () => undefined); // the log is a convenience: losing it must not stop anything
     let tail = '';
-    for (const s of [core.stdout, core.stderr]) s?.on('data', (b: Buffer) => { log.write(b); tail = (tail + b.toString()).slice(-4000); });
+    for (const s of [core.stdout, core.stderr]) {
+      s?.on('data', (b: Buffer) => {
+        if (!log.writableEnded) log.write(b);
+        tail = (tail + b.toString()).slice(-4000);
+      });
+    }
     core.stdin?.end();
     try {
       const group = await DockerEngine.makeGroups(core, ledger, scope);
