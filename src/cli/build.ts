@@ -107,7 +107,9 @@ export async function buildCommand(args: string[]): Promise<number> {
     throw err;
   }
   const { path, text } = readContainerfile(context, o.file as string | undefined);
-  const shown = relative(process.cwd(), path) || path;
+  // Errors name the file as the person would type it: relative when it is below here.
+  const rel = relative(process.cwd(), path);
+  const shown = rel && !rel.startsWith('..') ? rel : path;
   try {
     // The whole file is checked before anything is made: a bad one changes nothing.
     targetIndex(parseContainerfile(text, shown), o.target as string | undefined);
