@@ -242,11 +242,22 @@ export class DockerEngine {
     });
   }
 
-  /** The docker client against this engine (its own config dir, never ~/.docker). */
+  /** What points docker and ctr at this engine: its socket, containerd's, and a client
+   *  config dir of its own (never ~/.docker). */
+  get clientEnv(): Record<string, string> {
+    return {
+      DOCKER_HOST: `unix://${this.socket}`,
+      DOCKER_CONFIG: join(this.dir, 'client'),
+      // dockerd's managed containerd listens in its exec-root.
+      CONTAINERD_ADDRESS: join(this.dir, 'exec', 'containerd', 'containerd.sock'),
+    };
+  }
+
+  /** The docker client against this engine. */
   docker(args: string[], opts: { timeoutMs?: number } = {}): Promise<DockerResult> {
     return new Promise((resolve) => {
-      execFile(this.programs.docker, ['--host', `unix://${this.socket}`, ...args], {
-        env: { ...process.env, DOCKER_CONFIG: join(this.dir, 'client') },
+      execFile(this.programs.docker, args, {
+        env: { ...process.env, ...this.clientEnv },
         timeout: opts.timeoutMs ?? 60_000,
         maxBuffer: 16 << 20,
         encoding: 'utf8',

@@ -18,7 +18,7 @@ import { CgroupGuard } from './cgroup-guard.ts';
 import { kernel } from './kernel.ts';
 import { CGROUP_VARS, cgroupVars, forMachine, needsLayout } from './layout.ts';
 import { OP_VIEWS, OPS, parseOpLine, shownResult } from './ops.ts';
-import { lessonUser, prepareWorkspace } from './workspace.ts';
+import { lessonUser, prepareWorkspace, type Workspace } from './workspace.ts';
 import type { Action, CheckSpec, Expectation, Hint, HintWhen, Lesson, Stop, TaskStop } from './schema.ts';
 
 export type LogSource = 'lesson' | 'repl' | 'solution' | 'check';
@@ -127,6 +127,8 @@ export class LessonSession {
   /** The machine's cgroup layout, asked of the core once, when first needed. */
   private layout?: Promise<CgroupLayout>;
   private cgroups: CgroupGuard;
+  /** What the lab prepared for the lesson (a rootfs, ${dir}, an engine, ...). */
+  private workspace?: Workspace;
 
   private constructor(readonly source: Lesson, private options: SessionOptions) {
     this.lesson = source;
@@ -165,7 +167,7 @@ export class LessonSession {
     const user = lessonUser(lesson);
     this.vars = {
       ct: '', pid: '', hostname: hostname(), lesson: lesson.meta.id, uid: String(user.uid), gid: String(user.gid),
-      rootfs: '', dir: '', registry: '', oci: '', loop: '', loop_dev: '',
+      rootfs: '', dir: '', registry: '', oci: '', loop: '', loop_dev: '', docker: '',
       ...Object.fromEntries(CGROUP_VARS.map((v) => [v, ''])),
       // Unique to this run of the lesson, for names the kernel keeps machine-wide (a
       // named network namespace, an OCI container's cgroup): bl-host-${run}.
@@ -178,7 +180,8 @@ export class LessonSession {
     this.containers.clear();
     this.namespaces.clear();
     this.closed = false;
-    Object.assign(this.vars, await prepareWorkspace(lesson, user, this.ledger, this.scope));
+    this.workspace = await prepareWorkspace(lesson, user, this.ledger, this.scope);
+    Object.assign(this.vars, this.workspace.vars);
     const core = await Core.start({ stdio: 'pipe', binary: this.options.binary, ...(user.drop ? { uid: user.uid, gid: user.gid } : {}) });
     // What containers print goes to the core's fds 1 and 2: read it so a pipe never fills.
     core.stdout?.resume();
@@ -322,7 +325,7 @@ export class LessonSession {
       const r = reply.result as { code: number; stdout?: string; stderr?: string };
       return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     }
-    const env = commandEnv({ BOXLAB_CT: this.vars.ct ?? '', BOXLAB_PID: this.vars.pid ?? '', ...boxlabItself() });
+    const env = commandEnv({ ...this.workspace?.env, BOXLAB_CT: this.vars.ct ?? '', BOXLAB_PID: this.vars.pid ?? '', ...boxlabItself() });
     const script = SHELL_PRELUDE + cmd;
     const r = this.vars.oci ? await this.runUnderCore(script, env) : await runHere(script, env);
     this.record(source, { op: 'shell', ok: r.code === 0, syscalls: [], shell: cmd, error: r.code === 0 ? undefined : { message: `exit status ${r.code}` } }, log);
@@ -558,6 +561,9 @@ export class LessonSession {
     const core = this.core;
     this.core = undefined;
     await core?.close().catch(() => undefined);
+    const workspace = this.workspace;
+    this.workspace = undefined;
+    await workspace?.close().catch(() => undefined);
     return this.ledger.unwind(this.scope);
   }
 
