@@ -85,10 +85,11 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
   if (lesson.uses.includes('docker')) {
     // dockerd, containerd and runc in namespaces of the lab's; ${docker} is its
     // directory (data/, exec/, docker.sock, dockerd.pid). Stopped before the ledger
-    // unwinds: dockerd stops its containers and containerd, then the lab kills what is left.
+    // unwinds, without ceremony: dockerd is killed, then everything in its cgroups,
+    // and its directory goes - as `boxlab cleanup` would after a crash.
     const { DockerEngine } = await import('../engine/docker.ts');
     const engine = await DockerEngine.start(ledger);
-    close = () => engine.stop();
+    close = () => engine.stop({ graceful: false });
     vars.docker = engine.dir;
     Object.assign(env, engine.clientEnv);
   }
