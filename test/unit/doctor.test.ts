@@ -128,6 +128,13 @@ describe('doctor verdicts', () => {
     expect(v).toMatchObject({ ok: false, why: ['dockerd is not installed: apt-get install docker.io'], fix: ['apt-get install docker.io'] });
   });
 
+  it('judges the Docker engine by what dockerd needs too: a bridge and NAT for docker0', () => {
+    const noBridge = judgeLesson(lesson({ features: ['docker'] }), machine((c) => { c.links!.facts!.bridge = false; }));
+    expect(noBridge).toMatchObject({ ok: false, why: ['the kernel did not make a bridge link'] });
+    const noNat = judgeLesson(lesson({ features: ['docker'] }), machine((c) => { c.netfilter = { ...c.netfilter!, status: 'warn', detail: 'no NAT here', facts: { nat: false } }; }));
+    expect(noNat).toMatchObject({ ok: false, why: ['no NAT here'] });
+  });
+
   it('judges a rootless lesson by unprivileged user namespaces, even as root', () => {
     const blocked = machine((c) => { c.userns = { ...c.userns!, status: 'warn', fix: 'sysctl -w user.max_user_namespaces=15000 (as root) allows them', facts: { unprivileged: false } }; });
     const v = judgeLesson(lesson({ needs: 'rootless', features: ['ns-user'] }), blocked);
