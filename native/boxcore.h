@@ -1,7 +1,9 @@
 /* boxcore.h - how the files of the core fit together.
  *
  *   main.c        command line: serve, enter, probe
- *   serve.c       the server: request loop, container table, host-side ops, forwarding
+ *   core_config.c the setup every command runs first (g_cfg)
+ *   serve.c       the server: request loop, host-side ops, forwarding to the puppet
+ *   containers.c  the server's table of the containers it made
  *   puppet.c      the container's init before exec: serves inside ops on a socketpair
  *   namespaces.c  clone3/clone with CLONE_NEW*, namespace names, setns to join
  *   ids.c         uid_map, gid_map, setgroups; becoming root inside
@@ -40,6 +42,11 @@ struct core_config {
 	pid_t server_pid;
 };
 extern struct core_config g_cfg;
+
+/* core_config.c: the one setup both the server and the OCI command line run first:
+ * g_cfg, /dev/null, inherited descriptors close-on-exec, SIGPIPE ignored. 0, or -1
+ * (with a message on stderr). */
+int core_init(bool fds_mode, int req_fd, int rep_fd);
 
 /* Give a process forked for a container the stdio PROTOCOL.md promises:
  * by default stdin=/dev/null and stdout/stderr = the server's fd 2. */
@@ -158,8 +165,15 @@ const char *exec_variant(int err, const char *path);
 void log_exec_outcome(struct reply *r, bool failed, const struct exec_failure *f, const char *cwd,
 		      const char *path, char *const argv[], char *const env[]);
 int wait_for_pid(struct reply *r, pid_t pid, int timeout_ms, int *status);
+/* The children of every thread of pid (/proc/PID/task/TID/children), appended as text. */
+void children_of(pid_t pid, struct strv *out);
+/* SIGKILL every descendant of pid (a container without a PID namespace of its own:
+ * killing its init does not kill the rest). r may be NULL. */
+void kill_descendants(struct reply *r, pid_t pid);
 
 /* ---- join.c ---- */
+int op_join(const struct request *q, struct reply *r);  /* host ops that run things */
+int op_probe(const struct request *q, struct reply *r); /* in existing namespaces */
 int cli_enter(int argc, char **argv);
 int cli_probe(int argc, char **argv);
 

@@ -21,7 +21,7 @@
 
 #include "boxcore.h"
 #include "errors.h"
-#include "serve.h"
+#include "containers.h"
 
 extern char **environ;
 

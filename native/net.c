@@ -32,7 +32,7 @@
 #include "errors.h"
 #include "net.h"
 #include "netlink.h"
-#include "serve.h"
+#include "containers.h"
 
 #define NET_HELPER_TIMEOUT_MS 10000
 

@@ -28,15 +28,12 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "errors.h"
 #include "oci.h"
-#include "serve.h"
 
-#define CLOSE_RANGE_CLOEXEC_ (1U << 2)
 
 static bool g_debug;
 static FILE *g_log;
@@ -815,9 +812,10 @@ static int interrupted(const char *cmd, const char *id, struct reply *r)
 /* argv[i] is the command (global options before it are read already). */
 int oci_main(int argc, char **argv, int i)
 {
-	/* Descriptors we inherited (beyond 0, 1, 2) must not reach the container. */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC_);
-	signal(SIGPIPE, SIG_IGN);
+	/* The same setup as the server's (core_config.c): g_cfg, /dev/null, inherited
+	 * descriptors close-on-exec, SIGPIPE ignored. */
+	if (core_init(false, 0, 1) < 0)
+		return 1;
 	catch_signals();
 	const char *cmd = argv[i];
 	if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {

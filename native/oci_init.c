@@ -53,7 +53,6 @@
 
 #include "errors.h"
 #include "oci.h"
-#include "serve.h"
 
 #define START_SOCK "start.sock"
 

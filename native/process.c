@@ -1,11 +1,13 @@
 /* process.c - running programs: spawn (fork, exec, capture, wait) and exec (the
- * puppet becomes the program), plus waiting with a pidfd.
+ * puppet becomes the program), plus waiting with a pidfd, and finding a process's
+ * descendants.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,4 +545,52 @@ int exec_program(struct reply *r, char *const argv[], char *const env[])
 	int e = errno;
 	log_call(r, -1, "execve(%s, %s, [/* %zu vars */])", q_str(r, path), argv_text(r, argv), count(env));
 	return fail_sys(r, e, exec_variant(e, path), path, "execve %s", path);
+}
+
+/* ------------------------------------------------------------ descendants */
+
+/* The pids listed in /proc/PID/task/TID/children: the children of every thread. */
+void children_of(pid_t pid, struct strv *out)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char file[320];
+		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, e->d_name);
+		FILE *f = fopen(file, "re");
+		if (!f)
+			continue;
+		int child;
+		while (fscanf(f, "%d", &child) == 1) {
+			char text[16];
+			snprintf(text, sizeof text, "%d", child);
+			strv_push_copy(out, text);
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+/* Without a PID namespace, killing a container's init does not kill the rest of
+ * it: find every descendant (the puppet is their subreaper) and kill them first. */
+void kill_descendants(struct reply *r, pid_t pid)
+{
+	struct strv tree = { 0 };
+	children_of(pid, &tree);
+	for (size_t i = 0; i < tree.n; i++)
+		children_of((pid_t)atoi(tree.v[i]), &tree); /* the list grows as we walk it */
+	for (size_t i = 0; i < tree.n; i++) {
+		pid_t p = (pid_t)atoi(tree.v[i]);
+		if (r)
+			log_call(r, kill(p, SIGKILL), "kill(%d, SIGKILL)", (int)p);
+		else
+			kill(p, SIGKILL);
+	}
+	strv_free(&tree);
 }

@@ -6,15 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,123 +19,8 @@
 #include "boxcore.h"
 #include "errors.h"
 #include "security.h"
+#include "containers.h"
 #include "serve.h"
-
-#define CLOSE_RANGE_CLOEXEC_ (1U << 2)
-
-struct core_config g_cfg = { .req_fd = 0, .rep_fd = 1, .null_fd = -1 };
-
-enum ct_state { CT_PUPPET, CT_EXEC, CT_EXITED };
-
-struct container {
-	bool used;
-	char name[16];
-	pid_t pid;      /* as the host sees it */
-	int mask;       /* namespaces it was cloned with */
-	int sock;       /* our end of the socketpair; -1 once the puppet is gone */
-	struct linereader lr;
-	enum ct_state state;
-	bool reaped;    /* its exit status was collected */
-	int status;
-	pid_t relay;    /* pty relay, or 0 */
-};
-
-static struct container *cts;
-static size_t ncts;
-static int next_number = 1;
-
-void container_stdio(void)
-{
-	if (!g_cfg.fds_mode) {
-		dup2(g_cfg.null_fd, 0);
-		dup2(2, 1);
-	}
-}
-
-static struct container *find_ct(const char *name)
-{
-	for (size_t i = 0; i < ncts; i++)
-		if (cts[i].used && strcmp(cts[i].name, name) == 0)
-			return &cts[i];
-	return NULL;
-}
-
-static struct container *ct_by_pid(pid_t pid)
-{
-	for (size_t i = 0; i < ncts; i++)
-		if (cts[i].used && cts[i].pid == pid)
-			return &cts[i];
-	return NULL;
-}
-
-static struct container *add_ct(pid_t pid, int mask, int sock)
-{
-	struct container *c = NULL;
-	for (size_t i = 0; i < ncts; i++)
-		if (!cts[i].used)
-			c = &cts[i];
-	if (!c) {
-		cts = xrealloc(cts, (ncts + 1) * sizeof *cts);
-		c = &cts[ncts++];
-	}
-	memset(c, 0, sizeof *c);
-	c->used = true;
-	snprintf(c->name, sizeof c->name, "c%d", next_number++);
-	c->pid = pid;
-	c->mask = mask;
-	c->sock = sock;
-	linereader_init(&c->lr, sock, 0, false);
-	c->state = CT_PUPPET;
-	return c;
-}
-
-static void puppet_gone(struct container *c)
-{
-	if (c->sock >= 0)
-		close(c->sock);
-	c->sock = -1;
-	linereader_free(&c->lr);
-}
-
-/* The container named by "ct"; a usage or state error when there is none. */
-static struct container *need_ct(struct reply *r, const struct request *q)
-{
-	const char *name = NULL;
-	if (arg_str(r, q, "ct", true, &name) < 0)
-		return NULL;
-	struct container *c = find_ct(name);
-	if (!c)
-		fail_state(r, state_hint("no_such_ct"), "no container named \"%s\"", name);
-	return c;
-}
-
-pid_t ct_pid_by_name(const char *name)
-{
-	struct container *c = find_ct(name);
-	return c && !c->reaped ? c->pid : -1;
-}
-
-pid_t target_pid(struct reply *r, const struct request *q, bool allow_reaped)
-{
-	long long pid = 0;
-	if (arg_present(q, "ct")) {
-		struct container *c = need_ct(r, q);
-		if (!c)
-			return -1;
-		if (c->reaped && !allow_reaped) {
-			fail_state(r, state_hint("reaped"), "container %s has exited (status collected)", c->name);
-			return -1;
-		}
-		return c->pid;
-	}
-	if (!arg_present(q, "pid"))
-		return fail_usage(r, state_hint("no_pid_or_ct"), "missing argument \"ct\" or \"pid\"");
-	if (arg_int(r, q, "pid", true, &pid) < 0)
-		return -1;
-	if (pid <= 0 || pid > 4194304)
-		return fail_usage(r, state_hint("no_pid_or_ct"), "pid must be a process id, not %lld", pid);
-	return (pid_t)pid;
-}
 
 /* ------------------------------------------------------------ forwarding */
 
@@ -160,7 +42,7 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 	int rc = fd >= 0 ? send_with_fd(c->sock, msg.s, msg.len, fd) : write_all(c->sock, msg.s, msg.len);
 	buf_free(&msg);
 	if (rc < 0) {
-		puppet_gone(c);
+		ct_puppet_gone(c);
 		return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) has exited", c->name,
 				  (int)c->pid);
 	}
@@ -179,7 +61,7 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 		if (got != LINE_OK) {
 			/* EOF. After "execve comes next" it means execve worked: the socket
 			 * was close-on-exec. Otherwise the puppet died. */
-			puppet_gone(c);
+			ct_puppet_gone(c);
 			if (pending && execd) {
 				if (exec_line)
 					log_line(r, "%s = 0", exec_line);
@@ -222,7 +104,7 @@ enum { NEED_OWN_MNT = 1, NEED_OWN_UTS = 2 };
 
 static int forward_op(const struct request *q, struct reply *r, int needs)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	if (!c)
 		return -1;
 	if (c->state == CT_PUPPET && c->sock >= 0) {
@@ -295,15 +177,15 @@ static int op_clone(const struct request *q, struct reply *r)
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
-	struct container *c = add_ct(pid, mask, sv[0]);
+	struct container *c = ct_add(pid, mask, sv[0]);
 	if (cc.unshare_later) {
 		/* The cgroup namespace, made by the puppet now that it is in its group. */
 		static const char line[] = "{\"op\":\"_cgroupns\"}";
 		if (forward_line(c, line, sizeof line - 1, -1, r, NULL) < 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			puppet_gone(c);
-			c->used = false;
+			ct_puppet_gone(c);
+			ct_drop(c);
 			return -1;
 		}
 	}
@@ -314,7 +196,7 @@ static int op_clone(const struct request *q, struct reply *r)
 
 static int op_idmap(const struct request *q, struct reply *r)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	const char *uid = NULL, *gid = NULL, *setgroups = NULL;
 	if (!c || arg_str(r, q, "uid", false, &uid) < 0 || arg_str(r, q, "gid", false, &gid) < 0 ||
 	    arg_str(r, q, "setgroups", false, &setgroups) < 0)
@@ -405,62 +287,16 @@ static int op_wait(const struct request *q, struct reply *r)
 		c->reaped = true;
 		c->status = status;
 		c->state = CT_EXITED;
-		puppet_gone(c);
+		ct_puppet_gone(c);
 	}
 	result_wait_status(&r->result, status);
 	return 0;
 }
 
-/* The pids listed in /proc/PID/task/TID/children: the children of every thread. */
-static void children_of(pid_t pid, struct strv *out)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char file[320];
-		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, e->d_name);
-		FILE *f = fopen(file, "re");
-		if (!f)
-			continue;
-		int child;
-		while (fscanf(f, "%d", &child) == 1) {
-			char text[16];
-			snprintf(text, sizeof text, "%d", child);
-			strv_push_copy(out, text);
-		}
-		fclose(f);
-	}
-	closedir(d);
-}
-
-/* Without a PID namespace, killing a container's init does not kill the rest of
- * it: find every descendant (the puppet is their subreaper) and kill them first. */
-void kill_descendants(struct reply *r, pid_t pid)
-{
-	struct strv tree = { 0 };
-	children_of(pid, &tree);
-	for (size_t i = 0; i < tree.n; i++)
-		children_of((pid_t)atoi(tree.v[i]), &tree); /* the list grows as we walk it */
-	for (size_t i = 0; i < tree.n; i++) {
-		pid_t p = (pid_t)atoi(tree.v[i]);
-		if (r)
-			log_call(r, kill(p, SIGKILL), "kill(%d, SIGKILL)", (int)p);
-		else
-			kill(p, SIGKILL);
-	}
-	strv_free(&tree);
-}
-
 static bool is_known_child(pid_t pid)
 {
-	for (size_t i = 0; i < ncts; i++)
-		if (cts[i].used && (cts[i].pid == pid || cts[i].relay == pid))
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c))
+		if (c->pid == pid || c->relay == pid)
 			return true;
 	return false;
 }
@@ -491,7 +327,7 @@ static void stop_relay(struct container *c)
 
 static int op_destroy(const struct request *q, struct reply *r)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	if (!c)
 		return -1;
 	shell_step(r, "kill -KILL %d", (int)c->pid);
@@ -508,8 +344,8 @@ static int op_destroy(const struct request *q, struct reply *r)
 		log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)c->pid, w > 0 ? q_wstatus(r, status) : "NULL");
 	}
 	stop_relay(c);
-	puppet_gone(c);
-	c->used = false;
+	ct_puppet_gone(c);
+	ct_drop(c);
 	reap_strays();
 	return 0;
 }
@@ -520,10 +356,7 @@ static int op_list(const struct request *q, struct reply *r)
 	struct buf a = { 0 };
 	buf_putc(&a, '[');
 	bool first = true;
-	for (size_t i = 0; i < ncts; i++) {
-		struct container *c = &cts[i];
-		if (!c->used)
-			continue;
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c)) {
 		const char *state = c->state == CT_EXEC ? "exec" : "puppet";
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
@@ -555,7 +388,7 @@ static int op_list(const struct request *q, struct reply *r)
 
 static int op_exec_host(const struct request *q, struct reply *r)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	const char *stdio = "inherit";
 	if (!c || arg_str(r, q, "stdio", false, &stdio) < 0)
 		return -1;
@@ -677,9 +510,9 @@ static void on_signal(int sig)
 /* Relays end by themselves when their program exits: collect them. */
 static void reap_relays(void)
 {
-	for (size_t i = 0; i < ncts; i++) {
-		if (cts[i].used && cts[i].relay > 0 && waitpid(cts[i].relay, NULL, WNOHANG) == cts[i].relay) {
-			cts[i].relay = 0;
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c)) {
+		if (c->relay > 0 && waitpid(c->relay, NULL, WNOHANG) == c->relay) {
+			c->relay = 0;
 			pty_restore_terminal();
 		}
 	}
@@ -688,10 +521,7 @@ static void reap_relays(void)
 /* At the end: every container's init gets SIGKILL and is reaped. */
 static void kill_all(void)
 {
-	for (size_t i = 0; i < ncts; i++) {
-		struct container *c = &cts[i];
-		if (!c->used)
-			continue;
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c)) {
 		if (!c->reaped) {
 			cgroup_thaw_pid(c->pid); /* a frozen v1 task cannot die */
 			if (!(c->mask & (1 << ns_index("pid"))))
@@ -701,12 +531,10 @@ static void kill_all(void)
 			waitpid(c->pid, NULL, 0);
 		}
 		stop_relay(c);
-		puppet_gone(c);
-		c->used = false;
+		ct_puppet_gone(c);
+		ct_drop(c);
 	}
-	free(cts);
-	cts = NULL;
-	ncts = 0;
+	ct_table_free();
 	/* Whatever child is left (orphans adopted from the containers) goes too. */
 	for (int round = 0; round < 100; round++) {
 		struct strv kids = { 0 };
@@ -732,7 +560,6 @@ int serve_main(void)
 	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked call returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -741,19 +568,8 @@ int serve_main(void)
 	sigdelset(&g_wait_mask, SIGTERM);
 	sigdelset(&g_wait_mask, SIGINT);
 
-	/* Descriptors we inherited (other than 0, 1, 2 and the protocol's) must not
-	 * reach containers: mark them all close-on-exec (CLOSE_RANGE_CLOEXEC, 5.11). */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC_);
-
 	/* Become the "child subreaper" of our descendants (see reap_strays). */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-	g_cfg.server_pid = getpid();
-	g_cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (g_cfg.null_fd < 0) {
-		perror("boxcore: open /dev/null");
-		return 1;
-	}
 
 	struct linereader lr;
 	linereader_init(&lr, g_cfg.req_fd, MAX_LINE, false);
