@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "protocol.h"
 
 /* ---- configuration shared by the server and what it forks ---- */
@@ -204,66 +205,7 @@ int op_nat_masquerade(const struct request *q, struct reply *r);
 int op_nat_dnat(const struct request *q, struct reply *r);
 int op_nat_del(const struct request *q, struct reply *r);
 
-/* ---- cgroup.c ---- */
-int op_cgroup_layout(const struct request *q, struct reply *r);
-int op_cgroup_plan(const struct request *q, struct reply *r);
-int op_cgroup_create(const struct request *q, struct reply *r);
-int op_cgroup_set(const struct request *q, struct reply *r);
-int op_cgroup_get(const struct request *q, struct reply *r);
-int op_cgroup_freeze(const struct request *q, struct reply *r);
-int op_cgroup_thaw(const struct request *q, struct reply *r);
-int op_cgroup_kill(const struct request *q, struct reply *r);
-int op_cgroup_remove(const struct request *q, struct reply *r);
-int op_cgroupns(const struct request *q, struct reply *r); /* inside: unshare(CLONE_NEWCGROUP) */
-/* clone's "cgroup" argument: prepare (resolve the group), clone into it, finish (v1:
- * move the pid). unshare_later: the puppet must make the cgroup namespace itself,
- * after the move (serve.c sends it "_cgroupns"). prepare's self (the OCI runtime):
- * on v1 the child moves itself in, with cgroup_clone_self (fast: see cgroup.c),
- * through the tasks files prepare opens; on v2 prepare opens the directory. */
-struct cg_clone {
-	bool want, newcgroup, into, unshare_later, self;
-	int fd; /* v2: the group's directory for CLONE_INTO_CGROUP, when prepare opened it */
-	int n;
-	const char *paths[16];
-	int tasks[16]; /* self: each tree's tasks file, open for writing */
-};
-int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, bool self, struct cg_clone *cc);
-pid_t cgroup_clone(struct reply *r, int mask, unsigned long extra, struct cg_clone *cc);
-int cgroup_clone_self(struct reply *r, struct cg_clone *cc);
-int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc);
-void cgroup_clone_close(struct cg_clone *cc);
-void cgroup_thaw_pid(pid_t pid); /* before killing a container: a frozen v1 task cannot die */
-/* For the other cgroup files: cat and echo > as the ops log them (0, or -1 with errno);
- * an existing group's directory in the tree of a controller (v2: the one tree). */
-int cg_read(struct reply *r, const char *path, struct buf *out);
-int cg_write(struct reply *r, const char *path, const char *text);
-int cgroup_dir(struct reply *r, const struct request *q, const char *controller, const char **dir, bool *v2);
-bool cgroup_v1_tree(const char *controller); /* v1 or hybrid, and a tree of it is mounted */
-const char *cgroup_layout_name(void);         /* "v1" "v2" "hybrid" (looked up once), or NULL */
-
-/* ---- cgroup_devices.c ---- */
-/* Access, as the kernel's BPF_DEVCG_ACC_* numbers it. */
-enum { DEV_MKNOD = 1, DEV_READ = 2, DEV_WRITE = 4 };
-struct dev_rule {
-	bool allow;
-	char type;          /* 'a' every device, 'c' character, 'b' block */
-	long major, minor;  /* -1: any */
-	unsigned access;    /* DEV_READ | DEV_WRITE | DEV_MKNOD */
-};
-/* Rules folded into what the kernel keeps: a default and exceptions to it. */
-struct dev_policy {
-	bool allow_all;
-	struct dev_rule *ex; /* each the other way from the default */
-	size_t n;
-};
-/* "allow c 1:3 rwm", "deny b 8:* r", "deny a": 0, or -1 when it is not a rule. */
-int dev_rule_parse(const char *text, struct dev_rule *d);
-const char *dev_rule_text(const struct dev_rule *d, char *out, size_t len); /* "c 1:3 rwm" */
-/* One more rule, in order. 0; or -1 when the policy cannot hold it: *why says so, and
- * hole (its type not 0) is the exception it would have to cut into. */
-int dev_policy_apply(struct dev_policy *p, const struct dev_rule *rule, const char **why, struct dev_rule *hole);
-void dev_policy_free(struct dev_policy *p);
-int op_cgroup_devices(const struct request *q, struct reply *r);
+/* ---- cgroup.c, cgroup_devices.c: see cgroup.h ---- */
 
 /* ---- pty.c ---- */
 int pty_open(struct reply *r, int *master, int *slave);

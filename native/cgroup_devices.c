@@ -553,14 +553,10 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	return 0;
 }
 
-/* ------------------------------------------------------------ the op */
+/* ------------------------------------------------------------ the rules of a group */
 
-int op_cgroup_devices(const struct request *q, struct reply *r)
+int cgroup_devices_apply(struct reply *r, const struct cg_ref *g, char *const *rules, size_t n)
 {
-	char **rules = NULL;
-	size_t n = 0;
-	if (arg_strv(r, q, "rules", true, &rules, &n) < 0)
-		return -1;
 	struct dev_policy p = { .allow_all = false };
 	int rc = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -580,7 +576,7 @@ int op_cgroup_devices(const struct request *q, struct reply *r)
 	qsort(p.ex, p.n, sizeof *p.ex, by_number);
 	const char *dir;
 	bool v2;
-	if (cgroup_dir(r, q, "devices", &dir, &v2) < 0)
+	if (cgroup_dir(r, g, "devices", &dir, &v2) < 0)
 		goto out;
 	json_member_str(&r->result, "path", dir);
 	json_member_str(&r->result, "default", p.allow_all ? "allow" : "deny");
@@ -594,4 +590,17 @@ int op_cgroup_devices(const struct request *q, struct reply *r)
 out:
 	dev_policy_free(&p);
 	return rc;
+}
+
+/* ------------------------------------------------------------ the op */
+
+int op_cgroup_devices(const struct request *q, struct reply *r)
+{
+	char **rules = NULL;
+	size_t n = 0;
+	struct cg_ref g = { 0 };
+	if (arg_strv(r, q, "rules", true, &rules, &n) < 0 || arg_str(r, q, "cgroup", true, &g.name) < 0 ||
+	    arg_str(r, q, "parent", false, &g.parent) < 0)
+		return -1;
+	return cgroup_devices_apply(r, &g, rules, n);
 }

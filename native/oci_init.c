@@ -34,7 +34,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -471,7 +470,7 @@ static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, 
 	if (cgroupns_now) {
 		r->op = "cgroupns";
 		shell_step(r, "unshare --cgroup");
-		if (oci_run_op(r, op_cgroupns, "{\"op\":\"_cgroupns\"}") < 0)
+		if (cgroup_unshare_ns(r) < 0)
 			return -1;
 	}
 	if (setup_mounts(r, c) < 0)
@@ -566,28 +565,6 @@ static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int l
 	reply_to_wire(&r, &wire);
 	write_all(conn, wire.s, wire.len);
 	_exit(127);
-}
-
-/* ------------------------------------------------------------ serve ops */
-
-/* Run a serve op on a request line written here: where the runtime needs what an op
- * does (a link up, a cgroup), it calls the op itself - there is no second copy. */
-int oci_run_op(struct reply *r, int (*op)(const struct request *q, struct reply *r), const char *fmt, ...)
-{
-	struct buf line = { 0 };
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vprintf(&line, fmt, ap);
-	va_end(ap);
-	const char *name = r->op;
-	struct request q;
-	int rc = request_parse(&q, line.s, line.len, r);
-	if (rc == 0)
-		rc = op(&q, r);
-	r->op = name; /* request_parse pointed it into q, which goes now */
-	request_free(&q);
-	buf_free(&line);
-	return rc;
 }
 
 /* ------------------------------------------------------------ create */

@@ -142,8 +142,11 @@ static int op_hello(const struct request *q, struct reply *r)
 static int op_clone(const struct request *q, struct reply *r)
 {
 	int mask = 0;
-	struct cg_clone cc; /* "cgroup": the group the init starts in (cgroup.c) */
-	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || cgroup_clone_prepare(r, q, mask, false, &cc) < 0)
+	struct cg_ref group = { 0 }; /* "cgroup": the group the init starts in (cgroup.c) */
+	struct cg_clone cc;
+	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || arg_str(r, q, "cgroup", false, &group.name) < 0 ||
+	    (group.name && arg_str(r, q, "cgroup_parent", false, &group.parent) < 0) ||
+	    cgroup_clone_prepare(r, group.name ? &group : NULL, mask, false, &cc) < 0)
 		return -1;
 
 	/* The channel to the puppet: a connected pair of Unix sockets, close-on-exec so
