@@ -82,6 +82,8 @@ int op_become_root(const struct request *q, struct reply *r);
 
 /* ---- puppet.c ---- */
 void puppet_main(int sock, int mask) __attribute__((noreturn));
+/* The arguments an inside op reads (its entry in the puppet's table), or NULL. */
+const char *puppet_op_args(const char *name);
 
 /* ---- inside ops (run by the puppet) ---- */
 int op_sethostname(const struct request *q, struct reply *r);

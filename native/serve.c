@@ -122,6 +122,8 @@ static int forward_op(const struct request *q, struct reply *r, int needs)
 
 /* ------------------------------------------------------------ host-side ops */
 
+static void op_catalog(struct buf *out);
+
 static int op_hello(const struct request *q, struct reply *r)
 {
 	(void)q;
@@ -135,6 +137,11 @@ static int op_hello(const struct request *q, struct reply *r)
 	/* The system calls a seccomp rule can name: this architecture's table in the
 	 * kernel headers boxcore was built with (the running kernel may have newer ones). */
 	json_member_int(&r->result, "syscalls", syscall_count());
+	/* Every op and the arguments it reads, from the dispatch tables themselves. */
+	struct buf catalog = { 0 };
+	op_catalog(&catalog);
+	json_member_raw(&r->result, "ops", catalog.s);
+	buf_free(&catalog);
 	shell_step(r, "uname -r");
 	return 0;
 }
@@ -244,10 +251,11 @@ static int op_signal(const struct request *q, struct reply *r)
 	pid_t pid = target_pid(r, q, false);
 	if (pid < 0)
 		return -1;
-	const struct jvalue *v = json_get(&q->obj, "sig");
+	int rc;
+	const struct jvalue *v = arg_value(r, q, "sig", true, &rc);
 	int sig = -1;
-	if (!v || v->type == J_NULL)
-		return fail_usage(r, usage_example("signal"), "missing argument \"sig\"");
+	if (!v)
+		return rc;
 	if (v->type == J_INT)
 		sig = (v->i > 0 && v->i < 65) ? (int)v->i : -1;
 	else if (v->type == J_STRING && !v->has_nul)
@@ -422,67 +430,95 @@ static int fwd_uts(const struct request *q, struct reply *r) { return forward_op
 static int fwd_mnt(const struct request *q, struct reply *r) { return forward_op(q, r, NEED_OWN_MNT); }
 static int fwd_any(const struct request *q, struct reply *r) { return forward_op(q, r, 0); }
 
-/* The dispatch table: every op the protocol knows. */
-static const struct {
-	const char *name;
-	int (*fn)(const struct request *q, struct reply *r);
-} ops[] = {
-	{ "hello", op_hello },
-	{ "clone", op_clone },
-	{ "idmap", op_idmap },
-	{ "signal", op_signal },
-	{ "wait", op_wait },
-	{ "join", op_join },
-	{ "probe", op_probe },
-	{ "destroy", op_destroy },
-	{ "list", op_list },
-	{ "sethostname", fwd_uts },
-	{ "setdomainname", fwd_uts },
-	{ "propagation", fwd_mnt },
-	{ "mount", fwd_mnt },
-	{ "umount", fwd_mnt },
-	{ "readonly", fwd_mnt },
-	{ "masked_paths", fwd_mnt },
-	{ "readonly_paths", fwd_mnt },
-	{ "devices", fwd_mnt },
-	{ "pivot_root", fwd_mnt },
-	{ "chroot", fwd_any },
-	{ "chdir", fwd_any },
-	{ "spawn", fwd_any },
-	{ "caps", fwd_any },
-	{ "no_new_privs", fwd_any },
-	{ "seccomp", fwd_any },
-	{ "exec", op_exec_host },
-	/* networking (net.c, nat.c) */
-	{ "netns_add", op_netns_add },
-	{ "netns_del", op_netns_del },
-	{ "veth_add", op_veth_add },
-	{ "bridge_add", op_bridge_add },
-	{ "vxlan_add", op_vxlan_add },
-	{ "link_up", op_link_up },
-	{ "link_down", op_link_down },
-	{ "link_move", op_link_move },
-	{ "link_rename", op_link_rename },
-	{ "link_master", op_link_master },
-	{ "link_del", op_link_del },
-	{ "addr_add", op_addr_add },
-	{ "route_add", op_route_add },
-	{ "sysctl", op_sysctl },
-	{ "nat_masquerade", op_nat_masquerade },
-	{ "nat_dnat", op_nat_dnat },
-	/* cgroups (cgroup.c) */
-	{ "cgroup_layout", op_cgroup_layout },
-	{ "cgroup_plan", op_cgroup_plan },
-	{ "cgroup_create", op_cgroup_create },
-	{ "cgroup_set", op_cgroup_set },
-	{ "cgroup_get", op_cgroup_get },
-	{ "cgroup_freeze", op_cgroup_freeze },
-	{ "cgroup_thaw", op_cgroup_thaw },
-	{ "cgroup_kill", op_cgroup_kill },
-	{ "cgroup_remove", op_cgroup_remove },
-	{ "cgroup_devices", op_cgroup_devices },
-	{ "nat_del", op_nat_del },
+/* The dispatch table: every op the protocol knows, and the arguments each reads.
+ * An inside op is forwarded to the puppet, which reads the rest (puppet.c's table);
+ * the server itself reads only "ct" (and exec its "stdio"). */
+#define HOST(name, fn, args) { name, fn, args, false }
+#define INSIDE(name, fn, args) { name, fn, args, true }
+static const struct op_entry ops[] = {
+	HOST("hello", op_hello, ""),
+	HOST("clone", op_clone, "ns cgroup cgroup_parent"),
+	HOST("idmap", op_idmap, "ct uid gid setgroups"),
+	HOST("signal", op_signal, "ct pid sig"),
+	HOST("wait", op_wait, "ct pid timeout_ms"),
+	HOST("join", op_join, "ct pid ns argv env cwd capture timeout_ms"),
+	HOST("probe", op_probe, "ct pid what"),
+	HOST("destroy", op_destroy, "ct"),
+	HOST("list", op_list, ""),
+	INSIDE("sethostname", fwd_uts, "ct"),
+	INSIDE("setdomainname", fwd_uts, "ct"),
+	INSIDE("propagation", fwd_mnt, "ct"),
+	INSIDE("mount", fwd_mnt, "ct"),
+	INSIDE("umount", fwd_mnt, "ct"),
+	INSIDE("readonly", fwd_mnt, "ct"),
+	INSIDE("masked_paths", fwd_mnt, "ct"),
+	INSIDE("readonly_paths", fwd_mnt, "ct"),
+	INSIDE("devices", fwd_mnt, "ct"),
+	INSIDE("pivot_root", fwd_mnt, "ct"),
+	INSIDE("chroot", fwd_any, "ct"),
+	INSIDE("chdir", fwd_any, "ct"),
+	INSIDE("spawn", fwd_any, "ct"),
+	INSIDE("caps", fwd_any, "ct"),
+	INSIDE("no_new_privs", fwd_any, "ct"),
+	INSIDE("seccomp", fwd_any, "ct"),
+	INSIDE("exec", op_exec_host, "ct stdio"),
+	/* networking (net.c, nat.c): where an op acts is "ct", "pid" or "netns" */
+	HOST("netns_add", op_netns_add, "name"),
+	HOST("netns_del", op_netns_del, "netns"),
+	HOST("veth_add", op_veth_add, "ct pid netns name peer peer_ct peer_pid peer_netns"),
+	HOST("bridge_add", op_bridge_add, "ct pid netns name"),
+	HOST("vxlan_add", op_vxlan_add, "ct pid netns name vni dstport local remote dev"),
+	HOST("link_up", op_link_up, "ct pid netns dev"),
+	HOST("link_down", op_link_down, "ct pid netns dev"),
+	HOST("link_move", op_link_move, "ct pid netns dev to_ct to_pid to_netns name"),
+	HOST("link_rename", op_link_rename, "ct pid netns dev name"),
+	HOST("link_master", op_link_master, "ct pid netns dev master"),
+	HOST("link_del", op_link_del, "ct pid netns dev"),
+	HOST("addr_add", op_addr_add, "ct pid netns dev addr"),
+	HOST("route_add", op_route_add, "ct pid netns dst via dev"),
+	HOST("sysctl", op_sysctl, "ct pid netns key value"),
+	HOST("nat_masquerade", op_nat_masquerade, "ct pid netns table tool source exclude_dev"),
+	HOST("nat_dnat", op_nat_dnat, "ct pid netns table tool port to proto localhost"),
+	/* cgroups (cgroup.c, cgroup_devices.c) */
+	HOST("cgroup_layout", op_cgroup_layout, ""),
+	HOST("cgroup_plan", op_cgroup_plan, "cgroup parent controllers"),
+	HOST("cgroup_create", op_cgroup_create, "cgroup parent controllers"),
+	HOST("cgroup_set", op_cgroup_set, "cgroup parent file value controller"),
+	HOST("cgroup_get", op_cgroup_get, "cgroup parent file controller"),
+	HOST("cgroup_freeze", op_cgroup_freeze, "cgroup parent timeout_ms"),
+	HOST("cgroup_thaw", op_cgroup_thaw, "cgroup parent timeout_ms"),
+	HOST("cgroup_kill", op_cgroup_kill, "cgroup parent timeout_ms"),
+	HOST("cgroup_remove", op_cgroup_remove, "cgroup parent timeout_ms"),
+	HOST("cgroup_devices", op_cgroup_devices, "cgroup parent rules"),
+	HOST("nat_del", op_nat_del, "ct pid netns table tool"),
 };
+#define NOPS (sizeof ops / sizeof ops[0])
+
+/* The op catalog hello returns: {"op": ["arg", ...], ...} in the table's order, an
+ * inside op's arguments joined with those the puppet reads. */
+static void op_catalog(struct buf *out)
+{
+	buf_putc(out, '{');
+	for (size_t i = 0; i < NOPS; i++) {
+		struct strv names = { 0 };
+		op_arg_names(ops[i].args, &names);
+		if (ops[i].inside)
+			op_arg_names(puppet_op_args(ops[i].name), &names);
+		if (i)
+			buf_putc(out, ',');
+		json_str(out, ops[i].name);
+		buf_putc(out, ':');
+		buf_putc(out, '[');
+		for (size_t k = 0; k < names.n; k++) {
+			if (k)
+				buf_putc(out, ',');
+			json_str(out, names.v[k]);
+		}
+		buf_putc(out, ']');
+		strv_free(&names);
+	}
+	buf_putc(out, '}');
+}
 
 static void handle_line(const char *line, size_t len, struct buf *out)
 {
@@ -490,14 +526,13 @@ static void handle_line(const char *line, size_t len, struct buf *out)
 	struct reply r;
 	reply_init(&r, "");
 	if (request_parse(&q, line, len, &r) == 0) {
-		size_t i, n = sizeof ops / sizeof ops[0];
-		for (i = 0; i < n; i++)
-			if (strcmp(ops[i].name, q.op) == 0)
-				break;
-		if (i < n)
-			ops[i].fn(&q, &r);
-		else
+		const struct op_entry *e = op_find(ops, NOPS, q.op);
+		if (e) {
+			q.args = e->args;
+			e->fn(&q, &r);
+		} else {
 			fail_usage(&r, usage_example(NULL), "unknown op \"%s\"", q.op);
+		}
 	}
 	reply_to_json(&r, out);
 	request_free(&q);
