@@ -441,6 +441,20 @@ int op_spawn(const struct request *q, struct reply *r)
 
 /* ------------------------------------------------------------ exec */
 
+/* What op_exec puts back when execve fails: copies of stdio and of the working
+ * directory, closed on every way out. */
+struct kept {
+	int stdio[3];
+	int cwd;
+};
+
+static void kept_close(struct kept *k)
+{
+	for (int i = 0; i < 3; i++)
+		fd_close(&k->stdio[i]);
+	fd_close(&k->cwd);
+}
+
 /* The puppet becomes the program. Everything it changes is undone if execve
  * fails, so it can go on serving. */
 int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
@@ -461,23 +475,17 @@ int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
 	char path[PATH_MAX];
 	resolve_program(argv[0], env, path, sizeof path);
 
-	/* Keep copies of our stdio and cwd to put back if execve fails. */
-	int saved[3];
+	/* Keep copies of our stdio and cwd to put back if execve fails (F_DUPFD_CLOEXEC:
+	 * a copy at 10 or above, gone by itself when execve works). */
+	CLEANUP(kept_close) struct kept kept;
 	for (int i = 0; i < 3; i++)
-		saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 10);
-	int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		kept.stdio[i] = fcntl(i, F_DUPFD_CLOEXEC, 10);
+	kept.cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (cwd) {
 		shell_step(r, "cd %s", sh_word(r, cwd));
-		if (log_call(r, chdir(cwd), "chdir(%s)", q_str(r, cwd)) < 0) {
-			int e = errno;
-			for (int i = 0; i < 3; i++)
-				if (saved[i] >= 0)
-					close(saved[i]);
-			if (back >= 0)
-				close(back);
-			return fail_sys(r, e, "cwd", cwd, "chdir %s", cwd);
-		}
+		if (log_call(r, chdir(cwd), "chdir(%s)", q_str(r, cwd)) < 0)
+			return fail_sys(r, errno, "cwd", cwd, "chdir %s", cwd);
 	}
 	if (null) {
 		for (int i = 0; i < 3; i++)
@@ -516,17 +524,11 @@ int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
 
 	/* Undo, and go on serving. (A new session from setsid cannot be undone.) */
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < 3; i++) {
-		if (saved[i] >= 0) {
-			dup2(saved[i], i);
-			close(saved[i]);
-		}
-	}
-	if (back >= 0) {
-		if (cwd)
-			fchdir(back);
-		close(back);
-	}
+	for (int i = 0; i < 3; i++)
+		if (kept.stdio[i] >= 0)
+			dup2(kept.stdio[i], i);
+	if (kept.cwd >= 0 && cwd)
+		(void)!fchdir(kept.cwd);
 	return fail_sys(r, e, exec_variant(e, path), path, "execve %s", path);
 }
 

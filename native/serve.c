@@ -36,11 +36,10 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 		return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) has exited", c->name,
 				  (int)c->pid);
 
-	struct buf msg = { 0 };
+	CLEANUP(buf_free) struct buf msg = { 0 };
 	buf_put(&msg, line, len);
 	buf_putc(&msg, '\n');
 	int rc = fd >= 0 ? send_with_fd(c->sock, msg.s, msg.len, fd) : write_all(c->sock, msg.s, msg.len);
-	buf_free(&msg);
 	if (rc < 0) {
 		ct_puppet_gone(c);
 		return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) has exited", c->name,
@@ -49,15 +48,13 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 
 	size_t base_sys = r->syscalls.n, base_shell = r->shell.len;
 	bool pending = false;
-	char *exec_line = NULL;
+	CLEANUP(mem_free) char *exec_line = NULL; /* the execve the puppet says comes next */
 	for (;;) {
 		char *reply_line;
 		size_t reply_len;
 		int got = line_read(&c->lr, &reply_line, &reply_len, -1);
-		if (got == LINE_STOP) {
-			free(exec_line);
+		if (got == LINE_STOP)
 			return fail_state(r, NULL, "the server is stopping");
-		}
 		if (got != LINE_OK) {
 			/* EOF. After "execve comes next" it means execve worked: the socket
 			 * was close-on-exec. Otherwise the puppet died. */
@@ -65,12 +62,10 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 			if (pending && execd) {
 				if (exec_line)
 					log_line(r, "%s = 0", exec_line);
-				free(exec_line);
 				c->state = CT_EXEC;
 				*execd = true;
 				return 0;
 			}
-			free(exec_line);
 			return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) died during the op",
 					  c->name, (int)c->pid);
 		}
@@ -85,16 +80,12 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 			if (r->shell.s)
 				r->shell.s[base_shell] = 0;
 		}
-		free(exec_line);
+		free(exec_line); /* the one before: a final reply replaces it */
 		exec_line = NULL;
-		if (reply_merge_wire(r, reply_line, reply_len, &pending, &exec_line) < 0) {
-			free(exec_line);
+		if (reply_merge_wire(r, reply_line, reply_len, &pending, &exec_line) < 0)
 			return fail_state(r, NULL, "the puppet of %s sent something that is not a reply", c->name);
-		}
-		if (!pending) {
-			free(exec_line);
+		if (!pending)
 			return r->failed ? -1 : 0;
-		}
 	}
 }
 

@@ -16,6 +16,21 @@
 volatile sig_atomic_t g_stop;
 sigset_t g_wait_mask;
 
+void fd_close(int *fd)
+{
+	if (*fd >= 0) {
+		int e = errno;
+		close(*fd);
+		errno = e;
+		*fd = -1;
+	}
+}
+
+void mem_free(void *p)
+{
+	free(*(void **)p);
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

@@ -39,6 +39,15 @@ void strv_push(struct strv *l, char *owned);
 void strv_push_copy(struct strv *l, const char *s);
 void strv_free(struct strv *l);
 
+/* Cleanup attributes: the compiler calls fn(&variable) when the variable goes out of
+ * scope, on every way out of the block, so how a thing is let go is said once, where
+ * it is declared, and no early return can forget it:
+ *     CLEANUP(buf_free) struct buf text = { 0 };
+ *     CLEANUP(fd_close) int fd = open(...);            */
+#define CLEANUP(fn) __attribute__((cleanup(fn)))
+void fd_close(int *fd);  /* close(*fd) unless it is -1 (errno kept) */
+void mem_free(void *p);  /* free(*(void **)p) */
+
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
