@@ -154,7 +154,6 @@ struct capture {
 int capture_run(struct capture *c, int done_fd, int timeout_ms);
 void capture_free(struct capture *c);
 int resolve_program(const char *prog, char *const env[], char *out, size_t outlen);
-const char *argv_text(struct reply *r, char *const argv[]);
 const char *argv_shell(struct reply *r, char *const argv[]);
 char **default_env(void);
 int pidfd_open_pid(pid_t pid);

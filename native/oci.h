@@ -163,7 +163,6 @@ struct oci_cg;
 int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci_config *c, const struct oci_cg *g);
 const char *oci_status_name(enum oci_status st);
 void oci_state_json(const struct oci_state *s, struct buf *out);
-char *proc_start_time(pid_t pid); /* field 22 of /proc/PID/stat, or NULL */
 /* Remove the state directory and what is in it. */
 void oci_state_remove(const char *dir);
 

@@ -84,7 +84,9 @@ static int proc_stat(pid_t pid, char *state, char *start, size_t startlen)
 	return 0;
 }
 
-char *proc_start_time(pid_t pid)
+/* Field 22 of /proc/PID/stat, the start time in clock ticks since boot: with the pid
+ * it names one process, never a later one that got the same pid. NULL when gone. */
+static char *proc_start_time(pid_t pid)
 {
 	char state, start[32];
 	return proc_stat(pid, &state, start, sizeof start) == 0 ? xstrdup(start) : NULL;

@@ -59,7 +59,8 @@ int resolve_program(const char *prog, char *const env[], char *out, size_t outle
 	return -1;
 }
 
-const char *argv_text(struct reply *r, char *const argv[])
+/* ["sh", "-c", "..."] as strace prints an argv. */
+static const char *argv_text(struct reply *r, char *const argv[])
 {
 	struct buf b = { 0 };
 	buf_putc(&b, '[');
