@@ -458,18 +458,19 @@ static const struct op_entry ops[] = {
 	HOST("netns_del", op_netns_del, "netns"),
 	HOST("veth_add", op_veth_add, "ct pid netns name peer peer_ct peer_pid peer_netns"),
 	HOST("bridge_add", op_bridge_add, "ct pid netns name"),
-	HOST("vxlan_add", op_vxlan_add, "ct pid netns name vni dstport local remote dev"),
+	HOST("vxlan_add", op_vxlan_add, "ct pid netns name vni local remote dstport dev"),
 	HOST("link_up", op_link_up, "ct pid netns dev"),
 	HOST("link_down", op_link_down, "ct pid netns dev"),
-	HOST("link_move", op_link_move, "ct pid netns dev to_ct to_pid to_netns name"),
+	HOST("link_move", op_link_move, "ct pid netns dev name to_ct to_pid to_netns"),
 	HOST("link_rename", op_link_rename, "ct pid netns dev name"),
 	HOST("link_master", op_link_master, "ct pid netns dev master"),
 	HOST("link_del", op_link_del, "ct pid netns dev"),
 	HOST("addr_add", op_addr_add, "ct pid netns dev addr"),
 	HOST("route_add", op_route_add, "ct pid netns dst via dev"),
 	HOST("sysctl", op_sysctl, "ct pid netns key value"),
-	HOST("nat_masquerade", op_nat_masquerade, "ct pid netns table tool source exclude_dev"),
-	HOST("nat_dnat", op_nat_dnat, "ct pid netns table tool port to proto localhost"),
+	HOST("nat_masquerade", op_nat_masquerade, "ct pid netns table source exclude_dev tool"),
+	HOST("nat_dnat", op_nat_dnat, "ct pid netns table port to proto localhost tool"),
+	HOST("nat_del", op_nat_del, "ct pid netns table tool"),
 	/* cgroups (cgroup.c, cgroup_devices.c) */
 	HOST("cgroup_layout", op_cgroup_layout, ""),
 	HOST("cgroup_plan", op_cgroup_plan, "cgroup parent controllers"),
@@ -481,7 +482,6 @@ static const struct op_entry ops[] = {
 	HOST("cgroup_kill", op_cgroup_kill, "cgroup parent timeout_ms"),
 	HOST("cgroup_remove", op_cgroup_remove, "cgroup parent timeout_ms"),
 	HOST("cgroup_devices", op_cgroup_devices, "cgroup parent rules"),
-	HOST("nat_del", op_nat_del, "ct pid netns table tool"),
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
