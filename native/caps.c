@@ -122,6 +122,8 @@ int caps_drop_bounding(struct reply *r, uint64_t keep)
 {
 	uint64_t drop = 0;
 	for (int i = 0; i <= cap_last(); i++)
+		/* prctl(PR_CAPBSET_READ) asks whether one capability is still in the bounding set:
+		 * only those still there need dropping. */
 		if (!(keep & (1ULL << i)) && prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
 			drop |= 1ULL << i;
 	if (!drop)

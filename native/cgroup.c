@@ -710,6 +710,8 @@ static int cpuset_inherit(struct reply *r, const char *dir)
 static void undo_dirs(struct reply *r, const char **made, size_t n)
 {
 	for (size_t i = n; i-- > 0;)
+		/* rmdir(2) of an empty cgroup directory removes the group: deepest first,
+		 * the reverse of the order they were made in. */
 		log_call(r, rmdir(made[i]), "rmdir(%s)", q_str(r, made[i]));
 }
 
@@ -960,6 +962,7 @@ int cgroup_kill(struct reply *r, const struct cg_ref *g, int timeout_ms, size_t 
 		if (read_procs(r, procs, &pids) < 0)
 			return fail_sys(r, errno, NULL, procs, "read %s", procs);
 		for (size_t i = 0; i < pids.n; i++)
+			/* kill(2) one process at a time; frozen, none of them can fork meanwhile. */
 			log_call(r, kill((pid_t)atoi(pids.v[i]), SIGKILL), "kill(%s, SIGKILL)", pids.v[i]);
 		strv_free(&pids);
 		if (dir && set_frozen(r, &G, false, (int)timeout) < 0)
@@ -995,6 +998,7 @@ static int remove_dir(struct reply *r, const char *path, int timeout_ms)
 	long long start = now_ms();
 	int tries = 0;
 	for (;;) {
+		/* rmdir(2) removes the group; EBUSY while a task is still in it. */
 		int rc = rmdir(path);
 		tries++;
 		if (rc == 0 || errno == ENOENT || errno != EBUSY || now_ms() - start >= timeout_ms) {

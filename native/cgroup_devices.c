@@ -421,6 +421,8 @@ static void disassemble(struct reply *r, const struct prog *p, struct strv *out)
 	}
 }
 
+/* bpf(2) has no libc wrapper: every command goes through syscall(2), with the
+ * attribute union and its size (the kernel checks that the unused part is zero). */
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(SYS_bpf, cmd, attr, sizeof *attr);
@@ -436,6 +438,8 @@ static int attached(struct reply *r, int fd, uint32_t *ids, uint32_t max)
 	qa.query.attach_type = BPF_CGROUP_DEVICE;
 	qa.query.prog_ids = (uint64_t)(uintptr_t)ids;
 	qa.query.prog_cnt = max;
+	/* BPF_PROG_QUERY: the ids of the programs attached to this directory for one
+	 * attach type. */
 	long rc = sys_bpf(BPF_PROG_QUERY, &qa);
 	log_call(r, rc, "bpf(BPF_PROG_QUERY, {target_fd=%d, attach_type=BPF_CGROUP_DEVICE, prog_cnt=%u}, %zu)", fd,
 		 rc < 0 ? 0 : qa.query.prog_cnt, sizeof qa);
@@ -451,6 +455,7 @@ static void detach_old(struct reply *r, int fd, const uint32_t *ids, int n)
 		union bpf_attr id;
 		memset(&id, 0, sizeof id);
 		id.prog_id = ids[i];
+		/* A program is detached by descriptor: BPF_PROG_GET_FD_BY_ID turns an id into one. */
 		int prog = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &id);
 		log_call(r, prog, "bpf(BPF_PROG_GET_FD_BY_ID, {prog_id=%u}, %zu)", ids[i], sizeof id);
 		if (prog < 0)

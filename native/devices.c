@@ -36,6 +36,8 @@ static const struct {
 static int do_mount(struct reply *r, const char *src, const char *dst, const char *type, unsigned long flags,
 		    const char *data)
 {
+	/* mount(2) of one piece of the minimal /dev: the tmpfs, devpts, dev/shm, or
+	 * a bind of the host's node where mknod is not allowed. */
 	long rc = mount(src, dst, type, flags, data);
 	log_call(r, rc, "mount(%s, %s, %s, %s, %s)", q_str(r, src), q_str(r, dst), q_str(r, type),
 		 mount_flags_text(r, flags), q_str(r, data));

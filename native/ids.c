@@ -135,6 +135,9 @@ int ids_switch_user(struct reply *r, unsigned uid, unsigned gid, const gid_t *gr
 	buf_free(&g);
 	if (rc < 0 && !(errno == EPERM && ngroups == 0))
 		return fail_sys(r, errno, NULL, NULL, "setgroups");
+	/* The group first, then the user: once the uid is no longer 0 the gid could
+	 * not change. setresgid and setresuid set the real, effective and saved ids at
+	 * once, so the program cannot switch back. */
 	if (log_call(r, setresgid(gid, gid, gid), "setresgid(%u, %u, %u)", gid, gid, gid) < 0)
 		return fail_sys(r, errno, "setid", r_printf(r, "%u", gid), "setresgid(%u)", gid);
 	if (log_call(r, setresuid(uid, uid, uid), "setresuid(%u, %u, %u)", uid, uid, uid) < 0)

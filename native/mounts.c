@@ -121,6 +121,7 @@ int mkdir_p(struct reply *r, const char *path, struct strv *created)
 		char saved = *p;
 		*p = 0;
 		if (stat(copy, &st) < 0) {
+			/* mkdir(2) of the missing component (EEXIST: made meanwhile, fine too). */
 			if (log_call(r, mkdir(copy, 0755), "mkdir(%s, 0755)", q_str(r, copy)) < 0 && errno != EEXIST) {
 				int e = errno;
 				fail_sys(r, e, NULL, copy, "mkdir %s", copy);
@@ -139,6 +140,8 @@ int mkdir_p(struct reply *r, const char *path, struct strv *created)
 
 void undo_mkdirs(struct reply *r, struct strv *created)
 {
+	/* Deepest first: unlink(2) the file made to bind a file onto, rmdir(2) each
+	 * directory, so nothing made for a failed op stays. */
 	for (size_t i = created->n; i-- > 0;) {
 		struct stat st;
 		if (lstat(created->v[i], &st) == 0 && !S_ISDIR(st.st_mode))
@@ -170,6 +173,7 @@ static bool kernel_older_than(int major, int minor)
 {
 	struct utsname u;
 	int ma = 0, mi = 0;
+	/* uname(2): the running kernel's release, to pick the explanation that fits. */
 	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
 		return false;
 	return ma < major || (ma == major && mi < minor);
@@ -602,6 +606,7 @@ static int protect_paths(const struct request *q, struct reply *r, int (*one)(st
 	r->op = op;
 	if (rc < 0) {
 		for (size_t i = done.n; i-- > 0;)
+			/* umount2 with MNT_DETACH: the mounts this op made go again, last first. */
 			log_call(r, umount2(done.v[i], MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, done.v[i]));
 	} else {
 		json_member_strv(&r->result, "done", done.v, done.n);

@@ -272,6 +272,7 @@ static void kill_all_in_pidns(struct reply *r, pid_t init, int sig)
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)p);
 		if (stat(path, &other) == 0 && other.st_ino == ns.st_ino && other.st_dev == ns.st_dev)
+			/* kill(2) each process of the container's PID namespace (runc kill --all). */
 			log_call(r, kill(p, sig), "kill(%d, %d)", (int)p, sig);
 	}
 	closedir(d);
@@ -555,6 +556,7 @@ static int supervise(pid_t init, int master, bool tty)
 		close(master);
 	int status = 0;
 	for (;;) {
+		/* WNOHANG: look whether the init has ended, without waiting. */
 		pid_t w = waitpid(init, &status, WNOHANG);
 		if (w == init)
 			break;

@@ -209,6 +209,7 @@ static int apply_process(struct reply *r, struct oci_config *c)
 		return -1;
 	mode_t mask = p->umask >= 0 ? (mode_t)p->umask : 022;
 	shell_step(r, "umask %03o", (unsigned)mask);
+	/* umask(2): the permission bits the program's new files leave out. */
 	log_call(r, (long)umask(mask), "umask(%03o)", (unsigned)mask);
 	r->op = "chdir";
 	return rootfs_chdir(r, p->cwd);
@@ -234,13 +235,17 @@ static int make_terminal(struct reply *r, const struct oci_process *p, int *mast
 		return -1;
 	if (p->rows && p->cols) {
 		struct winsize ws = { .ws_row = p->rows, .ws_col = p->cols };
+		/* TIOCSWINSZ: the size from consoleSize, before the program first asks. */
 		log_call(r, ioctl(*master, TIOCSWINSZ, &ws), "ioctl(%d, TIOCSWINSZ, {ws_row=%u, ws_col=%u})", *master,
 			 p->rows, p->cols);
 	}
 	shell_step(r, "setsid -c");
+	/* TIOCSCTTY: the pty becomes the controlling terminal of this new session, so
+	 * the keys that send signals (Ctrl-C) reach the program. */
 	if (log_call(r, ioctl(slave, TIOCSCTTY, 0), "ioctl(%d, TIOCSCTTY, 0)", slave) < 0)
 		return fail_sys(r, errno, NULL, NULL, "make the pty the controlling terminal");
 	for (int i = 0; i < 3; i++)
+		/* dup2(2) onto 0, 1 and 2: the program reads and writes the terminal. */
 		log_call(r, dup2(slave, i), "dup2(%d, %d)", slave, i);
 	close(slave);
 	return 0;
@@ -585,6 +590,7 @@ static int in_dir(const char *dir, int (*fn)(int fd, const struct sockaddr *a, s
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", START_SOCK);
 	int rc = fn(fd, (struct sockaddr *)&a, sizeof a);
 	int e = errno;
+	/* fchdir(2) back to where we were, by descriptor. */
 	(void)!fchdir(back);
 	close(back);
 	errno = e;
@@ -597,6 +603,7 @@ static int mkdir_parents(const char *path, mode_t mode)
 	for (char *p = copy + 1; *p; p++) {
 		if (*p == '/') {
 			*p = 0;
+			/* mkdir -p: each missing parent (EEXIST is fine), then the directory itself. */
 			mkdir(copy, 0755);
 			*p = '/';
 		}
@@ -639,6 +646,8 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, struct cg_clone *
 	}
 
 	int pp[2];
+	/* The helper sends back the init's pid and its own report through a pipe;
+	 * fork(2) it: setns(2) moves the caller only, so boxcore stays in the host's. */
 	if (pipe2(pp, O_CLOEXEC) < 0)
 		return fail_sys(r, errno, NULL, NULL, "pipe for the helper");
 	pid_t h = fork();
@@ -680,6 +689,7 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, struct cg_clone *
 	while ((n = read(pp[0], tmp, sizeof tmp)) > 0)
 		buf_put(&wire, tmp, (size_t)n);
 	close(pp[0]);
+	/* The helper exits once it has cloned the init: collect it. */
 	waitpid(h, NULL, 0);
 	bool pending;
 	if (wire.len == 0 || reply_merge_wire(r, wire.s, wire.len, &pending, NULL) < 0)
@@ -768,6 +778,7 @@ static int connect_console(struct reply *r, const struct oci_config *c, const st
 		return 0;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", o->console_socket);
+	/* socket(2) and connect(2): whoever wants the terminal listens on a Unix socket. */
 	*console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (*console < 0 || connect(*console, (struct sockaddr *)&a, sizeof a) < 0)
 		return fail_sys(r, errno, NULL, o->console_socket, "connect to the console socket %s", o->console_socket);
@@ -865,6 +876,7 @@ static int go_and_report(struct reply *r, struct creation *k, struct oci_create_
 		return fail_state(r, NULL, "interrupted by a signal: the container is taken away again");
 	if (got != LINE_OK || reply_merge_wire(r, line, len, &pending, NULL) < 0) {
 		int status = 0;
+		/* No report: make sure the init is gone, and learn how it ended. */
 		kill(k->pid, SIGKILL);
 		waitpid(k->pid, &status, 0);
 		k->pid = -1;
@@ -933,6 +945,7 @@ int oci_start(const struct oci_state *s, struct reply *r)
 	if (s->status != OCI_CREATED)
 		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" is %s, not created", s->id,
 				  oci_status_name(s->status));
+	/* A Unix stream socket, to reach the init through start.sock. */
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail_sys(r, errno, NULL, NULL, "socket");
@@ -993,6 +1006,8 @@ int oci_exec(const struct oci_state *s, struct oci_config *c, bool detach, const
 		struct reply cr;
 		reply_init(&cr, "exec");
 		int master = -1;
+		/* setsid(2): a session of its own, cut off from the terminal and the signals of
+		 * whoever ran exec (a terminal of its own comes next, if asked for). */
 		log_call(&cr, setsid(), "setsid()");
 		if ((!c->proc.terminal || make_terminal(&cr, &c->proc, &master) == 0) && apply_process(&cr, c) == 0 &&
 		    late_seccomp(&cr, c) == 0) {

@@ -205,6 +205,9 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		rc = -1;
 	if (rc == 0)
 		rc = rename(tmp, path);
+	/* Written whole and renamed over the old file (rename(2) is atomic): a reader
+	 * sees the old state or the new, never half of one. A failed write leaves no
+	 * temporary file behind. */
 	if (rc < 0)
 		unlink(tmp);
 	return rc;
@@ -278,6 +281,7 @@ void oci_state_remove(const char *dir)
 		struct dirent *e;
 		while ((e = readdir(d)) != NULL)
 			if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..") != 0))
+				/* unlinkat(2) relative to the directory's own descriptor, then rmdir(2). */
 				unlinkat(dirfd(d), e->d_name, 0);
 		closedir(d);
 	}

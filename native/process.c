@@ -352,24 +352,12 @@ int op_spawn(const struct request *q, struct reply *r)
 		shell_step(r, "%s", argv_shell(r, argv));
 
 	struct capture c = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .extra_fd = -1, .cap = OUTPUT_CAP };
-	int in[2], out[2], err[2], report[2];
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return fail_sys(r, errno, NULL, NULL, "pipe for stdin");
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(in[0]), close(in[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for stdout");
-	}
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for stderr");
-	}
-	if (pipe2(report, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for exec status");
-	}
+	/* A pipe for each of the program's stdin, stdout and stderr, and one on which the
+	 * child reports a failed chdir or execve (EOF there means execve worked). */
+	int pipes[4][2];
+	if (pipes_open(pipes, 4) < 0)
+		return fail_sys(r, errno, NULL, NULL, "pipes for the program's stdio");
+	int *in = pipes[0], *out = pipes[1], *err = pipes[2], *report = pipes[3];
 
 	/* fork: the child is made in the puppet's namespaces - in a new PID namespace it
 	 * is PID 2, 3, ... and the puppet, PID 1, is its parent. */
@@ -403,6 +391,7 @@ int op_spawn(const struct request *q, struct reply *r)
 	close(report[0]);
 	log_exec_outcome(r, failed, &f, cwd, path, argv, env);
 	if (failed) {
+		/* execve failed: the child has exited already; collect it. */
 		int status;
 		waitpid(pid, &status, 0);
 		close(in[1]), close(out[0]), close(err[0]);
@@ -431,6 +420,7 @@ int op_spawn(const struct request *q, struct reply *r)
 		return fail_state(r, NULL, "spawn was interrupted");
 	}
 	int status = 0;
+	/* Its output is all read: collect how it ended (wait4 is what waitpid calls). */
 	pid_t w = waitpid(pid, &status, 0);
 	log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)pid, q_wstatus(r, status));
 	result_wait_status(&r->result, status);
@@ -490,6 +480,7 @@ int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
 	}
 	if (null) {
 		for (int i = 0; i < 3; i++)
+			/* stdio null: dup2(2) puts a copy of /dev/null on 0, 1 and 2. */
 			log_call(r, dup2(g_cfg.null_fd, i), "dup2(%d, %d)", g_cfg.null_fd, i);
 		shell_step(r, "exec %s </dev/null >/dev/null 2>&1", argv_shell(r, argv));
 	} else if (pty) {

@@ -38,6 +38,7 @@ int pty_open(struct reply *r, int *master, int *slave)
 		return fail_sys(r, e, NULL, "/dev/ptmx", "unlock the pty");
 	}
 	char name[64];
+	/* ptsname_r: the name of the slave of this master (/dev/pts/N), to open it. */
 	if (ptsname_r(m, name, sizeof name) != 0) {
 		int e = errno;
 		close(m);
@@ -80,6 +81,7 @@ int send_with_fd(int sock, const char *data, size_t len, int fd)
 	memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	ssize_t n;
 	do
+		/* sendmsg(2) carries the control message; MSG_NOSIGNAL: a closed peer is EPIPE. */
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)

@@ -120,6 +120,7 @@ static int op_hello(const struct request *q, struct reply *r)
 	(void)q;
 	struct utsname u;
 	memset(&u, 0, sizeof u);
+	/* uname(2): the kernel the lab runs on, for the status line. */
 	int rc = uname(&u);
 	log_call(r, rc, "uname({sysname=%s, release=%s, ...})", q_str(r, u.sysname), q_str(r, u.release));
 	json_member_str(&r->result, "version", BOXCORE_VERSION);
@@ -174,6 +175,7 @@ static int op_clone(const struct request *q, struct reply *r)
 	}
 	if (cgroup_clone_finish(r, pid, &cc) < 0) {
 		close(sv[0]);
+		/* The init could not be moved into its cgroup: kill it and reap it. */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;
@@ -312,6 +314,7 @@ static void reap_strays(void)
 	for (size_t i = 0; i < kids.n; i++) {
 		pid_t p = (pid_t)atoi(kids.v[i]);
 		if (!is_known_child(p))
+			/* WNOHANG: collect it if it has ended, never wait. */
 			waitpid(p, NULL, WNOHANG);
 	}
 	strv_free(&kids);
@@ -320,6 +323,7 @@ static void reap_strays(void)
 static void stop_relay(struct container *c)
 {
 	if (c->relay > 0) {
+		/* SIGTERM ends the relay; reap it, then give the terminal its settings back. */
 		kill(c->relay, SIGTERM);
 		waitpid(c->relay, NULL, 0);
 		c->relay = 0;
@@ -571,6 +575,7 @@ static void kill_all(void)
 		size_t n = kids.n;
 		for (size_t i = 0; i < kids.n; i++) {
 			pid_t p = (pid_t)atoi(kids.v[i]);
+			/* SIGKILL and reap each, until no child is left. */
 			kill(p, SIGKILL);
 			waitpid(p, NULL, 0);
 		}

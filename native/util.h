@@ -61,6 +61,9 @@ void buf_shell_word(struct buf *b, const char *s);          /* 'a b' as a shell 
 int write_all(int fd, const void *p, size_t n);
 int set_nonblock(int fd, bool on);
 int set_cloexec(int fd, bool on);
+/* n pipes, close-on-exec (pipe2 with O_CLOEXEC), each p[i][0] to read and p[i][1] to
+ * write. 0, or -1 with errno and none of them left open. */
+int pipes_open(int (*p)[2], int n);
 void close_fds_except(int keep1, int keep2);
 
 /* Set by the SIGTERM/SIGINT handler of the server. */
