@@ -333,6 +333,12 @@ struct prog {
 	size_t n, cap;
 };
 
+static void prog_free(struct prog *p)
+{
+	free(p->v);
+	free(p->note);
+}
+
 static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm, const char *note)
 {
 	if (p->n == p->cap) {
@@ -473,7 +479,7 @@ static void detach_old(struct reply *r, int fd, const uint32_t *ids, int n)
 
 static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *pol)
 {
-	struct prog p = { 0 };
+	CLEANUP(prog_free) struct prog p = { 0 };
 	build(r, &p, pol);
 	struct strv lines = { 0 };
 	disassemble(r, &p, &lines);
@@ -496,7 +502,7 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	load.insn_cnt = (uint32_t)p.n;
 	load.license = (uint64_t)(uintptr_t)"MIT";
 	snprintf(load.prog_name, sizeof load.prog_name, "bl_devices");
-	int prog = (int)sys_bpf(BPF_PROG_LOAD, &load);
+	CLEANUP(fd_close) int prog = (int)sys_bpf(BPF_PROG_LOAD, &load);
 	log_call(r, prog, "bpf(BPF_PROG_LOAD, {prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=%zu, insns=%p, "
 		 "license=\"MIT\", prog_name=\"bl_devices\"}, %zu)", p.n, (void *)p.v, sizeof load);
 	if (prog < 0) {
@@ -508,22 +514,15 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 		load.log_size = sizeof log;
 		if (sys_bpf(BPF_PROG_LOAD, &load) < 0 && *log)
 			log_line(r, "(the verifier said: %.*s)", (int)strcspn(log, "\n"), log);
-		free(p.v);
-		free(p.note);
 		return fail_sys(r, e, "bpf_load", dir, "load the device program (%zu instructions)", p.n);
 	}
-	free(p.v);
-	free(p.note);
 
 	/* Attached to the group's directory, the program runs for every process in the
 	 * group and in the groups beneath it. BPF_F_ALLOW_MULTI: programs of the groups
 	 * above run too, and a device must pass them all. */
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (log_call(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, dir)) < 0) {
-		int e = errno;
-		close(prog);
-		return fail_sys(r, e, NULL, dir, "open %s", dir);
-	}
+	CLEANUP(fd_close) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (log_call(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, dir)) < 0)
+		return fail_sys(r, errno, NULL, dir, "open %s", dir);
 	uint32_t ids[64];
 	int old = attached(r, fd, ids, 64);
 	union bpf_attr at;
@@ -535,12 +534,8 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	long rc = sys_bpf(BPF_PROG_ATTACH, &at);
 	log_call(r, rc, "bpf(BPF_PROG_ATTACH, {target_fd=%d, attach_bpf_fd=%d, attach_type=BPF_CGROUP_DEVICE, "
 		 "attach_flags=BPF_F_ALLOW_MULTI}, %zu)", fd, prog, sizeof at);
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
-		close(prog);
-		return fail_sys(r, e, "bpf_attach", dir, "attach the device program to %s", dir);
-	}
+	if (rc < 0)
+		return fail_sys(r, errno, "bpf_attach", dir, "attach the device program to %s", dir);
 	detach_old(r, fd, ids, old);
 	/* What the kernel now runs for the group itself: the new program's id. */
 	int now = attached(r, fd, ids, 64);
@@ -555,6 +550,7 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	 * the program when the group is removed. */
 	log_call(r, close(prog), "close(%d)", prog);
 	log_call(r, close(fd), "close(%d)", fd);
+	prog = fd = -1;
 	return 0;
 }
 
