@@ -1290,34 +1290,32 @@ static int timeout_arg(struct reply *r, const struct request *q, int *timeout_ms
 	return 0;
 }
 
-int op_cgroup_plan(const struct request *q, struct reply *r)
+/* cgroup_plan reads what cgroup_create would do (logging the reads); create does it.
+ * Both answer with the plan. */
+static int plan_op(const struct request *q, struct reply *r, bool create)
 {
 	struct cg_ref g;
 	char **want = NULL;
 	size_t nwant = 0;
 	struct plan p;
 	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0 || group_args(r, q, &g) < 0 ||
-	    make_plan(r, &g, want, nwant, &p, true) < 0)
+	    make_plan(r, &g, want, nwant, &p, !create) < 0)
 		return -1;
-	result_plan(r, &p);
-	plan_free(&p);
-	return 0;
-}
-
-int op_cgroup_create(const struct request *q, struct reply *r)
-{
-	struct cg_ref g;
-	char **want = NULL;
-	size_t nwant = 0;
-	struct plan p;
-	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0 || group_args(r, q, &g) < 0 ||
-	    make_plan(r, &g, want, nwant, &p, false) < 0)
-		return -1;
-	int rc = create_from_plan(r, &p);
+	int rc = create ? create_from_plan(r, &p) : 0;
 	if (rc == 0)
 		result_plan(r, &p);
 	plan_free(&p);
 	return rc;
+}
+
+int op_cgroup_plan(const struct request *q, struct reply *r)
+{
+	return plan_op(q, r, false);
+}
+
+int op_cgroup_create(const struct request *q, struct reply *r)
+{
+	return plan_op(q, r, true);
 }
 
 int op_cgroup_set(const struct request *q, struct reply *r)
