@@ -137,19 +137,18 @@ static void put_utf8(struct buf *b, unsigned cp)
  * wants a path or a name can refuse it instead of cutting the string short. */
 static int parse_string(struct parser *p, char **out, bool *has_nul)
 {
-	struct buf b = { 0 };
+	CLEANUP(buf_free) struct buf b = { 0 };
 	buf_put(&b, "", 0);
 	p->pos++; /* the opening quote */
 	while (p->pos < p->len) {
 		unsigned char c = (unsigned char)p->s[p->pos++];
 		if (c == '"') {
 			*out = b.s;
+			b.s = NULL; /* the caller's now */
 			return 0;
 		}
-		if (c < 0x20) {
-			buf_free(&b);
+		if (c < 0x20)
 			return fail(p, "a control character inside a string");
-		}
 		if (c != '\\') {
 			buf_putc(&b, (char)c);
 			continue;
@@ -168,20 +167,16 @@ static int parse_string(struct parser *p, char **out, bool *has_nul)
 		case 'r': buf_putc(&b, '\r'); break;
 		case 't': buf_putc(&b, '\t'); break;
 		case 'u':
-			if (unicode_escape(p, &cp) < 0) {
-				buf_free(&b);
+			if (unicode_escape(p, &cp) < 0)
 				return -1;
-			}
 			if (cp == 0)
 				*has_nul = true;
 			put_utf8(&b, cp);
 			break;
 		default:
-			buf_free(&b);
 			return fail(p, "an unknown escape in a string");
 		}
 	}
-	buf_free(&b);
 	return fail(p, "a string without its closing quote");
 }
 

@@ -946,35 +946,27 @@ int oci_start(const struct oci_state *s, struct reply *r)
 		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" is %s, not created", s->id,
 				  oci_status_name(s->status));
 	/* A Unix stream socket, to reach the init through start.sock. */
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CLEANUP(fd_close) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail_sys(r, errno, NULL, NULL, "socket");
 	/* connect: the init is blocked in accept() on the other side. */
 	int rc = in_dir(s->dir, connect, fd);
 	log_call(r, rc, "connect(%d, {sa_family=AF_UNIX, sun_path=\"%s/%s\"})", fd, s->dir, START_SOCK);
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
+	if (rc < 0)
 		return fail_state(r, state_hint("oci_not_created"), "the init of \"%s\" is not waiting for start (%s)", s->id,
-				  strerror(e));
-	}
+				  strerror(errno));
 	/* Until the connection closes: empty means execve worked. */
-	struct buf got = { 0 };
+	CLEANUP(buf_free) struct buf got = { 0 };
 	char tmp[4096];
 	ssize_t n;
 	while ((n = read(fd, tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
 		if (n > 0)
 			buf_put(&got, tmp, (size_t)n);
-	int e = errno;
-	close(fd);
-	if (n < 0 && e == ECONNRESET && got.len == 0) {
-		buf_free(&got);
+	if (n < 0 && errno == ECONNRESET && got.len == 0)
 		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" was started by someone else", s->id);
-	}
 	bool pending;
 	if (got.len && reply_merge_wire(r, got.s, got.len, &pending, NULL) < 0)
 		fail_state(r, NULL, "the init of \"%s\" sent something that is not a report", s->id);
-	buf_free(&got);
 	return r->failed ? -1 : 0;
 }
 

@@ -27,30 +27,21 @@ static int saved_tio_fd = -1;
 int pty_open(struct reply *r, int *master, int *slave)
 {
 	/* posix_openpt opens /dev/ptmx: each open makes a new pty pair. */
-	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CLEANUP(fd_close) int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	log_call(r, m, "openat(AT_FDCWD, \"/dev/ptmx\", O_RDWR|O_NOCTTY|O_CLOEXEC)");
 	if (m < 0)
 		return fail_sys(r, errno, NULL, "/dev/ptmx", "open /dev/ptmx");
 	/* A new slave is locked until the master unlocks it (unlockpt = TIOCSPTLCK 0). */
-	if (log_call(r, unlockpt(m), "ioctl(%d, TIOCSPTLCK, [0])", m) < 0) {
-		int e = errno;
-		close(m);
-		return fail_sys(r, e, NULL, "/dev/ptmx", "unlock the pty");
-	}
+	if (log_call(r, unlockpt(m), "ioctl(%d, TIOCSPTLCK, [0])", m) < 0)
+		return fail_sys(r, errno, NULL, "/dev/ptmx", "unlock the pty");
 	char name[64];
 	/* ptsname_r: the name of the slave of this master (/dev/pts/N), to open it. */
-	if (ptsname_r(m, name, sizeof name) != 0) {
-		int e = errno;
-		close(m);
-		return fail_sys(r, e, NULL, "/dev/ptmx", "find the pty's name");
-	}
+	if (ptsname_r(m, name, sizeof name) != 0)
+		return fail_sys(r, errno, NULL, "/dev/ptmx", "find the pty's name");
 	int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	log_call(r, s, "openat(AT_FDCWD, %s, O_RDWR|O_NOCTTY|O_CLOEXEC)", q_str(r, name));
-	if (s < 0) {
-		int e = errno;
-		close(m);
-		return fail_sys(r, e, NULL, name, "open %s", name);
-	}
+	if (s < 0)
+		return fail_sys(r, errno, NULL, name, "open %s", name);
 	/* Start with the size of the person's terminal, when there is one. */
 	struct winsize ws;
 	if (g_cfg.fds_mode && ioctl(0, TIOCGWINSZ, &ws) == 0)
@@ -58,6 +49,7 @@ int pty_open(struct reply *r, int *master, int *slave)
 			 ws.ws_col);
 	*master = m;
 	*slave = s;
+	m = -1; /* the caller's now */
 	return 0;
 }
 

@@ -173,28 +173,28 @@ static int op_clone(const struct request *q, struct reply *r)
 				flags |= (unsigned long)ns_table[i].flag;
 		return fail_sys(r, e, variant, NULL, "clone with flags %s", clone_flags_text(r, flags));
 	}
-	if (cgroup_clone_finish(r, pid, &cc) < 0) {
-		close(sv[0]);
-		/* The init could not be moved into its cgroup: kill it and reap it. */
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	struct container *c = ct_add(pid, mask, sv[0]);
-	if (cc.unshare_later) {
-		/* The cgroup namespace, made by the puppet now that it is in its group. */
-		static const char line[] = "{\"op\":\"_cgroupns\"}";
-		if (forward_line(c, line, sizeof line - 1, -1, r, NULL) < 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			ct_puppet_gone(c);
-			ct_drop(c);
-			return -1;
-		}
-	}
+	struct container *c = NULL;
+	if (cgroup_clone_finish(r, pid, &cc) < 0)
+		goto undo;
+	c = ct_add(pid, mask, sv[0]);
+	sv[0] = -1; /* the table's now */
+	/* The cgroup namespace, made by the puppet now that it is in its group. */
+	static const char cgroupns[] = "{\"op\":\"_cgroupns\"}";
+	if (cc.unshare_later && forward_line(c, cgroupns, sizeof cgroupns - 1, -1, r, NULL) < 0)
+		goto undo;
 	json_member_str(&r->result, "ct", c->name);
 	json_member_int(&r->result, "pid", pid);
 	return 0;
+undo:
+	/* An init half made is of no use: kill it and reap it. */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	fd_close(&sv[0]);
+	if (c) {
+		ct_puppet_gone(c);
+		ct_drop(c);
+	}
+	return -1;
 }
 
 static int op_idmap(const struct request *q, struct reply *r)
