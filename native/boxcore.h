@@ -19,6 +19,7 @@
  *   nat.c         masquerade and DNAT with nft or iptables
  *   cgroup.c      cgroups v1, v2 and hybrid: layout, groups, files, freezer, kill
  *   cgroup_devices.c  the device controller: v1's devices.allow/deny, v2's BPF program
+ *                 (both as functions in cgroup.h)
  *   caps.c        capabilities and no_new_privs;  seccomp.c  a BPF filter by hand
  *                 (both declared in security.h)
  *   oci*.c        the OCI runtime (oci.h): command line, config.json, state, cgroups,
@@ -107,7 +108,8 @@ int mkdir_p(struct reply *r, const char *path, struct strv *created);
 void undo_mkdirs(struct reply *r, struct strv *created);
 
 /* ---- the steps as functions: a serve op parses its request and calls one; the OCI
- * runtime (oci_*.c) calls the same ones. r carries the syscall log and the error. ---- */
+ * runtime (oci_*.c) calls the same ones (cgroup.h has the cgroup ones). r carries the
+ * syscall log and the error. ---- */
 struct mount_req {
 	const char *type, *source, *target, *options; /* options: the data string */
 	bool readonly, recursive, mkdir;
