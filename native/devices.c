@@ -76,6 +76,8 @@ int devices_node(struct reply *r, const char *path, char type, unsigned major, u
 	}
 	if (errno != EPERM || !host)
 		return fail_sys(r, errno, NULL, path, "mknod %s", path);
+	/* mknod is not allowed here (a user namespace): an empty file, and the host's
+	 * node bound onto it. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode & 0777);
 	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_CLOEXEC, %#o)", q_str(r, path), mode & 0777);
 	if (fd < 0)

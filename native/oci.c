@@ -563,6 +563,7 @@ static int supervise(pid_t init, int master, bool tty)
 		if (w < 0 && errno == ECHILD)
 			break;
 		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		/* A signal for us to pass on, or a second passes and we look at the init again. */
 		if (poll(&p, 1, 1000) <= 0)
 			continue;
 		struct signalfd_siginfo si;

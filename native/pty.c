@@ -111,6 +111,7 @@ static void relay_loop(int master, int in_fd, int out_fd)
 				ioctl(master, TIOCSWINSZ, &ws);
 		}
 		struct pollfd p[2] = { { .fd = master, .events = POLLIN }, { .fd = in_open ? in_fd : -1, .events = POLLIN } };
+		/* poll(2): sleep until the program writes or the person types. */
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
