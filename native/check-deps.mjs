@@ -6,7 +6,9 @@
 //   files    A.c -> B.c when A.o uses a symbol B.o defines (read with nm(1) from the
 //            objects `make` built: calls and data, whatever header declared them)
 // A circle in either means two files each need the other: a helper in the wrong place.
-// `make check-deps` runs this; test/unit/native-deps.test.ts runs it too.
+// And no function or variable is exported (in a header) that no other file uses: it
+// is dead, or it belongs static in its file. (The compiler's -Wunused finds the static
+// ones nothing calls.) `make check-deps` runs this; test/unit/native-deps.test.ts too.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -28,8 +30,8 @@ export function headerGraph(dir) {
   return g;
 }
 
-/** Files: for each object, the symbols it uses (nm: U) that another object defines. */
-export function fileGraph(dir) {
+/** What each object defines (nm: T, D, B, R) and uses (nm: U). */
+function symbols(dir) {
   const objects = readdirSync(dir).filter((f) => f.endsWith('.o'));
   if (objects.length === 0) throw new Error(`no objects in ${dir}: build the core first (make -C native)`);
   const defined = new Map(); // symbol -> file
@@ -44,6 +46,12 @@ export function fileGraph(dir) {
     const undef = execFileSync('nm', ['--undefined-only', join(dir, o)], { encoding: 'utf8' });
     used.set(file, undef.split('\n').map((l) => l.trim().split(/\s+/).pop()).filter(Boolean));
   }
+  return { defined, used };
+}
+
+/** Files: for each object, the symbols it uses that another object defines. */
+export function fileGraph(dir) {
+  const { defined, used } = symbols(dir);
   /** @type {Graph} */
   const g = new Map();
   for (const [file, symbols] of used) {
@@ -56,6 +64,13 @@ export function fileGraph(dir) {
     g.set(file, edges);
   }
   return g;
+}
+
+/** Symbols an object exports that no other object uses, as "file: symbol" (main aside). */
+export function unusedExports(dir) {
+  const { defined, used } = symbols(dir);
+  const wanted = new Set([...used.values()].flat());
+  return [...defined].filter(([s]) => s !== 'main' && !wanted.has(s)).map(([s, file]) => `${file}: ${s}`).sort();
 }
 
 /** Every circle of the graph, one per strongly connected part with more than one node
@@ -94,8 +109,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`check-deps: a circle of ${c.kind}: ${c.nodes.join(', ')}`);
     for (const e of c.edges) console.error(`  ${e}`);
   }
-  if (circles.length) {
-    console.error('Move the helper that one of them needs to the file it belongs in, so the need runs one way.');
-    process.exit(1);
-  }
+  if (circles.length) console.error('Move the helper that one of them needs to the file it belongs in, so the need runs one way.');
+  const unused = unusedExports(dir);
+  for (const u of unused) console.error(`check-deps: exported, but no other file uses it: ${u} (remove it, or make it static)`);
+  if (circles.length || unused.length) process.exit(1);
 }

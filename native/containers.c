@@ -46,7 +46,7 @@ void ct_drop(struct container *c)
 	c->used = false;
 }
 
-struct container *ct_find(const char *name)
+static struct container *ct_find(const char *name)
 {
 	for (size_t i = 0; i < ncts; i++)
 		if (cts[i].used && strcmp(cts[i].name, name) == 0)

@@ -34,7 +34,6 @@ void ct_puppet_gone(struct container *c);
 /* Forget an entry (its puppet must be gone). */
 void ct_drop(struct container *c);
 
-struct container *ct_find(const char *name);
 struct container *ct_by_pid(pid_t pid);
 /* Walk the table: ct_next(NULL) is the first entry, NULL after the last. */
 struct container *ct_next(struct container *c);

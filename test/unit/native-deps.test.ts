@@ -1,11 +1,12 @@
 // The core's C files depend on each other one way only: no file needs a file that
-// needs it back, and no header includes a header that includes it back. The check is
+// needs it back, and no header includes a header that includes it back; and nothing
+// is exported that no other file uses (dead, or it belongs static). The check is
 // native/check-deps.mjs (also `make -C native check-deps`), on the objects the build made.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
 // @ts-expect-error: a plain JavaScript module of the native build, without types
-import { fileGraph, findCircles, headerGraph } from '../../native/check-deps.mjs';
+import { fileGraph, findCircles, headerGraph, unusedExports } from '../../native/check-deps.mjs';
 
 type Graph = Map<string, Map<string, string[]>>;
 const native = join(repoRoot(), 'native');
@@ -35,5 +36,9 @@ describe('native/ dependency circles', () => {
 
   it('has no circle among the headers', () => {
     expect(findCircles(headerGraph(native))).toEqual([]);
+  });
+
+  it('exports nothing that no other file uses', () => {
+    expect(unusedExports(native)).toEqual([]);
   });
 });
