@@ -43,6 +43,7 @@ static const struct op_entry inside_ops[] = {
 	{ "caps", op_caps, "keep drop ambient", false },
 	{ "no_new_privs", op_no_new_privs, "", false },
 	{ "seccomp", op_seccomp, "rules default", false },
+	{ "user", op_user, "uid gid groups", false },
 	{ "exec", NULL, "argv env cwd stdio", false },
 	{ "_become_root", op_become_root, "uid gid", false }, /* sent by the server right after idmap */
 	{ "_cgroupns", op_cgroupns, "", false },               /* sent by clone once the puppet is in its cgroup */

@@ -456,6 +456,7 @@ static const struct op_entry ops[] = {
 	INSIDE("caps", fwd_any, "ct"),
 	INSIDE("no_new_privs", fwd_any, "ct"),
 	INSIDE("seccomp", fwd_any, "ct"),
+	INSIDE("user", fwd_any, "ct"),
 	INSIDE("exec", op_exec_host, "ct stdio"),
 	/* networking (net.c, nat.c): where an op acts is "ct", "pid" or "netns" */
 	HOST("netns_add", op_netns_add, "name"),

@@ -49,6 +49,7 @@ export const OP_ARGS = {
   caps: ['ct', 'keep', 'drop', 'ambient'],
   no_new_privs: ['ct'],
   seccomp: ['ct', 'rules', 'default'],
+  user: ['ct', 'uid', 'gid', 'groups'],
   exec: ['ct', 'stdio', 'argv', 'env', 'cwd'],
   // networking
   netns_add: ['name'],

@@ -29,9 +29,9 @@ export interface OpSpec {
   shows?: (result: Record<string, unknown>) => string | undefined;
 }
 
-/** The type of each argument, by name (one name has one type in every op). With the
- *  core's catalog (OP_ARGS) it gives each op's arguments; a new argument of the core
- *  needs its type here, or this does not compile. */
+/** The type of each argument, by name (a name has one type in every op but those in
+ *  TYPES_OF). With the core's catalog (OP_ARGS) it gives each op's arguments; a new
+ *  argument of the core needs its type here, or this does not compile. */
 const ARG_TYPES: Record<OpArg<OpName>, ArgType> = {
   ct: 'string', pid: 'int', netns: 'string', peer_ct: 'string', peer_pid: 'int', peer_netns: 'string',
   to_ct: 'string', to_pid: 'int', to_netns: 'string',
@@ -40,7 +40,7 @@ const ARG_TYPES: Record<OpArg<OpName>, ArgType> = {
   name: 'string', path: 'string', mode: 'string', recursive: 'bool', type: 'string', target: 'string', source: 'string',
   options: 'string', readonly: 'bool', lower: 'strings', upper: 'string', work: 'string', mkdir: 'bool', detach: 'bool',
   paths: 'strings', root: 'string', stdin: 'string', stdio: 'string', keep: 'strings', drop: 'strings', ambient: 'strings',
-  rules: 'strings', default: 'string',
+  rules: 'strings', default: 'string', groups: 'strings',
   peer: 'string', vni: 'int', local: 'string', remote: 'string', dstport: 'int', dev: 'string', master: 'string',
   addr: 'string', dst: 'string', via: 'string', key: 'string', value: 'string', table: 'string', exclude_dev: 'string',
   port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
@@ -51,9 +51,12 @@ const NET: Partial<OpSpec> = { net: true };
 /** A cgroup op acts on a group, not on a container. */
 const CG: Partial<OpSpec> = { ct: false };
 
+/** Where an op gives a name another type: idmap's uid and gid are map text, user's are ids. */
+const TYPES_OF: Partial<Record<OpName, Partial<Record<OpArg<OpName>, ArgType>>>> = { user: { uid: 'int', gid: 'int' } };
+
 /** An op as lessons and the REPL use it: its arguments are the core's (OP_ARGS). */
 const op = (name: OpName, usage: string, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
-  ({ usage, args: Object.fromEntries(OP_ARGS[name].map((a) => [a, ARG_TYPES[a]])), required, positional, ct: true, ...more });
+  ({ usage, args: Object.fromEntries(OP_ARGS[name].map((a) => [a, TYPES_OF[name]?.[a] ?? ARG_TYPES[a]])), required, positional, ct: true, ...more });
 
 /** The core's ops that lessons do not offer, and why (test/unit/op-catalog.test.ts). */
 export const NOT_IN_LESSONS: Partial<Record<OpName, string>> = {
@@ -86,6 +89,7 @@ export const OPS: Record<string, OpSpec> = {
   // programs may do, for good; and the OCI runtime's masked and read-only paths.
   caps: op('caps', 'caps keep=CAP,...|drop=CAP,... [ambient=CAP,...]', [], [], { check: checkCaps, shows: showCaps }),
   no_new_privs: op('no_new_privs', 'no_new_privs', [], []),
+  user: op('user', 'user uid=UID gid=GID [groups=G,...]', ['uid', 'gid'], []),
   seccomp: op('seccomp', 'seccomp NAME[:ACTION],... [default=ACTION]', ['rules'], ['rules'], { check: checkSeccomp, shows: showProgram }),
   masked_paths: op('masked_paths', 'masked_paths PATH,...', ['paths'], ['paths'], { check: checkPaths, shows: showPaths('masked') }),
   readonly_paths: op('readonly_paths', 'readonly_paths PATH,...', ['paths'], ['paths'], { check: checkPaths, shows: showPaths('readonly') }),
@@ -336,7 +340,7 @@ export const OP_VIEWS: Record<string, ViewName[]> = {
   sethostname: ['uts'], setdomainname: ['uts'],
   propagation: ['mounts'], mount: ['mounts'], umount: ['mounts'], readonly: ['mounts'], devices: ['mounts'],
   pivot_root: ['mounts'], chroot: ['mounts'], spawn: ['proc'], exec: ['proc'],
-  caps: ['ids'], no_new_privs: ['ids'], seccomp: ['ids'], masked_paths: ['mounts'], readonly_paths: ['mounts'],
+  caps: ['ids'], no_new_privs: ['ids'], user: ['ids'], seccomp: ['ids'], masked_paths: ['mounts'], readonly_paths: ['mounts'],
   netns_add: ['net'],
   ...Object.fromEntries(Object.entries(OPS).filter(([, s]) => s.net).map(([name]) => [name, ['net'] as ViewName[]])),
 };

@@ -82,6 +82,7 @@ describe('the client (src/core/client.ts)', () => {
     caps: [(c) => c.caps('c1', { keep: ['CAP_KILL'], ambient: ['CAP_KILL'] }), (c) => c.caps('c1', { drop: ['CAP_KILL'] })],
     noNewPrivs: [(c) => c.noNewPrivs('c1')],
     seccomp: [(c) => c.seccomp('c1', ['mkdir'], 'allow')],
+    user: [(c) => c.user('c1', { uid: 1000, gid: 1000, groups: [27] })],
     netnsAdd: [(c) => c.netnsAdd('bl-n')],
     netnsDel: [(c) => c.netnsDel('bl-n')],
     vethAdd: [(c) => c.vethAdd({ ct: 'c1' }, 'a', 'b', { netns: 'bl-n' }), (c) => c.vethAdd({ pid: 1 }, 'a', 'b', { ct: 'c1' }), (c) => c.vethAdd({ netns: 'bl-n' }, 'a', 'b', { pid: 1 })],
@@ -111,7 +112,7 @@ describe('the client (src/core/client.ts)', () => {
     cgroupDevices: [(c) => c.cgroupDevices({ cgroup: 'bl-a', parent: 'bl-p' }, ['allow c 1:3 rwm'])],
   };
   /** Methods of Core that are not ops. */
-  const plumbing = ['constructor', 'call', 'send', 'sendRaw', 'onLine', 'failAll', 'close', 'stdout', 'stderr', 'alive'];
+  const plumbing = ['constructor', 'call', 'send', 'sendRaw', 'onLine', 'failAll', 'close', 'stdin', 'stdout', 'stderr', 'alive'];
 
   it('has a call above for every method (a new method needs one)', () => {
     const methods = Object.getOwnPropertyNames(Core.prototype).filter((m) => !plumbing.includes(m));
