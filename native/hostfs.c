@@ -121,6 +121,15 @@ static void empty_dir(int fd, const char *path, dev_t dev)
 	}
 }
 
+/* A directory of our own without full permission for us (a container may have left
+ * it 0555, or 0): give it back to us, so its entries can go. Called only as its owner. */
+static void let_owner_in(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
+		(void)fchmod(fd, (st.st_mode & 07777) | 0700);
+}
+
 /* Empty a directory of another user's as that user, in a child that becomes them. */
 static void empty_dir_as(uid_t uid, gid_t gid, int fd, const char *path, dev_t dev)
 {
@@ -132,10 +141,12 @@ static void empty_dir_as(uid_t uid, gid_t gid, int fd, const char *path, dev_t d
 	}
 	if (child == 0) {
 		failures = 0;
-		if (become(uid, gid) < 0)
+		if (become(uid, gid) < 0) {
 			failed("rmtree", path, "setresuid to its owner", errno);
-		else
+		} else {
+			let_owner_in(fd);
 			empty_dir(fd, path, dev);
+		}
 		_exit(failures ? 1 : 0);
 	}
 	int status;
@@ -181,9 +192,8 @@ static void remove_entry(int dir, const char *name, const char *path, dev_t dev)
 		if (geteuid() == 0 && st.st_uid != 0)
 			empty_dir_as(st.st_uid, st.st_gid, fd, path, dev);
 		else {
-			/* Our own directory without write permission: give it back to us first. */
-			if (geteuid() != 0 && (st.st_mode & 0700) != 0700)
-				(void)fchmod(fd, (st.st_mode & 07777) | 0700);
+			if (geteuid() != 0)
+				let_owner_in(fd);
 			empty_dir(fd, path, dev);
 		}
 		/* The name may have been swapped for a link meanwhile: then the link goes. */

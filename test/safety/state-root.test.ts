@@ -84,6 +84,29 @@ describe.runIf(isRoot)('a state root another user made', () => {
   });
 });
 
+describe.runIf(isRoot)("boxcore's state root another user made", () => {
+  it('is refused by state, delete and create: a forged container there is never acted on', () => {
+    // boxcore's own fallback for a user without a runtime directory: /tmp/boxcore-UID.
+    const root = `/tmp/boxcore-${USER}`;
+    mkdirSync(join(root, 'bl-forged'), { recursive: true, mode: 0o755 });
+    const victim = spawnSync('sh', ['-c', 'sleep 30 >/dev/null & echo $!'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(root, 'bl-forged', 'state.json'), JSON.stringify({ ociVersion: '1.0.2', id: 'bl-forged', status: 'running', pid: Number(victim), bundle: '/' }));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.XDG_RUNTIME_DIR;
+      const boxcore = (...args: string[]) => spawnSync('setpriv', [`--reuid=${USER}`, `--regid=${USER}`, '--clear-groups', join(repoRoot(), 'native', 'boxcore'), ...args], { encoding: 'utf8', env });
+      for (const args of [['state', 'bl-forged'], ['delete', '--force', 'bl-forged'], ['kill', 'bl-forged', 'KILL']]) {
+        const r = boxcore(...args);
+        expect([args[0], r.status, r.stderr.split('\n')[0]]).toEqual([args[0], 1, `boxcore ${args[0]}: the state root ${root} is not yours alone (a directory, owner uid 0, mode 0755): another user could forge containers in it`]);
+      }
+      expect(existsSync(`/proc/${victim}`)).toBe(true);
+    } finally {
+      spawnSync('kill', ['-KILL', victim]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(isRoot)('a full disk under the state root', () => {
   it('says which ledger it could not write, and leaves no empty ledger', () => {
     const state = join(work, 'full');
