@@ -212,6 +212,7 @@ describe('forged ledgers', () => {
   it('never kill a process that started before the boxlab that wrote the ledger', async () => {
     const older = spawn('sleep', ['30']);
     await new Promise((r) => older.once('spawn', r));
+    await new Promise((r) => setTimeout(r, 50)); // start times count clock ticks (10 ms)
     const owner = await deadOwner(); // started after `older`
     writeLedger(owner, [{ add: { id: 1, kind: 'process', pid: older.pid, start: processStartTime(older.pid!) } }]);
     const report = await cleanup({ dir: ledgers });
