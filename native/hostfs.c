@@ -1,6 +1,6 @@
 /* hostfs.c - root's hands in directories that another user can write.
  *
- *   boxcore rmtree PATH
+ *   boxcore rmtree [--owner UID] PATH
  *   boxcore writefile --as UID:GID PATH      (the contents come on stdin)
  *
  * boxlab runs as root, and hands some of what it makes to a user: a rootless
@@ -15,10 +15,12 @@
  * RESOLVE_NO_SYMLINKS: no component of it may be a link. Beneath it every name is
  * handled relative to its directory's file descriptor: unlinkat(2) removes a name
  * (a link is removed as a link, never followed), and a directory is entered with
- * openat(O_NOFOLLOW), so a name that became a link meanwhile is never entered. A
- * directory owned by another user is emptied by a child process that has become that
- * user first (setresuid): whatever the user moved into it, the child removes only what
- * the user could have removed. rmtree stays on PATH's filesystem (a mount point is
+ * openat(O_NOFOLLOW), so a name that became a link meanwhile is never entered. With
+ * --owner UID (the user the tree was handed to), a directory owned by UID is emptied by
+ * a child process that has become UID first (setresuid): whatever the user moved into
+ * it, the child removes only what the user could have removed. (Without it root
+ * removes everything: a root container's upper directory holds directories of many
+ * uids, with root's files inside.) rmtree stays on PATH's filesystem (a mount point is
  * left and named). A PATH that does not exist counts as removed.
  *
  * writefile becomes UID:GID before it touches anything, then makes the missing
@@ -55,6 +57,8 @@
 #define WRITEFILE_MAX (1 << 20)
 
 static int failures;
+/* rmtree --owner: whose directories are emptied as them (-1: none). */
+static long long g_owner = -1;
 
 static void failed(const char *cmd, const char *path, const char *what, int err)
 {
@@ -204,7 +208,7 @@ static void remove_entry(int dir, const char *name, const char *path, dev_t dev)
 	} else if (st.st_dev != dev) {
 		failed("rmtree", path, "a mount point (another filesystem): left in place", 0);
 	} else {
-		if (geteuid() == 0 && st.st_uid != 0)
+		if (geteuid() == 0 && g_owner >= 0 && st.st_uid == (uid_t)g_owner)
 			empty_dir_as(st.st_uid, st.st_gid, fd, path, dev);
 		else {
 			if (geteuid() != 0)
@@ -221,11 +225,18 @@ static void remove_entry(int dir, const char *name, const char *path, dev_t dev)
 
 int cli_rmtree(int argc, char **argv)
 {
-	if (argc != 3 || !is_plain_path(argv[2])) {
-		fputs("usage: boxcore rmtree PATH (absolute, without . or .. components)\n", stderr);
+	char *end = NULL;
+	if (argc == 5 && strcmp(argv[2], "--owner") == 0) {
+		errno = 0;
+		g_owner = strtoll(argv[3], &end, 10);
+		if (errno || end == argv[3] || *end || g_owner <= 0 || g_owner >= (uid_t)-1)
+			g_owner = -2;
+	}
+	const char *path = argv[argc - 1];
+	if ((argc != 3 && argc != 5) || g_owner == -2 || (argc == 5 && g_owner < 0) || !is_plain_path(path)) {
+		fputs("usage: boxcore rmtree [--owner UID] PATH (absolute, without . or .. components; UID > 0)\n", stderr);
 		return 2;
 	}
-	const char *path = argv[2];
 	char *parent = xstrdup(path);
 	char *slash = strrchr(parent, '/');
 	const char *name = path + (slash - parent) + 1;

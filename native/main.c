@@ -4,7 +4,7 @@
  *   boxcore enter PID [--ns LIST] [--] CMD [ARG...]
  *   boxcore probe PID WHAT
  *   boxcore mknod PATH c|b|p MAJOR MINOR MODE | xattr get|set PATH NAME [VALUE]
- *   boxcore rmtree PATH | writefile --as UID:GID PATH
+ *   boxcore rmtree [--owner UID] PATH | writefile --as UID:GID PATH
  *   boxcore --version | --help
  */
 #define _GNU_SOURCE
@@ -25,7 +25,7 @@ static const char usage[] =
 	"       boxcore mknod PATH c|b|p MAJOR MINOR MODE\n"
 	"       boxcore xattr get PATH NAME | xattr set PATH NAME VALUE\n"
 	"                                         the special files and overlay marks of image layers\n"
-	"       boxcore rmtree PATH                remove a tree without following a link (hostfs.c)\n"
+	"       boxcore rmtree [--owner UID] PATH  remove a tree without following a link (hostfs.c)\n"
 	"       boxcore writefile --as UID:GID PATH\n"
 	"                                         write stdin to PATH as that user, atomically\n"
 	"       boxcore --version | --help\n"

@@ -2,7 +2,8 @@
 // openat2, no unlinkat on a directory fd and no setresuid for one call, and a path
 // name in a user's directory is the user's to swap for a link at any moment; so root
 // never removes or writes there by path. The core does it: `boxcore rmtree` by
-// directory fds without following a link (a user's directory emptied as that user),
+// directory fds without following a link (the directories of the user a tree was
+// handed to emptied as that user),
 // `boxcore writefile --as` after becoming the user. Each costs a process start, a
 // few milliseconds.
 import { execFile, spawnSync } from 'node:child_process';
@@ -18,10 +19,11 @@ function reason(err: unknown): string {
 }
 
 /** Remove PATH and everything beneath it, never following a link nor leaving its
- *  filesystem. A PATH already gone is fine. Throws with what could not be removed. */
-export async function removeTree(path: string): Promise<void> {
+ *  filesystem; OWNER's directories (the user PATH was handed to) are emptied as OWNER.
+ *  A PATH already gone is fine. Throws with what could not be removed. */
+export async function removeTree(path: string, owner?: number): Promise<void> {
   try {
-    await run(boxcorePath(), ['rmtree', path]);
+    await run(boxcorePath(), ['rmtree', ...(owner === undefined ? [] : ['--owner', String(owner)]), path]);
   } catch (err) {
     throw new Error(reason(err));
   }

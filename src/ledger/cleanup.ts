@@ -73,7 +73,7 @@ export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promi
 
 export function describeEntry(e: Entry): string {
   switch (e.kind) {
-    case 'dir': return `directory ${e.path}`;
+    case 'dir': return `directory ${e.path}${e.user ? ` (uid ${e.user}'s inside)` : ''}`;
     case 'process': return `process ${e.pid}`;
     case 'mount': return `mount ${e.path}`;
     case 'cgroup': return `cgroup ${e.path}`;

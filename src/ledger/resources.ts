@@ -15,7 +15,9 @@ import { detachLoops } from './loop.ts';
 const run = promisify(execFile);
 
 export type Resource =
-  | { kind: 'dir'; path: string }
+  // user: the uid the directory was handed to (a rootless run's, a rootless lesson's):
+  // its directories of that uid are emptied as that uid (boxcore rmtree --owner).
+  | { kind: 'dir'; path: string; user?: number }
   | { kind: 'process'; pid: number; start: string }
   | { kind: 'mount'; path: string }
   | { kind: 'cgroup'; path: string }
@@ -105,7 +107,9 @@ function assertOurProcess(pid: number, start: string, ownerStart: string): void 
  *  anything is done with it. Throws saying why not. */
 export function assertRemovable(r: Resource, place: Place): void {
   switch (r.kind) {
-    case 'dir': return assertOurDir(r.path, place.root);
+    case 'dir':
+      if (r.user !== undefined && !(Number.isInteger(r.user) && r.user > 0)) refuse(r.path, `not a uid: ${JSON.stringify(r.user)}`);
+      return assertOurDir(r.path, place.root);
     case 'mount': case 'oci-root': return assertOurs(r.path, place.root);
     case 'loop': return assertOurs(r.file, place.root);
     case 'cgroup': return assertOurs(r.path, '/sys/fs/cgroup');
@@ -132,8 +136,8 @@ export async function removeResource(r: Resource, place: Place = { root: stateRo
   assertRemovable(r, place);
   switch (r.kind) {
     case 'dir':
-      // By directory fds, never following a link; a user's directory as that user.
-      await removeTree(r.path);
+      // By directory fds, never following a link; the user's directories as that user.
+      await removeTree(r.path, r.user);
       return;
     case 'process':
       if (isSameProcessAlive(r.pid, r.start)) {

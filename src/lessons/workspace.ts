@@ -48,12 +48,12 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
   if (loop && user.uid !== 0) throw new Error(text.loopNeedsRoot);
   if (lesson.uses.includes('dir') || loop) {
     const dir = join(stateRoot(), blName(`lesson-${lesson.meta.id}`));
-    await ledger.track({ kind: 'dir', path: dir }, () => {
+    await ledger.track({ kind: 'dir', path: dir, ...(user.drop ? { user: user.uid } : {}) }, () => {
       mkdirSync(dir, { mode: 0o755 });
       // A rootless core must be able to make its directories in here, so the directory
       // is the user's (a fresh name in the state root, where only root can write: lchown
       // acts on that name itself). Root never works inside it by path afterwards: the
-      // ledger removes it with boxcore rmtree, which empties it as that user.
+      // ledger removes it with boxcore rmtree --owner, which empties it as that user.
       if (user.drop) lchownSync(dir, user.uid, user.gid);
     }, scope);
     vars.dir = dir;

@@ -71,11 +71,21 @@ describe.runIf(isRoot)('boxcore rmtree', () => {
     writeFileSync(join(theirs, 'roots', 'keep'), 'root\'s\n');
     for (const p of [theirs, join(theirs, 'sub'), join(theirs, 'sub', 'mine')]) chownSync(p, USER, USER);
     chmodSync(join(theirs, 'sub'), 0o500); // their own, not writable: rmtree lets them in
-    const r = boxcore(['rmtree', theirs]);
+    const r = boxcore(['rmtree', '--owner', String(USER), theirs]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`boxcore rmtree: ${join(theirs, 'roots', 'keep')}: unlink: Permission denied`);
     expect(readdirSync(theirs)).toEqual(['roots']);
     expect(readFileSync(join(theirs, 'roots', 'keep'), 'utf8')).toBe('root\'s\n');
+  });
+
+  it('without --owner, removes a tree of many owners whole (a root container\'s upper)', () => {
+    const upper = join(dir, 'bl-upper');
+    mkdirSync(join(upper, 'home', 'app', 'roots'), { recursive: true });
+    writeFileSync(join(upper, 'home', 'app', 'roots', 'f'), 'x');
+    chownSync(join(upper, 'home', 'app'), USER, USER);
+    const r = boxcore(['rmtree', upper]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(existsSync(upper)).toBe(false);
   });
 
   it('leaves a mount point inside the tree, and what is mounted there', () => {

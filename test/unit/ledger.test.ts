@@ -186,6 +186,7 @@ describe('forged ledgers', () => {
       { kind: 'dir', path: `${base}/bl-z/` },
       { kind: 'dir', path: 'bl-relative' },
       { kind: 'dir', path: `${base}/not-ours` },
+      { kind: 'dir', path: `${base}/bl-handed`, user: 0 },
       { kind: 'oci-root', path: `${base}/bl-o/../../${basename(victim)}` },
       { kind: 'mount', path: `/${none}` },
       { kind: 'loop', file: `${base}/../${none}.img` },
