@@ -2,7 +2,9 @@
 // machine must not be able to turn root's boxlab against files that are not theirs.
 // Each attack is made for real by a process of that user (USER, a uid made up for the
 // test, with no account): path swaps raced under inotify by swapper.c, round after
-// round; links planted in the user's own state directory; lessons from a directory
+// round (at a real-time priority on boxlab's CPU, so that a race by path is one root
+// loses: the old code lost its first round); links planted in the user's own state
+// directory; lessons from a directory
 // the user can write. Every victim file must stay as it was, and the host too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
@@ -50,17 +52,22 @@ afterAll(async () => {
 
 /** Pinned to one CPU, with `boxlab run` (see the chown race). */
 const ONE_CPU = ['taskset', '--cpu-list', '0'];
+/** Whether this machine lets root use a real-time priority (a container may not): if
+ *  not, the attacker races at a normal one, and wins less often against old code. */
+const REALTIME = isRoot && spawnSync('chrt', ['--fifo', '10', 'true']).status === 0;
 
 /** A program run as USER (no supplementary groups), its stdout collected; `realtime`:
  *  at a real-time priority on ONE_CPU, so that it runs the moment it is woken. */
 function asUser(argv: string[], realtime = false): { child: ChildProcess; out: () => string; said: (word: string) => Promise<void>; done: Promise<number> } {
-  const prefix = realtime ? [...ONE_CPU, 'chrt', '--fifo', '10'] : [];
-  const child = spawn(prefix[0] ?? 'setpriv', [...prefix.slice(1), ...(prefix.length ? ['setpriv'] : []), `--reuid=${USER}`, `--regid=${USER}`, '--clear-groups', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const priority = realtime ? [...ONE_CPU, ...(REALTIME ? ['chrt', '--fifo', '10'] : [])] : [];
+  const command = [...priority, 'setpriv', `--reuid=${USER}`, `--regid=${USER}`, '--clear-groups', ...argv];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   attackers.add(child);
   child.once('exit', () => attackers.delete(child));
   let out = '';
   const waiters: (() => void)[] = [];
   child.stdout!.on('data', (d) => { out += d; waiters.splice(0).forEach((w) => w()); });
+  child.once('exit', () => waiters.splice(0).forEach((w) => w()));
   const done = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
   const said = (word: string) => new Promise<void>((resolve, reject) => {
     const check = () => (out.includes(word) ? resolve() : child.exitCode !== null ? reject(new Error(`swapper ended: ${out}`)) : waiters.push(check));
