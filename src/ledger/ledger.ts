@@ -69,13 +69,23 @@ export class Ledger {
   /** Write the resource down before making it yourself; returns the entry to release. */
   record(resource: Resource, scope?: string): Entry {
     const entry: Entry = { ...resource, id: this.nextId++, scope };
-    try {
-      appendFileSync(this.file, JSON.stringify({ add: entry }) + '\n');
-    } catch (err) {
-      throw ledgerWriteError(this.file, err);
-    }
+    this.append({ add: entry });
     this.live.set(entry.id, entry);
     return entry;
+  }
+
+  /** After a write that failed (a full disk may leave part of a line), the next line
+   *  starts on a line of its own, so a torn line never swallows the entry after it. */
+  private torn = false;
+
+  private append(rec: object): void {
+    try {
+      appendFileSync(this.file, (this.torn ? '\n' : '') + JSON.stringify(rec) + '\n');
+      this.torn = false;
+    } catch (err) {
+      this.torn = true;
+      throw ledgerWriteError(this.file, err);
+    }
   }
 
   /** Remove the resource (if it still exists) and cross it out. */
@@ -89,7 +99,7 @@ export class Ledger {
   /** Cross out without removing: for a resource that something else already removed. */
   forget(id: number): void {
     if (!this.live.delete(id)) return;
-    appendFileSync(this.file, JSON.stringify({ done: id }) + '\n');
+    this.append({ done: id });
   }
 
   /** Remove everything (or one scope's) in reverse order of making. Errors are collected,

@@ -113,6 +113,21 @@ describe('ledger', () => {
     await ledger.close();
   });
 
+  it('says which ledger a full disk kept it from writing, and never loses the next entry to a torn line', async () => {
+    const ledger = Ledger.open(ledgers);
+    const kept = readFileSync(ledger.file, 'utf8');
+    // The disk is full (/dev/full answers every write with ENOSPC)...
+    rmSync(ledger.file);
+    symlinkSync('/dev/full', ledger.file);
+    expect(() => ledger.record({ kind: 'dir', path: join(base, 'bl-a') })).toThrow(`cannot write the ledger ${ledger.file}: no space left on device. boxlab writes down what it makes before making it, so nothing was made.`);
+    // ...and left half a line behind; with space again, the next entry still counts.
+    rmSync(ledger.file);
+    writeFileSync(ledger.file, kept + '{"add":{"id":1,"ki', { mode: 0o600 });
+    ledger.record({ kind: 'dir', path: join(base, 'bl-b') });
+    expect(readLedger(ledger.file).live.map((e) => e.kind === 'dir' && e.path)).toEqual([join(base, 'bl-b')]);
+    await ledger.close();
+  });
+
   it('reads a ledger whose last line was torn by a crash', () => {
     mkdirSync(ledgers, { recursive: true });
     const file = join(ledgers, 'bl-1.jsonl');
@@ -224,8 +239,11 @@ describe('forged ledgers', () => {
 
   it('take a killed owner that nobody reaped (a zombie) for dead', async () => {
     // sh starts a sleep and then becomes another sleep, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 30 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const pid = Number(await new Promise<string>((r) => parent.stdout!.once('data', (d) => r(String(d)))));
+    const parent = spawn('sh', ['-c', 'sleep 30 & exec sleep 31'], { stdio: 'ignore' });
+    const children = `/proc/${parent.pid}/task/${parent.pid}/children`;
+    const execed = () => readFileSync(`/proc/${parent.pid}/cmdline`, 'utf8') === 'sleep\x0031\x00' && readFileSync(children, 'utf8').trim() !== '';
+    while (!execed()) await new Promise((r) => setTimeout(r, 5));
+    const pid = Number(readFileSync(children, 'utf8').trim());
     const owner = { pid, start: processStartTime(pid) };
     process.kill(pid, 'SIGKILL');
     while (!/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 5));
