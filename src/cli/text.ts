@@ -233,8 +233,8 @@ function distrustFix(d: Distrust): string {
 export const safetyText = {
   distrust: distrustWords,
   stateRoot: (root: string, d: Distrust) =>
-    `boxlab keeps its ledgers (the list of what it must remove after a crash) in ${root}, and will not use it: ${distrustWords(d)}. ` +
-    `Another user could forge what boxlab removes. ${distrustFix(d)}; or set BOXLAB_STATE_DIR to a directory of yours with mode 0700.`,
+    `will not keep ledgers (the lists of what to remove after a crash) in ${root}: ${distrustWords(d)}, ` +
+    `so another user could forge what boxlab removes. ${distrustFix(d)}; or set BOXLAB_STATE_DIR to a directory of yours with mode 0700.`,
   ledgerWrite: (file: string, code: string, message: string) =>
     `cannot write the ledger ${file}: ${code === 'ENOSPC' ? 'no space left on device' : message}. boxlab writes down what it makes before making it, so nothing was made. ` +
     `Free space there, or set BOXLAB_STATE_DIR to a directory on another filesystem.`,

@@ -8,13 +8,13 @@
 //   {"add":{"id":1,"kind":"dir","path":"/run/boxlab/bl-..."}}   before making it
 //   {"done":1}                                           after removing it
 // Appends of one short line are atomic, so a concurrent reader never sees half a line.
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync, constants } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { safetyText } from '../cli/text.ts';
 import { ledgerDir } from './paths.ts';
 import { processStartTime } from './proc.ts';
 import { removeResource, type Resource } from './resources.ts';
-import { distrust } from './trust.ts';
+import { distrust, type Wanted } from './trust.ts';
 
 export type Entry = Resource & { id: number; scope?: string };
 
@@ -171,28 +171,31 @@ export function readLedger(file: string): { owner?: { pid: number; start: string
   return { owner, live: [...live.values()] };
 }
 
+/** Refuse a state root or ledger directory that is not the caller's alone. */
+function assertOwnDir(path: string, wanted: Wanted): void {
+  const problem = distrust(path, wanted);
+  if (problem) throw new Error(safetyText.stateRoot(path, problem));
+}
+
 /** Make the state root and its ledger directory when missing, then refuse them unless
  *  they are the caller's alone: a ledger says what boxlab removes, so whoever can write
  *  there decides it. Root's state root may be searchable by all (mode 0755: a rootless
  *  core reaches its overlay directories through it); the ledger directory is 0700. */
 export function makeLedgerDir(dir: string): void {
   const root = dirname(dir);
-  const mode = process.geteuid?.() === 0 ? 0o755 : 0o700;
-  // The root is checked before anything is made in it: mkdir follows a link.
-  mkdirSync(root, { recursive: true, mode });
-  const rootProblem = distrust(root, { mine: true });
-  if (rootProblem) throw new Error(safetyText.stateRoot(root, rootProblem));
+  // One that is there already is judged before anything is made in it (mkdir follows
+  // a link, and fails on a dangling one).
+  if (lstatSync(root, { throwIfNoEntry: false })) assertOwnDir(root, { mine: true });
+  mkdirSync(root, { recursive: true, mode: process.geteuid?.() === 0 ? 0o755 : 0o700 });
+  assertOwnDir(root, { mine: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const dirProblem = distrust(dir, { mine: true, private: true });
-  if (dirProblem) throw new Error(safetyText.stateRoot(dir, dirProblem));
+  assertOwnDir(dir, { mine: true, private: true });
 }
 
 /** The ledger directory, if it exists, checked as makeLedgerDir checks it. */
 export function checkLedgerDir(dir: string): void {
-  const rootProblem = distrust(dirname(dir), { mine: true });
-  if (rootProblem) throw new Error(safetyText.stateRoot(dirname(dir), rootProblem));
-  const dirProblem = distrust(dir, { mine: true, private: true });
-  if (dirProblem) throw new Error(safetyText.stateRoot(dir, dirProblem));
+  assertOwnDir(dirname(dir), { mine: true });
+  assertOwnDir(dir, { mine: true, private: true });
 }
 
 /** An error writing a ledger, with its path and what to do (Node's says only "write"). */

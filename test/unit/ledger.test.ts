@@ -262,7 +262,7 @@ describe('forged ledgers', () => {
     mkdirSync(kept);
     const file = writeLedger(owner, [{ add: { id: 1, kind: 'dir', path: kept } }]);
     chmodSync(ledgers, 0o777);
-    await expect(cleanup({ dir: ledgers })).rejects.toThrow(`boxlab keeps its ledgers (the list of what it must remove after a crash) in ${ledgers}, and will not use it: ${ledgers} has mode 0777: others can write it. Another user could forge what boxlab removes. chmod go-w ${ledgers}`);
+    await expect(cleanup({ dir: ledgers })).rejects.toThrow(`will not keep ledgers (the lists of what to remove after a crash) in ${ledgers}: ${ledgers} has mode 0777: others can write it, so another user could forge what boxlab removes. chmod go-w ${ledgers}`);
     chmodSync(ledgers, 0o700);
     // A ledger that is a link to somebody else's file.
     const elsewhere = join(base, 'elsewhere.jsonl');
