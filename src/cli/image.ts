@@ -152,7 +152,10 @@ function unpack(rest: string[], flat: boolean): number {
   const layout = Layout.open(resolve(rest[0]!));
   const image = layout.image(rest[1]!);
   const layers = unpackImage(layout, image, dest, flat ? 'flat' : 'overlay');
-  layers.forEach((l, i) => console.log((flat ? t.flatUnpacked : t.unpacked)(i + 1, l.dir, l.written, l.whiteouts, l.opaque)));
+  layers.forEach((l, i) => {
+    console.log((flat ? t.flatUnpacked : t.unpacked)(i + 1, l.dir, l.written, l.whiteouts, l.opaque));
+    for (const w of l.withheld) console.error(t.withheld(i + 1, w.member, w.what, w.detail, dest));
+  });
   if (!flat) console.log(t.lowerdir(lowerdirOf(layers)));
   return 0;
 }

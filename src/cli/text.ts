@@ -204,6 +204,9 @@ export const imageText = {
   flatUnpacked: (n: number, dir: string, written: number, whiteouts: string[], opaque: string[]) =>
     `layer ${n} applied to ${dir}: ${written} members${whiteouts.length ? `; deleted: ${whiteouts.join(' ')}` : ''}${opaque.length ? `; emptied: ${opaque.join(' ')}` : ''}`,
   lowerdir: (dirs: string[]) => `lowerdir=${dirs.join(':')}`,
+  withheld: (n: number, member: string, what: 'setid' | 'device', detail: string, dest: string) =>
+    `boxlab: layer ${n}, member ${member}: ${what === 'setid' ? `setuid/setgid bits cleared (${detail})` : `${detail} device node left out`}: ` +
+    `other users can reach ${dest}, and could use it to become root; unpack beneath a directory only you can open (chmod 700) to keep it`,
   exchange: (method: string, path: string, status: number, note?: string) => `  ${method.padEnd(4)} ${path} -> ${status}${note ? `  (${note})` : ''}`,
   pushed: (ref: string, to: string, uploaded: number, present: number, digest: string) =>
     `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,

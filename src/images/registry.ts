@@ -70,6 +70,25 @@ export function parseRegistryRef(text: string): RegistryRef {
   return { base: `http://${hostPort}`, name, tag };
 }
 
+/** The most boxlab takes from a registry in one answer: a manifest, or a blob (a layer
+ *  as stored, gzipped). A registry on loopback is still someone else's program. */
+export const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
+export const MAX_BLOB_BYTES = 2 ** 30;
+
+/** The body, read as it arrives and refused once past `max` bytes. */
+async function boundedBody(res: Response, max: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > max) throw new RegistryError(`${what}: the registry sends ${declared} bytes; boxlab takes at most ${max}`);
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for await (const chunk of res.body ?? []) {
+    got += chunk.length;
+    if (got > max) throw new RegistryError(`${what}: the registry sent more than ${max} bytes; refused`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
 async function errorText(res: Response): Promise<string> {
   const body = await res.text().catch(() => '');
   try {
@@ -117,7 +136,7 @@ export class RegistryClient {
   async getBlob(name: string, desc: Descriptor): Promise<Buffer> {
     const res = await this.request('GET', `/v2/${name}/blobs/${desc.digest}`);
     if (!res.ok) throw new RegistryError(`GET blob ${desc.digest} of ${name}: ${res.status} ${await errorText(res)}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await boundedBody(res, Math.min(desc.size, MAX_BLOB_BYTES), `blob ${desc.digest}`);
     if (bytes.length !== desc.size) throw new RegistryError(`blob ${desc.digest}: ${bytes.length} bytes arrived, the descriptor says ${desc.size}`);
     verify(`blob ${desc.digest} from ${this.base}`, bytes, desc.digest);
     return bytes;
@@ -156,7 +175,7 @@ export class RegistryClient {
     const res = await this.request('GET', `/v2/${name}/manifests/${ref}`, { headers: { accept: [MEDIA.manifest, MEDIA.dockerManifest].join(', ') } });
     if (res.status === 404) throw new RegistryError(`${this.base} has no manifest ${name}:${ref}`);
     if (!res.ok) throw new RegistryError(`GET manifest ${name}:${ref}: ${res.status} ${await errorText(res)}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await boundedBody(res, MAX_MANIFEST_BYTES, `manifest ${name}:${ref}`);
     const digest = sha256(bytes);
     const claimed = res.headers.get('docker-content-digest');
     if (isDigest(ref) && ref !== digest) verify(`manifest ${ref}`, bytes, ref);
