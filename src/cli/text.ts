@@ -169,6 +169,7 @@ export const msg = {
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
   notLinux: 'boxlab teaches the Linux kernel and runs only on Linux. On macOS or Windows, use a Linux VM (for example with multipass or WSL 2).',
+  coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
   buildingRootfs: (dir: string) => `boxlab: building the default rootfs in ${dir} (once)...`,
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
