@@ -141,16 +141,20 @@ REF names an image in it (app:1), or is a manifest digest.
           layer N into DEST/N, as overlay lower directories: .wh.NAME becomes a
           whiteout (character device 0/0), .wh..wh..opq the xattr
           trusted.overlay.opaque=y; prints the lowerdir. --flat applies every layer
-          to DEST itself, deleting what the whiteouts name.
+          to DEST itself, deleting what the whiteouts name. Setuid/setgid bits and
+          device nodes are kept only beneath a directory closed to other users
+          (chmod 700), else cleared or left out, each named.
   commit LAYOUT FROM UPPER REF
           a new image: FROM's layers and one more made of UPPER, a container's
           overlay upper directory (whiteouts become .wh. files)
-  push LAYOUT REF HOST:PORT/NAME[:TAG]
-          send an image to a registry on loopback (the registry HTTP API)
-  pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
+  push LAYOUT REF HOST:PORT/NAME[:TAG] [--authfile FILE]
+          send an image to a registry on loopback (the registry HTTP API); the login
+          comes from FILE or $REGISTRY_AUTH_FILE (containers-auth.json, as skopeo reads)
+  pull HOST:PORT/NAME[:TAG] LAYOUT [REF] [--authfile FILE]
           fetch one into a layout (REF defaults to NAME:TAG)
   registry
-          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C
+          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C; it
+          takes nothing without a login made for the run (it prints the files)
 
 unpack and commit need root: whiteouts are device nodes and overlay's marks are
 trusted.* xattrs. Registries must be on this machine's loopback.`;
@@ -213,7 +217,12 @@ export const imageText = {
     `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
   pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
     `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
-  registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
+  registryUp: (address: string, dir: string, authFile: string, netrc: string) =>
+    `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.\n` +
+    `It takes nothing without its login, made for this run and readable by root only:\n` +
+    `  boxlab image push --authfile ${authFile} LAYOUT REF ${address}/NAME:TAG\n` +
+    `  skopeo inspect --tls-verify=false --authfile ${authFile} docker://${address}/NAME:TAG\n` +
+    `  curl --netrc-file ${netrc} http://${address}/v2/_catalog`,
   registryDied: 'the registry exited by itself',
   inspect: {
     image: 'image', manifest: 'manifest', config: 'config', platform: 'platform', created: 'created',

@@ -20,7 +20,7 @@ import {
  *  `dir`, `registry`, `oci` and the loop device (`loop`, `loop_dev`) are made only for a
  *  lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
  *  (layout.ts). */
-export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
+export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
