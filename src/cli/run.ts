@@ -182,6 +182,9 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
   } catch (err) {
     // The same Ctrl-C stopped the core (it is in the terminal's process group) or the
     // run was cut short: the person's signal is the answer, not the core's complaint.
+    // The core's reply and node's signal arrive together, in either order: a moment
+    // lets the signal be heard before the error is judged.
+    if (interrupt.status === undefined && err instanceof CoreError) await new Promise((r) => setTimeout(r, 50));
     if (interrupt.status !== undefined) return interrupt.status;
     if (err instanceof NetworkError || err instanceof HostNetError) {
       console.error(`boxlab run: ${err.message}`);

@@ -5,6 +5,7 @@
 // session is closed: the core kills its containers and the ledger scope is unwound.
 // The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { render, type Instance } from 'ink';
 import { msg } from '../cli/text.ts';
 import { boxcorePath } from '../core/binary.ts';
@@ -17,6 +18,17 @@ import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
 import { text } from './text.ts';
+
+/** SIGKILL every child of this process with its process group (a step's command runs
+ *  in a group of its own): what a session was waiting for when the lab had to stop. */
+function killChildren(): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat: string;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+    try { process.kill(-Number(pid), 'SIGKILL'); } catch { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
+  }
+}
 
 /** How long a signal waits for the lesson sessions to close by themselves. */
 const STOP_DEADLINE_MS = 5000;
@@ -174,6 +186,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   // die with it) and the ledger unwound here, whatever the sessions are waiting for.
   let stopping = false;
   const stopNow = async () => {
+    killChildren();
     await Core.closeAll();
     await Ledger.open().close();
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.off(s, onSignal);
