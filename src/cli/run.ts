@@ -159,13 +159,18 @@ export async function runCommand(args: string[]): Promise<number> {
 
 async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt): Promise<number> {
   let box: Container | undefined;
+  let forwarded = false;
   let killed = false;
   // Ctrl-C reaches the whole foreground process group, container included; SIGTERM and
   // SIGHUP reach only us. Either way the container gets it; an init without a handler
-  // ignores it, so it gets SIGKILL a second later (or at once on a second Ctrl-C).
+  // ignores it, so it gets SIGKILL a second later (or at once on a second signal).
   interrupt.forward = (sig) => {
     if (!box) return;
-    if (killed || sig !== interrupt.signal) return void box.signal('KILL');
+    if (forwarded) {
+      killed = true;
+      return void box.signal('KILL');
+    }
+    forwarded = true;
     void box.signal(sig.replace('SIG', ''));
     setTimeout(() => { killed = true; void box?.signal('KILL'); }, 1000).unref();
   };
@@ -175,7 +180,6 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
     await box.prepare(spec, ledger);
     if (interrupt.status) return interrupt.status;
     await box.exec(spec);
-    if (interrupt.signal) interrupt.forward(interrupt.signal); // it came while exec was under way
     const end = await box.wait();
     // The command's own status, unless it ended because we stopped it for the person.
     return interrupt.status !== undefined && (killed || end.signaled) ? interrupt.status : end.code;
