@@ -65,8 +65,9 @@ async function startRun(asNobody: boolean): Promise<void> {
   const exitFile = join(dir, 'exit');
   const run = `node ${cli} run --rootfs ${rootfs.dir}${asNobody ? ' --user' : ''} -- sleep ${SLEEP}; echo $? > ${exitFile}`;
   // setpriv execs as nobody in this very process group (su would add a parent of its
-  // own that catches Ctrl-C itself).
-  const command = asNobody ? `cd / && setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/ sh -c '${run}'` : `cd / && ${run}`;
+  // own that catches Ctrl-C itself); bash, like an interactive shell, goes on to the
+  // next command when the one it waited for handled Ctrl-C and exited (dash does not).
+  const command = asNobody ? `cd / && setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/ bash -c '${run}'` : `cd / && ${run}`;
   tmux.start(command, 100, 30);
   for (let i = 0; i < 150 && !containers().length; i++) await sleep(100);
   expect(containers(), `the container runs; the screen:\n${tmux.screen()}`).toHaveLength(1);
