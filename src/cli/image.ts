@@ -1,7 +1,8 @@
 // `boxlab image VERB ...`: OCI images with boxlab's own code (src/images/).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ledger } from '../ledger/index.ts';
+import { dockerArchive } from '../images/archive.ts';
 import { buildImage, commitImage } from '../images/image.ts';
 import { Layout, checkRefName } from '../images/layout.ts';
 import { credentialsFor, parseRegistryRef, pullImage, pushImage, type Credentials, type Exchange, type RegistryRef } from '../images/registry.ts';
@@ -16,6 +17,7 @@ const USAGES: Record<string, string> = {
   inspect: 'LAYOUT REF [--json]',
   unpack: 'LAYOUT REF DEST [--flat]',
   commit: 'LAYOUT FROM UPPER REF',
+  save: 'LAYOUT REF FILE [--name REPO:TAG]',
   push: 'LAYOUT REF HOST:PORT/NAME[:TAG] [--authfile FILE]',
   pull: 'HOST:PORT/NAME[:TAG] LAYOUT [REF] [--authfile FILE]',
   registry: '(no arguments)',
@@ -28,6 +30,7 @@ const SPEC = {
   cmd: { value: true },
   env: { value: true, repeat: true },
   authfile: { value: true },
+  name: { value: true },
 } as const;
 
 const isRoot = () => process.getuid?.() === 0;
@@ -59,7 +62,7 @@ export async function imageCommand(args: string[]): Promise<number> {
     console.log(`Usage: boxlab image ${verb} ${USAGES[verb]}\n\n${IMAGE_USAGE}`);
     return 0;
   }
-  const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'], push: ['authfile'], pull: ['authfile'] };
+  const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'], save: ['name'], push: ['authfile'], pull: ['authfile'] };
   for (const name of Object.keys(options)) {
     if (!(allowed[verb] ?? []).includes(name)) throw new UsageError(`boxlab image ${verb} has no option --${name}; usage: boxlab image ${verb} ${USAGES[verb]}`);
   }
@@ -69,6 +72,7 @@ export async function imageCommand(args: string[]): Promise<number> {
     case 'inspect': return inspect(rest, options.json === true);
     case 'unpack': return unpack(rest, options.flat === true);
     case 'commit': return commit(rest);
+    case 'save': return save(rest, options.name as string | undefined);
     case 'push': return push(rest, options.authfile as string | undefined);
     case 'pull': return pull(rest, options.authfile as string | undefined);
     default: return registry(rest);
@@ -173,6 +177,16 @@ function commit(rest: string[]): number {
   console.log(t.configLine(image.manifest.config.digest, image.manifest.config.size));
   console.log(t.manifestLine(image.descriptor.digest, image.descriptor.size));
   console.log(t.named(ref, layout.dir));
+  return 0;
+}
+
+function save(rest: string[], name: string | undefined): number {
+  expectArgs('save', rest, 3);
+  const [layoutDir, ref, file] = rest as [string, string, string];
+  if (name !== undefined) checkRefName(name);
+  const archive = dockerArchive(Layout.open(resolve(layoutDir)), ref, name ?? ref);
+  writeFileSync(resolve(file), archive);
+  console.log(t.saved(ref, resolve(file), archive.length, name ?? ref));
   return 0;
 }
 

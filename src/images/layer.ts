@@ -95,7 +95,7 @@ export function layerBlob(entries: TarEntry[]): LayerBlob {
   };
 }
 
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+export const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** The most a layer's tar may hold, unpacked: a gzip "bomb" of a few kilobytes would
  *  otherwise grow in memory until node dies. */
