@@ -160,19 +160,23 @@ REF names an image in it (app:1), or is a manifest digest.
           layer N into DEST/N, as overlay lower directories: .wh.NAME becomes a
           whiteout (character device 0/0), .wh..wh..opq the xattr
           trusted.overlay.opaque=y; prints the lowerdir. --flat applies every layer
-          to DEST itself, deleting what the whiteouts name.
+          to DEST itself, deleting what the whiteouts name. Setuid/setgid bits and
+          device nodes are kept only beneath a directory closed to other users
+          (chmod 700), else cleared or left out, each named.
   commit LAYOUT FROM UPPER REF
           a new image: FROM's layers and one more made of UPPER, a container's
           overlay upper directory (whiteouts become .wh. files)
   save LAYOUT REF FILE [--name REPO:TAG]
           the image as one tar file in the format of docker save (a
           docker-archive), which docker load reads; named REPO:TAG (default REF)
-  push LAYOUT REF HOST:PORT/NAME[:TAG]
-          send an image to a registry on loopback (the registry HTTP API)
-  pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
+  push LAYOUT REF HOST:PORT/NAME[:TAG] [--authfile FILE]
+          send an image to a registry on loopback (the registry HTTP API); the login
+          comes from FILE or $REGISTRY_AUTH_FILE (containers-auth.json, as skopeo reads)
+  pull HOST:PORT/NAME[:TAG] LAYOUT [REF] [--authfile FILE]
           fetch one into a layout (REF defaults to NAME:TAG)
   registry
-          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C
+          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C; it
+          takes nothing without a login made for the run (it prints the files)
 
 unpack and commit need root: whiteouts are device nodes and overlay's marks are
 trusted.* xattrs. Registries must be on this machine's loopback.`;
@@ -191,6 +195,7 @@ export const msg = {
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
   notLinux: 'boxlab teaches the Linux kernel and runs only on Linux. On macOS or Windows, use a Linux VM (for example with multipass or WSL 2).',
+  coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
   buildingRootfs: (dir: string) => `boxlab: building the default rootfs in ${dir} (once)...`,
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
@@ -272,13 +277,21 @@ export const imageText = {
   flatUnpacked: (n: number, dir: string, written: number, whiteouts: string[], opaque: string[]) =>
     `layer ${n} applied to ${dir}: ${written} members${whiteouts.length ? `; deleted: ${whiteouts.join(' ')}` : ''}${opaque.length ? `; emptied: ${opaque.join(' ')}` : ''}`,
   lowerdir: (dirs: string[]) => `lowerdir=${dirs.join(':')}`,
+  withheld: (n: number, member: string, what: 'setid' | 'device', detail: string, dest: string) =>
+    `boxlab: layer ${n}, member ${member}: ${what === 'setid' ? `setuid/setgid bits cleared (${detail})` : `${detail} device node left out`}: ` +
+    `other users can reach ${dest}, and could use it to become root; unpack beneath a directory only you can open (chmod 700) to keep it`,
   exchange: (method: string, path: string, status: number, note?: string) => `  ${method.padEnd(4)} ${path} -> ${status}${note ? `  (${note})` : ''}`,
   pushed: (ref: string, to: string, uploaded: number, present: number, digest: string) =>
     `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
   pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
     `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
   saved: (ref: string, file: string, size: number, name: string) => `saved ${ref} to ${file} (${size} bytes, a docker-archive named ${name}): docker load -i ${file}`,
-  registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
+  registryUp: (address: string, dir: string, authFile: string, netrc: string) =>
+    `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.\n` +
+    `It takes nothing without its login, made for this run and readable by root only:\n` +
+    `  boxlab image push --authfile ${authFile} LAYOUT REF ${address}/NAME:TAG\n` +
+    `  skopeo inspect --tls-verify=false --authfile ${authFile} docker://${address}/NAME:TAG\n` +
+    `  curl --netrc-file ${netrc} http://${address}/v2/_catalog`,
   registryDied: 'the registry exited by itself',
   inspect: {
     image: 'image', manifest: 'manifest', config: 'config', platform: 'platform', created: 'created',

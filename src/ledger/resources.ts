@@ -11,6 +11,7 @@ import { isSameProcessAlive, processStartTime, startedSince } from './proc.ts';
 import { distrust, isPlainPath } from './trust.ts';
 import { emptyCgroup } from './cgroups.ts';
 import { detachLoops } from './loop.ts';
+import { leaveHostNet } from './host-net.ts';
 
 const run = promisify(execFile);
 
@@ -28,6 +29,9 @@ export type Resource =
   // rmdir: the lab made /run/netns too, and takes it away when it is empty again.
   | { kind: 'netns'; name: string; rmdir?: boolean }
   | { kind: 'sysctl'; path: string; restore: string }
+  // A reference to the host's shared bridge network (bl0, ip_forward, leases: see
+  // host-net.ts): the last holder out takes them away.
+  | { kind: 'net-share'; holder: string }
   // A NAT table of the lab (nft), or its three chains (iptables: NAME-PRE, -OUT, -POST).
   // tool: the one that made it; when not known, each one installed is asked.
   // madeKernelNatTable: iptables on nf_tables makes the kernel's `ip nat` table (and its
@@ -118,6 +122,7 @@ export function assertRemovable(r: Resource, place: Place): void {
     case 'netns': return assertOurName('netns', r.name);
     case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
     case 'sysctl': return assertOurSysctl(r.path, r.restore);
+    case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(`refusing a bridge holder named ${JSON.stringify(r.holder)}: not PID-START-N`); return;
     case 'oci': {
       assertOurName('container', r.name);
       // boxcore's own state root (/run/boxcore), or one in the lab's state root: a
@@ -167,6 +172,9 @@ export async function removeResource(r: Resource, place: Place = { root: stateRo
       return;
     case 'sysctl':
       writeFileSync(r.path, r.restore);
+      return;
+    case 'net-share':
+      await leaveHostNet(r.holder);
       return;
     case 'oci':
       await removeOciContainer(r.root, r.name);
