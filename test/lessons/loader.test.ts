@@ -169,6 +169,7 @@ describe('lesson loader', () => {
       mkdirSync(join(root, '01-c'));
       copyFileSync(join(FIXTURES, 'alias-bomb.md'), join(root, '01-c', '01-bomb.md'));
       copyFileSync(join(FIXTURES, 'var-circle.md'), join(root, '01-c', '02-circle.md'));
+      trustLessons([FIXTURES, root]);
       writeFileSync(join(root, '01-c', '03-good.md'), ['---', 'id: good', 'title: G', 'chapter: C', 'summary: S', 'needs: root', '---', '```step', 'title: one', 'op: hello', '```', ''].join('\n'));
       const { lessons, errors } = await loadAll(root);
       expect(lessons.map((l) => l.meta.id)).toEqual(['good']);
