@@ -2,11 +2,11 @@
 // A ledger whose owner still runs belongs to a live boxlab: it is left alone, which is
 // what makes cleanup safe while another boxlab is running.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { readLedger, removeEmptyStateRoot, type Entry } from './ledger.ts';
+import { dirname, join } from 'node:path';
+import { checkLedgerDir, readLedger, removeEmptyStateRoot, type Entry } from './ledger.ts';
 import { ledgerDir } from './paths.ts';
 import { isSameProcessAlive } from './proc.ts';
-import { removeResource } from './resources.ts';
+import { assertRemovable, removeResource, type Place } from './resources.ts';
 import { leaveHostNet } from './host-net.ts';
 
 export interface CleanupItem {
@@ -20,31 +20,46 @@ export interface CleanupItem {
 export interface CleanupReport {
   items: CleanupItem[];
   ledgersRemoved: string[];
+  /** Ledger files not read at all (not ours, a link, too large), and why. */
+  ledgersRefused: { ledger: string; error: string }[];
   liveOwners: number[];
 }
 
 export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promise<CleanupReport> {
-  const report: CleanupReport = { items: [], ledgersRemoved: [], liveOwners: [] };
+  const report: CleanupReport = { items: [], ledgersRemoved: [], ledgersRefused: [], liveOwners: [] };
   if (!existsSync(dir)) return report;
+  // A ledger directory someone else can write is someone else's list: refused whole.
+  checkLedgerDir(dir);
   for (const name of readdirSync(dir).filter((n) => n.startsWith('bl-') && n.endsWith('.jsonl')).sort()) {
     const file = join(dir, name);
-    const { owner, live } = readLedger(file);
+    let ledger: ReturnType<typeof readLedger>;
+    try {
+      ledger = readLedger(file);
+    } catch (err) {
+      report.ledgersRefused.push({ ledger: file, error: (err as Error).message });
+      continue;
+    }
+    const { owner, live } = ledger;
     if (owner && isSameProcessAlive(owner.pid, owner.start)) {
       report.liveOwners.push(owner.pid);
       continue;
     }
+    // A ledger without its owner line names no process that cleanup could vouch for.
+    const place: Place = { root: dirname(dir), ownerStart: owner?.start ?? '' };
     let failed = 0;
     // Newest first: a mount inside a directory goes before the directory.
     for (const entry of [...live].reverse()) {
       const item: CleanupItem = { ledger: file, owner: owner?.pid ?? 0, entry, removed: false };
-      if (!dryRun) {
-        try {
-          await removeResource(entry);
+      try {
+        // Every entry is checked before anything is done, in a dry run too.
+        assertRemovable(entry, place);
+        if (!dryRun) {
+          await removeResource(entry, place);
           item.removed = true;
-        } catch (err) {
-          item.error = (err as Error).message;
-          failed += 1;
         }
+      } catch (err) {
+        item.error = (err as Error).message;
+        failed += 1;
       }
       report.items.push(item);
     }
@@ -62,7 +77,7 @@ export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promi
 
 export function describeEntry(e: Entry): string {
   switch (e.kind) {
-    case 'dir': return `directory ${e.path}`;
+    case 'dir': return `directory ${e.path}${e.user ? ` (uid ${e.user}'s inside)` : ''}`;
     case 'process': return `process ${e.pid}`;
     case 'mount': return `mount ${e.path}`;
     case 'cgroup': return `cgroup ${e.path}`;
