@@ -793,6 +793,8 @@ static int make_state_dir(struct reply *r, struct creation *k)
 	r->op = "create";
 	if (mkdir_parents(root, 0700) < 0)
 		return fail_sys(r, errno, NULL, root, "make the state root %s", root);
+	if (oci_root_check(r) < 0)
+		return -1;
 	if (log_call(r, mkdir(k->dir, 0700), "mkdir(%s, 0700)", q_str(r, k->dir)) < 0) {
 		if (errno == EEXIST)
 			return fail_state(r, state_hint("oci_exists"), "container \"%s\" already exists (%s)", k->id, k->dir);
