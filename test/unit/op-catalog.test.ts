@@ -112,7 +112,7 @@ describe('the client (src/core/client.ts)', () => {
     cgroupDevices: [(c) => c.cgroupDevices({ cgroup: 'bl-a', parent: 'bl-p' }, ['allow c 1:3 rwm'])],
   };
   /** Methods of Core that are not ops. */
-  const plumbing = ['constructor', 'call', 'send', 'sendRaw', 'onLine', 'failAll', 'close', 'stdin', 'stdout', 'stderr', 'alive'];
+  const plumbing = ['constructor', 'call', 'send', 'sendRaw', 'onLine', 'failAll', 'close', 'gone', 'stdin', 'stdout', 'stderr', 'alive'];
 
   it('has a call above for every method (a new method needs one)', () => {
     const methods = Object.getOwnPropertyNames(Core.prototype).filter((m) => !plumbing.includes(m));
