@@ -4,6 +4,7 @@
  *   boxcore enter PID [--ns LIST] [--] CMD [ARG...]
  *   boxcore probe PID WHAT
  *   boxcore mknod PATH c|b|p MAJOR MINOR MODE | xattr get|set PATH NAME [VALUE]
+ *   boxcore rmtree [--owner UID] PATH | writefile --as UID:GID PATH
  *   boxcore --version | --help
  */
 #define _GNU_SOURCE
@@ -24,6 +25,9 @@ static const char usage[] =
 	"       boxcore mknod PATH c|b|p MAJOR MINOR MODE\n"
 	"       boxcore xattr get PATH NAME | xattr set PATH NAME VALUE\n"
 	"                                         the special files and overlay marks of image layers\n"
+	"       boxcore rmtree [--owner UID] PATH  remove a tree without following a link (hostfs.c)\n"
+	"       boxcore writefile --as UID:GID PATH\n"
+	"                                         write stdin to PATH as that user, atomically\n"
 	"       boxcore --version | --help\n"
 	"\n"
 	"As an OCI runtime, with runc's arguments (see native/PROTOCOL.md, \"OCI runtime\"):\n"
@@ -58,8 +62,10 @@ static int parse_fds(const char *s, int *in, int *out)
 
 static int cmd_serve(int argc, char **argv)
 {
+	bool fds_mode = false;
+	int req_fd = 0, rep_fd = 1;
 	if (argc == 4 && strcmp(argv[2], "--fds") == 0) {
-		int rc = parse_fds(argv[3], &g_cfg.req_fd, &g_cfg.rep_fd);
+		int rc = parse_fds(argv[3], &req_fd, &rep_fd);
 		if (rc == -2) {
 			fprintf(stderr, "boxcore serve: --fds %s: not an open file descriptor\n", argv[3]);
 			return 2;
@@ -68,14 +74,13 @@ static int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "boxcore serve: --fds wants IN,OUT (two numbers), not \"%s\"\n", argv[3]);
 			return 2;
 		}
-		g_cfg.fds_mode = true;
-		/* The protocol fds must not leak into containers or programs. */
-		set_cloexec(g_cfg.req_fd, true);
-		set_cloexec(g_cfg.rep_fd, true);
+		fds_mode = true;
 	} else if (argc != 2) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (core_init(fds_mode, req_fd, rep_fd) < 0)
+		return 1;
 	return serve_main();
 }
 
@@ -104,6 +109,10 @@ int main(int argc, char **argv)
 		return cli_mknod(argc, argv);
 	if (strcmp(cmd, "xattr") == 0)
 		return cli_xattr(argc, argv);
+	if (strcmp(cmd, "rmtree") == 0)
+		return cli_rmtree(argc, argv);
+	if (strcmp(cmd, "writefile") == 0)
+		return cli_writefile(argc, argv);
 	/* The OCI runtime's commands, after its global options (oci.c). */
 	if (oci_is_command(cmd) || strncmp(cmd, "--", 2) == 0) {
 		int i = oci_global_opts(argc, argv);

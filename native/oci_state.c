@@ -43,6 +43,25 @@ const char *oci_root(void)
 	return dflt;
 }
 
+/* The state root says which processes delete kills and which cgroups it removes, so
+ * it must be this user's alone: a directory (not a link) owned by us that no one else
+ * can write. /tmp/boxcore-UID in particular may have been made first by another user,
+ * with a forged container in it. A root that does not exist yet is fine. */
+int oci_root_check(struct reply *r)
+{
+	const char *root = oci_root();
+	struct stat st;
+	if (lstat(root, &st) < 0)
+		return errno == ENOENT ? 0 : fail_sys(r, errno, NULL, root, "lstat %s", root);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return fail_state(r, state_hint("oci_root"),
+				  "the state root %s is not yours alone (%s, owner uid %u, mode %04o): another user "
+				  "could forge containers in it", root, S_ISLNK(st.st_mode) ? "a symbolic link" :
+				  S_ISDIR(st.st_mode) ? "a directory" : "not a directory", (unsigned)st.st_uid,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 int oci_check_id(const char *id, struct reply *r)
 {
 	size_t n = strlen(id);
@@ -84,7 +103,9 @@ static int proc_stat(pid_t pid, char *state, char *start, size_t startlen)
 	return 0;
 }
 
-char *proc_start_time(pid_t pid)
+/* Field 22 of /proc/PID/stat, the start time in clock ticks since boot: with the pid
+ * it names one process, never a later one that got the same pid. NULL when gone. */
+static char *proc_start_time(pid_t pid)
 {
 	char state, start[32];
 	return proc_stat(pid, &state, start, sizeof start) == 0 ? xstrdup(start) : NULL;
@@ -105,7 +126,7 @@ static char *dup_str(struct jt *doc, const char *key)
 int oci_state_read(const char *id, struct oci_state *s, struct reply *r)
 {
 	memset(s, 0, sizeof *s);
-	if (oci_check_id(id, r) < 0)
+	if (oci_check_id(id, r) < 0 || oci_root_check(r) < 0)
 		return -1;
 	snprintf(s->id, sizeof s->id, "%s", id);
 	snprintf(s->dir, sizeof s->dir, "%s/%s", oci_root(), id);
@@ -203,6 +224,9 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		rc = -1;
 	if (rc == 0)
 		rc = rename(tmp, path);
+	/* Written whole and renamed over the old file (rename(2) is atomic): a reader
+	 * sees the old state or the new, never half of one. A failed write leaves no
+	 * temporary file behind. */
 	if (rc < 0)
 		unlink(tmp);
 	return rc;
@@ -276,6 +300,7 @@ void oci_state_remove(const char *dir)
 		struct dirent *e;
 		while ((e = readdir(d)) != NULL)
 			if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..") != 0))
+				/* unlinkat(2) relative to the directory's own descriptor, then rmdir(2). */
 				unlinkat(dirfd(d), e->d_name, 0);
 		closedir(d);
 	}
