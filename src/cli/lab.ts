@@ -1,6 +1,6 @@
-// The lab's commands: the terminal UI, `boxlab list` and `boxlab lesson ID`.
+// The lab's commands: the terminal UI and `boxlab list`.
 import { parseOptions, UsageError } from './args.ts';
-import { LAB_USAGE, LESSON_USAGE, LIST_USAGE, msg } from './text.ts';
+import { LAB_USAGE, LIST_USAGE, msg } from './text.ts';
 
 export async function tuiCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false } }, { stopAtWord: false });
@@ -51,21 +51,4 @@ export async function listCommand(args: string[]): Promise<number> {
     for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
   }
   return errors.length ? 1 : 0;
-}
-
-export async function lessonCommand(args: string[], color: boolean): Promise<number> {
-  const { options, rest } = parseOptions(args, {
-    help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
-  }, { stopAtWord: false });
-  if (options.help) {
-    console.log(LESSON_USAGE);
-    return 0;
-  }
-  if (rest.length !== 1) throw new UsageError("expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them");
-  if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
-  const until = options.until === undefined ? undefined : Number(options.until);
-  if (until !== undefined && !(Number.isInteger(until) && until > 0)) throw new UsageError(`--until ${options.until}: expected a step number (1, 2, ...)`);
-  const { runLessonPlain } = await import('../lessons/plain.ts');
-  const format = options.json ? 'json' : options.markdown ? 'markdown' : 'text';
-  return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }

@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./lab.ts')).listCommand(rest);
     case 'lesson':
       cleanUpOnSignals();
-      return (await import('./lab.ts')).lessonCommand(rest, color);
+      return (await import('./lesson.ts')).lessonCommand(rest, color);
     case '--version':
     case '-V':
       console.log(`boxlab ${VERSION}`);

@@ -3,6 +3,7 @@ import { CoreError, NAMESPACES, type NamespaceName } from '../core/index.ts';
 import { blName, Ledger } from '../ledger/index.ts';
 import { Container, DEFAULT_ENV, optionErrors, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
 import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
+import { rootlessIds } from '../runtime/rootless.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
@@ -87,15 +88,6 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     security,
     ...(o.explain ? { explain: true } : {}),
   };
-}
-
-/** Who a rootless container runs as: the person behind sudo, or nobody (when root
- *  itself asks, or sudo was run by root). */
-export function rootlessIds(env = process.env): { uid: number; gid: number } {
-  if (process.getuid!() !== 0) return { uid: process.getuid!(), gid: process.getgid!() };
-  const sudoUid = Number(env.SUDO_UID);
-  if (sudoUid > 0) return { uid: sudoUid, gid: Number(env.SUDO_GID ?? sudoUid) };
-  return { uid: 65534, gid: 65534 };
 }
 
 export async function runCommand(args: string[]): Promise<number> {

@@ -10,6 +10,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, re
 import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
+import { kernelAtLeast } from '../kernel/release.ts';
 import { doctorText as t } from '../cli/text.ts';
 import type { CgroupReport } from '../runtime/cgroups.ts';
 
@@ -77,11 +78,6 @@ export function cgroupLayout(mountinfo = read('/proc/self/mountinfo')): CgroupLa
   if (root === 'cgroup2') return 'v2';
   if (!root && !m.some((x) => x.type === 'cgroup')) return 'none';
   return at('/sys/fs/cgroup/unified') === 'cgroup2' ? 'hybrid' : 'v1';
-}
-
-export function kernelAtLeast(major: number, minor: number, rel = release()): boolean {
-  const [a = 0, b = 0] = rel.split(/[.-]/).map(Number);
-  return a > major || (a === major && b >= minor);
 }
 
 /** The sysctl that stops an unprivileged user from making a user namespace, if any. */

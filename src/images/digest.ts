@@ -33,8 +33,3 @@ export function verify(what: string, data: Uint8Array, expected: Digest): void {
   const actual = sha256(data);
   if (actual !== expected) throw new DigestMismatch(what, expected, actual);
 }
-
-/** "sha256:0123456789ab" — enough to tell blobs apart on a screen. */
-export function shortDigest(d: string): string {
-  return d.slice(0, 'sha256:'.length + 12);
-}

@@ -2,7 +2,6 @@
 // plain-text renderer. See DESIGN.md "Kernel state views".
 export * from './types.ts';
 export {
-  boxcoreBinary,
   boxcoreEnter,
   defaultEnter,
   nsenterEnter,
@@ -25,7 +24,6 @@ export {
   procRows,
   procInfoFrom,
   parseStatus,
-  parseStatFields,
   parseStartTime,
   parseCmdline,
   descendants,

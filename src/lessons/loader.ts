@@ -8,11 +8,12 @@ import { join, relative, basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
-import { CGROUP_VARS, WHEN_KEYS, whenValues, type BlockWhen } from './layout.ts';
-import { OPS, OP_NAMES, suggest, validateOp } from './ops.ts';
+import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
+import { suggest } from '../text/suggest.ts';
+import { OPS, OP_NAMES, validateOp } from './ops.ts';
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
-  type Action, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
+  type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
   type Lesson, type LessonMeta, type LessonSummary, type Stop,
 } from './schema.ts';
 
@@ -72,6 +73,11 @@ function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
  *  responsive. */
 export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   return loadSources(await readSources(root));
+}
+
+/** The lessons that load, as `boxlab list` shows them. */
+export async function listLessons(): Promise<LessonSummary[]> {
+  return (await loadAll()).lessons.map(summarize);
 }
 
 /** loadAll of files already read (readIndex's `sources`): the lab lists the course from

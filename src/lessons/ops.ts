@@ -4,6 +4,7 @@
 // what a learner types. Running an op is always the same: send it to the core as is.
 import { NAMESPACES } from '../core/index.ts';
 import { CAPABILITIES, capabilityName } from '../kernel/views/ids.ts';
+import { suggest } from '../text/suggest.ts';
 import { text } from '../ui/text.ts';
 import type { ViewName } from '../kernel/types.ts';
 
@@ -272,28 +273,6 @@ export function splitWords(s: string): string[] {
 /** Op names that start with what was typed: for tab completion. */
 export function completeOp(prefix: string): string[] {
   return OP_NAMES.filter((n) => n.startsWith(prefix));
-}
-
-/** ` (did you mean X?)` when a close name exists, else ''. */
-export function suggest(word: string, names: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const n of names) {
-    const d = distance(word, n);
-    if (d < bestD) { bestD = d; best = n; }
-  }
-  return best && best !== word ? ` (did you mean "${best}"?)` : '';
-}
-
-export function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 // ------------------------------------------------------------------ REPL helpers

@@ -2,7 +2,6 @@
 // (loader.ts) turns a Markdown file into these and refuses anything it cannot run
 // with `file:line: what is wrong — how to fix`. lessons/README.md documents the format.
 import type { ViewName } from '../kernel/types.ts';
-import type { BlockWhen } from './layout.ts';
 
 export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
@@ -19,6 +18,10 @@ export const FEATURES = [
   'jq', 'curl', 'registry',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
+
+/** A block's condition on the machine's cgroup layout (layout.ts): for each key, the
+ *  values any of which will do. All keys must hold. */
+export type BlockWhen = Record<string, string[]>;
 
 export interface LessonMeta {
   id: string;

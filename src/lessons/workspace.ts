@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { text } from '../ui/text.ts';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
-import { rootlessIds } from '../cli/run.ts';
+import { rootlessIds } from '../runtime/rootless.ts';
 import { ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { startRegistry } from '../images/registry-server.ts';
 import type { Lesson } from './schema.ts';

@@ -4,7 +4,7 @@
 // --explain` prints and what `boxlab doctor` reports about this machine's cgroups.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Core, CoreError, type CgroupLayout, type CgroupPlan, type CgroupRef } from '../core/index.ts';
-import { kernelAtLeast } from '../doctor/checks.ts';
+import { kernelAtLeast } from '../kernel/release.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cgroupText as t } from '../cli/text.ts';
 import {

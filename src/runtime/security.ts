@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Core } from '../core/index.ts';
 import { CAPABILITIES, CAP_LAST_CAP, capabilityName } from '../kernel/views/ids.ts';
-import { suggest } from '../lessons/ops.ts';
+import { suggest } from '../text/suggest.ts';
 import { securityText as t } from '../cli/text.ts';
 import { FlagError } from './cgroup-flags.ts';
 

@@ -5,7 +5,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Text, useApp, useInput, useStdout } from 'ink';
 import type { Lesson, LessonError, LessonSummary } from '../lessons/schema.ts';
-import type { LessonSession } from '../lessons/session.ts';
+import type { LessonPort } from '../lessons/port.ts';
 import type { KernelApi } from '../lessons/kernel.ts';
 import { Help } from './help.tsx';
 import { Home } from './home.tsx';
@@ -36,7 +36,7 @@ export interface AppProps {
   initialLesson?: Lesson;
   /** The whole lesson, every block checked, to open it (rejects with its LessonError). */
   loadLesson: (id: string) => Promise<Lesson>;
-  openSession: (lesson: Lesson) => Promise<LessonSession>;
+  openSession: (lesson: Lesson) => Promise<LessonPort>;
   /** Give the terminal to a shell in the container with host pid `pid`, until it exits. */
   shell?: (pid: number) => void;
   progress?: { load: () => Progress; save: typeof saveProgress };

@@ -13,6 +13,7 @@
 // those show as "changed" (command, ppid), which is what happened. A key built from the
 // chain of parent pids would turn a reparented orphan into removed + added instead.
 import { readdir } from 'node:fs/promises';
+import { parseStat } from '../proc-stat.ts';
 import { assertAlive, isDenied, isGone, nsInode, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
 import { words } from '../words.ts';
@@ -44,16 +45,9 @@ export function parseStatus(text: string): Record<string, string> {
   return out;
 }
 
-/** Fields of /proc/PID/stat after "pid (comm)": comm may hold spaces and parentheses,
- *  so split after the last ')'. Returns [state, ppid, ...] (field 3 onwards). */
-export function parseStatFields(text: string): string[] {
-  const close = text.lastIndexOf(')');
-  return text.slice(close + 2).trim().split(/\s+/);
-}
-
 /** Field 22 of /proc/PID/stat: start time in clock ticks. */
 export function parseStartTime(statText: string): string {
-  return parseStatFields(statText)[19] ?? '0';
+  return parseStat(statText).start ?? '0';
 }
 
 /** NUL-separated /proc/PID/cmdline -> argv. */
