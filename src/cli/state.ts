@@ -5,7 +5,7 @@ import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { msg, STATE_USAGE } from './text.ts';
 
-export function parseViews(list: string): ViewName[] {
+function parseViews(list: string): ViewName[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
     if (!(VIEW_NAMES as readonly string[]).includes(n)) throw new UsageError(`unknown view '${n}': choose from ${VIEW_NAMES.join(',')}`);

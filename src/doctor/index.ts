@@ -11,7 +11,7 @@ import { lessonsRoot } from '../lessons/loader.ts';
 import { allChecks, which, type Check } from './checks.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
-export { allChecks, cgroupLayout, type Check, type CgroupLayout } from './checks.ts';
+export { allChecks, cgroupLayout, type Check } from './checks.ts';
 
 export interface Problem { why: string; fix: string }
 export interface LessonVerdict { id: string; title: string; ok: boolean; why: string[]; fix: string[] }

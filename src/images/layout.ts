@@ -17,7 +17,7 @@ import {
   type Descriptor, type ImageConfig, type Index, type Manifest,
 } from './oci.ts';
 
-export const LAYOUT_VERSION = '1.0.0';
+const LAYOUT_VERSION = '1.0.0';
 
 /** An image as a layout holds it: the manifest's descriptor, the manifest, its config. */
 export interface Image {

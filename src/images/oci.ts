@@ -77,7 +77,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function checkDescriptor(what: string, d: unknown): Descriptor {
+function checkDescriptor(what: string, d: unknown): Descriptor {
   if (!isObject(d)) throw new FormatError(what, 'a descriptor must be an object with mediaType, digest and size');
   if (typeof d.mediaType !== 'string' || !d.mediaType) throw new FormatError(what, 'the descriptor has no mediaType');
   if (!isDigest(d.digest)) throw new FormatError(what, `the descriptor's digest ${JSON.stringify(d.digest)} is not sha256:<64 hex digits>`);

@@ -26,7 +26,7 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-export class RegistryStartError extends Error {}
+class RegistryStartError extends Error {}
 
 /** A port nobody listens on now (the kernel picks it; a race with another program
  *  taking it meanwhile shows as a clear start error). */

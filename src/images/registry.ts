@@ -37,7 +37,7 @@ export interface Exchange {
   note?: string;
 }
 
-export class RegistryError extends Error {
+class RegistryError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RegistryError';
@@ -47,7 +47,7 @@ export class RegistryError extends Error {
 const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
@@ -79,7 +79,7 @@ async function errorText(res: Response): Promise<string> {
   return body.trim().slice(0, 200) || res.statusText;
 }
 
-export class RegistryClient {
+class RegistryClient {
   constructor(readonly base: string, private log: (e: Exchange) => void = () => undefined) {}
 
   private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer } = {}, note?: string): Promise<Response> {

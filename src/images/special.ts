@@ -25,7 +25,7 @@ export function makeWhiteout(path: string): void {
   makeNode(path, 'c', 0, 0, 0);
 }
 
-export function setXattr(path: string, name: string, value: string): void {
+function setXattr(path: string, name: string, value: string): void {
   boxcore(['xattr', 'set', path, name, value]);
 }
 

@@ -179,7 +179,7 @@ function checksumOk(h: Buffer, at: number): boolean {
   return stored === unsigned || stored === signed;
 }
 
-export function parsePax(body: Buffer, at: number): Record<string, string> {
+function parsePax(body: Buffer, at: number): Record<string, string> {
   const out: Record<string, string> = {};
   let i = 0;
   while (i < body.length) {

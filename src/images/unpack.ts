@@ -73,7 +73,7 @@ function exists(path: string): boolean {
 }
 
 /** Is this member a whiteout? Returns what it deletes: a name, or the whole directory. */
-export function whiteoutOf(path: string): { dir: string; name?: string } | undefined {
+function whiteoutOf(path: string): { dir: string; name?: string } | undefined {
   const slash = path.lastIndexOf('/');
   const dir = slash < 0 ? '' : path.slice(0, slash);
   const base = path.slice(slash + 1);

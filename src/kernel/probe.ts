@@ -43,7 +43,7 @@ export type Probe = (target: ProbeTarget) => Promise<View>;
 
 // ---------------------------------------------------------------- /proc helpers
 
-export const PROC = '/proc';
+const PROC = '/proc';
 
 export function procPath(pid: number | 'self', ...rest: string[]): string {
   return join(PROC, String(pid), ...rest);
@@ -64,7 +64,7 @@ export async function nsInode(pid: number | 'self', type: string): Promise<strin
   return parseNsLink(await readlink(procPath(pid, 'ns', type)));
 }
 
-export function errnoOf(err: unknown): string | undefined {
+function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 

@@ -27,7 +27,7 @@ export interface SnapshotOptions {
   neighbours?: ProbeTarget['neighbours'];
 }
 
-export function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
+function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
   const custom = opts.probes?.[name];
   if (custom) return custom;
   switch (name) {
@@ -65,7 +65,7 @@ export function sharedEnter(enter: EnterFn, kinds: EnterWhat[]): EnterFn {
   };
 }
 
-export function failedView(name: ViewName, err: unknown): View {
+function failedView(name: ViewName, err: unknown): View {
   return {
     name,
     title: words.titles[name],

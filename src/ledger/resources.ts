@@ -38,7 +38,7 @@ export type Resource =
 
 /** The runtimes an oci-root may hold containers of: boxcore, and runc and crun, which
  *  share its command line. Nothing else is ever run from a ledger. */
-export const OCI_RUNTIMES = ['boxcore', 'runc', 'crun'] as const;
+const OCI_RUNTIMES = ['boxcore', 'runc', 'crun'] as const;
 export type OciRuntime = (typeof OCI_RUNTIMES)[number];
 
 /** Only paths the lab named can be removed: a ledger that was tampered with, or a bug,

@@ -9,10 +9,9 @@ import type { BlockWhen, Lesson } from './schema.ts';
 
 /** The controllers lessons name (in `when:` and `${cgroup_NAME}`). `io` is v2's name;
  *  on v1 its tree is called blkio. */
-export const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'io', 'freezer'] as const;
-export type Controller = (typeof CONTROLLERS)[number];
+const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'io', 'freezer'] as const;
 
-export const LAYOUTS = ['v1', 'v2', 'hybrid'] as const;
+const LAYOUTS = ['v1', 'v2', 'hybrid'] as const;
 
 /** `when:` keys: the machine's layout, or a controller and the version of its tree. */
 export const WHEN_KEYS = ['layout', ...CONTROLLERS] as const;

@@ -28,7 +28,7 @@ export function lessonsRoot(): string {
 }
 
 /** How a file is named in messages: relative to the repo when inside it. */
-export function displayPath(file: string): string {
+function displayPath(file: string): string {
   const rel = relative(repoRoot(), file);
   return rel.startsWith('..') ? file : rel;
 }
@@ -38,7 +38,7 @@ export async function loadLesson(file: string): Promise<Lesson> {
 }
 
 /** Every lesson file under the lessons root: NN-chapter/NN-lesson.md, in course order. */
-export async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
+async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
   if (!existsSync(root)) return [];
   const files: string[] = [];
   for (const ch of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d+-/.test(d.name))) {

@@ -186,7 +186,7 @@ export function shownResult(op: string, result: unknown): string {
 const NS_SET = new Set<string>(NAMESPACES);
 
 /** Check one argument's value against its type; returns what is wrong, or undefined. */
-export function checkArg(type: ArgType, value: unknown): string | undefined {
+function checkArg(type: ArgType, value: unknown): string | undefined {
   switch (type) {
     case 'string': return typeof value === 'string' ? undefined : 'a string';
     case 'int': return Number.isInteger(value) || (typeof value === 'string' && /^\$\{\w+\}$/.test(value)) ? undefined : 'an integer';

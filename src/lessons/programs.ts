@@ -6,7 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { boxcorePath } from '../core/binary.ts';
 
 /** PATH for a lesson's commands: the core's directory first, then the lab's own PATH. */
-export function commandPath(): string {
+function commandPath(): string {
   return [dirname(boxcorePath()), process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'].join(delimiter);
 }
 

@@ -4,7 +4,6 @@
 import type { ViewName } from '../kernel/types.ts';
 
 export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
-export type BlockType = (typeof BLOCK_TYPES)[number];
 
 /** Code blocks shown as they are (not run). Anything else is refused, so a typo in
  *  `step` cannot silently turn an exercise into a picture of one. */

@@ -50,7 +50,7 @@ interface FlagRow {
 }
 
 /** The CPU period runc and Docker use with --cpus: 100 ms. */
-export const CPU_PERIOD_US = 100_000;
+const CPU_PERIOD_US = 100_000;
 
 export class FlagError extends Error {}
 

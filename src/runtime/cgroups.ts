@@ -19,7 +19,7 @@ export interface Group {
   entries: Map<string, number>;
 }
 
-export function versionOf(layout: string): CgroupVersion {
+function versionOf(layout: string): CgroupVersion {
   return layout === 'v2' ? 2 : 1;
 }
 
@@ -79,7 +79,7 @@ function table(rows: string[][]): string {
 
 /** The file a write goes to on this machine: the group's directory in the tree of the
  *  file's controller (its name's prefix), or the one directory on v2. */
-export function writePath(plan: CgroupPlan, w: CgroupWrite): string {
+function writePath(plan: CgroupPlan, w: CgroupWrite): string {
   if (w.file.startsWith('/')) return w.file;
   const prefix = w.file.split('.')[0]!;
   const dir = plan.groups.find((g) => g.version === 2 || g.controllers.split(',').includes(prefix)) ?? plan.groups[0]!;

@@ -23,7 +23,7 @@ export function defaultRootfsDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'boxlab', 'rootfs');
 }
 
-export function isBuiltRootfs(dir: string): boolean {
+function isBuiltRootfs(dir: string): boolean {
   return existsSync(join(dir, MARKER));
 }
 
@@ -141,7 +141,7 @@ function which(name: string): string | undefined {
 }
 
 /** Shared libraries a program loads, and its dynamic loader, as ldd lists them. */
-export function librariesOf(program: string): string[] {
+function librariesOf(program: string): string[] {
   let out: string;
   try {
     out = execFileSync('ldd', [program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

@@ -82,7 +82,7 @@ export function parseSecurity(o: Record<string, string | string[] | boolean | un
 }
 
 /** The highest capability this kernel knows. */
-export function capLastCap(): number {
+function capLastCap(): number {
   try {
     return Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
   } catch {

@@ -4,7 +4,7 @@ import { HELP_ORDER, KEY_LABELS } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
 import { text } from './text.ts';
 
-export function helpLines(): string[] {
+function helpLines(): string[] {
   const key = (k: string) => chalk.bold(k.padEnd(6));
   const label = (a: (typeof HELP_ORDER)[number]) => (a === 'up' ? `${KEY_LABELS.up} ${KEY_LABELS.down}` : a === 'pageUp' ? `${KEY_LABELS.pageUp}` : KEY_LABELS[a]);
   return [

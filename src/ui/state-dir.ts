@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 interface Owner { home: string; uid?: number; gid?: number }
 
 /** The person behind the lab: SUDO_USER when root was reached through sudo. */
-export function invokingUser(): Owner {
+function invokingUser(): Owner {
   const sudoUser = process.env.SUDO_USER;
   const uid = Number(process.env.SUDO_UID);
   const gid = Number(process.env.SUDO_GID);

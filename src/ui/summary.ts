@@ -9,9 +9,6 @@ import { checkCgroupLayout, checkCore, checkLinks, checkLoop, checkNetfilter, ch
 import type { LessonSummary } from '../lessons/schema.ts';
 import { text } from './text.ts';
 
-export type { CgroupLayout } from '../doctor/checks.ts';
-export { cgroupLayout };
-
 export interface MachineSummary {
   kernel: string;
   cgroup: CgroupLayout;

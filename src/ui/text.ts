@@ -249,4 +249,3 @@ export const text = {
   unknownLesson: (id: string, ids: string[]) => `boxlab: no lesson "${id}"; the lessons are: ${ids.join(', ')}`,
 };
 
-export type Text = typeof text;

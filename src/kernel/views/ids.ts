@@ -61,7 +61,7 @@ export function capabilityName(word: string): string | undefined {
 }
 
 /** Short name as capsh and the lessons write it: CAP_NET_RAW -> "net_raw". */
-export function capName(bit: number): string {
+function capName(bit: number): string {
   const full = CAPABILITIES[bit];
   return full ? full.slice(4).toLowerCase() : `cap_${bit}`;
 }

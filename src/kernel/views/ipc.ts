@@ -7,7 +7,7 @@ import { assertAlive, defaultEnter, nsInode, type ProbeTarget } from '../probe.t
 import type { Row, View } from '../types.ts';
 import { words } from '../words.ts';
 
-export const IPC_KINDS = ['msg', 'sem', 'shm'] as const;
+const IPC_KINDS = ['msg', 'sem', 'shm'] as const;
 export type IpcKind = (typeof IPC_KINDS)[number];
 export type IpcTables = Record<IpcKind, string>;
 
@@ -69,7 +69,7 @@ export function ipcCounts(tables: IpcTables): Record<IpcKind, number> {
   };
 }
 
-export async function readOwnIpc(): Promise<IpcTables> {
+async function readOwnIpc(): Promise<IpcTables> {
   const read = (k: IpcKind) => readFile(`/proc/sysvipc/${k}`, 'utf8').catch(() => '');
   const [msg, sem, shm] = await Promise.all([read('msg'), read('sem'), read('shm')]);
   return { msg, sem, shm };

@@ -49,7 +49,7 @@ export function unescapeOctal(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-export function parsePropagation(optional: string[]): Propagation {
+function parsePropagation(optional: string[]): Propagation {
   const p: Propagation = { unbindable: false };
   for (const f of optional) {
     const [tag, value] = f.split(':');
@@ -63,13 +63,13 @@ export function parsePropagation(optional: string[]): Propagation {
 }
 
 /** "shared:1", "master:2", "shared:3 master:2", "unbindable" or "private". */
-export function describePropagation(m: Pick<MountInfo, 'optional' | 'propagation'>): string {
+function describePropagation(m: Pick<MountInfo, 'optional' | 'propagation'>): string {
   const { shared, master, unbindable } = m.propagation;
   if (shared === undefined && master === undefined && !unbindable) return words.propagationPrivate;
   return m.optional.join(' ');
 }
 
-export function parseMountinfoLine(line: string): MountInfo {
+function parseMountinfoLine(line: string): MountInfo {
   const f = line.split(' ');
   const dash = f.indexOf('-', 6);
   if (f.length < 10 || dash < 0 || f.length < dash + 4) throw new Error(`malformed mountinfo line: ${line}`);
@@ -103,7 +103,7 @@ export function parseMountinfo(text: string): MountInfo[] {
 /** Identity of a mount across mount namespaces. Mount ids differ in a copied namespace
  *  (CLONE_NEWNS copies every mount), so compare where it is, what it shows and from
  *  which filesystem instance: mount point, device, root within the fs, fs type. */
-export function mountSignature(m: MountInfo): string {
+function mountSignature(m: MountInfo): string {
   return [m.mountPoint, `${m.major}:${m.minor}`, m.root, m.fsType].join('\0');
 }
 

@@ -85,7 +85,7 @@ export function parseNetOutput(label: string, inode: string, text: string): NetN
 }
 
 /** Read a namespace: our own directly, another through its namespace file. */
-export async function readNetNamespace(label: string, inode: string, nsFile?: string): Promise<NetNamespace> {
+async function readNetNamespace(label: string, inode: string, nsFile?: string): Promise<NetNamespace> {
   const out = nsFile ? await sh('nsenter', [`--net=${nsFile}`, 'sh', '-c', SCRIPT]) : await sh('sh', ['-c', SCRIPT]);
   return parseNetOutput(label, inode, out);
 }

@@ -6,8 +6,7 @@ import { assertAlive, isGone, parseNsLink, procPath, readReference, type ProbeTa
 import type { Row, View } from '../types.ts';
 import { words } from '../words.ts';
 
-export const NS_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
-export type NsType = (typeof NS_TYPES)[number];
+const NS_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
 
 /** Inode per link name (the eight types plus pid_for_children, time_for_children);
  *  a type the kernel lacks is absent. */
@@ -15,7 +14,7 @@ export type NsInodes = Record<string, string>;
 
 const LINKS = [...NS_TYPES, 'pid_for_children', 'time_for_children'];
 
-export async function readNsInodes(pid: number): Promise<NsInodes> {
+async function readNsInodes(pid: number): Promise<NsInodes> {
   const out: NsInodes = {};
   await Promise.all(
     LINKS.map(async (name) => {

@@ -71,11 +71,11 @@ export function procInfoFrom(hostPid: number, status: string, stat: string, cmdl
   };
 }
 
-export function insidePid(p: ProcInfo): number {
+function insidePid(p: ProcInfo): number {
   return p.nspid.at(-1) ?? p.hostPid;
 }
 
-export function commandOf(p: ProcInfo): string {
+function commandOf(p: ProcInfo): string {
   return p.argv.length ? p.argv.join(' ') : `[${p.comm}]`;
 }
 

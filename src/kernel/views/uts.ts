@@ -27,7 +27,7 @@ export function utsRows(inside: UtsNames, host: UtsNames): Row[] {
   }));
 }
 
-export async function hostUts(): Promise<UtsNames> {
+async function hostUts(): Promise<UtsNames> {
   const domain = await readFile('/proc/sys/kernel/domainname', 'utf8').catch(() => '(none)');
   return { hostname: hostname(), domainname: domain.trim() };
 }

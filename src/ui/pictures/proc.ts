@@ -8,7 +8,7 @@ import { changeMark, type PictureRow } from './rows.ts';
 
 interface Proc { inside: string; outside: string; parent: string; command: string; state: string; change: RowChange }
 
-export function procModel(rows: PictureRow[]): Proc[] {
+function procModel(rows: PictureRow[]): Proc[] {
   return rows.map(({ row, change }) => ({
     inside: row.cells.pid ?? '',
     outside: row.cells.hostPid ?? '',
