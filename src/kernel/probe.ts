@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { boxcorePath } from '../core/binary.ts';
 import { parseStat } from './proc-stat.ts';
 import type { View } from './types.ts';
-import { words } from './words.ts';
+import { kernel as words } from '../text/index.ts';
 
 export type EnterWhat = 'uts' | 'ipc';
 

@@ -15,7 +15,7 @@ import { posix } from 'node:path';
 import { CoreError, type Core, type CgroupLayout, type CoreReply } from '../core/index.ts';
 import { readStat } from '../kernel/proc-stat.ts';
 import type { Entry, Ledger } from '../ledger/index.ts';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import type { Guard, OpArgs } from './gateway.ts';
 import { groupDir } from './layout.ts';
 

@@ -2,7 +2,7 @@
 // what a command prints - and compares it with what it expects (expect.ts).
 import { readFile } from 'node:fs/promises';
 import type { Snapshot, ViewName } from '../kernel/types.ts';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import type { CommandRunner } from './commands.ts';
 import { describeExpect, holds, isMeasured } from './expect.ts';
 import type { OpGateway } from './gateway.ts';

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { repoRoot } from '../core/index.ts';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import type { OpGateway } from './gateway.ts';
 import type { SyscallLog } from './log.ts';
 import type { LogEntry, LogSource } from './port.ts';

@@ -1,7 +1,7 @@
 // What a check expects, and whether what it found meets it; which hints apply; whether a
 // step that shows the kernel saying no got the refusal it expected. Pure: no kernel, no
 // core, only values (`subst` fills in the lesson's ${variables}).
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import type { CheckResult, StepResult } from './port.ts';
 import type { Expectation, Hint, HintWhen, TaskStop } from './schema.ts';
 
@@ -57,7 +57,7 @@ export function hintsFor(task: TaskStop, result: CheckResult | undefined, subst:
 /** A step that shows the kernel saying no passes when it says exactly that errno. */
 export function expectRefusal(r: StepResult, errno: string): StepResult {
   if (r.ok) return { ...r, ok: false, error: { message: text.notRefused(errno) } };
-  if (r.error?.errno !== errno) return { ...r, error: { ...r.error!, message: `${text.refusedOther(errno, r.error?.errno ?? r.error?.message ?? '?')}: ${r.error?.message ?? ''}` } };
+  if (r.error?.errno !== errno) return { ...r, error: { ...r.error!, message: text.refusedOther(errno, r.error?.errno ?? r.error?.message ?? '?', r.error?.message ?? '') } };
   const said = [text.refused(errno, r.error.message), r.error.explain].filter(Boolean).join('\n');
   return { ...r, ok: true, error: undefined, output: [r.output, said].filter(Boolean).join('\n') };
 }

@@ -433,7 +433,7 @@ function validateAction(b: YamlBlock, path: Path, what: string): Action {
     if (typeof op !== 'string') b.fail([...p, 'op'], '"op" must name a core op', `one of: ${OP_NAMES.join(', ')}`);
     if (typeof args !== 'object' || args === null || Array.isArray(args)) b.fail([...p, 'args'], '"args" must be a mapping', `write it like: args: {name: box}; usage: ${OPS[op]?.usage ?? op}`);
     const bad = validateOp(op, args as Record<string, unknown>);
-    if (bad) b.fail(bad[0].startsWith('unknown op') ? [...p, 'op'] : [...p, 'args'], bad[0], bad[1]);
+    if (bad) b.fail(OPS[op] ? [...p, 'args'] : [...p, 'op'], bad[0], bad[1]);
     return { op, args: args as Record<string, unknown>, line: b.line([...p, 'op']) };
   });
   return { kind: 'ops', ops };

@@ -10,7 +10,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { CoreError, type CoreReply } from '../core/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { NETNS_DIR } from '../kernel/views/net.ts';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import type { Containers, Guard, OpArgs } from './gateway.ts';
 import { OPS } from './ops.ts';
 
@@ -34,7 +34,7 @@ export class HostNetworkGuard implements Guard {
       const ct = args[`${prefix}ct`];
       const pid = typeof ct === 'string' ? this.containers.pidOf(ct) : args[`${prefix}pid`];
       if (typeof pid !== 'number' || nsLink(pid) !== own) continue;
-      throw new CoreError(op, { kind: 'state', message: text.hostNetwork(op, typeof ct === 'string' ? ct : `pid ${pid}`), hint: text.hostNetworkHint });
+      throw new CoreError(op, { kind: 'state', message: text.hostNetwork(op, typeof ct === 'string' ? ct : text.processNamed(pid)), hint: text.hostNetworkHint });
     }
     return undefined;
   }

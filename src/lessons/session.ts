@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { Core, CoreError } from '../core/index.ts';
 import { blName, Ledger, processStartTime } from '../ledger/index.ts';
 import type { Snapshot, ViewName } from '../kernel/types.ts';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import { CgroupGuard } from './cgroup-guard.ts';
 import { evaluate } from './checks.ts';
 import { CommandRunner } from './commands.ts';
@@ -237,7 +237,7 @@ export class LessonSession implements LessonPort {
   runStop(i: number): Promise<StopState> {
     return this.serial(async () => {
       const stop = this.lesson.stops[i];
-      if (!stop) throw new Error(`no stop ${i}`);
+      if (!stop) throw new Error(text.noStop(i));
       this.current = i;
       this.emit({ type: 'stop', index: i });
       const missing = missingPrograms(stop.requires);

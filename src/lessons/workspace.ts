@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
 import { rootlessIds } from '../runtime/rootless.ts';
 import { ensureDefaultRootfs } from '../runtime/rootfs.ts';

@@ -1,5 +1,6 @@
 // "Did you mean ...?": the known name closest to a word that is not one, for errors about
 // a typo (an op, a view, a capability, a lesson id).
+import { common } from './index.ts';
 
 /** ` (did you mean "X"?)` when a known name is at most two edits away, else ''. */
 export function suggest(word: string, names: readonly string[]): string {
@@ -9,7 +10,7 @@ export function suggest(word: string, names: readonly string[]): string {
     const d = distance(word, n);
     if (d < bestD) { bestD = d; best = n; }
   }
-  return best && best !== word ? ` (did you mean "${best}"?)` : '';
+  return best && best !== word ? common.didYouMean(best) : '';
 }
 
 /** Levenshtein distance: the fewest one-letter inserts, deletes and changes from a to b. */

@@ -18,6 +18,7 @@ import { logLines, panelLines, STATUS_ICON, stepListLines, windowLines, type Pan
 import { hasPicture } from './pictures/index.ts';
 import type { LessonProgress } from './progress.ts';
 import type { Settings } from './settings.ts';
+import { lessons as engineText } from '../text/index.ts';
 import { text } from './text.ts';
 import { Lines, type Size } from './lines.tsx';
 
@@ -194,7 +195,7 @@ export function LessonScreen(props: LessonScreenProps) {
     const title = substitute(t.title, now.vars, true);
     if (c.pass) return chalk.green(text.plainCheckPass(title, c.measured ? c.found : undefined));
     const detail = `${text.found(c.found ?? c.error ?? text.nothingFound)}; ${text.expected(c.expected)}`;
-    return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(`✗ ${title} — ${detail}`);
+    return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(text.checkFailedBecause(title, detail));
   };
 
   /** What stop i came to, in the message line. */
@@ -266,7 +267,7 @@ export function LessonScreen(props: LessonScreenProps) {
   const hint = () => {
     const s = portRef.current;
     const v = screenRef.current.viewing;
-    say(s && stops[v]?.kind === 'task' ? chalk.yellow(text.hint(s.hint(v))) : text.noHint);
+    say(s && stops[v]?.kind === 'task' ? chalk.yellow(text.hint(s.hint(v))) : engineText.noHint);
   };
 
   const solve = () => act(async (s) => {

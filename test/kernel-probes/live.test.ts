@@ -26,9 +26,9 @@ import {
   snapshot,
   utsProbe,
   VIEW_NAMES,
-  words,
   type EnterFn,
 } from '../../src/kernel/index.ts';
+import { kernel as words } from '../../src/text/index.ts';
 import { have, isRoot, killAll, run, startUnshare, track } from './helpers.ts';
 
 const canRun = isRoot && have('unshare') && have('nsenter');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotDiff, View, ViewDiff, ViewName } from '../../src/kernel/types.ts';
-import { words } from '../../src/kernel/words.ts';
+import { kernel as words } from '../../src/text/index.ts';
 import { stripAnsi, visibleWidth } from '../../src/ui/draw.ts';
 import { pictureOf, pictureRows } from '../../src/ui/pictures/index.ts';
 import { netModel, vethPairs } from '../../src/ui/pictures/net.ts';

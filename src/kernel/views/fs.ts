@@ -26,7 +26,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertAlive, isGone, procPath, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 import { parseMountinfo, type MountInfo } from './mounts.ts';
 
 export interface OverlayLayers {

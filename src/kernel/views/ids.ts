@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { assertAlive, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 import { parseStatus } from './proc.ts';
 
 /** Capability numbers, from include/uapi/linux/capability.h. */

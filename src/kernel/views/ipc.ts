@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { assertAlive, defaultEnter, nsInode, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 const IPC_KINDS = ['msg', 'sem', 'shm'] as const;
 export type IpcKind = (typeof IPC_KINDS)[number];

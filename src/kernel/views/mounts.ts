@@ -10,7 +10,7 @@
 // (4) (5) (10) (11) are written as octal escapes (\040 \011 \012 \134).
 import { assertAlive, nsInode, readProc, readReference, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 export interface Propagation {
   /** peer group this mount shares events with (shared:N) */

@@ -4,7 +4,7 @@
 import { readlink } from 'node:fs/promises';
 import { assertAlive, isGone, parseNsLink, procPath, readReference, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 const NS_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
 

@@ -16,7 +16,7 @@ import { readdir } from 'node:fs/promises';
 import { parseStat } from '../proc-stat.ts';
 import { assertAlive, isDenied, isGone, nsInode, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 export interface ProcInfo {
   /** pid as the reader (the host) sees it */

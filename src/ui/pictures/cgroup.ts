@@ -5,7 +5,7 @@
 // that put the group at the same path are drawn once.
 import chalk from 'chalk';
 import type { Row, RowChange } from '../../kernel/types.ts';
-import { words } from '../../kernel/words.ts';
+import { kernel as words } from '../../text/index.ts';
 import { bar } from '../draw.ts';
 import { text } from '../text.ts';
 import type { PictureRow } from './rows.ts';

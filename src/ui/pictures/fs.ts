@@ -5,7 +5,7 @@
 // with a leading ▸.
 import chalk from 'chalk';
 import { layerOf } from '../../kernel/views/fs.ts';
-import { words } from '../../kernel/words.ts';
+import { kernel as words } from '../../text/index.ts';
 import type { RowChange } from '../../kernel/types.ts';
 import { box } from '../draw.ts';
 import { text } from '../text.ts';

@@ -4,7 +4,7 @@
 // links that the lab did not touch are folded into one line: the lab never changes them.
 import chalk from 'chalk';
 import type { RowChange } from '../../kernel/types.ts';
-import { words } from '../../kernel/words.ts';
+import { kernel as words } from '../../text/index.ts';
 import { cut, fit, visibleWidth } from '../draw.ts';
 import { text } from '../text.ts';
 import { changeMark, keyOf, type PictureRow } from './rows.ts';
