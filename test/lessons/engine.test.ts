@@ -13,6 +13,7 @@ import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { lessonUser } from '../../src/lessons/workspace.ts';
 import { runLessonPlain } from '../../src/cli/lesson.ts';
 import { substitute } from '../../src/lessons/scope.ts';
+import type { LessonEvent } from '../../src/lessons/port.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 import { fingerprint } from '../helpers/host.ts';
 
@@ -79,6 +80,34 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     expect(alive(corePid)).toBe(false);
     expect(processLedger().entries().filter((e) => e.scope === s.scope)).toEqual([]);
     expect(host()).toEqual(hostBefore);
+  });
+
+  it('publishes a new state with every event, and never changes one it published', async () => {
+    const lesson = await findLesson('uts');
+    const s = await LessonSession.open(lesson);
+    try {
+      const seen: LessonEvent[] = [];
+      s.onEvent((e) => seen.push(e));
+      const ready = s.state;
+      const observed = await s.observe(['uts']);
+      expect(observed?.views.uts?.rows.length).toBeGreaterThan(0); // the lab's own, before a container
+      await s.runStop(0);
+      expect(ready.current).toBe(-1);
+      expect(ready.stops[0]!.status).toBe('pending');
+      expect(ready.vars.pid).toBe('');
+      expect(ready.log).toEqual([]);
+      expect(s.state.current).toBe(0);
+      expect(s.state.vars.pid).toMatch(/^\d+$/);
+      expect(s.state.containers).toEqual([s.state.vars.ct]);
+      expect(seen.map((e) => e.type)).toEqual(['stop', ...Array(s.state.log.length).fill('log'), 'step']);
+      expect(seen.at(-1)!.state).toBe(s.state);
+      expect(new Set(seen.map((e) => e.state)).size).toBe(seen.length); // a new state each time
+      expect(Object.isFrozen(s.state) && Object.isFrozen(s.state.stops) && Object.isFrozen(s.state.vars)).toBe(true);
+      // observe reads the container once there is one
+      expect((await s.observe(['uts']))?.pid).toBe(Number(s.state.vars.pid));
+    } finally {
+      await s.close();
+    }
   });
 
   it('without --yes a task is not done: exit 1 and a hint chosen by state', async () => {
