@@ -1,16 +1,16 @@
 // The lab's commands: the terminal UI and `boxlab list`.
 import { parseOptions, UsageError } from './args.ts';
-import { LAB_USAGE, LIST_USAGE, msg } from './text.ts';
+import { cli, lessons as lessonText, ui } from '../text/index.ts';
 
 export async function tuiCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false } }, { stopAtWord: false });
   if (options.help) {
-    console.log(LAB_USAGE);
+    console.log(cli.usage.lab);
     return 0;
   }
-  if (rest.length > 1) throw new UsageError(`unexpected ${rest.slice(1).join(' ')}; run 'boxlab --help'`);
+  if (rest.length > 1) throw new UsageError(cli.unexpected(rest.slice(1)));
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    console.error(msg.needsTerminal);
+    console.error(ui.needsTerminal);
     return 2;
   }
   // ink draws nothing but the last frame when it thinks it runs in CI (CI=true), which
@@ -35,15 +35,15 @@ export async function tuiCommand(args: string[]): Promise<number> {
 export async function listCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
   if (options.help) {
-    console.log(LIST_USAGE);
+    console.log(cli.usage.list);
     return 0;
   }
-  if (rest.length) throw new UsageError(msg.noArguments('list', rest));
+  if (rest.length) throw new UsageError(cli.noArguments('list', rest));
   const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
   const { lessons: loaded, errors } = await loadAll();
   // A lesson that does not load is named (file:line: what — fix), never silently left out.
-  for (const e of errors) console.error(`boxlab: ${e.message}`);
-  if (!loaded.length && !errors.length) throw new Error(msg.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
+  for (const e of errors) console.error(cli.error(e.message));
+  if (!loaded.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const lessons = loaded.map(summarize);
   if (options.json) console.log(JSON.stringify(lessons, null, 2));
   else {

@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CoreError } from '../core/index.ts';
-import { text } from '../ui/text.ts';
+import { cli, ui as text } from '../text/index.ts';
 import { hintsFor } from '../lessons/expect.ts';
 import { kernel } from '../lessons/kernel.ts';
 import { findLesson, summarize } from '../lessons/loader.ts';
@@ -14,7 +14,6 @@ import { LessonError, type Stop } from '../lessons/schema.ts';
 import { substitute } from '../lessons/scope.ts';
 import { LessonSession, closeProcessLedger } from '../lessons/session.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { LESSON_USAGE } from './text.ts';
 
 export interface PlainOptions {
   yes: boolean;
@@ -33,13 +32,13 @@ export async function lessonCommand(args: string[], color: boolean): Promise<num
     help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
   }, { stopAtWord: false });
   if (options.help) {
-    console.log(LESSON_USAGE);
+    console.log(cli.usage.lesson);
     return 0;
   }
-  if (rest.length !== 1) throw new UsageError("expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them");
-  if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
+  if (rest.length !== 1) throw new UsageError(cli.lessonId);
+  if (options.markdown && options.json) throw new UsageError(cli.markdownOrJson);
   const until = options.until === undefined ? undefined : Number(options.until);
-  if (until !== undefined && !(Number.isInteger(until) && until > 0)) throw new UsageError(`--until ${options.until}: expected a step number (1, 2, ...)`);
+  if (until !== undefined && !(Number.isInteger(until) && until > 0)) throw new UsageError(cli.badUntil(String(options.until)));
   const format = options.json ? 'json' : options.markdown ? 'markdown' : 'text';
   return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }

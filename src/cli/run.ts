@@ -8,7 +8,7 @@ import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { cgroupText, msg, netText, RUN_USAGE } from './text.ts';
+import { cli, runtime } from '../text/index.ts';
 
 /** boxlab's own failure to make the container, as Docker reports it. */
 const EXIT_RUNTIME = 125;
@@ -51,7 +51,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
   }
   const rootless = o.user === true;
   const asked = o.net as string | undefined;
-  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(netText.badMode(asked));
+  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(runtime.net.badMode(asked));
   // --net host: the host's network, so no network namespace (unless --ns says otherwise).
   const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user' && !(n === 'net' && asked === 'host'));
   // Without --net, --ns decides: with net it is 'none', without it the host's.
@@ -95,23 +95,23 @@ export async function runCommand(args: string[]): Promise<number> {
   if (bundle.bundleArg(args) !== undefined) return bundle.runBundleCommand(args);
   const spec = parseRunArgs(args);
   if (spec === 'help') {
-    console.log(RUN_USAGE);
+    console.log(cli.usage.run);
     return 0;
   }
   if (spec.explain) {
     const { explainText } = await import('../runtime/cgroups.ts');
     const security = explainSecurity(spec.security, spec.ns.includes('user'));
-    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', cgroupText.explainNothing].join('\n'));
+    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', runtime.cgroup.explainNothing].join('\n'));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {
-    console.error(msg.needsRoot('run'));
+    console.error(cli.needsRoot('run'));
     return EXIT_RUNTIME;
   }
   const ledger = Ledger.open();
   try {
     let errors = optionErrors(spec);
-    if (!errors.length && spec.rootfs === defaultRootfsDir()) await ensureDefaultRootfs(ledger, (dir) => console.error(msg.buildingRootfs(dir)));
+    if (!errors.length && spec.rootfs === defaultRootfsDir()) await ensureDefaultRootfs(ledger, (dir) => console.error(cli.buildingRootfs(dir)));
     if (!errors.length) errors = validateSpec(spec);
     if (errors.length) {
       for (const e of errors) console.error(`boxlab run: ${e}`);

@@ -11,7 +11,7 @@ import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
 import { kernelAtLeast } from '../kernel/release.ts';
-import { doctorText as t } from '../cli/text.ts';
+import { doctor as t } from '../text/index.ts';
 import type { CgroupReport } from '../runtime/cgroups.ts';
 
 export type Status = 'ok' | 'warn' | 'missing';

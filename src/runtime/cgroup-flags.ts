@@ -5,7 +5,7 @@
 // with it, makes the writes with it, and `boxlab run --explain` prints it.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { cgroupText as t } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 
 /** A device and a rate: --device-write-bps /dev/loop3:1mb (or 7:3:1mb). */
 export interface DeviceRate { device: string; major: number; minor: number; rate: number }
@@ -62,14 +62,14 @@ const SCALE: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 3
 /** "512m" -> 536870912: Docker's RAMInBytes (binary multiples; b, k, m, g, t, p). */
 export function parseBytes(text: string, flag: string): number {
   const m = SIZE.exec(text.trim());
-  if (!m) throw new FlagError(t.badSize(flag, text));
+  if (!m) throw new FlagError(runtime.cgroup.badSize(flag, text));
   return Math.floor(Number(m[1]) * SCALE[(m[2] ?? '').toLowerCase()]!);
 }
 
 function parseInteger(text: string, flag: string, min: number, max: number): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new FlagError(t.badInteger(flag, text, min, max));
+  if (!/^-?\d+$/.test(text.trim())) throw new FlagError(runtime.cgroup.badInteger(flag, text, min, max));
   const n = Number(text);
-  if (n < min || n > max) throw new FlagError(t.badInteger(flag, text, min, max));
+  if (n < min || n > max) throw new FlagError(runtime.cgroup.badInteger(flag, text, min, max));
   return n;
 }
 
@@ -79,9 +79,9 @@ function deviceNumbers(path: string, flag: string): { major: number; minor: numb
   try {
     st = statSync(path, { bigint: true });
   } catch {
-    throw new FlagError(t.noDevice(flag, path));
+    throw new FlagError(runtime.cgroup.noDevice(flag, path));
   }
-  if (!st.isBlockDevice()) throw new FlagError(t.notBlockDevice(flag, path));
+  if (!st.isBlockDevice()) throw new FlagError(runtime.cgroup.notBlockDevice(flag, path));
   const dev = st.rdev;
   const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
   const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
@@ -91,14 +91,14 @@ function deviceNumbers(path: string, flag: string): { major: number; minor: numb
 /** "/dev/sda:1mb" or "8:0:1mb" (rate: bytes for *-bps, a count for *-iops). */
 export function parseDeviceRate(text: string, flag: string, bytes: boolean): DeviceRate {
   const cut = text.lastIndexOf(':');
-  if (cut <= 0) throw new FlagError(t.badDeviceRate(flag, text));
+  if (cut <= 0) throw new FlagError(runtime.cgroup.badDeviceRate(flag, text));
   const device = text.slice(0, cut);
   const rateText = text.slice(cut + 1);
   const rate = bytes ? parseBytes(rateText, flag) : parseInteger(rateText, flag, 1, Number.MAX_SAFE_INTEGER);
-  if (rate <= 0) throw new FlagError(t.badDeviceRate(flag, text));
+  if (rate <= 0) throw new FlagError(runtime.cgroup.badDeviceRate(flag, text));
   const mm = /^(\d+):(\d+)$/.exec(device);
   if (mm) return { device, major: Number(mm[1]), minor: Number(mm[2]), rate };
-  if (!device.startsWith('/')) throw new FlagError(t.badDeviceRate(flag, text));
+  if (!device.startsWith('/')) throw new FlagError(runtime.cgroup.badDeviceRate(flag, text));
   return { device, ...deviceNumbers(device, flag), rate };
 }
 
@@ -135,7 +135,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     flag: 'memory', key: 'memory', controller: 'memory', v1: 'memory.limit_in_bytes', v2: 'memory.max',
     parse: (text, f) => {
       const n = parseBytes(text, f);
-      if (n < 6 * 2 ** 20) throw new FlagError(t.memoryTooSmall(f, text));
+      if (n < 6 * 2 ** 20) throw new FlagError(runtime.cgroup.memoryTooSmall(f, text));
       return n;
     },
     writes: (lim, v) => [[v === 1 ? 'memory.limit_in_bytes' : 'memory.max', lim.memory!]],
@@ -159,7 +159,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     parse: (text, f) => {
       const n = Number(text);
       const max = availableParallelism();
-      if (!/^\d*\.?\d+$/.test(text.trim()) || !(n >= 0.01) || n > max) throw new FlagError(t.badCpus(f, text, max));
+      if (!/^\d*\.?\d+$/.test(text.trim()) || !(n >= 0.01) || n > max) throw new FlagError(runtime.cgroup.badCpus(f, text, max));
       return n;
     },
     writes: (lim, v) => {
@@ -175,7 +175,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
   {
     flag: 'cpuset-cpus', key: 'cpusetCpus', controller: 'cpuset', v1: 'cpuset.cpus', v2: 'cpuset.cpus',
     parse: (text, f) => {
-      if (!CPU_LIST.test(text.trim())) throw new FlagError(t.badCpuList(f, text));
+      if (!CPU_LIST.test(text.trim())) throw new FlagError(runtime.cgroup.badCpuList(f, text));
       return text.trim();
     },
     writes: (lim) => [['cpuset.cpus', lim.cpusetCpus!]],
@@ -197,7 +197,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
   {
     flag: 'cgroup-parent', key: 'cgroupParent', controller: '', v1: '(where the group is made)', v2: '(where the group is made)',
     parse: (text, f) => {
-      if (!PARENT.test(text) || text.split('/').some((c) => c === '.' || c === '..')) throw new FlagError(t.badParent(f, text));
+      if (!PARENT.test(text) || text.split('/').some((c) => c === '.' || c === '..')) throw new FlagError(runtime.cgroup.badParent(f, text));
       return text;
     },
     writes: () => [],
@@ -222,8 +222,8 @@ export function parseLimits(options: Record<string, string | string[] | boolean 
     }
   }
   if (lim.memorySwap !== undefined) {
-    if (lim.memory === undefined) throw new FlagError(t.swapNeedsMemory);
-    if (lim.memorySwap >= 0 && lim.memorySwap < lim.memory) throw new FlagError(t.swapBelowMemory);
+    if (lim.memory === undefined) throw new FlagError(runtime.cgroup.swapNeedsMemory);
+    if (lim.memorySwap >= 0 && lim.memorySwap < lim.memory) throw new FlagError(runtime.cgroup.swapBelowMemory);
   }
   return lim;
 }
@@ -251,5 +251,5 @@ export function oomScoreWrite(lim: Limits, pid: number | 'PID'): CgroupWrite | u
 
 /** The table as text rows: flag, Docker's value, the v1 file, the v2 file, a note. */
 export function flagTable(): string[][] {
-  return CGROUP_FLAGS.map((r) => [`--${r.flag}`, t.flagValue[r.flag] ?? '', r.v1, r.v2, t.flagNote[r.flag] ?? '']);
+  return CGROUP_FLAGS.map((r) => [`--${r.flag}`, runtime.cgroup.flagValue[r.flag] ?? '', r.v1, r.v2, runtime.cgroup.flagNote[r.flag] ?? '']);
 }

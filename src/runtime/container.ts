@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
 import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type Publish } from './network.ts';
-import { cgroupText } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
 import { confine, securityErrors, type Security } from './security.ts';
@@ -158,7 +158,7 @@ export function optionErrors(spec: RunSpec): string[] {
   }
   for (const t of spec.tmpfs) if (!t.startsWith('/')) errors.push(`--tmpfs ${t} must be an absolute path inside the container`);
   errors.push(...netErrors(spec));
-  if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(cgroupText.rootless);
+  if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(runtime.cgroup.rootless);
   errors.push(...securityErrors(spec.security, spec.ns.includes('user')));
   return errors;
 }

@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { CoreError, type Core } from '../core/index.ts';
 import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
-import { netText as t } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 
 const run = promisify(execFile);
 
@@ -45,7 +45,7 @@ export class NetworkError extends Error {}
 export function parsePublish(text: string): Publish {
   const m = /^(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(text);
   const port = (s: string | undefined) => Number(s);
-  if (!m || port(m[1]) < 1 || port(m[1]) > 65535 || port(m[2]) < 1 || port(m[2]) > 65535) throw new NetworkError(t.badPublish(text));
+  if (!m || port(m[1]) < 1 || port(m[1]) > 65535 || port(m[2]) < 1 || port(m[2]) > 65535) throw new NetworkError(runtime.net.badPublish(text));
   return { hostPort: port(m[1]), ctPort: port(m[2]), proto: (m[3] as 'tcp' | 'udp' | undefined) ?? 'tcp' };
 }
 
@@ -54,13 +54,13 @@ export function netErrors(spec: { ns: readonly string[]; net?: NetMode; publish?
   const errors: string[] = [];
   const mode = spec.net ?? 'none';
   const publish = spec.publish ?? [];
-  if (mode === 'host' ? spec.ns.includes('net') : !spec.ns.includes('net')) errors.push(t.netNsConflict(mode));
-  if (publish.length && mode !== 'bridge') errors.push(t.publishNeedsBridge);
-  if (mode === 'bridge' && spec.rootless) errors.push(t.bridgeNeedsRoot);
+  if (mode === 'host' ? spec.ns.includes('net') : !spec.ns.includes('net')) errors.push(runtime.net.netNsConflict(mode));
+  if (publish.length && mode !== 'bridge') errors.push(runtime.net.publishNeedsBridge);
+  if (mode === 'bridge' && spec.rootless) errors.push(runtime.net.bridgeNeedsRoot);
   const seen = new Set<string>();
   for (const p of publish) {
     const key = `${p.hostPort}/${p.proto}`;
-    if (seen.has(key)) errors.push(t.samePortTwice(p.hostPort));
+    if (seen.has(key)) errors.push(runtime.net.samePortTwice(p.hostPort));
     seen.add(key);
   }
   return errors;
@@ -144,7 +144,7 @@ async function ensureBridge(core: Core, ledger: Ledger): Promise<{ gateway: stri
   ledger.record({ kind: 'link', name: BRIDGE, ifUnused: true });
   if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
     const subnet = pickSubnet(await hostRoutes());
-    if (!subnet) throw new NetworkError(t.noFreeSubnet);
+    if (!subnet) throw new NetworkError(runtime.net.noFreeSubnet);
     const gateway = `${formatIp(parseCidr(subnet)!.addr + 1)}/24`;
     try {
       await core.bridgeAdd({}, BRIDGE);
@@ -166,7 +166,7 @@ async function ensureBridge(core: Core, ledger: Ledger): Promise<{ gateway: stri
     }
     await new Promise((r) => setTimeout(r, 40));
   }
-  throw new NetworkError(t.bridgeWithoutAddress(BRIDGE));
+  throw new NetworkError(runtime.net.bridgeWithoutAddress(BRIDGE));
 }
 
 /** Containers need the host to forward between bl0 and its other links. */
@@ -196,7 +196,7 @@ function leaseAddress(ledger: Ledger, subnet: string, gateway: string): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  throw new NetworkError(t.subnetFull(subnet));
+  throw new NetworkError(runtime.net.subnetFull(subnet));
 }
 
 /** 127.0.0.1:HOSTPORT -> IP:CTPORT, one connection at a time, as docker-proxy does. */
@@ -212,7 +212,7 @@ function loopbackProxy(p: Publish, ip: string): Promise<Server> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new NetworkError(err.code === 'EADDRINUSE' ? t.portInUse(p.hostPort) : err.message)));
+      reject(new NetworkError(err.code === 'EADDRINUSE' ? runtime.net.portInUse(p.hostPort) : err.message)));
     server.listen(p.hostPort, '127.0.0.1', () => resolve(server));
   });
 }

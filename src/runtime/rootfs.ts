@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../core/binary.ts';
 import type { Ledger } from '../ledger/index.ts';
-import { msg } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 
 const MARKER = '.boxlab-rootfs';
 
@@ -33,7 +33,7 @@ function isBuiltRootfs(dir: string): boolean {
 export async function ensureDefaultRootfs(ledger: Ledger, onBuild: (dir: string) => void = () => {}): Promise<string> {
   const dir = defaultRootfsDir();
   if (isBuiltRootfs(dir)) return dir;
-  if (process.env.BOXLAB_ROOTFS) throw new Error(msg.rootfsNotBuilt(dir, existsSync(dir)));
+  if (process.env.BOXLAB_ROOTFS) throw new Error(runtime.rootfsNotBuilt(dir, existsSync(dir)));
   onBuild(dir);
   await buildRootfs(dir, ledger);
   return dir;
@@ -79,7 +79,7 @@ export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: b
     mkdirSync(dirname(dir), { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(msg.rootfsCannotWrite(dirname(dir), code));
+    if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(runtime.rootfsCannotWrite(dirname(dir), code));
     throw err;
   }
   const tmp = join(dirname(dir), `bl-build-${process.pid}`);

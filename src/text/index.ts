@@ -14,18 +14,22 @@ export type { Catalogs };
 /** The languages the lab speaks, by ISO 639-1 code. */
 const LANGUAGES: Record<string, Catalogs> = { en };
 
+export let cli = en.cli;
 export let common = en.common;
+export let doctor = en.doctor;
 export let kernel = en.kernel;
 export let lessons = en.lessons;
+export let runtime = en.runtime;
+export let ui = en.ui;
 
 /** Speak this language from now on. */
 export function useLanguage(c: Catalogs): void {
-  ({ common, kernel, lessons } = c);
+  ({ cli, common, doctor, kernel, lessons, runtime, ui } = c);
 }
 
 /** The language asked for: BOXLAB_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as
  *  gettext reads them: zh_CN.UTF-8 is zh), when the lab speaks it; else English. */
-export function languageFor(env: NodeJS.ProcessEnv = process.env): Catalogs {
+export function languageFor(env: NodeJS.ProcessEnv = process.env, languages: Record<string, Catalogs> = LANGUAGES): Catalogs {
   const asked = [env.BOXLAB_LANG, env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v);
-  return LANGUAGES[asked?.split(/[_.@-]/)[0]?.toLowerCase() ?? ''] ?? en;
+  return languages[asked?.split(/[_.@-]/)[0]?.toLowerCase() ?? ''] ?? en;
 }

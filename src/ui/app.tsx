@@ -12,7 +12,7 @@ import { Home } from './home.tsx';
 import type { Size } from './lines.tsx';
 import { loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 /** The lesson screen, and with it the engine, the kernel probes and the Markdown
  *  renderer: loaded when first needed, so the home screen is up before they are. The

@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import { HELP_ORDER, KEY_LABELS } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 function helpLines(): string[] {
   const key = (k: string) => chalk.bold(k.padEnd(6));

@@ -18,8 +18,7 @@ import { logLines, panelLines, STATUS_ICON, stepListLines, windowLines, type Pan
 import { hasPicture } from './pictures/index.ts';
 import type { LessonProgress } from './progress.ts';
 import type { Settings } from './settings.ts';
-import { lessons as engineText } from '../text/index.ts';
-import { text } from './text.ts';
+import { lessons as engineText, ui as text } from '../text/index.ts';
 import { Lines, type Size } from './lines.tsx';
 
 export interface LessonScreenProps {

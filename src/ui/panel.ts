@@ -8,7 +8,7 @@ import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import type { Stop } from '../lessons/schema.ts';
 import { fit } from './draw.ts';
 import { hasPicture, pictureOf } from './pictures/index.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 export type PanelMode = 'diff' | 'side';
 

@@ -6,7 +6,6 @@
 // The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
 import { render, type Instance } from 'ink';
-import { msg } from '../cli/text.ts';
 import { boxcorePath } from '../core/binary.ts';
 import type { Check } from '../doctor/checks.ts';
 import { loadSources, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
@@ -14,7 +13,7 @@ import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 const ALT_ON = '\x1b[?1049h\x1b[2J\x1b[H';
 const ALT_OFF = '\x1b[?1049l';
@@ -28,7 +27,7 @@ export interface TuiOptions { present?: boolean; lesson?: string }
 
 export async function runTui(opts: TuiOptions = {}): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    process.stderr.write(msg.needsTerminal + '\n');
+    process.stderr.write(text.needsTerminal + '\n');
     return 2;
   }
   const index = await readIndex();

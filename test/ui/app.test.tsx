@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/ui/app.tsx';
-import { text } from '../../src/ui/text.ts';
+import { ui as text } from '../../src/text/index.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { LessonError, type Lesson } from '../../src/lessons/schema.ts';
 import type { Happening, LessonEvent, LessonPort, LessonState, StepResult, StopState } from '../../src/lessons/port.ts';

@@ -3,6 +3,9 @@
 // REPL line, with how to fix it.
 
 export const lessons = {
+  noLessons: (root: string, fromEnv: boolean) =>
+    `no lessons in ${root}: a lesson is a file NN-chapter/NN-lesson.md there${fromEnv ? "; BOXLAB_LESSONS points there: unset it for the course's own lessons" : ''}`,
+
   // the session
   noContainer: 'No container yet: run the step that clones one first.',
   pidFileEmpty: (what: string) => `pid: ${what} holds no process id`,

@@ -1,9 +1,8 @@
-// Every word the learner reads from the lab (the terminal UI and the plain/markdown
-// output of `boxlab lesson`), in one place, so a translation replaces this table and
-// nothing else. Lesson prose lives in the lesson files; kernel view words in
-// src/kernel/words.ts; lesson-author errors (file:line) in the loader.
+// Every word the learner reads from the lab: the terminal UI (src/ui) and the plain,
+// Markdown and JSON output of `boxlab lesson` (src/cli/lesson.ts). Lesson prose lives in
+// the lesson files; the kernel views' words in kernel.ts, the engine's in lessons.ts.
 
-export const text = {
+export const ui = {
   plainHolding: (step: number, pid: string) => `holding after step ${step} (container init: pid ${pid}); press Ctrl-C to leave`,
   app: 'boxlab',
   tagline: 'how containers work, one kernel step at a time',
@@ -215,6 +214,7 @@ export const text = {
   tryThis: (m: string) => `try: ${m}`,
 
   // the terminal itself
+  needsTerminal: "boxlab: the lab needs a terminal (stdin and stdout); for scripts use 'boxlab lesson ID --yes'",
   unknownLesson: (id: string, ids: string[]) => `boxlab: no lesson "${id}"; the lessons are: ${ids.join(', ')}`,
 };
 
