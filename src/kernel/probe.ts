@@ -56,7 +56,7 @@ export function readProc(pid: number | 'self', ...rest: string[]): Promise<strin
 /** "mnt:[4026531832]" -> "4026531832" (the namespace's inode number). */
 export function parseNsLink(link: string): string {
   const m = /\[(\d+)\]\s*$/.exec(link);
-  if (!m?.[1]) throw new Error(`unexpected namespace link: ${link}`);
+  if (!m?.[1]) throw new Error(words.badNsLink(link));
   return m[1];
 }
 
@@ -124,7 +124,7 @@ function run(file: string, args: string[], timeoutMs = 10_000): Promise<string> 
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 8 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) {
         const detail = stderr.trim().split('\n').slice(-1)[0];
-        reject(new Error(`${file} ${args.join(' ')}: ${detail || err.message}`));
+        reject(new Error(words.commandFailed(`${file} ${args.join(' ')}`, detail || err.message)));
       } else resolvePromise(stdout);
     });
   });

@@ -168,7 +168,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     },
   },
   {
-    flag: 'cpu-shares', key: 'cpuShares', controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight (1024 -> 100, log curve)',
+    flag: 'cpu-shares', key: 'cpuShares', controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight',
     parse: (text, f) => parseInteger(text, f, 2, 262144),
     writes: (lim, v) => [v === 1 ? ['cpu.shares', lim.cpuShares!] : ['cpu.weight', sharesToWeight(lim.cpuShares!)]],
   },
@@ -195,7 +195,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     writes: () => [], // a file of the process, not of the group: see oomScoreWrite
   },
   {
-    flag: 'cgroup-parent', key: 'cgroupParent', controller: '', v1: '(where the group is made)', v2: '(where the group is made)',
+    flag: 'cgroup-parent', key: 'cgroupParent', controller: '', v1: '', v2: '',
     parse: (text, f) => {
       if (!PARENT.test(text) || text.split('/').some((c) => c === '.' || c === '..')) throw new FlagError(runtime.cgroup.badParent(f, text));
       return text;
@@ -251,5 +251,6 @@ export function oomScoreWrite(lim: Limits, pid: number | 'PID'): CgroupWrite | u
 
 /** The table as text rows: flag, Docker's value, the v1 file, the v2 file, a note. */
 export function flagTable(): string[][] {
-  return CGROUP_FLAGS.map((r) => [`--${r.flag}`, runtime.cgroup.flagValue[r.flag] ?? '', r.v1, r.v2, runtime.cgroup.flagNote[r.flag] ?? '']);
+  const t = runtime.cgroup;
+  return CGROUP_FLAGS.map((r) => [`--${r.flag}`, t.flagValue[r.flag] ?? '', t.flagFile[r.flag]?.v1 ?? r.v1, t.flagFile[r.flag]?.v2 ?? r.v2, t.flagNote[r.flag] ?? '']);
 }

@@ -73,7 +73,7 @@ export interface BuiltRootfs { dir: string; source: 'busybox' | 'host'; programs
 export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: boolean; from?: 'busybox' | 'host' } = {}): Promise<BuiltRootfs> {
   if (existsSync(dir) && !opts.force) {
     if (isBuiltRootfs(dir)) return JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as BuiltRootfs;
-    throw new Error(`${dir} exists and is not a boxlab rootfs; choose another directory or remove it`);
+    throw new Error(runtime.rootfsNotOurs(dir));
   }
   try {
     mkdirSync(dirname(dir), { recursive: true });
@@ -87,7 +87,7 @@ export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: b
   try {
     rmSync(tmp, { recursive: true, force: true });
     const busybox = opts.from === 'host' ? undefined : findStaticBusybox();
-    if (opts.from === 'busybox' && !busybox) throw new Error('no static busybox on this host (apt-get install busybox-static)');
+    if (opts.from === 'busybox' && !busybox) throw new Error(runtime.noBusybox);
     const recipe = JSON.parse(readFileSync(join(repoRoot(), 'assets', 'rootfs.json'), 'utf8')) as Recipe;
     layout(tmp, recipe);
     const programs = busybox ? installBusybox(tmp, busybox) : installHostPrograms(tmp, recipe.programs);

@@ -10,12 +10,13 @@
 import { existsSync } from 'node:fs';
 import type { Core, NetTarget } from '../core/index.ts';
 import { blName, type Ledger } from '../ledger/index.ts';
+import { runtime } from '../text/index.ts';
 import { formatIp, parseCidr } from './network.ts';
 
 /** "10.0.0.0/24", 5 -> "10.0.0.5/24" */
 function hostAddress(subnet: string, n: number): string {
   const c = parseCidr(subnet);
-  if (!c) throw new Error(`not an IPv4 subnet: ${subnet}`);
+  if (!c) throw new Error(runtime.notSubnet(subnet));
   return `${formatIp(c.addr + n)}/${c.len}`;
 }
 

@@ -85,7 +85,7 @@ export async function ipcProbe(target: ProbeTarget): Promise<View> {
     notes.push(words.ipcShared);
   } else {
     const got = await (target.enter ?? defaultEnter)(target.pid, ['ipc']);
-    if (!got.ipc) throw new Error('the namespace reader returned no ipc tables');
+    if (!got.ipc) throw new Error(words.readerGaveNothing('ipc'));
     inside = got.ipc;
     const c = ipcCounts(inside);
     const h = ipcCounts(host);

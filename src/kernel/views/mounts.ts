@@ -72,7 +72,7 @@ function describePropagation(m: Pick<MountInfo, 'optional' | 'propagation'>): st
 function parseMountinfoLine(line: string): MountInfo {
   const f = line.split(' ');
   const dash = f.indexOf('-', 6);
-  if (f.length < 10 || dash < 0 || f.length < dash + 4) throw new Error(`malformed mountinfo line: ${line}`);
+  if (f.length < 10 || dash < 0 || f.length < dash + 4) throw new Error(words.badMountinfo(line));
   const [major = 0, minor = 0] = (f[2] ?? '0:0').split(':').map(Number);
   const optional = f.slice(6, dash);
   const superRaw = f.slice(dash + 3).join(' ');

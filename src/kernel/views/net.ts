@@ -70,7 +70,7 @@ const SCRIPT = [
 function sh(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 10_000, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.slice(0, 2).join(' ')}: ${stderr.trim().split('\n').pop() || err.message}`));
+      if (err) reject(new Error(words.commandFailed(`${file} ${args.slice(0, 2).join(' ')}`, stderr.trim().split('\n').pop() || err.message)));
       else resolve(stdout);
     });
   });

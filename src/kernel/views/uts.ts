@@ -42,7 +42,7 @@ export async function utsProbe(target: ProbeTarget): Promise<View> {
     notes.push(words.utsShared);
   } else {
     const got = await (target.enter ?? defaultEnter)(target.pid, ['uts']);
-    if (!got.uts) throw new Error('the namespace reader returned no uts names');
+    if (!got.uts) throw new Error(words.readerGaveNothing('uts'));
     inside = { hostname: got.uts.hostname.trim(), domainname: got.uts.domainname.trim() };
     if (got.via) notes.push(words.readVia(got.via));
   }

@@ -204,6 +204,10 @@ export const kernel = {
   cgroupNotOwn: "not in a group of its own: it shares the groups of the process that made it (run with a resource flag, or clone with cgroup)",
 
   // any probe
+  badNsLink: (link: string) => `unexpected namespace link: ${link}`,
+  badMountinfo: (line: string) => `malformed mountinfo line: ${line}`,
+  readerGaveNothing: (what: 'uts' | 'ipc') => `the namespace reader returned no ${what === 'uts' ? 'uts names' : 'ipc tables'}`,
+  commandFailed: (command: string, why: string) => `${command}: ${why}`,
   targetGone: (pid: number) => `process ${pid} does not exist`,
   targetZombie: (pid: number) => `process ${pid} has exited (a zombie, not yet reaped): its namespaces are gone`,
 

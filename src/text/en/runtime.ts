@@ -3,6 +3,9 @@
 // could not be made here.
 
 export const runtime = {
+  rootfsNotOurs: (dir: string) => `${dir} exists and is not a boxlab rootfs; choose another directory or remove it`,
+  noBusybox: 'no static busybox on this host (apt-get install busybox-static)',
+  notSubnet: (subnet: string) => `not an IPv4 subnet: ${subnet}`,
   rootfsNotBuilt: (dir: string, exists: boolean) =>
     `BOXLAB_ROOTFS=${dir} is not a boxlab rootfs${exists ? '' : ' (it does not exist)'}: build one there with boxlab rootfs ${dir}, or unset BOXLAB_ROOTFS to use the cache`,
   rootfsCannotWrite: (dir: string, code: string) =>
@@ -89,6 +92,11 @@ export const runtime = {
       'oom-score-adj': '-1000..1000',
       'cgroup-parent': '/PATH or PATH',
     } as Record<string, string>,
+    /** The table's file columns, where more than the file's name. */
+    flagFile: {
+      'cpu-shares': { v2: 'cpu.weight (1024 -> 100, log curve)' },
+      'cgroup-parent': { v1: '(where the group is made)', v2: '(where the group is made)' },
+    } as Record<string, { v1?: string; v2?: string }>,
     flagNote: {
       'memory-swap': 'v2 counts swap alone: swap.max = memory-swap - memory',
       cpus: 'quota = N x period; period 100000 us',
