@@ -6,11 +6,12 @@
 // what a person can do about it. The parsers are pure functions of the text they read,
 // tested on recorded copies (test/unit/doctor.test.ts).
 import { execFile } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
 import { kernelAtLeast } from '../kernel/release.ts';
+import { which } from '../runtime/programs.ts';
 import { doctor as t } from '../text/index.ts';
 import type { CgroupReport } from '../runtime/cgroups.ts';
 
@@ -34,14 +35,6 @@ function read(path: string): string {
   try { return readFileSync(path, 'utf8'); } catch { return ''; }
 }
 
-export function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin'])) {
-    const p = `${dir}/${cmd}`;
-    try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
-  }
-  return undefined;
-}
-
 // The checks that start programs do it asynchronously: the home screen draws before
 // they are done, and the doctor runs them side by side.
 const run = promisify(execFile);
@@ -61,7 +54,7 @@ const isRoot = () => process.getuid?.() === 0;
 interface Mount { point: string; type: string; optional: string[] }
 
 /** mountinfo lines as [mount point, fs type, optional fields (shared:N, master:N)]. */
-function parseMountinfo(text: string): Mount[] {
+export function parseMountinfo(text: string): Mount[] {
   return text.split('\n').filter(Boolean).map((line) => {
     const f = line.split(' ');
     const sep = f.indexOf('-');
@@ -137,14 +130,14 @@ const OVERLAY_SCRIPT = 'mount -t tmpfs bl-probe /tmp && mkdir /tmp/l /tmp/u /tmp
 
 // ------------------------------------------------------------------ the checks
 
-function checkKernel(): Check {
+export function checkKernel(): Check {
   const rel = release();
   return kernelAtLeast(5, 10, rel)
     ? { id: 'kernel', title: t.kernel, status: 'ok', detail: rel }
     : { id: 'kernel', title: t.kernel, status: 'warn', detail: rel, fix: t.kernelOld };
 }
 
-function checkRoot(): Check {
+export function checkRoot(): Check {
   return isRoot()
     ? { id: 'root', title: t.root, status: 'ok', detail: t.isRoot }
     : { id: 'root', title: t.root, status: 'warn', detail: t.notRoot, fix: t.rootFix };
@@ -259,25 +252,35 @@ export function checkSeccomp(): Check {
   return { id: 'seccomp', title: t.seccomp, status: 'ok', detail: t.seccompOk(actions), facts: { filter: true } };
 }
 
-function checkKvm(): Check {
+export function checkKvm(): Check {
   return existsSync('/dev/kvm')
     ? { id: 'kvm', title: 'KVM', status: 'ok', detail: t.kvmOk }
     : { id: 'kvm', title: 'KVM', status: 'warn', detail: t.kvmMissing };
 }
 
-async function checkPeers(): Promise<Check> {
+export async function checkPeers(): Promise<Check> {
   const found = ['runc', 'crun'].map((r) => [r, which(r)] as const).filter(([, p]) => p);
   if (!found.length) return { id: 'peers', title: t.peers, status: 'warn', detail: t.none, fix: t.peersFix };
   const versions = await Promise.all(found.map(async ([r, p]) => (await firstLine(p!, ['--version'])) || r));
   return { id: 'peers', title: t.peers, status: 'ok', detail: versions.join('; ') };
 }
 
-function checkPropagation(): Check {
+/** The Docker engine the engine lessons start (src/engine/docker.ts): its programs,
+ *  and the package that brings the first one missing. */
+export async function checkEngine(): Promise<Check> {
+  const { enginePrograms } = await import('../engine/docker.ts');
+  const found = enginePrograms();
+  if ('missing' in found) return { id: 'engine', title: t.engine, status: 'warn', detail: t.noProgram(found.missing, found.pkg), fix: `apt-get install ${found.pkg}` };
+  const version = await firstLine(found.dockerd, ['--version']);
+  return { id: 'engine', title: t.engine, status: 'ok', detail: t.engineOk(version || found.dockerd) };
+}
+
+export function checkPropagation(): Check {
   return { id: 'propagation', title: t.propagation, status: 'ok', detail: t.propagationIs(rootPropagation(read('/proc/self/mountinfo'))) };
 }
 
 /** WSL or a container as the host: both change what the kernel lets us do. */
-function checkHost(): Check {
+export function checkHost(): Check {
   const kind = hostKind(read('/proc/version'), {
     files: ['/.dockerenv', '/run/.containerenv'].filter((f) => existsSync(f)),
     env: process.env.container,
@@ -301,5 +304,5 @@ export async function allChecks(): Promise<Check[]> {
   const { cgroupReport } = await import('../runtime/cgroups.ts');
   // Each probe has namespaces of its own, so they can run side by side.
   return Promise.all([checkKernel(), checkRoot(), checkCore(), cgroupReport().then(checkCgroups), checkUserns(), checkOverlay(), checkLoop(),
-    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkPropagation(), checkHost()]);
+    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkEngine(), checkPropagation(), checkHost()]);
 }

@@ -8,7 +8,8 @@ import { loadAll, summarize } from '../lessons/loader.ts';
 import type { Feature, LessonSummary } from '../lessons/schema.ts';
 import { doctor as t, lessons as lessonText } from '../text/index.ts';
 import { lessonsRoot } from '../lessons/loader.ts';
-import { allChecks, which, type Check } from './checks.ts';
+import { which } from '../runtime/programs.ts';
+import { allChecks, type Check } from './checks.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check } from './checks.ts';
@@ -61,6 +62,8 @@ export const FEATURE_NEEDS: Record<Feature, (checks: Checks, lesson: LessonSumma
   jq: program('jq', 'jq'),
   curl: program('curl', 'curl'),
   registry: () => (existsSync(registryBinary()) ? undefined : { why: t.noProgram(registryBinary(), 'docker-registry'), fix: `apt-get install docker-registry` }),
+  buildah: program('buildah', 'buildah'),
+  docker: (c) => (c.get('engine')?.status === 'ok' ? undefined : { why: c.get('engine')?.detail ?? t.engineNotChecked, fix: fixOf(c, 'engine') }),
 };
 
 /** The layouts a lesson names (cgroup-v1, cgroup-v2) are the ones it runs on: one of

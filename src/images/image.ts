@@ -9,7 +9,7 @@ import type { Digest } from './digest.ts';
 import { checkRefName, type Image, type Layout } from './layout.ts';
 import { ociArchitecture, type Descriptor, type ImageConfig } from './oci.ts';
 
-const DEFAULT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+export const DEFAULT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 
 export interface NewLayer {
   dir: string;
@@ -22,14 +22,14 @@ export interface NewLayer {
 
 /** The time an image says it was made. SOURCE_DATE_EPOCH (the reproducible-builds
  *  convention) fixes it, so the same inputs give the same config digest. */
-function createdTime(): string {
+export function createdTime(): string {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const ms = epoch && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now();
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Tar and store one directory as a layer. */
-function addLayer(layout: Layout, dir: string): NewLayer {
+export function addLayer(layout: Layout, dir: string): NewLayer {
   const { entries, skipped } = entriesFromDir(dir);
   const blob = layerBlob(entries);
   const stored = !layout.hasBlob(blob.descriptor.digest);

@@ -7,6 +7,7 @@ import { readLedger, removeEmptyStateRoot, type Entry } from './ledger.ts';
 import { ledgerDir } from './paths.ts';
 import { isSameProcessAlive } from './proc.ts';
 import { removeResource } from './resources.ts';
+import { leaveHostNet } from './host-net.ts';
 
 export interface CleanupItem {
   ledger: string;
@@ -52,6 +53,9 @@ export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promi
       report.ledgersRemoved.push(file);
     }
   }
+  // The host's shared bridge network is the host's, not one state root's: what dead
+  // runs left there (with this state root or another) goes once no live run holds it.
+  if (!dryRun && process.getuid?.() === 0) await leaveHostNet();
   if (!dryRun) removeEmptyStateRoot(dir);
   return report;
 }
@@ -66,6 +70,7 @@ export function describeEntry(e: Entry): string {
     case 'link': return `link ${e.name}${e.netns ? ` in netns ${e.netns}` : ''}`;
     case 'netns': return `network namespace ${e.name}`;
     case 'sysctl': return `sysctl ${e.path} (restore to ${e.restore.trim()})`;
+    case 'net-share': return `a share of the host's bridge network (bl0, ip_forward, an address) held by ${e.holder}`;
     case 'oci': return `container ${e.name} of boxcore (${e.root})`;
     case 'oci-root': return `OCI state root ${e.path} and every container in it`;
     case 'nat': return `NAT table ${e.table}${e.tool ? ` (${e.tool})` : ''}${e.netns ? ` in netns ${e.netns}` : ''}`;

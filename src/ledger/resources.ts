@@ -8,6 +8,7 @@ import { boxcorePath } from '../core/binary.ts';
 import { isSameProcessAlive } from './proc.ts';
 import { emptyCgroup } from './cgroups.ts';
 import { detachLoops } from './loop.ts';
+import { leaveHostNet } from './host-net.ts';
 
 const run = promisify(execFile);
 
@@ -23,6 +24,9 @@ export type Resource =
   // rmdir: the lab made /run/netns too, and takes it away when it is empty again.
   | { kind: 'netns'; name: string; rmdir?: boolean }
   | { kind: 'sysctl'; path: string; restore: string }
+  // A reference to the host's shared bridge network (bl0, ip_forward, leases: see
+  // host-net.ts): the last holder out takes them away.
+  | { kind: 'net-share'; holder: string }
   // A NAT table of the lab (nft), or its three chains (iptables: NAME-PRE, -OUT, -POST).
   // tool: the one that made it; when not known, each one installed is asked.
   // madeKernelNatTable: iptables on nf_tables makes the kernel's `ip nat` table (and its
@@ -70,6 +74,7 @@ function assertRemovable(r: Resource): void {
     case 'netns': return assertOurName('netns', r.name);
     case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
     case 'sysctl': return assertOurSysctl(r.path, r.restore);
+    case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(`refusing a bridge holder named ${JSON.stringify(r.holder)}: not PID-START-N`); return;
     case 'oci': assertOurName('container', r.name); return assertOurs(join(r.root, r.name));
     case 'oci-root': return assertOurs(r.path);
   }
@@ -113,6 +118,9 @@ export async function removeResource(r: Resource): Promise<void> {
       return;
     case 'sysctl':
       writeFileSync(r.path, r.restore);
+      return;
+    case 'net-share':
+      await leaveHostNet(r.holder);
       return;
     case 'oci':
       await removeOciContainer(r.root, r.name);

@@ -56,9 +56,12 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
     vars.dir = dir;
   }
   if (loop) Object.assign(vars, await attachLoop(join(vars.dir!, LOOP_FILE), ledger, scope));
-  if (lesson.uses.includes('registry')) {
-    // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address.
-    vars.registry = (await startRegistry(ledger, scope)).address;
+  if (['registry', 'registry_auth', 'registry_netrc'].some((v) => lesson.uses.includes(v))) {
+    // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address. It takes
+    // nothing without its login: ${registry_auth} (for skopeo and boxlab --authfile) and
+    // ${registry_netrc} (for curl --netrc-file) are the files that hold it, root's only.
+    const running = await startRegistry(ledger, scope);
+    Object.assign(vars, { registry: running.address, registry_auth: running.login.authFile, registry_netrc: running.login.netrcFile });
   }
   if (lesson.uses.includes('oci')) {
     // runc, crun and boxcore each keep their containers' state in a root of their own:

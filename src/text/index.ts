@@ -1,6 +1,7 @@
 // Every word the lab says to a person, by surface: `ui` (the lab, and `boxlab lesson`'s
 // output), `cli`, `lessons` (the engine, and errors in lesson files), `runtime`,
-// `doctor`, `kernel` (the state views), `images`, `core`, `ledger`, and `common`. Code
+// `doctor`, `kernel` (the state views), `build`, `engine` (the sandboxed Docker engine),
+// `images`, `core`, `ledger`, and `common`. Code
 // reads the words through these bindings and never spells one itself; lesson prose
 // lives in the lesson files.
 //
@@ -14,9 +15,11 @@ export type { Catalogs };
 /** The languages the lab speaks, by ISO 639-1 code. */
 const LANGUAGES: Record<string, Catalogs> = { en };
 
+export let build = en.build;
 export let cli = en.cli;
 export let common = en.common;
 export let doctor = en.doctor;
+export let engine = en.engine;
 export let kernel = en.kernel;
 export let lessons = en.lessons;
 export let runtime = en.runtime;
@@ -24,7 +27,7 @@ export let ui = en.ui;
 
 /** Speak this language from now on. */
 export function useLanguage(c: Catalogs): void {
-  ({ cli, common, doctor, kernel, lessons, runtime, ui } = c);
+  ({ build, cli, common, doctor, engine, kernel, lessons, runtime, ui } = c);
 }
 
 /** The language asked for: BOXLAB_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as

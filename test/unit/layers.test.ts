@@ -15,6 +15,8 @@ const LAYERS = [
   'ledger', //  host safety: what the lab made, and taking it away
   'images', //  OCI image formats, layouts, registries
   'runtime', // boxlab run, the rootfs, sandbox hosts
+  'build', //   boxlab build
+  'engine', //  the sandboxed Docker engine
   'lessons', // the lesson engine
   'doctor', //  what this machine can do; judges lessons
   'ui', //      the terminal UI

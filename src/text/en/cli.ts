@@ -17,8 +17,13 @@ Usage:
                               build the minimal rootfs 'run' uses (offline)
   boxlab state PID [--view LIST] [--json]
                               show the kernel state views of any process
+  boxlab build [-f FILE] [-t NAME] [--target STAGE] [--no-cache] DIR
+                              build an image from a Containerfile, each RUN in
+                              a real container (see 'boxlab build --help')
   boxlab image VERB ...       OCI images: build, ls, inspect, unpack, commit,
                               push, pull, registry (see 'boxlab image --help')
+  boxlab engine [--json]      a sandboxed Docker engine until Ctrl-C (see
+                              'boxlab engine --help')
   boxlab doctor [--json]      what this machine can do, chapter by chapter
   boxlab cleanup [--dry-run] [--json]
                               remove what a killed boxlab left behind
@@ -133,19 +138,56 @@ REF names an image in it (app:1), or is a manifest digest.
           layer N into DEST/N, as overlay lower directories: .wh.NAME becomes a
           whiteout (character device 0/0), .wh..wh..opq the xattr
           trusted.overlay.opaque=y; prints the lowerdir. --flat applies every layer
-          to DEST itself, deleting what the whiteouts name.
+          to DEST itself, deleting what the whiteouts name. Setuid/setgid bits and
+          device nodes are kept only beneath a directory closed to other users
+          (chmod 700), else cleared or left out, each named.
   commit LAYOUT FROM UPPER REF
           a new image: FROM's layers and one more made of UPPER, a container's
           overlay upper directory (whiteouts become .wh. files)
-  push LAYOUT REF HOST:PORT/NAME[:TAG]
-          send an image to a registry on loopback (the registry HTTP API)
-  pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
+  save LAYOUT REF FILE [--name REPO:TAG]
+          the image as one tar file in the format of docker save (a
+          docker-archive), which docker load reads; named REPO:TAG (default REF)
+  push LAYOUT REF HOST:PORT/NAME[:TAG] [--authfile FILE]
+          send an image to a registry on loopback (the registry HTTP API); the login
+          comes from FILE or $REGISTRY_AUTH_FILE (containers-auth.json, as skopeo reads)
+  pull HOST:PORT/NAME[:TAG] LAYOUT [REF] [--authfile FILE]
           fetch one into a layout (REF defaults to NAME:TAG)
   registry
-          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C
+          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C; it
+          takes nothing without a login made for the run (it prints the files)
 
 unpack and commit need root: whiteouts are device nodes and overlay's marks are
 trusted.* xattrs. Registries must be on this machine's loopback.`,
+    build: `Usage: boxlab build [OPTIONS] DIR
+
+Builds an image from a Containerfile (or Dockerfile) with DIR as the build context,
+into an OCI image layout. Each RUN runs in a real container over the layers made so
+far (its overlay upper directory becomes the next layer); COPY and ADD write into an
+overlay the same way. Steps whose inputs did not change reuse their layer (the cache).
+Nothing is downloaded: FROM names an image of the layout, or scratch.
+
+Options:
+  -f, --file FILE     the Containerfile (default: DIR/Containerfile, else DIR/Dockerfile)
+  -t, --tag NAME      name the image NAME in the layout (app:1)
+  --target STAGE      build up to the stage FROM ... AS STAGE (and what it needs)
+  --no-cache          make every layer again (the cache is still written)
+  --build-arg K=V     the value of ARG K (repeatable)
+  --layout DIR        the OCI image layout to read FROM images from and write into
+                      (default: $BOXLAB_IMAGES, else ${'/var/lib/boxlab/images'} as root,
+                      ~/.local/share/boxlab/images otherwise)
+  --memory, --cpus, --pids-limit, ... as for boxlab run: limits for each RUN
+
+Instructions: FROM [AS], RUN, COPY [--from=STAGE|IMAGE] [--chown=U:G], ADD [--chown=U:G]
+(local files and tar archives), ENV, ARG, WORKDIR, USER, LABEL, EXPOSE, VOLUME,
+ENTRYPOINT, CMD, SHELL. .dockerignore in DIR hides files from COPY and ADD.`,
+    engine: `Usage: boxlab engine [--json]
+
+Starts a Docker engine of the lab's own (Debian's dockerd and the containerd it
+starts) in a network and a mount namespace the lab made, with its data, sockets and
+state in a bl- directory and its containers' cgroups beneath a bl- group, so the
+host's network, firewall, mounts and cgroups do not change. It runs until Ctrl-C or
+SIGTERM, which stop it and remove all of it (after a SIGKILL: boxlab cleanup).
+Nothing is pulled: give it images with boxlab image save and docker load.`,
     cleanup: `Usage: boxlab cleanup [--dry-run] [--json]
 
 Removes what boxlab processes that are no longer running left on this machine, as
@@ -156,6 +198,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
+  coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
   notLinux: 'boxlab teaches the Linux kernel and runs only on Linux. On macOS or Windows, use a Linux VM (for example with multipass or WSL 2).',
   buildingRootfs: (dir: string) => `boxlab: building the default rootfs in ${dir} (once)...`,
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
@@ -193,7 +236,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
 
   image: {
     unknownVerb: (v: string) => `boxlab image: unknown verb '${v}'. Run 'boxlab image --help' for the list.`,
-    needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, push, pull or registry ('boxlab image --help')",
+    needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, save, push, pull or registry ('boxlab image --help')",
     wrongArgs: (verb: string, usage: string, got: string[]) => `boxlab image ${verb}: expected ${usage}; got ${got.length ? got.join(' ') : 'nothing'}`,
     verbUsage: (verb: string, usage: string) => `Usage: boxlab image ${verb} ${usage}\n\n${cli.usage.image}`,
     noOption: (verb: string, option: string, usage: string) => `boxlab image ${verb} has no option --${option}; usage: boxlab image ${verb} ${usage}`,
@@ -214,12 +257,21 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
     flatUnpacked: (n: number, dir: string, written: number, whiteouts: string[], opaque: string[]) =>
       `layer ${n} applied to ${dir}: ${written} members${whiteouts.length ? `; deleted: ${whiteouts.join(' ')}` : ''}${opaque.length ? `; emptied: ${opaque.join(' ')}` : ''}`,
     lowerdir: (dirs: string[]) => `lowerdir=${dirs.join(':')}`,
+    withheld: (n: number, member: string, what: 'setid' | 'device', detail: string, dest: string) =>
+      `boxlab: layer ${n}, member ${member}: ${what === 'setid' ? `setuid/setgid bits cleared (${detail})` : `${detail} device node left out`}: ` +
+      `other users can reach ${dest}, and could use it to become root; unpack beneath a directory only you can open (chmod 700) to keep it`,
     exchange: (method: string, path: string, status: number, note?: string) => `  ${method.padEnd(4)} ${path} -> ${status}${note ? `  (${note})` : ''}`,
     pushed: (ref: string, to: string, uploaded: number, present: number, digest: string) =>
       `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
     pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
       `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
-    registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
+    saved: (ref: string, file: string, size: number, name: string) => `saved ${ref} to ${file} (${size} bytes, a docker-archive named ${name}): docker load -i ${file}`,
+    registryUp: (address: string, dir: string, authFile: string, netrc: string) =>
+      `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.\n` +
+      `It takes nothing without its login, made for this run and readable by root only:\n` +
+      `  boxlab image push --authfile ${authFile} LAYOUT REF ${address}/NAME:TAG\n` +
+      `  skopeo inspect --tls-verify=false --authfile ${authFile} docker://${address}/NAME:TAG\n` +
+      `  curl --netrc-file ${netrc} http://${address}/v2/_catalog`,
     registryDied: 'the registry exited by itself',
     inspect: {
       image: 'image', manifest: 'manifest', config: 'config', platform: 'platform', created: 'created',

@@ -1,13 +1,15 @@
 // English: the lab's first language, and the shape every other must have.
+import { build } from './build.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
 import { doctor } from './doctor.ts';
+import { engine } from './engine.ts';
 import { kernel } from './kernel.ts';
 import { lessons } from './lessons.ts';
 import { runtime } from './runtime.ts';
 import { ui } from './ui.ts';
 
-export const en = { cli, common, doctor, kernel, lessons, runtime, ui };
+export const en = { build, cli, common, doctor, engine, kernel, lessons, runtime, ui };
 
 /** One language: a catalog for each surface, with these keys and these arguments. */
 export type Catalogs = typeof en;
