@@ -42,7 +42,7 @@ function readContainerfile(context: string, file: string | undefined): { path: s
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(t.cannotRead(path, 'not a regular file'));
+    if (!st.isFile()) throw new UsageError(t.cannotRead(path, t.notRegularFile));
     if (st.size > LIMITS.bytes) throw new UsageError(`${path}:1: ${t.fileTooBig(LIMITS.bytes)}`);
     return { path, text: readFileSync(fd, 'utf8') };
   } finally {
@@ -96,7 +96,7 @@ export async function buildCommand(args: string[]): Promise<number> {
     try {
       checkRefName(tag);
     } catch (err) {
-      throw new UsageError(`-t: ${(err as Error).message}`);
+      throw new UsageError(t.badTag((err as Error).message));
     }
   }
   let limits;

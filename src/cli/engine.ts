@@ -36,7 +36,7 @@ export async function engineCommand(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof EngineError) {
-      console.error(`boxlab engine: ${err.message}`);
+      console.error(t.error(err.message));
       return 1;
     }
     throw err;

@@ -18,7 +18,7 @@ export function parseNamespaces(list: string): NamespaceName[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
     if (!(NAMESPACES as readonly string[]).includes(n)) {
-      throw new UsageError(`unknown namespace '${n}' in --ns: choose from ${NAMESPACES.join(',')}`);
+      throw new UsageError(cli.unknownNamespace(n, NAMESPACES));
     }
   }
   return [...new Set(names)] as NamespaceName[];
@@ -65,7 +65,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
   }
   if (rootless && !ns.includes('user')) ns.push('user');
   for (const e of (o.env as string[] | undefined) ?? []) {
-    if (!e.includes('=')) throw new UsageError(`-e ${e}: expected K=V`);
+    if (!e.includes('=')) throw new UsageError(cli.badEnv(e));
   }
   let volumes;
   try {
@@ -139,7 +139,7 @@ export async function runCommand(args: string[]): Promise<number> {
     if (!errors.length && spec.rootfs === defaultRootfsDir()) await ensureDefaultRootfs(ledger, (dir) => console.error(cli.buildingRootfs(dir)));
     if (!errors.length) errors = validateSpec(spec);
     if (errors.length) {
-      for (const e of errors) console.error(`boxlab run: ${e}`);
+      for (const e of errors) console.error(cli.runError(e));
       return EXIT_USAGE;
     }
     return interrupt.status ?? await runContainer(spec, ledger, interrupt);
@@ -183,14 +183,14 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
     if (interrupt.status === undefined && err instanceof CoreError) await new Promise((r) => setTimeout(r, 50));
     if (interrupt.status !== undefined) return interrupt.status;
     if (err instanceof NetworkError || err instanceof HostNetError) {
-      console.error(`boxlab run: ${err.message}`);
+      console.error(cli.runError(err.message));
       return EXIT_RUNTIME;
     }
     if (err instanceof CoreError) {
-      console.error(`boxlab run: ${err.describe()}`);
+      console.error(cli.runError(err.describe()));
       if (err.op === 'exec' && err.errno === 'ENOENT') return 127;
       if (err.op === 'exec' && err.errno === 'EACCES') return 126;
-      if (!box?.core.alive) console.error(`boxlab run: ${cli.coreGone}`);
+      if (!box?.core.alive) console.error(cli.runError(cli.coreGone));
       return EXIT_RUNTIME;
     }
     throw err;

@@ -6,7 +6,7 @@
 // core kills it when it closes, and `boxlab cleanup` finds it if both crash.
 import { CoreError, type Captured, type Cloned, type Core, type CgroupLayout, type CoreReply, type Probed } from '../core/index.ts';
 import { processStartTime, type Ledger } from '../ledger/index.ts';
-import { lessons as text } from '../text/index.ts';
+import { core as coreText, lessons as text } from '../text/index.ts';
 import type { SyscallLog } from './log.ts';
 import { OPS } from './ops.ts';
 import type { LogEntry, LogSource } from './port.ts';
@@ -93,7 +93,7 @@ export class OpGateway {
     const core = this.core();
     const args = { pid: core.pid, ns: [], argv, env, cwd: process.cwd(), capture: true, timeout_ms: 30_000 };
     const reply = await core.send('join', args, 35_000);
-    if (!reply.ok) throw new CoreError('shell', reply.error ?? { kind: 'protocol', message: text.opFailed }, reply.syscalls, shell);
+    if (!reply.ok) throw new CoreError('shell', reply.error ?? { kind: 'protocol', message: coreText.failed }, reply.syscalls, shell);
     return typed<Captured>(reply).result!;
   }
 
@@ -118,7 +118,7 @@ export class OpGateway {
     const reply = await core.send(op, args, SLOW_OPS.has(op) ? 30_000 : undefined);
     this.lab.log.add(source, reply, log);
     for (const then of after) await then(reply);
-    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: text.opFailed }, reply.syscalls, reply.shell);
+    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: coreText.failed }, reply.syscalls, reply.shell);
     if (op === 'clone') this.adopt(typed<Cloned>(reply).result!);
     return typed<R>(reply);
   }

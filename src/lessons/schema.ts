@@ -2,6 +2,7 @@
 // (loader.ts) turns a Markdown file into these and refuses anything it cannot run
 // with `file:line: what is wrong — how to fix`. lessons/README.md documents the format.
 import type { ViewName } from '../kernel/types.ts';
+import { lessons } from '../text/index.ts';
 
 export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
 
@@ -154,7 +155,7 @@ export interface LessonSummary {
 /** A lesson that cannot be run: where, what, and how to fix it. */
 export class LessonError extends Error {
   constructor(readonly file: string, readonly line: number, readonly what: string, readonly fix: string) {
-    super(`${file}:${line}: ${what} — ${fix}`);
+    super(lessons.format.error(file, line, what, fix));
     this.name = 'LessonError';
   }
 }

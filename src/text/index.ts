@@ -18,8 +18,10 @@ const LANGUAGES: Record<string, Catalogs> = { en };
 export let build = en.build;
 export let cli = en.cli;
 export let common = en.common;
+export let core = en.core;
 export let doctor = en.doctor;
 export let engine = en.engine;
+export let images = en.images;
 export let kernel = en.kernel;
 export let lessons = en.lessons;
 export let runtime = en.runtime;
@@ -27,7 +29,7 @@ export let ui = en.ui;
 
 /** Speak this language from now on. */
 export function useLanguage(c: Catalogs): void {
-  ({ build, cli, common, doctor, engine, kernel, lessons, runtime, ui } = c);
+  ({ build, cli, common, core, doctor, engine, images, kernel, lessons, runtime, ui } = c);
 }
 
 /** The language asked for: BOXLAB_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as

@@ -5,9 +5,10 @@
 // session is closed: the core kills its containers and the ledger scope is unwound.
 // The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { render, type Instance } from 'ink';
 import { boxcorePath } from '../core/binary.ts';
+import { readStat } from '../kernel/proc-stat.ts';
 import { Core } from '../core/client.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { Check } from '../doctor/checks.ts';
@@ -22,9 +23,7 @@ import { ui as text } from '../text/index.ts';
  *  in a group of its own): what a session was waiting for when the lab had to stop. */
 function killChildren(): void {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let stat: string;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+    if (readStat(Number(pid))?.ppid !== process.pid) continue;
     try { process.kill(-Number(pid), 'SIGKILL'); } catch { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
   }
 }

@@ -2,6 +2,8 @@
 // to fix it, and the progress of a build, as docker build shows it.
 
 export const build = {
+  notRegularFile: 'not a regular file',
+  badTag: (why: string) => `-t: ${why}`,
   // the Containerfile
   fileTooBig: (n: number) => `the Containerfile is larger than ${n} bytes; boxlab build reads no more`,
   binaryFile: 'the Containerfile holds NUL bytes: it is not a text file',

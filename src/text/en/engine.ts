@@ -1,6 +1,7 @@
 // Every word the sandboxed Docker engine (src/engine) says.
 
 export const engine = {
+  error: (message: string) => `boxlab engine: ${message}`,
   needsRoot: 'boxlab engine needs root: dockerd makes namespaces, mounts, cgroups and firewall rules. Run it with sudo.',
   running: (i: { pid: number; socket: string; dir: string; netns: string; docker: string }) =>
     `dockerd runs as pid ${i.pid} in its own network namespace (${i.netns}); state in ${i.dir}.\n`
