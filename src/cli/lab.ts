@@ -1,13 +1,23 @@
 // The lab's commands: the terminal UI and `boxlab list`.
-import { parseOptions, UsageError } from './args.ts';
+import { parseOptions, UsageError, type Parsed } from './args.ts';
 import { cli, lessons as lessonText, ui } from '../text/index.ts';
 
+/** --trust DIR, repeatable: lessons from outside the built-in course that the person
+ *  vouches for (BOXLAB_LESSONS=DIR needs it; see src/lessons/trust.ts). */
+export const TRUST_OPTION = { trust: { value: true, repeat: true } } as const;
+
+export async function applyTrust(options: Parsed['options']): Promise<void> {
+  const dirs = (options.trust as string[] | undefined) ?? [];
+  if (dirs.length) (await import('../lessons/trust.ts')).trustLessons(dirs);
+}
+
 export async function tuiCommand(args: string[]): Promise<number> {
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(cli.usage.lab);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length > 1) throw new UsageError(cli.unexpected(rest.slice(1)));
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     console.error(ui.needsTerminal);
@@ -33,11 +43,12 @@ export async function tuiCommand(args: string[]): Promise<number> {
 }
 
 export async function listCommand(args: string[]): Promise<number> {
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(cli.usage.list);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length) throw new UsageError(cli.noArguments('list', rest));
   const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
   const { lessons: loaded, errors } = await loadAll();

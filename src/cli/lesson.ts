@@ -14,6 +14,7 @@ import { LessonError, type Stop } from '../lessons/schema.ts';
 import { substitute } from '../lessons/scope.ts';
 import { LessonSession, closeProcessLedger } from '../lessons/session.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { applyTrust, TRUST_OPTION } from './lab.ts';
 
 export interface PlainOptions {
   yes: boolean;
@@ -30,11 +31,13 @@ export interface PlainOptions {
 export async function lessonCommand(args: string[], color: boolean): Promise<number> {
   const { options, rest } = parseOptions(args, {
     help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
+    ...TRUST_OPTION,
   }, { stopAtWord: false });
   if (options.help) {
     console.log(cli.usage.lesson);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length !== 1) throw new UsageError(cli.lessonId);
   if (options.markdown && options.json) throw new UsageError(cli.markdownOrJson);
   const until = options.until === undefined ? undefined : Number(options.until);

@@ -144,7 +144,8 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     return interrupt.status ?? await runContainer(spec, ledger, interrupt);
   } finally {
-    await ledger.close();
+    // What could not be removed stays in the ledger, for boxlab cleanup: say so.
+    for (const e of await ledger.close()) console.error(cli.runError(cli.leftBehind(e.message)));
     interrupt.dispose();
   }
 }

@@ -20,6 +20,7 @@ export function parseStat(text: string): ProcStat {
 
 /** The process's stat now, or undefined when it is gone (or cannot be read). */
 export function readStat(pid: number): ProcStat | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {

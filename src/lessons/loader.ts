@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
-import { join, relative, basename } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
@@ -12,6 +12,7 @@ import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
 import { lessons } from '../text/index.ts';
 import { suggest } from '../text/suggest.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
+import { assertTrustedLessons, builtInLessons } from './trust.ts';
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
   type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
@@ -28,7 +29,7 @@ const fmt = () => lessons.format;
 export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
-  return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
+  return process.env.BOXLAB_LESSONS ?? builtInLessons();
 }
 
 /** How a file is named in messages: relative to the repo when inside it. */
@@ -38,6 +39,7 @@ function displayPath(file: string): string {
 }
 
 export async function loadLesson(file: string): Promise<Lesson> {
+  assertTrustedLessons(dirname(file), [file]);
   return parseLesson(await readFile(file, 'utf8'), displayPath(file));
 }
 
@@ -57,7 +59,10 @@ async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
 export interface LessonSource { file: string; text: string }
 
 async function readSources(root: string): Promise<LessonSource[]> {
-  return Promise.all((await lessonFiles(root)).map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
+  const files = await lessonFiles(root);
+  // Lessons from outside the built-in course run only when trusted (trust.ts).
+  assertTrustedLessons(root, files);
+  return Promise.all(files.map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
 }
 
 /** Whatever one file's loading threw, as that file's error: one bad lesson must never

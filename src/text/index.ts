@@ -23,13 +23,14 @@ export let doctor = en.doctor;
 export let engine = en.engine;
 export let images = en.images;
 export let kernel = en.kernel;
+export let ledger = en.ledger;
 export let lessons = en.lessons;
 export let runtime = en.runtime;
 export let ui = en.ui;
 
 /** Speak this language from now on. */
 export function useLanguage(c: Catalogs): void {
-  ({ build, cli, common, core, doctor, engine, images, kernel, lessons, runtime, ui } = c);
+  ({ build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui } = c);
 }
 
 /** The language asked for: BOXLAB_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as

@@ -58,7 +58,7 @@ function sleeping(): string[] {
 
 describe.runIf(isRoot && TMUX !== undefined)('the lab stopped in the middle of a step', () => {
   it('terminal gone, then SIGTERM: it ends at once, and takes the step and the container with it', async () => {
-    tmux.start(`cd ${repoRoot()} && env CI=true XDG_STATE_HOME=${dir} BOXLAB_LESSONS=${join(dir, 'lessons')} node ${cli} --present hang`, 100, 30);
+    tmux.start(`cd ${repoRoot()} && env CI=true XDG_STATE_HOME=${dir} BOXLAB_LESSONS=${join(dir, 'lessons')} node ${cli} --present hang --trust ${join(dir, 'lessons')}`, 100, 30);
     await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
     tmux.keys('n');
     const s = await tmux.waitFor((x) => /clone3\(.*\) = \d+/.test(x) && x.includes(text.stepDone), 'the container');

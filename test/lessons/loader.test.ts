@@ -7,9 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { findLesson, indexLesson, loadAll, loadLesson, parseLesson, readIndex, SESSION_VARS, summarize } from '../../src/lessons/loader.ts';
 import { VIEW_NAMES } from '../../src/kernel/types.ts';
 import { LessonError } from '../../src/lessons/schema.ts';
+import { trustLessons } from '../../src/lessons/trust.ts';
 import { parseOpLine, completeOp, splitWords, OP_NAMES } from '../../src/lessons/ops.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+// The fixtures are lessons from outside the course: read only when trusted (trust.ts).
+trustLessons([FIXTURES]);
 // Lists that grow as the lab does: the messages name them all.
 const KNOWN_VARS = SESSION_VARS.map((v) => '${' + v + '}').join(', ');
 const WHEN = 'layout (v1, v2, hybrid) or a controller, cpu, cpuacct, cpuset, memory, pids, io, freezer (v1 or v2)';
@@ -105,6 +108,7 @@ describe('lesson loader', () => {
     try {
       mkdirSync(join(root, '01-c'));
       copyFileSync(join(FIXTURES, 'unknown-op.md'), join(root, '01-c', '01-unknown-op.md'));
+      trustLessons([FIXTURES, root]);
       const err = await findLesson('broken', root).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(LessonError);
       expect((err as LessonError).what).toContain('unknown op "clown"');
@@ -165,6 +169,7 @@ describe('lesson loader', () => {
       mkdirSync(join(root, '01-c'));
       copyFileSync(join(FIXTURES, 'alias-bomb.md'), join(root, '01-c', '01-bomb.md'));
       copyFileSync(join(FIXTURES, 'var-circle.md'), join(root, '01-c', '02-circle.md'));
+      trustLessons([FIXTURES, root]);
       writeFileSync(join(root, '01-c', '03-good.md'), ['---', 'id: good', 'title: G', 'chapter: C', 'summary: S', 'needs: root', '---', '```step', 'title: one', 'op: hello', '```', ''].join('\n'));
       const { lessons, errors } = await loadAll(root);
       expect(lessons.map((l) => l.meta.id)).toEqual(['good']);

@@ -89,30 +89,42 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
 
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`,
-    lab: `Usage: boxlab [--present [LESSON]]
+    lab: `Usage: boxlab [--present [LESSON]] [--trust DIR]
 
 Opens the lab. --present is for workshops: one step per screen, a large state panel,
 a step counter, speaker notes hidden; it opens LESSON straight away. Press ? in the
 lab for its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
 Colour is off with NO_COLOR, --no-color or TERM=dumb. Progress and settings are kept in
-$XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).`,
-    list: `Usage: boxlab list [--json]
+$XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).
 
-Lists the lessons: id, title, and whether they need root.`,
-    lesson: `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N]
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`,
+    list: `Usage: boxlab list [--json] [--trust DIR]
+
+Lists the lessons: id, title, and whether they need root.
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`,
+    lesson: `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N] [--trust DIR]
 
 Runs a lesson straight through as plain text: prose, commands, syscalls, the state
 before and after, and the diff. --yes solves its tasks with their solutions; the exit
 status is 0 only if every check passes. --markdown writes a handout, --json an event
 stream. --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
-you can look at them from another terminal (boxlab state PID).`,
-    doctor: `Usage: boxlab doctor [--json]
+you can look at them from another terminal (boxlab state PID).
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`,
+    doctor: `Usage: boxlab doctor [--json] [--trust DIR]
 
 Tells what this machine can do for the course: kernel, cgroup layout and controllers,
 privileges, user namespaces, overlayfs, loop devices, netfilter, KVM, runc/crun, mount
 propagation, WSL or a container as host; then, chapter by chapter, whether the lessons
 will run here and if not, why and what to do. Exit status 0 means the whole course can
-run.`,
+run.
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`,
     state: `Usage: boxlab state PID [--view LIST] [--json]
 
 Prints kernel state views of process PID: ns, proc, ids, uts, mounts, fs, ipc, net,
@@ -204,6 +216,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
   cleanupNothing: 'nothing to clean up: no ledger of a dead boxlab remains.',
+  leftBehind: (why: string) => `could not remove what it made: ${why} (it stays in the ledger: boxlab cleanup tries again)`,
   cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,

@@ -7,11 +7,12 @@ import { doctor } from './doctor.ts';
 import { engine } from './engine.ts';
 import { images } from './images.ts';
 import { kernel } from './kernel.ts';
+import { ledger } from './ledger.ts';
 import { lessons } from './lessons.ts';
 import { runtime } from './runtime.ts';
 import { ui } from './ui.ts';
 
-export const en = { build, cli, common, core, doctor, engine, images, kernel, lessons, runtime, ui };
+export const en = { build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
 
 /** One language: a catalog for each surface, with these keys and these arguments. */
 export type Catalogs = typeof en;
