@@ -21,7 +21,7 @@ export interface IgnorePattern {
 export class IgnoreError extends Error {}
 
 /** Bounds: a .dockerignore is a short list. */
-export const IGNORE_LIMITS = { bytes: 1 << 20, patterns: 10_000 };
+const IGNORE_LIMITS = { bytes: 1 << 20, patterns: 10_000 };
 
 function regexOf(pattern: string): RegExp {
   try {

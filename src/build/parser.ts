@@ -17,7 +17,7 @@ import { suggest } from '../text/suggest.ts';
 import { build as t } from '../text/index.ts';
 import { WordError, rawWords, splitPair } from './words.ts';
 
-export const INSTRUCTIONS = ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'VOLUME', 'ENTRYPOINT', 'CMD', 'SHELL'] as const;
+const INSTRUCTIONS = ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'VOLUME', 'ENTRYPOINT', 'CMD', 'SHELL'] as const;
 export type Keyword = (typeof INSTRUCTIONS)[number];
 
 /** Docker's instructions that boxlab build does not do: refused by name. */

@@ -17,7 +17,7 @@ import { parseOptions, UsageError } from './args.ts';
 import { build as t, cli } from '../text/index.ts';
 
 /** Where images go when no --layout is given. */
-export function defaultLayoutDir(): string {
+function defaultLayoutDir(): string {
   if (process.env.BOXLAB_IMAGES) return process.env.BOXLAB_IMAGES;
   if (process.getuid?.() === 0) return '/var/lib/boxlab/images';
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'boxlab', 'images');
@@ -50,7 +50,7 @@ function readContainerfile(context: string, file: string | undefined): { path: s
   }
 }
 
-export function printEvent(e: BuildEvent): void {
+function printEvent(e: BuildEvent): void {
   switch (e.kind) {
     case 'step':
       console.log(t.stepLine(e.n, e.total, e.stage, e.stages, e.stageName, e.ins.source));

@@ -98,7 +98,7 @@ async function status(address: string, authorization?: string): Promise<number> 
 
 /** Does process PID hold the socket listening on 127.0.0.1:PORT? The socket's inode, from
  *  /proc/net/tcp, must be one of the process's open files. */
-export function listensOn(pid: number, port: number): boolean {
+function listensOn(pid: number, port: number): boolean {
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const row = readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === hex && f[3] === '0A');
   if (!row) return false;

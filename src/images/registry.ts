@@ -39,7 +39,7 @@ export interface Exchange {
   note?: string;
 }
 
-export class RegistryError extends Error {
+class RegistryError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RegistryError';
@@ -49,7 +49,7 @@ export class RegistryError extends Error {
 const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
@@ -74,8 +74,8 @@ export function parseRegistryRef(text: string): RegistryRef {
 
 /** The most boxlab takes from a registry in one answer: a manifest, or a blob (a layer
  *  as stored, gzipped). A registry on loopback is still someone else's program. */
-export const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
-export const MAX_BLOB_BYTES = 2 ** 30;
+const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
+const MAX_BLOB_BYTES = 2 ** 30;
 
 /** The body, read as it arrives and refused once past `max` bytes. */
 async function boundedBody(res: Response, max: number, what: string): Promise<Buffer> {
@@ -120,7 +120,7 @@ export function credentialsFor(authFile: string, hostPort: string): Credentials 
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-export class RegistryClient {
+class RegistryClient {
   constructor(readonly base: string, private log: (e: Exchange) => void = () => undefined, private credentials?: Credentials) {}
 
   private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer } = {}, note?: string): Promise<Response> {

@@ -155,7 +155,7 @@ export function writeTar(entries: Iterable<TarEntry>): Buffer {
 // until node runs out of memory.
 
 /** What the reader accepts: generous for any real image, small enough to keep in memory. */
-export const TAR_LIMITS = {
+const TAR_LIMITS = {
   /** A path or link target (Linux's PATH_MAX). */
   pathBytes: 4096,
   /** One pax header's data, and all of the global ones together. */
@@ -214,7 +214,7 @@ function checksumOk(h: Buffer, p: Place): boolean {
 }
 
 /** The records of a pax header: "LEN key=value\n", LEN counting the whole record. */
-export function parsePax(body: Buffer, at: number, where: Omit<Place, 'at'> = {}): Record<string, string> {
+function parsePax(body: Buffer, at: number, where: Omit<Place, 'at'> = {}): Record<string, string> {
   const p = { ...where, at };
   if (body.length > TAR_LIMITS.paxBytes) throw placed(p, words.paxTooBig(body.length, TAR_LIMITS.paxBytes));
   const out: Record<string, string> = {};

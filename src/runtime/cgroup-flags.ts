@@ -62,7 +62,7 @@ const SCALE: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 3
 /** The largest size taken: 8 PiB, beyond any machine's memory or disk rate, and a
  *  whole number of bytes a double holds exactly (so it is written as digits, never
  *  as 1e+32). */
-export const MAX_BYTES = 8 * 2 ** 50;
+const MAX_BYTES = 8 * 2 ** 50;
 
 /** "512m" -> 536870912: Docker's RAMInBytes (binary multiples; b, k, m, g, t, p). */
 export function parseBytes(text: string, flag: string): number {

@@ -110,7 +110,7 @@ export function pickSubnet(routes: string[]): string | undefined {
 }
 
 /** Every IPv4 destination in every routing table of the host (main, local, others). */
-export async function hostRoutes(): Promise<string[]> {
+async function hostRoutes(): Promise<string[]> {
   const { stdout } = await run('ip', ['-j', '-4', 'route', 'show', 'table', 'all']);
   return (JSON.parse(stdout) as { dst: string }[]).map((r) => r.dst).filter((d) => d && d !== 'default');
 }

@@ -2,6 +2,7 @@
 // to fix it, and the progress of a build, as docker build shows it.
 
 export const build = {
+  notConfig: (keyword: string) => `not a config instruction: ${keyword}`,
   notRegularFile: 'not a regular file',
   badTag: (why: string) => `-t: ${why}`,
   // the Containerfile

@@ -11,6 +11,7 @@ export const core = {
   closing: 'the core is closing',
   gone: 'the core is gone',
   noReply: (ms: number) => `no reply within ${ms} ms`,
+  writefileExited: (status: number | null) => `boxcore writefile exited ${status}`,
   /** A reply that failed without saying why. */
   failed: 'failed',
 };

@@ -3,6 +3,15 @@
 // could not be made here.
 
 export const runtime = {
+  // boxlab run's spec (container.ts)
+  noRootfs: (dir: string) => `rootfs ${dir} is not a directory: build one with 'boxlab rootfs ${dir}' or point --rootfs at one`,
+  noCommand: 'no command given: boxlab run [OPTIONS] -- CMD [ARG...]',
+  hostnameNeedsUts: '--hostname needs a UTS namespace: add uts to --ns',
+  needsMnt: 'boxlab run needs a mount namespace (mnt) so the container\'s mounts never touch the host',
+  noVolumeSource: (source: string) => `volume source ${source} does not exist on the host`,
+  volumeNotAbsolute: (target: string) => `volume target ${target} must be an absolute path inside the container`,
+  tmpfsNotAbsolute: (target: string) => `--tmpfs ${target} must be an absolute path inside the container`,
+  badVolume: (text: string) => `-v ${text}: expected SRC:DST or SRC:DST:ro`,
   rootfsNotOurs: (dir: string) => `${dir} exists and is not a boxlab rootfs; choose another directory or remove it`,
   noBusybox: 'no static busybox on this host (apt-get install busybox-static)',
   notSubnet: (subnet: string) => `not an IPv4 subnet: ${subnet}`,
