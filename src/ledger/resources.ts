@@ -113,7 +113,7 @@ function assertOurProcess(pid: number, start: string, ownerStart: string): void 
 export function assertRemovable(r: Resource, place: Place): void {
   switch (r.kind) {
     case 'dir':
-      if (r.user !== undefined && !(Number.isInteger(r.user) && r.user > 0)) refuse(r.path, `not a uid: ${JSON.stringify(r.user)}`);
+      if (r.user !== undefined && !(Number.isInteger(r.user) && r.user > 0)) refuse(r.path, t.notUid(JSON.stringify(r.user)));
       return assertOurDir(r.path, place.root);
     case 'mount': case 'oci-root': return assertOurs(r.path, place.root);
     case 'loop': return assertOurs(r.file, place.root);

@@ -84,7 +84,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     try {
       initialLesson = await loadLesson(opts.lesson);
     } catch (err) {
-      process.stderr.write(`boxlab: ${(err as Error).message}\n`);
+      process.stderr.write(text.error((err as Error).message) + '\n');
       return 2;
     }
   }

@@ -66,6 +66,7 @@ export const ledger = {
   notPlainPathShort: 'not a plain absolute path',
   outsideBase: (base: string) => `outside ${base}, where the lab keeps what it makes`,
   notBlPath: 'not a bl- path the lab made',
+  notUid: (user: string) => `not a uid: ${user}`,
   rootfsOutside: (path: string) => `a rootfs build outside the state root, in a directory that is not root's or yours alone (${path})`,
   notBlName: (what: string, name: string) => `refusing to remove ${what} ${name}: not a bl- name the lab gives`,
   notNetSysctl: (value: string, path: string) => `refusing to write ${value} to ${path}: the lab restores only network sysctls under /proc/sys/net`,

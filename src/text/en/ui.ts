@@ -214,6 +214,7 @@ export const ui = {
   tryThis: (m: string) => `try: ${m}`,
 
   // the terminal itself
+  error: (message: string) => `boxlab: ${message}`,
   notStateFile: 'not a state file of the user\'s',
   needsTerminal: "boxlab: the lab needs a terminal (stdin and stdout); for scripts use 'boxlab lesson ID --yes'",
   unknownLesson: (id: string, ids: string[]) => `boxlab: no lesson "${id}"; the lessons are: ${ids.join(', ')}`,
