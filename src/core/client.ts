@@ -358,6 +358,11 @@ export class Core {
   async cgroupRemove(ref: Op.CgroupRef, timeoutMs = 2000) {
     return (await this.call<{ removed: string[] }>('cgroup_remove', { ...ref, timeout_ms: timeoutMs }, timeoutMs + 5_000)).result!;
   }
+
+  /** The device controller: rules in order ("allow c 1:3 rwm", "deny a"), every device denied before the first. */
+  async cgroupDevices(ref: Op.CgroupRef, rules: string[]) {
+    return (await this.call<Op.CgroupDevices>('cgroup_devices', { ...ref, rules })).result!;
+  }
 }
 
 /** {ct: 'c1'} -> {peer_ct: 'c1'}: how an op names a second namespace. */
