@@ -163,7 +163,7 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
   it('${docker}: a lesson that uses it gets an engine of its own, which its commands reach; reset and close stop it', async () => {
     const plain = await LessonSession.open(parseLesson(lessonText('no-engine', ['```check', 'title: t', 'shell: "true"', 'exit: 0', '```']), 'no-engine.md'));
     try {
-      expect(plain.vars.docker).toBe('');
+      expect(plain.state.vars.docker).toBe('');
       expect(engineProcesses()).toEqual([]);
     } finally {
       await plain.close();
@@ -174,16 +174,16 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
     ]), 'engine.md'));
     const dirs: string[] = [];
     try {
-      dirs.push(s.vars.docker!);
-      expect(s.vars.docker).toMatch(/\/bl-docker-[\d-]+$/);
+      dirs.push(s.state.vars.docker!);
+      expect(s.state.vars.docker).toMatch(/\/bl-docker-[\d-]+$/);
       const st = await s.runStop(0);
       expect(st.status, st.step?.error?.message).toBe('done');
       const [root, ns, pid] = st.step!.output!.split('\n');
-      expect(root).toBe(`${s.vars.docker}/data`);
+      expect(root).toBe(`${s.state.vars.docker}/data`);
       expect(ns).toBe('ctr answers');
       expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('dockerd');
       await s.reset();
-      dirs.push(s.vars.docker!);
+      dirs.push(s.state.vars.docker!);
       expect(dirs[1]).not.toBe(dirs[0]);
       expect(existsSync(dirs[0]!)).toBe(false);
       expect(existsSync(`/proc/${pid}`)).toBe(false);
