@@ -79,6 +79,11 @@ const ready = isRoot && !('missing' in enginePrograms()) && !!findStaticBusybox(
 describe.runIf(ready)('a sandboxed Docker engine', () => {
   beforeAll(async () => {
     shared = mkdtempSync(join(tmpdir(), 'bl-enginetest-'));
+    // The state root of this file's own: the engine's and the builder's bl- directories
+    // go there, beside the ledgers (join(shared, 'ledger...')), whose root it is - a
+    // ledger removes only what is beneath its own root.
+    chmodSync(shared, 0o755);
+    process.env.BOXLAB_STATE_DIR = shared;
     const layout = Layout.create(join(shared, 'oci'));
     const ctx = busyboxContext(join(shared, 'ctx'));
     const ledger = Ledger.open(join(shared, 'ledger'));
@@ -93,7 +98,10 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
     archive = join(shared, 'hello.tar');
     writeFileSync(archive, dockerArchive(layout, 'hello:1'));
   }, 120_000);
-  afterAll(() => { if (shared) rmSync(shared, { recursive: true, force: true }); });
+  afterAll(() => {
+    delete process.env.BOXLAB_STATE_DIR;
+    if (shared) rmSync(shared, { recursive: true, force: true });
+  });
   beforeEach(() => {
     before = fingerprint();
     extrasBefore = hostExtras();
@@ -207,7 +215,7 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
       '```check', 'title: t', 'shell: "true"', 'exit: 0', '```',
     ]));
     const env = { ...process.env, NO_COLOR: '1', BOXLAB_STATE_DIR: state, BOXLAB_LESSONS: lessons };
-    const child = spawn('node', [cli, 'lesson', 'engine-kill', '--yes', '--until', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [cli, 'lesson', 'engine-kill', '--yes', '--until', '1', '--trust', lessons], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
     await new Promise<void>((resolve, reject) => {
