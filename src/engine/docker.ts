@@ -62,7 +62,9 @@ const DAEMON = 'daemon';
 const CGROUP_PARENT = 'docker';
 /** dockerd raises /proc/sys/kernel/keys/root_maxkeys to this when lower. */
 const ROOT_MAXKEYS = 1_000_000;
-const START_TIMEOUT_MS = 30_000;
+/** A bound on a hang, not a speed: dockerd answers within seconds here, but took over
+ *  30 s in the cgroup-v2 guest, whose CPUs are emulated, on a busy machine. */
+const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface DockerResult { code: number; stdout: string; stderr: string }
