@@ -416,7 +416,7 @@ int mount_do(struct reply *r, const struct mount_req *m)
 		const char *variant = NULL;
 		if (overlay && (e == EINVAL || e == EPERM) && in_user_namespace() && kernel_older_than(5, 11))
 			variant = "overlay_userns_old";
-		else if (overlay && e == EINVAL)
+		else if (overlay && (e == EINVAL || e == ENODEV))
 			variant = "overlay";
 		else if (e == EPERM && in_user_namespace())
 			variant = "userns";

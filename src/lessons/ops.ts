@@ -6,6 +6,7 @@ import { NAMESPACES } from '../core/index.ts';
 import { CAPABILITIES, capabilityName } from '../kernel/views/ids.ts';
 import { text } from '../ui/text.ts';
 import type { ViewName } from '../kernel/types.ts';
+import type { Feature } from './schema.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -26,12 +27,17 @@ export interface OpSpec {
   check?: (args: Record<string, unknown>) => [string, string] | undefined;
   /** What of the op's result is shown under a step, when more than a command's output. */
   shows?: (result: Record<string, unknown>) => string | undefined;
+  /** The kernel feature the op cannot work without (a link kind, a filesystem, NAT): a
+   *  lesson that uses the op must name it in `features`, so that the doctor's verdict
+   *  on the lesson is what running it finds (the loader refuses one that does not). */
+  feature?: (args: Record<string, unknown>) => Feature | undefined;
 }
 
 /** The arguments that name a network namespace (`prefix`: peer_, to_). */
 const where = (prefix = ''): Record<string, ArgType> => ({ [`${prefix}ct`]: 'string', [`${prefix}pid`]: 'int', [`${prefix}netns`]: 'string' });
 const WHERE = where();
 const NET: Partial<OpSpec> = { net: true };
+const needs = (feature: Feature): Partial<OpSpec> => ({ net: true, feature: () => feature });
 /** A cgroup op acts on a group, not on a container. */
 const CG: Partial<OpSpec> = { ct: false };
 const GROUP: Record<string, ArgType> = { cgroup: 'string', parent: 'string' };
@@ -56,7 +62,7 @@ export const OPS: Record<string, OpSpec> = {
   mount: op('mount TYPE TARGET [SOURCE] [OPTIONS]', {
     ct: 'string', type: 'string', target: 'string', source: 'string', options: 'string', readonly: 'bool',
     recursive: 'bool', lower: 'strings', upper: 'string', work: 'string', mkdir: 'bool',
-  }, ['type', 'target'], ['type', 'target', 'source', 'options']),
+  }, ['type', 'target'], ['type', 'target', 'source', 'options'], { feature: (a) => (a.type === 'overlay' ? 'overlay' : undefined) }),
   umount: op('umount TARGET', { ct: 'string', target: 'string', detach: 'bool' }, ['target'], ['target']),
   readonly: op('readonly TARGET', { ct: 'string', target: 'string' }, ['target'], ['target']),
   devices: op('devices ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
@@ -75,11 +81,11 @@ export const OPS: Record<string, OpSpec> = {
   // Networking (PROTOCOL.md "Networking"). Where an op acts: `ct`, `pid` or `netns`; in a
   // lesson it defaults to the session's container, and the session refuses a container
   // that shares the host's network namespace (net: true).
-  veth_add: op('veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', { ...WHERE, name: 'string', peer: 'string', ...where('peer_') }, ['name', 'peer'], ['name', 'peer'], NET),
-  bridge_add: op('bridge_add NAME', { ...WHERE, name: 'string' }, ['name'], ['name'], NET),
+  veth_add: op('veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', { ...WHERE, name: 'string', peer: 'string', ...where('peer_') }, ['name', 'peer'], ['name', 'peer'], needs('veth')),
+  bridge_add: op('bridge_add NAME', { ...WHERE, name: 'string' }, ['name'], ['name'], needs('bridge')),
   vxlan_add: op('vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', {
     ...WHERE, name: 'string', vni: 'int', local: 'string', remote: 'string', dstport: 'int', dev: 'string',
-  }, ['name', 'vni'], ['name'], NET),
+  }, ['name', 'vni'], ['name'], needs('vxlan')),
   link_up: op('link_up DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
   link_down: op('link_down DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
   link_move: op('link_move DEV to_ct=CT|to_netns=NS [name=NEW]', { ...WHERE, dev: 'string', name: 'string', ...where('to_') }, ['dev'], ['dev'], NET),
@@ -91,10 +97,10 @@ export const OPS: Record<string, OpSpec> = {
   sysctl: op('sysctl KEY VALUE', { ...WHERE, key: 'string', value: 'string' }, ['key', 'value'], ['key', 'value'], NET),
   nat_masquerade: op('nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', {
     ...WHERE, table: 'string', source: 'string', exclude_dev: 'string', tool: 'string',
-  }, ['table', 'source'], ['table', 'source'], NET),
+  }, ['table', 'source'], ['table', 'source'], needs('netfilter')),
   nat_dnat: op('nat_dnat TABLE PORT IP:PORT [proto=tcp]', {
     ...WHERE, table: 'string', port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
-  }, ['table', 'port', 'to'], ['table', 'port', 'to'], NET),
+  }, ['table', 'port', 'to'], ['table', 'port', 'to'], needs('netfilter')),
   nat_del: op('nat_del TABLE', { ...WHERE, table: 'string', tool: 'string' }, ['table'], ['table'], NET),
 
   // Lab-made named network namespaces: "a host" of the networking lessons. The session
