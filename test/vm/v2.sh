@@ -17,7 +17,7 @@
 # When the guest cannot run here (not root, no qemu, no kernel package to download, no
 # boot), it says SKIPPED and why, and exits 0, unless BOXLAB_VM_REQUIRED=1, which makes
 # that a failure (exit 1). Otherwise the exit status is the first failing vitest's (124:
-# the guest ran out of time, BOXLAB_VM_TIMEOUT, default 2400 s a boot here).
+# the guest ran out of time, BOXLAB_VM_TIMEOUT, default 3000 s a boot here).
 # BOXLAB_V2_BUILT=1 skips the build (npm test has built already, and builds nothing while
 # the host's tests run beside this). The rig's own settings (BOXLAB_VM_*, e.g.
 # BOXLAB_VM_INSTALL=1 to apt-get install its packages) are described in run.sh.
@@ -25,7 +25,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 cd "$ROOT" || exit 1
-export BOXLAB_VM_TIMEOUT=${BOXLAB_VM_TIMEOUT:-2400}
+export BOXLAB_VM_TIMEOUT=${BOXLAB_VM_TIMEOUT:-3000}
 
 skipped() {
   if [[ ${BOXLAB_VM_REQUIRED:-} == 1 ]]; then
