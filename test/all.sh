@@ -7,6 +7,8 @@
 # lower CPU priority (nice) so that the host's tests that measure time (a CPU quota,
 # weights, a throttled write) still get the CPU they expect. Its output is kept and
 # printed after vitest's, in one piece. Exit status: vitest's, else the guest's.
+#
+#   bash test/all.sh [VITEST_ARG...]     (npm test -- ARG...: the host's vitest only)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
@@ -23,7 +25,7 @@ BOXLAB_V2_BUILT=1 setsid nice -n 10 bash test/vm/v2.sh >"$guest_log" 2>&1 &
 GUEST=$!
 echo "npm test: the cgroup-v2 guest runs beside vitest (its output follows vitest's)"
 
-node_modules/.bin/vitest run --dir test --no-file-parallelism --testTimeout=30000 --hookTimeout=30000
+node_modules/.bin/vitest run --dir test --no-file-parallelism --testTimeout=30000 --hookTimeout=30000 "$@"
 host=$?
 echo "npm test: vitest on this host: exit status $host after $((SECONDS - start)) s"
 
