@@ -297,7 +297,7 @@ export const doctorText = {
   loopLosetupFix: 'apt-get install mount (losetup is part of util-linux)',
   netfilter: 'netfilter',
   netfilterIs: (tool: string, version: string, backend: string, tried: boolean, ok: boolean) =>
-    `the lab uses ${tool} (${version || tool}, ${backend} backend)${tried ? (ok ? '; a masquerade rule was made in a throwaway network namespace' : '; a masquerade rule could not be made') : ''}`,
+    `the lab uses ${tool} (${version || tool}, ${backend} backend)${tried ? (ok ? '; its masquerade and DNAT rules were made in a throwaway network namespace' : '; its masquerade and DNAT rules could not be made') : ''}`,
   netfilterMissing: 'neither nft nor iptables is installed: the NAT lessons need one',
   netfilterFix: 'apt-get install nftables (or iptables)',
   netfilterRefused: (detail: string, config: string, said: string) => `${detail}: the kernel lacks part of netfilter's NAT (${config})${said ? `; the tool said: ${said}` : ''}`,

@@ -11,7 +11,7 @@
 #      test/course/course.test.ts  every lesson, with --yes (BOXLAB_V2_COURSE=cgroup: only
 #                                  the lessons whose front matter names a cgroup feature,
 #                                  for a quicker look)
-#   2. without the bridge and nf_tables modules (BOXLAB_VM_WITHHOLD):
+#   2. without the bridge, vxlan and nf_tables modules (BOXLAB_VM_WITHHOLD):
 #      test/vm/withheld.test.ts    the doctor's verdict on every lesson against what runs
 #
 # When the guest cannot run here (not root, no qemu, no kernel package to download, no
@@ -82,7 +82,7 @@ boot() {
 start=$SECONDS
 boot "the cgroup tests and the course" test/cgroups test/course/course.test.ts --testNamePattern "$pattern" "$@"
 rc=$?
-BOXLAB_VM_WITHHOLD="bridge nf_tables" boot "the doctor without bridge and nf_tables" test/vm/withheld.test.ts "$@"
+BOXLAB_VM_WITHHOLD="bridge vxlan nf_tables" boot "the doctor without bridge, vxlan and nf_tables" test/vm/withheld.test.ts "$@"
 rc2=$?
 (( rc == 0 )) && rc=$rc2
 echo "test:v2: exit status $rc after $((SECONDS - start)) s in the cgroup-v2 guest"

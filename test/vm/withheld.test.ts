@@ -1,6 +1,6 @@
 // The doctor's verdict against what actually runs, on a kernel that lacks modules. Runs
-// in the cgroup-v2 guest booted with BOXLAB_VM_WITHHOLD (test/vm/v2.sh withholds bridge
-// and nf_tables); elsewhere it is skipped, since no test may unload a module of the host.
+// in the cgroup-v2 guest booted with BOXLAB_VM_WITHHOLD (test/vm/v2.sh withholds bridge,
+// vxlan and nf_tables); elsewhere it is skipped, since no test may unload a module of the host.
 //
 // Every lesson whose features need a withheld module must be judged "will not run here"
 // with the feature, the module to load and the config option named; every other lesson
@@ -88,6 +88,22 @@ describe.runIf(inGuest)(`on a kernel without ${withheld.join(', ') || '(nothing 
     const r = await run(process.execPath, [CLI, 'lesson', 'net', '--yes', '--json'], { env, maxBuffer: 64 << 20 });
     expect(JSON.parse(r.stdout).ok).toBe(true);
   }, 600_000);
+
+  it.each((['veth', 'bridge', 'vxlan'] as const).filter((k) => withheld.includes(k)))('a %s link the kernel cannot make is explained by name', async (kind) => {
+    const core = await Core.start();
+    try {
+      await core.netnsAdd('bl-withheld');
+      const args = { netns: 'bl-withheld', name: 'bl-x', ...(kind === 'veth' ? { peer: 'bl-y' } : kind === 'vxlan' ? { vni: 42 } : {}) };
+      const err = await failure(core.call(`${kind}_add`, args));
+      expect(err.errno).toBe('EOPNOTSUPP');
+      expect(err.message).toContain('Unknown device type');
+      expect(err.explain).toContain(`(CONFIG_${kind.toUpperCase()}) is neither built in nor loaded`);
+      expect(err.hint).toContain(`modprobe ${kind}`);
+    } finally {
+      await core.call('netns_del', { netns: 'bl-withheld' }).catch(() => {});
+      await core.close();
+    }
+  }, 120_000);
 
   it.runIf(withheld.includes('nf_tables'))('a NAT rule the kernel cannot make is explained by its modules', async () => {
     const core = await Core.start();
