@@ -14,14 +14,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 guest_log=$(mktemp /tmp/boxlab-guest.XXXXXX)
 GUEST=''
-# The guest in a process group of its own, so that stopping it reaches qemu's runner too.
-stop_guest() { [[ -n $GUEST ]] && kill -TERM -- "-$GUEST" 2>/dev/null; wait "$GUEST" 2>/dev/null; }
+# Stopping the guest: SIGTERM to its job and everything the job started (run.sh then
+# stops qemu), by process id.
+descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
+stop_guest() {
+  [[ -n $GUEST ]] || return 0
+  kill -TERM "$GUEST" $(descendants "$GUEST") 2>/dev/null
+  wait "$GUEST" 2>/dev/null
+}
 trap 'stop_guest; rm -f -- "$guest_log"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start=$SECONDS
-BOXLAB_V2_BUILT=1 setsid nice -n 10 bash test/vm/v2.sh >"$guest_log" 2>&1 &
+BOXLAB_V2_BUILT=1 nice -n 10 bash test/vm/v2.sh >"$guest_log" 2>&1 &
 GUEST=$!
 echo "npm test: the cgroup-v2 guest runs beside vitest (its output follows vitest's)"
 
