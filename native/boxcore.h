@@ -71,6 +71,7 @@ int ids_write_maps(struct reply *r, pid_t pid, const char *uid, const char *gid,
 bool map_has_inside_zero(const char *map);
 int count_lines(const char *text);
 int op_become_root(const struct request *q, struct reply *r);
+int op_user(const struct request *q, struct reply *r);
 
 /* ---- puppet.c ---- */
 void puppet_main(int sock, int mask) __attribute__((noreturn));

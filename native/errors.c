@@ -522,6 +522,7 @@ static const struct {
 	{ "caps", "{\"op\":\"caps\",\"ct\":\"c1\",\"keep\":[\"CAP_NET_BIND_SERVICE\",\"CAP_KILL\"],\"ambient\":[]} (or \"drop\": [...])" },
 	{ "no_new_privs", "{\"op\":\"no_new_privs\",\"ct\":\"c1\"}" },
 	{ "seccomp", "{\"op\":\"seccomp\",\"ct\":\"c1\",\"default\":\"allow\",\"rules\":[\"mkdir:EPERM\",\"reboot:kill\"]}" },
+	{ "user", "{\"op\":\"user\",\"ct\":\"c1\",\"uid\":1000,\"gid\":1000,\"groups\":[\"27\",\"100\"]}" },
 	{ "netns_add", "{\"op\":\"netns_add\",\"name\":\"bl-host1\"}" },
 	{ "netns_del", "{\"op\":\"netns_del\",\"netns\":\"bl-host1\"}" },
 	{ "veth_add", "{\"op\":\"veth_add\",\"name\":\"bl-v1\",\"peer\":\"eth0\",\"peer_ct\":\"c1\"} (where: ct, pid or netns; the peer's: peer_ct, peer_pid or peer_netns)" },
@@ -558,7 +559,7 @@ const char *usage_example(const char *op)
 		if (same(examples[i].op, op))
 			return examples[i].example;
 	return "ops: hello clone idmap signal wait join probe destroy list sethostname setdomainname "
-	       "propagation mount umount readonly masked_paths readonly_paths devices pivot_root chroot chdir spawn exec caps no_new_privs seccomp "
+	       "propagation mount umount readonly masked_paths readonly_paths devices pivot_root chroot chdir spawn exec caps no_new_privs seccomp user "
 	       "netns_add netns_del veth_add bridge_add vxlan_add link_up link_down link_move link_rename link_master "
 	       "link_del addr_add route_add sysctl nat_masquerade nat_dnat nat_del "
 	       "cgroup_layout cgroup_plan cgroup_create cgroup_set cgroup_get cgroup_freeze cgroup_thaw cgroup_kill cgroup_remove "

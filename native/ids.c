@@ -142,6 +142,42 @@ int ids_switch_user(struct reply *r, unsigned uid, unsigned gid, const gid_t *gr
 	return 0;
 }
 
+/* Bounds of the op's arguments: ids as the kernel takes them (-1 means "unchanged"). */
+#define MAX_ID 4294967294LL
+#define MAX_GROUPS 64
+
+/* user: the puppet, and the program it execs, run as UID:GID with the supplementary
+ * GROUPS - what USER does for a RUN in a Containerfile, process.user in config.json.
+ * It needs CAP_SETUID and CAP_SETGID (Docker's default set keeps both); once the uid
+ * leaves 0 the kernel empties the capability sets. */
+int op_user(const struct request *q, struct reply *r)
+{
+	long long uid, gid;
+	char **names = NULL;
+	size_t n = 0;
+	if (arg_int(r, q, "uid", true, &uid) < 0 || arg_int(r, q, "gid", true, &gid) < 0 ||
+	    arg_strv(r, q, "groups", false, &names, &n) < 0)
+		return -1;
+	if (uid < 0 || uid > MAX_ID || gid < 0 || gid > MAX_ID)
+		return fail_usage(r, usage_example("user"), "uid and gid must be numbers from 0 to %lld", MAX_ID);
+	if (n > MAX_GROUPS)
+		return fail_usage(r, usage_example("user"), "at most %d supplementary groups", MAX_GROUPS);
+	gid_t groups[MAX_GROUPS];
+	for (size_t i = 0; i < n; i++) {
+		char *end;
+		errno = 0;
+		unsigned long long g = strtoull(names[i], &end, 10);
+		if (!*names[i] || *end || errno || g > (unsigned long long)MAX_ID)
+			return fail_usage(r, usage_example("user"), "groups: \"%s\" is not a group id (digits, 0 to %lld)", names[i], MAX_ID);
+		groups[i] = (gid_t)g;
+	}
+	if (ids_switch_user(r, (unsigned)uid, (unsigned)gid, groups, n) < 0)
+		return -1;
+	/* Changing credentials clears the parent-death signal (prctl(2)): set it again. */
+	log_call(r, prctl(PR_SET_PDEATHSIG, SIGKILL), "prctl(PR_SET_PDEATHSIG, SIGKILL)");
+	return 0;
+}
+
 int op_become_root(const struct request *q, struct reply *r)
 {
 	bool uid = false, gid = false;

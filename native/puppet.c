@@ -44,6 +44,7 @@ static const struct {
 	{ "caps", op_caps },
 	{ "no_new_privs", op_no_new_privs },
 	{ "seccomp", op_seccomp },
+	{ "user", op_user },
 	{ "_become_root", op_become_root }, /* sent by the server right after idmap */
 	{ "_cgroupns", op_cgroupns },       /* sent by clone once the puppet is in its cgroup */
 };

@@ -616,6 +616,7 @@ static const struct {
 	{ "caps", fwd_any },
 	{ "no_new_privs", fwd_any },
 	{ "seccomp", fwd_any },
+	{ "user", fwd_any },
 	{ "exec", op_exec_host },
 	/* networking (net.c, nat.c) */
 	{ "netns_add", op_netns_add },

@@ -1,7 +1,8 @@
 // `boxlab image VERB ...`: OCI images with boxlab's own code (src/images/).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ledger } from '../ledger/index.ts';
+import { dockerArchive } from '../images/archive.ts';
 import { buildImage, commitImage } from '../images/image.ts';
 import { Layout, checkRefName } from '../images/layout.ts';
 import { parseRegistryRef, pullImage, pushImage, type Exchange } from '../images/registry.ts';
@@ -16,6 +17,7 @@ const USAGES: Record<string, string> = {
   inspect: 'LAYOUT REF [--json]',
   unpack: 'LAYOUT REF DEST [--flat]',
   commit: 'LAYOUT FROM UPPER REF',
+  save: 'LAYOUT REF FILE [--name REPO:TAG]',
   push: 'LAYOUT REF HOST:PORT/NAME[:TAG]',
   pull: 'HOST:PORT/NAME[:TAG] LAYOUT [REF]',
   registry: '(no arguments)',
@@ -27,6 +29,7 @@ const SPEC = {
   flat: { value: false },
   cmd: { value: true },
   env: { value: true, repeat: true },
+  name: { value: true },
 } as const;
 
 const isRoot = () => process.getuid?.() === 0;
@@ -58,7 +61,7 @@ export async function imageCommand(args: string[]): Promise<number> {
     console.log(`Usage: boxlab image ${verb} ${USAGES[verb]}\n\n${IMAGE_USAGE}`);
     return 0;
   }
-  const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'] };
+  const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'], save: ['name'] };
   for (const name of Object.keys(options)) {
     if (!(allowed[verb] ?? []).includes(name)) throw new UsageError(`boxlab image ${verb} has no option --${name}; usage: boxlab image ${verb} ${USAGES[verb]}`);
   }
@@ -68,6 +71,7 @@ export async function imageCommand(args: string[]): Promise<number> {
     case 'inspect': return inspect(rest, options.json === true);
     case 'unpack': return unpack(rest, options.flat === true);
     case 'commit': return commit(rest);
+    case 'save': return save(rest, options.name as string | undefined);
     case 'push': return push(rest);
     case 'pull': return pull(rest);
     default: return registry(rest);
@@ -169,6 +173,16 @@ function commit(rest: string[]): number {
   console.log(t.configLine(image.manifest.config.digest, image.manifest.config.size));
   console.log(t.manifestLine(image.descriptor.digest, image.descriptor.size));
   console.log(t.named(ref, layout.dir));
+  return 0;
+}
+
+function save(rest: string[], name: string | undefined): number {
+  expectArgs('save', rest, 3);
+  const [layoutDir, ref, file] = rest as [string, string, string];
+  if (name !== undefined) checkRefName(name);
+  const archive = dockerArchive(Layout.open(resolve(layoutDir)), ref, name ?? ref);
+  writeFileSync(resolve(file), archive);
+  console.log(t.saved(ref, resolve(file), archive.length, name ?? ref));
   return 0;
 }
 

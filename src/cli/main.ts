@@ -49,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
     case 'rootfs':
       cleanUpOnSignals();
       return (await import('./rootfs.ts')).rootfsCommand(rest);
+    case 'build':
+      return (await import('./build.ts')).buildCommand(rest);
+    case 'engine':
+      return (await import('./engine.ts')).engineCommand(rest);
     case 'image':
       cleanUpOnSignals();
       return (await import('./image.ts')).imageCommand(rest);

@@ -17,8 +17,13 @@ Usage:
                               build the minimal rootfs 'run' uses (offline)
   boxlab state PID [--view LIST] [--json]
                               show the kernel state views of any process
+  boxlab build [-f FILE] [-t NAME] [--target STAGE] [--no-cache] DIR
+                              build an image from a Containerfile, each RUN in
+                              a real container (see 'boxlab build --help')
   boxlab image VERB ...       OCI images: build, ls, inspect, unpack, commit,
                               push, pull, registry (see 'boxlab image --help')
+  boxlab engine [--json]      a sandboxed Docker engine until Ctrl-C (see
+                              'boxlab engine --help')
   boxlab doctor [--json]      what this machine can do, chapter by chapter
   boxlab cleanup [--dry-run] [--json]
                               remove what a killed boxlab left behind
@@ -145,6 +150,9 @@ REF names an image in it (app:1), or is a manifest digest.
   commit LAYOUT FROM UPPER REF
           a new image: FROM's layers and one more made of UPPER, a container's
           overlay upper directory (whiteouts become .wh. files)
+  save LAYOUT REF FILE [--name REPO:TAG]
+          the image as one tar file in the format of docker save (a
+          docker-archive), which docker load reads; named REPO:TAG (default REF)
   push LAYOUT REF HOST:PORT/NAME[:TAG]
           send an image to a registry on loopback (the registry HTTP API)
   pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
@@ -185,7 +193,7 @@ export const msg = {
 
 export const imageText = {
   unknownVerb: (v: string) => `boxlab image: unknown verb '${v}'. Run 'boxlab image --help' for the list.`,
-  needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, push, pull or registry ('boxlab image --help')",
+  needsVerb: "boxlab image needs a verb: build, ls, inspect, unpack, commit, save, push, pull or registry ('boxlab image --help')",
   wrongArgs: (verb: string, usage: string) => `boxlab image ${verb}: expected ${usage}`,
   needsRoot: (verb: string) => `boxlab image ${verb} needs root: whiteouts are device nodes (mknod needs CAP_MKNOD) and overlay's opaque mark is a trusted.* xattr (CAP_SYS_ADMIN). Run it with sudo.`,
   noDir: (dir: string) => `${dir} is not a directory: name a directory to make the layer of`,
@@ -209,6 +217,7 @@ export const imageText = {
     `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
   pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
     `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
+  saved: (ref: string, file: string, size: number, name: string) => `saved ${ref} to ${file} (${size} bytes, a docker-archive named ${name}): docker load -i ${file}`,
   registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
   registryDied: 'the registry exited by itself',
   inspect: {
@@ -318,6 +327,9 @@ export const doctorText = {
   kvmMissing: 'no /dev/kvm: the cgroup-v2 test rig runs under software emulation, which works, slower',
   peers: 'runc / crun',
   peersFix: 'apt-get install runc crun, to run the same bundle under another runtime in the runtime chapter',
+  engine: 'Docker engine',
+  engineOk: (version: string) => `${version}: the engine lessons start it in namespaces of their own`,
+  engineNotChecked: 'the Docker engine was not looked for',
   propagation: 'propagation of /',
   propagationIs: (mode: string) => `${mode}${mode === 'shared' ? ' (systemd makes / shared; containers make their copy private first, and the lessons show why)' : ''}`,
   host: 'host',
@@ -404,4 +416,153 @@ export const cgroupText = {
   reportInternal: (dir: string) => `${dir} holds processes, so cgroup v2 will not hand controllers to groups beneath it: limits need --cgroup-parent /bl-lab, or boxlab run in a delegated scope (systemd-run --scope -p Delegate=yes)`,
   reportNoCloneInto: 'this kernel is older than 5.7: no clone3 CLONE_INTO_CGROUP; the init is moved into its group right after clone instead',
   reportNoKill: 'this kernel is older than 5.14: no cgroup.kill; a group is killed by freezing it and killing each process',
+};
+
+export const BUILD_USAGE = `Usage: boxlab build [OPTIONS] DIR
+
+Builds an image from a Containerfile (or Dockerfile) with DIR as the build context,
+into an OCI image layout. Each RUN runs in a real container over the layers made so
+far (its overlay upper directory becomes the next layer); COPY and ADD write into an
+overlay the same way. Steps whose inputs did not change reuse their layer (the cache).
+Nothing is downloaded: FROM names an image of the layout, or scratch.
+
+Options:
+  -f, --file FILE     the Containerfile (default: DIR/Containerfile, else DIR/Dockerfile)
+  -t, --tag NAME      name the image NAME in the layout (app:1)
+  --target STAGE      build up to the stage FROM ... AS STAGE (and what it needs)
+  --no-cache          make every layer again (the cache is still written)
+  --build-arg K=V     the value of ARG K (repeatable)
+  --layout DIR        the OCI image layout to read FROM images from and write into
+                      (default: $BOXLAB_IMAGES, else ${'/var/lib/boxlab/images'} as root,
+                      ~/.local/share/boxlab/images otherwise)
+  --memory, --cpus, --pids-limit, ... as for boxlab run: limits for each RUN
+
+Instructions: FROM [AS], RUN, COPY [--from=STAGE|IMAGE] [--chown=U:G], ADD [--chown=U:G]
+(local files and tar archives), ENV, ARG, WORKDIR, USER, LABEL, EXPOSE, VOLUME,
+ENTRYPOINT, CMD, SHELL. .dockerignore in DIR hides files from COPY and ADD.`;
+
+export const buildText = {
+  // the Containerfile
+  fileTooBig: (n: number) => `the Containerfile is larger than ${n} bytes; boxlab build reads no more`,
+  binaryFile: 'the Containerfile holds NUL bytes: it is not a text file',
+  directiveTwice: (name: string) => `the parser directive ${name} is given twice; give it once, at the top`,
+  badEscape: (v: string) => `escape=${v}: the escape character must be \\ or \``,
+  tooManyInstructions: (n: number) => `more than ${n} instructions; boxlab build reads no more`,
+  tooManyStages: (n: number) => `more than ${n} stages (FROM lines); boxlab build reads no more`,
+  notDone: (word: string) => `${word} is a Dockerfile instruction boxlab build does not do; remove it (the instructions it does: FROM RUN COPY ADD ENV ARG WORKDIR USER LABEL EXPOSE VOLUME ENTRYPOINT CMD SHELL)`,
+  unknownInstruction: (word: string, hint: string) => `unknown instruction ${word}${hint}; an instruction line starts with FROM, RUN, COPY, ADD, ENV, ARG, WORKDIR, USER, LABEL, EXPOSE, VOLUME, ENTRYPOINT, CMD or SHELL`,
+  unknownFlag: (keyword: string, flag: string, allowed: readonly string[]) =>
+    allowed.length ? `${keyword} --${flag}: boxlab build knows only ${allowed.map((f) => `--${f}`).join(' and ')} for ${keyword}` : `${keyword} takes no flag (--${flag}); remove it`,
+  flagNeedsValue: (keyword: string, flag: string) => `${keyword} --${flag} needs a value: --${flag}=VALUE`,
+  flagTwice: (keyword: string, flag: string) => `${keyword} --${flag} is given twice`,
+  needsArguments: (keyword: string, usage: string) => `${keyword} needs arguments: ${usage}`,
+  oneWord: (keyword: string, usage: string) => `${keyword} takes one word: ${usage}`,
+  usage: {
+    FROM: 'FROM IMAGE [AS NAME] (an image of the layout, a stage, or scratch)',
+    RUN: 'RUN COMMAND, or RUN ["PROGRAM", "ARG", ...]',
+    COPY: 'COPY [--from=STAGE|IMAGE] [--chown=USER[:GROUP]] SRC... DEST',
+    ADD: 'ADD [--chown=USER[:GROUP]] SRC... DEST',
+    ENV: 'ENV NAME=VALUE ...',
+    ARG: 'ARG NAME[=DEFAULT]',
+    WORKDIR: 'WORKDIR PATH',
+    USER: 'USER USER[:GROUP]',
+    LABEL: 'LABEL NAME=VALUE ...',
+    EXPOSE: 'EXPOSE PORT[/tcp|udp] ...',
+    VOLUME: 'VOLUME PATH ..., or VOLUME ["PATH", ...]',
+    ENTRYPOINT: 'ENTRYPOINT ["PROGRAM", "ARG", ...], or ENTRYPOINT COMMAND',
+    CMD: 'CMD ["PROGRAM", "ARG", ...], or CMD COMMAND',
+    SHELL: 'SHELL ["PROGRAM", "ARG", ...]',
+  },
+  badFrom: 'FROM takes an image and, optionally, AS NAME: FROM IMAGE [AS NAME]',
+  badStageName: (name: string) => `"${name}" is not a stage name: letters, digits, - _ and ., starting with a letter`,
+  badArg: (word: string) => `ARG ${word}: expected NAME or NAME=DEFAULT (a name of letters, digits and _)`,
+  needsValue: (keyword: string, name: string) => `${keyword} ${name} has no value: ${keyword} ${name}=VALUE`,
+  badPair: (keyword: string, pair: string) => `${keyword}: "${pair}" is not NAME=VALUE (quote values with spaces: NAME="a b")`,
+  noHeredoc: 'heredocs (<<EOF) are not supported: put the script in a file of the context and COPY it, or join the lines with &&',
+  shellJson: 'SHELL needs the JSON form: SHELL ["/bin/sh", "-c"]',
+  stageTwice: (name: string) => `a stage named ${name} exists already: give each FROM ... AS a name of its own`,
+  beforeFrom: (keyword: string) => `${keyword} comes before the first FROM: only ARG may`,
+  noFrom: 'there is no FROM: a Containerfile starts with FROM IMAGE (or FROM scratch)',
+  // words, sources and paths
+  unclosedQuote: (kind: 'single' | 'double', text: string) => `a ${kind} quote is not closed: ${text}`,
+  badVariable: (text: string) => `\${ must be followed by a variable name: ${text}`,
+  badVariableForm: (name: string, text: string) => `\${${name}... is not closed, or uses a form other than \${NAME}, \${NAME:-word}, \${NAME:+word}: ${text}`,
+  unclosedVariable: (start: string, text: string) => `\${${start}... is not closed with }: ${text}`,
+  ignoreTooBig: (n: number) => `.dockerignore is larger than ${n} bytes`,
+  ignoreTooMany: (n: number) => `.dockerignore has more than ${n} patterns`,
+  ignoreBadClass: (pattern: string) => `.dockerignore: "${pattern}": a [ class is not closed`,
+  badPattern: (pattern: string) => `${pattern}: a [ class is not closed`,
+  leavesContext: (pattern: string, shown: string) => `${pattern} leaves ${shown} (".."): COPY and ADD read only what is inside it`,
+  changedWhileRead: (shown: string) => `${shown} changed while it was read; build again`,
+  sourceTooBig: (shown: string, n: number) => `${shown}: more than ${n} bytes to copy in one step`,
+  sourceTooMany: (shown: string, n: number) => `${shown}: more than ${n} files to copy in one step`,
+  noMatch: (pattern: string, shown: string) => `${pattern} matches nothing in ${shown} (or .dockerignore excludes it)`,
+  noSource: (pattern: string, shown: string) => `${pattern} is not in ${shown} (or .dockerignore excludes it, or it is a symbolic link to something that is not)`,
+  notCopyable: (pattern: string, shown: string) => `${pattern} in ${shown} is a socket, a FIFO or a device: COPY copies files, directories and symbolic links`,
+  notSingleName: (name: string) => `not a single name: ${JSON.stringify(name)}`,
+  tooDeep: (path: string, n: number) => `${path}: more than ${n} components`,
+  tooManyLinks: (path: string, n: number) => `${path}: more than ${n} symbolic links on the way`,
+  notRegular: (name: string) => `${name} is not a regular file`,
+  notADirectory: (path: string) => `${path} is in the image and is not a directory`,
+  badHardlink: (path: string, link: string) => `archive member ${path} is a hard link to ${link}, which the archive did not make before it`,
+  badArchive: (name: string, why: string) => `${name} looks like a compressed tar archive but cannot be read: ${why}`,
+  needsProgram: (name: string, program: string, pkg: string) => `ADD ${name}: unpacking it needs ${program} (apt-get install ${pkg})`,
+  memberLeaves: (name: string, member: string) => `archive ${name}: member ${member} leaves the destination ("..")`,
+  manyNeedDir: (dest: string) => `with more than one source the destination must be a directory ending in /: ${dest}/`,
+  noUrl: (src: string) => `${src}: ADD from a URL is not supported, boxlab builds offline; download it into the context and ADD it from there`,
+  contextShown: 'the build context',
+  stageShown: (name: string) => `stage ${name}`,
+  imageShown: (ref: string) => `image ${ref}`,
+  // users
+  dbTooBig: (kind: string, n: number) => `the image's /etc/${kind} is larger than ${n} bytes`,
+  badUser: (spec: string) => `"${spec}" is not USER[:GROUP] (names or numbers)`,
+  noSuchUser: (user: string) => `no user ${user} in the image's /etc/passwd: add it first (RUN adduser ...), or give a number`,
+  noSuchGroup: (group: string) => `no group ${group} in the image's /etc/group: add it first, or give a number`,
+  // steps
+  badPort: (word: string) => `EXPOSE ${word}: expected PORT, PORT/tcp, PORT/udp or FROM-TO/PROTO with ports 1-65535`,
+  emptyVolume: 'VOLUME: a path is empty',
+  noTarget: (target: string, names: string[]) => `--target ${target}: no stage is named so${names.length ? `; the stages: ${names.join(', ')}` : ' (no stage has a name: FROM IMAGE AS NAME gives one)'}`,
+  noBase: (image: string, layout: string, why: string) =>
+    `FROM ${image}: ${why}. boxlab build takes FROM images from its layout (${layout}) and downloads nothing: build it there first (boxlab build -t ${image} ...), pull it (boxlab image pull HOST:PORT/NAME ${layout}), or use FROM scratch`,
+  noFromSource: (from: string, layout: string) => `--from=${from}: no stage is named so, and ${layout} has no image ${from}`,
+  fromLater: (from: string) => `--from=${from}: a stage can copy only from stages before it`,
+  runFailed: (argv: string[], code: number) => `${JSON.stringify(argv)} exited with status ${code}${code > 128 ? ` (killed by signal ${code - 128})` : ''}`,
+  diffIdMismatch: (digest: string, got: string, want: string) => `layer ${digest} hashes to ${got}, but the image says ${want}: the layout is damaged`,
+  tooManyLayers: (n: number) => `${n} layers are more than one overlay mount can stack here; fewer RUN, COPY and ADD steps (join commands with &&) make fewer layers`,
+  // the command line
+  noContext: (dir: string) => `${dir} is not a directory: the build context is a directory (boxlab build [OPTIONS] DIR)`,
+  needsContext: 'boxlab build needs a context directory: boxlab build [OPTIONS] DIR',
+  noFile: (dir: string) => `no Containerfile or Dockerfile in ${dir}: write one, or name it with -f FILE`,
+  cannotRead: (file: string, why: string) => `cannot read ${file}: ${why}`,
+  badBuildArg: (text: string) => `--build-arg ${text}: expected NAME=VALUE`,
+  needsRoot: 'boxlab build needs root: each RUN is a container (namespaces, mounts, cgroups), and layers hold whiteouts (device nodes) and overlay xattrs. Run it with sudo.',
+  // progress, as docker build shows it
+  stepLine: (n: number, total: number, stage: number, stages: number, name: string | undefined, source: string) =>
+    `STEP ${n}/${total}${stages > 1 ? ` [stage ${stage + 1}/${stages}${name ? ` ${name}` : ''}]` : ''}: ${source}`,
+  outputLine: (line: string) => `  | ${line}`,
+  doneLine: (result: 'cached' | 'built' | 'config', seconds: string, layer?: { digest: string; size: string }) =>
+    `  --> ${result === 'cached' ? 'CACHED' : result === 'built' ? 'DONE' : 'config'} ${seconds}s${layer ? `  layer ${layer.digest} ${layer.size}` : result === 'config' ? '' : '  (no change: no layer)'}`,
+  imageLine: (ref: string | undefined, digest: string, layout: string, layers: number) =>
+    `${ref ? `named ${ref}` : 'unnamed (no -t)'}: manifest ${digest}, ${layers} layer${layers === 1 ? '' : 's'}, in ${layout}`,
+  failed: (what: string) => `boxlab build: ${what}`,
+  stopped: (sig: string) => `stopped by ${sig}; what the build made is removed (the layers and cache entries it finished stay in the layout)`,
+};
+
+export const ENGINE_USAGE = `Usage: boxlab engine [--json]
+
+Starts a Docker engine of the lab's own (Debian's dockerd and the containerd it
+starts) in a network and a mount namespace the lab made, with its data, sockets and
+state in a bl- directory and its containers' cgroups beneath a bl- group, so the
+host's network, firewall, mounts and cgroups do not change. It runs until Ctrl-C or
+SIGTERM, which stop it and remove all of it (after a SIGKILL: boxlab cleanup).
+Nothing is pulled: give it images with boxlab image save and docker load.`;
+
+export const engineText = {
+  needsRoot: 'boxlab engine needs root: dockerd makes namespaces, mounts, cgroups and firewall rules. Run it with sudo.',
+  running: (i: { pid: number; socket: string; dir: string; netns: string; docker: string }) =>
+    `dockerd runs as pid ${i.pid} in its own network namespace (${i.netns}); state in ${i.dir}.\n`
+    + `Use it with: ${i.docker} -H unix://${i.socket} ...\nCtrl-C stops it and removes everything it made.`,
+  missing: (program: string, pkg: string) => `${program} is not installed: the engine lessons run Debian's Docker engine (apt-get install ${pkg})`,
+  exitedAtStart: (log: string, last: string) => `dockerd exited while starting (its log: ${log})${last ? `: ${last}` : ''}`,
+  noAnswer: (seconds: number, log: string, last: string) => `dockerd did not answer on its socket within ${seconds} s (its log: ${log})${last ? `: ${last}` : ''}`,
 };

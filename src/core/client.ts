@@ -96,6 +96,8 @@ export class Core {
 
   /** The core's fds 1 and 2 when started with stdio 'pipe': what containers printed. */
   get stdout(): Readable | null { return this.child.stdout; }
+  /** The containers' fd 0 (stdio 'pipe'): end it to give them end-of-file, as a build's RUN has. */
+  get stdin(): Writable | null { return this.child.stdin; }
   get stderr(): Readable | null { return this.child.stderr; }
 
   /** Send one request; resolve with the reply, or throw CoreError when it failed. */
@@ -108,6 +110,8 @@ export class Core {
   /** Send one request and return the reply as it is, failed or not. */
   send(op: string, args: object = {}, timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<CoreReply> {
     if (this.dead) return Promise.reject(new CoreError(op, { kind: 'exit', message: this.dead }));
+    // Closing (the request pipe ended, the core not gone yet): a write now would throw.
+    if (this.requests.writableEnded) return Promise.reject(new CoreError(op, { kind: 'exit', message: 'the core is closing' }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -240,6 +244,11 @@ export class Core {
   /** A seccomp filter: rules "NAME" (EPERM) or "NAME:ACTION"; default action `allow` unless given. */
   async seccomp(ct: string, rules: string[], defaultAction?: string) {
     return (await this.call<Op.SeccompResult>('seccomp', { ct, rules, ...(defaultAction ? { default: defaultAction } : {}) })).result!;
+  }
+
+  /** Become UID:GID with supplementary GROUPS (setgroups, setresgid, setresuid): USER. */
+  async user(ct: string, ids: { uid: number; gid: number; groups?: number[] }) {
+    await this.call('user', { ct, uid: ids.uid, gid: ids.gid, groups: (ids.groups ?? []).map(String) });
   }
 
   // ---- networking: `where` names the network namespace (see Op.NetTarget) ----

@@ -305,6 +305,16 @@ export async function checkPeers(): Promise<Check> {
   return { id: 'peers', title: t.peers, status: 'ok', detail: versions.join('; ') };
 }
 
+/** The Docker engine the engine lessons start (src/engine/docker.ts): its programs,
+ *  and the package that brings the first one missing. */
+export async function checkEngine(): Promise<Check> {
+  const { enginePrograms } = await import('../engine/docker.ts');
+  const found = enginePrograms();
+  if ('missing' in found) return { id: 'engine', title: t.engine, status: 'warn', detail: t.noProgram(found.missing, found.pkg), fix: `apt-get install ${found.pkg}` };
+  const version = await firstLine(found.dockerd, ['--version']);
+  return { id: 'engine', title: t.engine, status: 'ok', detail: t.engineOk(version || found.dockerd) };
+}
+
 export function checkPropagation(): Check {
   return { id: 'propagation', title: t.propagation, status: 'ok', detail: t.propagationIs(rootPropagation(read('/proc/self/mountinfo'))) };
 }
@@ -334,5 +344,5 @@ export async function allChecks(): Promise<Check[]> {
   const { cgroupReport } = await import('../runtime/cgroups.ts');
   // Each probe has namespaces of its own, so they can run side by side.
   return Promise.all([checkKernel(), checkRoot(), checkCore(), cgroupReport().then(checkCgroups), checkUserns(), checkOverlay(), checkLoop(),
-    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkPropagation(), checkHost()]);
+    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkEngine(), checkPropagation(), checkHost()]);
 }

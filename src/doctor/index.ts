@@ -66,6 +66,8 @@ export const FEATURE_NEEDS: Record<Feature, (checks: Checks, lesson: LessonSumma
   jq: program('jq', 'jq'),
   curl: program('curl', 'curl'),
   registry: () => (existsSync(registryBinary()) ? undefined : { why: t.noProgram(registryBinary(), 'docker-registry'), fix: `apt-get install docker-registry` }),
+  buildah: program('buildah', 'buildah'),
+  docker: (c) => (c.get('engine')?.status === 'ok' ? undefined : { why: c.get('engine')?.detail ?? t.engineNotChecked, fix: fixOf(c, 'engine') }),
 };
 
 /** The layouts a lesson names (cgroup-v1, cgroup-v2) are the ones it runs on: one of

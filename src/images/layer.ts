@@ -95,7 +95,7 @@ export function layerBlob(entries: TarEntry[]): LayerBlob {
   };
 }
 
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+export const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** The entries of a layer blob, gzipped or not (by its bytes, whatever the media type says). */
 export function readLayer(blob: Buffer): { entries: TarEntry[]; diffId: Digest } {

@@ -154,11 +154,26 @@ export class Layout {
   /** Write the config and a manifest over `layers` (blobs already stored), name it REF. */
   putImage(ref: string, config: ImageConfig, layers: Descriptor[]): Image {
     checkRefName(ref);
+    const image = this.storeImage(config, layers);
+    this.tag(ref, image.descriptor);
+    return { ...image, ref };
+  }
+
+  /** Write the config and a manifest; index.json is not touched. */
+  storeImage(config: ImageConfig, layers: Descriptor[]): Image {
     const configDesc = this.writeJson(MEDIA.config, config);
     const manifest: Manifest = { schemaVersion: 2, mediaType: MEDIA.manifest, config: configDesc, layers };
-    const descriptor = this.writeJson(MEDIA.manifest, manifest);
-    this.tag(ref, descriptor);
-    return { ref, descriptor, manifest, config };
+    return { descriptor: this.writeJson(MEDIA.manifest, manifest), manifest, config };
+  }
+
+  /** List a manifest in index.json without a name (an image built without -t, as
+   *  Docker's <none>), once. */
+  addUnnamed(manifest: Descriptor): void {
+    const index = this.index();
+    if (index.manifests.some((d) => d.digest === manifest.digest && !d.annotations?.[REF_NAME])) return;
+    const { annotations: _old, ...plain } = manifest;
+    index.manifests = [...index.manifests, plain];
+    this.writeIndex(index);
   }
 }
 

@@ -59,6 +59,12 @@ export interface ImageConfig {
     Cmd?: string[];
     WorkingDir?: string;
     Labels?: Record<string, string>;
+    /** "80/tcp": {} for each port EXPOSE names. */
+    ExposedPorts?: Record<string, Record<string, never>>;
+    /** "/data": {} for each VOLUME. */
+    Volumes?: Record<string, Record<string, never>>;
+    /** SHELL: Docker's own field (not in the OCI spec), the shell of shell-form commands. */
+    Shell?: string[];
   };
   /** diff_ids: the digests of the layers *uncompressed*, base first. They name the
    *  filesystem changes themselves, however the blobs happen to be compressed. */

@@ -75,6 +75,7 @@ export const OPS: Record<string, OpSpec> = {
   // programs may do, for good; and the OCI runtime's masked and read-only paths.
   caps: op('caps keep=CAP,...|drop=CAP,... [ambient=CAP,...]', { ct: 'string', keep: 'strings', drop: 'strings', ambient: 'strings' }, [], [], { check: checkCaps, shows: showCaps }),
   no_new_privs: op('no_new_privs', { ct: 'string' }, [], []),
+  user: op('user uid=UID gid=GID [groups=G,...]', { ct: 'string', uid: 'int', gid: 'int', groups: 'strings' }, ['uid', 'gid'], []),
   seccomp: op('seccomp NAME[:ACTION],... [default=ACTION]', { ct: 'string', rules: 'strings', default: 'string' }, ['rules'], ['rules'], { check: checkSeccomp, shows: showProgram }),
   masked_paths: op('masked_paths PATH,...', { ct: 'string', paths: 'strings' }, ['paths'], ['paths'], { check: checkPaths, shows: showPaths('masked') }),
   readonly_paths: op('readonly_paths PATH,...', { ct: 'string', paths: 'strings' }, ['paths'], ['paths'], { check: checkPaths, shows: showPaths('readonly') }),
@@ -331,7 +332,7 @@ export const OP_VIEWS: Record<string, ViewName[]> = {
   sethostname: ['uts'], setdomainname: ['uts'],
   propagation: ['mounts'], mount: ['mounts'], umount: ['mounts'], readonly: ['mounts'], devices: ['mounts'],
   pivot_root: ['mounts'], chroot: ['mounts'], spawn: ['proc'], exec: ['proc'],
-  caps: ['ids'], no_new_privs: ['ids'], seccomp: ['ids'], masked_paths: ['mounts'], readonly_paths: ['mounts'],
+  caps: ['ids'], no_new_privs: ['ids'], user: ['ids'], seccomp: ['ids'], masked_paths: ['mounts'], readonly_paths: ['mounts'],
   netns_add: ['net'],
   ...Object.fromEntries(Object.entries(OPS).filter(([, s]) => s.net).map(([name]) => [name, ['net'] as ViewName[]])),
 };

@@ -15,8 +15,9 @@ export const DISPLAY_LANGS = ['', 'sh', 'shell', 'bash', 'console', 'text', 'txt
 export const FEATURES = [
   'ns-uts', 'ns-pid', 'ns-mnt', 'ns-ipc', 'ns-net', 'ns-user', 'ns-cgroup',
   'cgroup-v1', 'cgroup-v2', 'overlay', 'veth', 'bridge', 'vxlan', 'netfilter', 'seccomp', 'loop',
-  // Programs a lesson runs besides the lab: the images chapter's.
-  'jq', 'curl', 'registry',
+  // Programs a lesson runs besides the lab: the images chapter's, the build chapter's
+  // peer (buildah) and the engine chapter's Docker (dockerd, containerd, the client).
+  'jq', 'curl', 'registry', 'buildah', 'docker',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 

@@ -24,11 +24,11 @@ export function versionOf(layout: string): CgroupVersion {
 }
 
 /** Make the group for these limits: plan -> ledger -> create -> write each limit. */
-export async function makeGroup(core: Core, ledger: Ledger, name: string, lim: Limits): Promise<Group> {
+export async function makeGroup(core: Core, ledger: Ledger, name: string, lim: Limits, scope?: string): Promise<Group> {
   const ref: CgroupRef = { cgroup: name, ...(lim.cgroupParent ? { parent: lim.cgroupParent } : {}) };
   const controllers = neededControllers(lim);
   const plan = await core.cgroupPlan(ref, controllers);
-  const entries = new Map(plan.create.map((path) => [path, ledger.record({ kind: 'cgroup', path }).id]));
+  const entries = new Map(plan.create.map((path) => [path, ledger.record({ kind: 'cgroup', path }, scope).id]));
   const group: Group = { ref, plan, version: versionOf(plan.layout), entries };
   try {
     await core.cgroupCreate(ref, controllers);

@@ -16,7 +16,15 @@ export interface Volume { source: string; target: string; readonly: boolean }
 
 export interface RunSpec {
   rootfs: string;
+  /** Overlay lower directories, top first, instead of [rootfs]: an image's layers
+   *  (boxlab build runs each RUN over the layers made so far). */
+  lowers?: string[];
+  /** The overlay's upper directory, when the caller keeps it afterwards (a build's
+   *  new layer); by default it is the container's own, removed with it. */
+  upper?: string;
   argv: string[];
+  /** The working directory of argv (default /). */
+  cwd?: string;
   ns: NamespaceName[];
   hostname?: string;
   volumes: Volume[];
@@ -48,11 +56,16 @@ export class Container {
   /** The container's own cgroup (named like its directory), when the flags want one. */
   group?: Group;
 
-  private constructor(readonly core: Core, readonly dir: string, private coreEntry: number) {}
+  /** Its ledger entries carry this scope, so stop() unwinds what it made and nothing
+   *  else (a build makes many containers under one ledger). */
+  private constructor(readonly core: Core, readonly dir: string, private coreEntry: number, private scope: string) {}
+
+  get upper(): string { return join(this.dir, 'upper'); }
 
   /** The container's working directory on the host: upper, work and merged for overlay. */
   static async create(spec: RunSpec, ledger: Ledger, coreOptions: CoreOptions = {}): Promise<Container> {
     const dir = join(stateRoot(), blName('run'));
+    const scope = basename(dir);
     // A rootless core must reach its overlay dirs through the state root.
     if (spec.rootless) chmodSync(stateRoot(), 0o755);
     await ledger.track({ kind: 'dir', path: dir }, () => {
@@ -60,12 +73,12 @@ export class Container {
       // The overlay's upper and work dirs must belong to whoever mounts it: root
       // inside a user namespace is an unprivileged uid out here.
       if (spec.rootless) for (const d of ['', 'upper', 'work', 'merged']) chownSync(join(dir, d), spec.rootless.uid, spec.rootless.gid);
-    });
+    }, scope);
     const core = await Core.start({ ...coreOptions, uid: spec.rootless?.uid, gid: spec.rootless?.gid });
     // The core's containers die with it (PR_SET_PDEATHSIG); the ledger names it for
     // `boxlab cleanup` in case this process is killed before it can say goodbye.
-    const entry = ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) });
-    return new Container(core, dir, entry.id);
+    const entry = ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, scope);
+    return new Container(core, dir, entry.id, scope);
   }
 
   /** Build the container up to the point of exec. */
@@ -74,7 +87,7 @@ export class Container {
     const merged = join(this.dir, 'merged');
     const ns = spec.ns;
     // The cgroup comes first: the init is born in it, so nothing it forks escapes.
-    if (spec.limits && needsGroup(spec.limits) && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits);
+    if (spec.limits && needsGroup(spec.limits) && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits, this.scope);
     const { ct, pid } = await core.clone(ns, this.group?.ref);
     this.ct = ct;
     this.pid = pid;
@@ -89,7 +102,7 @@ export class Container {
     if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? []);
     // Mount events must not leak back to the host, nor the host's into the container.
     await core.propagation(ct, 'private', '/', true);
-    await core.mount(ct, { type: 'overlay', target: merged, lower: [spec.rootfs], upper: join(this.dir, 'upper'), work: join(this.dir, 'work') });
+    await core.mount(ct, { type: 'overlay', target: merged, lower: spec.lowers ?? [spec.rootfs], upper: spec.upper ?? this.upper, work: join(this.dir, 'work') });
     await core.mount(ct, { type: 'proc', target: join(merged, 'proc') });
     // sysfs shows the network devices of the mounter's netns; the kernel only lets a
     // process mount it when it owns that netns, and showing the host's would mislead.
@@ -107,7 +120,7 @@ export class Container {
   }
 
   async exec(spec: RunSpec): Promise<void> {
-    await this.core.exec(this.ct!, spec.argv, { env: spec.env, cwd: '/', stdio: 'inherit' });
+    await this.core.exec(this.ct!, spec.argv, { env: spec.env, cwd: spec.cwd ?? '/', stdio: 'inherit' });
   }
 
   /** Wait for the container's init to end; the core is asked in short slices so a
@@ -132,7 +145,7 @@ export class Container {
     await this.network?.close();
     await this.core.close();
     ledger.forget(this.coreEntry);
-    await ledger.unwind();
+    await ledger.unwind(this.scope);
   }
 }
 

@@ -5,7 +5,7 @@
 // Only the checks the lessons' verdicts need are run; `boxlab doctor` says more.
 import { release, userInfo } from 'node:os';
 import { judgeLesson, type LessonVerdict } from '../doctor/index.ts';
-import { checkCgroupLayout, checkCore, checkLinks, checkLoop, checkNetfilter, checkOverlay, checkSeccomp, checkUserns, cgroupLayout, type Check, type CgroupLayout } from '../doctor/checks.ts';
+import { checkCgroupLayout, checkCore, checkEngine, checkLinks, checkLoop, checkNetfilter, checkOverlay, checkSeccomp, checkUserns, cgroupLayout, type Check, type CgroupLayout } from '../doctor/checks.ts';
 import type { LessonSummary } from '../lessons/schema.ts';
 import { text } from './text.ts';
 
@@ -30,7 +30,7 @@ export interface MachineSummary {
  *  doctor's cgroup check (it asks the core) is replaced by the layout read from /proc. */
 export function machineChecks(): Promise<Check[]> {
   return Promise.all([checkCore(), checkCgroupLayout(), checkUserns(), checkOverlay(), checkLoop(),
-    checkLinks(), checkNetfilter(), checkSeccomp()]);
+    checkLinks(), checkNetfilter(), checkSeccomp(), checkEngine()]);
 }
 
 /** The machine and the verdicts on `lessons`; without `checks`, what is known at once. */

@@ -9,6 +9,8 @@ import { DigestMismatch, sha256, verify } from '../../src/images/digest.ts';
 import { Layout, LayoutError } from '../../src/images/layout.ts';
 import { FormatError, MEDIA, REF_NAME, checkConfig, checkManifest } from '../../src/images/oci.ts';
 import { UnpackError, applyLayer } from '../../src/images/unpack.ts';
+import { dockerArchive } from '../../src/images/archive.ts';
+import { layerBlob } from '../../src/images/layer.ts';
 import { TarError, normalizePath, paxRecord, readTar, writeTar, type TarEntry } from '../../src/images/tar.ts';
 
 const scratch: string[] = [];
@@ -178,6 +180,26 @@ describe('the OCI layout', () => {
     expect(() => layout.resolve('nope')).toThrow(/has no image named nope/);
     expect(() => Layout.open(tmp())).toThrow(LayoutError);
     expect(() => layout.tag('bad name', { mediaType: MEDIA.manifest, digest, size: 5 })).toThrow(/not a valid image name/);
+  });
+});
+
+describe('the docker-archive (docker save/load)', () => {
+  it('holds manifest.json, the config under its digest and each layer uncompressed under its diff_id', () => {
+    const layout = Layout.create(join(tmp(), 'oci'));
+    const layer = layerBlob(sample.slice(0, 3));
+    layout.writeBlob(layer.gzip);
+    const config = { architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers' as const, diff_ids: [layer.diffId] } };
+    const image = layout.putImage('app:1', config, [layer.descriptor]);
+    const members = readTar(dockerArchive(layout, 'app:1', 'lab/app:2'));
+    const file = (path: string) => members.find((m) => m.path === path)?.data;
+    const configName = `${image.manifest.config.digest.slice(7)}.json`;
+    expect(JSON.parse(file('manifest.json')!.toString())).toEqual([{ Config: configName, RepoTags: ['lab/app:2'], Layers: [`${layer.diffId.slice(7)}/layer.tar`] }]);
+    expect(sha256(file(configName)!)).toBe(image.manifest.config.digest);
+    expect(sha256(file(`${layer.diffId.slice(7)}/layer.tar`)!)).toBe(layer.diffId);
+    // GNU tar lists it, and reads the layer inside.
+    const path = join(tmp(), 'app.tar');
+    writeFileSync(path, dockerArchive(layout, 'app:1'));
+    expect(execFileSync('tar', ['-tf', path], { encoding: 'utf8' }).split('\n')).toContain('manifest.json');
   });
 });
 

@@ -5,8 +5,7 @@
 // push and pull go through Debian's docker-registry on 127.0.0.1, which skopeo reads.
 // Every test leaves the host as it found it: no mount, no process, no bl- directory.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +22,10 @@ import { getXattr, OPAQUE_XATTR } from '../../src/images/special.ts';
 import { lowerdirOf, unpackImage } from '../../src/images/unpack.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { tree as lines } from '../helpers/tree.ts';
+
+/** File times count here: a commit must keep them. */
+const tree = (root: string) => lines(root, { fileTimes: true });
 
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
 let work: string;
@@ -61,27 +64,6 @@ afterEach(async () => {
   expect(fingerprint()).toEqual(before);
   expect(await registriesLeft()).toEqual([]);
 });
-
-/** A tree as comparable lines: path, type, mode, owner, and the content (files) or
- *  target (links). Directory and link times are left out: making a tree changes them. */
-function tree(root: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(root, rel)).sort()) {
-      const path = rel ? `${rel}/${name}` : name;
-      const st = lstatSync(join(root, path));
-      const head = `${path} ${(st.mode & 0o170000).toString(8)} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`;
-      if (st.isDirectory()) {
-        out.push(head);
-        walk(path);
-      } else if (st.isSymbolicLink()) out.push(`${head} -> ${readlinkSync(join(root, path))}`);
-      else if (st.isFile()) out.push(`${head} ${createHash('sha256').update(readFileSync(join(root, path))).digest('hex').slice(0, 16)} ${Math.floor(st.mtimeMs / 1000)}`);
-      else out.push(`${head} rdev=${st.rdev}`);
-    }
-  };
-  walk('');
-  return out;
-}
 
 const skopeo = (...args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8' });
 

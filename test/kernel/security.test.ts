@@ -49,6 +49,24 @@ describe.runIf(isRoot)('security ops on the real kernel', () => {
     expect(child.code).not.toBe(0);
   });
 
+  it('user: the init becomes uid:gid with supplementary groups, loses its capabilities, and still dies with the core', async () => {
+    const { ct, pid } = await core.clone(['pid']);
+    const bad = await failure(core.user(ct, { uid: -1, gid: 0 }));
+    expect(bad.kind).toBe('usage');
+    const badGroup = await failure(core.call('user', { ct, uid: 1, gid: 1, groups: ['x'] }));
+    expect(badGroup.message).toMatch(/groups: "x" is not a group id/);
+    expect(status(pid, 'Uid')).toBe('0'); // a refused op changed nothing
+    await core.user(ct, { uid: 1000, gid: 100, groups: [27, 50] });
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Gid:\s+100\s+100\s+100\s+100$/m);
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Groups:\s+27 50\s*$/m);
+    expect(status(pid, 'CapEff')).toBe('0000000000000000');
+    // (A credential change clears the parent-death signal; the op sets it again, or the
+    // puppet would outlive the core and afterEach's fingerprint would list it.)
+    const child = await core.spawnInside(ct, ['/bin/sh', '-c', 'id -u; id -G']);
+    expect(child.stdout).toBe('1000\n100 27 50\n');
+  });
+
   it('caps ambient: they go into inheritable and ambient; a bad name changes nothing', async () => {
     const { ct, pid } = await core.clone(['pid']);
     const bad = await failure(core.caps(ct, { keep: ['CAP_KILL', 'CAP_NO_SUCH'] }));

@@ -93,6 +93,7 @@ function machine(change: (c: Record<string, Check>) => void = () => {}): Check[]
     netfilter: ok('netfilter', { nat: true }),
     links: ok('links', { tried: true, veth: true, bridge: true, vxlan: true }),
     seccomp: ok('seccomp', { filter: true }),
+    engine: ok('engine'),
   };
   change(c);
   return Object.values(c);
@@ -134,6 +135,13 @@ describe('doctor verdicts', () => {
     expect(noCore.fix).toContain('npm run build (needs a C compiler: apt-get install build-essential)');
   });
 
+  it('names the package when the Docker engine is missing', () => {
+    const v = judgeLesson(lesson({ features: ['docker'] }), machine((c) => {
+      c.engine = { id: 'engine', title: 'Docker engine', status: 'warn', detail: 'dockerd is not installed: apt-get install docker.io', fix: 'apt-get install docker.io' };
+    }));
+    expect(v).toMatchObject({ ok: false, why: ['dockerd is not installed: apt-get install docker.io'], fix: ['apt-get install docker.io'] });
+  });
+
   it('judges a rootless lesson by unprivileged user namespaces, even as root', () => {
     const blocked = machine((c) => { c.userns = { ...c.userns!, status: 'warn', fix: 'sysctl -w user.max_user_namespaces=15000 (as root) allows them', facts: { unprivileged: false } }; });
     const v = judgeLesson(lesson({ needs: 'rootless', features: ['ns-user'] }), blocked);
@@ -156,7 +164,7 @@ describe('doctor verdicts', () => {
 describe.runIf(isRoot)('doctor on this machine', () => {
   it('checks every fact it promises, each with a finding, and a fix for what is missing', async () => {
     const checks = await allChecks();
-    expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'propagation', 'host']);
+    expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'engine', 'propagation', 'host']);
     for (const c of checks) {
       expect(c.detail.length).toBeGreaterThan(0);
       if (c.status !== 'ok' && c.id !== 'kvm') expect(c.fix).toBeTruthy();
