@@ -114,7 +114,7 @@ describe('doctor verdicts', () => {
       expect(needs.modules.length, feature).toBeGreaterThan(0);
       for (const c of needs.config) expect(c).toMatch(/^CONFIG_[A-Z0-9_]+$/);
     }
-    expect(Object.keys(KERNEL_NEEDS).sort()).toEqual(['bridge', 'loop', 'netfilter', 'overlay', 'veth', 'vxlan']);
+    expect(Object.keys(KERNEL_NEEDS).sort()).toEqual(['bridge', 'docker', 'loop', 'netfilter', 'overlay', 'veth', 'vxlan']);
   });
 
   it.runIf(isRoot)('passes a lesson whose needs the machine meets', () => {
