@@ -310,6 +310,7 @@ export const doctorText = {
   netfilterMissing: 'neither nft nor iptables is installed: the NAT lessons need one',
   netfilterFix: 'apt-get install nftables (or iptables)',
   netfilterRefused: (detail: string, config: string, said: string) => `${detail}: the kernel lacks part of netfilter's NAT (${config})${said ? `; the tool said: ${said}` : ''}`,
+  kernelBootFix: (params: string[], config: string[]) => `boot a kernel built with ${config.join(', ')}${params.length ? ` with ${params.join(' ')} on its command line` : ''}`,
   kernelFix: (modules: string[], config: string[]) => `load ${modules.length === 1 ? 'its module' : 'the modules'} on the host, as root: modprobe ${modules.length === 1 ? modules[0] : `-a ${modules.join(' ')}`}; or use a kernel built with ${config.join(', ')}`,
   links: 'network links',
   linksOk: (kinds: string[]) => `${kinds.join(', ')}: each made in a throwaway network namespace`,

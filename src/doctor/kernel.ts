@@ -22,10 +22,12 @@ export interface KernelNeeds {
 export const KERNEL_NEEDS: Partial<Record<Feature, KernelNeeds>> = table;
 
 /** What to do about a missing feature: the modprobe line, else the config options. */
-export function kernelFix(feature: Feature, tool: 'nft' | 'iptables' = 'nft'): string {
-  const needs = KERNEL_NEEDS[feature];
+export function kernelFix(feature: Feature, tool: 'nft' | 'iptables' = 'nft', table = KERNEL_NEEDS): string {
+  const needs = table[feature];
   if (!needs) return '';
   const modules = tool === 'iptables' ? [...needs.modules, ...(needs.iptables ?? [])] : needs.modules;
+  // A feature switched on at boot (AppArmor: apparmor=1 security=apparmor) has no module.
+  if (!modules.length) return t.kernelBootFix(needs.boot ?? [], needs.config);
   return t.kernelFix(modules, needs.config);
 }
 

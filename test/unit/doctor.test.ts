@@ -111,10 +111,14 @@ describe('doctor verdicts', () => {
   it('names the modules and config options of every feature the kernel may lack (kernel-needs.json)', () => {
     for (const [feature, needs] of Object.entries(KERNEL_NEEDS)) {
       expect(FEATURES, feature).toContain(feature);
-      expect(needs.modules.length, feature).toBeGreaterThan(0);
+      expect(needs.modules.length + (needs.boot?.length ?? 0), feature).toBeGreaterThan(0);
       for (const c of needs.config) expect(c).toMatch(/^CONFIG_[A-Z0-9_]+$/);
     }
     expect(Object.keys(KERNEL_NEEDS).sort()).toEqual(['bridge', 'docker', 'loop', 'netfilter', 'overlay', 'veth', 'vxlan']);
+    expect(kernelFix('netfilter', 'iptables')).toContain('nft_masq nft_fib_ipv4 nft_compat xt_addrtype');
+    // A feature switched on at boot (AppArmor, for a lesson to come) has no module to load.
+    const booted = { seccomp: { modules: [], boot: ['apparmor=1', 'security=apparmor'], config: ['CONFIG_SECURITY_APPARMOR'] } };
+    expect(kernelFix('seccomp', 'nft', booted)).toBe('boot a kernel built with CONFIG_SECURITY_APPARMOR with apparmor=1 security=apparmor on its command line');
   });
 
   it.runIf(isRoot)('passes a lesson whose needs the machine meets', () => {
