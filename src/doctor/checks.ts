@@ -45,10 +45,15 @@ export function which(cmd: string): string | undefined {
 // The checks that start programs do it asynchronously: the home screen draws before
 // they are done, and the doctor runs them side by side.
 const run = promisify(execFile);
+// A program or a probe gets this long before it counts as failed. It takes milliseconds
+// on a machine, but seconds on a busy one running the checks side by side (the cgroup-v2
+// test guest emulates its CPUs), and a slow answer must not read as "not built" or as
+// the kernel's refusal; the home screen never waits for it.
+const PROBE_TIMEOUT_MS = 20_000;
 
 async function firstLine(cmd: string, args: string[]): Promise<string> {
   try {
-    return (await run(cmd, args, { encoding: 'utf8', timeout: 3000 })).stdout.split('\n')[0]!.trim();
+    return (await run(cmd, args, { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS })).stdout.split('\n')[0]!.trim();
   } catch {
     return '';
   }
@@ -128,7 +133,7 @@ async function throwaway(ns: ('mount' | 'net')[], script: string, unprivileged: 
   const unshare = ['unshare', ...(asUser ? ['--user', '--map-root-user'] : []), ...flags, 'sh', '-c', script];
   const argv = unprivileged && isRoot() ? ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', ...unshare] : unshare;
   try {
-    const r = await run(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5000, cwd: '/' });
+    const r = await run(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, cwd: '/' });
     return { tried: true, ok: true, out: `${r.stdout}${r.stderr}`.trim() };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
@@ -267,16 +272,16 @@ export type LinkKind = keyof typeof LINK_KINDS;
 export async function checkLinks(): Promise<Check> {
   const kinds = Object.keys(LINK_KINDS) as LinkKind[];
   if (!which('ip')) return { id: 'links', title: t.links, status: 'warn', detail: t.noIp, fix: t.noIpFix, facts: { tried: false } };
-  const facts: Record<string, boolean> = { tried: true };
+  const facts: Record<string, boolean> = {};
   const said: string[] = [];
   let tried = true;
   for (const kind of kinds) {
     const r = await throwaway(['net'], LINK_KINDS[kind], false);
     tried &&= r.tried;
-    facts.tried = tried;
     facts[kind] = r.ok;
     if (r.tried && !r.ok) said.push(t.linkRefused(kind, configOf(kind), firstOf(r.out)));
   }
+  facts.tried = tried;
   const missing = kinds.filter((k) => !facts[k]);
   if (!tried) return { id: 'links', title: t.links, status: 'warn', detail: t.linksNotTried, fix: t.rootFix, facts };
   if (missing.length) {

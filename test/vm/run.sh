@@ -55,7 +55,8 @@
 #   BOXLAB_VM_QUIET=1           no status lines on stderr
 #   BOXLAB_VM_DEBUG=1           kernel messages and the console live on stderr
 #
-# Inside the guest: BOXLAB_VM=1, BOXLAB_VM_WITHHELD (the modules left out); the pristine host / is also at /run/boxlab-vm/host.
+# Inside the guest: BOXLAB_VM=1, BOXLAB_VM_WITHHELD (the modules left out); the pristine
+# host / is also at /run/boxlab-vm/host.
 
 set -euo pipefail
 shopt -s nullglob
@@ -394,27 +395,26 @@ ko_cat() {
 declare -A LOADED=()
 ORDER=() LEFT_OUT=()
 order_modules() {
-  local m deps line path name held
+  local m deps line path name held names paths i
   for m in "${WANT[@]}"; do
     m=${m//-/_}
     deps=$(PATH=$PATH:/usr/sbin:/sbin modprobe -C /dev/null -d "$KMOD_BASE" -S "$KVER" --show-depends "$m" 2>&1) \
       || die "module $m is neither in $KPKG nor built in (modprobe: ${deps##*: })"
-    held=''
+    held='' names=() paths=()
     [[ -n ${HOLD[$m]:-} ]] && held=$m
     while read -r line; do
       [[ $line == builtin\ * && -n ${HOLD[${line#builtin }]:-} ]] && die "BOXLAB_VM_WITHHOLD: ${line#builtin } is built into $KPKG, it cannot be left out"
       [[ $line == insmod\ * ]] || continue
       path=${line#insmod }; path=${path%% *}; name=${path##*/}; name=${name%%.ko*}; name=${name//-/_}
       [[ -n ${HOLD[$name]:-} ]] && held=$name
+      names+=("$name") paths+=("$path")
     done <<<"$deps"
     if [[ -n $held ]]; then LEFT_OUT+=("$m"); continue; fi
-    while read -r line; do
-      [[ $line == insmod\ * ]] || continue
-      path=${line#insmod }; path=${path%% *}; name=${path##*/}; name=${name%%.ko*}; name=${name//-/_}
-      [[ -n ${LOADED[$name]:-} ]] && continue
-      LOADED[$name]=$path
-      ORDER+=("$name")
-    done <<<"$deps"
+    for i in "${!names[@]}"; do
+      [[ -n ${LOADED[${names[$i]}]:-} ]] && continue
+      LOADED[${names[$i]}]=${paths[$i]}
+      ORDER+=("${names[$i]}")
+    done
   done
 }
 
