@@ -167,6 +167,10 @@ int cli_probe(int argc, char **argv);
 /* ---- layerfs.c: whiteouts, device nodes and overlay xattrs for image layers ---- */
 int cli_mknod(int argc, char **argv);
 int cli_xattr(int argc, char **argv);
+
+/* ---- hostfs.c: removing and writing where another user can write ---- */
+int cli_rmtree(int argc, char **argv);
+int cli_writefile(int argc, char **argv);
 void print_error(const char *cmd, const struct reply *r); /* "boxcore CMD: message / why: / try:" */
 /* Run fn in a forked helper and take over the reply it writes back (see join.c). */
 int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,

@@ -609,6 +609,8 @@ static const struct {
 	{ "oci_propagation", "one of private rprivate slave rslave unbindable runbindable" },
 	{ "oci_id", "an id is letters, digits and _ + - . (at most 200), e.g. box1" },
 	{ "oci_no_container", "boxcore list shows the containers; --root must be the same as when it was created" },
+	{ "oci_root", "remove it if a stranger made it, or give --root a directory of yours with mode 0700 (or set "
+		      "XDG_RUNTIME_DIR)" },
 	{ "oci_broken", "boxcore delete --force ID removes what is left of it" },
 	{ "oci_exists", "choose another id, or remove the old container: boxcore delete --force ID" },
 	{ "oci_console", "give --console-socket PATH (a Unix socket that receives the terminal), run it in the "

@@ -343,13 +343,16 @@ static void print_trace(const struct reply *r)
 		fprintf(stderr, "boxcore: %s\n", r->syscalls.v[i]);
 }
 
+/* A PID is a number; one above the largest pid_t names no process, which the kernel
+ * says (ESRCH) rather than the usage. */
 static int parse_pid(const char *s, pid_t *pid)
 {
 	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == 0 || *end != 0 || v <= 0 || v > 4194304)
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*s == 0 || *end != 0 || v <= 0)
 		return -1;
-	*pid = (pid_t)v;
+	*pid = errno == ERANGE || v > INT_MAX ? INT_MAX : (pid_t)v;
 	return 0;
 }
 
@@ -361,6 +364,15 @@ int cli_enter(int argc, char **argv)
 	if (argc < 3 || parse_pid(argv[2], &pid) < 0) {
 		fprintf(stderr, "usage: boxcore enter PID [--ns LIST] [--] CMD [ARG...]\n");
 		return 2;
+	}
+	struct reply r;
+	reply_init(&r, "enter");
+	/* First whether there is such a process at all: that answer holds whatever else
+	 * the command line says. (INT_MAX is above any pid_max the kernel allows.) */
+	if (pid == INT_MAX || (kill(pid, 0) < 0 && errno == ESRCH)) {
+		fail_sys(&r, ESRCH, "setns", argv[2], "no process %s", argv[2]);
+		print_error("enter", &r);
+		return 1;
 	}
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -383,13 +395,6 @@ int cli_enter(int argc, char **argv)
 		return 2;
 	}
 	char **cmd = argv + i;
-	struct reply r;
-	reply_init(&r, "enter");
-	if (kill(pid, 0) < 0 && errno == ESRCH) {
-		fail_sys(&r, ESRCH, "setns", argv[2], "no process %d", (int)pid);
-		print_error("enter", &r);
-		return 1;
-	}
 	if (!have_ns)
 		mask = ns_differing(pid);
 	if (ns_join(&r, pid, mask) < 0) {

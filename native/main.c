@@ -4,6 +4,7 @@
  *   boxcore enter PID [--ns LIST] [--] CMD [ARG...]
  *   boxcore probe PID WHAT
  *   boxcore mknod PATH c|b|p MAJOR MINOR MODE | xattr get|set PATH NAME [VALUE]
+ *   boxcore rmtree [--owner UID] PATH | writefile --as UID:GID PATH
  *   boxcore --version | --help
  */
 #define _GNU_SOURCE
@@ -24,6 +25,9 @@ static const char usage[] =
 	"       boxcore mknod PATH c|b|p MAJOR MINOR MODE\n"
 	"       boxcore xattr get PATH NAME | xattr set PATH NAME VALUE\n"
 	"                                         the special files and overlay marks of image layers\n"
+	"       boxcore rmtree [--owner UID] PATH  remove a tree without following a link (hostfs.c)\n"
+	"       boxcore writefile --as UID:GID PATH\n"
+	"                                         write stdin to PATH as that user, atomically\n"
 	"       boxcore --version | --help\n"
 	"\n"
 	"As an OCI runtime, with runc's arguments (see native/PROTOCOL.md, \"OCI runtime\"):\n"
@@ -104,6 +108,10 @@ int main(int argc, char **argv)
 		return cli_mknod(argc, argv);
 	if (strcmp(cmd, "xattr") == 0)
 		return cli_xattr(argc, argv);
+	if (strcmp(cmd, "rmtree") == 0)
+		return cli_rmtree(argc, argv);
+	if (strcmp(cmd, "writefile") == 0)
+		return cli_writefile(argc, argv);
 	/* The OCI runtime's commands, after its global options (oci.c). */
 	if (oci_is_command(cmd) || strncmp(cmd, "--", 2) == 0) {
 		int i = oci_global_opts(argc, argv);

@@ -154,6 +154,7 @@ struct oci_state {
 
 extern const char *g_oci_root; /* --root, or the default */
 const char *oci_root(void);
+int oci_root_check(struct reply *r); /* the root is this user's alone, or a state error */
 int oci_check_id(const char *id, struct reply *r);
 /* Read ROOT/ID/state.json and find the status from the kernel. 0, or -1 with r. */
 int oci_state_read(const char *id, struct oci_state *s, struct reply *r);

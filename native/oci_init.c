@@ -780,6 +780,11 @@ int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, 
 			close(console);
 		return fail_sys(r, errno, NULL, root, "make the state root %s", root);
 	}
+	if (oci_root_check(r) < 0) {
+		if (console >= 0)
+			close(console);
+		return -1;
+	}
 	/* One directory per container; mkdir is atomic, so of two creates with the same
 	 * id exactly one wins. */
 	if (log_call(r, mkdir(dir, 0700), "mkdir(%s, 0700)", q_str(r, dir)) < 0) {

@@ -43,6 +43,25 @@ const char *oci_root(void)
 	return dflt;
 }
 
+/* The state root says which processes delete kills and which cgroups it removes, so
+ * it must be this user's alone: a directory (not a link) owned by us that no one else
+ * can write. /tmp/boxcore-UID in particular may have been made first by another user,
+ * with a forged container in it. A root that does not exist yet is fine. */
+int oci_root_check(struct reply *r)
+{
+	const char *root = oci_root();
+	struct stat st;
+	if (lstat(root, &st) < 0)
+		return errno == ENOENT ? 0 : fail_sys(r, errno, NULL, root, "lstat %s", root);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return fail_state(r, state_hint("oci_root"),
+				  "the state root %s is not yours alone (%s, owner uid %u, mode %04o): another user "
+				  "could forge containers in it", root, S_ISLNK(st.st_mode) ? "a symbolic link" :
+				  S_ISDIR(st.st_mode) ? "a directory" : "not a directory", (unsigned)st.st_uid,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 int oci_check_id(const char *id, struct reply *r)
 {
 	size_t n = strlen(id);
@@ -105,7 +124,7 @@ static char *dup_str(struct jt *doc, const char *key)
 int oci_state_read(const char *id, struct oci_state *s, struct reply *r)
 {
 	memset(s, 0, sizeof *s);
-	if (oci_check_id(id, r) < 0)
+	if (oci_check_id(id, r) < 0 || oci_root_check(r) < 0)
 		return -1;
 	snprintf(s->id, sizeof s->id, "%s", id);
 	snprintf(s->dir, sizeof s->dir, "%s/%s", oci_root(), id);

@@ -23,7 +23,7 @@ import type { Digest } from '../images/digest.ts';
 import { readLayer } from '../images/layer.ts';
 import type { Layout } from '../images/layout.ts';
 import type { Descriptor } from '../images/oci.ts';
-import { applyLayer } from '../images/unpack.ts';
+import { applyLayer, reachableByOthers } from '../images/unpack.ts';
 import { buildText as t } from '../cli/text.ts';
 import { Dir } from './fsroot.ts';
 
@@ -79,7 +79,8 @@ export class Workspace {
     if (diffId !== layer.diffId) throw new BuildError(t.diffIdMismatch(layer.descriptor.digest, diffId, layer.diffId));
     const dir = join(this.dir, 'l', String(++this.next));
     mkdirSync(dir, { mode: 0o755 });
-    applyLayer(entries, dir, 'overlay');
+    // A layer's setuid files and device nodes stay only where no other user can reach them.
+    applyLayer(entries, dir, 'overlay', { privileged: !reachableByOthers(dir) });
     layer.dir = dir;
     return dir;
   }

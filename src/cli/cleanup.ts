@@ -14,18 +14,20 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   const dryRun = options['dry-run'] === true;
   const report = await cleanup({ dryRun });
   const failed = report.items.filter((i) => i.error);
+  const bad = failed.length + report.ledgersRefused.length;
   if (options.json) {
     console.log(JSON.stringify({ dryRun, ...report }, null, 2));
-    return failed.length ? 1 : 0;
+    return bad ? 1 : 0;
   }
   for (const item of report.items) {
     const what = describeEntry(item.entry);
     const status = item.error ? `failed: ${item.error}` : dryRun ? 'would remove' : 'removed';
     console.log(`${status.padEnd(12)} ${what}  (left by boxlab ${item.owner})`);
   }
+  for (const r of report.ledgersRefused) console.log(r.error);
   if (report.liveOwners.length) console.log(msg.cleanupLive(report.liveOwners));
-  if (report.items.length === 0) console.log(msg.cleanupNothing);
+  if (report.items.length === 0 && !report.ledgersRefused.length) console.log(msg.cleanupNothing);
   if (process.getuid?.() !== 0 && existsSync('/run/boxlab/ledger')) console.log(msg.cleanupNotRoot(ledgerDir()));
-  else console.log(dryRun ? msg.cleanupWould(report.items.length) : msg.cleanupDone(report.items.length - failed.length));
-  return failed.length ? 1 : 0;
+  else console.log(dryRun ? msg.cleanupWould(report.items.length - failed.length) : msg.cleanupDone(report.items.length - failed.length));
+  return bad ? 1 : 0;
 }

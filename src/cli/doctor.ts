@@ -1,13 +1,15 @@
 // `boxlab doctor [--json]`: print what the machine can do and which chapters will run.
 import { parseOptions, UsageError } from './args.ts';
+import { applyTrust, TRUST_OPTION } from './lab.ts';
 import { DOCTOR_USAGE, doctorText as t, msg } from './text.ts';
 
 export async function doctorCommand(args: string[]): Promise<number> {
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(DOCTOR_USAGE);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length) throw new UsageError(msg.noArguments('doctor', rest));
   const { doctor } = await import('../doctor/index.ts');
   const report = await doctor();

@@ -5,7 +5,7 @@ import { Ledger } from '../ledger/index.ts';
 import { dockerArchive } from '../images/archive.ts';
 import { buildImage, commitImage } from '../images/image.ts';
 import { Layout, checkRefName } from '../images/layout.ts';
-import { parseRegistryRef, pullImage, pushImage, type Exchange } from '../images/registry.ts';
+import { credentialsFor, parseRegistryRef, pullImage, pushImage, type Credentials, type Exchange, type RegistryRef } from '../images/registry.ts';
 import { startRegistry } from '../images/registry-server.ts';
 import { lowerdirOf, unpackImage } from '../images/unpack.ts';
 import { parseOptions, UsageError } from './args.ts';
@@ -18,8 +18,8 @@ const USAGES: Record<string, string> = {
   unpack: 'LAYOUT REF DEST [--flat]',
   commit: 'LAYOUT FROM UPPER REF',
   save: 'LAYOUT REF FILE [--name REPO:TAG]',
-  push: 'LAYOUT REF HOST:PORT/NAME[:TAG]',
-  pull: 'HOST:PORT/NAME[:TAG] LAYOUT [REF]',
+  push: 'LAYOUT REF HOST:PORT/NAME[:TAG] [--authfile FILE]',
+  pull: 'HOST:PORT/NAME[:TAG] LAYOUT [REF] [--authfile FILE]',
   registry: '(no arguments)',
 };
 
@@ -29,6 +29,7 @@ const SPEC = {
   flat: { value: false },
   cmd: { value: true },
   env: { value: true, repeat: true },
+  authfile: { value: true },
   name: { value: true },
 } as const;
 
@@ -61,7 +62,7 @@ export async function imageCommand(args: string[]): Promise<number> {
     console.log(`Usage: boxlab image ${verb} ${USAGES[verb]}\n\n${IMAGE_USAGE}`);
     return 0;
   }
-  const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'], save: ['name'] };
+  const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'], save: ['name'], push: ['authfile'], pull: ['authfile'] };
   for (const name of Object.keys(options)) {
     if (!(allowed[verb] ?? []).includes(name)) throw new UsageError(`boxlab image ${verb} has no option --${name}; usage: boxlab image ${verb} ${USAGES[verb]}`);
   }
@@ -72,8 +73,8 @@ export async function imageCommand(args: string[]): Promise<number> {
     case 'unpack': return unpack(rest, options.flat === true);
     case 'commit': return commit(rest);
     case 'save': return save(rest, options.name as string | undefined);
-    case 'push': return push(rest);
-    case 'pull': return pull(rest);
+    case 'push': return push(rest, options.authfile as string | undefined);
+    case 'pull': return pull(rest, options.authfile as string | undefined);
     default: return registry(rest);
   }
 }
@@ -156,7 +157,10 @@ function unpack(rest: string[], flat: boolean): number {
   const layout = Layout.open(resolve(rest[0]!));
   const image = layout.image(rest[1]!);
   const layers = unpackImage(layout, image, dest, flat ? 'flat' : 'overlay');
-  layers.forEach((l, i) => console.log((flat ? t.flatUnpacked : t.unpacked)(i + 1, l.dir, l.written, l.whiteouts, l.opaque)));
+  layers.forEach((l, i) => {
+    console.log((flat ? t.flatUnpacked : t.unpacked)(i + 1, l.dir, l.written, l.whiteouts, l.opaque));
+    for (const w of l.withheld) console.error(t.withheld(i + 1, w.member, w.what, w.detail, dest));
+  });
   if (!flat) console.log(t.lowerdir(lowerdirOf(layers)));
   return 0;
 }
@@ -186,22 +190,29 @@ function save(rest: string[], name: string | undefined): number {
   return 0;
 }
 
-async function push(rest: string[]): Promise<number> {
+/** The login for a registry: from --authfile, else $REGISTRY_AUTH_FILE (as podman and
+ *  skopeo read it), else none. */
+function login(ref: RegistryRef, authfile: string | undefined): Credentials | undefined {
+  const file = authfile ?? process.env.REGISTRY_AUTH_FILE;
+  return file ? credentialsFor(resolve(file), new URL(ref.base).host) : undefined;
+}
+
+async function push(rest: string[], authfile: string | undefined): Promise<number> {
   expectArgs('push', rest, 3);
   const to = parseRegistryRef(rest[2]!);
   const layout = Layout.open(resolve(rest[0]!));
-  const r = await pushImage(layout, rest[1]!, to, printExchange);
+  const r = await pushImage(layout, rest[1]!, to, printExchange, login(to, authfile));
   console.log(t.pushed(rest[1]!, rest[2]!, r.uploaded, r.present, r.digest));
   return 0;
 }
 
-async function pull(rest: string[]): Promise<number> {
+async function pull(rest: string[], authfile: string | undefined): Promise<number> {
   expectArgs('pull', rest, 2, 3);
   const from = parseRegistryRef(rest[0]!);
   const ref = rest[2] ?? `${from.name.split('/').pop()}:${from.tag}`;
   checkRefName(ref);
   const dir = resolve(rest[1]!);
-  const r = await pullImage(from, () => Layout.create(dir), ref, printExchange);
+  const r = await pullImage(from, () => Layout.create(dir), ref, printExchange, login(from, authfile));
   console.log(t.pulled(rest[0]!, ref, dir, r.fetched, r.present, r.digest));
   return 0;
 }
@@ -212,7 +223,7 @@ async function registry(rest: string[]): Promise<number> {
   expectArgs('registry', rest, 0);
   const ledger = Ledger.open();
   const running = await startRegistry(ledger);
-  console.log(t.registryUp(running.address, running.dir));
+  console.log(t.registryUp(running.address, running.dir, running.login.authFile, running.login.netrcFile));
   await running.exited;
   await ledger.close();
   console.error(`boxlab: ${t.registryDied}`);

@@ -1,13 +1,23 @@
 // The lab's commands: the terminal UI, `boxlab list` and `boxlab lesson ID`.
-import { parseOptions, UsageError } from './args.ts';
+import { parseOptions, UsageError, type Parsed } from './args.ts';
 import { LAB_USAGE, LESSON_USAGE, LIST_USAGE, msg } from './text.ts';
 
+/** --trust DIR, repeatable: lessons from outside the built-in course that the person
+ *  vouches for (BOXLAB_LESSONS=DIR needs it; see src/lessons/trust.ts). */
+export const TRUST_OPTION = { trust: { value: true, repeat: true } } as const;
+
+export async function applyTrust(options: Parsed['options']): Promise<void> {
+  const dirs = (options.trust as string[] | undefined) ?? [];
+  if (dirs.length) (await import('../lessons/trust.ts')).trustLessons(dirs);
+}
+
 export async function tuiCommand(args: string[]): Promise<number> {
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(LAB_USAGE);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length > 1) throw new UsageError(`unexpected ${rest.slice(1).join(' ')}; run 'boxlab --help'`);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     console.error(msg.needsTerminal);
@@ -33,11 +43,12 @@ export async function tuiCommand(args: string[]): Promise<number> {
 }
 
 export async function listCommand(args: string[]): Promise<number> {
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(LIST_USAGE);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length) throw new UsageError(msg.noArguments('list', rest));
   const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
   const { lessons: loaded, errors } = await loadAll();
@@ -56,11 +67,13 @@ export async function listCommand(args: string[]): Promise<number> {
 export async function lessonCommand(args: string[], color: boolean): Promise<number> {
   const { options, rest } = parseOptions(args, {
     help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
+    ...TRUST_OPTION,
   }, { stopAtWord: false });
   if (options.help) {
     console.log(LESSON_USAGE);
     return 0;
   }
+  await applyTrust(options);
   if (rest.length !== 1) throw new UsageError("expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them");
   if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
   const until = options.until === undefined ? undefined : Number(options.until);

@@ -4,6 +4,7 @@ import { blName, Ledger } from '../ledger/index.ts';
 import { Container, DEFAULT_ENV, optionErrors, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
 import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
+import { HostNetError } from '../ledger/host-net.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { parseOptions, UsageError } from './args.ts';
@@ -98,6 +99,29 @@ export function rootlessIds(env = process.env): { uid: number; gid: number } {
   return { uid: 65534, gid: 65534 };
 }
 
+/** What the person asked is wrong (flags that contradict, a path that is not there):
+ *  nothing was made. The exit status of every usage error. */
+const EXIT_USAGE = 2;
+
+/** The signals `boxlab run` answers for its container: the exit status after one is
+ *  128+N, as a shell reports a command it interrupted. */
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+
+/** The first of SIGNALS to arrive, from the moment the run begins: a Ctrl-C while the
+ *  rootfs is built or the container is made stops the run there, and unwinds. */
+class Interrupt {
+  signal?: NodeJS.Signals;
+  /** The container, once there is one, gets the signal passed on. */
+  forward?: (sig: NodeJS.Signals) => void;
+  private handler = (sig: NodeJS.Signals) => {
+    if (!this.signal) this.signal = sig;
+    this.forward?.(sig);
+  };
+  constructor() { for (const s of Object.keys(SIGNALS)) process.on(s, this.handler); }
+  get status(): number | undefined { return this.signal ? 128 + SIGNALS[this.signal]! : undefined; }
+  dispose(): void { for (const s of Object.keys(SIGNALS)) process.off(s, this.handler); }
+}
+
 export async function runCommand(args: string[]): Promise<number> {
   const bundle = await import('./run-bundle.ts');
   if (bundle.bundleArg(args) !== undefined) return bundle.runBundleCommand(args);
@@ -116,6 +140,7 @@ export async function runCommand(args: string[]): Promise<number> {
     console.error(msg.needsRoot('run'));
     return EXIT_RUNTIME;
   }
+  const interrupt = new Interrupt();
   const ledger = Ledger.open();
   try {
     let errors = optionErrors(spec);
@@ -123,35 +148,50 @@ export async function runCommand(args: string[]): Promise<number> {
     if (!errors.length) errors = validateSpec(spec);
     if (errors.length) {
       for (const e of errors) console.error(`boxlab run: ${e}`);
-      return EXIT_RUNTIME;
+      return EXIT_USAGE;
     }
-    return await runContainer(spec, ledger);
+    return interrupt.status ?? await runContainer(spec, ledger, interrupt);
   } finally {
-    await ledger.close();
+    // What could not be removed stays in the ledger, for boxlab cleanup: say so.
+    for (const e of await ledger.close()) console.error(`boxlab run: ${msg.leftBehind(e.message)}`);
+    interrupt.dispose();
   }
 }
 
-async function runContainer(spec: RunSpec, ledger: Ledger): Promise<number> {
+async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt): Promise<number> {
   let box: Container | undefined;
-  let stopping = false;
-  // Ctrl-C reaches the whole foreground process group, container included; an init
-  // without a handler ignores it, so a second chance: SIGKILL after a second.
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (!box || stopping) return;
-    stopping = true;
+  let forwarded = false;
+  let killed = false;
+  // Ctrl-C reaches the whole foreground process group, container included; SIGTERM and
+  // SIGHUP reach only us. Either way the container gets it; an init without a handler
+  // ignores it, so it gets SIGKILL a second later (or at once on a second signal).
+  interrupt.forward = (sig) => {
+    if (!box) return;
+    if (forwarded) {
+      killed = true;
+      return void box.signal('KILL');
+    }
+    forwarded = true;
     void box.signal(sig.replace('SIG', ''));
-    setTimeout(() => void box?.signal('KILL'), 1000).unref();
+    setTimeout(() => { killed = true; void box?.signal('KILL'); }, 1000).unref();
   };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
   try {
     box = await Container.create(spec, ledger, { stdio: 'inherit' });
+    if (interrupt.status) return interrupt.status;
     await box.prepare(spec, ledger);
+    if (interrupt.status) return interrupt.status;
     await box.exec(spec);
     const end = await box.wait();
-    return end.code;
+    // The command's own status, unless it ended because we stopped it for the person.
+    return interrupt.status !== undefined && (killed || end.signaled) ? interrupt.status : end.code;
   } catch (err) {
-    if (err instanceof NetworkError) {
+    // The same Ctrl-C stopped the core (it is in the terminal's process group) or the
+    // run was cut short: the person's signal is the answer, not the core's complaint.
+    // The core's reply and node's signal arrive together, in either order: a moment
+    // lets the signal be heard before the error is judged.
+    if (interrupt.status === undefined && err instanceof CoreError) await new Promise((r) => setTimeout(r, 50));
+    if (interrupt.status !== undefined) return interrupt.status;
+    if (err instanceof NetworkError || err instanceof HostNetError) {
       console.error(`boxlab run: ${err.message}`);
       return EXIT_RUNTIME;
     }
@@ -159,11 +199,12 @@ async function runContainer(spec: RunSpec, ledger: Ledger): Promise<number> {
       console.error(`boxlab run: ${err.describe()}`);
       if (err.op === 'exec' && err.errno === 'ENOENT') return 127;
       if (err.op === 'exec' && err.errno === 'EACCES') return 126;
+      if (!box?.core.alive) console.error(`boxlab run: ${msg.coreGone}`);
       return EXIT_RUNTIME;
     }
     throw err;
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    interrupt.forward = undefined;
     await box?.stop(ledger);
   }
 }

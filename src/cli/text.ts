@@ -1,6 +1,8 @@
 // Every word the command line says to a person, in one place, so a translation can
 // follow without touching code.
 
+import type { Distrust } from '../ledger/trust.ts';
+
 export const VERSION = '0.1.0';
 
 export const USAGE = `boxlab ${VERSION} — learn how containers work, one kernel step at a time
@@ -91,33 +93,45 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`;
 
-export const LAB_USAGE = `Usage: boxlab [--present [LESSON]]
+export const LAB_USAGE = `Usage: boxlab [--present [LESSON]] [--trust DIR]
 
 Opens the lab. --present is for workshops: one step per screen, a large state panel,
 a step counter, speaker notes hidden; it opens LESSON straight away. Press ? in the
 lab for its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
 Colour is off with NO_COLOR, --no-color or TERM=dumb. Progress and settings are kept in
-$XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).`;
+$XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).
 
-export const LIST_USAGE = `Usage: boxlab list [--json]
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`;
 
-Lists the lessons: id, title, and whether they need root.`;
+export const LIST_USAGE = `Usage: boxlab list [--json] [--trust DIR]
 
-export const LESSON_USAGE = `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N]
+Lists the lessons: id, title, and whether they need root.
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`;
+
+export const LESSON_USAGE = `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N] [--trust DIR]
 
 Runs a lesson straight through as plain text: prose, commands, syscalls, the state
 before and after, and the diff. --yes solves its tasks with their solutions; the exit
 status is 0 only if every check passes. --markdown writes a handout, --json an event
 stream. --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
-you can look at them from another terminal (boxlab state PID).`;
+you can look at them from another terminal (boxlab state PID).
 
-export const DOCTOR_USAGE = `Usage: boxlab doctor [--json]
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`;
+
+export const DOCTOR_USAGE = `Usage: boxlab doctor [--json] [--trust DIR]
 
 Tells what this machine can do for the course: kernel, cgroup layout and controllers,
 privileges, user namespaces, overlayfs, loop devices, netfilter, KVM, runc/crun, mount
 propagation, WSL or a container as host; then, chapter by chapter, whether the lessons
 will run here and if not, why and what to do. Exit status 0 means the whole course can
-run.`;
+run.
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`;
 
 export const STATE_USAGE = `Usage: boxlab state PID [--view LIST] [--json]
 
@@ -146,19 +160,23 @@ REF names an image in it (app:1), or is a manifest digest.
           layer N into DEST/N, as overlay lower directories: .wh.NAME becomes a
           whiteout (character device 0/0), .wh..wh..opq the xattr
           trusted.overlay.opaque=y; prints the lowerdir. --flat applies every layer
-          to DEST itself, deleting what the whiteouts name.
+          to DEST itself, deleting what the whiteouts name. Setuid/setgid bits and
+          device nodes are kept only beneath a directory closed to other users
+          (chmod 700), else cleared or left out, each named.
   commit LAYOUT FROM UPPER REF
           a new image: FROM's layers and one more made of UPPER, a container's
           overlay upper directory (whiteouts become .wh. files)
   save LAYOUT REF FILE [--name REPO:TAG]
           the image as one tar file in the format of docker save (a
           docker-archive), which docker load reads; named REPO:TAG (default REF)
-  push LAYOUT REF HOST:PORT/NAME[:TAG]
-          send an image to a registry on loopback (the registry HTTP API)
-  pull HOST:PORT/NAME[:TAG] LAYOUT [REF]
+  push LAYOUT REF HOST:PORT/NAME[:TAG] [--authfile FILE]
+          send an image to a registry on loopback (the registry HTTP API); the login
+          comes from FILE or $REGISTRY_AUTH_FILE (containers-auth.json, as skopeo reads)
+  pull HOST:PORT/NAME[:TAG] LAYOUT [REF] [--authfile FILE]
           fetch one into a layout (REF defaults to NAME:TAG)
   registry
-          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C
+          run a registry on 127.0.0.1 (Debian's docker-registry) until Ctrl-C; it
+          takes nothing without a login made for the run (it prints the files)
 
 unpack and commit need root: whiteouts are device nodes and overlay's marks are
 trusted.* xattrs. Registries must be on this machine's loopback.`;
@@ -177,10 +195,12 @@ export const msg = {
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
   notLinux: 'boxlab teaches the Linux kernel and runs only on Linux. On macOS or Windows, use a Linux VM (for example with multipass or WSL 2).',
+  coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
   buildingRootfs: (dir: string) => `boxlab: building the default rootfs in ${dir} (once)...`,
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
   cleanupNothing: 'nothing to clean up: no ledger of a dead boxlab remains.',
+  leftBehind: (why: string) => `could not remove what it made: ${why} (it stays in the ledger: boxlab cleanup tries again)`,
   cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
   rootfsNotBuilt: (dir: string, exists: boolean) =>
     `BOXLAB_ROOTFS=${dir} is not a boxlab rootfs${exists ? '' : ' (it does not exist)'}: build one there with boxlab rootfs ${dir}, or unset BOXLAB_ROOTFS to use the cache`,
@@ -189,6 +209,51 @@ export const msg = {
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
+};
+
+/** Why boxlab will not trust a place (src/ledger/trust.ts), in words. */
+function distrustWords(d: Distrust): string {
+  const me = process.geteuid?.() ?? 0;
+  switch (d.why) {
+    case 'missing': return `${d.path} does not exist`;
+    case 'link': return `${d.path} is a symbolic link`;
+    case 'not-dir': return `${d.path} is not a directory`;
+    case 'not-file': return `${d.path} is not a regular file`;
+    case 'not-plain': return `${d.path} is not a plain absolute path (no ., .., // or trailing /)`;
+    case 'owner': return `${d.path} belongs to uid ${d.uid}, not to you (uid ${me})${me === 0 ? '' : ' or root'}`;
+    case 'writable': return `${d.path} has mode ${d.mode.toString(8).padStart(4, '0')}: ${d.mode & 0o022 ? 'others can write it' : 'others can read it'}`;
+  }
+}
+
+/** How to make a place trusted again, by what is wrong with it. */
+function distrustFix(d: Distrust): string {
+  switch (d.why) {
+    case 'owner': return `remove it if a stranger made it (sudo rm -rf ${d.path}), or choose a directory of your own`;
+    case 'writable': return d.mode & 0o022 ? `chmod go-w ${d.path}` : `chmod 700 ${d.path}`;
+    case 'link': return `name the real path (realpath ${d.path})`;
+    default: return 'choose a directory of your own';
+  }
+}
+
+export const safetyText = {
+  distrust: distrustWords,
+  stateRoot: (root: string, d: Distrust) =>
+    `will not keep ledgers (the lists of what to remove after a crash) in ${root}: ${distrustWords(d)}, ` +
+    `so another user could forge what boxlab removes. ${distrustFix(d)}; or set BOXLAB_STATE_DIR to a directory of yours with mode 0700.`,
+  ledgerWrite: (file: string, code: string, message: string) =>
+    `cannot write the ledger ${file}: ${code === 'ENOSPC' ? 'no space left on device' : message}. boxlab writes down what it makes before making it, so nothing was made. ` +
+    `Free space there, or set BOXLAB_STATE_DIR to a directory on another filesystem.`,
+  ledgerFile: (file: string, d: Distrust) => `left alone: the ledger ${file}, since ${distrustWords(d)}; remove it by hand if you know it`,
+  ledgerTooBig: (file: string, max: number) => `left alone: the ledger ${file} is larger than ${max >> 20} MiB, which no boxlab writes; remove it by hand if you know it`,
+  rootfsPlace: (dir: string, d: Distrust) =>
+    `boxlab will not build a rootfs in ${dir}: ${distrustWords(d)}, and root builds only where no one else can write. ` +
+    `Build it in a directory owned by root (the default is /var/cache/boxlab/rootfs), or run boxlab rootfs as the user who owns the directory.`,
+  lessonsUntrusted: (root: string) =>
+    `the lessons in ${root} are not the built-in course, and a lesson runs its commands ${process.geteuid?.() === 0 ? 'as root' : 'as you'}. ` +
+    `If you trust them, say so: --trust ${root}`,
+  lessonsDistrusted: (root: string, d: Distrust) =>
+    `the lessons in ${root} are not safe to run: ${distrustWords(d)}, so someone other than you or root could change what they run. ` +
+    `Lesson files, their directories and the directories above must be owned by you or root and writable by no one else: ${d.why === 'writable' ? `chmod go-w ${d.path}` : d.why === 'owner' ? `chown ${process.geteuid?.() === 0 ? 'root' : process.geteuid?.()} ${d.path}, or copy the lessons somewhere of yours` : 'copy them somewhere of yours'}.`,
 };
 
 export const imageText = {
@@ -212,13 +277,21 @@ export const imageText = {
   flatUnpacked: (n: number, dir: string, written: number, whiteouts: string[], opaque: string[]) =>
     `layer ${n} applied to ${dir}: ${written} members${whiteouts.length ? `; deleted: ${whiteouts.join(' ')}` : ''}${opaque.length ? `; emptied: ${opaque.join(' ')}` : ''}`,
   lowerdir: (dirs: string[]) => `lowerdir=${dirs.join(':')}`,
+  withheld: (n: number, member: string, what: 'setid' | 'device', detail: string, dest: string) =>
+    `boxlab: layer ${n}, member ${member}: ${what === 'setid' ? `setuid/setgid bits cleared (${detail})` : `${detail} device node left out`}: ` +
+    `other users can reach ${dest}, and could use it to become root; unpack beneath a directory only you can open (chmod 700) to keep it`,
   exchange: (method: string, path: string, status: number, note?: string) => `  ${method.padEnd(4)} ${path} -> ${status}${note ? `  (${note})` : ''}`,
   pushed: (ref: string, to: string, uploaded: number, present: number, digest: string) =>
     `pushed ${ref} to ${to}: ${uploaded} blob${uploaded === 1 ? '' : 's'} uploaded, ${present} already there; manifest ${digest}`,
   pulled: (from: string, ref: string, layout: string, fetched: number, present: number, digest: string) =>
     `pulled ${from} as ${ref} into ${layout}: ${fetched} blob${fetched === 1 ? '' : 's'} fetched, ${present} already there; manifest ${digest}`,
   saved: (ref: string, file: string, size: number, name: string) => `saved ${ref} to ${file} (${size} bytes, a docker-archive named ${name}): docker load -i ${file}`,
-  registryUp: (address: string, dir: string) => `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.`,
+  registryUp: (address: string, dir: string, authFile: string, netrc: string) =>
+    `registry on http://${address} (storage in ${dir}/data). Ctrl-C stops it and removes its storage.\n` +
+    `It takes nothing without its login, made for this run and readable by root only:\n` +
+    `  boxlab image push --authfile ${authFile} LAYOUT REF ${address}/NAME:TAG\n` +
+    `  skopeo inspect --tls-verify=false --authfile ${authFile} docker://${address}/NAME:TAG\n` +
+    `  curl --netrc-file ${netrc} http://${address}/v2/_catalog`,
   registryDied: 'the registry exited by itself',
   inspect: {
     image: 'image', manifest: 'manifest', config: 'config', platform: 'platform', created: 'created',
@@ -364,6 +437,8 @@ export const cgroupText = {
   notBlockDevice: (flag: string, path: string) => `${flag}: ${path} is not a block device; lsblk lists them`,
   badDeviceRate: (flag: string, text: string) => `${flag} ${text}: expected DEVICE:RATE, such as /dev/sda:1mb or 8:0:1mb (iops: a count, /dev/sda:100)`,
   memoryTooSmall: (flag: string, text: string) => `${flag} ${text}: the smallest memory limit is 6m (as Docker's)`,
+  sizeTooLarge: (flag: string, text: string, max: string) => `${flag} ${text}: larger than the largest size boxlab takes, ${max}`,
+  badDeviceNumber: (flag: string, text: string) => `${flag} ${text}: a device number is MAJOR:MINOR with MAJOR at most 4095 and MINOR at most 1048575 (lsblk shows them)`,
   badCpus: (flag: string, text: string, max: number) => `${flag} ${text}: expected a number of CPUs from 0.01 to ${max} (this machine has ${max})`,
   badCpuList: (flag: string, text: string) => `${flag} ${text}: expected CPU numbers and ranges, such as 0, 0-1 or 0,2-3`,
   badParent: (flag: string, text: string) => `${flag} ${text}: expected a cgroup path of plain names, such as /bl-lab or bl-lab/bl-web`,

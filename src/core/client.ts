@@ -54,11 +54,25 @@ export class Core {
   ) {
     this.pid = child.pid!;
     createInterface({ input: replies }).on('line', (line) => this.onLine(line));
+    // A core that dies (killed, crashed) breaks its pipes: the next request written
+    // fails with EPIPE, a read with ECONNRESET, each an 'error' event that would crash
+    // node if nobody listened. Both say what the exit says: the core is gone. Every
+    // request waiting fails then, and the caller unwinds its ledger as after any error.
+    const broken = (err: NodeJS.ErrnoException) => this.gone(`the core's pipe broke (${err.code ?? err.message})`);
+    requests.on('error', broken);
+    replies.on('error', broken);
+    child.on('error', broken);
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-      this.dead = signal ? `the core was killed by ${signal}` : `the core exited with status ${code}`;
-      this.failAll();
+      this.gone(signal ? `the core was killed by ${signal}` : `the core exited with status ${code}`, true);
       resolve(code);
     }));
+  }
+
+  /** The core is gone (or its pipes are): fail what waits, refuse what comes. The exit's
+   *  own words win over a broken pipe's, which usually come a moment before. */
+  private gone(why: string, exited = false): void {
+    if (!this.dead || exited) this.dead = why;
+    this.failAll();
   }
 
   /** Start `boxcore serve --fds 3,4` and check it answers. */
@@ -119,7 +133,8 @@ export class Core {
         reject(new CoreError(op, { kind: 'timeout', message: `no reply within ${timeoutMs} ms` }));
       }, timeoutMs);
       this.pending.set(id, { op, resolve, reject, timer });
-      this.requests.write(JSON.stringify({ ...args, id, op }) + '\n');
+      // A failed write shows as the 'error' event above, which fails this request too.
+      this.requests.write(JSON.stringify({ ...args, id, op }) + '\n', () => undefined);
     });
   }
 
@@ -155,7 +170,12 @@ export class Core {
 
   /** End the session: the core kills every container it made, then exits. */
   async close(): Promise<void> {
-    if (this.dead) return;
+    if (this.dead) {
+      // Broken pipes, but the process may linger a moment: make sure it is gone.
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+      await this.exited;
+      return;
+    }
     this.requests.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
     await this.exited;

@@ -8,6 +8,7 @@ import { loadAll, summarize } from '../lessons/loader.ts';
 import type { Feature, LessonSummary } from '../lessons/schema.ts';
 import { doctorText as t, msg } from '../cli/text.ts';
 import { lessonsRoot } from '../lessons/loader.ts';
+import { LessonTrustError } from '../lessons/trust.ts';
 import { allChecks, which, type Check, type LinkKind } from './checks.ts';
 import { configOf, kernelFix } from './kernel.ts';
 import { registryBinary } from '../images/registry-server.ts';
@@ -97,7 +98,11 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
 
 export async function doctor(): Promise<DoctorReport> {
   const checks = await allChecks();
-  const { lessons, errors } = await loadAll();
+  // Lessons that may not run here (not trusted) are one error, like a broken lesson.
+  const { lessons, errors } = await loadAll().catch((err: unknown) => {
+    if (err instanceof LessonTrustError) return { lessons: [], errors: [err] };
+    throw err;
+  });
   const lessonErrors = errors.map((e) => e.message);
   if (!lessons.length && !errors.length) lessonErrors.push(msg.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const byChapter = new Map<string, ChapterVerdict>();

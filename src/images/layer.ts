@@ -17,7 +17,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256, type Digest } from './digest.ts';
 import { MEDIA, type Descriptor } from './oci.ts';
 import { isOpaqueDir, splitDev } from './special.ts';
-import { readTar, writeTar, type TarEntry } from './tar.ts';
+import { TarError, readTar, writeTar, type TarEntry } from './tar.ts';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -97,8 +97,24 @@ export function layerBlob(entries: TarEntry[]): LayerBlob {
 
 export const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
-/** The entries of a layer blob, gzipped or not (by its bytes, whatever the media type says). */
-export function readLayer(blob: Buffer): { entries: TarEntry[]; diffId: Digest } {
-  const tar = blob.subarray(0, 2).equals(GZIP_MAGIC) ? gunzipSync(blob) : blob;
-  return { entries: readTar(tar), diffId: sha256(tar) };
+/** The most a layer's tar may hold, unpacked: a gzip "bomb" of a few kilobytes would
+ *  otherwise grow in memory until node dies. */
+export const MAX_LAYER_BYTES = 2 ** 30;
+
+/** The entries of a layer blob, gzipped or not (by its bytes, whatever the media type
+ *  says). `source` names it in errors ("layer sha256:…"). */
+export function readLayer(blob: Buffer, source = 'layer'): { entries: TarEntry[]; diffId: Digest } {
+  const tar = blob.subarray(0, 2).equals(GZIP_MAGIC) ? gunzipBounded(blob, source) : blob;
+  if (tar.length > MAX_LAYER_BYTES) throw new TarError(`${source} is ${tar.length} bytes; boxlab reads layers of at most ${MAX_LAYER_BYTES} bytes`, 0);
+  return { entries: readTar(tar, source), diffId: sha256(tar) };
+}
+
+function gunzipBounded(blob: Buffer, source: string): Buffer {
+  try {
+    return gunzipSync(blob, { maxOutputLength: MAX_LAYER_BYTES });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new TarError(`${source} unpacks to more than ${MAX_LAYER_BYTES} bytes: refused`, 0);
+    throw new TarError(`${source} is not a valid gzip stream (${e.message})`, 0);
+  }
 }

@@ -18,6 +18,7 @@
 //
 // boxlab talks only to registries on this machine's loopback (the lab's rule: its
 // traffic never leaves the machine), over plain HTTP.
+import { readFileSync } from 'node:fs';
 import { isDigest, sha256, verify, type Digest } from './digest.ts';
 import type { Layout } from './layout.ts';
 import { MEDIA, checkConfig, checkManifest, parseJson, type Descriptor } from './oci.ts';
@@ -70,6 +71,25 @@ export function parseRegistryRef(text: string): RegistryRef {
   return { base: `http://${hostPort}`, name, tag };
 }
 
+/** The most boxlab takes from a registry in one answer: a manifest, or a blob (a layer
+ *  as stored, gzipped). A registry on loopback is still someone else's program. */
+export const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
+export const MAX_BLOB_BYTES = 2 ** 30;
+
+/** The body, read as it arrives and refused once past `max` bytes. */
+async function boundedBody(res: Response, max: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > max) throw new RegistryError(`${what}: the registry sends ${declared} bytes; boxlab takes at most ${max}`);
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for await (const chunk of res.body ?? []) {
+    got += chunk.length;
+    if (got > max) throw new RegistryError(`${what}: the registry sent more than ${max} bytes; refused`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
 async function errorText(res: Response): Promise<string> {
   const body = await res.text().catch(() => '');
   try {
@@ -79,15 +99,39 @@ async function errorText(res: Response): Promise<string> {
   return body.trim().slice(0, 200) || res.statusText;
 }
 
+/** A user name and password for HTTP basic auth (the lab's registry wants one). */
+export interface Credentials { user: string; password: string }
+
+/** The credentials a containers-auth.json file (what podman, skopeo and buildah read and
+ *  `boxlab image registry` writes) holds for HOST:PORT, if any. */
+export function credentialsFor(authFile: string, hostPort: string): Credentials | undefined {
+  let doc: { auths?: Record<string, { auth?: string }> };
+  try {
+    doc = JSON.parse(readFileSync(authFile, 'utf8'));
+  } catch (err) {
+    throw new RegistryError(`cannot read the auth file ${authFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): it is JSON like {"auths": {"HOST:PORT": {"auth": "BASE64(user:password)"}}}`);
+  }
+  const entry = doc.auths?.[hostPort] ?? doc.auths?.[`http://${hostPort}`];
+  if (!entry?.auth) return undefined;
+  const text = Buffer.from(entry.auth, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 0) throw new RegistryError(`${authFile}: the auth of ${hostPort} is not base64 of user:password`);
+  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
 export class RegistryClient {
-  constructor(readonly base: string, private log: (e: Exchange) => void = () => undefined) {}
+  constructor(readonly base: string, private log: (e: Exchange) => void = () => undefined, private credentials?: Credentials) {}
 
   private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer } = {}, note?: string): Promise<Response> {
     const url = new URL(path, this.base);
     if (!isLoopback(url.hostname)) throw new RegistryError(`the registry sent boxlab to ${url.host}, which is not on loopback: refused`);
     let res: Response;
     try {
-      res = await fetch(url, { method, headers: init.headers, body: init.body, redirect: 'manual' });
+      // The login goes only to the registry named, never where a redirect points.
+      const auth: Record<string, string> = this.credentials && url.host === new URL(this.base).host
+        ? { authorization: `Basic ${Buffer.from(`${this.credentials.user}:${this.credentials.password}`).toString('base64')}` }
+        : {};
+      res = await fetch(url, { method, headers: { ...init.headers, ...auth }, body: init.body, redirect: 'manual' });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new RegistryError(`${method} ${url.href}: no answer (${cause}): is a registry running there? 'boxlab image registry' starts one`);
@@ -102,7 +146,11 @@ export class RegistryClient {
   async check(): Promise<string> {
     const res = await this.request('GET', '/v2/');
     await res.arrayBuffer();
-    if (res.status === 401) throw new RegistryError(`${this.base} wants a login (401): boxlab talks only to open registries on loopback`);
+    if (res.status === 401) {
+      throw new RegistryError(this.credentials
+        ? `${this.base} refused the login (401): the auth file names another password (each 'boxlab image registry' makes a new one)`
+        : `${this.base} wants a login (401): pass --authfile FILE (the auth.json 'boxlab image registry' prints), or set REGISTRY_AUTH_FILE`);
+    }
     if (!res.ok) throw new RegistryError(`${this.base}/v2/ answered ${res.status}: not a registry`);
     return res.headers.get('docker-distribution-api-version') ?? 'registry/2.0';
   }
@@ -117,7 +165,7 @@ export class RegistryClient {
   async getBlob(name: string, desc: Descriptor): Promise<Buffer> {
     const res = await this.request('GET', `/v2/${name}/blobs/${desc.digest}`);
     if (!res.ok) throw new RegistryError(`GET blob ${desc.digest} of ${name}: ${res.status} ${await errorText(res)}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await boundedBody(res, Math.min(desc.size, MAX_BLOB_BYTES), `blob ${desc.digest}`);
     if (bytes.length !== desc.size) throw new RegistryError(`blob ${desc.digest}: ${bytes.length} bytes arrived, the descriptor says ${desc.size}`);
     verify(`blob ${desc.digest} from ${this.base}`, bytes, desc.digest);
     return bytes;
@@ -156,7 +204,7 @@ export class RegistryClient {
     const res = await this.request('GET', `/v2/${name}/manifests/${ref}`, { headers: { accept: [MEDIA.manifest, MEDIA.dockerManifest].join(', ') } });
     if (res.status === 404) throw new RegistryError(`${this.base} has no manifest ${name}:${ref}`);
     if (!res.ok) throw new RegistryError(`GET manifest ${name}:${ref}: ${res.status} ${await errorText(res)}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await boundedBody(res, MAX_MANIFEST_BYTES, `manifest ${name}:${ref}`);
     const digest = sha256(bytes);
     const claimed = res.headers.get('docker-content-digest');
     if (isDigest(ref) && ref !== digest) verify(`manifest ${ref}`, bytes, ref);
@@ -166,8 +214,8 @@ export class RegistryClient {
 }
 
 /** Push the image REF of a layout: its layers, its config, then its manifest. */
-export async function pushImage(layout: Layout, ref: string, to: RegistryRef, log?: (e: Exchange) => void): Promise<{ digest: Digest; uploaded: number; present: number }> {
-  const client = new RegistryClient(to.base, log);
+export async function pushImage(layout: Layout, ref: string, to: RegistryRef, log?: (e: Exchange) => void, credentials?: Credentials): Promise<{ digest: Digest; uploaded: number; present: number }> {
+  const client = new RegistryClient(to.base, log, credentials);
   await client.check();
   const image = layout.image(ref);
   let uploaded = 0;
@@ -185,8 +233,8 @@ export async function pushImage(layout: Layout, ref: string, to: RegistryRef, lo
 /** Pull FROM into a layout (blobs it has already are not fetched), named REF there.
  *  The layout is opened (or made) only once the registry has the manifest, so a pull
  *  that cannot start leaves the disk as it was. */
-export async function pullImage(from: RegistryRef, openLayout: () => Layout, ref: string, log?: (e: Exchange) => void): Promise<{ digest: Digest; fetched: number; present: number }> {
-  const client = new RegistryClient(from.base, log);
+export async function pullImage(from: RegistryRef, openLayout: () => Layout, ref: string, log?: (e: Exchange) => void, credentials?: Credentials): Promise<{ digest: Digest; fetched: number; present: number }> {
+  const client = new RegistryClient(from.base, log, credentials);
   await client.check();
   const m = await client.getManifest(from.name, from.tag);
   const manifest = checkManifest(`manifest ${from.name}:${from.tag}`, parseJson('manifest', m.bytes));

@@ -49,8 +49,8 @@ const TYPEFLAG: Record<EntryType, string> = { file: '0', hardlink: '1', symlink:
 const TYPE_OF_FLAG: Record<string, EntryType> = { '0': 'file', '\0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
 
 export class TarError extends Error {
-  constructor(message: string, readonly offset: number) {
-    super(`tar, at byte ${offset}: ${message}`);
+  constructor(message: string, readonly offset: number, archive?: string) {
+    super(`tar${archive ? ` ${archive}` : ''}, at byte ${offset}: ${message}`);
     this.name = 'TarError';
   }
 }
@@ -146,18 +146,52 @@ export function writeTar(entries: Iterable<TarEntry>): Buffer {
 }
 
 // ------------------------------------------------------------------ reading
+//
+// An archive comes from elsewhere (a layer of someone's image) and may be hostile:
+// every number is checked to be a whole, non-negative size that fits what is left, and
+// every length the reader keeps (names, pax headers, entries) is bounded, so a damaged
+// or crafted archive is refused with its member's name, never looped over or let grow
+// until node runs out of memory.
+
+/** What the reader accepts: generous for any real image, small enough to keep in memory. */
+export const TAR_LIMITS = {
+  /** A path or link target (Linux's PATH_MAX). */
+  pathBytes: 4096,
+  /** One pax header's data, and all of the global ones together. */
+  paxBytes: 64 * 1024,
+  /** Records in one pax header. */
+  paxRecords: 256,
+  /** Members in one archive. */
+  entries: 1_000_000,
+  /** A uid or gid (2^32 - 2: -1 means "no change" to chown). */
+  id: 0xfffffffe,
+  /** A device major or minor number. */
+  devNumber: 0xffffffff,
+} as const;
+
+/** Where in which archive: "layer sha256:ab…, member etc/passwd (at byte 1536)". */
+interface Place { archive?: string; member?: string; at: number }
+
+function placed(p: Place, message: string): TarError {
+  const member = p.member === undefined ? '' : `member ${JSON.stringify(p.member.slice(0, 200))} `;
+  return new TarError(`${member}${message}`, p.at, p.archive);
+}
 
 /** A numeric field: octal text, or (GNU) base-256 when the first byte's high bit is set. */
-function number(h: Buffer, offset: number, width: number, at: number): number {
-  const field = h.subarray(offset, offset + width);
-  if (field[0]! & 0x80) {
-    let v = field[0]! & 0x7f;
-    for (let i = 1; i < width; i++) v = v * 256 + field[i]!;
+function number(h: Buffer, offset: number, width: number, field: string, p: Place): number {
+  const bytes = h.subarray(offset, offset + width);
+  if (bytes[0]! & 0x80) {
+    // base-256: the high bit marks it; 0xff first means a negative number, which no
+    // field of a member may hold.
+    if (bytes[0] === 0xff) throw placed(p, `has a negative ${field} (base-256): the archive is damaged or crafted`);
+    let v = bytes[0]! & 0x7f;
+    for (let i = 1; i < width; i++) v = v * 256 + bytes[i]!;
+    if (!Number.isSafeInteger(v)) throw placed(p, `has a ${field} too large to be real (base-256, ${width} bytes)`);
     return v;
   }
-  const text = field.toString('latin1').replace(/\0.*$/s, '').trim();
+  const text = bytes.toString('latin1').replace(/\0.*$/s, '').trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new TarError(`the field at header offset ${offset} is not an octal number: ${JSON.stringify(text)}`, at);
+  if (!/^[0-7]+$/.test(text)) throw placed(p, `has a ${field} that is not an octal number: ${JSON.stringify(text)}`);
   return parseInt(text, 8);
 }
 
@@ -167,8 +201,8 @@ function str(h: Buffer, offset: number, width: number): string {
   return field.subarray(0, nul < 0 ? width : nul).toString('utf8');
 }
 
-function checksumOk(h: Buffer, at: number): boolean {
-  const stored = number(h, 148, 8, at);
+function checksumOk(h: Buffer, p: Place): boolean {
+  const stored = number(h, 148, 8, 'checksum', p);
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
@@ -179,21 +213,49 @@ function checksumOk(h: Buffer, at: number): boolean {
   return stored === unsigned || stored === signed;
 }
 
-export function parsePax(body: Buffer, at: number): Record<string, string> {
+/** The records of a pax header: "LEN key=value\n", LEN counting the whole record. */
+export function parsePax(body: Buffer, at: number, where: Omit<Place, 'at'> = {}): Record<string, string> {
+  const p = { ...where, at };
+  if (body.length > TAR_LIMITS.paxBytes) throw placed(p, `has a pax header of ${body.length} bytes; at most ${TAR_LIMITS.paxBytes} are read`);
   const out: Record<string, string> = {};
   let i = 0;
+  let records = 0;
   while (i < body.length) {
     if (body[i] === 0) break;
+    if (++records > TAR_LIMITS.paxRecords) throw placed(p, `has more than ${TAR_LIMITS.paxRecords} pax records`);
     const space = body.indexOf(0x20, i);
-    const len = space < 0 ? NaN : Number(body.subarray(i, space).toString('latin1'));
-    if (!Number.isInteger(len) || len <= 0 || i + len > body.length) throw new TarError('a pax record is malformed (want "LEN key=value\\n")', at);
+    const digits = space < 0 ? '' : body.subarray(i, space).toString('latin1');
+    const len = /^[1-9]\d{0,7}$/.test(digits) ? Number(digits) : NaN;
+    if (!(len > digits.length + 1) || i + len > body.length || body[i + len - 1] !== 0x0a) throw placed(p, 'has a malformed pax record (want "LEN key=value\\n")');
     const record = body.subarray(space + 1, i + len - 1).toString('utf8');
     const eq = record.indexOf('=');
-    if (eq < 0) throw new TarError(`a pax record has no '=': ${JSON.stringify(record)}`, at);
+    if (eq <= 0) throw placed(p, `has a pax record without "key=": ${JSON.stringify(record.slice(0, 60))}`);
     out[record.slice(0, eq)] = record.slice(eq + 1);
     i += len;
   }
   return out;
+}
+
+/** A pax number: digits only (a size, a uid), within max. */
+function paxInteger(pax: Record<string, string>, key: string, max: number, p: Place): number | undefined {
+  const text = pax[key];
+  if (text === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(text) || Number(text) > max) throw placed(p, `has a pax ${key} of ${JSON.stringify(text.slice(0, 40))}: expected a whole number from 0 to ${max}`);
+  return Number(text);
+}
+
+/** pax mtime: seconds, maybe negative, maybe with a fraction ("1700000000.25"). */
+function paxTime(pax: Record<string, string>, p: Place): number | undefined {
+  const text = pax.mtime;
+  if (text === undefined) return undefined;
+  if (!/^-?\d{1,12}(\.\d{1,9})?$/.test(text)) throw placed(p, `has a pax mtime of ${JSON.stringify(text.slice(0, 40))}: expected seconds, like 1700000000 or 1700000000.5`);
+  return Math.floor(Number(text));
+}
+
+function paxPath(pax: Record<string, string>, key: string, p: Place): string | undefined {
+  const text = pax[key];
+  if (text !== undefined && Buffer.byteLength(text) > TAR_LIMITS.pathBytes) throw placed(p, `has a pax ${key} longer than ${TAR_LIMITS.pathBytes} bytes`);
+  return text;
 }
 
 /** "./a/b/" -> "a/b"; "./" -> "" (the archive's root). */
@@ -201,10 +263,12 @@ export function normalizePath(p: string): string {
   return p.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '').replace(/\/+/g, '/').replace(/^\.$/, '');
 }
 
-/** Every member of a tar archive, in order. Throws TarError on a damaged archive. */
-export function readTar(buf: Buffer): TarEntry[] {
+/** Every member of a tar archive, in order. Throws TarError, naming the archive (when
+ *  given) and the member, on a damaged or hostile archive. */
+export function readTar(buf: Buffer, archive?: string): TarEntry[] {
   const entries: TarEntry[] = [];
   let globals: Record<string, string> = {};
+  let globalBytes = 0;
   let local: Record<string, string> = {};
   let longName: string | undefined;
   let longLink: string | undefined;
@@ -212,45 +276,60 @@ export function readTar(buf: Buffer): TarEntry[] {
   while (at + BLOCK <= buf.length) {
     const h = buf.subarray(at, at + BLOCK);
     if (h.every((b) => b === 0)) break; // the end-of-archive blocks
-    if (!checksumOk(h, at)) throw new TarError('header checksum mismatch: not a tar archive, or a damaged one', at);
+    // The name as the header has it (pax or GNU may replace it below): enough to say
+    // which member a problem is in.
+    const p: Place = { archive, member: longName ?? local.path ?? str(h, 0, 100), at };
+    if (!checksumOk(h, p)) throw placed({ archive, at }, 'header checksum mismatch: not a tar archive, or a damaged one');
     const flag = String.fromCharCode(h[156]!);
     const pax = { ...globals, ...local };
-    const size = pax.size !== undefined ? Number(pax.size) : number(h, 124, 12, at);
+    // pax records describe the next member, never another pax or GNU header: those
+    // take their size from their own header.
+    const meta = flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K';
+    const size = (meta ? undefined : paxInteger(pax, 'size', Number.MAX_SAFE_INTEGER, p)) ?? number(h, 124, 12, 'size', p);
     const dataAt = at + BLOCK;
-    if (dataAt + size > buf.length) throw new TarError(`member data runs past the end (${size} bytes): the archive is truncated`, at);
+    if (size > buf.length - dataAt) throw placed(p, `says its data is ${size} bytes, past the end of the archive: it is truncated or damaged`);
     const data = buf.subarray(dataAt, dataAt + size);
     const next = dataAt + size + ((BLOCK - (size % BLOCK)) % BLOCK);
-    if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-      if (flag === 'x') local = { ...local, ...parsePax(data, at) };
-      else if (flag === 'g') globals = { ...globals, ...parsePax(data, at) };
-      else if (flag === 'L') longName = data.toString('utf8').replace(/\0+$/, '');
-      else longLink = data.toString('utf8').replace(/\0+$/, '');
+    if (meta) {
+      if (flag === 'x') local = { ...local, ...parsePax(data, at, p) };
+      else if (flag === 'g') {
+        globalBytes += data.length;
+        if (globalBytes > TAR_LIMITS.paxBytes) throw placed(p, `has more than ${TAR_LIMITS.paxBytes} bytes of pax global headers`);
+        globals = { ...globals, ...parsePax(data, at, p) };
+      } else {
+        if (data.length > TAR_LIMITS.pathBytes) throw placed(p, `has a GNU long ${flag === 'L' ? 'name' : 'link'} of ${data.length} bytes; at most ${TAR_LIMITS.pathBytes}`);
+        const text = data.toString('utf8').replace(/\0+$/, '');
+        if (flag === 'L') longName = text;
+        else longLink = text;
+      }
       at = next;
       continue;
     }
     const type = TYPE_OF_FLAG[flag];
-    if (!type) throw new TarError(`unsupported member type '${flag}'`, at);
+    if (!type) throw placed(p, `has a type '${flag}' that layers do not use`);
+    if (entries.length >= TAR_LIMITS.entries) throw placed(p, `is past the ${TAR_LIMITS.entries}th member: more than boxlab reads from one archive`);
     const ustar = h.subarray(257, 262).toString('latin1') === 'ustar';
     const prefix = ustar ? str(h, 345, 155) : '';
-    const rawName = pax.path ?? longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
+    const rawName = paxPath(pax, 'path', p) ?? longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
+    p.member = rawName;
     const isDir = type === 'dir' || (type === 'file' && rawName.endsWith('/'));
     const entry: TarEntry = {
       path: normalizePath(rawName),
       type: isDir ? 'dir' : type,
-      mode: number(h, 100, 8, at) & 0o7777,
-      uid: pax.uid !== undefined ? Number(pax.uid) : number(h, 108, 8, at),
-      gid: pax.gid !== undefined ? Number(pax.gid) : number(h, 116, 8, at),
-      mtime: pax.mtime !== undefined ? Math.floor(Number(pax.mtime)) : number(h, 136, 12, at),
+      mode: number(h, 100, 8, 'mode', p) & 0o7777,
+      uid: paxInteger(pax, 'uid', TAR_LIMITS.id, p) ?? bounded(number(h, 108, 8, 'uid', p), TAR_LIMITS.id, 'uid', p),
+      gid: paxInteger(pax, 'gid', TAR_LIMITS.id, p) ?? bounded(number(h, 116, 8, 'gid', p), TAR_LIMITS.id, 'gid', p),
+      mtime: paxTime(pax, p) ?? number(h, 136, 12, 'mtime', p),
     };
     if (entry.type === 'file') entry.data = Buffer.from(data);
     if (type === 'symlink' || type === 'hardlink') {
-      const link = pax.linkpath ?? longLink ?? str(h, 157, 100);
+      const link = paxPath(pax, 'linkpath', p) ?? longLink ?? str(h, 157, 100);
       // A hard link names another member, so it is a path of the archive like any other.
       entry.linkname = type === 'hardlink' ? normalizePath(link) : link;
     }
     if (type === 'char' || type === 'block') {
-      entry.devmajor = number(h, 329, 8, at);
-      entry.devminor = number(h, 337, 8, at);
+      entry.devmajor = bounded(number(h, 329, 8, 'device major', p), TAR_LIMITS.devNumber, 'device major', p);
+      entry.devminor = bounded(number(h, 337, 8, 'device minor', p), TAR_LIMITS.devNumber, 'device minor', p);
     }
     entries.push(entry);
     local = {};
@@ -258,4 +337,9 @@ export function readTar(buf: Buffer): TarEntry[] {
     at = next;
   }
   return entries;
+}
+
+function bounded(value: number, max: number, field: string, p: Place): number {
+  if (value > max) throw placed(p, `has a ${field} of ${value}; at most ${max}`);
+  return value;
 }

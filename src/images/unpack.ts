@@ -14,9 +14,9 @@
 // outside the destination. Every path is checked one component at a time.
 import {
   chmodSync, chownSync, existsSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync,
-  rmSync, symlinkSync, utimesSync, writeFileSync,
+  rmSync, statSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, readLayer } from './layer.ts';
 import { type Image, type Layout } from './layout.ts';
 import { makeNode, makeWhiteout, markOpaque } from './special.ts';
@@ -31,6 +31,8 @@ export interface ApplyReport {
   whiteouts: string[];
   /** Directories emptied (flat) or marked opaque (overlay). */
   opaque: string[];
+  /** Setuid/setgid bits cleared and device nodes left out (DEST is open to others). */
+  withheld: Withheld[];
 }
 
 export class UnpackError extends Error {
@@ -45,22 +47,42 @@ const asRoot = () => process.getuid?.() === 0;
 /** DEST/REL, refusing any path that would leave DEST; parent directories that are
  *  missing are made. Throws on "..", or on a parent that is not a real directory. */
 function inside(dest: string, rel: string, member: string): string {
+  const parts = parts_(rel, member);
+  const parent = beneath(dest, parts.slice(0, -1), member, true)!;
+  return join(parent, parts[parts.length - 1]!);
+}
+
+/** DEST/REL as a directory every component of which, the last included, is a real
+ *  directory beneath DEST (never a symbolic link, which could lead anywhere); undefined
+ *  when some component is missing. What a whiteout marker names is found this way. */
+function insideDir(dest: string, rel: string, member: string): string | undefined {
+  return rel === '' ? dest : beneath(dest, parts_(rel, member), member, false);
+}
+
+function parts_(rel: string, member: string): string[] {
   const parts = rel.split('/');
   if (rel === '' || parts.some((p) => p === '' || p === '.' || p === '..')) throw new UnpackError(member, 'the path must stay inside the layer (no "..", no absolute path)');
+  return parts;
+}
+
+/** Walk PARTS down from DEST one component at a time, each a real directory (made when
+ *  missing and `create`, else undefined). */
+function beneath(dest: string, parts: string[], member: string, create: boolean): string | undefined {
   let at = dest;
-  for (const part of parts.slice(0, -1)) {
+  for (const part of parts) {
     at = join(at, part);
     let st;
     try {
       st = lstatSync(at);
     } catch {
+      if (!create) return undefined;
       mkdirSync(at, { mode: 0o755 });
       continue;
     }
-    if (st.isSymbolicLink()) throw new UnpackError(member, `its parent ${at} is a symbolic link: following it could write outside ${dest}`);
-    if (!st.isDirectory()) throw new UnpackError(member, `its parent ${at} is not a directory`);
+    if (st.isSymbolicLink()) throw new UnpackError(member, `${at} is a symbolic link: following it could reach outside ${dest}`);
+    if (!st.isDirectory()) throw new UnpackError(member, `${at} is not a directory`);
   }
-  return join(at, parts[parts.length - 1]!);
+  return at;
 }
 
 function exists(path: string): boolean {
@@ -82,7 +104,34 @@ export function whiteoutOf(path: string): { dir: string; name?: string } | undef
   return undefined;
 }
 
-function writeMember(e: TarEntry, dest: string, dirTimes: [string, number][]): void {
+/** What a layer asked for that could hand another user of this machine root: a setuid
+ *  or setgid file anyone can run, a device node anyone can open. Kept only where no
+ *  other user can reach (see reachableByOthers); elsewhere left out, and said so. */
+export interface Withheld {
+  member: string;
+  /** setid: the setuid/setgid bits were cleared; device: the node was not made. */
+  what: 'setid' | 'device';
+  detail: string;
+}
+
+export interface ApplyOptions {
+  /** Keep setuid/setgid bits and device nodes (DEST is closed to other users). */
+  privileged?: boolean;
+}
+
+const SETID = 0o6000;
+
+function writeMember(e: TarEntry, dest: string, dirTimes: [string, number][], opts: ApplyOptions, withheld: Withheld[]): boolean {
+  const device = e.type === 'char' || e.type === 'block';
+  if (device && !opts.privileged) {
+    withheld.push({ member: e.path, what: 'device', detail: `${e.type} ${e.devmajor ?? 0}:${e.devminor ?? 0}` });
+    return false;
+  }
+  let mode = e.mode;
+  if (mode & SETID && !opts.privileged && e.type !== 'symlink' && e.type !== 'hardlink') {
+    mode &= ~SETID;
+    withheld.push({ member: e.path, what: 'setid', detail: `${e.mode.toString(8).padStart(4, '0')} -> ${mode.toString(8).padStart(4, '0')}` });
+  }
   const path = inside(dest, e.path, e.path);
   const st = exists(path) ? lstatSync(path) : undefined;
   // Both directories: keep it, take the member's attributes. Anything else is replaced.
@@ -92,7 +141,7 @@ function writeMember(e: TarEntry, dest: string, dirTimes: [string, number][]): v
       if (!st?.isDirectory()) mkdirSync(path, { mode: 0o700 });
       break;
     case 'file':
-      writeFileSync(path, e.data ?? Buffer.alloc(0), { mode: 0o600 });
+      writeFileSync(path, e.data ?? Buffer.alloc(0), { mode: 0o600, flag: 'wx' });
       break;
     case 'symlink':
       symlinkSync(e.linkname ?? '', path);
@@ -101,75 +150,99 @@ function writeMember(e: TarEntry, dest: string, dirTimes: [string, number][]): v
       const target = inside(dest, e.linkname ?? '', e.path);
       if (!exists(target)) throw new UnpackError(e.path, `it is a hard link to ${e.linkname}, which is not in this layer`);
       linkSync(target, path);
-      return; // the inode's owner and mode are the target's
+      return true; // the inode's owner and mode are the target's
     }
     case 'char':
     case 'block':
     case 'fifo':
-      makeNode(path, e.type === 'char' ? 'c' : e.type === 'block' ? 'b' : 'p', e.devmajor ?? 0, e.devminor ?? 0, e.mode);
+      makeNode(path, e.type === 'char' ? 'c' : e.type === 'block' ? 'b' : 'p', e.devmajor ?? 0, e.devminor ?? 0, mode & ~SETID);
       break;
   }
   if (e.type === 'symlink') {
     if (asRoot()) lchownSync(path, e.uid, e.gid);
     lutimesSync(path, e.mtime, e.mtime);
-    return;
+    return true;
   }
   // chown first: it clears setuid and setgid, which chmod then sets.
   if (asRoot()) chownSync(path, e.uid, e.gid);
-  chmodSync(path, e.mode);
+  chmodSync(path, mode);
   // A directory's time changes with every member written into it: set it at the end.
   if (e.type === 'dir') dirTimes.push([path, e.mtime]);
   else utimesSync(path, e.mtime, e.mtime);
+  return true;
 }
 
 /** Apply one layer's members to DEST. */
-export function applyLayer(entries: TarEntry[], dest: string, mode: UnpackMode): ApplyReport {
-  const report: ApplyReport = { written: 0, whiteouts: [], opaque: [] };
+export function applyLayer(entries: TarEntry[], dest: string, mode: UnpackMode, opts: ApplyOptions = {}): ApplyReport {
+  const report: ApplyReport = { written: 0, whiteouts: [], opaque: [], withheld: [] };
   const marks = entries.filter((e) => whiteoutOf(e.path));
   const members = entries.filter((e) => e.path !== '' && !whiteoutOf(e.path));
   const dirTimes: [string, number][] = [];
-  const target = (dir: string, name: string | undefined, member: string) => (dir || name ? inside(dest, name === undefined ? dir : dir ? `${dir}/${name}` : name, member) : dest);
+  const shown = (dir: string, name?: string) => `/${dir ? `${dir}/` : ''}${name ?? ''}`.replace(/(.)\/$/, '$1');
 
   // flat: a layer's deletions apply to the layers below it, so they go first, whatever
-  // their place in the tar; then its members.
+  // their place in the tar; then its members. Every marker's whole path is walked
+  // beneath DEST: "lnk/.wh..wh..opq" after a layer made lnk -> /outside must not
+  // empty /outside.
   if (mode === 'flat') {
     for (const m of marks) {
       const { dir, name } = whiteoutOf(m.path)!;
-      const path = target(dir, name, m.path);
+      if (name !== undefined) parts_(name, m.path); // ".wh..." would name the parent
+      const parent = insideDir(dest, dir, m.path);
+      if (parent === undefined) continue; // nothing there to delete
       if (name !== undefined) {
-        rmSync(path, { recursive: true, force: true });
-        report.whiteouts.push(`/${dir ? `${dir}/` : ''}${name}`);
-      } else if (existsSync(path)) {
-        for (const child of readdirSync(path)) rmSync(join(path, child), { recursive: true, force: true });
-        report.opaque.push(`/${dir}`);
+        rmSync(join(parent, name), { recursive: true, force: true }); // rm never follows a symlink: it goes itself
+        report.whiteouts.push(shown(dir, name));
+      } else {
+        for (const child of readdirSync(parent)) rmSync(join(parent, child), { recursive: true, force: true });
+        report.opaque.push(shown(dir));
       }
     }
   }
   for (const e of members) {
-    writeMember(e, dest, dirTimes);
-    report.written += 1;
+    if (writeMember(e, dest, dirTimes, opts, report.withheld)) report.written += 1;
   }
   // overlay: the marks go in after the members, so a member of this same layer wins over
   // a whiteout of its name (a whiteout hides only what is below it).
   if (mode === 'overlay') {
     for (const m of marks) {
       const { dir, name } = whiteoutOf(m.path)!;
-      const path = target(dir, name, m.path);
       if (name !== undefined) {
+        const path = inside(dest, dir ? `${dir}/${name}` : name, m.path);
         if (exists(path)) continue;
         makeWhiteout(path);
-        if (asRoot()) chownSync(path, m.uid, m.gid);
-        report.whiteouts.push(`/${dir ? `${dir}/` : ''}${name}`);
+        if (asRoot()) lchownSync(path, m.uid, m.gid);
+        report.whiteouts.push(shown(dir, name));
       } else {
+        const path = dir === '' ? dest : inside(dest, dir, m.path);
         if (!exists(path)) mkdirSync(path, { mode: 0o755 });
-        markOpaque(path);
-        report.opaque.push(`/${dir}`);
+        const real = insideDir(dest, dir, m.path)!; // a real directory, not a link to one
+        markOpaque(real);
+        report.opaque.push(shown(dir));
       }
     }
   }
   // Deepest first, so setting a child's time does not change its parent's again.
   for (const [path, mtime] of dirTimes.reverse()) utimesSync(path, mtime, mtime);
   return report;
+}
+
+/** Can a user other than this one reach files under DEST? Not when DEST, or a directory
+ *  above it, is this user's own and closed to group and others (0700): only there may a
+ *  layer's setuid files and device nodes be kept (a container's rootfs, say). */
+export function reachableByOthers(dest: string): boolean {
+  const me = process.geteuid?.() ?? 0;
+  for (let dir = resolve(dest); ; dir = dirname(dir)) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      if (dir === '/') return true;
+      continue; // not made yet: its parent decides
+    }
+    if (st.uid === me && (st.mode & 0o077) === 0) return false;
+    if (dir === '/') return true;
+  }
 }
 
 export interface UnpackedLayer extends ApplyReport {
@@ -183,8 +256,9 @@ export interface UnpackedLayer extends ApplyReport {
 export function unpackImage(layout: Layout, image: Image, dest: string, mode: UnpackMode): UnpackedLayer[] {
   const out: UnpackedLayer[] = [];
   mkdirSync(dest, { recursive: true, mode: 0o755 });
+  const opts = { privileged: !reachableByOthers(dest) };
   image.manifest.layers.forEach((desc, i) => {
-    const { entries, diffId } = readLayer(layout.readBlob(desc.digest, desc.size));
+    const { entries, diffId } = readLayer(layout.readBlob(desc.digest, desc.size), `layer ${i + 1} (${desc.digest})`);
     const expected = image.config.rootfs.diff_ids[i];
     if (diffId !== expected) throw new UnpackError(desc.digest, `its tar hashes to ${diffId}, but the config's diff_id ${i + 1} is ${expected}`);
     const dir = mode === 'overlay' ? join(dest, String(i + 1)) : dest;
@@ -192,7 +266,7 @@ export function unpackImage(layout: Layout, image: Image, dest: string, mode: Un
       if (existsSync(dir) && readdirSync(dir).length) throw new UnpackError(desc.digest, `${dir} is not empty: unpack into a new directory`);
       mkdirSync(dir, { recursive: true, mode: 0o755 });
     }
-    out.push({ dir, digest: desc.digest, ...applyLayer(entries, dir, mode) });
+    out.push({ dir, digest: desc.digest, ...applyLayer(entries, dir, mode, opts) });
   });
   return out;
 }

@@ -2,11 +2,12 @@
 // A ledger whose owner still runs belongs to a live boxlab: it is left alone, which is
 // what makes cleanup safe while another boxlab is running.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { readLedger, removeEmptyStateRoot, type Entry } from './ledger.ts';
+import { dirname, join } from 'node:path';
+import { checkLedgerDir, readLedger, removeEmptyStateRoot, type Entry } from './ledger.ts';
 import { ledgerDir } from './paths.ts';
 import { isSameProcessAlive } from './proc.ts';
-import { removeResource } from './resources.ts';
+import { assertRemovable, removeResource, type Place } from './resources.ts';
+import { leaveHostNet } from './host-net.ts';
 
 export interface CleanupItem {
   ledger: string;
@@ -19,31 +20,46 @@ export interface CleanupItem {
 export interface CleanupReport {
   items: CleanupItem[];
   ledgersRemoved: string[];
+  /** Ledger files not read at all (not ours, a link, too large), and why. */
+  ledgersRefused: { ledger: string; error: string }[];
   liveOwners: number[];
 }
 
 export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promise<CleanupReport> {
-  const report: CleanupReport = { items: [], ledgersRemoved: [], liveOwners: [] };
+  const report: CleanupReport = { items: [], ledgersRemoved: [], ledgersRefused: [], liveOwners: [] };
   if (!existsSync(dir)) return report;
+  // A ledger directory someone else can write is someone else's list: refused whole.
+  checkLedgerDir(dir);
   for (const name of readdirSync(dir).filter((n) => n.startsWith('bl-') && n.endsWith('.jsonl')).sort()) {
     const file = join(dir, name);
-    const { owner, live } = readLedger(file);
+    let ledger: ReturnType<typeof readLedger>;
+    try {
+      ledger = readLedger(file);
+    } catch (err) {
+      report.ledgersRefused.push({ ledger: file, error: (err as Error).message });
+      continue;
+    }
+    const { owner, live } = ledger;
     if (owner && isSameProcessAlive(owner.pid, owner.start)) {
       report.liveOwners.push(owner.pid);
       continue;
     }
+    // A ledger without its owner line names no process that cleanup could vouch for.
+    const place: Place = { root: dirname(dir), ownerStart: owner?.start ?? '' };
     let failed = 0;
     // Newest first: a mount inside a directory goes before the directory.
     for (const entry of [...live].reverse()) {
       const item: CleanupItem = { ledger: file, owner: owner?.pid ?? 0, entry, removed: false };
-      if (!dryRun) {
-        try {
-          await removeResource(entry);
+      try {
+        // Every entry is checked before anything is done, in a dry run too.
+        assertRemovable(entry, place);
+        if (!dryRun) {
+          await removeResource(entry, place);
           item.removed = true;
-        } catch (err) {
-          item.error = (err as Error).message;
-          failed += 1;
         }
+      } catch (err) {
+        item.error = (err as Error).message;
+        failed += 1;
       }
       report.items.push(item);
     }
@@ -52,13 +68,16 @@ export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promi
       report.ledgersRemoved.push(file);
     }
   }
+  // The host's shared bridge network is the host's, not one state root's: what dead
+  // runs left there (with this state root or another) goes once no live run holds it.
+  if (!dryRun && process.getuid?.() === 0) await leaveHostNet();
   if (!dryRun) removeEmptyStateRoot(dir);
   return report;
 }
 
 export function describeEntry(e: Entry): string {
   switch (e.kind) {
-    case 'dir': return `directory ${e.path}`;
+    case 'dir': return `directory ${e.path}${e.user ? ` (uid ${e.user}'s inside)` : ''}`;
     case 'process': return `process ${e.pid}`;
     case 'mount': return `mount ${e.path}`;
     case 'cgroup': return `cgroup ${e.path}`;
@@ -66,6 +85,7 @@ export function describeEntry(e: Entry): string {
     case 'link': return `link ${e.name}${e.netns ? ` in netns ${e.netns}` : ''}`;
     case 'netns': return `network namespace ${e.name}`;
     case 'sysctl': return `sysctl ${e.path} (restore to ${e.restore.trim()})`;
+    case 'net-share': return `a share of the host's bridge network (bl0, ip_forward, an address) held by ${e.holder}`;
     case 'oci': return `container ${e.name} of boxcore (${e.root})`;
     case 'oci-root': return `OCI state root ${e.path} and every container in it`;
     case 'nat': return `NAT table ${e.table}${e.tool ? ` (${e.tool})` : ''}${e.netns ? ` in netns ${e.netns}` : ''}`;

@@ -8,11 +8,13 @@
 //   {"add":{"id":1,"kind":"dir","path":"/run/boxlab/bl-..."}}   before making it
 //   {"done":1}                                           after removing it
 // Appends of one short line are atomic, so a concurrent reader never sees half a line.
-import { appendFileSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { safetyText } from '../cli/text.ts';
 import { ledgerDir } from './paths.ts';
 import { processStartTime } from './proc.ts';
 import { removeResource, type Resource } from './resources.ts';
+import { distrust, type Wanted } from './trust.ts';
 
 export type Entry = Resource & { id: number; scope?: string };
 
@@ -20,7 +22,7 @@ export class Ledger {
   private nextId = 1;
   private live = new Map<number, Entry>();
 
-  private constructor(readonly file: string, private dir: string) {}
+  private constructor(readonly file: string, private dir: string, private ownerStart: string) {}
 
   /** One open ledger per directory and process: every part of boxlab that opens it gets
    *  the same one, so no part can truncate another's entries. */
@@ -30,23 +32,24 @@ export class Ledger {
   static open(dir = ledgerDir()): Ledger {
     const open = Ledger.opened.get(dir);
     if (open) return open;
-    // The state root stays searchable (a rootless container's overlay dirs live there);
-    // the ledger itself is root's business only.
     const file = join(dir, `bl-${process.pid}.jsonl`);
     const owner = { pid: process.pid, start: processStartTime(process.pid) };
     // Another boxlab closing may remove the empty directories between our mkdir and
     // our write (see close): then make them again.
     for (let tries = 0; ; tries++) {
-      mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeLedgerDir(dir);
       try {
         writeFileSync(file, JSON.stringify({ owner }) + '\n', { mode: 0o600 });
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || tries >= 3) throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && tries < 3) continue;
+        // A full disk leaves the file made and empty: it goes, and the error says where.
+        rmSync(file, { force: true });
+        throw ledgerWriteError(file, err);
       }
     }
-    const ledger = new Ledger(file, dir);
+    const ledger = new Ledger(file, dir, owner.start);
     Ledger.opened.set(dir, ledger);
     return ledger;
   }
@@ -66,23 +69,37 @@ export class Ledger {
   /** Write the resource down before making it yourself; returns the entry to release. */
   record(resource: Resource, scope?: string): Entry {
     const entry: Entry = { ...resource, id: this.nextId++, scope };
-    appendFileSync(this.file, JSON.stringify({ add: entry }) + '\n');
+    this.append({ add: entry });
     this.live.set(entry.id, entry);
     return entry;
+  }
+
+  /** After a write that failed (a full disk may leave part of a line), the next line
+   *  starts on a line of its own, so a torn line never swallows the entry after it. */
+  private torn = false;
+
+  private append(rec: object): void {
+    try {
+      appendFileSync(this.file, (this.torn ? '\n' : '') + JSON.stringify(rec) + '\n');
+      this.torn = false;
+    } catch (err) {
+      this.torn = true;
+      throw ledgerWriteError(this.file, err);
+    }
   }
 
   /** Remove the resource (if it still exists) and cross it out. */
   async release(id: number): Promise<void> {
     const entry = this.live.get(id);
     if (!entry) return;
-    await removeResource(entry);
+    await removeResource(entry, { root: dirname(this.dir), ownerStart: this.ownerStart });
     this.forget(id);
   }
 
   /** Cross out without removing: for a resource that something else already removed. */
   forget(id: number): void {
     if (!this.live.delete(id)) return;
-    appendFileSync(this.file, JSON.stringify({ done: id }) + '\n');
+    this.append({ done: id });
   }
 
   /** Remove everything (or one scope's) in reverse order of making. Errors are collected,
@@ -114,11 +131,31 @@ export class Ledger {
   }
 }
 
+/** The most a ledger file may hold: a long session writes some thousands of lines. */
+const LEDGER_MAX = 16 << 20;
+
+/** Read a ledger file that must be ours: a regular file (never a link: O_NOFOLLOW),
+ *  owned by this user, writable by no one else, of a size a boxlab writes. */
+function readOwnLedger(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    const me = process.geteuid?.() ?? 0;
+    if (!st.isFile()) throw new Error(safetyText.ledgerFile(file, { path: file, why: 'not-file' }));
+    if (st.uid !== me) throw new Error(safetyText.ledgerFile(file, { path: file, why: 'owner', uid: st.uid }));
+    if (st.mode & 0o022) throw new Error(safetyText.ledgerFile(file, { path: file, why: 'writable', mode: st.mode & 0o7777 }));
+    if (st.size > LEDGER_MAX) throw new Error(safetyText.ledgerTooBig(file, LEDGER_MAX));
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What a ledger file says is still live: entries added and not crossed out. */
 export function readLedger(file: string): { owner?: { pid: number; start: string }; live: Entry[] } {
   const live = new Map<number, Entry>();
   let owner: { pid: number; start: string } | undefined;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of readOwnLedger(file).split('\n')) {
     if (!line.trim()) continue;
     let rec: { owner?: typeof owner; add?: Entry; done?: number };
     try {
@@ -126,11 +163,45 @@ export function readLedger(file: string): { owner?: { pid: number; start: string
     } catch {
       continue; // a torn last line from a crash mid-write: the entry before it still counts
     }
+    if (rec === null || typeof rec !== 'object') continue;
     if (rec.owner) owner = rec.owner;
     if (rec.add) live.set(rec.add.id, rec.add);
     if (rec.done !== undefined) live.delete(rec.done);
   }
   return { owner, live: [...live.values()] };
+}
+
+/** Refuse a state root or ledger directory that is not the caller's alone. */
+function assertOwnDir(path: string, wanted: Wanted): void {
+  const problem = distrust(path, wanted);
+  if (problem) throw new Error(safetyText.stateRoot(path, problem));
+}
+
+/** Make the state root and its ledger directory when missing, then refuse them unless
+ *  they are the caller's alone: a ledger says what boxlab removes, so whoever can write
+ *  there decides it. Root's state root may be searchable by all (mode 0755: a rootless
+ *  core reaches its overlay directories through it); the ledger directory is 0700. */
+export function makeLedgerDir(dir: string): void {
+  const root = dirname(dir);
+  // One that is there already is judged before anything is made in it (mkdir follows
+  // a link, and fails on a dangling one).
+  if (lstatSync(root, { throwIfNoEntry: false })) assertOwnDir(root, { mine: true });
+  mkdirSync(root, { recursive: true, mode: process.geteuid?.() === 0 ? 0o755 : 0o700 });
+  assertOwnDir(root, { mine: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertOwnDir(dir, { mine: true, private: true });
+}
+
+/** The ledger directory, if it exists, checked as makeLedgerDir checks it. */
+export function checkLedgerDir(dir: string): void {
+  assertOwnDir(dirname(dir), { mine: true });
+  assertOwnDir(dir, { mine: true, private: true });
+}
+
+/** An error writing a ledger, with its path and what to do (Node's says only "write"). */
+function ledgerWriteError(file: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  return new Error(safetyText.ledgerWrite(file, e.code ?? '', e.message ?? String(err)));
 }
 
 /** The default ledger directory and state root (/run/boxlab, or boxlab-UID in the

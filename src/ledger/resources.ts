@@ -1,18 +1,24 @@
 // The kinds of host resource the lab can make, and how each is taken away again.
 // Removal is idempotent: a resource that is already gone counts as removed.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, writeFileSync, rmdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
-import { isSameProcessAlive } from './proc.ts';
+import { removeTree } from '../core/hostfs.ts';
+import { stateRoot } from './paths.ts';
+import { isSameProcessAlive, processStartTime, startedSince } from './proc.ts';
+import { distrust, isPlainPath } from './trust.ts';
 import { emptyCgroup } from './cgroups.ts';
 import { detachLoops } from './loop.ts';
+import { leaveHostNet } from './host-net.ts';
 
 const run = promisify(execFile);
 
 export type Resource =
-  | { kind: 'dir'; path: string }
+  // user: the uid the directory was handed to (a rootless run's, a rootless lesson's):
+  // its directories of that uid are emptied as that uid (boxcore rmtree --owner).
+  | { kind: 'dir'; path: string; user?: number }
   | { kind: 'process'; pid: number; start: string }
   | { kind: 'mount'; path: string }
   | { kind: 'cgroup'; path: string }
@@ -23,6 +29,9 @@ export type Resource =
   // rmdir: the lab made /run/netns too, and takes it away when it is empty again.
   | { kind: 'netns'; name: string; rmdir?: boolean }
   | { kind: 'sysctl'; path: string; restore: string }
+  // A reference to the host's shared bridge network (bl0, ip_forward, leases: see
+  // host-net.ts): the last holder out takes them away.
+  | { kind: 'net-share'; holder: string }
   // A NAT table of the lab (nft), or its three chains (iptables: NAME-PRE, -OUT, -POST).
   // tool: the one that made it; when not known, each one installed is asked.
   // madeKernelNatTable: iptables on nf_tables makes the kernel's `ip nat` table (and its
@@ -41,16 +50,44 @@ export type Resource =
 export const OCI_RUNTIMES = ['boxcore', 'runc', 'crun'] as const;
 export type OciRuntime = (typeof OCI_RUNTIMES)[number];
 
-/** Only paths the lab named can be removed: a ledger that was tampered with, or a bug,
- *  must never turn into `rm -rf` of something the person owns. */
-function assertOurs(path: string): void {
-  if (!/\/bl-[^/]*/.test(path)) throw new Error(`refusing to remove ${path}: not a bl- path the lab made`);
+/** Where a ledger's entries may point, and whose they are: its state root (the
+ *  directory above the ledger directory) and its owner's start time. */
+export interface Place { root: string; ownerStart: string }
+
+/** A name the lab gives: bl- and then letters, digits, `_`, `.` or `-` (never a `/`). */
+const BL_NAME = /^bl-[\w.-]+$/;
+export const isBlName = (name: string): boolean => BL_NAME.test(name);
+/** A link: the shared bridge bl0, or bl-XXXX (IFNAMSIZ: 15 characters at most). */
+const BL_LINK = /^bl(0|-[\w.-]{1,12})$/;
+
+function refuse(what: string, why: string): never {
+  throw new Error(`refusing to remove ${what}: ${why}`);
+}
+
+/** Only paths the lab named, in the places it makes them: a ledger that was tampered
+ *  with, or a bug, must never turn into `rm -rf` of something the person owns. A path
+ *  must be plain (absolute, no `.`, `..` or `//`), and a component beneath BASE must
+ *  carry the lab's bl- prefix. */
+function assertOurs(path: string, base: string): void {
+  if (typeof path !== 'string' || !isPlainPath(path)) refuse(String(path), 'not a plain absolute path (no ., .., // or trailing /)');
+  if (!path.startsWith(base + '/')) refuse(path, `outside ${base}, where the lab keeps what it makes`);
+  if (!path.slice(base.length).split('/').some((c) => c.startsWith('bl-'))) refuse(path, 'not a bl- path the lab made');
+}
+
+/** A directory: in the state root; or a rootfs being built (bl-build-PID, beside the
+ *  rootfs), the one thing the lab makes elsewhere, and only where no one but root or
+ *  the caller can write (see buildRootfs). */
+function assertOurDir(path: string, root: string): void {
+  const build = typeof path === 'string' && isPlainPath(path) && /^bl-build-\d+$/.test(basename(path)) && !path.startsWith(root + '/');
+  if (!build) return assertOurs(path, root);
+  const problem = distrust(dirname(path));
+  if (problem) refuse(path, `a rootfs build outside the state root, in a directory that is not root's or yours alone (${problem.path})`);
 }
 
 /** The same for names: links (bl0, bl-XXXX), namespaces, NAT tables and containers the
- *  lab made all carry its prefix. */
-function assertOurName(what: string, name: string): void {
-  if (!/^bl(0$|-)/.test(name)) throw new Error(`refusing to remove ${what} ${name}: not a bl- name the lab gives`);
+ *  lab made all carry its prefix, and none holds a `/`. */
+function assertOurName(what: string, name: string, pattern = BL_NAME): void {
+  if (typeof name !== 'string' || !pattern.test(name)) throw new Error(`refusing to remove ${what} ${name}: not a bl- name the lab gives`);
 }
 
 /** The lab writes only network sysctls (ip_forward), and restores a plain value. */
@@ -60,27 +97,52 @@ function assertOurSysctl(path: string, value: string): void {
   }
 }
 
-/** Check that an entry names something the lab makes, before anything is done with it. */
-function assertRemovable(r: Resource): void {
-  switch (r.kind) {
-    case 'dir': case 'mount': case 'cgroup': return assertOurs(r.path);
-    case 'loop': return assertOurs(r.file);
-    case 'process': if (!(r.pid > 1)) throw new Error(`refusing to kill pid ${r.pid}`); return;
-    case 'link': assertOurName('link', r.name); if (r.netns) assertOurName('netns', r.netns); return;
-    case 'netns': return assertOurName('netns', r.name);
-    case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
-    case 'sysctl': return assertOurSysctl(r.path, r.restore);
-    case 'oci': assertOurName('container', r.name); return assertOurs(join(r.root, r.name));
-    case 'oci-root': return assertOurs(r.path);
+/** A process the ledger's owner started: a real pid, and a start time no earlier than
+ *  the owner's own (a forged entry cannot name a process that was running before). */
+function assertOurProcess(pid: number, start: string, ownerStart: string): void {
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`refusing to kill pid ${pid}`);
+  if (start === '') return; // it had exited before it was written down: nothing to kill
+  if (!startedSince(start, ownerStart)) {
+    throw new Error(`refusing to kill pid ${pid}: it started before the boxlab whose ledger names it`);
   }
 }
 
-export async function removeResource(r: Resource): Promise<void> {
-  assertRemovable(r);
+/** Check that an entry names something the lab makes, where it makes it, before
+ *  anything is done with it. Throws saying why not. */
+export function assertRemovable(r: Resource, place: Place): void {
   switch (r.kind) {
     case 'dir':
-      assertOurs(r.path);
-      rmSync(r.path, { recursive: true, force: true });
+      if (r.user !== undefined && !(Number.isInteger(r.user) && r.user > 0)) refuse(r.path, `not a uid: ${JSON.stringify(r.user)}`);
+      return assertOurDir(r.path, place.root);
+    case 'mount': case 'oci-root': return assertOurs(r.path, place.root);
+    case 'loop': return assertOurs(r.file, place.root);
+    case 'cgroup': return assertOurs(r.path, '/sys/fs/cgroup');
+    case 'process': return assertOurProcess(r.pid, r.start, place.ownerStart);
+    case 'link': assertOurName('link', r.name, BL_LINK); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'netns': return assertOurName('netns', r.name);
+    case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'sysctl': return assertOurSysctl(r.path, r.restore);
+    case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(`refusing a bridge holder named ${JSON.stringify(r.holder)}: not PID-START-N`); return;
+    case 'oci': {
+      assertOurName('container', r.name);
+      // boxcore's own state root (/run/boxcore), or one in the lab's state root: a
+      // plain path to a directory that only root or the caller can write.
+      if (typeof r.root !== 'string' || !isPlainPath(r.root)) refuse(String(r.root), 'not a plain absolute path');
+      const problem = r.root.startsWith(place.root + '/') ? undefined : distrust(r.root);
+      if (problem && problem.why !== 'missing') refuse(join(r.root, r.name), `its state root is not root's or yours alone (${problem.path})`);
+      return;
+    }
+    default: throw new Error(`refusing an entry of unknown kind ${JSON.stringify((r as { kind?: unknown }).kind)}`);
+  }
+}
+
+/** Remove what an entry names; the place defaults to this process's own ledger's. */
+export async function removeResource(r: Resource, place: Place = { root: stateRoot(), ownerStart: processStartTime(process.pid) }): Promise<void> {
+  assertRemovable(r, place);
+  switch (r.kind) {
+    case 'dir':
+      // By directory fds, never following a link; the user's directories as that user.
+      await removeTree(r.path, r.user);
       return;
     case 'process':
       if (isSameProcessAlive(r.pid, r.start)) {
@@ -88,16 +150,13 @@ export async function removeResource(r: Resource): Promise<void> {
       }
       return;
     case 'mount':
-      assertOurs(r.path);
       // umount -l: detach now even if busy; the kernel frees it when the last user leaves.
       await run('umount', ['-l', r.path]).catch(() => undefined);
       return;
     case 'cgroup':
-      assertOurs(r.path);
       await removeCgroup(r.path);
       return;
     case 'loop':
-      assertOurs(r.file);
       await detachLoops(r.file);
       return;
     case 'link':
@@ -114,11 +173,13 @@ export async function removeResource(r: Resource): Promise<void> {
     case 'sysctl':
       writeFileSync(r.path, r.restore);
       return;
+    case 'net-share':
+      await leaveHostNet(r.holder);
+      return;
     case 'oci':
       await removeOciContainer(r.root, r.name);
       return;
     case 'oci-root':
-      assertOurs(r.path);
       await removeOciRoot(r.path);
       return;
   }
@@ -128,7 +189,6 @@ export async function removeResource(r: Resource): Promise<void> {
  *  removed. Whatever the answer, the state directory must be gone afterwards. */
 async function removeOciContainer(root: string, id: string, runtime: OciRuntime = 'boxcore'): Promise<void> {
   const dir = join(root, id);
-  assertOurs(dir);
   const bin = runtime === 'boxcore' ? boxcorePath() : runtime;
   await run(bin, ['--root', root, 'delete', '--force', id]).catch(() => undefined);
   if (existsSync(dir)) throw new Error(`${runtime} delete --force ${id} left ${dir} behind`);
@@ -140,12 +200,13 @@ async function removeOciRoot(path: string): Promise<void> {
   const errors: string[] = [];
   for (const runtime of OCI_RUNTIMES) {
     const root = join(path, runtime);
-    const ids = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('-')).map((d) => d.name) : [];
+    // Names that are plain words only: each becomes an argument of the runtime.
+    const ids = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && /^[\w][\w.-]*$/.test(d.name)).map((d) => d.name) : [];
     for (const id of ids) await removeOciContainer(root, id, runtime).catch((err: Error) => errors.push(err.message));
   }
   // A container left (its runtime failed) keeps the root, so cleanup can try again.
   if (errors.length) throw new Error(errors.join('; '));
-  rmSync(path, { recursive: true, force: true });
+  await removeTree(path);
 }
 
 /** How many ports a bridge on the host has (0 when it is gone). */

@@ -4,12 +4,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
-import { join, relative, basename } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { CGROUP_VARS, WHEN_KEYS, whenValues, type BlockWhen } from './layout.ts';
 import { OPS, OP_NAMES, suggest, validateOp } from './ops.ts';
+import { assertTrustedLessons, builtInLessons } from './trust.ts';
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
   type Action, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
@@ -20,10 +21,10 @@ import {
  *  `dir`, `registry`, `oci` and the loop device (`loop`, `loop_dev`) are made only for a
  *  lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
  *  (layout.ts). */
-export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
+export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
-  return process.env.BOXLAB_LESSONS ?? join(repoRoot(), 'lessons');
+  return process.env.BOXLAB_LESSONS ?? builtInLessons();
 }
 
 /** How a file is named in messages: relative to the repo when inside it. */
@@ -33,6 +34,7 @@ export function displayPath(file: string): string {
 }
 
 export async function loadLesson(file: string): Promise<Lesson> {
+  assertTrustedLessons(dirname(file), [file]);
   return parseLesson(await readFile(file, 'utf8'), displayPath(file));
 }
 
@@ -52,7 +54,17 @@ export async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
 export interface LessonSource { file: string; text: string }
 
 async function readSources(root: string): Promise<LessonSource[]> {
-  return Promise.all((await lessonFiles(root)).map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
+  const files = await lessonFiles(root);
+  // Lessons from outside the built-in course run only when trusted (trust.ts).
+  assertTrustedLessons(root, files);
+  return Promise.all(files.map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
+}
+
+/** Whatever one file's loading threw, as that file's error: one bad lesson must never
+ *  keep the others (or the list of them) from loading. */
+function asLessonError(err: unknown, file: string): LessonError {
+  if (err instanceof LessonError) return err;
+  return new LessonError(file, 1, `the lesson could not be loaded (${(err as Error)?.message ?? String(err)})`, 'correct or remove this file');
 }
 
 /** Two files with one id: the later one is refused (`boxlab lesson ID` must mean one). */
@@ -83,8 +95,7 @@ export async function loadSources(sources: LessonSource[]): Promise<{ lessons: L
     try {
       lessons.push(parseLesson(s.text, s.file));
     } catch (err) {
-      if (err instanceof LessonError) errors.push(err);
-      else throw err;
+      errors.push(asLessonError(err, s.file));
     }
     await setImmediate();
   }
@@ -106,8 +117,7 @@ export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexE
     try {
       entries.push({ summary: indexLesson(source.text, source.file), source });
     } catch (err) {
-      if (err instanceof LessonError) errors.push(err);
-      else throw err;
+      errors.push(asLessonError(err, source.file));
     }
   }
   errors.push(...duplicateIds(entries.map((e) => e.summary)));
@@ -283,6 +293,9 @@ function checkFeatures(lesson: Lesson): void {
 
 type Path = (string | number)[];
 
+/** How far yaml may expand aliases in one block (its own default is 100). */
+const MAX_YAML_ALIASES = 100;
+
 /** One YAML body with the means to name the file line of any node in it. */
 class YamlBlock {
   readonly doc: Document;
@@ -298,7 +311,15 @@ class YamlBlock {
       throw new LessonError(file, base + line - 1, `${what}: YAML does not parse (${err.message.split('\n')[0]})`,
         'check indentation and quoting; a value with ": " or "#" in it needs quotes');
     }
-    const data: unknown = this.doc.toJS();
+    // Aliases (*name) may repeat what an anchor (&name) holds; a few nested ones make a
+    // "billion laughs" that would fill memory. yaml counts them and stops past the limit.
+    let data: unknown;
+    try {
+      data = this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (err) {
+      throw new LessonError(file, base, `${what}: YAML aliases expand past ${MAX_YAML_ALIASES} nodes (${(err as Error).message})`,
+        'write the values out instead of repeating them with &anchors and *aliases');
+    }
     this.data = data;
     if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
       throw new LessonError(file, base, `${what} must be a YAML mapping (key: value lines)`, 'write it as lines like "title: ..."');
@@ -406,7 +427,41 @@ function validateMeta(b: YamlBlock): LessonMeta {
       vars[k] = String(v);
     }
   }
-  return { id, title, chapter, summary, needs, features, vars };
+  return { id, title, chapter, summary, needs, features, vars: orderVars(b, vars) };
+}
+
+/** Session variables that steps set (a clone sets ${ct}): unknown when the lesson's
+ *  own vars are filled in, at its start. */
+const SET_BY_STEPS = ['ct', 'pid'];
+
+/** The lesson's vars in an order where each comes after the vars it uses, so filling
+ *  them in one after another never meets one still empty. A var using a name nobody
+ *  provides, or vars using each other in a circle, are refused at their line. */
+function orderVars(b: YamlBlock, vars: Record<string, string>): Record<string, string> {
+  const ordered: Record<string, string> = {};
+  const done = new Set<string>();
+  const visiting: string[] = [];
+  const visit = (k: string) => {
+    if (done.has(k)) return;
+    if (visiting.includes(k)) {
+      const circle = [...visiting.slice(visiting.indexOf(k)), k].map((n) => '${' + n + '}').join(' -> ');
+      b.fail(['vars', k], `vars use each other in a circle: ${circle}`, 'give one of them a value that does not use the others');
+    }
+    visiting.push(k);
+    for (const m of vars[k]!.matchAll(/\$\{(\w+)\}/g)) {
+      const used = m[1]!;
+      if (Object.hasOwn(vars, used)) visit(used);
+      else if (SET_BY_STEPS.includes(used)) b.fail(['vars', k], `variable "${k}" uses \${${used}}, which a step sets later: vars are filled in when the lesson starts`, `write \${${used}} in the blocks that need it instead`);
+      else if (!(SESSION_VARS as readonly string[]).includes(used)) {
+        b.fail(['vars', k], `variable "${k}" uses \${${used}}, which no session or var provides${suggest(used, [...SESSION_VARS, ...Object.keys(vars)])}`, 'add it under vars:, or correct the name');
+      }
+    }
+    visiting.pop();
+    done.add(k);
+    ordered[k] = vars[k]!;
+  };
+  for (const k of Object.keys(vars)) visit(k);
+  return ordered;
 }
 
 function validateViews(b: YamlBlock, path: Path): ViewName[] {

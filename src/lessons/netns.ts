@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { CoreError } from '../core/index.ts';
 import type { Ledger } from '../ledger/index.ts';
+import { isBlName } from '../ledger/resources.ts';
 import { NETNS_DIR } from '../kernel/views/net.ts';
 import { text } from '../ui/text.ts';
 
@@ -23,7 +24,8 @@ export class LessonNamespaces {
 
   /** Before netns_add: write it down. Returns what `settle` needs once the core answered. */
   record(op: string, name: unknown): number {
-    if (typeof name !== 'string' || !name.startsWith('bl-')) {
+    // A bl- name of plain characters: the ledger refuses to remove any other.
+    if (typeof name !== 'string' || !isBlName(name)) {
       throw new CoreError(op, { kind: 'usage', message: text.netnsName(String(name)), hint: text.netnsNameHint });
     }
     if (this.made.has(name)) throw new CoreError(op, { kind: 'state', message: text.netnsTwice(name) });

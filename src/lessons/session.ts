@@ -165,7 +165,7 @@ export class LessonSession {
     const user = lessonUser(lesson);
     this.vars = {
       ct: '', pid: '', hostname: hostname(), lesson: lesson.meta.id, uid: String(user.uid), gid: String(user.gid),
-      rootfs: '', dir: '', registry: '', oci: '', loop: '', loop_dev: '',
+      rootfs: '', dir: '', registry: '', registry_auth: '', registry_netrc: '', oci: '', loop: '', loop_dev: '',
       ...Object.fromEntries(CGROUP_VARS.map((v) => [v, ''])),
       // Unique to this run of the lesson, for names the kernel keeps machine-wide (a
       // named network namespace, an OCI container's cgroup): bl-host-${run}.

@@ -6,7 +6,7 @@
 // the end of the lesson or `boxlab cleanup` after a crash removes it (${oci}: every
 // container in it first, deleted by its runtime).
 import { execFile } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { lchownSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { text } from '../ui/text.ts';
@@ -48,17 +48,23 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
   if (loop && user.uid !== 0) throw new Error(text.loopNeedsRoot);
   if (lesson.uses.includes('dir') || loop) {
     const dir = join(stateRoot(), blName(`lesson-${lesson.meta.id}`));
-    await ledger.track({ kind: 'dir', path: dir }, () => {
+    await ledger.track({ kind: 'dir', path: dir, ...(user.drop ? { user: user.uid } : {}) }, () => {
       mkdirSync(dir, { mode: 0o755 });
-      // A rootless core must be able to make its directories in here.
-      if (user.drop) chownSync(dir, user.uid, user.gid);
+      // A rootless core must be able to make its directories in here, so the directory
+      // is the user's (a fresh name in the state root, where only root can write: lchown
+      // acts on that name itself). Root never works inside it by path afterwards: the
+      // ledger removes it with boxcore rmtree --owner, which empties it as that user.
+      if (user.drop) lchownSync(dir, user.uid, user.gid);
     }, scope);
     vars.dir = dir;
   }
   if (loop) Object.assign(vars, await attachLoop(join(vars.dir!, LOOP_FILE), ledger, scope));
-  if (lesson.uses.includes('registry')) {
-    // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address.
-    vars.registry = (await startRegistry(ledger, scope)).address;
+  if (['registry', 'registry_auth', 'registry_netrc'].some((v) => lesson.uses.includes(v))) {
+    // Debian's docker-registry on 127.0.0.1:PORT; ${registry} is that address. It takes
+    // nothing without its login: ${registry_auth} (for skopeo and boxlab --authfile) and
+    // ${registry_netrc} (for curl --netrc-file) are the files that hold it, root's only.
+    const running = await startRegistry(ledger, scope);
+    Object.assign(vars, { registry: running.address, registry_auth: running.login.authFile, registry_netrc: running.login.netrcFile });
   }
   if (lesson.uses.includes('oci')) {
     // runc, crun and boxcore each keep their containers' state in a root of their own:

@@ -59,11 +59,18 @@ export class FlagError extends Error {}
 const SIZE = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i;
 const SCALE: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 };
 
+/** The largest size taken: 8 PiB, beyond any machine's memory or disk rate, and a
+ *  whole number of bytes a double holds exactly (so it is written as digits, never
+ *  as 1e+32). */
+export const MAX_BYTES = 8 * 2 ** 50;
+
 /** "512m" -> 536870912: Docker's RAMInBytes (binary multiples; b, k, m, g, t, p). */
 export function parseBytes(text: string, flag: string): number {
   const m = SIZE.exec(text.trim());
   if (!m) throw new FlagError(t.badSize(flag, text));
-  return Math.floor(Number(m[1]) * SCALE[(m[2] ?? '').toLowerCase()]!);
+  const n = Math.floor(Number(m[1]) * SCALE[(m[2] ?? '').toLowerCase()]!);
+  if (!(n <= MAX_BYTES)) throw new FlagError(t.sizeTooLarge(flag, text, `8p (${MAX_BYTES} bytes)`));
+  return n;
 }
 
 function parseInteger(text: string, flag: string, min: number, max: number): number {
@@ -97,7 +104,12 @@ export function parseDeviceRate(text: string, flag: string, bytes: boolean): Dev
   const rate = bytes ? parseBytes(rateText, flag) : parseInteger(rateText, flag, 1, Number.MAX_SAFE_INTEGER);
   if (rate <= 0) throw new FlagError(t.badDeviceRate(flag, text));
   const mm = /^(\d+):(\d+)$/.exec(device);
-  if (mm) return { device, major: Number(mm[1]), minor: Number(mm[2]), rate };
+  if (mm) {
+    // Linux's dev_t: a 12-bit major and a 20-bit minor.
+    const [major, minor] = [Number(mm[1]), Number(mm[2])];
+    if (major > 0xfff || minor > 0xfffff) throw new FlagError(t.badDeviceNumber(flag, device));
+    return { device, major, minor, rate };
+  }
   if (!device.startsWith('/')) throw new FlagError(t.badDeviceRate(flag, text));
   return { device, ...deviceNumbers(device, flag), rate };
 }

@@ -2,7 +2,7 @@
 // clone -> uid/gid maps -> private mounts -> overlay root -> /proc, /sys, /dev, volumes
 // -> pivot_root -> read-only root -> hostname -> read-only and masked paths ->
 // no_new_privs -> capabilities -> exec -> wait (runc's order; security.ts).
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
@@ -68,11 +68,16 @@ export class Container {
     const scope = basename(dir);
     // A rootless core must reach its overlay dirs through the state root.
     if (spec.rootless) chmodSync(stateRoot(), 0o755);
-    await ledger.track({ kind: 'dir', path: dir }, () => {
-      for (const d of ['upper', 'work', 'merged']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
-      // The overlay's upper and work dirs must belong to whoever mounts it: root
-      // inside a user namespace is an unprivileged uid out here.
-      if (spec.rootless) for (const d of ['', 'upper', 'work', 'merged']) chownSync(join(dir, d), spec.rootless.uid, spec.rootless.gid);
+    // Handed to the rootless user: their directories in it are removed as them.
+    await ledger.track({ kind: 'dir', path: dir, ...(spec.rootless ? { user: spec.rootless.uid } : {}) }, () => {
+      for (const d of ['', 'upper', 'work', 'merged']) mkdirSync(join(dir, d), { mode: 0o755 });
+      if (!spec.rootless) return;
+      // The run directory stays root's, so no one else can rename or replace a name in
+      // it; searchable (whatever the umask), since the core that mounts is the user's.
+      for (const d of ['', 'merged']) chmodSync(join(dir, d), 0o755);
+      // The overlay's upper and work dirs must belong to whoever mounts it: root inside
+      // a user namespace is an unprivileged uid out here. Only they are handed over.
+      for (const d of ['upper', 'work']) lchownSync(join(dir, d), spec.rootless.uid, spec.rootless.gid);
     }, scope);
     const core = await Core.start({ ...coreOptions, uid: spec.rootless?.uid, gid: spec.rootless?.gid });
     // The core's containers die with it (PR_SET_PDEATHSIG); the ledger names it for

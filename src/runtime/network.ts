@@ -8,8 +8,10 @@
 //           /24, a default route via bl0, masquerade out, and a DNAT per -p
 //
 // Everything the bridge network changes on the host is written in the ledger before it
-// is made: bl0 (shared by every boxlab: the last one out removes it), the veth, the
-// NAT table, the address lease, and net.ipv4.ip_forward with its old value.
+// is made: the veth, the NAT table, and a reference to what every run on the host
+// shares - bl0, net.ipv4.ip_forward and the address leases - which has one owner
+// however many boxlabs run, with whatever state root (src/ledger/host-net.ts): the
+// first run in sets it up, the last one out takes it away.
 //
 // A published port is reachable from the host's loopback (127.0.0.1:HOSTPORT) the way
 // Docker's default does it: a small proxy in this process accepts there and connects
@@ -19,13 +21,13 @@
 // serves the host's other addresses (PREROUTING for traffic from outside, OUTPUT for
 // the host's own non-loopback addresses).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { CoreError, type Core } from '../core/index.ts';
-import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
+import { type Core } from '../core/index.ts';
+import { blName, type Ledger } from '../ledger/index.ts';
+import { BRIDGE, IP_FORWARD, hostNet, newHolder, withHostNetLock } from '../ledger/host-net.ts';
 import { netText as t } from '../cli/text.ts';
 
 const run = promisify(execFile);
@@ -35,8 +37,7 @@ export type NetMode = (typeof NET_MODES)[number];
 
 export interface Publish { hostPort: number; ctPort: number; proto: 'tcp' | 'udp' }
 
-/** The host's bridge for `--net bridge`. */
-export const BRIDGE = 'bl0';
+export { BRIDGE };
 
 /** A problem with the network a person asked for: a clear sentence, nothing made. */
 export class NetworkError extends Error {}
@@ -138,65 +139,52 @@ export interface Attached {
   close: () => Promise<void>;
 }
 
-/** The host's bl0: made (and given a free /24) when missing, joined when another boxlab
- *  made it. Either way it is in our ledger, so whoever leaves last takes it away. */
-async function ensureBridge(core: Core, ledger: Ledger): Promise<{ gateway: string; subnet: string }> {
-  ledger.record({ kind: 'link', name: BRIDGE, ifUnused: true });
+/** bl0 as it is, or made now (with a free /24) when missing. Called under the host-wide
+ *  lock, so no other boxlab makes or removes it meanwhile. */
+async function ensureBridge(core: Core): Promise<{ gateway: string; subnet: string }> {
   if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
     const subnet = pickSubnet(await hostRoutes());
     if (!subnet) throw new NetworkError(t.noFreeSubnet);
     const gateway = `${formatIp(parseCidr(subnet)!.addr + 1)}/24`;
-    try {
-      await core.bridgeAdd({}, BRIDGE);
-      await core.addrAdd({}, BRIDGE, gateway);
-      await core.linkUp({}, BRIDGE);
-      return { gateway: gateway.split('/')[0]!, subnet };
-    } catch (err) {
-      // Another boxlab made it a moment ago: use theirs.
-      if (!(err instanceof CoreError && err.errno === 'EEXIST' && err.op === 'bridge_add')) throw err;
-    }
+    await core.bridgeAdd({}, BRIDGE);
+    await core.addrAdd({}, BRIDGE, gateway);
+    await core.linkUp({}, BRIDGE);
+    return { gateway: gateway.split('/')[0]!, subnet };
   }
-  // Made by another boxlab: its address may be a moment away.
-  for (let i = 0; i < 50; i++) {
-    const addr = await bridgeAddress();
-    if (addr) {
-      const c = parseCidr(addr)!;
-      const size = 2 ** (32 - c.len);
-      return { gateway: formatIp(c.addr), subnet: `${formatIp(Math.floor(c.addr / size) * size)}/${c.len}` };
-    }
-    await new Promise((r) => setTimeout(r, 40));
-  }
-  throw new NetworkError(t.bridgeWithoutAddress(BRIDGE));
+  const addr = await bridgeAddress();
+  if (!addr) throw new NetworkError(t.bridgeWithoutAddress(BRIDGE));
+  const c = parseCidr(addr)!;
+  const size = 2 ** (32 - c.len);
+  return { gateway: formatIp(c.addr), subnet: `${formatIp(Math.floor(c.addr / size) * size)}/${c.len}` };
 }
 
-/** Containers need the host to forward between bl0 and its other links. */
-async function ipForward(core: Core, ledger: Ledger): Promise<void> {
-  const path = '/proc/sys/net/ipv4/ip_forward';
-  const old = readFileSync(path, 'utf8').trim();
+/** Containers need the host to forward between bl0 and its other links. The value before
+ *  is kept with the shared state, so the last run out restores it, not the first. */
+async function ipForward(core: Core): Promise<void> {
+  const old = readFileSync(IP_FORWARD, 'utf8').trim();
   if (old === '1') return;
-  ledger.record({ kind: 'sysctl', path, restore: `${old}\n` });
+  hostNet.rememberForward(old);
   await core.sysctl({}, 'net.ipv4.ip_forward', '1');
 }
 
-/** A free address on the subnet: a lease directory in the state root, made with
- *  mkdir (which fails when it exists) so two boxlabs never take the same one. */
-function leaseAddress(ledger: Ledger, subnet: string, gateway: string): string {
-  const base = parseCidr(subnet)!.addr;
-  mkdirSync(stateRoot(), { recursive: true }); // shared; the last ledger out removes it once empty
-  for (let n = 2; n < 255; n++) {
-    const ip = formatIp(base + n);
-    if (ip === gateway) continue;
-    const path = join(stateRoot(), `bl-ip-${ip}`);
-    const entry = ledger.record({ kind: 'dir', path });
-    try {
-      mkdirSync(path);
-      return ip;
-    } catch (err) {
-      ledger.forget(entry.id); // another boxlab's lease: not ours to remove
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-  throw new NetworkError(t.subnetFull(subnet));
+/** The host side of --net bridge, shared by every run on the host: bl0, ip_forward and
+ *  an address of bl0's subnet leased to this run. The ledger holds a reference first;
+ *  releasing it (at the end, or `boxlab cleanup` after a SIGKILL) frees the address, and
+ *  the last reference out removes bl0 and restores ip_forward (src/ledger/host-net.ts). */
+export async function joinBridge(core: Core, ledger: Ledger): Promise<{ gateway: string; subnet: string; ip: string }> {
+  const holder = newHolder();
+  ledger.record({ kind: 'net-share', holder });
+  return withHostNetLock(async () => {
+    hostNet.liveHolders(); // a SIGKILLed run's leases are free again
+    hostNet.addHolder(holder);
+    const { gateway, subnet } = await ensureBridge(core);
+    await ipForward(core);
+    const base = parseCidr(subnet)!.addr;
+    const candidates = Array.from({ length: 253 }, (_, i) => formatIp(base + 2 + i)).filter((ip) => ip !== gateway);
+    const ip = hostNet.lease(candidates, holder);
+    if (!ip) throw new NetworkError(t.subnetFull(subnet));
+    return { gateway, subnet, ip };
+  });
 }
 
 /** 127.0.0.1:HOSTPORT -> IP:CTPORT, one connection at a time, as docker-proxy does. */
@@ -219,9 +207,7 @@ function loopbackProxy(p: Publish, ip: string): Promise<Server> {
 
 /** --net bridge: join the container (already cloned with a network namespace) to bl0. */
 export async function attachBridge(core: Core, ledger: Ledger, ct: string, publish: Publish[]): Promise<Attached> {
-  const { gateway, subnet } = await ensureBridge(core, ledger);
-  await ipForward(core, ledger);
-  const ip = leaseAddress(ledger, subnet, gateway);
+  const { gateway, subnet, ip } = await joinBridge(core, ledger);
   const len = subnet.split('/')[1];
 
   // The veth pair, made on the host, its inner end moved into the container and

@@ -11,7 +11,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../core/binary.ts';
 import type { Ledger } from '../ledger/index.ts';
-import { msg } from '../cli/text.ts';
+import { msg, safetyText } from '../cli/text.ts';
+import { distrust } from '../ledger/trust.ts';
 
 const MARKER = '.boxlab-rootfs';
 
@@ -76,12 +77,17 @@ export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: b
     throw new Error(`${dir} exists and is not a boxlab rootfs; choose another directory or remove it`);
   }
   try {
-    mkdirSync(dirname(dir), { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(msg.rootfsCannotWrite(dirname(dir), code));
     throw err;
   }
+  // Root builds by path in the directory beside DIR: where anyone else can write, they
+  // could swap a name in it for a link and have root write (or remove, with --force)
+  // wherever it leads.
+  const problem = process.geteuid?.() === 0 ? distrust(dirname(dir)) : undefined;
+  if (problem) throw new Error(safetyText.rootfsPlace(dirname(dir), problem));
   const tmp = join(dirname(dir), `bl-build-${process.pid}`);
   const entry = ledger.record({ kind: 'dir', path: tmp });
   try {

@@ -13,6 +13,7 @@ import type { Size } from './lines.tsx';
 import { loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { text } from './text.ts';
+import { EXIT_CTRL_C } from './keys.ts';
 
 /** The lesson screen, and with it the engine, the kernel probes and the Markdown
  *  renderer: loaded when first needed, so the home screen is up before they are. The
@@ -43,7 +44,8 @@ export interface AppProps {
   settings?: { load: () => Settings; save: (change: Partial<Settings>) => Settings };
   kernel?: KernelApi;
   /** Called as the app exits (after every session is closed). */
-  onExit?: () => void;
+  /** The lab is done: 0 for q, 130 for Ctrl-C (as a shell reports an interrupted command). */
+  onExit?: (code: number) => void;
 }
 
 function useSize(): Size {
@@ -69,9 +71,9 @@ export function App(props: AppProps) {
   const [help, setHelp] = useState(false);
   const [progress, setProgress] = useState<Progress>(() => progressApi.load());
 
-  const quit = () => { props.onExit?.(); exit(); };
+  const quit = (code = 0) => { props.onExit?.(code); exit(); };
   const remember = (change: Partial<Settings>) => setSettings(settingsApi.save(change));
-  useInput((input, key) => { if (key.ctrl && input === 'c') quit(); else setHelp(false); }, { isActive: help });
+  useInput((input, key) => { if (key.ctrl && input === 'c') quit(EXIT_CTRL_C); else setHelp(false); }, { isActive: help });
 
   // One line spare: a frame as tall as the screen makes ink clear and redraw it (flicker).
   const height = Math.max(4, size.rows - 1);

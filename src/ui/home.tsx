@@ -4,7 +4,7 @@ import { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import chalk from 'chalk';
 import type { LessonError, LessonSummary } from '../lessons/schema.ts';
-import { splitKeys } from './keys.ts';
+import { EXIT_CTRL_C, splitKeys } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
 import type { Progress } from './progress.ts';
 import { windowLines } from './panel.ts';
@@ -25,7 +25,7 @@ export interface HomeProps {
   height: number;
   onOpen: (l: LessonSummary) => void;
   onHelp: () => void;
-  onQuit: () => void;
+  onQuit: (code?: number) => void;
 }
 
 export function Home(props: HomeProps) {
@@ -37,7 +37,8 @@ export function Home(props: HomeProps) {
   useInput((input, key) => {
     let at = selRef.current;
     for (const [i, k] of splitKeys(input, key)) {
-      if (i === 'q' || (k.ctrl && i === 'c')) { props.onQuit(); return; }
+      if (i === 'q') { props.onQuit(); return; }
+      if (k.ctrl && i === 'c') { props.onQuit(EXIT_CTRL_C); return; }
       if (i === '?') { props.onHelp(); return; }
       if (k.downArrow || i === 'j') at = Math.min(lessons.length - 1, at + 1);
       else if (k.upArrow || i === 'k') at = Math.max(0, at - 1);

@@ -64,3 +64,6 @@ export function splitKeys(input: string, key: Key): [string, Key][] {
     return [ch, { ...NO_KEY, shift: /[A-Z]/.test(ch) }];
   });
 }
+
+/** Ctrl-C leaves the lab as SIGINT ends a command: exit status 128 + 2. */
+export const EXIT_CTRL_C = 130;

@@ -11,7 +11,7 @@ import { failure } from '../lessons/session.ts';
 import { kernel as defaultKernel, type KernelApi } from '../lessons/kernel.ts';
 import type { Snapshot, ViewName } from '../kernel/types.ts';
 import { complete } from './complete.ts';
-import { lessonAction, splitKeys, type LessonAction } from './keys.ts';
+import { EXIT_CTRL_C, lessonAction, splitKeys, type LessonAction } from './keys.ts';
 import { editLine, EMPTY_LINE, historyAdd, historyMove, historyOf, type History, type LineState } from './line-edit.ts';
 import { markdownLines } from './markdown.ts';
 import { logLines, panelLines, STATUS_ICON, stepListLines, windowLines, type PanelMode } from './panel.ts';
@@ -38,7 +38,7 @@ export interface LessonScreenProps {
   cover?: React.ReactNode;
   onHelp: () => void;
   onBack: () => void;
-  onQuit: () => void;
+  onQuit: (code?: number) => void;
   kernel?: KernelApi;
 }
 
@@ -294,7 +294,7 @@ export function LessonScreen(props: LessonScreenProps) {
     setClosing(true);
     setMessage(text.closing);
     await sessionRef.current?.close();
-    if (all) props.onQuit(); else props.onBack();
+    if (all) props.onQuit(EXIT_CTRL_C); else props.onBack();
   };
 
   // ---------------------------------------------------------------- keys

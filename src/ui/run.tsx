@@ -5,9 +5,12 @@
 // session is closed: the core kills its containers and the ledger scope is unwound.
 // The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { render, type Instance } from 'ink';
 import { msg } from '../cli/text.ts';
 import { boxcorePath } from '../core/binary.ts';
+import { Core } from '../core/client.ts';
+import { Ledger } from '../ledger/ledger.ts';
 import type { Check } from '../doctor/checks.ts';
 import { loadSources, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
 import { LessonError, type Lesson } from '../lessons/schema.ts';
@@ -15,6 +18,20 @@ import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
 import { text } from './text.ts';
+
+/** SIGKILL every child of this process with its process group (a step's command runs
+ *  in a group of its own): what a session was waiting for when the lab had to stop. */
+function killChildren(): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat: string;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+    try { process.kill(-Number(pid), 'SIGKILL'); } catch { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
+  }
+}
+
+/** How long a signal waits for the lesson sessions to close by themselves. */
+const STOP_DEADLINE_MS = 5000;
 
 const ALT_ON = '\x1b[?1049h\x1b[2J\x1b[H';
 const ALT_OFF = '\x1b[?1049l';
@@ -112,6 +129,8 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     }
   };
 
+  /** The exit status: 0 for q, 130 for Ctrl-C, 128+N after signal N. */
+  let code = 0;
   process.stdout.write(ALT_ON);
   const tree = () => {
     const machine = machineSummary(lessons, checks, checksFailed);
@@ -126,6 +145,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
         loadLesson={loadLesson}
         openSession={openSession}
         shell={shell}
+        onExit={(c) => { code = c; }}
       />
     );
   };
@@ -160,11 +180,27 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   const ignore = () => undefined;
   process.stdout.on('error', ignore);
   process.stdin.on('error', ignore);
-  let code = 0;
+  // A session closes after the step it is running (its queue): one waiting on a command
+  // that never ends would keep the lab alive, idle, with its terminal gone. So a signal
+  // gets a deadline, and a second signal none: then every core is killed (its containers
+  // die with it) and the ledger unwound here, whatever the sessions are waiting for.
+  let stopping = false;
+  const stopNow = async () => {
+    killChildren();
+    await Core.closeAll();
+    await Ledger.open().close();
+    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.off(s, onSignal);
+    if (hungUp) process.kill(process.pid, 'SIGHUP');
+    process.stdout.write(ALT_OFF + SHOW_CURSOR);
+    process.exit(code);
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && Date.now() < shellUntil) return; // meant for the container shell
     hungUp ||= sig === 'SIGHUP';
     code = sig === 'SIGTERM' ? 143 : sig === 'SIGHUP' ? 129 : 130;
+    if (stopping) return void stopNow();
+    stopping = true;
+    setTimeout(() => void stopNow(), STOP_DEADLINE_MS).unref();
     void closeAll().finally(() => { ended = true; app?.unmount(); });
   };
   process.on('SIGTERM', onSignal);

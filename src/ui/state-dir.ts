@@ -1,11 +1,14 @@
 // Where the lab keeps what it remembers between runs (progress, settings, REPL history):
 // the invoking user's XDG state directory, $XDG_STATE_HOME/boxlab or
-// ~/.local/state/boxlab. Under sudo that is SUDO_USER's home, and every directory made
-// and every file written there is handed to that user, so root never leaves a file the
-// person cannot edit or delete in their own home.
-import { chownSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// ~/.local/state/boxlab. Under sudo that is SUDO_USER's home: a place that user can
+// change at any moment (a file or a directory swapped for a link to /etc/shadow). So
+// root never writes there itself: the core writes as that user (boxcore writefile),
+// and every directory made and file written is theirs. Root reads only files that
+// user owns, never through a link.
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAs } from '../core/hostfs.ts';
 
 interface Owner { home: string; uid?: number; gid?: number }
 
@@ -39,26 +42,42 @@ export function stateDir(): string {
   return join(base, 'boxlab');
 }
 
+/** The most a state file may hold (settings keep 200 history lines). */
+const STATE_FILE_MAX = 1 << 20;
+
+/** A state file's text. Under sudo only a regular file of the invoking user's, opened
+ *  without following a link: root must not read a root-only file the user linked
+ *  there (its text would come back in the user's own file). */
+function readStateFile(file: string): string {
+  const owner = invokingUser();
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > STATE_FILE_MAX || (owner.uid !== undefined && st.uid !== owner.uid)) throw new Error('not a state file of the user\'s');
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readJson<T>(file: string): T | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return JSON.parse(readStateFile(file)) as T;
   } catch {
     return undefined;
   }
 }
 
-/** Write a JSON file atomically (a temporary file renamed over it), mode 0600, owned by
- *  the invoking user, as is every directory made for it. Throws on failure. */
+/** Write a JSON file atomically (a temporary file renamed over it), mode 0600, and any
+ *  missing directory 0700. Under sudo the core does it as the invoking user, so
+ *  everything is theirs and no link they planted can lead elsewhere. Throws on failure. */
 export function writeJsonOwned(file: string, data: unknown): void {
+  const text = JSON.stringify(data, null, 2) + '\n';
   const owner = invokingUser();
-  const dir = dirname(file);
-  const made = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (owner.uid !== undefined) return writeFileAs(resolve(file), text, owner.uid, owner.gid!);
+  // Our own directory: nothing here is anyone else's to swap.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
-  if (owner.uid !== undefined) {
-    // Every directory we made, from the first one created down, and the file.
-    if (made) for (let d = dir; d.startsWith(made); d = dirname(d)) chownSync(d, owner.uid, owner.gid!);
-    chownSync(tmp, owner.uid, owner.gid!);
-  }
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, file);
 }

@@ -104,7 +104,7 @@ export const text = {
   notRefused: (errno: string) => `expected the kernel to refuse with ${errno}, but the step succeeded`,
   refusedOther: (errno: string, got: string) => `expected ${errno}, the kernel said ${got}`,
   netnsName: (name: string) => `"${name}" is not a name for a lab-made network namespace`,
-  netnsNameHint: 'name it bl-SOMETHING, e.g. netns_add bl-host',
+  netnsNameHint: 'name it bl- and then letters, digits, _, . or -, e.g. netns_add bl-host',
   netnsTwice: (name: string) => `this lesson made the network namespace ${name} already`,
   netnsNotOurs: (op: string, name: string) => `${op}: ${name} is not a network namespace this lesson made, and the lab acts only in its own`,
   netnsNotOursHint: (own: string[]) => (own.length ? `this lesson's namespaces: ${own.join(', ')}` : 'make one first: netns_add bl-NAME'),

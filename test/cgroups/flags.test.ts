@@ -19,6 +19,10 @@ describe('Docker units', () => {
     expect(parseBytes('1024', '--memory')).toBe(1024);
     expect(() => parseBytes('12x', '--memory')).toThrow(FlagError);
     expect(() => parseBytes('-1m', '--memory')).toThrow(/--memory -1m/);
+    // A size beyond any machine is refused by name, never written as 1.073741824e+32.
+    expect(parseBytes('8p', '--memory')).toBe(2 ** 53);
+    expect(() => parseBytes('99999999999999999999999g', '--memory')).toThrow('--memory 99999999999999999999999g: larger than the largest size boxlab takes, 8p (9007199254740992 bytes)');
+    expect(() => parseBytes('8193t', '--device-read-bps')).toThrow(/^--device-read-bps 8193t: larger than/);
   });
 
   it('reads a device as MAJ:MIN or a block device node, and its rate', () => {
@@ -27,6 +31,7 @@ describe('Docker units', () => {
     expect(() => parseDeviceRate('/dev/null:1mb', '--device-write-bps', true)).toThrow(/not a block device/);
     expect(() => parseDeviceRate('/dev/bl-nothing:1mb', '--device-write-bps', true)).toThrow(/does not exist/);
     expect(() => parseDeviceRate('8:0:0', '--device-read-iops', false)).toThrow(FlagError);
+    expect(() => parseDeviceRate('99999999999999999999:0:1mb', '--device-read-bps', true)).toThrow('--device-read-bps 99999999999999999999:0: a device number is MAJOR:MINOR');
   });
 
   it('converts shares to weight as runc does', () => {

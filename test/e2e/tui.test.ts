@@ -166,7 +166,7 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     expect(third).not.toContain(text.notesTitle);
     expect(third).not.toContain('Ask the room');
     tmux.keys('C-c');
-    expect(await labExit()).toBe(0);
+    expect(await labExit(), "Ctrl-C leaves the lab as SIGINT ends a command").toBe(130);
   }, 60_000);
 
   it('a closed terminal (the tmux server killed: SIGHUP) still unwinds everything', async () => {

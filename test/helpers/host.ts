@@ -17,7 +17,7 @@
 // Other engineers' boxlabs may run on the same machine. What carries an owner's pid in
 // its name (bl-TAG-PID-N, bl-PID.jsonl, BOXLAB_OWNER=PID) counts only when that owner is
 // this process, one of its descendants, or gone (a dead owner's leftovers are a leak);
-// what carries no pid (bl-ip-* leases, bl-XXXX veths, bl0, rules) always counts.
+// what carries no pid (bl-XXXX veths, bl0, rules, ip_forward's saved value) always counts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -187,7 +187,19 @@ function stateRoots(): string[] {
 }
 
 function stateDirs(): string[] {
-  return stateRoots().flatMap((r) => list(r, (n) => n.startsWith('bl-'))).filter(counts);
+  return [...stateRoots().flatMap((r) => list(r, (n) => n.startsWith('bl-'))).filter(counts), ...sharedNet()];
+}
+
+/** The host's shared bridge state (src/ledger/host-net.ts): a holder (PID-START-N) or a
+ *  lease (naming its holder) of ours or of a dead run, and ip_forward's saved value. */
+function sharedNet(): string[] {
+  const dir = join(STATE_ROOT, 'net');
+  const ours = (holder: string) => ownedHere(Number(holder.split('-')[0]));
+  return [
+    ...list(join(dir, 'holders')).filter((p) => ours(p.slice(p.lastIndexOf('/') + 1))),
+    ...list(join(dir, 'leases')).filter((p) => ours(read(p) ?? '0')),
+    ...list(dir, (n) => n === 'forward'),
+  ];
 }
 
 function ledgers(): string[] {

@@ -5,9 +5,9 @@
 // push and pull go through Debian's docker-registry on 127.0.0.1, which skopeo reads.
 // Every test leaves the host as it found it: no mount, no process, no bl- directory.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Core, repoRoot } from '../../src/core/index.ts';
 import { snapshot, words } from '../../src/kernel/index.ts';
@@ -16,7 +16,7 @@ import { sha256 } from '../../src/images/digest.ts';
 import { buildImage, commitImage } from '../../src/images/image.ts';
 import { readLayer } from '../../src/images/layer.ts';
 import { Layout } from '../../src/images/layout.ts';
-import { parseRegistryRef, pullImage, pushImage, type Exchange } from '../../src/images/registry.ts';
+import { credentialsFor, parseRegistryRef, pullImage, pushImage, type Exchange } from '../../src/images/registry.ts';
 import { startRegistry } from '../../src/images/registry-server.ts';
 import { getXattr, OPAQUE_XATTR } from '../../src/images/special.ts';
 import { lowerdirOf, unpackImage } from '../../src/images/unpack.ts';
@@ -189,35 +189,69 @@ describe.runIf(isRoot)('images, read back by skopeo and umoci, on a real overlay
     try {
       expect(registry.address).toMatch(/^127\.0\.0\.1:\d+$/);
       const seen: Exchange[] = [];
-      const pushed = await pushImage(layout, 'app:1', parseRegistryRef(`${registry.address}/lab/app:1`), (e) => seen.push(e));
+      const login = { user: registry.login.user, password: registry.login.password };
+      const pushed = await pushImage(layout, 'app:1', parseRegistryRef(`${registry.address}/lab/app:1`), (e) => seen.push(e), login);
       expect(pushed).toEqual({ digest: image.descriptor.digest, uploaded: 4, present: 0 });
       // The protocol as the spec has it: check, then per blob HEAD 404, POST 202, PUT 201; the manifest last.
       expect(seen.map((e) => `${e.method} ${e.status}`)).toEqual(['GET 200', ...Array(4).fill(['HEAD 404', 'POST 202', 'PUT 201']).flat(), 'PUT 201']);
-      const again = await pushImage(layout, 'app:1', parseRegistryRef(`${registry.address}/lab/app:stable`));
+      const again = await pushImage(layout, 'app:1', parseRegistryRef(`${registry.address}/lab/app:stable`), undefined, login);
       expect(again).toMatchObject({ uploaded: 0, present: 4 });
 
-      const info = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${registry.address}/lab/app:1`)) as { Digest: string; Layers: string[] };
+      const auth = ['--authfile', registry.login.authFile];
+      const info = JSON.parse(skopeo('inspect', '--tls-verify=false', ...auth, `docker://${registry.address}/lab/app:1`)) as { Digest: string; Layers: string[] };
       expect(info.Digest).toBe(image.descriptor.digest);
       expect(info.Layers).toEqual(image.manifest.layers.map((l) => l.digest));
-      skopeo('copy', '--src-tls-verify=false', `docker://${registry.address}/lab/app:stable`, `oci:${join(work, 'copied')}:app`);
+      skopeo('copy', '--src-tls-verify=false', ...auth, `docker://${registry.address}/lab/app:stable`, `oci:${join(work, 'copied')}:app`);
       expect(sha256(execFileSync('skopeo', ['inspect', '--raw', `oci:${join(work, 'copied')}:app`]))).toBe(image.descriptor.digest);
 
       const pulledLayout = Layout.create(join(work, 'pulled'));
-      const pulled = await pullImage(parseRegistryRef(`${registry.address}/lab/app:1`), () => pulledLayout, 'app:1');
+      const pulled = await pullImage(parseRegistryRef(`${registry.address}/lab/app:1`), () => pulledLayout, 'app:1', undefined, login);
       expect(pulled).toEqual({ digest: image.descriptor.digest, fetched: 4, present: 0 });
       const back = pulledLayout.image('app:1');
       expect(back.manifest).toEqual(image.manifest);
       expect(back.config).toEqual(image.config);
       // A blob the layout has is not fetched again.
-      expect(await pullImage(parseRegistryRef(`${registry.address}/lab/app:stable`), () => pulledLayout, 'app:stable')).toMatchObject({ fetched: 0, present: 4 });
+      expect(await pullImage(parseRegistryRef(`${registry.address}/lab/app:stable`), () => pulledLayout, 'app:stable', undefined, login)).toMatchObject({ fetched: 0, present: 4 });
       const untouched = join(work, 'untouched');
-      await expect(pullImage(parseRegistryRef(`${registry.address}/lab/none:1`), () => Layout.create(untouched), 'x:1')).rejects.toThrow(/has no manifest lab\/none:1/);
+      await expect(pullImage(parseRegistryRef(`${registry.address}/lab/none:1`), () => Layout.create(untouched), 'x:1', undefined, login)).rejects.toThrow(/has no manifest lab\/none:1/);
       expect(existsSync(untouched)).toBe(false); // a pull that cannot start makes no layout
     } finally {
       await registry.stop();
       await ledger.close();
     }
     expect(registryProcesses()).toEqual([]);
+  }, 60_000);
+
+  it('takes nothing from another local user: no login, no push, no tag; the login is root\'s alone', async () => {
+    const layout = Layout.create(join(work, 'oci'));
+    twoLayerImage(layout);
+    const ledger = Ledger.open(join(work, 'ledger'));
+    const registry = await startRegistry(ledger);
+    try {
+      const { authFile, netrcFile } = registry.login;
+      for (const f of [authFile, netrcFile]) expect(statSync(f).mode & 0o077, `${f} is root's alone`).toBe(0);
+      expect(statSync(dirname(authFile)).mode & 0o077).toBe(0);
+      const asNobody = (cmd: string) => spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', cmd], { encoding: 'utf8', timeout: 20_000 });
+      const api = `http://${registry.address}/v2`;
+      // Uploads, tags and reads, each as another user would try them: all 401.
+      const tries = [
+        `curl -s -o /dev/null -w '%{http_code}' -X POST ${api}/lab/app/blobs/uploads/`,
+        `curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary '{}' ${api}/lab/app/manifests/1`,
+        `curl -s -o /dev/null -w '%{http_code}' ${api}/_catalog`,
+      ];
+      for (const cmd of tries) expect(asNobody(cmd).stdout, cmd).toBe('401');
+      expect(asNobody(`cat ${authFile} ${netrcFile}`).status, 'nobody cannot read the login').not.toBe(0);
+      // boxlab image push without the login is refused, saying how to log in.
+      await expect(pushImage(layout, 'app:1', parseRegistryRef(`${registry.address}/lab/app:1`))).rejects.toThrow(/wants a login \(401\): pass --authfile FILE/);
+      // With it (the auth file, as the CLI and skopeo read it), it goes through.
+      const login = credentialsFor(authFile, registry.address)!;
+      expect(await pushImage(layout, 'app:1', parseRegistryRef(`${registry.address}/lab/app:1`), undefined, login)).toMatchObject({ uploaded: 4 });
+      expect(execFileSync('curl', ['-s', '--netrc-file', netrcFile, `${api}/lab/app/tags/list`], { encoding: 'utf8' })).toContain('"1"');
+      expect(asNobody(`curl -s -o /dev/null -w '%{http_code}' ${api}/lab/app/manifests/1`).stdout).toBe('401');
+    } finally {
+      await registry.stop();
+      await ledger.close();
+    }
   }, 60_000);
 
   // The registry lesson's registry is a process and a directory of the lab: however the

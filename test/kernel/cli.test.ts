@@ -94,6 +94,12 @@ describe.runIf(isRoot)('boxcore enter and exec on a pty', () => {
     const bad = spawnSync(boxcorePath(), ['enter', String(pid), '--ns', 'uts,bogus', '--', 'true'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('bogus');
+    // A pid no process has, however large and with or without a command: "no such
+    // process", not the usage.
+    for (const args of [['999999999'], ['999999999', 'true'], ['99999999999999999999999', '--', 'true']]) {
+      const none = spawnSync(boxcorePath(), ['enter', ...args], { encoding: 'utf8' });
+      expect([none.status, none.stderr.split('\n')[0]]).toEqual([1, `boxcore enter: no process ${args[0]}: No such process`]);
+    }
   });
 
   it('exec with a pty gives the program a terminal of its own', async () => {

@@ -87,10 +87,10 @@ describe.runIf(isRoot)('boxlab run', () => {
   });
 
   it('refuses bad input with a clear error, making nothing', () => {
-    expect(run(['--rootfs', '/no/such/dir', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('/no/such/dir is not a directory') });
+    expect(run(['--rootfs', '/no/such/dir', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('/no/such/dir is not a directory') });
     expect(run(['--ns', 'pid,bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown namespace 'bogus'") });
-    expect(run(['--ns', 'pid', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('mount namespace') });
-    expect(run([])).toMatchObject({ code: 125, stderr: expect.stringContaining('no command given') });
+    expect(run(['--ns', 'pid', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('mount namespace') });
+    expect(run([])).toMatchObject({ code: 2, stderr: expect.stringContaining('no command given') });
     expect(run(['--', '/no/such/program'])).toMatchObject({ code: 127, stderr: expect.stringContaining('ENOENT') });
   });
 });
@@ -187,7 +187,7 @@ describe.runIf(isRoot)('boxlab run confinement (Docker\'s defaults)', () => {
     const held = names(ownStatus().CapBnd);
     const missing = CAPABILITIES.slice(0, Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) + 1).find((c) => !held.includes(c));
     if (missing) {
-      expect(run(['--cap-add', missing, '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining(`boxlab itself does not hold ${missing}`) });
+      expect(run(['--cap-add', missing, '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining(`boxlab itself does not hold ${missing}`) });
     }
   });
 });

@@ -1,15 +1,18 @@
 // The loader refuses every malformed lesson in fixtures/ with `file:line: what — fix`,
 // exactly; and the course's own lessons load cleanly.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLesson, indexLesson, loadAll, loadLesson, parseLesson, readIndex, SESSION_VARS, summarize } from '../../src/lessons/loader.ts';
 import { VIEW_NAMES } from '../../src/kernel/types.ts';
 import { LessonError } from '../../src/lessons/schema.ts';
+import { trustLessons } from '../../src/lessons/trust.ts';
 import { parseOpLine, completeOp, splitWords, OP_NAMES } from '../../src/lessons/ops.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+// The fixtures are lessons from outside the course: read only when trusted (trust.ts).
+trustLessons([FIXTURES]);
 // Lists that grow as the lab does: the messages name them all.
 const KNOWN_VARS = SESSION_VARS.map((v) => '${' + v + '}').join(', ');
 const WHEN = 'layout (v1, v2, hybrid) or a controller, cpu, cpuacct, cpuset, memory, pids, io, freezer (v1 or v2)';
@@ -43,6 +46,11 @@ const REFUSED: [string, string][] = [
   ['unknown-op.md', `test/lessons/fixtures/unknown-op.md:11: step block: unknown op "clown" (did you mean "clone"?) — use one of: ${OP_NAMES.join(', ')}`],
   ['unknown-variable.md', `test/lessons/fixtures/unknown-variable.md:13: step block: unknown variable \${nmae} — known: ${KNOWN_VARS}; add your own under vars: in the front matter`],
   ['unknown-variable-prose.md', `test/lessons/fixtures/unknown-variable-prose.md:9: unknown variable \${dri} (did you mean "dir"?) in the prose — known: ${KNOWN_VARS}; write a shell variable as $name, without braces`],
+  ['alias-bomb.md', 'test/lessons/fixtures/alias-bomb.md:2: front matter: YAML aliases expand past 100 nodes (Excessive alias count indicates a resource exhaustion attack) — write the values out instead of repeating them with &anchors and *aliases'],
+  ['alias-bomb-block.md', 'test/lessons/fixtures/alias-bomb-block.md:10: step block: YAML aliases expand past 100 nodes (Excessive alias count indicates a resource exhaustion attack) — write the values out instead of repeating them with &anchors and *aliases'],
+  ['var-circle.md', 'test/lessons/fixtures/var-circle.md:8: front matter: vars use each other in a circle: ${a} -> ${b} -> ${c} -> ${a} — give one of them a value that does not use the others'],
+  ['var-unknown.md', 'test/lessons/fixtures/var-unknown.md:8: front matter: variable "data" uses ${dri}, which no session or var provides (did you mean "dir"?) — add it under vars:, or correct the name'],
+  ['var-uses-ct.md', 'test/lessons/fixtures/var-uses-ct.md:8: front matter: variable "proc" uses ${pid}, which a step sets later: vars are filled in when the lesson starts — write ${pid} in the blocks that need it instead'],
   ['unknown-view.md', `test/lessons/fixtures/unknown-view.md:14: step block: unknown view "nss" (did you mean "ns"?) — views are: ${VIEW_NAMES.join(', ')}`],
 ];
 
@@ -101,6 +109,7 @@ describe('lesson loader', () => {
     try {
       mkdirSync(join(root, '01-c'));
       copyFileSync(join(FIXTURES, 'unknown-op.md'), join(root, '01-c', '01-unknown-op.md'));
+      trustLessons([FIXTURES, root]);
       const err = await findLesson('broken', root).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(LessonError);
       expect((err as LessonError).what).toContain('unknown op "clown"');
@@ -141,6 +150,37 @@ describe('lesson loader', () => {
       'Files go to `${data}`.', '```step', 'title: one', 'shell: ls ${rootfs}', '```',
     ].join('\n'), 'inline.md');
     expect(l.uses).toEqual(['data', 'dir', 'rootfs']);
+  });
+
+  it('orders vars so each comes after the vars it uses, whatever order they are written in', () => {
+    const l = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', 'vars:',
+      '  url: http://${host}/v2', '  host: ${addr}:${port}', '  port: "5000"', '  addr: 127.0.0.1', '---',
+      '```step', 'title: one', 'shell: curl ${url}', '```',
+    ].join('\n'), 'inline.md');
+    // The session fills vars in this order, one after another (session.ts).
+    const filled: Record<string, string> = {};
+    for (const [k, v] of Object.entries(l.meta.vars)) filled[k] = v.replace(/\$\{(\w+)\}/g, (_m, n: string) => filled[n] ?? '');
+    expect(filled.url).toBe('http://127.0.0.1:5000/v2');
+  });
+
+  it('one lesson that does not load never keeps the others, or the list, from loading', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bl-bad-course-'));
+    try {
+      mkdirSync(join(root, '01-c'));
+      copyFileSync(join(FIXTURES, 'alias-bomb.md'), join(root, '01-c', '01-bomb.md'));
+      copyFileSync(join(FIXTURES, 'var-circle.md'), join(root, '01-c', '02-circle.md'));
+      trustLessons([FIXTURES, root]);
+      writeFileSync(join(root, '01-c', '03-good.md'), ['---', 'id: good', 'title: G', 'chapter: C', 'summary: S', 'needs: root', '---', '```step', 'title: one', 'op: hello', '```', ''].join('\n'));
+      const { lessons, errors } = await loadAll(root);
+      expect(lessons.map((l) => l.meta.id)).toEqual(['good']);
+      expect(errors.map((e) => `${e.file}:${e.line}`)).toEqual([`${root}/01-c/01-bomb.md:2`, `${root}/01-c/02-circle.md:8`].map((f) => f.replace(process.cwd() + '/', '')));
+      const index = await readIndex(root);
+      expect(index.entries.map((e) => e.summary.id)).toEqual(['good']);
+      expect(index.errors).toHaveLength(2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('reads requires: on any block and pid: on a step', () => {

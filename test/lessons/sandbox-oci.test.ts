@@ -13,6 +13,7 @@ import { Core, boxcorePath, repoRoot } from '../../src/core/index.ts';
 import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { runLessonPlain } from '../../src/lessons/plain.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
+import { trustLessons } from '../../src/lessons/trust.ts';
 import { fingerprint as hostFingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { holdAt } from '../helpers/lessons.ts';
 
@@ -199,10 +200,12 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       writeFileSync(join(tmp, '01-t', '01-skip.md'), ['---', 'id: skip', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
         '```check', 'title: runc answers', 'requires: [bl-no-such-program]', 'shell: bl-no-such-program --version', 'exit: 0', '```'].join('\n'));
       process.env.BOXLAB_LESSONS = tmp;
+      trustLessons([tmp]);
       expect(await runLessonPlain('skip', { yes: true, format: 'text', color: false, out })).toBe(0);
       expect(out.text).toContain('– runc answers (skipped: bl-no-such-program is not installed on this machine)');
     } finally {
       if (env === undefined) delete process.env.BOXLAB_LESSONS; else process.env.BOXLAB_LESSONS = env;
+      trustLessons([]);
       spawnSync('rm', ['-rf', tmp]);
     }
   });

@@ -138,10 +138,10 @@ describe.runIf(isRoot)('boxlab run --net', () => {
     const host = fingerprint();
     expect(run(['--net', 'bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bogus: choose none, host or bridge') });
     expect(run(['--net', 'bridge', '-p', '99999:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p 99999:80: expected HOSTPORT:CTPORT') });
-    expect(run(['-p', '8080:80', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('-p needs --net bridge') });
-    expect(run(['--net', 'bridge', '--user', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('--net bridge needs root') });
-    expect(run(['--net', 'host', '--ns', 'mnt,net', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining("--net host shares the host's network") });
-    expect(run(['--net', 'bridge', '-p', '8080:80', '-p', '8080:81', '--', 'true'])).toMatchObject({ code: 125, stderr: expect.stringContaining('published twice') });
+    expect(run(['-p', '8080:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p needs --net bridge') });
+    expect(run(['--net', 'bridge', '--user', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bridge needs root') });
+    expect(run(['--net', 'host', '--ns', 'mnt,net', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining("--net host shares the host's network") });
+    expect(run(['--net', 'bridge', '-p', '8080:80', '-p', '8080:81', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('published twice') });
     expect(fingerprint()).toEqual(host);
   });
 });

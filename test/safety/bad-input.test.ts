@@ -98,16 +98,16 @@ describe.runIf(isRoot)('bad input', () => {
     const where = new RegExp(`01-${id}\\.md:\\d+: .+ — .+`);
     const before = fingerprint();
 
-    const lesson = boxlab({ args: ['lesson', id, '--yes'], env: { BOXLAB_LESSONS: root } });
+    const lesson = boxlab({ args: ['lesson', id, '--yes', '--trust', root], env: { BOXLAB_LESSONS: root } });
     expect(lesson.stdout + lesson.stderr).toMatch(where);
     expect(lesson.status).toBe(2);
     noStackTrace(lesson.stdout + lesson.stderr);
 
-    const list = boxlab({ args: ['list'], env: { BOXLAB_LESSONS: root } });
+    const list = boxlab({ args: ['list', '--trust', root], env: { BOXLAB_LESSONS: root } });
     expect(list.stderr).toMatch(where);
     expect(list.status).toBe(1);
 
-    const doctor = boxlab({ args: ['doctor'], env: { BOXLAB_LESSONS: root } });
+    const doctor = boxlab({ args: ['doctor', '--trust', root], env: { BOXLAB_LESSONS: root } });
     expect(doctor.stdout + doctor.stderr).toMatch(where);
     expect(doctor.status).toBe(1);
     noStackTrace(doctor.stdout + doctor.stderr);

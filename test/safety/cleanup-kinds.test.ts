@@ -97,6 +97,7 @@ const present: Record<Resource['kind'], (m: Record<string, unknown>) => boolean>
   link: (m) => (m.links as string[]).every((l) => existsSync(`/sys/class/net/${l}`)),
   netns: (m) => existsSync(`/run/netns/${m.netns as string}`),
   sysctl: (m) => readFileSync(m.path as string, 'utf8').trim() !== m.old,
+  'net-share': (m) => existsSync(m.lease as string),
   nat: (m) => fingerprint().netfilter.join('\n').includes(m.table as string),
   oci: (m) => alive(m.pid as number),
   'oci-root': (m) => existsSync(m.root as string) && alive(m.pid as number),

@@ -16,6 +16,8 @@ import { kernelNatTableExists } from '../../src/ledger/resources.ts';
 import { makeGroup } from '../../src/runtime/cgroups.ts';
 import { ociRoot, runBundle } from '../../src/runtime/oci.ts';
 import { SandboxHost } from '../../src/runtime/sandbox-host.ts';
+import { joinBridge } from '../../src/runtime/network.ts';
+import { HOST_NET_DIR } from '../../src/ledger/host-net.ts';
 
 const run = promisify(execFile);
 
@@ -102,6 +104,14 @@ export const MAKERS: Record<Resource['kind'], Maker> = {
     ledger.record({ kind: 'sysctl', path, restore: `${old}\n` });
     await c.sysctl({}, 'net.ipv4.ip_forward', old === '1' ? '0' : '1');
     return { path, old };
+  },
+
+  // A share of the host's bridge network, as `boxlab run --net bridge` takes one: bl0,
+  // ip_forward and an address leased under /run/boxlab/net.
+  'net-share': async (ledger) => {
+    const c = await core(ledger);
+    const { ip } = await joinBridge(c, ledger);
+    return { lease: join(HOST_NET_DIR, 'leases', ip) };
   },
 
   // Masquerade on the host, with each netfilter tool installed (arg: nft or iptables).

@@ -319,7 +319,14 @@ describe('lesson screen', () => {
     expect(t.sessions[0]!.close).toHaveBeenCalled();
     expect(t.exited).not.toHaveBeenCalled();
     await t.press('q');
-    expect(t.exited).toHaveBeenCalledOnce();
+    expect(t.exited).toHaveBeenCalledExactlyOnceWith(0);
+    t.unmount();
+  });
+
+  it('Ctrl-C at home leaves the lab with 130, as SIGINT ends a command', async () => {
+    const t = await setup();
+    await t.press('\x03');
+    expect(t.exited).toHaveBeenCalledExactlyOnceWith(130);
     t.unmount();
   });
 
@@ -329,7 +336,7 @@ describe('lesson screen', () => {
     await t.press('\x03');
     await tick(60);
     expect(t.sessions[0]!.close).toHaveBeenCalled();
-    expect(t.exited).toHaveBeenCalledOnce();
+    expect(t.exited).toHaveBeenCalledExactlyOnceWith(130);
     t.unmount();
   });
 

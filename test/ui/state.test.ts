@@ -2,7 +2,7 @@
 // and under sudo that user's home, with every directory made and file written owned by
 // them (checked for real as root: chown is the point). And the home screen's summary
 // of what this machine can run.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,10 @@ describe('state directory', () => {
     process.env.XDG_STATE_HOME = join(tmp, 'roots-xdg');
     expect(stateDir()).not.toContain('roots-xdg');
     process.env.BOXLAB_STATE_DIR = join(tmp, 'nobody-home', '.local', 'state', 'boxlab');
+    // The person's home is theirs already; what boxlab makes in it is written as them.
+    chmodSync(tmp, 0o755);
+    mkdirSync(join(tmp, 'nobody-home'));
+    chownSync(join(tmp, 'nobody-home'), 65534, 65534);
     saveProgress('uts', { stop: 1, total: 7, done: false });
     saveSettings({ pictures: true });
     for (const p of [progressFile(), settingsFile(), join(tmp, 'nobody-home', '.local', 'state', 'boxlab'), join(tmp, 'nobody-home', '.local'), join(tmp, 'nobody-home')]) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, Ledger, ledgerDir, processStartTime, readLedger, stateRoot } from '../../src/ledger/index.ts';
 
@@ -25,7 +25,7 @@ async function deadOwner(): Promise<{ pid: number; start: string }> {
 }
 
 function writeLedger(owner: { pid: number; start: string }, lines: object[]): string {
-  mkdirSync(ledgers, { recursive: true });
+  mkdirSync(ledgers, { recursive: true, mode: 0o700 });
   const file = join(ledgers, `bl-${owner.pid}.jsonl`);
   writeFileSync(file, [{ owner }, ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n');
   return file;
@@ -76,7 +76,7 @@ describe('ledger', () => {
     mkdirSync(precious, { recursive: true });
     ledger.record({ kind: 'dir', path: precious });
     const errors = await ledger.unwind();
-    expect(errors.map((e) => e.message)).toEqual([`refusing to remove ${precious}: not a bl- path the lab made`]);
+    expect(errors.map((e) => e.message)).toEqual([`refusing to remove ${precious}: outside ${base}, where the lab keeps what it makes`]);
     expect(existsSync(precious)).toBe(true);
     rmSync(precious, { recursive: true });
   });
@@ -110,6 +110,21 @@ describe('ledger', () => {
       'refusing to remove link eth0',
     ]);
     expect(existsSync('/proc/1')).toBe(true);
+    await ledger.close();
+  });
+
+  it('says which ledger a full disk kept it from writing, and never loses the next entry to a torn line', async () => {
+    const ledger = Ledger.open(ledgers);
+    const kept = readFileSync(ledger.file, 'utf8');
+    // The disk is full (/dev/full answers every write with ENOSPC)...
+    rmSync(ledger.file);
+    symlinkSync('/dev/full', ledger.file);
+    expect(() => ledger.record({ kind: 'dir', path: join(base, 'bl-a') })).toThrow(`cannot write the ledger ${ledger.file}: no space left on device. boxlab writes down what it makes before making it, so nothing was made.`);
+    // ...and left half a line behind; with space again, the next entry still counts.
+    rmSync(ledger.file);
+    writeFileSync(ledger.file, kept + '{"add":{"id":1,"ki', { mode: 0o600 });
+    ledger.record({ kind: 'dir', path: join(base, 'bl-b') });
+    expect(readLedger(ledger.file).live.map((e) => e.kind === 'dir' && e.path)).toEqual([join(base, 'bl-b')]);
     await ledger.close();
   });
 
@@ -167,7 +182,107 @@ describe('boxlab cleanup', () => {
   });
 
   it('is quiet when there is nothing to do', async () => {
-    expect(await cleanup({ dir: join(base, 'none') })).toEqual({ items: [], ledgersRemoved: [], liveOwners: [] });
+    expect(await cleanup({ dir: join(base, 'none') })).toEqual({ items: [], ledgersRemoved: [], ledgersRefused: [], liveOwners: [] });
+  });
+});
+
+describe('forged ledgers', () => {
+  const isRoot = process.getuid?.() === 0;
+
+  it('refuse entries with .., outside the state root, or not plain, in a dry run too, touching nothing', async () => {
+    const owner = await deadOwner();
+    const victim = mkdtempSync(join(tmpdir(), 'bl-victim-')); // a bl- name, outside the state root
+    writeFileSync(join(victim, 'keep'), 'mine\n');
+    const none = `bl-none-${process.pid}`; // names nothing on this machine, whatever happens
+    const forged = [
+      { kind: 'dir', path: `${base}/bl-x/../../${basename(victim)}` },
+      { kind: 'dir', path: victim },
+      { kind: 'dir', path: `${base}//bl-y` },
+      { kind: 'dir', path: `${base}/bl-z/` },
+      { kind: 'dir', path: 'bl-relative' },
+      { kind: 'dir', path: `${base}/not-ours` },
+      { kind: 'dir', path: `${base}/bl-handed`, user: 0 },
+      { kind: 'oci-root', path: `${base}/bl-o/../../${basename(victim)}` },
+      { kind: 'mount', path: `/${none}` },
+      { kind: 'loop', file: `${base}/../${none}.img` },
+      { kind: 'cgroup', path: `/sys/fs/cgroup/bl-x/../${none}` },
+      { kind: 'cgroup', path: `/tmp/${none}` },
+      { kind: 'netns', name: `bl-/../../${none}` },
+      { kind: 'link', name: 'bl-longer-than-ifnamsiz' },
+      { kind: 'link', name: 'bl-a', netns: `bl-/../${none}` },
+      { kind: 'nat', table: 'bl-x; flush ruleset' },
+      { kind: 'oci', root: `/run/boxcore/../${none}`, name: 'bl-x' },
+      { kind: 'process', pid: 2 ** 40, start: '99' },
+      { kind: 'frobnicate', path: `${base}/bl-f` },
+    ];
+    const file = writeLedger(owner, forged.map((add, i) => ({ add: { id: i + 1, ...add } })));
+    for (const dryRun of [true, false]) {
+      const report = await cleanup({ dir: ledgers, dryRun });
+      expect(report.items.map((i) => [i.entry.id, i.removed, i.error?.split(':')[0]?.startsWith('refusing')])).toEqual(forged.map((_, i) => [i + 1, false, true]).reverse());
+    }
+    expect(readFileSync(join(victim, 'keep'), 'utf8')).toBe('mine\n');
+    expect(existsSync(file)).toBe(true); // kept, for a person to look at
+    rmSync(victim, { recursive: true });
+  });
+
+  it('never kill a process that started before the boxlab that wrote the ledger', async () => {
+    const older = spawn('sleep', ['30']);
+    await new Promise((r) => older.once('spawn', r));
+    await new Promise((r) => setTimeout(r, 50)); // start times count clock ticks (10 ms)
+    const owner = await deadOwner(); // started after `older`
+    writeLedger(owner, [{ add: { id: 1, kind: 'process', pid: older.pid, start: processStartTime(older.pid!) } }]);
+    const report = await cleanup({ dir: ledgers });
+    expect(report.items[0]!.error).toBe(`refusing to kill pid ${older.pid}: it started before the boxlab whose ledger names it`);
+    expect(older.exitCode === null && older.signalCode === null).toBe(true);
+    older.kill('SIGKILL');
+  });
+
+  it('take a killed owner that nobody reaped (a zombie) for dead', async () => {
+    // sh starts a sleep and then becomes another sleep, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 30 & exec sleep 31'], { stdio: 'ignore' });
+    const children = `/proc/${parent.pid}/task/${parent.pid}/children`;
+    const execed = () => readFileSync(`/proc/${parent.pid}/cmdline`, 'utf8') === 'sleep\x0031\x00' && readFileSync(children, 'utf8').trim() !== '';
+    while (!execed()) await new Promise((r) => setTimeout(r, 5));
+    const pid = Number(readFileSync(children, 'utf8').trim());
+    const owner = { pid, start: processStartTime(pid) };
+    process.kill(pid, 'SIGKILL');
+    while (!/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 5));
+    const left = join(base, 'bl-left-by-zombie');
+    mkdirSync(left);
+    writeLedger(owner, [{ add: { id: 1, kind: 'dir', path: left } }]);
+    const report = await cleanup({ dir: ledgers });
+    expect(report.liveOwners).toEqual([]);
+    expect(existsSync(left)).toBe(false);
+    parent.kill('SIGKILL');
+  });
+
+  it('are not read from a ledger directory others can write, nor through a link', async () => {
+    const owner = await deadOwner();
+    const kept = join(base, 'bl-kept');
+    mkdirSync(kept);
+    const file = writeLedger(owner, [{ add: { id: 1, kind: 'dir', path: kept } }]);
+    chmodSync(ledgers, 0o777);
+    await expect(cleanup({ dir: ledgers })).rejects.toThrow(`will not keep ledgers (the lists of what to remove after a crash) in ${ledgers}: ${ledgers} has mode 0777: others can write it, so another user could forge what boxlab removes. chmod go-w ${ledgers}`);
+    chmodSync(ledgers, 0o700);
+    // A ledger that is a link to somebody else's file.
+    const elsewhere = join(base, 'elsewhere.jsonl');
+    renameSync(file, elsewhere);
+    symlinkSync(elsewhere, file);
+    const report = await cleanup({ dir: ledgers });
+    expect(report.ledgersRefused.map((r) => r.ledger)).toEqual([file]);
+    expect(existsSync(kept)).toBe(true);
+  });
+
+  it.runIf(isRoot)('are not read from a ledger directory or file of another user\'s', async () => {
+    const owner = await deadOwner();
+    const kept = join(base, 'bl-kept');
+    mkdirSync(kept);
+    const file = writeLedger(owner, [{ add: { id: 1, kind: 'dir', path: kept } }]);
+    chownSync(file, 47003, 47003);
+    expect((await cleanup({ dir: ledgers })).ledgersRefused).toEqual([{ ledger: file, error: `left alone: the ledger ${file}, since ${file} belongs to uid 47003, not to you (uid 0); remove it by hand if you know it` }]);
+    chownSync(ledgers, 47003, 47003);
+    await expect(cleanup({ dir: ledgers })).rejects.toThrow(`${ledgers} belongs to uid 47003, not to you (uid 0)`);
+    expect(existsSync(kept)).toBe(true);
   });
 });
 
@@ -181,7 +296,7 @@ describe('the default state root', () => {
     try {
       expect(stateRoot()).toBe(join(base, 'boxlab-4242'));
       const other = join(ledgerDir(), 'bl-1.jsonl'); // another boxlab's ledger
-      mkdirSync(ledgerDir(), { recursive: true });
+      mkdirSync(ledgerDir(), { recursive: true, mode: 0o700 });
       writeFileSync(other, '{}\n');
       await Ledger.open().close();
       expect(existsSync(other)).toBe(true);
