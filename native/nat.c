@@ -62,14 +62,13 @@ static bool find_tool(const char *name, char *out, size_t len)
  * exit status (0 = success), or -1 when it could not be run. */
 static int run_tool(struct reply *r, const char *path, char *const argv[], struct buf *out)
 {
-	int pipefd[2], ex[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	/* One pipe for what the tool prints, one for a failed execve's report. */
+	int pipes[2][2];
+	if (pipes_open(pipes, 2) < 0)
 		return fail_sys(r, errno, NULL, NULL, "pipe for %s", argv[0]);
-	if (pipe2(ex, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(pipefd[0]), close(pipefd[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for %s", argv[0]);
-	}
+	int *pipefd = pipes[0], *ex = pipes[1];
+	/* fork(2) a child to become the tool: PR_SET_PDEATHSIG ties its life to ours,
+	 * stdin is /dev/null, stdout and stderr both go into the pipe we read. */
 	pid_t pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -100,6 +99,7 @@ static int run_tool(struct reply *r, const char *path, char *const argv[], struc
 	close(ex[0]);
 	log_exec_outcome(r, failed, &f, NULL, path, argv, default_env());
 	int status = 0;
+	/* The tool's exit status says whether the rules went in. */
 	pid_t w = waitpid(pid, &status, 0);
 	log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)pid, q_wstatus(r, status));
 	if (failed)

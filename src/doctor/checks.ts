@@ -6,11 +6,13 @@
 // what a person can do about it. The parsers are pure functions of the text they read,
 // tested on recorded copies (test/unit/doctor.test.ts).
 import { execFile } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
-import { doctorText as t } from '../cli/text.ts';
+import { kernelAtLeast } from '../kernel/release.ts';
+import { which } from '../runtime/programs.ts';
+import { doctor as t } from '../text/index.ts';
 import type { CgroupReport } from '../runtime/cgroups.ts';
 import { configOf, kernelFix } from './kernel.ts';
 
@@ -32,14 +34,6 @@ export type CgroupLayout = 'v1' | 'v2' | 'hybrid' | 'none';
 
 function read(path: string): string {
   try { return readFileSync(path, 'utf8'); } catch { return ''; }
-}
-
-export function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin'])) {
-    const p = `${dir}/${cmd}`;
-    try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
-  }
-  return undefined;
 }
 
 // The checks that start programs do it asynchronously: the home screen draws before
@@ -66,7 +60,7 @@ const isRoot = () => process.getuid?.() === 0;
 interface Mount { point: string; type: string; optional: string[] }
 
 /** mountinfo lines as [mount point, fs type, optional fields (shared:N, master:N)]. */
-export function parseMountinfo(text: string): Mount[] {
+function parseMountinfo(text: string): Mount[] {
   return text.split('\n').filter(Boolean).map((line) => {
     const f = line.split(' ');
     const sep = f.indexOf('-');
@@ -83,11 +77,6 @@ export function cgroupLayout(mountinfo = read('/proc/self/mountinfo')): CgroupLa
   if (root === 'cgroup2') return 'v2';
   if (!root && !m.some((x) => x.type === 'cgroup')) return 'none';
   return at('/sys/fs/cgroup/unified') === 'cgroup2' ? 'hybrid' : 'v1';
-}
-
-export function kernelAtLeast(major: number, minor: number, rel = release()): boolean {
-  const [a = 0, b = 0] = rel.split(/[.-]/).map(Number);
-  return a > major || (a === major && b >= minor);
 }
 
 /** The sysctl that stops an unprivileged user from making a user namespace, if any. */
@@ -147,14 +136,14 @@ const OVERLAY_SCRIPT = 'mount -t tmpfs bl-probe /tmp && mkdir /tmp/l /tmp/u /tmp
 
 // ------------------------------------------------------------------ the checks
 
-export function checkKernel(): Check {
+function checkKernel(): Check {
   const rel = release();
   return kernelAtLeast(5, 10, rel)
     ? { id: 'kernel', title: t.kernel, status: 'ok', detail: rel }
     : { id: 'kernel', title: t.kernel, status: 'warn', detail: rel, fix: t.kernelOld };
 }
 
-export function checkRoot(): Check {
+function checkRoot(): Check {
   return isRoot()
     ? { id: 'root', title: t.root, status: 'ok', detail: t.isRoot }
     : { id: 'root', title: t.root, status: 'warn', detail: t.notRoot, fix: t.rootFix };
@@ -297,13 +286,13 @@ export function checkSeccomp(): Check {
   return { id: 'seccomp', title: t.seccomp, status: 'ok', detail: t.seccompOk(actions), facts: { filter: true } };
 }
 
-export function checkKvm(): Check {
+function checkKvm(): Check {
   return existsSync('/dev/kvm')
     ? { id: 'kvm', title: 'KVM', status: 'ok', detail: t.kvmOk }
     : { id: 'kvm', title: 'KVM', status: 'warn', detail: t.kvmMissing };
 }
 
-export async function checkPeers(): Promise<Check> {
+async function checkPeers(): Promise<Check> {
   const found = ['runc', 'crun'].map((r) => [r, which(r)] as const).filter(([, p]) => p);
   if (!found.length) return { id: 'peers', title: t.peers, status: 'warn', detail: t.none, fix: t.peersFix };
   const versions = await Promise.all(found.map(async ([r, p]) => (await firstLine(p!, ['--version'])) || r));
@@ -320,12 +309,12 @@ export async function checkEngine(): Promise<Check> {
   return { id: 'engine', title: t.engine, status: 'ok', detail: t.engineOk(version || found.dockerd) };
 }
 
-export function checkPropagation(): Check {
+function checkPropagation(): Check {
   return { id: 'propagation', title: t.propagation, status: 'ok', detail: t.propagationIs(rootPropagation(read('/proc/self/mountinfo'))) };
 }
 
 /** WSL or a container as the host: both change what the kernel lets us do. */
-export function checkHost(): Check {
+function checkHost(): Check {
   const kind = hostKind(read('/proc/version'), {
     files: ['/.dockerenv', '/run/.containerenv'].filter((f) => existsSync(f)),
     env: process.env.container,

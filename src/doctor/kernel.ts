@@ -5,7 +5,7 @@
 // modules into the guest by a line here.
 import table from './kernel-needs.json' with { type: 'json' };
 import type { Feature } from '../lessons/schema.ts';
-import { doctorText as t } from '../cli/text.ts';
+import { doctor as t } from '../text/index.ts';
 
 export interface KernelNeeds {
   /** Modules to load (modprobe NAME), in the order a person would type them. */
