@@ -10,7 +10,8 @@ import { doctor as t, lessons as lessonText } from '../text/index.ts';
 import { lessonsRoot } from '../lessons/loader.ts';
 import { LessonTrustError } from '../lessons/trust.ts';
 import { which } from '../runtime/programs.ts';
-import { allChecks, type Check } from './checks.ts';
+import { allChecks, type Check, type LinkKind } from './checks.ts';
+import { configOf, kernelFix } from './kernel.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check } from './checks.ts';
@@ -33,9 +34,13 @@ const namespace = (ns: string) => (): Problem | undefined =>
 const program = (name: string, pkg: string) => (): Problem | undefined =>
   which(name) ? undefined : { why: t.noProgram(name, pkg), fix: `apt-get install ${pkg}` };
 
-/** A link kind the probe made in a throwaway network namespace. */
-const link = (kind: string) => (c: Checks): Problem | undefined =>
-  fact(c, 'links', kind) ? undefined : { why: t.linksMissing([kind]), fix: fixOf(c, 'links') || t.linksFix([kind]) };
+/** A link kind the probe made in a throwaway network namespace. Not tried (no root, no
+ *  ip) is the links check's own problem; tried and refused is the kernel's. */
+const link = (kind: LinkKind) => (c: Checks): Problem | undefined => {
+  if (fact(c, 'links', kind)) return undefined;
+  if (!fact(c, 'links', 'tried')) return { why: t.linksNotTried, fix: fixOf(c, 'links') };
+  return { why: t.linkMissing(kind, configOf(kind)), fix: kernelFix(kind) };
+};
 
 const netfilterNat = (c: Checks): Problem | undefined =>
   (fact(c, 'netfilter', 'nat') ? undefined : { why: c.get('netfilter')!.detail, fix: fixOf(c, 'netfilter') });

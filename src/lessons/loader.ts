@@ -277,7 +277,24 @@ export function parseLesson(text: string, file: string): Lesson {
   if (lesson.stops.length === 0) {
     throw new LessonError(file, end + 2, fmt().noBlocks, fmt().noBlocksFix);
   }
+  checkFeatures(lesson);
   return lesson;
+}
+
+/** Every kernel feature the lesson's ops need (a bridge, overlay, NAT) is named in its
+ *  front matter: the doctor judges a machine by that list alone. */
+function checkFeatures(lesson: Lesson): void {
+  const actions = lesson.stops.flatMap((s) => (s.kind === 'step' ? [s.action] : s.kind === 'task' && s.solution ? [s.solution] : []));
+  for (const a of actions) {
+    if (a.kind !== 'ops') continue;
+    for (const call of a.ops) {
+      const feature = OPS[call.op]?.feature?.(call.args);
+      if (feature && !lesson.meta.features.includes(feature)) {
+        throw new LessonError(lesson.file, call.line, `op ${call.op} needs the kernel feature "${feature}", which the front matter's features do not name`,
+          `add it: features: [${[...lesson.meta.features, feature].join(', ')}] (boxlab doctor tells a machine without it that this lesson will not run)`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------
