@@ -14,6 +14,23 @@ export interface Parsed {
 
 export class UsageError extends Error {}
 
+/** `--lang X` (or `--lang=X`) anywhere before a `--`: every command takes it, so it is
+ *  taken out before the command's own options are read. */
+export function takeLanguageOption(args: string[]): { lang?: string; rest: string[] } {
+  const rest: string[] = [];
+  let lang: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') { rest.push(...args.slice(i)); break; }
+    if (arg === '--lang') {
+      lang = args[++i];
+      if (lang === undefined) throw new UsageError(cli.needsValue(arg));
+    } else if (arg.startsWith('--lang=')) lang = arg.slice('--lang='.length);
+    else rest.push(arg);
+  }
+  return { lang, rest };
+}
+
 export function parseOptions(args: string[], spec: OptionSpec, { stopAtWord = true } = {}): Parsed {
   const options: Parsed['options'] = {};
   const rest: string[] = [];

@@ -1,6 +1,7 @@
 // The lab's commands: the terminal UI and `boxlab list`.
 import { parseOptions, UsageError, type Parsed } from './args.ts';
 import { cli, lessons as lessonText, ui } from '../text/index.ts';
+import { speak } from './language.ts';
 
 /** --trust DIR, repeatable: lessons from outside the built-in course that the person
  *  vouches for (BOXLAB_LESSONS=DIR needs it; see src/lessons/trust.ts). */
@@ -11,7 +12,11 @@ export async function applyTrust(options: Parsed['options']): Promise<void> {
   if (dirs.length) (await import('../lessons/trust.ts')).trustLessons(dirs);
 }
 
-export async function tuiCommand(args: string[]): Promise<number> {
+export async function tuiCommand(args: string[], langFlag?: string): Promise<number> {
+  // The lab speaks the language chosen on its home screen unless told otherwise
+  // (--lang, BOXLAB_LANG); the lessons' own boxlab commands speak it too.
+  const { loadSettings } = await import('../ui/settings.ts');
+  process.env.BOXLAB_LANG = speak(langFlag, loadSettings().lang);
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(cli.usage.lab);

@@ -4,9 +4,10 @@
 // measurable cost in speed. `npm start` passes the same flag; npm run bench times both.)
 // The boxlab command line. Each command's module is loaded only when it is asked for,
 // so `boxlab --version` and `boxlab list` never pay for ink and React.
-import { UsageError } from './args.ts';
+import { takeLanguageOption, UsageError } from './args.ts';
 import { cleanUpOnSignals } from './lifecycle.ts';
-import { cli, languageFor, useLanguage } from '../text/index.ts';
+import { cli } from '../text/index.ts';
+import { speak } from './language.ts';
 import { VERSION } from './version.ts';
 
 /** NO_COLOR, --no-color, TERM=dumb and a non-terminal stdout all mean plain text.
@@ -18,18 +19,21 @@ function decideColor(args: string[]): boolean {
 }
 
 async function main(argv: string[]): Promise<number> {
-  useLanguage(languageFor());
-  const color = decideColor(argv);
-  const args = argv.filter((a) => a !== '--no-color');
+  const { lang: langFlag, rest: withoutLang } = takeLanguageOption(argv);
+  const lang = speak(langFlag);
+  const color = decideColor(withoutLang);
+  const args = withoutLang.filter((a) => a !== '--no-color');
   const [command, ...rest] = args;
   if (process.platform !== 'linux') {
     console.error(cli.notLinux);
     return 1;
   }
+  // The lab decides once it has read its settings; every other command has decided.
+  if (command !== undefined && command !== '--present') process.env.BOXLAB_LANG = lang;
   switch (command) {
     case undefined:
     case '--present':
-      return (await import('./lab.ts')).tuiCommand(args);
+      return (await import('./lab.ts')).tuiCommand(args, langFlag);
     case 'list':
       return (await import('./lab.ts')).listCommand(rest);
     case 'lesson':

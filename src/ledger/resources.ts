@@ -119,13 +119,13 @@ export function assertRemovable(r: Resource, place: Place): void {
     case 'loop': return assertOurs(r.file, place.root);
     case 'cgroup': return assertOurs(r.path, '/sys/fs/cgroup');
     case 'process': return assertOurProcess(r.pid, r.start, place.ownerStart);
-    case 'link': assertOurName('link', r.name, BL_LINK); if (r.netns) assertOurName('netns', r.netns); return;
-    case 'netns': return assertOurName('netns', r.name);
-    case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
+    case 'link': assertOurName(t.names.link, r.name, BL_LINK); if (r.netns) assertOurName(t.names.netns, r.netns); return;
+    case 'netns': return assertOurName(t.names.netns, r.name);
+    case 'nat': assertOurName(t.names.nat, r.table); if (r.netns) assertOurName(t.names.netns, r.netns); return;
     case 'sysctl': return assertOurSysctl(r.path, r.restore);
     case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(t.badHolder(JSON.stringify(r.holder))); return;
     case 'oci': {
-      assertOurName('container', r.name);
+      assertOurName(t.names.container, r.name);
       // boxcore's own state root (/run/boxcore), or one in the lab's state root: a
       // plain path to a directory that only root or the caller can write.
       if (typeof r.root !== 'string' || !isPlainPath(r.root)) refuse(String(r.root), t.notPlainPathShort);

@@ -1,7 +1,8 @@
 // What the lab remembers of how a person likes it, between runs: the state panel's mode,
-// whether pictures are on, the REPL's history, the lesson last opened. Kept beside the
+// whether pictures are on, the REPL's history, the lesson last opened, the language. Kept beside the
 // progress, in the invoking user's state directory, owned by them.
 import { join } from 'node:path';
+import { parseLanguage } from '../text/index.ts';
 import { readJson, stateDir, writeJsonOwned } from './state-dir.ts';
 
 export interface Settings {
@@ -13,6 +14,8 @@ export interface Settings {
   history: string[];
   /** the lesson the home screen selects on start */
   lastLesson?: string;
+  /** the language chosen on the home screen (L): a tag of src/text's LANGUAGES */
+  lang?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = { panel: 'diff', pictures: false, history: [] };
@@ -28,6 +31,7 @@ export function loadSettings(file = settingsFile()): Settings {
     pictures: s.pictures === true,
     history: Array.isArray(s.history) ? s.history.filter((l): l is string => typeof l === 'string').slice(-200) : [],
     ...(typeof s.lastLesson === 'string' ? { lastLesson: s.lastLesson } : {}),
+    ...(typeof s.lang === 'string' && parseLanguage(s.lang) ? { lang: parseLanguage(s.lang) } : {}),
   };
 }
 

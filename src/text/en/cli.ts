@@ -29,6 +29,7 @@ Usage:
                               remove what a killed boxlab left behind
   boxlab --version | --help
 
+Every command takes --lang en|zh-CN (the language; else BOXLAB_LANG, else the locale).
 Run 'boxlab COMMAND --help' for a command's options.`,
     run: `Usage: boxlab run [OPTIONS] -- CMD [ARG...]
 
@@ -89,13 +90,15 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
 
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`,
-    lab: `Usage: boxlab [--present [LESSON]] [--trust DIR]
+    lab: `Usage: boxlab [--present [LESSON]] [--trust DIR] [--lang en|zh-CN]
 
 Opens the lab. --present is for workshops: one step per screen, a large state panel,
 a step counter, speaker notes hidden; it opens LESSON straight away. Press ? in the
 lab for its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
 Colour is off with NO_COLOR, --no-color or TERM=dumb. Progress and settings are kept in
 $XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).
+Language: --lang, else BOXLAB_LANG, else the one chosen with L on the home screen
+(saved), else the locale.
 
 --trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
 the built-in course run only so, and only if no one but you or root can change them).`,
@@ -230,6 +233,8 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   unknownOption: (arg: string) => `unknown option ${arg}`,
   needsValue: (arg: string) => `option ${arg} needs a value`,
   unexpected: (words: string[]) => `unexpected ${words.join(' ')}; run 'boxlab --help'`,
+  badLanguage: (where: string, value: string, known: readonly string[]) =>
+    `${where} ${value}: boxlab speaks ${known.join(' and ')}; choose one`,
 
   // boxlab lesson, state, rootfs, run --bundle, cleanup
   lessonId: "expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them",

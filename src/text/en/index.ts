@@ -14,5 +14,13 @@ import { ui } from './ui.ts';
 
 export const en = { build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
 
+/** English's words as any words: a literal English answers with ('needs root') is
+ *  just a string to another language. */
+type Widen<T> = T extends string ? string
+  : T extends (...args: infer A) => infer R ? (...args: A) => Widen<R>
+  : T extends readonly unknown[] ? { [K in keyof T]: Widen<T[K]> }
+  : T extends object ? { [K in keyof T]: Widen<T[K]> }
+  : T;
+
 /** One language: a catalog for each surface, with these keys and these arguments. */
-export type Catalogs = typeof en;
+export type Catalogs = Widen<typeof en>;

@@ -61,6 +61,8 @@ export const ledger = {
   },
 
   // refusals (resources.ts)
+  /** What a name that is not the lab's names, in notBlName. */
+  names: { link: 'link', netns: 'netns', nat: 'NAT table', container: 'container' },
   refuseRemove: (what: string, why: string) => `refusing to remove ${what}: ${why}`,
   notPlainPath: 'not a plain absolute path (no ., .., // or trailing /)',
   notPlainPathShort: 'not a plain absolute path',

@@ -19,7 +19,8 @@ export const ui = {
   brokenLessons: (n: number) => `${n} lesson file(s) could not be loaded:`,
   lessonBroken: (m: string) => `This lesson cannot be opened: ${m}`,
   noLessons: 'No lessons found.',
-  homeKeys: '↑/↓ choose · enter open · ? help · q quit',
+  homeKeys: '↑/↓ choose · enter open · L language · ? help · q quit',
+  languageSaved: (name: string) => `Language: ${name} (saved for the next start)`,
   chapterProgress: (done: number, total: number) => `${done}/${total} done`,
   wontRunMark: '✗',
   wontRun: (why: string[]) => `will not run here: ${why.join('; ')}`,
@@ -132,6 +133,7 @@ export const ui = {
   helpHomeKeys: [
     ['↑ ↓', 'choose a lesson'],
     ['enter', 'open it'],
+    ['L', 'switch the language (English / 中文), remembered'],
     ['?', 'this help'],
     ['q', 'quit'],
   ] as [string, string][],
