@@ -1,6 +1,7 @@
 // Measuring and cutting lines that hold colour escapes, and the few shapes the pictures
-// draw (boxes, bars). Every glyph used is one column wide, so a character is a column
-// once the escapes are left out.
+// draw (boxes, bars). A line is measured in terminal columns (src/text/width.ts): the
+// glyphs drawn are one column wide, a Chinese label's characters two.
+import { charWidth, textWidth } from '../text/width.ts';
 
 // eslint-disable-next-line no-control-regex
 const ESCAPE = /\x1b\[[0-9;]*m/g;
@@ -11,7 +12,7 @@ export function stripAnsi(s: string): string {
 
 /** Columns a line takes on screen. */
 export function visibleWidth(s: string): number {
-  return [...stripAnsi(s)].length;
+  return textWidth(stripAnsi(s));
 }
 
 /** Cut to `width` columns, keeping escapes (and ending with a reset when one was open);
@@ -29,9 +30,11 @@ export function cut(s: string, width: number): string {
       continue;
     }
     for (const ch of part) {
-      if (seen === width - 1) return out + '…' + (styled ? '\x1b[0m' : '');
+      const w = charWidth(ch);
+      // "…" takes the last column: a wide character that would reach it stays out whole
+      if (seen + w > width - 1) return out + '…' + (styled ? '\x1b[0m' : '');
       out += ch;
-      seen++;
+      seen += w;
     }
   }
   return out;
