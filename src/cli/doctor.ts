@@ -2,6 +2,7 @@
 import { parseOptions, UsageError } from './args.ts';
 import { applyTrust, TRUST_OPTION } from './lab.ts';
 import { cli, doctor as t } from '../text/index.ts';
+import { padEndWidth, textWidth } from '../text/width.ts';
 
 export async function doctorCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
@@ -17,9 +18,9 @@ export async function doctorCommand(args: string[]): Promise<number> {
     console.log(JSON.stringify(report, null, 2));
     return report.fullCourse ? 0 : 1;
   }
-  const width = Math.max(...report.checks.map((c) => c.title.length));
+  const width = Math.max(...report.checks.map((c) => textWidth(c.title)));
   for (const c of report.checks) {
-    console.log(`[${t.statusMark[c.status]}] ${c.title.padEnd(width)}  ${c.detail}`);
+    console.log(`[${t.statusMark[c.status]}] ${padEndWidth(c.title, width)}  ${c.detail}`);
     for (const line of c.more ?? []) console.log(`     ${' '.repeat(width)}  ${line}`);
     if (c.fix && c.status !== 'ok') console.log(`     ${' '.repeat(width)}  ${t.fixArrow(c.fix)}`);
   }

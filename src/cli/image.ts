@@ -10,6 +10,7 @@ import { startRegistry } from '../images/registry-server.ts';
 import { lowerdirOf, unpackImage } from '../images/unpack.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { cli } from '../text/index.ts';
+import { padEndWidth, textWidth } from '../text/width.ts';
 
 const USAGES: Record<string, string> = {
   build: 'LAYOUT REF DIR... [--cmd COMMAND] [--env K=V]',
@@ -114,8 +115,8 @@ function ls(rest: string[], json: boolean): number {
     return 0;
   }
   const table = [cli.image.lsHead, ...rows.map((r) => [r.ref || '-', r.manifest, String(r.layers), String(r.size)])];
-  const widths = cli.image.lsHead.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const widths = cli.image.lsHead.map((_, c) => Math.max(...table.map((row) => textWidth(row[c]!))));
+  for (const row of table) console.log(row.map((cell, c) => padEndWidth(cell, widths[c]!)).join('  ').trimEnd());
   return 0;
 }
 
@@ -133,7 +134,7 @@ function inspect(rest: string[], json: boolean): number {
     return 0;
   }
   const w = cli.image.inspect;
-  const line = (k: string, v: string) => console.log(`${k.padEnd(9)} ${v}`);
+  const line = (k: string, v: string) => console.log(`${padEndWidth(k, 9)} ${v}`);
   line(w.image, image.ref ?? image.descriptor.digest);
   line(w.manifest, w.blobLine(image.descriptor.digest, image.descriptor.size, image.descriptor.mediaType));
   line(w.config, w.blobLine(image.manifest.config.digest, image.manifest.config.size));

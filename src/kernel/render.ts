@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { countChanges } from './diff.ts';
 import type { Row, RowDiff, Snapshot, SnapshotDiff, View, ViewDiff } from './types.ts';
 import { kernel as words } from '../text/index.ts';
+import { sliceWidth, textWidth } from '../text/width.ts';
 
 export interface RenderOptions {
   /** total line width (default: the terminal's columns, else 100) */
@@ -42,19 +43,20 @@ function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
+/** `s` in at most `width` columns (a Chinese character takes two), cut ends in "…". */
 export function truncate(s: string, width: number): string {
-  if (s.length <= width) return s;
-  if (width <= 1) return s.slice(0, width);
-  return `${s.slice(0, width - 1)}…`;
+  if (textWidth(s) <= width) return s;
+  if (width <= 1) return sliceWidth(s, width);
+  return `${sliceWidth(s, width - 1)}…`;
 }
 
 /** "old -> new" within width: each side gets its share, so the new value stays seen. */
 function fitChange(before: string, after: string, width: number): string {
   const arrow = words.arrow;
   const whole = `${before}${arrow}${after}`;
-  if (whole.length <= width) return whole;
-  const room = Math.max(2, width - arrow.length);
-  const right = Math.min(after.length, Math.max(Math.ceil(room / 2), room - before.length));
+  if (textWidth(whole) <= width) return whole;
+  const room = Math.max(2, width - textWidth(arrow));
+  const right = Math.min(textWidth(after), Math.max(Math.ceil(room / 2), room - textWidth(before)));
   const left = Math.max(1, room - right);
   return `${truncate(before, left)}${arrow}${truncate(after, right)}`;
 }
@@ -90,11 +92,11 @@ export function fitWidths(natural: number[], headers: number[], available: numbe
 function table(columns: string[], lines: Line[], opts: RenderOptions, ch: ChalkInstance, raw?: (line: Line, i: number) => [string, string] | undefined): string[] {
   const width = opts.width ?? (process.stdout.columns || 100);
   const headers = columns.map(columnTitle);
-  const natural = headers.map((h, i) => Math.max(h.length, ...lines.map((l) => (l.cells[i] ?? '').length)));
+  const natural = headers.map((h, i) => Math.max(textWidth(h), ...lines.map((l) => textWidth(l.cells[i] ?? ''))));
   const available = Math.max(columns.length * 2, width - 2 - GAP.length * Math.max(0, columns.length - 1));
   const widths = fitWidths(
     natural,
-    headers.map((h) => h.length),
+    headers.map((h) => textWidth(h)),
     available,
     columns.map((c) => NAMING_COLUMNS.has(c)),
   );
@@ -105,7 +107,7 @@ function table(columns: string[], lines: Line[], opts: RenderOptions, ch: ChalkI
         const w = widths[i]!;
         const pair = line && raw?.(line, i);
         let s = pair ? fitChange(pair[0], pair[1], w) : truncate(t, w);
-        const pad = i === last ? '' : ' '.repeat(Math.max(0, w - s.length));
+        const pad = i === last ? '' : ' '.repeat(Math.max(0, w - textWidth(s)));
         if (line?.marked?.[i]) s = ch.bold(s);
         return s + pad;
       })

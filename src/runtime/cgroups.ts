@@ -7,6 +7,7 @@ import { Core, CoreError, type CgroupLayout, type CgroupPlan, type CgroupRef } f
 import { kernelAtLeast } from '../kernel/release.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { runtime } from '../text/index.ts';
+import { padEndWidth, textWidth } from '../text/width.ts';
 import {
   cgroupWrites, flagTable, neededControllers, oomScoreWrite, type CgroupVersion, type CgroupWrite, type Limits,
 } from './cgroup-flags.ts';
@@ -73,8 +74,8 @@ async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => textWidth(r[i]!))));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : padEndWidth(c, widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
 /** The file a write goes to on this machine: the group's directory in the tree of the

@@ -3,6 +3,7 @@
 // when a frame outgrows it) and bold/italic/code work inside list items too.
 import chalk from 'chalk';
 import { marked, type Token, type Tokens } from 'marked';
+import { charWidth, padEndWidth, sliceWidth, textWidth } from '../text/width.ts';
 
 const BR = '\u2028'; // a hard line break; soft newlines in a paragraph are spaces
 
@@ -37,34 +38,75 @@ function unescape(s: string): string {
   return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
 }
 
-/** Word-wrap styled segments to `width` visible columns. */
+/** A character a line may break before and after without a space: an East Asian wide
+ *  one (Chinese is written without spaces between words). */
+const isWide = (ch: string) => charWidth(ch) === 2;
+
+/** Punctuation that must not start a line (，。、；：？！）」…): it stays with the
+ *  character before it, as Chinese typesetting keeps it. */
+const NO_LINE_START = /^[，。、；：？！）」』】》〉”’％…,.;:?!)\]}]$/;
+
+/** The pieces a line may break between: runs of spaces, words of narrow text, and each
+ *  wide character on its own, with the closing punctuation that follows it. */
+function pieces(t: string): string[] {
+  const out: string[] = [];
+  for (const part of t.split(/(\u2028|[ \t\n\r]+)/)) {
+    if (!part) continue;
+    if (part === BR || /^[ \t\n\r]+$/.test(part)) { out.push(part); continue; }
+    let word = '';
+    let wideWord = false; // `word` is one wide character (and punctuation after it)
+    for (const ch of part) {
+      if (word && NO_LINE_START.test(ch)) { word += ch; continue; }
+      const wide = isWide(ch);
+      if (word && (wide || wideWord)) { out.push(word); word = ''; }
+      word += ch;
+      wideWord = wide;
+    }
+    if (word) out.push(word);
+  }
+  return out;
+}
+
+function lastChar(s: string): string {
+  return [...s].at(-1) ?? '';
+}
+
+/** Word-wrap styled segments to `width` terminal columns (a Chinese character takes
+ *  two). Narrow text breaks at spaces; Chinese text between any two characters, and a
+ *  soft line break between two Chinese characters is no space at all. */
 function wrap(segs: Seg[], width: number, first = '', rest = first): string[] {
   const lines: string[] = [];
   let line = first;
-  let len = first.length;
+  let len = textWidth(first);
+  const restLen = textWidth(rest);
   const words: Seg[] = [];
   for (const s of segs) {
-    for (const part of s.t.split(/(\u2028|[ \t\n\r]+)/)) if (part) words.push({ t: part, style: s.style });
+    for (const part of pieces(s.t)) words.push({ t: part, style: s.style });
   }
-  const flush = () => { lines.push(line.trimEnd()); line = rest; len = rest.length; };
-  for (const w of words) {
-    if (w.t === BR) { flush(); continue; }
+  const flush = () => { lines.push(line.trimEnd()); line = rest; len = restLen; };
+  let prev = ''; // the last character placed, to see whether a space belongs between
+  words.forEach((w, i) => {
+    if (w.t === BR) { flush(); prev = ''; return; }
     if (/^[ \t\n\r]+$/.test(w.t)) {
-      if (len > rest.length && len < width) { line += ' '; len += 1; }
-      continue;
+      const next = words[i + 1]?.t[0] ?? '';
+      const joinsChinese = /[\n\r]/.test(w.t) && isWide(prev) && isWide(next);
+      if (!joinsChinese && len > restLen && len < width) { line += ' '; len += 1; }
+      return;
     }
-    if (len + w.t.length > width && len > rest.length) flush();
+    const wlen = textWidth(w.t);
+    if (len + wlen > width && len > restLen) flush();
     let t = w.t;
-    while (t.length > width - rest.length && width - rest.length > 0) {
-      const head = t.slice(0, width - len);
-      line += w.style ? w.style(head) : head;
-      t = t.slice(head.length);
+    // a word wider than a whole line is cut where the line ends
+    while (textWidth(t) > width - len && width - restLen > 1) {
+      const head = sliceWidth(t, width - len);
+      if (head) { line += w.style ? w.style(head) : head; t = t.slice(head.length); }
       flush();
     }
     line += w.style ? w.style(t) : t;
-    len += t.length;
-  }
-  if (len > rest.length || lines.length === 0) lines.push(line.trimEnd());
+    len += textWidth(t);
+    prev = lastChar(w.t);
+  });
+  if (len > restLen || lines.length === 0) lines.push(line.trimEnd());
   return lines;
 }
 
@@ -115,9 +157,9 @@ function block(tok: Token, width: number, out: string[]): void {
       const cell = (c: Tokens.TableCell) => unescape(c.text.replace(/`/g, ''));
       const head = t.header.map(cell);
       const rows = t.rows.map((r) => r.map(cell));
-      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+      const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i] ?? ''))));
       if (widths.reduce((a, b) => a + b + 2, 0) <= width) {
-        const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+        const line = (cells: string[]) => cells.map((c, i) => padEndWidth(c, widths[i]!)).join('  ').trimEnd();
         out.push(chalk.bold(line(head)), ...rows.map(line));
       } else {
         for (const r of rows) {

@@ -8,6 +8,7 @@ import type { Row, RowChange } from '../../kernel/types.ts';
 import { bar } from '../draw.ts';
 import { kernel as words, ui as text } from '../../text/index.ts';
 import type { PictureRow } from './rows.ts';
+import { padEndWidth } from '../../text/width.ts';
 
 interface Group { path: string; trees: string[]; files: Map<string, { row: Row; change: RowChange }> }
 
@@ -100,7 +101,7 @@ export function cgroupPicture(rows: PictureRow[], width: number): string[] {
     const path = pathLines(g.path);
     out.push(...path.slice(0, -1), `${path.at(-1)!}  ${chalk.dim(p.cgThisGroup)}`);
     const pad = ' '.repeat(3 * Math.max(0, path.length - 2) + 3);
-    const label = (name: string, body: string | undefined) => (body ? out.push(`${pad}${name.padEnd(8)} ${body}`) : 0);
+    const label = (name: string, body: string | undefined) => (body ? out.push(`${pad}${padEndWidth(name, 8)} ${body}`) : 0);
     label(p.cgMemory, usageLine(value(g, 'memory.current', 'memory.usage_in_bytes'), value(g, 'memory.max', 'memory.limit_in_bytes'), barWidth));
     label(p.cgPids, usageLine(value(g, 'pids.current'), value(g, 'pids.max'), barWidth));
     label(p.cgCpu, cpuLine(g));

@@ -5,6 +5,7 @@ import chalk from 'chalk';
 import type { RowChange } from '../../kernel/types.ts';
 import { ui as text } from '../../text/index.ts';
 import { changeMark, type PictureRow } from './rows.ts';
+import { padEndWidth, padStartWidth, textWidth } from '../../text/width.ts';
 
 interface Proc { inside: string; outside: string; parent: string; command: string; state: string; change: RowChange }
 
@@ -33,9 +34,9 @@ export function procPicture(rows: PictureRow[]): string[] {
     if (x.parent !== '0' && byInside.has(x.parent) && x.parent !== x.inside) kids.set(x.parent, [...(kids.get(x.parent) ?? []), x]);
     else roots.push(x);
   }
-  const ow = Math.max(p.procOutside.length, ...procs.map((x) => x.outside.length));
-  const iw = Math.max(p.procInside.length, ...procs.map((x) => x.inside.length));
-  const out = [chalk.dim(`  ${p.procOutside.padStart(ow)}     ${p.procInside.padEnd(iw)}  ${p.procCommand}`)];
+  const ow = Math.max(textWidth(p.procOutside), ...procs.map((x) => x.outside.length));
+  const iw = Math.max(textWidth(p.procInside), ...procs.map((x) => x.inside.length));
+  const out = [chalk.dim(`  ${padStartWidth(p.procOutside, ow)}     ${padEndWidth(p.procInside, iw)}  ${p.procCommand}`)];
   const seen = new Set<Proc>();
   const walk = (x: Proc, prefix: string, last: boolean, top: boolean) => {
     if (seen.has(x)) return;
