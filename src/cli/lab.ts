@@ -61,6 +61,9 @@ export async function listCommand(args: string[]): Promise<number> {
   for (const e of errors) console.error(cli.error(e.message));
   if (!loaded.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const lessons = loaded.map(summarize);
+  // Lessons shown in English though another language was asked for: said once.
+  const english = loaded.filter((l) => l.translation && l.translation.status !== 'fresh');
+  if (english.length) console.error(lessonText.translation.someEnglish(english.length, lessonText.translation.languageName(english[0]!.translation!.lang)));
   if (options.json) console.log(JSON.stringify(lessons, null, 2));
   else {
     const width = Math.max(...lessons.map((l) => l.id.length), 2);

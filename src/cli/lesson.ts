@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CoreError } from '../core/index.ts';
-import { cli, ui as text } from '../text/index.ts';
+import { cli, lessons as lessonText, ui as text } from '../text/index.ts';
 import { hintsFor } from '../lessons/expect.ts';
 import { kernel } from '../lessons/kernel.ts';
 import { findLesson, summarize } from '../lessons/loader.ts';
@@ -122,6 +122,13 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const reports: StopReport[] = [];
   const total = lesson.stops.length;
   const width = opts.width ?? 100;
+
+  // Shown in English though another language was asked for: said once, before the lesson.
+  const translation = lesson.translation;
+  if (translation && translation.status !== 'fresh' && !json) {
+    const notice = lessonText.translation.notice(translation.status, lessonText.translation.languageName(translation.lang));
+    out(md ? `> ${notice}\n` : c.yellow(notice));
+  }
 
   if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary} (${text.runsAs(lesson.meta.needs)})\n`);
   else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`) + c.dim(` (${text.runsAs(lesson.meta.needs)})`));
@@ -244,7 +251,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const passed = judged.filter((r) => r.ok).length;
   const allOk = !stopped && reports.length === total && reports.every((r) => r.ok);
   if (json) {
-    out(JSON.stringify({ lesson: summary, ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
+    out(JSON.stringify({ lesson: summary, lang: summary.lang, ...(translation ? { translation } : {}), ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
   } else {
     out('');
     const skipped = judged.filter((r) => r.skipped).length;

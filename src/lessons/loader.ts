@@ -9,8 +9,10 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
-import { lessons } from '../text/index.ts';
+import { language, lessons } from '../text/index.ts';
 import { suggest } from '../text/suggest.ts';
+import { fenceAt } from './fences.ts';
+import { localize, staleParts, withoutRecords } from './translation.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
 import { assertTrustedLessons, builtInLessons } from './trust.ts';
 import {
@@ -55,14 +57,30 @@ async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
   return files.sort();
 }
 
-/** A lesson file as read: its name in messages, and its text. */
-export interface LessonSource { file: string; text: string }
+/** A lesson file as read: its name in messages, and its text; when the lab speaks
+ *  another language than English, that language's tag and the translation of the
+ *  lesson into it, if there is one (lessons/LANG/NN-chapter/NN-lesson.md). */
+export interface LessonSource { file: string; text: string; lang?: string; translation?: { file: string; text: string } }
 
-async function readSources(root: string): Promise<LessonSource[]> {
+async function readSources(root: string, lang: string = language()): Promise<LessonSource[]> {
   const files = await lessonFiles(root);
-  // Lessons from outside the built-in course run only when trusted (trust.ts).
-  assertTrustedLessons(root, files);
-  return Promise.all(files.map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
+  const translations = lang === 'en' ? [] : files.map((f) => join(root, lang, relative(root, f))).filter((f) => existsSync(f));
+  // Lessons from outside the built-in course run only when trusted (trust.ts), and so
+  // are their translations, which the lab shows as the lesson.
+  assertTrustedLessons(root, [...files, ...translations]);
+  return Promise.all(files.map(async (f) => {
+    const source: LessonSource = { file: displayPath(f), text: await readFile(f, 'utf8') };
+    if (lang === 'en') return source;
+    const tf = join(root, lang, relative(root, f));
+    return { ...source, lang, ...(translations.includes(tf) ? { translation: { file: displayPath(tf), text: await readFile(tf, 'utf8') } } : {}) };
+  }));
+}
+
+/** A lesson read from its source, in the source's language when its translation is
+ *  there and fresh, else in English (translation.ts says why). */
+export function parseSource(source: LessonSource): Lesson {
+  const english = parseLesson(source.text, source.file);
+  return source.lang ? localize(english, source.text, source.lang, source.translation, parseLesson) : english;
 }
 
 /** Whatever one file's loading threw, as that file's error: one bad lesson must never
@@ -103,7 +121,7 @@ export async function loadSources(sources: LessonSource[]): Promise<{ lessons: L
   const errors: LessonError[] = [];
   for (const s of sources) {
     try {
-      lessons.push(parseLesson(s.text, s.file));
+      lessons.push(parseSource(s));
     } catch (err) {
       errors.push(asLessonError(err, s.file));
     }
@@ -125,7 +143,7 @@ export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexE
   const sources = await readSources(root);
   for (const source of sources) {
     try {
-      entries.push({ summary: indexLesson(source.text, source.file), source });
+      entries.push({ summary: indexSource(source), source });
     } catch (err) {
       errors.push(asLessonError(err, source.file));
     }
@@ -139,7 +157,7 @@ export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexE
 export async function findLesson(id: string, root = lessonsRoot()): Promise<Lesson> {
   const { entries, errors } = await readIndex(root);
   const hit = entries.find((e) => e.summary.id === id || placeOf(e.summary.file).path === id);
-  if (hit) return parseLesson(hit.source.text, hit.source.file);
+  if (hit) return parseSource(hit.source);
   // Named by its file (01-unknown-op for lessons/01-c/01-unknown-op.md): a lesson that
   // does not load is reported by its own refusal, which says where it is wrong.
   const named = (file: string) => basename(file, '.md').endsWith(id) || file.includes(`/${id}`);
@@ -155,8 +173,24 @@ export function summarize(l: Lesson): LessonSummary {
   return {
     id: l.meta.id, title: l.meta.title, chapter: l.meta.chapter, chapterNumber: l.chapterNumber, number: l.number,
     summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, file: l.file,
-    steps: count('step'), checks: count('check'), tasks: count('task'),
+    steps: count('step'), checks: count('check'), tasks: count('task'), lang: l.lang ?? 'en',
   };
+}
+
+/** indexLesson in the source's language: the translation's title, chapter and summary
+ *  when no part of it is stale (whether it matches the English block for block is for
+ *  parseSource to prove, when the lesson is loaded). */
+export function indexSource(source: LessonSource): LessonSummary {
+  const summary = indexLesson(source.text, source.file);
+  const tr = source.translation;
+  if (!source.lang || !tr || staleParts(source.text, tr.text, tr.file).length) return summary;
+  try {
+    const { meta } = frontMatter(withoutRecords(tr.text).split('\n'), tr.file);
+    if (meta.id !== summary.id) return summary;
+    return { ...summary, title: meta.title, chapter: meta.chapter, summary: meta.summary, lang: source.lang };
+  } catch {
+    return summary;
+  }
 }
 
 /** The summary of a lesson from its front matter, its blocks counted by their fences
@@ -176,7 +210,7 @@ export function indexLesson(text: string, file: string): LessonSummary {
   const { chapterNumber, number } = placeOf(file);
   return {
     id: meta.id, title: meta.title, chapter: meta.chapter, chapterNumber, number, summary: meta.summary,
-    needs: meta.needs, features: meta.features, file, steps: count.step, checks: count.check, tasks: count.task,
+    needs: meta.needs, features: meta.features, file, steps: count.step, checks: count.check, tasks: count.task, lang: 'en',
   };
 }
 
@@ -196,22 +230,6 @@ function frontMatter(lines: string[], file: string): { meta: LessonMeta; end: nu
   const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
   if (end < 0) throw new LessonError(file, 1, fmt().frontMatterOpen, fmt().frontMatterOpenFix);
   return { meta: validateMeta(new YamlBlock(file, lines.slice(1, end).join('\n'), 2, 1, fmt().frontMatter)), end };
-}
-
-interface Fence { indent: string; marker: string; lang: string; close: number }
-
-/** The fenced code block opening at line i, if one does: its indent, marker (``` or
- *  ~~~), info string, and the line index that closes it (-1: never closed). */
-function fenceAt(lines: string[], i: number): Fence | undefined {
-  const m = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/.exec(lines[i]!);
-  if (!m) return undefined;
-  const marker = m[2]!;
-  let close = -1;
-  for (let j = i + 1; j < lines.length; j++) {
-    const t = lines[j]!.trim();
-    if (t.startsWith(marker[0]!.repeat(marker.length)) && /^(`{3,}|~{3,})$/.test(t)) { close = j; break; }
-  }
-  return { indent: m[1]!, marker, lang: m[3]!, close };
 }
 
 // ---------------------------------------------------------------------------------

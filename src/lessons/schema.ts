@@ -122,6 +122,20 @@ export interface TaskStop extends StopBase {
 }
 export type Stop = StepStop | CheckStop | TaskStop;
 
+/** Why a lesson is shown in English when another language was asked for. */
+export type TranslationStatus = 'fresh' | 'missing' | 'stale' | 'different' | 'broken';
+
+/** How the lesson's words came to be in the language they are. */
+export interface TranslationInfo {
+  /** the language asked for */
+  lang: string;
+  /** the translation's file, when there is one */
+  file?: string;
+  status: TranslationStatus;
+  /** what is wrong, for a translator (empty when fresh or missing) */
+  problems: string[];
+}
+
 export interface Lesson {
   file: string;
   /** `01-namespaces/02-pid`: where it sits in the course. */
@@ -135,6 +149,11 @@ export interface Lesson {
   /** Every `${name}` the lesson uses anywhere: the session prepares only what is used
    *  (a rootfs for ${rootfs}, a scratch directory for ${dir}). */
   uses: string[];
+  /** The language of its words (English when absent). */
+  lang?: string;
+  /** When another language was asked for: whether its translation is used, and if not,
+   *  why (translation.ts). */
+  translation?: TranslationInfo;
 }
 
 export interface LessonSummary {
@@ -150,6 +169,8 @@ export interface LessonSummary {
   steps: number;
   checks: number;
   tasks: number;
+  /** The language of its words: the one asked for when its translation is fresh, else en. */
+  lang: string;
 }
 
 /** A lesson that cannot be run: where, what, and how to fix it. */

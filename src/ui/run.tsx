@@ -12,7 +12,7 @@ import { readStat } from '../kernel/proc-stat.ts';
 import { Core } from '../core/client.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { Check } from '../doctor/checks.ts';
-import { loadSources, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
+import { loadSources, parseSource, readIndex, summarize } from '../lessons/loader.ts';
 import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
@@ -61,7 +61,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     const entry = index.entries.find((e) => e.summary.id === id);
     if (!entry) throw new Error(text.unknownLesson(id, lessons.map((l) => l.id)));
     try {
-      const lesson = parseLesson(entry.source.text, entry.source.file);
+      const lesson = parseSource(entry.source);
       loaded.set(id, lesson);
       return lesson;
     } catch (err) {

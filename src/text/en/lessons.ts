@@ -75,6 +75,27 @@ export const lessons = {
   replEmpty: 'empty line',
   replTooManyWords: (op: string, usage: string) => `too many words for ${op}; usage: ${usage}`,
   replBad: (what: string, usage: string) => `${what} — usage: ${usage}`,
+  /** A lesson's translation (src/lessons/translation.ts): the learner's notice, once,
+   *  when it is shown in English instead, and what a translator is told is wrong. */
+  translation: {
+    languageName: (tag: string) => ({ en: 'English', 'zh-CN': 'Chinese' } as Record<string, string>)[tag] ?? tag,
+    notice: (status: 'missing' | 'stale' | 'different' | 'broken', language: string) => ({
+      missing: `This lesson has no ${language} translation yet: it is shown in English.`,
+      stale: `This lesson changed after its ${language} translation was made: it is shown in English until the translation is brought up to date.`,
+      different: `This lesson's ${language} translation does not match the lesson: it is shown in English.`,
+      broken: `This lesson's ${language} translation does not load: it is shown in English.`,
+    })[status],
+    someEnglish: (n: number, language: string) => `${n} ${n === 1 ? 'lesson has' : 'lessons have'} no up-to-date ${language} translation yet: shown in English.`,
+    partMeta: 'the front matter',
+    partOutro: 'the prose after the last block',
+    partBlock: (n: number, kind: string, title: string) => `block ${n} (${kind}${title ? ` "${title}"` : ''})`,
+    stale: (part: string, recorded: string, now: string) => `${part} was translated from English ${recorded}, and the English is now ${now}: translate the change, then record from=${now}`,
+    unrecorded: (part: string, now: string) => `${part} does not say which English it was translated from: record from=${now} once it is translated`,
+    partCount: (english: number, translated: number) => `the English lesson has ${english} blocks, the translation ${translated}: translate block for block`,
+    differs: (part: string, what: string) => `${part}: ${what} differs from the English, and a translation changes only words`,
+    varsDiffer: (part: string, english: string[], translated: string[]) => `${part}: the English uses ${english.map((v) => '${' + v + '}').join(' ') || 'no variables'}, the translation ${translated.map((v) => '${' + v + '}').join(' ') || 'none'}`,
+    broken: (why: string) => `the translation does not load: ${why}`,
+  },
   /** What is wrong in a lesson file (src/lessons/loader.ts), and how to fix it. */
   format: {
     notLoaded: (why: string) => `the lesson could not be loaded (${why})`,
