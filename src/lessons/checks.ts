@@ -2,7 +2,7 @@
 // what a command prints - and compares it with what it expects (expect.ts).
 import { readFile } from 'node:fs/promises';
 import type { Snapshot, ViewName } from '../kernel/types.ts';
-import { lessons as text } from '../text/index.ts';
+import { inLanguage, lessons as text } from '../text/index.ts';
 import type { CommandRunner } from './commands.ts';
 import { describeExpect, holds, isMeasured } from './expect.ts';
 import type { OpGateway } from './gateway.ts';
@@ -34,7 +34,9 @@ export async function evaluate(check: CheckSpec, r: CheckReaders): Promise<Check
         break;
       }
       case 'view': {
-        const snap = await r.observe([src.view]);
+        // read in English whatever the lab speaks: the values a check expects ("new",
+        // "shared memory") are written once, in English, for every language
+        const snap = await inLanguage('en', () => r.observe([src.view]));
         const view = snap.views[src.view];
         const row = view?.rows.find((row) => src.row !== undefined ? row.key === subst(src.row) : Object.entries(src.where ?? {}).every(([c, v]) => row.cells[c] === subst(v)));
         found = row?.cells[src.cell];

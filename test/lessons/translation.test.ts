@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLesson, lessonsRoot, loadAll, parseLesson, parseSource, readIndex, summarize, type LessonSource } from '../../src/lessons/loader.ts';
 import { lessonParts, staleParts, structureDifferences, withoutRecords } from '../../src/lessons/translation.ts';
-import { LANGUAGE_TAGS, useLanguage } from '../../src/text/index.ts';
+import { evaluate, type CheckReaders } from '../../src/lessons/checks.ts';
+import { kernel as viewWords, LANGUAGE_TAGS, useLanguage } from '../../src/text/index.ts';
 
 const ROOT = lessonsRoot();
 const TRANSLATED = LANGUAGE_TAGS.filter((l) => l !== 'en');
@@ -202,5 +203,19 @@ describe('the course in Chinese', () => {
     expect(welcome.lang).toBeUndefined();
     expect(welcome.translation).toBeUndefined();
     expect(welcome.meta.title).toBe('A container is a process');
+  });
+});
+
+describe('a check of a kernel view', () => {
+  it('reads the view in English whatever the lab speaks, as its expected value is written', async () => {
+    useLanguage('zh-CN');
+    // a view as the kernel views build one: its words read when it is made
+    const observe: CheckReaders['observe'] = async () => ({
+      pid: 1, takenAt: 0, views: { ns: { name: 'ns', title: '', columns: ['state'], rows: [{ key: 'net', cells: { state: viewWords.nsNew } }], notes: [] } },
+    });
+    expect(viewWords.nsNew).not.toBe('new'); // the lab speaks Chinese here
+    const check = { title: 'own net', source: { kind: 'view' as const, view: 'ns' as const, row: 'net', cell: 'state' }, expect: { equals: 'new' }, line: 1 };
+    const result = await evaluate(check, { vars: { subst: (s: string) => s, get: () => undefined }, observe } as unknown as CheckReaders);
+    expect(result).toMatchObject({ pass: true, found: 'new' });
   });
 });
