@@ -138,7 +138,9 @@ export function LessonScreen(props: LessonScreenProps) {
         portRef.current = s;
         if (!alive) { void s.close(); return; }
         setPort(s);
-        say(text.notStarted);
+        // shown in English though another language was asked for: said once, first
+        const tr = lesson.translation;
+        say(tr && tr.status !== 'fresh' ? chalk.yellow(engineText.translation.notice(tr.status, engineText.translation.languageName(tr.lang))) : text.notStarted);
         busyRef.current = false;
       },
       (err: unknown) => { say(chalk.red(text.lessonError(failure(err).message))); busyRef.current = false; },

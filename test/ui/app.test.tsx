@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/ui/app.tsx';
-import { ui as text } from '../../src/text/index.ts';
+import { lessons as engineText, ui as text } from '../../src/text/index.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { LessonError, type Lesson } from '../../src/lessons/schema.ts';
 import type { Happening, LessonEvent, LessonPort, LessonState, StepResult, StopState } from '../../src/lessons/port.ts';
@@ -386,6 +386,21 @@ describe('presenter mode', () => {
     }
     expect(t.frame()).not.toContain(text.notesTitle);
     expect(t.frame()).not.toContain(stripAnsi(withNotes.stops[idx]!.notes[0]!).split('\n')[0]!.slice(0, 20));
+    t.unmount();
+  });
+});
+
+describe('a lesson shown in English though another language was asked for', () => {
+  it('says so once, in the message line, when the lesson opens', async () => {
+    const { lessons: all } = await loadAll();
+    const english = (id: string): Lesson => ({ ...all.find((l) => l.meta.id === id)!, translation: { lang: 'zh-CN', status: 'stale', problems: ['x'] } });
+    const t = await setup({ loadLesson: async (id) => english(id) });
+    const notice = engineText.translation.notice('stale', engineText.translation.languageName('zh-CN'));
+    await t.press('j', '\r');
+    await t.until((f) => f.includes(notice.slice(0, 40)));
+    expect(t.frame()).not.toContain(text.notStarted);
+    await t.press('n');
+    await t.until((f) => !f.includes(notice.slice(0, 40))); // once: the next thing said replaces it
     t.unmount();
   });
 });
