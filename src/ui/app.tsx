@@ -12,7 +12,7 @@ import { Home } from './home.tsx';
 import type { Size } from './lines.tsx';
 import { loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
-import { ui as text } from '../text/index.ts';
+import { language, LANGUAGE_TAGS, ui as text, useLanguage, type Language } from '../text/index.ts';
 import { EXIT_CTRL_C } from './keys.ts';
 
 /** The lesson screen, and with it the engine, the kernel probes and the Markdown
@@ -46,6 +46,8 @@ export interface AppProps {
   /** Called as the app exits (after every session is closed). */
   /** The lab is done: 0 for q, 130 for Ctrl-C (as a shell reports an interrupted command). */
   onExit?: (code: number) => void;
+  /** The lab speaks another language now (L on the home screen): list the lessons in it. */
+  onLanguage?: (lang: Language) => void;
 }
 
 function useSize(): Size {
@@ -84,6 +86,15 @@ export function App(props: AppProps) {
       (err: unknown) => setNotice(text.lessonBroken((err as Error).message)),
     );
   };
+  // L: the next language the lab speaks, saved with the settings; the lessons are
+  // listed again in it (a lesson without a fresh translation stays English).
+  const switchLanguage = () => {
+    const next = LANGUAGE_TAGS[(LANGUAGE_TAGS.indexOf(language()) + 1) % LANGUAGE_TAGS.length]!;
+    useLanguage(next);
+    process.env.BOXLAB_LANG = next; // the boxlab commands a lesson runs speak it too
+    remember({ lang: next });
+    props.onLanguage?.(next);
+  };
   const helpScreen = help ? <Help size={size} height={height} /> : undefined;
   if (lesson) {
     // Under the help the lesson stays mounted: its session (and containers) live on.
@@ -121,6 +132,7 @@ export function App(props: AppProps) {
       size={size}
       height={height}
       onOpen={open}
+      onLanguage={switchLanguage}
       onHelp={() => setHelp(true)}
       onQuit={quit}
     />

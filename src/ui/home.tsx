@@ -24,6 +24,8 @@ export interface HomeProps {
   size: Size;
   height: number;
   onOpen: (l: LessonSummary) => void;
+  /** L: speak the next language */
+  onLanguage?: () => void;
   onHelp: () => void;
   onQuit: (code?: number) => void;
 }
@@ -40,6 +42,7 @@ export function Home(props: HomeProps) {
       if (i === 'q') { props.onQuit(); return; }
       if (k.ctrl && i === 'c') { props.onQuit(EXIT_CTRL_C); return; }
       if (i === '?') { props.onHelp(); return; }
+      if (i === 'L') { props.onLanguage?.(); return; }
       if (k.downArrow || i === 'j') at = Math.min(lessons.length - 1, at + 1);
       else if (k.upArrow || i === 'k') at = Math.max(0, at - 1);
       else if ((k.return || k.rightArrow || i === 'l') && lessons[at]) { props.onOpen(lessons[at]!); return; }

@@ -46,7 +46,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     process.stderr.write(text.needsTerminal + '\n');
     return 2;
   }
-  const index = await readIndex();
+  let index = await readIndex();
   let lessons = index.entries.map((e) => e.summary);
   let errors = index.errors;
   /** Lessons loaded in full, by id: all of them once loadSources is done. */
@@ -144,6 +144,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
         openSession={openSession}
         shell={shell}
         onExit={(c) => { code = c; }}
+        onLanguage={() => void relist()}
       />
     );
   };
@@ -163,13 +164,24 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     (err: unknown) => { checksFailed = (err as Error).message; draw(); },
   );
   let fatal: unknown;
-  loadSources(index.sources).then(({ lessons: all, errors: broken }) => {
+  const loadInFull = (sources: typeof index.sources) => loadSources(sources).then(({ lessons: all, errors: broken }) => {
+    if (sources !== index.sources) return; // read for a language the lab no longer speaks
     loaded.clear();
     for (const l of all) if (!loaded.has(l.meta.id)) loaded.set(l.meta.id, l);
     lessons = all.map(summarize);
     errors = broken;
     draw();
   }, (err: unknown) => { fatal = err; ended = true; app?.unmount(); });
+  void loadInFull(index.sources);
+  /** The course read again, in the language the lab speaks now. */
+  const relist = async () => {
+    index = await readIndex();
+    loaded.clear();
+    lessons = index.entries.map((e) => e.summary);
+    errors = index.errors;
+    draw();
+    await loadInFull(index.sources);
+  };
   void preloadLessonScreen().then(engine);
 
   // A closed terminal (SIGHUP) fails every write with EIO: the lab still unwinds, and

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/ui/app.tsx';
-import { lessons as engineText, ui as text } from '../../src/text/index.ts';
+import { LANGUAGES, lessons as engineText, ui as text, useLanguage } from '../../src/text/index.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { LessonError, type Lesson } from '../../src/lessons/schema.ts';
 import type { Happening, LessonEvent, LessonPort, LessonState, StepResult, StopState } from '../../src/lessons/port.ts';
@@ -402,5 +402,28 @@ describe('a lesson shown in English though another language was asked for', () =
     await t.press('n');
     await t.until((f) => !f.includes(notice.slice(0, 40))); // once: the next thing said replaces it
     t.unmount();
+  });
+});
+
+describe('the language', () => {
+  it('switches with L on the home screen: every word at once, saved with the settings, the lessons listed again', async () => {
+    const onLanguage = vi.fn();
+    const t = await setup();
+    t.update({ onLanguage });
+    try {
+      await t.press('L');
+      const zh = LANGUAGES['zh-CN'].ui;
+      await t.until((f) => f.includes(zh.homeKeys));
+      expect(t.savedSettings).toContainEqual({ lang: 'zh-CN' });
+      expect(onLanguage).toHaveBeenCalledWith('zh-CN');
+      expect(process.env.BOXLAB_LANG).toBe('zh-CN');
+      await t.press('L');
+      await t.until((f) => f.includes(LANGUAGES.en.ui.homeKeys));
+      expect(t.savedSettings.at(-1)).toEqual({ lang: 'en' });
+    } finally {
+      useLanguage('en');
+      delete process.env.BOXLAB_LANG;
+      t.unmount();
+    }
   });
 });
