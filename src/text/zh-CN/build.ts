@@ -1,6 +1,7 @@
 // `boxlab build`（src/build）说的每一句话：Containerfile 哪里写错了、该怎么改，以及构建
 // 的进度（与 docker build 显示的一样）。
 import type { Catalogs } from '../en/index.ts';
+import { build as en } from '../en/build.ts';
 
 export const build: Catalogs['build'] = {
   notConfig: (keyword: string) => `不是配置类指令：${keyword}`,
@@ -22,20 +23,13 @@ export const build: Catalogs['build'] = {
   needsArguments: (keyword: string, usage: string) => `${keyword} 需要参数：${usage}`,
   oneWord: (keyword: string, usage: string) => `${keyword} 只接受一个词：${usage}`,
   usage: {
+    // the syntax itself is the same in every language; only what says "or" is not
+    ...en.usage,
     FROM: 'FROM IMAGE [AS NAME]（布局中的镜像、一个阶段，或 scratch）',
     RUN: 'RUN COMMAND，或 RUN ["PROGRAM", "ARG", ...]',
-    COPY: 'COPY [--from=STAGE|IMAGE] [--chown=USER[:GROUP]] SRC... DEST',
-    ADD: 'ADD [--chown=USER[:GROUP]] SRC... DEST',
-    ENV: 'ENV NAME=VALUE ...',
-    ARG: 'ARG NAME[=DEFAULT]',
-    WORKDIR: 'WORKDIR PATH',
-    USER: 'USER USER[:GROUP]',
-    LABEL: 'LABEL NAME=VALUE ...',
-    EXPOSE: 'EXPOSE PORT[/tcp|udp] ...',
     VOLUME: 'VOLUME PATH ...，或 VOLUME ["PATH", ...]',
     ENTRYPOINT: 'ENTRYPOINT ["PROGRAM", "ARG", ...]，或 ENTRYPOINT COMMAND',
     CMD: 'CMD ["PROGRAM", "ARG", ...]，或 CMD COMMAND',
-    SHELL: 'SHELL ["PROGRAM", "ARG", ...]',
   },
   badFrom: 'FROM 接受一个镜像，以及可选的 AS NAME：FROM IMAGE [AS NAME]',
   badStageName: (name: string) => `"${name}" 不是阶段名：由字母、数字、- _ 和 . 组成，以字母开头`,

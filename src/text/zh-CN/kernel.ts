@@ -1,6 +1,7 @@
 // 内核状态视图（src/kernel）里人读到的每一个词：标题、列名、探测器选定的单元格取值
 // （“新建”“与宿主机共用”）、备注。原样取自内核的值（路径、十六进制掩码、名字）保持不变。
 import type { Catalogs } from '../en/index.ts';
+import { kernel as en } from '../en/kernel.ts';
 
 export const kernel: Catalogs['kernel'] = {
   titles: {
@@ -87,16 +88,7 @@ export const kernel: Catalogs['kernel'] = {
   idsNoNewPrivs: { '0': '关：exec 可能获得特权（setuid、文件能力）', '1': '开：exec 永远不能获得特权' },
   idsSeccomp: { '0': '禁用', '1': '严格模式（strict）', '2': '过滤器（filter）' },
   idsSeccompFilters: (n: string) => `${n} 个过滤器`,
-  idsItems: {
-    setgroups: 'setgroups',
-    uid: 'uid',
-    gid: 'gid',
-    groups: 'groups',
-    capeff: 'CapEff',
-    capbnd: 'CapBnd',
-    nonewprivs: 'NoNewPrivs',
-    seccomp: 'Seccomp',
-  },
+  idsItems: en.idsItems, // the kernel's own names (/proc/PID/status), in every language
 
   // uts
   utsHostname: 'hostname',
