@@ -6,7 +6,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } fr
 import { constants, homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Core } from '../core/index.ts';
-import { blName, Ledger } from '../ledger/index.ts';
+import { blName, Ledger, LeftBehindError } from '../ledger/index.ts';
 import { Layout, checkRefName } from '../images/layout.ts';
 import { BuildFileError, LIMITS, parseContainerfile } from '../build/parser.ts';
 import { build, targetIndex, type BuildEvent } from '../build/executor.ts';
@@ -14,6 +14,7 @@ import { StepError } from '../build/state.ts';
 import { BuildError } from '../build/workspace.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { BUILD_USAGE, buildText as t } from './text.ts';
 
 /** Where images go when no --layout is given. */
@@ -146,13 +147,15 @@ export async function buildCommand(args: string[]): Promise<number> {
       console.error(t.failed(t.stopped(stoppedBy)));
       return 128 + constants.signals[stoppedBy];
     }
-    if (err instanceof StepError || err instanceof BuildFileError || err instanceof BuildError) {
+    // LeftBehindError: the image is built, but not everything the build made could be
+    // removed: that fails the build, and closeLedger says what still stays.
+    if (err instanceof StepError || err instanceof BuildFileError || err instanceof BuildError || err instanceof LeftBehindError) {
       console.error(t.failed(err.message));
       return 1;
     }
     throw err;
   } finally {
-    await ledger.close();
+    await closeLedger('build', ledger);
     for (const s of SIGNALS) process.off(s, onSignal);
   }
 }

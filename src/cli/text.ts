@@ -200,7 +200,6 @@ export const msg = {
   rootfsBuilt: (dir: string, source: string, n: number) => `rootfs ready in ${dir} (${source}, ${n} programs)`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
   cleanupNothing: 'nothing to clean up: no ledger of a dead boxlab remains.',
-  leftBehind: (why: string) => `could not remove what it made: ${why} (it stays in the ledger: boxlab cleanup tries again)`,
   cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
   rootfsNotBuilt: (dir: string, exists: boolean) =>
     `BOXLAB_ROOTFS=${dir} is not a boxlab rootfs${exists ? '' : ' (it does not exist)'}: build one there with boxlab rootfs ${dir}, or unset BOXLAB_ROOTFS to use the cache`,
@@ -243,6 +242,8 @@ export const safetyText = {
   ledgerWrite: (file: string, code: string, message: string) =>
     `cannot write the ledger ${file}: ${code === 'ENOSPC' ? 'no space left on device' : message}. boxlab writes down what it makes before making it, so nothing was made. ` +
     `Free space there, or set BOXLAB_STATE_DIR to a directory on another filesystem.`,
+  leftBehind: (reasons: string[]) =>
+    `could not remove what it made: ${reasons.join('; ')} (it stays in the ledger: boxlab cleanup tries again)`,
   ledgerFile: (file: string, d: Distrust) => `left alone: the ledger ${file}, since ${distrustWords(d)}; remove it by hand if you know it`,
   ledgerTooBig: (file: string, max: number) => `left alone: the ledger ${file} is larger than ${max >> 20} MiB, which no boxlab writes; remove it by hand if you know it`,
   rootfsPlace: (dir: string, d: Distrust) =>

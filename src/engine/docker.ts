@@ -27,7 +27,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, 
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { Core, type CgroupRef } from '../core/index.ts';
-import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
 import { which } from '../doctor/checks.ts';
 import { engineText as t } from '../cli/text.ts';
 
@@ -109,7 +109,7 @@ export class DockerEngine {
   static async start(ledger: Ledger): Promise<DockerEngine> {
     const programs = enginePrograms();
     if ('missing' in programs) throw new EngineError(t.missing(programs.missing, programs.pkg));
-    const dir = join(stateRoot(), blName('docker'));
+    const dir = join(ledger.root, blName('docker'));
     const scope = basename(dir);
     await ledger.track({ kind: 'dir', path: dir }, () => {
       for (const d of ['data', 'exec', 'client']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
@@ -268,7 +268,7 @@ export class DockerEngine {
     }
     await this.core.close();
     this.log.end();
-    await this.ledger.unwind(this.scope);
+    await this.ledger.unwindOrThrow(this.scope);
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CoreError } from '../core/index.ts';
+import { safetyText } from '../cli/text.ts';
 import { text } from '../ui/text.ts';
 import { kernel } from './kernel.ts';
 import { findLesson, loadAll, summarize } from './loader.ts';
@@ -140,6 +141,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   };
 
   let stopped = false;
+  let left: Error[] = [];
   try {
     for (const stop of lesson.stops) {
       if (isGone()) { stopped = true; break; }
@@ -218,12 +220,15 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     if (!json && !stopped && lesson.outro) out('\n' + session.subst(lesson.outro, true));
   } finally {
     await session.close();
-    await closeProcessLedger();
+    // What could not be removed stays in the ledger (boxlab cleanup tries again): said
+    // on stderr, and the lesson does not pass.
+    left = await closeProcessLedger();
+    for (const e of left) console.error(`boxlab lesson: ${safetyText.leftBehind([e.message])}`);
   }
 
   const judged = reports.filter((r) => r.kind !== 'step');
   const passed = judged.filter((r) => r.ok).length;
-  const allOk = !stopped && reports.length === total && reports.every((r) => r.ok);
+  const allOk = !stopped && left.length === 0 && reports.length === total && reports.every((r) => r.ok);
   if (json) {
     out(JSON.stringify({ lesson: summary, ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
   } else {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { render, type Instance } from 'ink';
-import { msg } from '../cli/text.ts';
+import { msg, safetyText } from '../cli/text.ts';
 import { boxcorePath } from '../core/binary.ts';
 import { Core } from '../core/client.ts';
 import { Ledger } from '../ledger/ledger.ts';
@@ -206,13 +206,14 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
+  let left: Error[] = [];
   try {
     await exited;
   } catch {
     code = 1;
   } finally {
     await closeAll();
-    if (engineUsed) await (await engine()).closeProcessLedger();
+    if (engineUsed) left = await (await engine()).closeProcessLedger();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onSignal);
@@ -221,6 +222,9 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   // With the terminal gone, node's own exit would try to restore its modes and abort
   // on EIO: everything is unwound already, so end the way a hangup ends a process.
   if (hungUp) process.kill(process.pid, 'SIGHUP');
+  // What could not be removed stays in the ledger, for boxlab cleanup: said once the
+  // screen is back, where it can be read.
+  for (const e of left) console.error(`boxlab: ${safetyText.leftBehind([e.message])}`);
   if (fatal) throw fatal; // the screen is back: the message can be read
   return code;
 }
