@@ -136,6 +136,7 @@ export async function buildCommand(args: string[]): Promise<number> {
     void Core.closeAll();
   };
   for (const s of SIGNALS) process.on(s, onSignal);
+  let leftBehind: LeftBehindError | undefined;
   try {
     await build({
       file: shown, text, context, layout, tag, target: o.target as string | undefined,
@@ -147,15 +148,20 @@ export async function buildCommand(args: string[]): Promise<number> {
       console.error(t.failed(t.stopped(stoppedBy)));
       return 128 + constants.signals[stoppedBy];
     }
-    // LeftBehindError: the image is built, but not everything the build made could be
-    // removed: that fails the build, and closeLedger says what still stays.
-    if (err instanceof StepError || err instanceof BuildFileError || err instanceof BuildError || err instanceof LeftBehindError) {
+    if (err instanceof StepError || err instanceof BuildFileError || err instanceof BuildError) {
       console.error(t.failed(err.message));
+      return 1;
+    }
+    // The image is built, but not everything the build made could be removed: the
+    // build fails, and closeLedger below names what stays.
+    if (err instanceof LeftBehindError) {
+      leftBehind = err;
       return 1;
     }
     throw err;
   } finally {
-    await closeLedger('build', ledger);
+    // (Should its second try remove it all, the first one's words are still owed.)
+    if (!(await closeLedger('build', ledger)) && leftBehind) console.error(t.failed(leftBehind.message));
     for (const s of SIGNALS) process.off(s, onSignal);
   }
 }
