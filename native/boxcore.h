@@ -1,7 +1,9 @@
 /* boxcore.h - how the files of the core fit together.
  *
  *   main.c        command line: serve, enter, probe
- *   serve.c       the server: request loop, container table, host-side ops, forwarding
+ *   core_config.c the setup every command runs first (g_cfg)
+ *   serve.c       the server: request loop, host-side ops, forwarding to the puppet
+ *   containers.c  the server's table of the containers it made
  *   puppet.c      the container's init before exec: serves inside ops on a socketpair
  *   namespaces.c  clone3/clone with CLONE_NEW*, namespace names, setns to join
  *   ids.c         uid_map, gid_map, setgroups; becoming root inside
@@ -17,6 +19,7 @@
  *   nat.c         masquerade and DNAT with nft or iptables
  *   cgroup.c      cgroups v1, v2 and hybrid: layout, groups, files, freezer, kill
  *   cgroup_devices.c  the device controller: v1's devices.allow/deny, v2's BPF program
+ *                 (both as functions in cgroup.h)
  *   caps.c        capabilities and no_new_privs;  seccomp.c  a BPF filter by hand
  *                 (both declared in security.h)
  *   oci*.c        the OCI runtime (oci.h): command line, config.json, state, cgroups,
@@ -30,6 +33,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "protocol.h"
 
 /* ---- configuration shared by the server and what it forks ---- */
@@ -40,6 +44,11 @@ struct core_config {
 	pid_t server_pid;
 };
 extern struct core_config g_cfg;
+
+/* core_config.c: the one setup both the server and the OCI command line run first:
+ * g_cfg, /dev/null, inherited descriptors close-on-exec, SIGPIPE ignored. 0, or -1
+ * (with a message on stderr). */
+int core_init(bool fds_mode, int req_fd, int rep_fd);
 
 /* Give a process forked for a container the stdio PROTOCOL.md promises:
  * by default stdin=/dev/null and stdout/stderr = the server's fd 2. */
@@ -75,6 +84,8 @@ int op_user(const struct request *q, struct reply *r);
 
 /* ---- puppet.c ---- */
 void puppet_main(int sock, int mask) __attribute__((noreturn));
+/* The arguments an inside op reads (its entry in the puppet's table), or NULL. */
+const char *puppet_op_args(const char *name);
 
 /* ---- inside ops (run by the puppet) ---- */
 int op_sethostname(const struct request *q, struct reply *r);
@@ -98,7 +109,8 @@ int mkdir_p(struct reply *r, const char *path, struct strv *created);
 void undo_mkdirs(struct reply *r, struct strv *created);
 
 /* ---- the steps as functions: a serve op parses its request and calls one; the OCI
- * runtime (oci_*.c) calls the same ones. r carries the syscall log and the error. ---- */
+ * runtime (oci_*.c) calls the same ones (cgroup.h has the cgroup ones). r carries the
+ * syscall log and the error. ---- */
 struct mount_req {
 	const char *type, *source, *target, *options; /* options: the data string */
 	bool readonly, recursive, mkdir;
@@ -145,7 +157,6 @@ struct capture {
 int capture_run(struct capture *c, int done_fd, int timeout_ms);
 void capture_free(struct capture *c);
 int resolve_program(const char *prog, char *const env[], char *out, size_t outlen);
-const char *argv_text(struct reply *r, char *const argv[]);
 const char *argv_shell(struct reply *r, char *const argv[]);
 char **default_env(void);
 int pidfd_open_pid(pid_t pid);
@@ -159,8 +170,15 @@ const char *exec_variant(int err, const char *path);
 void log_exec_outcome(struct reply *r, bool failed, const struct exec_failure *f, const char *cwd,
 		      const char *path, char *const argv[], char *const env[]);
 int wait_for_pid(struct reply *r, pid_t pid, int timeout_ms, int *status);
+/* The children of every thread of pid (/proc/PID/task/TID/children), appended as text. */
+void children_of(pid_t pid, struct strv *out);
+/* SIGKILL every descendant of pid (a container without a PID namespace of its own:
+ * killing its init does not kill the rest). r may be NULL. */
+void kill_descendants(struct reply *r, pid_t pid);
 
 /* ---- join.c ---- */
+int op_join(const struct request *q, struct reply *r);  /* host ops that run things */
+int op_probe(const struct request *q, struct reply *r); /* in existing namespaces */
 int cli_enter(int argc, char **argv);
 int cli_probe(int argc, char **argv);
 
@@ -195,66 +213,7 @@ int op_nat_masquerade(const struct request *q, struct reply *r);
 int op_nat_dnat(const struct request *q, struct reply *r);
 int op_nat_del(const struct request *q, struct reply *r);
 
-/* ---- cgroup.c ---- */
-int op_cgroup_layout(const struct request *q, struct reply *r);
-int op_cgroup_plan(const struct request *q, struct reply *r);
-int op_cgroup_create(const struct request *q, struct reply *r);
-int op_cgroup_set(const struct request *q, struct reply *r);
-int op_cgroup_get(const struct request *q, struct reply *r);
-int op_cgroup_freeze(const struct request *q, struct reply *r);
-int op_cgroup_thaw(const struct request *q, struct reply *r);
-int op_cgroup_kill(const struct request *q, struct reply *r);
-int op_cgroup_remove(const struct request *q, struct reply *r);
-int op_cgroupns(const struct request *q, struct reply *r); /* inside: unshare(CLONE_NEWCGROUP) */
-/* clone's "cgroup" argument: prepare (resolve the group), clone into it, finish (v1:
- * move the pid). unshare_later: the puppet must make the cgroup namespace itself,
- * after the move (serve.c sends it "_cgroupns"). prepare's self (the OCI runtime):
- * on v1 the child moves itself in, with cgroup_clone_self (fast: see cgroup.c),
- * through the tasks files prepare opens; on v2 prepare opens the directory. */
-struct cg_clone {
-	bool want, newcgroup, into, unshare_later, self;
-	int fd; /* v2: the group's directory for CLONE_INTO_CGROUP, when prepare opened it */
-	int n;
-	const char *paths[16];
-	int tasks[16]; /* self: each tree's tasks file, open for writing */
-};
-int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, bool self, struct cg_clone *cc);
-pid_t cgroup_clone(struct reply *r, int mask, unsigned long extra, struct cg_clone *cc);
-int cgroup_clone_self(struct reply *r, struct cg_clone *cc);
-int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc);
-void cgroup_clone_close(struct cg_clone *cc);
-void cgroup_thaw_pid(pid_t pid); /* before killing a container: a frozen v1 task cannot die */
-/* For the other cgroup files: cat and echo > as the ops log them (0, or -1 with errno);
- * an existing group's directory in the tree of a controller (v2: the one tree). */
-int cg_read(struct reply *r, const char *path, struct buf *out);
-int cg_write(struct reply *r, const char *path, const char *text);
-int cgroup_dir(struct reply *r, const struct request *q, const char *controller, const char **dir, bool *v2);
-bool cgroup_v1_tree(const char *controller); /* v1 or hybrid, and a tree of it is mounted */
-const char *cgroup_layout_name(void);         /* "v1" "v2" "hybrid" (looked up once), or NULL */
-
-/* ---- cgroup_devices.c ---- */
-/* Access, as the kernel's BPF_DEVCG_ACC_* numbers it. */
-enum { DEV_MKNOD = 1, DEV_READ = 2, DEV_WRITE = 4 };
-struct dev_rule {
-	bool allow;
-	char type;          /* 'a' every device, 'c' character, 'b' block */
-	long major, minor;  /* -1: any */
-	unsigned access;    /* DEV_READ | DEV_WRITE | DEV_MKNOD */
-};
-/* Rules folded into what the kernel keeps: a default and exceptions to it. */
-struct dev_policy {
-	bool allow_all;
-	struct dev_rule *ex; /* each the other way from the default */
-	size_t n;
-};
-/* "allow c 1:3 rwm", "deny b 8:* r", "deny a": 0, or -1 when it is not a rule. */
-int dev_rule_parse(const char *text, struct dev_rule *d);
-const char *dev_rule_text(const struct dev_rule *d, char *out, size_t len); /* "c 1:3 rwm" */
-/* One more rule, in order. 0; or -1 when the policy cannot hold it: *why says so, and
- * hole (its type not 0) is the exception it would have to cut into. */
-int dev_policy_apply(struct dev_policy *p, const struct dev_rule *rule, const char **why, struct dev_rule *hole);
-void dev_policy_free(struct dev_policy *p);
-int op_cgroup_devices(const struct request *q, struct reply *r);
+/* ---- cgroup.c, cgroup_devices.c: see cgroup.h ---- */
 
 /* ---- pty.c ---- */
 int pty_open(struct reply *r, int *master, int *slave);

@@ -48,7 +48,8 @@ int cap_number(const char *name)
 	return -1;
 }
 
-const char *cap_name(int cap)
+/* 5 -> "CAP_KILL", as capabilities(7) names it; NULL for a number it has no name for. */
+static const char *cap_name(int cap)
 {
 	return cap >= 0 && cap < NAMES ? names[cap] : NULL;
 }
@@ -64,12 +65,6 @@ int cap_last(void)
 			fclose(f);
 	}
 	return last;
-}
-
-uint64_t cap_all(void)
-{
-	int last = cap_last();
-	return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
 
 /* The capabilities in set, joined by sep: CAP_KILL|CAP_CHOWN as strace prints a set,
@@ -99,7 +94,9 @@ const char *caps_text(struct reply *r, uint64_t set) { return caps_join(r, set, 
 /* "cap_kill,cap_chown" for capsh. */
 static const char *capsh_list(struct reply *r, uint64_t set) { return caps_join(r, set, ',', true, ""); }
 
-int caps_read(struct reply *r, struct capsets *c)
+/* Our own sets: capget(2) for effective, permitted, inheritable; the bounding and
+ * ambient sets one capability at a time through prctl(2). */
+static int caps_read(struct reply *r, struct capsets *c)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
@@ -125,6 +122,8 @@ int caps_drop_bounding(struct reply *r, uint64_t keep)
 {
 	uint64_t drop = 0;
 	for (int i = 0; i <= cap_last(); i++)
+		/* prctl(PR_CAPBSET_READ) asks whether one capability is still in the bounding set:
+		 * only those still there need dropping. */
 		if (!(keep & (1ULL << i)) && prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
 			drop |= 1ULL << i;
 	if (!drop)

@@ -406,7 +406,7 @@ static const char *join_path(struct reply *r, const char *a, const char *b)
 }
 
 /* Is one of the controllers asked for in this tree? */
-static bool asked_for(const struct hier *h, char **want, size_t nwant)
+static bool asked_for(const struct hier *h, char *const *want, size_t nwant)
 {
 	for (size_t i = 0; i < nwant; i++)
 		if (word_in(h->controllers, want[i], ","))
@@ -417,7 +417,8 @@ static bool asked_for(const struct hier *h, char **want, size_t nwant)
 /* Resolve a group's directories from the request's name and parent arguments. A tree
  * joined on request only (devices) counts when the group is there already, or when
  * want (cgroup_plan's controllers) asks for it. */
-static int group_from(struct reply *r, const char *name, const char *parent, char **want, size_t nwant, struct group *G)
+static int group_from(struct reply *r, const char *name, const char *parent, char *const *want, size_t nwant,
+		      struct group *G)
 {
 	if (!valid_component(name, strlen(name)))
 		return fail_usage(r, state_hint("cg_name"), "cgroup name \"%s\" is not a single plain name", name);
@@ -439,18 +440,10 @@ static int group_from(struct reply *r, const char *name, const char *parent, cha
 	return 0;
 }
 
-static int group_arg(struct reply *r, const struct request *q, char **want, size_t nwant, struct group *G)
+/* The group must exist in every tree (the steps after create). */
+static int group_existing(struct reply *r, const struct cg_ref *g, struct group *G)
 {
-	const char *name = NULL, *parent = NULL;
-	if (arg_str(r, q, "cgroup", true, &name) < 0 || arg_str(r, q, "parent", false, &parent) < 0)
-		return -1;
-	return group_from(r, name, parent, want, nwant, G);
-}
-
-/* The group must exist in every tree (the ops after create). */
-static int group_existing(struct reply *r, const struct request *q, struct group *G)
-{
-	if (group_arg(r, q, NULL, 0, G) < 0)
+	if (group_from(r, g->name, g->parent, NULL, 0, G) < 0)
 		return -1;
 	for (int i = 0; i < G->n; i++)
 		if (!exists(G->g[i].path))
@@ -461,15 +454,12 @@ static int group_existing(struct reply *r, const struct request *q, struct group
 /* The tree whose directory holds a file: by the file's controller prefix
  * (memory.max -> memory), or the controller argument for files every v1 tree has
  * (cgroup.procs, tasks, notify_on_release). */
-static int pick_for_file(struct reply *r, const struct request *q, struct group *G, const char *file)
+static int pick_for_file(struct reply *r, struct group *G, const char *file, const char *controller)
 {
 	if (!valid_component(file, strlen(file)))
 		return fail_usage(r, state_hint("cg_file"), "file \"%s\" is not a file name in a cgroup directory", file);
 	if (G->n == 1)
 		return 0;
-	const char *controller = NULL;
-	if (arg_str(r, q, "controller", false, &controller) < 0)
-		return -1;
 	char prefix[64];
 	snprintf(prefix, sizeof prefix, "%.*s", (int)strcspn(file, "."), file);
 	const char *want = controller ? controller : prefix;
@@ -517,14 +507,12 @@ static void plan_free(struct plan *p)
 /* What create would do, read without changing anything: the directories to make (the
  * missing part of the parent path, then the group) and, on v2, the controllers to
  * switch on down the path. */
-static int make_plan(struct reply *r, const struct request *q, struct plan *p, bool show)
+static int make_plan(struct reply *r, const struct cg_ref *g, char *const *want, size_t nwant, struct plan *p, bool show)
 {
 	memset(p, 0, sizeof *p);
 	if (show && layout(r, true) < 0)
 		return -1;
-	char **want = NULL;
-	size_t nwant = 0;
-	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0 || group_arg(r, q, want, nwant, &p->G) < 0)
+	if (group_from(r, g->name, g->parent, want, nwant, &p->G) < 0)
 		return -1;
 	struct reply *log = show ? r : NULL;
 	bool v2 = strcmp(L.name, "v2") == 0;
@@ -722,62 +710,57 @@ static int cpuset_inherit(struct reply *r, const char *dir)
 static void undo_dirs(struct reply *r, const char **made, size_t n)
 {
 	for (size_t i = n; i-- > 0;)
+		/* rmdir(2) of an empty cgroup directory removes the group: deepest first,
+		 * the reverse of the order they were made in. */
 		log_call(r, rmdir(made[i]), "rmdir(%s)", q_str(r, made[i]));
 }
 
-int op_cgroup_plan(const struct request *q, struct reply *r)
+/* Make what the plan says, top down; on failure take back what was made. */
+static int create_from_plan(struct reply *r, const struct plan *p)
 {
-	struct plan p;
-	if (make_plan(r, q, &p, true) < 0)
-		return -1;
-	result_plan(r, &p);
-	plan_free(&p);
-	return 0;
-}
-
-int op_cgroup_create(const struct request *q, struct reply *r)
-{
-	struct plan p;
-	if (make_plan(r, q, &p, false) < 0)
-		return -1;
 	const char *made[64];
 	size_t nmade = 0;
 	int en = 0;
-	int rc = -1;
-	for (size_t i = 0; i < p.nmk; i++) {
+	for (size_t i = 0; i < p->nmk; i++) {
 		/* Controllers are switched on in a directory before its child is made. */
-		for (; en < p.nen; en++) {
+		for (; en < p->nen; en++) {
 			bool ready = true;
-			for (size_t k = i; k < p.nmk; k++)
-				if (strcmp(p.en[en].path, p.mk[k]) == 0)
+			for (size_t k = i; k < p->nmk; k++)
+				if (strcmp(p->en[en].path, p->mk[k]) == 0)
 					ready = false;
 			if (!ready)
 				break;
-			if (enable_controllers(r, &p.en[en]) < 0)
-				goto out;
+			if (enable_controllers(r, &p->en[en]) < 0)
+				goto undo;
 		}
 		/* mkdir(2) in a cgroup filesystem makes a group: the kernel fills the new
 		 * directory with the controllers' files. `mkdir DIR` in a shell. */
-		shell_step(r, "mkdir %s", sh_word(r, p.mk[i]));
-		if (log_call(r, mkdir(p.mk[i], 0755), "mkdir(%s, 0755)", q_str(r, p.mk[i])) < 0) {
-			fail_sys(r, errno, "cgroup_mkdir", p.mk[i], "mkdir %s", p.mk[i]);
-			goto out;
+		shell_step(r, "mkdir %s", sh_word(r, p->mk[i]));
+		if (log_call(r, mkdir(p->mk[i], 0755), "mkdir(%s, 0755)", q_str(r, p->mk[i])) < 0) {
+			fail_sys(r, errno, "cgroup_mkdir", p->mk[i], "mkdir %s", p->mk[i]);
+			goto undo;
 		}
-		made[nmade++] = p.mk[i];
-		if (p.mkh[i]->version == 1 && word_in(p.mkh[i]->controllers, "cpuset", ",") && cpuset_inherit(r, p.mk[i]) < 0)
-			goto out;
+		made[nmade++] = p->mk[i];
+		if (p->mkh[i]->version == 1 && word_in(p->mkh[i]->controllers, "cpuset", ",") && cpuset_inherit(r, p->mk[i]) < 0)
+			goto undo;
 	}
-	for (; en < p.nen; en++)
-		if (enable_controllers(r, &p.en[en]) < 0)
-			goto out;
-	rc = 0;
-	result_plan(r, &p);
-out:
-	if (rc < 0) {
-		int saved = r->err;
-		undo_dirs(r, made, nmade);
-		r->err = saved;
-	}
+	for (; en < p->nen; en++)
+		if (enable_controllers(r, &p->en[en]) < 0)
+			goto undo;
+	return 0;
+undo:;
+	int saved = r->err;
+	undo_dirs(r, made, nmade);
+	r->err = saved;
+	return -1;
+}
+
+int cgroup_create(struct reply *r, const struct cg_ref *g, char *const *controllers, size_t n)
+{
+	struct plan p;
+	if (make_plan(r, g, controllers, n, &p, false) < 0)
+		return -1;
+	int rc = create_from_plan(r, &p);
 	plan_free(&p);
 	return rc;
 }
@@ -795,48 +778,44 @@ static const char *write_variant(const char *file, int err)
 	return procs ? "cgroup_procs" : "cgroup_write";
 }
 
-int op_cgroup_set(const struct request *q, struct reply *r)
+int cgroup_set(struct reply *r, const struct cg_ref *g, const char *file, const char *value, const char *controller,
+	       const char **path)
 {
 	struct group G;
-	const char *file = NULL, *value = NULL;
-	if (arg_str(r, q, "file", true, &file) < 0 || arg_str(r, q, "value", true, &value) < 0 ||
-	    group_existing(r, q, &G) < 0 || pick_for_file(r, q, &G, file) < 0)
+	if (group_existing(r, g, &G) < 0 || pick_for_file(r, &G, file, controller) < 0)
 		return -1;
-	const char *path = join_path(r, G.g[0].path, file);
-	shell_step(r, "echo %s > %s", sh_word(r, value), sh_word(r, path));
-	if (cg_write(r, path, value) < 0) {
+	const char *p = join_path(r, G.g[0].path, file);
+	shell_step(r, "echo %s > %s", sh_word(r, value), sh_word(r, p));
+	if (cg_write(r, p, value) < 0) {
 		int e = errno;
-		return fail_sys(r, e, write_variant(file, e), path, "write \"%s\" to %s", value, path);
+		return fail_sys(r, e, write_variant(file, e), p, "write \"%s\" to %s", value, p);
 	}
-	json_member_str(&r->result, "path", path);
+	if (path)
+		*path = p;
 	return 0;
 }
 
-int op_cgroup_get(const struct request *q, struct reply *r)
+int cgroup_get(struct reply *r, const struct cg_ref *g, const char *file, const char *controller, struct buf *value,
+	       const char **path)
 {
 	struct group G;
-	const char *file = NULL;
-	if (arg_str(r, q, "file", true, &file) < 0 || group_existing(r, q, &G) < 0 || pick_for_file(r, q, &G, file) < 0)
+	if (group_existing(r, g, &G) < 0 || pick_for_file(r, &G, file, controller) < 0)
 		return -1;
-	const char *path = join_path(r, G.g[0].path, file);
-	shell_step(r, "cat %s", sh_word(r, path));
-	struct buf v = { 0 };
-	if (cg_read(r, path, &v) < 0) {
-		buf_free(&v);
-		return fail_sys(r, errno, errno == ENOENT ? "cgroup_file" : NULL, path, "read %s", path);
-	}
-	json_member_str(&r->result, "path", path);
-	json_member_strn(&r->result, "value", v.s, v.len);
-	buf_free(&v);
+	const char *p = join_path(r, G.g[0].path, file);
+	shell_step(r, "cat %s", sh_word(r, p));
+	if (cg_read(r, p, value) < 0)
+		return fail_sys(r, errno, errno == ENOENT ? "cgroup_file" : NULL, p, "read %s", p);
+	if (path)
+		*path = p;
 	return 0;
 }
 
 /* The directory of an existing group in the tree of a controller (on v2, the one
  * tree), for the ops of other files: cgroup_devices.c. */
-int cgroup_dir(struct reply *r, const struct request *q, const char *controller, const char **dir, bool *v2)
+int cgroup_dir(struct reply *r, const struct cg_ref *g, const char *controller, const char **dir, bool *v2)
 {
 	struct group G;
-	if (group_existing(r, q, &G) < 0)
+	if (group_existing(r, g, &G) < 0)
 		return -1;
 	*v2 = strcmp(L.name, "v2") == 0;
 	for (int i = 0; i < G.n; i++)
@@ -846,6 +825,14 @@ int cgroup_dir(struct reply *r, const struct request *q, const char *controller,
 		}
 	return fail_state(r, r_printf(r, state_hint("cg_not_in_tree"), controller), "the group %s has no directory in "
 			  "the %s tree", G.name, controller);
+}
+
+int cgroup_find_layout(struct reply *r, const char **name)
+{
+	if (layout(r, false) < 0)
+		return -1;
+	*name = L.name;
+	return 0;
 }
 
 const char *cgroup_layout_name(void)
@@ -917,34 +904,12 @@ static int set_frozen(struct reply *r, const struct group *G, bool freeze, int t
 	return 0;
 }
 
-static int freeze_args(const struct request *q, struct reply *r, struct group *G, long long *timeout)
-{
-	*timeout = 2000;
-	if (group_existing(r, q, G) < 0 || arg_int(r, q, "timeout_ms", false, timeout) < 0)
-		return -1;
-	if (*timeout < 0 || *timeout > 60000)
-		return fail_usage(r, usage_example(q->op), "timeout_ms must be between 0 and 60000");
-	return 0;
-}
-
-int op_cgroup_freeze(const struct request *q, struct reply *r)
+int cgroup_freeze(struct reply *r, const struct cg_ref *g, bool freeze, int timeout_ms)
 {
 	struct group G;
-	long long timeout;
-	if (freeze_args(q, r, &G, &timeout) < 0 || set_frozen(r, &G, true, (int)timeout) < 0)
+	if (group_existing(r, g, &G) < 0)
 		return -1;
-	json_member_str(&r->result, "state", "frozen");
-	return 0;
-}
-
-int op_cgroup_thaw(const struct request *q, struct reply *r)
-{
-	struct group G;
-	long long timeout;
-	if (freeze_args(q, r, &G, &timeout) < 0 || set_frozen(r, &G, false, (int)timeout) < 0)
-		return -1;
-	json_member_str(&r->result, "state", "thawed");
-	return 0;
+	return set_frozen(r, &G, freeze, timeout_ms);
 }
 
 /* The pids in a cgroup.procs file. */
@@ -966,12 +931,12 @@ static int read_procs(struct reply *log, const char *file, struct strv *out)
 	return 0;
 }
 
-int op_cgroup_kill(const struct request *q, struct reply *r)
+int cgroup_kill(struct reply *r, const struct cg_ref *g, int timeout_ms, size_t *killed)
 {
 	struct group G;
-	long long timeout;
-	if (freeze_args(q, r, &G, &timeout) < 0)
+	if (group_existing(r, g, &G) < 0)
 		return -1;
+	long long timeout = timeout_ms;
 	const char *dir = freezer_dir(&G);
 	const char *procs_dir = dir ? dir : G.g[0].path;
 	const char *procs = join_path(r, procs_dir, "cgroup.procs");
@@ -997,6 +962,7 @@ int op_cgroup_kill(const struct request *q, struct reply *r)
 		if (read_procs(r, procs, &pids) < 0)
 			return fail_sys(r, errno, NULL, procs, "read %s", procs);
 		for (size_t i = 0; i < pids.n; i++)
+			/* kill(2) one process at a time; frozen, none of them can fork meanwhile. */
 			log_call(r, kill((pid_t)atoi(pids.v[i]), SIGKILL), "kill(%s, SIGKILL)", pids.v[i]);
 		strv_free(&pids);
 		if (dir && set_frozen(r, &G, false, (int)timeout) < 0)
@@ -1017,7 +983,8 @@ int op_cgroup_kill(const struct request *q, struct reply *r)
 			return fail_timeout(r, "%zu processes were still in %s after %lld ms", left, procs_dir, timeout);
 		sleep_ms(5);
 	}
-	json_member_int(&r->result, "killed", (long long)before);
+	if (killed)
+		*killed = before;
 	return 0;
 }
 
@@ -1031,6 +998,7 @@ static int remove_dir(struct reply *r, const char *path, int timeout_ms)
 	long long start = now_ms();
 	int tries = 0;
 	for (;;) {
+		/* rmdir(2) removes the group; EBUSY while a task is still in it. */
 		int rc = rmdir(path);
 		tries++;
 		if (rc == 0 || errno == ENOENT || errno != EBUSY || now_ms() - start >= timeout_ms) {
@@ -1049,25 +1017,19 @@ static int remove_dir(struct reply *r, const char *path, int timeout_ms)
 	}
 }
 
-int op_cgroup_remove(const struct request *q, struct reply *r)
+int cgroup_remove(struct reply *r, const struct cg_ref *g, int timeout_ms, struct strv *removed)
 {
 	struct group G;
-	long long timeout = 2000;
-	if (group_arg(r, q, NULL, 0, &G) < 0 || arg_int(r, q, "timeout_ms", false, &timeout) < 0)
+	if (group_from(r, g->name, g->parent, NULL, 0, &G) < 0)
 		return -1;
-	if (timeout < 0 || timeout > 60000)
-		return fail_usage(r, usage_example(q->op), "timeout_ms must be between 0 and 60000");
-	struct strv removed = { 0 };
 	int rc = 0;
 	for (int i = 0; i < G.n && rc == 0; i++) {
 		if (!exists(G.g[i].path))
 			continue;
-		rc = remove_dir(r, G.g[i].path, (int)timeout);
-		if (rc == 0)
-			strv_push_copy(&removed, G.g[i].path);
+		rc = remove_dir(r, G.g[i].path, timeout_ms);
+		if (rc == 0 && removed)
+			strv_push_copy(removed, G.g[i].path);
 	}
-	json_member_strv(&r->result, "removed", removed.v, removed.n);
-	strv_free(&removed);
 	return rc;
 }
 
@@ -1136,18 +1098,16 @@ int op_cgroup_layout(const struct request *q, struct reply *r)
  * thread, so moving that thread moves the whole process. Opening the files now means
  * the child needs no path: it may be in a mount namespace it joined, where
  * /sys/fs/cgroup is not the host's. */
-int cgroup_clone_prepare(struct reply *r, const struct request *q, int mask, bool self, struct cg_clone *cc)
+int cgroup_clone_prepare(struct reply *r, const struct cg_ref *g, int mask, bool self, struct cg_clone *cc)
 {
 	memset(cc, 0, sizeof *cc);
 	cc->fd = -1;
 	for (size_t i = 0; i < COUNT(cc->tasks); i++)
 		cc->tasks[i] = -1;
-	if (!arg_present(q, "cgroup"))
+	if (!g)
 		return 0;
 	struct group G;
-	const char *name = NULL, *parent = NULL;
-	if (arg_str(r, q, "cgroup", true, &name) < 0 || arg_str(r, q, "cgroup_parent", false, &parent) < 0 ||
-	    group_from(r, name, parent, NULL, 0, &G) < 0)
+	if (group_from(r, g->name, g->parent, NULL, 0, &G) < 0)
 		return -1;
 	for (int i = 0; i < G.n; i++) {
 		if (!exists(G.g[i].path))
@@ -1257,11 +1217,12 @@ int cgroup_clone_finish(struct reply *r, pid_t pid, struct cg_clone *cc)
 	return 0;
 }
 
-/* Inside op (the puppet): a cgroup namespace, made once the puppet is in its group.
- * `unshare --cgroup` is the shell's way; inside, /proc/self/cgroup then shows "/". */
-int op_cgroupns(const struct request *q, struct reply *r)
+/* A cgroup namespace, made once the caller is in its group (the puppet, for clone;
+ * the OCI init). unshare(2) with CLONE_NEWCGROUP makes the caller's current group the
+ * root of what it sees: inside, /proc/self/cgroup then shows "/". `unshare --cgroup`
+ * is the shell's way. */
+int cgroup_unshare_ns(struct reply *r)
 {
-	(void)q;
 	if (log_call(r, unshare(CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)") < 0)
 		return fail_sys(r, errno, NULL, NULL, "unshare a cgroup namespace");
 	return 0;
@@ -1301,4 +1262,139 @@ void cgroup_thaw_pid(pid_t pid)
 	}
 	buf_free(&v);
 	buf_free(&st);
+}
+
+/* ------------------------------------------------------------ the serve ops
+ *
+ * Each reads its request's arguments, calls the function above that does the work
+ * (the OCI runtime calls the same ones: oci_cgroup.c), and writes the result. */
+
+/* The group a request names: "cgroup" and "parent". */
+static int group_args(struct reply *r, const struct request *q, struct cg_ref *g)
+{
+	memset(g, 0, sizeof *g);
+	if (arg_str(r, q, "cgroup", true, &g->name) < 0 || arg_str(r, q, "parent", false, &g->parent) < 0)
+		return -1;
+	return 0;
+}
+
+/* "timeout_ms", default CG_TIMEOUT_MS, at most a minute. */
+static int timeout_arg(struct reply *r, const struct request *q, int *timeout_ms)
+{
+	long long t = CG_TIMEOUT_MS;
+	if (arg_int(r, q, "timeout_ms", false, &t) < 0)
+		return -1;
+	if (t < 0 || t > 60000)
+		return fail_usage(r, usage_example(q->op), "timeout_ms must be between 0 and 60000");
+	*timeout_ms = (int)t;
+	return 0;
+}
+
+/* cgroup_plan reads what cgroup_create would do (logging the reads); create does it.
+ * Both answer with the plan. */
+static int plan_op(const struct request *q, struct reply *r, bool create)
+{
+	struct cg_ref g;
+	char **want = NULL;
+	size_t nwant = 0;
+	struct plan p;
+	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0 || group_args(r, q, &g) < 0 ||
+	    make_plan(r, &g, want, nwant, &p, !create) < 0)
+		return -1;
+	int rc = create ? create_from_plan(r, &p) : 0;
+	if (rc == 0)
+		result_plan(r, &p);
+	plan_free(&p);
+	return rc;
+}
+
+int op_cgroup_plan(const struct request *q, struct reply *r)
+{
+	return plan_op(q, r, false);
+}
+
+int op_cgroup_create(const struct request *q, struct reply *r)
+{
+	return plan_op(q, r, true);
+}
+
+int op_cgroup_set(const struct request *q, struct reply *r)
+{
+	struct cg_ref g;
+	const char *file = NULL, *value = NULL, *controller = NULL, *path;
+	if (arg_str(r, q, "file", true, &file) < 0 || arg_str(r, q, "value", true, &value) < 0 ||
+	    group_args(r, q, &g) < 0 || arg_str(r, q, "controller", false, &controller) < 0 ||
+	    cgroup_set(r, &g, file, value, controller, &path) < 0)
+		return -1;
+	json_member_str(&r->result, "path", path);
+	return 0;
+}
+
+int op_cgroup_get(const struct request *q, struct reply *r)
+{
+	struct cg_ref g;
+	const char *file = NULL, *controller = NULL, *path;
+	if (arg_str(r, q, "file", true, &file) < 0 || group_args(r, q, &g) < 0 ||
+	    arg_str(r, q, "controller", false, &controller) < 0)
+		return -1;
+	struct buf v = { 0 };
+	int rc = cgroup_get(r, &g, file, controller, &v, &path);
+	if (rc == 0) {
+		json_member_str(&r->result, "path", path);
+		json_member_strn(&r->result, "value", v.s, v.len);
+	}
+	buf_free(&v);
+	return rc;
+}
+
+static int freeze_op(const struct request *q, struct reply *r, bool freeze)
+{
+	struct cg_ref g;
+	int timeout;
+	if (group_args(r, q, &g) < 0 || timeout_arg(r, q, &timeout) < 0 || cgroup_freeze(r, &g, freeze, timeout) < 0)
+		return -1;
+	json_member_str(&r->result, "state", freeze ? "frozen" : "thawed");
+	return 0;
+}
+
+int op_cgroup_freeze(const struct request *q, struct reply *r)
+{
+	return freeze_op(q, r, true);
+}
+
+int op_cgroup_thaw(const struct request *q, struct reply *r)
+{
+	return freeze_op(q, r, false);
+}
+
+int op_cgroup_kill(const struct request *q, struct reply *r)
+{
+	struct cg_ref g;
+	int timeout;
+	size_t killed;
+	if (group_args(r, q, &g) < 0 || timeout_arg(r, q, &timeout) < 0 || cgroup_kill(r, &g, timeout, &killed) < 0)
+		return -1;
+	json_member_int(&r->result, "killed", (long long)killed);
+	return 0;
+}
+
+int op_cgroup_remove(const struct request *q, struct reply *r)
+{
+	struct cg_ref g;
+	int timeout;
+	if (group_args(r, q, &g) < 0 || timeout_arg(r, q, &timeout) < 0)
+		return -1;
+	struct strv removed = { 0 };
+	int rc = cgroup_remove(r, &g, timeout, &removed);
+	json_member_strv(&r->result, "removed", removed.v, removed.n);
+	strv_free(&removed);
+	return rc;
+}
+
+/* Inside op (the puppet): the cgroup namespace clone asked for, once the puppet is
+ * in its group (serve.c sends it "_cgroupns"). */
+int op_cgroupns(const struct request *q, struct reply *r)
+{
+	(void)q;
+	return cgroup_unshare_ns(r);
 }

@@ -333,6 +333,12 @@ struct prog {
 	size_t n, cap;
 };
 
+static void prog_free(struct prog *p)
+{
+	free(p->v);
+	free(p->note);
+}
+
 static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm, const char *note)
 {
 	if (p->n == p->cap) {
@@ -421,6 +427,8 @@ static void disassemble(struct reply *r, const struct prog *p, struct strv *out)
 	}
 }
 
+/* bpf(2) has no libc wrapper: every command goes through syscall(2), with the
+ * attribute union and its size (the kernel checks that the unused part is zero). */
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(SYS_bpf, cmd, attr, sizeof *attr);
@@ -436,6 +444,8 @@ static int attached(struct reply *r, int fd, uint32_t *ids, uint32_t max)
 	qa.query.attach_type = BPF_CGROUP_DEVICE;
 	qa.query.prog_ids = (uint64_t)(uintptr_t)ids;
 	qa.query.prog_cnt = max;
+	/* BPF_PROG_QUERY: the ids of the programs attached to this directory for one
+	 * attach type. */
 	long rc = sys_bpf(BPF_PROG_QUERY, &qa);
 	log_call(r, rc, "bpf(BPF_PROG_QUERY, {target_fd=%d, attach_type=BPF_CGROUP_DEVICE, prog_cnt=%u}, %zu)", fd,
 		 rc < 0 ? 0 : qa.query.prog_cnt, sizeof qa);
@@ -451,6 +461,7 @@ static void detach_old(struct reply *r, int fd, const uint32_t *ids, int n)
 		union bpf_attr id;
 		memset(&id, 0, sizeof id);
 		id.prog_id = ids[i];
+		/* A program is detached by descriptor: BPF_PROG_GET_FD_BY_ID turns an id into one. */
 		int prog = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &id);
 		log_call(r, prog, "bpf(BPF_PROG_GET_FD_BY_ID, {prog_id=%u}, %zu)", ids[i], sizeof id);
 		if (prog < 0)
@@ -468,7 +479,7 @@ static void detach_old(struct reply *r, int fd, const uint32_t *ids, int n)
 
 static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *pol)
 {
-	struct prog p = { 0 };
+	CLEANUP(prog_free) struct prog p = { 0 };
 	build(r, &p, pol);
 	struct strv lines = { 0 };
 	disassemble(r, &p, &lines);
@@ -491,7 +502,7 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	load.insn_cnt = (uint32_t)p.n;
 	load.license = (uint64_t)(uintptr_t)"MIT";
 	snprintf(load.prog_name, sizeof load.prog_name, "bl_devices");
-	int prog = (int)sys_bpf(BPF_PROG_LOAD, &load);
+	CLEANUP(fd_close) int prog = (int)sys_bpf(BPF_PROG_LOAD, &load);
 	log_call(r, prog, "bpf(BPF_PROG_LOAD, {prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=%zu, insns=%p, "
 		 "license=\"MIT\", prog_name=\"bl_devices\"}, %zu)", p.n, (void *)p.v, sizeof load);
 	if (prog < 0) {
@@ -503,22 +514,15 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 		load.log_size = sizeof log;
 		if (sys_bpf(BPF_PROG_LOAD, &load) < 0 && *log)
 			log_line(r, "(the verifier said: %.*s)", (int)strcspn(log, "\n"), log);
-		free(p.v);
-		free(p.note);
 		return fail_sys(r, e, "bpf_load", dir, "load the device program (%zu instructions)", p.n);
 	}
-	free(p.v);
-	free(p.note);
 
 	/* Attached to the group's directory, the program runs for every process in the
 	 * group and in the groups beneath it. BPF_F_ALLOW_MULTI: programs of the groups
 	 * above run too, and a device must pass them all. */
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (log_call(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, dir)) < 0) {
-		int e = errno;
-		close(prog);
-		return fail_sys(r, e, NULL, dir, "open %s", dir);
-	}
+	CLEANUP(fd_close) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (log_call(r, fd, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY|O_CLOEXEC)", q_str(r, dir)) < 0)
+		return fail_sys(r, errno, NULL, dir, "open %s", dir);
 	uint32_t ids[64];
 	int old = attached(r, fd, ids, 64);
 	union bpf_attr at;
@@ -530,12 +534,8 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	long rc = sys_bpf(BPF_PROG_ATTACH, &at);
 	log_call(r, rc, "bpf(BPF_PROG_ATTACH, {target_fd=%d, attach_bpf_fd=%d, attach_type=BPF_CGROUP_DEVICE, "
 		 "attach_flags=BPF_F_ALLOW_MULTI}, %zu)", fd, prog, sizeof at);
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
-		close(prog);
-		return fail_sys(r, e, "bpf_attach", dir, "attach the device program to %s", dir);
-	}
+	if (rc < 0)
+		return fail_sys(r, errno, "bpf_attach", dir, "attach the device program to %s", dir);
 	detach_old(r, fd, ids, old);
 	/* What the kernel now runs for the group itself: the new program's id. */
 	int now = attached(r, fd, ids, 64);
@@ -550,17 +550,14 @@ static int attach_v2(struct reply *r, const char *dir, const struct dev_policy *
 	 * the program when the group is removed. */
 	log_call(r, close(prog), "close(%d)", prog);
 	log_call(r, close(fd), "close(%d)", fd);
+	prog = fd = -1;
 	return 0;
 }
 
-/* ------------------------------------------------------------ the op */
+/* ------------------------------------------------------------ the rules of a group */
 
-int op_cgroup_devices(const struct request *q, struct reply *r)
+int cgroup_devices_apply(struct reply *r, const struct cg_ref *g, char *const *rules, size_t n)
 {
-	char **rules = NULL;
-	size_t n = 0;
-	if (arg_strv(r, q, "rules", true, &rules, &n) < 0)
-		return -1;
 	struct dev_policy p = { .allow_all = false };
 	int rc = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -580,7 +577,7 @@ int op_cgroup_devices(const struct request *q, struct reply *r)
 	qsort(p.ex, p.n, sizeof *p.ex, by_number);
 	const char *dir;
 	bool v2;
-	if (cgroup_dir(r, q, "devices", &dir, &v2) < 0)
+	if (cgroup_dir(r, g, "devices", &dir, &v2) < 0)
 		goto out;
 	json_member_str(&r->result, "path", dir);
 	json_member_str(&r->result, "default", p.allow_all ? "allow" : "deny");
@@ -594,4 +591,17 @@ int op_cgroup_devices(const struct request *q, struct reply *r)
 out:
 	dev_policy_free(&p);
 	return rc;
+}
+
+/* ------------------------------------------------------------ the op */
+
+int op_cgroup_devices(const struct request *q, struct reply *r)
+{
+	char **rules = NULL;
+	size_t n = 0;
+	struct cg_ref g = { 0 };
+	if (arg_strv(r, q, "rules", true, &rules, &n) < 0 || arg_str(r, q, "cgroup", true, &g.name) < 0 ||
+	    arg_str(r, q, "parent", false, &g.parent) < 0)
+		return -1;
+	return cgroup_devices_apply(r, &g, rules, n);
 }

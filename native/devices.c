@@ -36,6 +36,8 @@ static const struct {
 static int do_mount(struct reply *r, const char *src, const char *dst, const char *type, unsigned long flags,
 		    const char *data)
 {
+	/* mount(2) of one piece of the minimal /dev: the tmpfs, devpts, dev/shm, or
+	 * a bind of the host's node where mknod is not allowed. */
 	long rc = mount(src, dst, type, flags, data);
 	log_call(r, rc, "mount(%s, %s, %s, %s, %s)", q_str(r, src), q_str(r, dst), q_str(r, type),
 		 mount_flags_text(r, flags), q_str(r, data));
@@ -74,6 +76,8 @@ int devices_node(struct reply *r, const char *path, char type, unsigned major, u
 	}
 	if (errno != EPERM || !host)
 		return fail_sys(r, errno, NULL, path, "mknod %s", path);
+	/* mknod is not allowed here (a user namespace): an empty file, and the host's
+	 * node bound onto it. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode & 0777);
 	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_CLOEXEC, %#o)", q_str(r, path), mode & 0777);
 	if (fd < 0)

@@ -58,24 +58,20 @@ static int write_proc_file(struct reply *r, pid_t pid, const char *file, const c
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-	struct buf data = { 0 };
+	CLEANUP(buf_free) struct buf data = { 0 };
 	buf_puts(&data, text);
 	if (data.len == 0 || data.s[data.len - 1] != '\n')
 		buf_putc(&data, '\n');
 
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CLOEXEC)", q_str(r, path));
-	if (fd < 0) {
-		int e = errno;
-		buf_free(&data);
-		return fail_sys(r, e, NULL, path, "open %s", path);
-	}
+	if (fd < 0)
+		return fail_sys(r, errno, NULL, path, "open %s", path);
 	ssize_t n = write(fd, data.s, data.len);
-	struct buf q = { 0 };
+	int e = errno;
+	CLEANUP(buf_free) struct buf q = { 0 };
 	buf_c_string(&q, data.s, data.len);
 	log_call(r, n, "write(%d, %s, %zu)", fd, q.s, data.len);
-	buf_free(&q);
-	int e = errno;
 	close(fd);
 	log_call(r, 0, "close(%d)", fd);
 	/* Shell: echo '0 1000 1' > /proc/PID/uid_map (printf for several lines). */
@@ -83,7 +79,6 @@ static int write_proc_file(struct reply *r, pid_t pid, const char *file, const c
 		shell_step(r, "printf %s > %s", sh_word(r, r_printf(r, "%s", data.s)), path);
 	else
 		shell_step(r, "echo %s > %s", sh_word(r, text), path);
-	buf_free(&data);
 	if (n < 0)
 		return fail_sys(r, e, variant, path, "write %s to %s", file, path);
 	return 0;
@@ -135,6 +130,9 @@ int ids_switch_user(struct reply *r, unsigned uid, unsigned gid, const gid_t *gr
 	buf_free(&g);
 	if (rc < 0 && !(errno == EPERM && ngroups == 0))
 		return fail_sys(r, errno, NULL, NULL, "setgroups");
+	/* The group first, then the user: once the uid is no longer 0 the gid could
+	 * not change. setresgid and setresuid set the real, effective and saved ids at
+	 * once, so the program cannot switch back. */
 	if (log_call(r, setresgid(gid, gid, gid), "setresgid(%u, %u, %u)", gid, gid, gid) < 0)
 		return fail_sys(r, errno, "setid", r_printf(r, "%u", gid), "setresgid(%u)", gid);
 	if (log_call(r, setresuid(uid, uid, uid), "setresuid(%u, %u, %u)", uid, uid, uid) < 0)

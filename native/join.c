@@ -21,7 +21,7 @@
 
 #include "boxcore.h"
 #include "errors.h"
-#include "serve.h"
+#include "containers.h"
 
 extern char **environ;
 
@@ -160,6 +160,7 @@ int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ct
 			return fail_timeout(r, "%s did not finish within %d ms (killed)", r->op, timeout_ms);
 		return fail_state(r, NULL, "%s was interrupted", r->op);
 	}
+	/* waitpid(2): the helper has sent its report; collect its exit, so no zombie stays. */
 	int status;
 	waitpid(h, &status, 0);
 	bool pending;
@@ -254,6 +255,7 @@ static int join_in_helper(struct reply *hr, void *ctx)
 	close(ex[0]);
 	log_exec_outcome(hr, failed, &f, j->cwd, path, j->argv, j->env);
 	int status = 0;
+	/* join runs the program to its end, as nsenter in a shell does: waitpid(2). */
 	pid_t w = waitpid(pid, &status, 0);
 	if (failed) {
 		if (f.step == 'c')
@@ -279,6 +281,7 @@ int op_join(const struct request *q, struct reply *r)
 		return fail_usage(r, usage_example("join"), "argv must name a program");
 	if (timeout < 0 || timeout > INT_MAX)
 		return fail_usage(r, usage_example("join"), "timeout_ms must be between 0 and %d", INT_MAX);
+	/* kill(2) with signal 0 sends nothing: it only asks whether the process exists. */
 	if (kill(j.pid, 0) < 0 && errno == ESRCH)
 		return fail_sys(r, ESRCH, "setns", r_printf(r, "%d", (int)j.pid), "no process %d", (int)j.pid);
 	if (arg_present(q, "ns")) {
@@ -302,14 +305,10 @@ int op_join(const struct request *q, struct reply *r)
 	struct capture cap = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .extra_fd = -1, .cap = 1024 * 1024 };
 	int close_after[2] = { -1, -1 };
 	if (j.capture) {
-		int out[2], err[2];
-		if (pipe2(out, O_CLOEXEC) < 0)
-			return fail_sys(r, errno, NULL, NULL, "pipe for stdout");
-		if (pipe2(err, O_CLOEXEC) < 0) {
-			int e = errno;
-			close(out[0]), close(out[1]);
-			return fail_sys(r, e, NULL, NULL, "pipe for stderr");
-		}
+		int pipes[2][2];
+		if (pipes_open(pipes, 2) < 0)
+			return fail_sys(r, errno, NULL, NULL, "pipes for the program's stdout and stderr");
+		int *out = pipes[0], *err = pipes[1];
 		cap.out_fd = out[0];
 		cap.err_fd = err[0];
 		j.out_w = close_after[0] = out[1];

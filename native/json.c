@@ -1,7 +1,8 @@
 /* json.c - a request as one flat object, and the writer.
  *
  * Reading is jtree.c's: a request line is parsed into a tree like any document, and
- * its root object is flattened here into the types an op asks for (json.h).
+ * its root object is flattened here into the types an op asks for (json.h). Writing
+ * is members of an object, each value escaped by jtree.c's json_string.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "jtree.h"
 
 /* One member's value as the ops read it. Strings move out of the tree (it is freed
  * right after), so nothing is copied twice. */
@@ -110,86 +110,6 @@ const char *json_type_name(enum jtype t)
 	case J_OTHER: return "an object or mixed array";
 	}
 	return "?";
-}
-
-/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t len;
-	unsigned cp;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-void json_string(struct buf *b, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	buf_putc(b, '"');
-	for (size_t i = 0; i < n;) {
-		/* A run of characters that stand for themselves goes in at once. */
-		size_t plain = 0;
-		while (i + plain < n && u[i + plain] >= 0x20 && u[i + plain] < 0x7f && u[i + plain] != '"' && u[i + plain] != '\\')
-			plain++;
-		if (plain) {
-			buf_put(b, s + i, plain);
-			i += plain;
-			continue;
-		}
-		unsigned char c = u[i];
-		if (c == '"') {
-			buf_puts(b, "\\\"");
-		} else if (c == '\\') {
-			buf_puts(b, "\\\\");
-		} else if (c == '\n') {
-			buf_puts(b, "\\n");
-		} else if (c == '\r') {
-			buf_puts(b, "\\r");
-		} else if (c == '\t') {
-			buf_puts(b, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			buf_printf(b, "\\u%04x", c);
-		} else if (c >= 0x80) {
-			size_t l = utf8_len(u + i, n - i);
-			if (l == 0) {
-				buf_puts(b, "\\ufffd"); /* not UTF-8: a replacement character */
-				i++;
-			} else {
-				buf_put(b, s + i, l);
-				i += l;
-			}
-			continue;
-		}
-		i++;
-	}
-	buf_putc(b, '"');
-}
-
-void json_str(struct buf *b, const char *s)
-{
-	json_string(b, s, strlen(s));
 }
 
 static void member_key(struct buf *obj, const char *key)

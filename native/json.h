@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jtree.h"
 #include "util.h"
 
 enum jtype { J_MISSING, J_NULL, J_BOOL, J_INT, J_NUMBER, J_STRING, J_STRARR, J_OTHER };
@@ -42,9 +43,8 @@ const struct jvalue *json_get(const struct jobject *o, const char *key);
 void json_free(struct jobject *o);
 const char *json_type_name(enum jtype t);
 
-/* Writing. Members get a leading comma when the buffer already holds one. */
-void json_string(struct buf *b, const char *s, size_t n);
-void json_str(struct buf *b, const char *s);
+/* Writing. Members get a leading comma when the buffer already holds one; their
+ * strings are written by json_string (jtree.h). */
 void json_member_str(struct buf *obj, const char *key, const char *val);
 void json_member_strn(struct buf *obj, const char *key, const char *val, size_t n);
 void json_member_int(struct buf *obj, const char *key, long long val);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "jtree.h"
 
 #define MAX_DEPTH 64
@@ -138,19 +137,18 @@ static void put_utf8(struct buf *b, unsigned cp)
  * wants a path or a name can refuse it instead of cutting the string short. */
 static int parse_string(struct parser *p, char **out, bool *has_nul)
 {
-	struct buf b = { 0 };
+	CLEANUP(buf_free) struct buf b = { 0 };
 	buf_put(&b, "", 0);
 	p->pos++; /* the opening quote */
 	while (p->pos < p->len) {
 		unsigned char c = (unsigned char)p->s[p->pos++];
 		if (c == '"') {
 			*out = b.s;
+			b.s = NULL; /* the caller's now */
 			return 0;
 		}
-		if (c < 0x20) {
-			buf_free(&b);
+		if (c < 0x20)
 			return fail(p, "a control character inside a string");
-		}
 		if (c != '\\') {
 			buf_putc(&b, (char)c);
 			continue;
@@ -169,20 +167,16 @@ static int parse_string(struct parser *p, char **out, bool *has_nul)
 		case 'r': buf_putc(&b, '\r'); break;
 		case 't': buf_putc(&b, '\t'); break;
 		case 'u':
-			if (unicode_escape(p, &cp) < 0) {
-				buf_free(&b);
+			if (unicode_escape(p, &cp) < 0)
 				return -1;
-			}
 			if (cp == 0)
 				*has_nul = true;
 			put_utf8(&b, cp);
 			break;
 		default:
-			buf_free(&b);
 			return fail(p, "an unknown escape in a string");
 		}
 	}
-	buf_free(&b);
 	return fail(p, "a string without its closing quote");
 }
 
@@ -421,6 +415,86 @@ bool jt_unused(const struct jt *v, struct buf *path)
 			path->s[mark] = 0;
 	}
 	return false;
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t len;
+	unsigned cp;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void json_string(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n;) {
+		/* A run of characters that stand for themselves goes in at once. */
+		size_t plain = 0;
+		while (i + plain < n && u[i + plain] >= 0x20 && u[i + plain] < 0x7f && u[i + plain] != '"' && u[i + plain] != '\\')
+			plain++;
+		if (plain) {
+			buf_put(b, s + i, plain);
+			i += plain;
+			continue;
+		}
+		unsigned char c = u[i];
+		if (c == '"') {
+			buf_puts(b, "\\\"");
+		} else if (c == '\\') {
+			buf_puts(b, "\\\\");
+		} else if (c == '\n') {
+			buf_puts(b, "\\n");
+		} else if (c == '\r') {
+			buf_puts(b, "\\r");
+		} else if (c == '\t') {
+			buf_puts(b, "\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_printf(b, "\\u%04x", c);
+		} else if (c >= 0x80) {
+			size_t l = utf8_len(u + i, n - i);
+			if (l == 0) {
+				buf_puts(b, "\\ufffd"); /* not UTF-8: a replacement character */
+				i++;
+			} else {
+				buf_put(b, s + i, l);
+				i += l;
+			}
+			continue;
+		}
+		i++;
+	}
+	buf_putc(b, '"');
+}
+
+void json_str(struct buf *b, const char *s)
+{
+	json_string(b, s, strlen(s));
 }
 
 void jt_write(const struct jt *v, struct buf *out)

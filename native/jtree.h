@@ -46,4 +46,9 @@ bool jt_unused(const struct jt *v, struct buf *path);
 /* The tree as JSON text again (compact). */
 void jt_write(const struct jt *v, struct buf *out);
 
+/* A string as JSON text, quoted and escaped; bytes that are not UTF-8 become U+FFFD.
+ * The one string writer: json.h's members use it too. */
+void json_string(struct buf *b, const char *s, size_t n);
+void json_str(struct buf *b, const char *s);
+
 #endif

@@ -62,8 +62,10 @@ static int parse_fds(const char *s, int *in, int *out)
 
 static int cmd_serve(int argc, char **argv)
 {
+	bool fds_mode = false;
+	int req_fd = 0, rep_fd = 1;
 	if (argc == 4 && strcmp(argv[2], "--fds") == 0) {
-		int rc = parse_fds(argv[3], &g_cfg.req_fd, &g_cfg.rep_fd);
+		int rc = parse_fds(argv[3], &req_fd, &rep_fd);
 		if (rc == -2) {
 			fprintf(stderr, "boxcore serve: --fds %s: not an open file descriptor\n", argv[3]);
 			return 2;
@@ -72,14 +74,13 @@ static int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "boxcore serve: --fds wants IN,OUT (two numbers), not \"%s\"\n", argv[3]);
 			return 2;
 		}
-		g_cfg.fds_mode = true;
-		/* The protocol fds must not leak into containers or programs. */
-		set_cloexec(g_cfg.req_fd, true);
-		set_cloexec(g_cfg.rep_fd, true);
+		fds_mode = true;
 	} else if (argc != 2) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (core_init(fds_mode, req_fd, rep_fd) < 0)
+		return 1;
 	return serve_main();
 }
 

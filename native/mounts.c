@@ -121,6 +121,7 @@ int mkdir_p(struct reply *r, const char *path, struct strv *created)
 		char saved = *p;
 		*p = 0;
 		if (stat(copy, &st) < 0) {
+			/* mkdir(2) of the missing component (EEXIST: made meanwhile, fine too). */
 			if (log_call(r, mkdir(copy, 0755), "mkdir(%s, 0755)", q_str(r, copy)) < 0 && errno != EEXIST) {
 				int e = errno;
 				fail_sys(r, e, NULL, copy, "mkdir %s", copy);
@@ -139,6 +140,8 @@ int mkdir_p(struct reply *r, const char *path, struct strv *created)
 
 void undo_mkdirs(struct reply *r, struct strv *created)
 {
+	/* Deepest first: unlink(2) the file made to bind a file onto, rmdir(2) each
+	 * directory, so nothing made for a failed op stays. */
 	for (size_t i = created->n; i-- > 0;) {
 		struct stat st;
 		if (lstat(created->v[i], &st) == 0 && !S_ISDIR(st.st_mode))
@@ -170,6 +173,7 @@ static bool kernel_older_than(int major, int minor)
 {
 	struct utsname u;
 	int ma = 0, mi = 0;
+	/* uname(2): the running kernel's release, to pick the explanation that fits. */
 	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
 		return false;
 	return ma < major || (ma == major && mi < minor);
@@ -268,193 +272,232 @@ int op_mount(const struct request *q, struct reply *r)
 
 #define PROPAGATION_FLAGS (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)
 
-int mount_do(struct reply *r, const struct mount_req *m)
+/* What the mount(2) calls of one mount are given, worked out from a request: built
+ * first, with nothing touched, then done (mount_do). */
+struct mount_call {
+	const char *type;          /* as asked ("bind", "overlay", "proc", ...) */
+	const char *source, *target;
+	const char *fstype;        /* NULL for a bind mount */
+	unsigned long flags;       /* of the first call */
+	struct buf data;           /* the data string the filesystem reads, "" for none */
+	bool bind, overlay, readonly, recursive;
+	unsigned long later;       /* flags a bind mount ignores: a remount sets them */
+	unsigned long propagation; /* exact: MS_SHARED... (| MS_REC), a call of its own */
+};
+
+static void mount_call_free(struct mount_call *c)
 {
-	const char *type = m->type, *target = m->target, *source = m->source, *options = m->options;
-	const char *upper = m->upper, *work = m->work;
-	bool readonly = m->readonly, recursive = m->recursive, want_mkdir = m->mkdir;
-	char **lower = m->lower;
-	size_t nlower = m->nlower;
-	bool bind = strcmp(type, "bind") == 0 || (m->exact && (m->flags & MS_BIND));
-	bool overlay = strcmp(type, "overlay") == 0;
-	if (bind && !source)
+	buf_free(&c->data);
+}
+
+/* The source, type, flags and data for mount(2): config.json's exactly (exact), or the
+ * defaults a person wants for each type. 0, or -1 with a usage error. */
+static int mount_build(struct reply *r, const struct mount_req *m, struct mount_call *c)
+{
+	c->type = m->type;
+	c->target = m->target;
+	c->source = m->source;
+	c->fstype = m->type;
+	c->readonly = m->readonly;
+	c->recursive = m->recursive;
+	c->bind = strcmp(m->type, "bind") == 0 || (m->exact && (m->flags & MS_BIND));
+	c->overlay = strcmp(m->type, "overlay") == 0;
+	buf_put(&c->data, "", 0);
+	if (c->bind && !c->source)
 		return fail_usage(r, "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"bind\",\"source\":\"/srv/data\",\"target\":\"/tmp/root/data\"}",
 				  "a bind mount needs \"source\"");
-	if (overlay && nlower == 0 && !m->exact)
+	if (c->overlay && m->nlower == 0 && !m->exact)
 		return fail_usage(r, "{\"op\":\"mount\",\"ct\":\"c1\",\"type\":\"overlay\",\"target\":\"/tmp/m\",\"lower\":[\"/tmp/l\"],\"upper\":\"/tmp/u\",\"work\":\"/tmp/w\"}",
 				  "an overlay mount needs \"lower\" (an array of directories, top first)");
-	if (overlay && (upper == NULL) != (work == NULL) && !m->exact)
+	if (c->overlay && (m->upper == NULL) != (m->work == NULL) && !m->exact)
 		return fail_usage(r, usage_example("mount"), "an overlay needs both \"upper\" and \"work\", or neither (read-only)");
 
-	/* What to pass to mount(2): source, type, flags, and the data string. */
-	unsigned long flags = 0;
-	struct buf data = { 0 };
-	const char *fstype = type;
 	if (m->exact) {
 		/* config.json says exactly which flags and data: no defaults of ours.
 		 * Propagation flags take a call of their own, after the mount. */
-		flags = m->flags & ~PROPAGATION_FLAGS;
-		if (bind) {
-			flags &= MS_BIND | MS_REC;
-			fstype = NULL;
+		c->flags = m->flags & ~PROPAGATION_FLAGS;
+		if (c->bind) {
+			c->flags &= MS_BIND | MS_REC;
+			c->fstype = NULL;
 		}
-		readonly = (m->flags & MS_RDONLY) != 0;
-		recursive = (m->flags & MS_REC) != 0;
-		if (!source)
-			source = type;
-	} else if (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0 || strcmp(type, "mqueue") == 0) {
+		c->readonly = (m->flags & MS_RDONLY) != 0;
+		c->recursive = (m->flags & MS_REC) != 0;
+		if (!c->source)
+			c->source = m->type;
+	} else if (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0 || strcmp(m->type, "mqueue") == 0) {
 		/* Nobody needs setuid programs, device files or binaries on these. */
-		flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-		if (!source)
-			source = type;
-	} else if (strcmp(type, "tmpfs") == 0) {
-		flags = MS_NOSUID | MS_NODEV;
-		if (!source)
-			source = "tmpfs";
-	} else if (strcmp(type, "devpts") == 0) {
+		c->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		if (!c->source)
+			c->source = m->type;
+	} else if (strcmp(m->type, "tmpfs") == 0) {
+		c->flags = MS_NOSUID | MS_NODEV;
+		if (!c->source)
+			c->source = "tmpfs";
+	} else if (strcmp(m->type, "devpts") == 0) {
 		/* newinstance: a private set of ptys for the container, not the host's. */
-		flags = MS_NOSUID | MS_NOEXEC;
-		buf_puts(&data, "newinstance,ptmxmode=0666,mode=0620");
-		if (!source)
-			source = "devpts";
-	} else if (bind) {
-		flags = MS_BIND | (recursive ? MS_REC : 0);
-		fstype = NULL;
-	} else if (overlay) {
+		c->flags = MS_NOSUID | MS_NOEXEC;
+		buf_puts(&c->data, "newinstance,ptmxmode=0666,mode=0620");
+		if (!c->source)
+			c->source = "devpts";
+	} else if (c->bind) {
+		c->flags = MS_BIND | (c->recursive ? MS_REC : 0);
+		c->fstype = NULL;
+	} else if (c->overlay) {
 		/* lowerdir=TOP:...:BOTTOM,upperdir=U,workdir=W - the kernel reads layers
 		 * from the data string. Without upper and work the overlay is read-only. */
-		buf_puts(&data, "lowerdir=");
-		for (size_t i = 0; i < nlower; i++) {
+		buf_puts(&c->data, "lowerdir=");
+		for (size_t i = 0; i < m->nlower; i++) {
 			if (i)
-				buf_putc(&data, ':');
-			buf_puts(&data, lower[i]);
+				buf_putc(&c->data, ':');
+			buf_puts(&c->data, m->lower[i]);
 		}
-		if (upper)
-			buf_printf(&data, ",upperdir=%s,workdir=%s", upper, work);
-		if (!source)
-			source = "overlay";
+		if (m->upper)
+			buf_printf(&c->data, ",upperdir=%s,workdir=%s", m->upper, m->work);
+		if (!c->source)
+			c->source = "overlay";
 	}
-	if (options && *options) {
-		if (data.len)
-			buf_putc(&data, ',');
-		buf_puts(&data, options);
+	if (m->options && *m->options) {
+		if (c->data.len)
+			buf_putc(&c->data, ',');
+		buf_puts(&c->data, m->options);
 	}
-	if (readonly && !bind)
-		flags |= MS_RDONLY;
+	if (c->readonly && !c->bind)
+		c->flags |= MS_RDONLY;
+	c->later = m->exact ? m->flags & ~(PROPAGATION_FLAGS | MS_BIND | MS_REC) : (c->readonly ? MS_RDONLY : 0);
+	if (!c->bind)
+		c->later = 0;
+	c->propagation = m->exact && (m->flags & PROPAGATION_FLAGS) ? m->flags & (PROPAGATION_FLAGS | MS_REC) : 0;
+	return 0;
+}
 
-	/* Make the target when it is missing: a directory, or an empty file to bind a
-	 * file onto (a bind mount joins file to file and directory to directory). */
-	struct strv created = { 0 };
-	struct stat st;
-	if (want_mkdir && stat(target, &st) < 0 && errno == ENOENT) {
-		struct stat sst;
-		if (bind && stat(source, &sst) == 0 && !S_ISDIR(sst.st_mode)) {
-			char *parent = xstrdup(target);
-			char *slash = strrchr(parent, '/');
-			int rc = 0;
-			if (slash && slash != parent) {
-				*slash = 0;
-				rc = mkdir_p(r, parent, &created);
-			}
-			free(parent);
-			if (rc < 0) {
-				buf_free(&data);
-				undo_mkdirs(r, &created);
-				strv_free(&created);
-				return -1;
-			}
-			int fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-			log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0644)", q_str(r, target));
-			if (fd >= 0) {
-				close(fd);
-				strv_push_copy(&created, target);
-				shell_step(r, "touch %s", sh_word(r, target));
-			}
-		} else {
-			if (mkdir_p(r, target, &created) < 0) {
-				buf_free(&data);
-				undo_mkdirs(r, &created);
-				strv_free(&created);
-				return -1;
-			}
-			shell_step(r, "mkdir -p %s", sh_word(r, target));
-		}
+/* Make the target when it is missing: a directory, or an empty file to bind a file
+ * onto (a bind mount joins file to file and directory to directory). What was made
+ * goes into created, for the undo. */
+static int make_target(struct reply *r, const struct mount_call *c, struct strv *created)
+{
+	struct stat st, sst;
+	if (stat(c->target, &st) == 0 || errno != ENOENT)
+		return 0;
+	if (!(c->bind && stat(c->source, &sst) == 0 && !S_ISDIR(sst.st_mode))) {
+		if (mkdir_p(r, c->target, created) < 0)
+			return -1;
+		shell_step(r, "mkdir -p %s", sh_word(r, c->target));
+		return 0;
 	}
-
-	/* The shell's way. */
-	if (bind) {
-		shell_step(r, "mount %s %s %s", recursive ? "--rbind" : "--bind", sh_word(r, source), sh_word(r, target));
-	} else {
-		struct buf opts = { 0 };
-		buf_put(&opts, "", 0);
-		if (readonly)
-			buf_puts(&opts, "ro,");
-		if (flags & MS_NOSUID)
-			buf_puts(&opts, "nosuid,");
-		if (flags & MS_NODEV)
-			buf_puts(&opts, "nodev,");
-		if (flags & MS_NOEXEC)
-			buf_puts(&opts, "noexec,");
-		if (data.len)
-			buf_puts(&opts, data.s);
-		else if (opts.len)
-			opts.s[--opts.len] = 0;
-		if (opts.len)
-			shell_step(r, "mount -t %s -o %s %s %s", type, sh_word(r, opts.s), sh_word(r, source), sh_word(r, target));
-		else
-			shell_step(r, "mount -t %s %s %s", type, sh_word(r, source), sh_word(r, target));
-		buf_free(&opts);
+	CLEANUP(mem_free) char *parent = xstrdup(c->target);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = 0;
+		if (mkdir_p(r, parent, created) < 0)
+			return -1;
 	}
+	/* open(2) with O_CREAT|O_EXCL: a new empty file, never one that was there. */
+	int fd = open(c->target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	log_call(r, fd, "openat(AT_FDCWD, %s, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0644)", q_str(r, c->target));
+	if (fd >= 0) {
+		close(fd);
+		strv_push_copy(created, c->target);
+		shell_step(r, "touch %s", sh_word(r, c->target));
+	}
+	return 0;
+}
 
+/* The shell's way: mount --bind, or mount -t TYPE -o OPTIONS. */
+static void mount_shell(struct reply *r, const struct mount_call *c)
+{
+	if (c->bind) {
+		shell_step(r, "mount %s %s %s", c->recursive ? "--rbind" : "--bind", sh_word(r, c->source), sh_word(r, c->target));
+		return;
+	}
+	CLEANUP(buf_free) struct buf opts = { 0 };
+	buf_put(&opts, "", 0);
+	if (c->readonly)
+		buf_puts(&opts, "ro,");
+	if (c->flags & MS_NOSUID)
+		buf_puts(&opts, "nosuid,");
+	if (c->flags & MS_NODEV)
+		buf_puts(&opts, "nodev,");
+	if (c->flags & MS_NOEXEC)
+		buf_puts(&opts, "noexec,");
+	if (c->data.len)
+		buf_puts(&opts, c->data.s);
+	else if (opts.len)
+		opts.s[--opts.len] = 0;
+	if (opts.len)
+		shell_step(r, "mount -t %s -o %s %s %s", c->type, sh_word(r, opts.s), sh_word(r, c->source), sh_word(r, c->target));
+	else
+		shell_step(r, "mount -t %s %s %s", c->type, sh_word(r, c->source), sh_word(r, c->target));
+}
+
+/* Which explanation in errors.c fits a failed mount. */
+static const char *mount_variant(const struct mount_call *c, int err)
+{
+	if (c->overlay && (err == EINVAL || err == EPERM) && in_user_namespace() && kernel_older_than(5, 11))
+		return "overlay_userns_old";
+	if (c->overlay && (err == EINVAL || err == ENODEV))
+		return "overlay";
+	if (err == EPERM && in_user_namespace())
+		return "userns";
+	return NULL;
+}
+
+/* The mount(2) calls: the mount, the remount a bind mount needs for its other flags,
+ * and the propagation. When a later call fails, the mount is taken away again. */
+static int mount_calls(struct reply *r, const struct mount_call *c)
+{
 	/* mount(2): attach a filesystem (or, with MS_BIND, a view of a directory that is
 	 * already mounted) at target in this mount namespace. */
-	long rc = mount(source, target, fstype, flags, data.len ? data.s : NULL);
-	log_call(r, rc, "mount(%s, %s, %s, %s, %s)", q_str(r, source), q_str(r, target), q_str(r, fstype),
-		 mount_flags_text(r, flags), data.len ? q_str(r, data.s) : "NULL");
+	long rc = mount(c->source, c->target, c->fstype, c->flags, c->data.len ? c->data.s : NULL);
+	log_call(r, rc, "mount(%s, %s, %s, %s, %s)", q_str(r, c->source), q_str(r, c->target), q_str(r, c->fstype),
+		 mount_flags_text(r, c->flags), c->data.len ? q_str(r, c->data.s) : "NULL");
 	if (rc < 0) {
 		int e = errno;
-		const char *variant = NULL;
-		if (overlay && (e == EINVAL || e == EPERM) && in_user_namespace() && kernel_older_than(5, 11))
-			variant = "overlay_userns_old";
-		else if (overlay && e == EINVAL)
-			variant = "overlay";
-		else if (e == EPERM && in_user_namespace())
-			variant = "userns";
-		fail_sys(r, e, variant, target, "mount %s on %s", type, target);
-		undo_mkdirs(r, &created);
-		buf_free(&data);
-		strv_free(&created);
-		return -1;
+		return fail_sys(r, e, mount_variant(c, e), c->target, "mount %s on %s", c->type, c->target);
 	}
 	/* The flags a bind mount ignored: a second call, a remount, sets them. */
-	unsigned long later = m->exact ? m->flags & ~(PROPAGATION_FLAGS | MS_BIND | MS_REC) : (readonly ? MS_RDONLY : 0);
-	if (bind && later) {
-		shell_step(r, "mount -o remount,bind,%s %s", mount_options_text(r, later), sh_word(r, target));
-		if (remount_bind(r, target, later) < 0) {
+	if (c->later) {
+		shell_step(r, "mount -o remount,bind,%s %s", mount_options_text(r, c->later), sh_word(r, c->target));
+		if (remount_bind(r, c->target, c->later) < 0) {
 			int e = errno;
-			fail_sys(r, e, NULL, target, "remount %s with %s", target, mount_options_text(r, later));
-			/* Undo: take the bind mount away again. */
-			log_call(r, umount2(target, MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, target));
-			undo_mkdirs(r, &created);
-			buf_free(&data);
-			strv_free(&created);
-			return -1;
+			fail_sys(r, e, NULL, c->target, "remount %s with %s", c->target, mount_options_text(r, c->later));
+			goto unmount;
 		}
 	}
-	if (m->exact && (m->flags & PROPAGATION_FLAGS)) {
-		unsigned long prop = m->flags & (PROPAGATION_FLAGS | MS_REC);
-		shell_step(r, "mount --make-%s %s", mount_options_text(r, prop), sh_word(r, target));
-		if (log_call(r, mount(NULL, target, NULL, prop, NULL), "mount(NULL, %s, NULL, %s, NULL)", q_str(r, target),
-			     mount_flags_text(r, prop)) < 0) {
-			fail_sys(r, errno, NULL, target, "make %s %s", target, mount_options_text(r, prop));
-			buf_free(&data);
-			strv_free(&created);
-			return -1;
+	/* Propagation is a property of the mount, not of the filesystem: a call of its
+	 * own on the new mount (mount --make-rshared TARGET). */
+	if (c->propagation) {
+		shell_step(r, "mount --make-%s %s", mount_options_text(r, c->propagation), sh_word(r, c->target));
+		if (log_call(r, mount(NULL, c->target, NULL, c->propagation, NULL), "mount(NULL, %s, NULL, %s, NULL)",
+			     q_str(r, c->target), mount_flags_text(r, c->propagation)) < 0) {
+			int e = errno;
+			fail_sys(r, e, NULL, c->target, "make %s %s", c->target, mount_options_text(r, c->propagation));
+			goto unmount;
 		}
 	}
-	buf_free(&data);
-	strv_free(&created);
 	return 0;
+unmount:
+	/* umount2 with MNT_DETACH: take the new mount off at once, whoever uses it. */
+	log_call(r, umount2(c->target, MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, c->target));
+	return -1;
+}
+
+int mount_do(struct reply *r, const struct mount_req *m)
+{
+	CLEANUP(mount_call_free) struct mount_call c = { 0 };
+	CLEANUP(strv_free) struct strv created = { 0 };
+	if (mount_build(r, m, &c) < 0)
+		return -1;
+	if (m->mkdir && make_target(r, &c, &created) < 0)
+		goto undo;
+	mount_shell(r, &c);
+	if (mount_calls(r, &c) < 0)
+		goto undo;
+	return 0;
+undo:
+	/* Nothing stays of a failed mount: the directories (or the file) made for it go
+	 * again, deepest first. */
+	undo_mkdirs(r, &created);
+	return -1;
 }
 
 int op_umount(const struct request *q, struct reply *r)
@@ -563,6 +606,7 @@ static int protect_paths(const struct request *q, struct reply *r, int (*one)(st
 	r->op = op;
 	if (rc < 0) {
 		for (size_t i = done.n; i-- > 0;)
+			/* umount2 with MNT_DETACH: the mounts this op made go again, last first. */
 			log_call(r, umount2(done.v[i], MNT_DETACH), "umount2(%s, MNT_DETACH)", q_str(r, done.v[i]));
 	} else {
 		json_member_strv(&r->result, "done", done.v, done.n);

@@ -62,14 +62,13 @@ static bool find_tool(const char *name, char *out, size_t len)
  * exit status (0 = success), or -1 when it could not be run. */
 static int run_tool(struct reply *r, const char *path, char *const argv[], struct buf *out)
 {
-	int pipefd[2], ex[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	/* One pipe for what the tool prints, one for a failed execve's report. */
+	int pipes[2][2];
+	if (pipes_open(pipes, 2) < 0)
 		return fail_sys(r, errno, NULL, NULL, "pipe for %s", argv[0]);
-	if (pipe2(ex, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(pipefd[0]), close(pipefd[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for %s", argv[0]);
-	}
+	int *pipefd = pipes[0], *ex = pipes[1];
+	/* fork(2) a child to become the tool: PR_SET_PDEATHSIG ties its life to ours,
+	 * stdin is /dev/null, stdout and stderr both go into the pipe we read. */
 	pid_t pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -100,6 +99,7 @@ static int run_tool(struct reply *r, const char *path, char *const argv[], struc
 	close(ex[0]);
 	log_exec_outcome(r, failed, &f, NULL, path, argv, default_env());
 	int status = 0;
+	/* The tool's exit status says whether the rules went in. */
 	pid_t w = waitpid(pid, &status, 0);
 	log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)pid, q_wstatus(r, status));
 	if (failed)
@@ -236,6 +236,25 @@ static int check_published(struct reply *r, struct natop *o)
 	return result;
 }
 
+/* Words nft and iptables print when the kernel itself lacks what a rule needs (a
+ * table type, a chain type, an expression, a match or target module), rather than
+ * when the rule is wrong: then the reply names the modules instead of the tool. */
+static bool kernel_lacks(const char *said)
+{
+	static const char *const signs[] = {
+		"Operation not supported",  /* nft: no such expression (masq, fib, nat) */
+		"Protocol not supported",   /* nft: no nf_tables at all (no nfnetlink subsystem) */
+		"No such file or directory", /* nft: chain type nat unknown, as the table is new */
+		"do you need to insmod",    /* iptables: no nat table */
+		"missing kernel module",    /* iptables: an extension the kernel lacks */
+		"Couldn't load",            /* iptables: a match or target the kernel lacks */
+	};
+	for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++)
+		if (strstr(said, signs[i]))
+			return true;
+	return false;
+}
+
 /* The shell line: every command that runs, joined. */
 static void nat_shell(struct reply *r, struct natop *o)
 {
@@ -255,8 +274,9 @@ static int nat_in_ns(struct reply *hr, void *ctx)
 		if (rc != 0) {
 			if (rc > 0) {
 				buf_put(&out, "", 0);
+				const char *hint = state_hint(kernel_lacks(out.s) ? "nat_kernel" : "nat_tool");
 				out.s[strcspn(out.s, "\n")] = 0;
-				fail_state(hr, state_hint("nat_tool"), "%s exited with status %d: %s", o->cmds[i][0], rc, out.s);
+				fail_state(hr, hint, "%s exited with status %d: %s", o->cmds[i][0], rc, out.s);
 			}
 			buf_free(&out);
 			/* Undo the iptables commands that worked (one nft run is one

@@ -32,7 +32,7 @@
 #include "errors.h"
 #include "net.h"
 #include "netlink.h"
-#include "serve.h"
+#include "containers.h"
 
 #define NET_HELPER_TIMEOUT_MS 10000
 
@@ -120,7 +120,8 @@ int net_target(struct reply *r, const struct request *q, const char *prefix, str
 	return 0;
 }
 
-bool net_target_is_own(const struct netns_target *t)
+/* Is the target the network namespace the server itself is in (the host's)? */
+static bool net_target_is_own(const struct netns_target *t)
 {
 	if (t->kind == NT_SELF)
 		return true;
@@ -128,7 +129,8 @@ bool net_target_is_own(const struct netns_target *t)
 	return stat(t->path, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-int net_open_ns(struct reply *r, const struct netns_target *t)
+/* Open the namespace file of a target (for IFLA_NET_NS_FD), logged. */
+static int net_open_ns(struct reply *r, const struct netns_target *t)
 {
 	const char *path = t->kind == NT_SELF ? "/proc/self/ns/net" : t->path;
 	/* A namespace file is a handle on the namespace: the kernel takes it for

@@ -30,14 +30,9 @@ struct netns_target {
 /* Read the target from the request. prefix "" reads ct/pid/netns; "peer_" reads
  * peer_ct/peer_pid/peer_netns, and so on. *given says whether any was present. */
 int net_target(struct reply *r, const struct request *q, const char *prefix, struct netns_target *t, bool *given);
-/* Is the target the network namespace the server itself is in (the host's)? */
-bool net_target_is_own(const struct netns_target *t);
 
 /* Run fn in the target namespace: in a forked helper that setns()es there, or in
  * the server itself for NT_SELF. */
 int net_run(struct reply *r, const struct netns_target *t, int (*fn)(struct reply *hr, void *ctx), void *ctx);
-
-/* Open the namespace file of a target (for IFLA_NET_NS_FD), logged. */
-int net_open_ns(struct reply *r, const struct netns_target *t);
 
 #endif

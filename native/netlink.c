@@ -122,12 +122,6 @@ void nl_attr_u32(struct nlmsg *m, int type, const char *name, uint32_t v)
 	nl_note(m, "%s=%u", name, v);
 }
 
-void nl_attr_u16(struct nlmsg *m, int type, const char *name, uint16_t v)
-{
-	nl_attr(m, type, &v, sizeof v);
-	nl_note(m, "%s=%u", name, v);
-}
-
 void nl_attr_addr(struct nlmsg *m, int type, const char *name, int family, const void *addr, const char *shown)
 {
 	nl_attr(m, type, addr, family == AF_INET6 ? 16 : 4);

@@ -32,7 +32,6 @@ void nl_free(struct nlmsg *m);
 void nl_attr(struct nlmsg *m, int type, const void *data, size_t len);
 void nl_attr_str(struct nlmsg *m, int type, const char *name, const char *s);
 void nl_attr_u32(struct nlmsg *m, int type, const char *name, uint32_t v);
-void nl_attr_u16(struct nlmsg *m, int type, const char *name, uint16_t v);
 void nl_attr_addr(struct nlmsg *m, int type, const char *name, int family, const void *addr, const char *shown);
 /* Raw bytes (a fixed struct inside a nested attribute). */
 void nl_raw(struct nlmsg *m, const void *data, size_t len);

@@ -28,15 +28,12 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "errors.h"
 #include "oci.h"
-#include "serve.h"
 
-#define CLOSE_RANGE_CLOEXEC_ (1U << 2)
 
 static bool g_debug;
 static FILE *g_log;
@@ -275,6 +272,7 @@ static void kill_all_in_pidns(struct reply *r, pid_t init, int sig)
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)p);
 		if (stat(path, &other) == 0 && other.st_ino == ns.st_ino && other.st_dev == ns.st_dev)
+			/* kill(2) each process of the container's PID namespace (runc kill --all). */
 			log_call(r, kill(p, sig), "kill(%d, %d)", (int)p, sig);
 	}
 	closedir(d);
@@ -558,12 +556,14 @@ static int supervise(pid_t init, int master, bool tty)
 		close(master);
 	int status = 0;
 	for (;;) {
+		/* WNOHANG: look whether the init has ended, without waiting. */
 		pid_t w = waitpid(init, &status, WNOHANG);
 		if (w == init)
 			break;
 		if (w < 0 && errno == ECHILD)
 			break;
 		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		/* A signal for us to pass on, or a second passes and we look at the init again. */
 		if (poll(&p, 1, 1000) <= 0)
 			continue;
 		struct signalfd_siginfo si;
@@ -815,9 +815,10 @@ static int interrupted(const char *cmd, const char *id, struct reply *r)
 /* argv[i] is the command (global options before it are read already). */
 int oci_main(int argc, char **argv, int i)
 {
-	/* Descriptors we inherited (beyond 0, 1, 2) must not reach the container. */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC_);
-	signal(SIGPIPE, SIG_IGN);
+	/* The same setup as the server's (core_config.c): g_cfg, /dev/null, inherited
+	 * descriptors close-on-exec, SIGPIPE ignored. */
+	if (core_init(false, 0, 1) < 0)
+		return 1;
 	catch_signals();
 	const char *cmd = argv[i];
 	if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {

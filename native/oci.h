@@ -113,7 +113,7 @@ void oci_config_free(struct oci_config *c);
 /* `boxcore spec`: the default config.json text. */
 void oci_default_spec(struct buf *out, bool rootless);
 
-/* ---- oci_cgroup.c: the container's cgroup, made with cgroup.c's ops ---- */
+/* ---- oci_cgroup.c: the container's cgroup, made with cgroup.h's functions ---- */
 
 struct oci_cg {
 	bool want;
@@ -164,14 +164,10 @@ struct oci_cg;
 int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci_config *c, const struct oci_cg *g);
 const char *oci_status_name(enum oci_status st);
 void oci_state_json(const struct oci_state *s, struct buf *out);
-char *proc_start_time(pid_t pid); /* field 22 of /proc/PID/stat, or NULL */
 /* Remove the state directory and what is in it. */
 void oci_state_remove(const char *dir);
 
 /* ---- oci_init.c ---- */
-
-int oci_run_op(struct reply *r, int (*op)(const struct request *q, struct reply *r), const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 struct oci_create_opts {
 	const char *pid_file;

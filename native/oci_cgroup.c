@@ -3,11 +3,11 @@
  * Every container gets a group of its own, as runc gives one: named by cgroupsPath,
  * or bl-ID, always beneath the cgroup boxcore itself is in (an absolute cgroupsPath
  * too: boxcore never writes outside the part of the tree it was given). The group is
- * made, limited, joined, frozen, emptied and removed by cgroup.c's ops themselves,
- * called on request lines written here (oci_run_op): the runtime adds no second way
- * of touching cgroups, only the table from the spec's fields to the files of each
- * cgroup version (oci_config.c reads it into c->cgset), and the device cgroup's rules
- * (linux.resources.devices and runc's defaults, c->dev_rules) for cgroup_devices.
+ * made, limited, joined, frozen, emptied and removed by the functions of cgroup.h,
+ * the ones the serve ops call: the runtime adds no second way of touching cgroups,
+ * only the table from the spec's fields to the files of each cgroup version
+ * (oci_config.c reads it into c->cgset), and the device cgroup's rules
+ * (linux.resources.devices and runc's defaults, c->dev_rules) for cgroup_devices.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,18 +18,10 @@
 #include "errors.h"
 #include "oci.h"
 
-/* A request line naming the group, with more members after it. */
-static const char *line(struct reply *r, const char *op, const struct oci_cg *g, const char *more)
+/* The group as cgroup.h names it. */
+static struct cg_ref ref(const struct oci_cg *g)
 {
-	struct buf o = { 0 };
-	buf_put(&o, "", 0);
-	json_member_str(&o, "op", op);
-	json_member_str(&o, "cgroup", g->name);
-	if (*g->parent)
-		json_member_str(&o, "parent", g->parent);
-	const char *text = r_printf(r, "{%s%s%s}", o.s, more && *more ? "," : "", more ? more : "");
-	buf_free(&o);
-	return text;
+	return (struct cg_ref){ .name = g->name, .parent = *g->parent ? g->parent : NULL };
 }
 
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g)
@@ -62,15 +54,10 @@ int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id,
 		snprintf(g->parent, sizeof g->parent, "%.*s", (int)(slash - path), path);
 
 	/* Which layout: v1 and v2 name the same limits differently. */
-	struct reply lr;
-	reply_init(&lr, "cgroup_layout");
-	int rc = oci_run_op(&lr, op_cgroup_layout, "{\"op\":\"cgroup_layout\"}");
-	g->v2 = rc == 0 && strstr(buf_str(&lr.result), "\"layout\":\"v2\"") != NULL;
-	if (rc < 0)
-		fail_state(r, NULL, "%s", buf_str(&lr.message));
-	reply_free(&lr);
-	if (rc < 0)
+	const char *layout;
+	if (cgroup_find_layout(r, &layout) < 0)
 		return -1;
+	g->v2 = strcmp(layout, "v2") == 0;
 	/* (cpu.period is in two entries, one per version: cfs_period_us, and cpu.max.) */
 	for (size_t i = 0; i < c->ncgset; i++)
 		if (!(g->v2 ? c->cgset[i].v2 : c->cgset[i].v1) && strcmp(c->cgset[i].field, "cpu.period") != 0)
@@ -92,49 +79,45 @@ static void undo_create(const struct oci_cg *g)
 {
 	struct reply ur;
 	reply_init(&ur, "cgroup_remove");
-	oci_run_op(&ur, op_cgroup_remove, "%s", line(&ur, "cgroup_remove", g, NULL));
+	struct cg_ref gr = ref(g);
+	cgroup_remove(&ur, &gr, CG_TIMEOUT_MS, NULL);
 	reply_free(&ur);
+}
+
+/* The limits of linux.resources, each in the file this cgroup version has for it. */
+static int set_limits(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
+{
+	struct cg_ref gr = ref(g);
+	r->op = "cgroup_set";
+	for (size_t i = 0; i < c->ncgset; i++) {
+		const struct oci_cg_set *s = &c->cgset[i];
+		const char *file = g->v2 ? s->v2 : s->v1;
+		if (file && cgroup_set(r, &gr, file, g->v2 ? s->v2value : s->v1value, NULL, NULL) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* The device cgroup: the rules in order, then runc's defaults (cgroup_devices.c). */
 static int set_devices(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
 {
-	struct buf more = { 0 };
-	buf_put(&more, "", 0);
-	json_member_strv(&more, "rules", c->dev_rules.v, c->dev_rules.n);
+	struct cg_ref gr = ref(g);
 	r->op = "cgroup_devices";
-	int rc = oci_run_op(r, op_cgroup_devices, "%s", line(r, "cgroup_devices", g, more.s));
-	buf_free(&more);
-	return rc;
+	return cgroup_devices_apply(r, &gr, c->dev_rules.v, c->dev_rules.n);
 }
 
 int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
 {
 	if (!g->want)
 		return 0;
-	r->op = "cgroup_create";
+	struct cg_ref gr = ref(g);
 	/* On v1 the devices tree is joined only when asked for. */
-	const char *devices = g->devices && !g->v2 ? "\"controllers\":[\"devices\"]" : NULL;
-	if (oci_run_op(r, op_cgroup_create, "%s", line(r, "cgroup_create", g, devices)) < 0)
+	char *devices[] = { "devices" };
+	bool v1_devices = g->devices && !g->v2;
+	r->op = "cgroup_create";
+	if (cgroup_create(r, &gr, v1_devices ? devices : NULL, v1_devices ? 1 : 0) < 0)
 		return -1;
-	r->op = "cgroup_set";
-	for (size_t i = 0; i < c->ncgset; i++) {
-		const struct oci_cg_set *s = &c->cgset[i];
-		const char *file = g->v2 ? s->v2 : s->v1;
-		if (!file)
-			continue;
-		struct buf more = { 0 };
-		buf_put(&more, "", 0);
-		json_member_str(&more, "file", file);
-		json_member_str(&more, "value", g->v2 ? s->v2value : s->v1value);
-		int rc = oci_run_op(r, op_cgroup_set, "%s", line(r, "cgroup_set", g, more.s));
-		buf_free(&more);
-		if (rc < 0) {
-			undo_create(g);
-			return -1;
-		}
-	}
-	if (g->devices && set_devices(r, g, c) < 0) {
+	if (set_limits(r, g, c) < 0 || (g->devices && set_devices(r, g, c) < 0)) {
 		undo_create(g);
 		return -1;
 	}
@@ -145,22 +128,10 @@ int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_
  * and get ready to move a process in, the fast way (self). */
 int oci_cgroup_join_prepare(struct reply *r, const struct oci_cg *g, struct cg_clone *cc)
 {
-	struct buf o = { 0 };
-	buf_put(&o, "", 0);
-	if (g->want) {
-		json_member_str(&o, "cgroup", g->name);
-		if (*g->parent)
-			json_member_str(&o, "cgroup_parent", g->parent);
-	}
-	const char *text = r_printf(r, "{\"op\":\"clone\"%s%s}", o.len ? "," : "", o.s);
-	buf_free(&o);
-	struct request q;
 	const char *name = r->op;
-	int rc = request_parse(&q, text, strlen(text), r);
+	struct cg_ref gr = ref(g);
 	r->op = "cgroup_join";
-	if (rc == 0)
-		rc = cgroup_clone_prepare(r, &q, 0, true, cc);
-	request_free(&q);
+	int rc = cgroup_clone_prepare(r, g->want ? &gr : NULL, 0, true, cc);
 	r->op = name;
 	return rc;
 }
@@ -183,38 +154,41 @@ int oci_cgroup_remove(struct reply *r, const struct oci_cg *g)
 {
 	if (!g->want)
 		return 0;
+	struct cg_ref gr = ref(g);
 	/* Whatever is still in it (a container without a PID namespace of its own) is
 	 * killed first; an empty or missing group is no error here. */
 	struct reply kr;
 	reply_init(&kr, "cgroup_kill");
-	oci_run_op(&kr, op_cgroup_kill, "%s", line(&kr, "cgroup_kill", g, NULL));
+	cgroup_kill(&kr, &gr, CG_TIMEOUT_MS, NULL);
 	for (size_t i = 0; i < kr.syscalls.n; i++)
 		strv_push_copy(&r->syscalls, kr.syscalls.v[i]);
 	reply_free(&kr);
 	r->op = "cgroup_remove";
-	return oci_run_op(r, op_cgroup_remove, "%s", line(r, "cgroup_remove", g, NULL));
+	return cgroup_remove(r, &gr, CG_TIMEOUT_MS, NULL);
 }
 
 int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze)
 {
 	if (!g->want)
 		return fail_state(r, state_hint("oci_no_cgroup"), "the container has no cgroup of its own to freeze");
+	struct cg_ref gr = ref(g);
 	r->op = freeze ? "cgroup_freeze" : "cgroup_thaw";
-	return oci_run_op(r, freeze ? op_cgroup_freeze : op_cgroup_thaw, "%s", line(r, r->op, g, NULL));
+	return cgroup_freeze(r, &gr, freeze, CG_TIMEOUT_MS);
 }
 
 bool oci_cgroup_frozen(const struct oci_cg *g)
 {
 	if (!g->want)
 		return false;
+	/* v2: cgroup.freeze holds 1 while the group is (being) frozen; v1: freezer.state
+	 * says FROZEN (or FREEZING on the way). */
 	struct reply gr;
 	reply_init(&gr, "cgroup_get");
-	bool frozen = false;
-	const char *more = g->v2 ? "\"file\":\"cgroup.freeze\"" : "\"file\":\"freezer.state\"";
-	if (oci_run_op(&gr, op_cgroup_get, "%s", line(&gr, "cgroup_get", g, more)) == 0) {
-		const char *v = strstr(buf_str(&gr.result), "\"value\":\"");
-		frozen = v && (strncmp(v + 9, "FROZEN", 6) == 0 || strncmp(v + 9, "1", 1) == 0);
-	}
+	struct cg_ref cr = ref(g);
+	struct buf value = { 0 };
+	bool frozen = cgroup_get(&gr, &cr, g->v2 ? "cgroup.freeze" : "freezer.state", NULL, &value, NULL) == 0 &&
+		      (strncmp(buf_str(&value), "FROZEN", 6) == 0 || strncmp(buf_str(&value), "1", 1) == 0);
+	buf_free(&value);
 	reply_free(&gr);
 	return frozen;
 }

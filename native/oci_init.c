@@ -34,7 +34,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,7 +52,6 @@
 
 #include "errors.h"
 #include "oci.h"
-#include "serve.h"
 
 #define START_SOCK "start.sock"
 
@@ -211,6 +209,7 @@ static int apply_process(struct reply *r, struct oci_config *c)
 		return -1;
 	mode_t mask = p->umask >= 0 ? (mode_t)p->umask : 022;
 	shell_step(r, "umask %03o", (unsigned)mask);
+	/* umask(2): the permission bits the program's new files leave out. */
 	log_call(r, (long)umask(mask), "umask(%03o)", (unsigned)mask);
 	r->op = "chdir";
 	return rootfs_chdir(r, p->cwd);
@@ -236,13 +235,17 @@ static int make_terminal(struct reply *r, const struct oci_process *p, int *mast
 		return -1;
 	if (p->rows && p->cols) {
 		struct winsize ws = { .ws_row = p->rows, .ws_col = p->cols };
+		/* TIOCSWINSZ: the size from consoleSize, before the program first asks. */
 		log_call(r, ioctl(*master, TIOCSWINSZ, &ws), "ioctl(%d, TIOCSWINSZ, {ws_row=%u, ws_col=%u})", *master,
 			 p->rows, p->cols);
 	}
 	shell_step(r, "setsid -c");
+	/* TIOCSCTTY: the pty becomes the controlling terminal of this new session, so
+	 * the keys that send signals (Ctrl-C) reach the program. */
 	if (log_call(r, ioctl(slave, TIOCSCTTY, 0), "ioctl(%d, TIOCSCTTY, 0)", slave) < 0)
 		return fail_sys(r, errno, NULL, NULL, "make the pty the controlling terminal");
 	for (int i = 0; i < 3; i++)
+		/* dup2(2) onto 0, 1 and 2: the program reads and writes the terminal. */
 		log_call(r, dup2(slave, i), "dup2(%d, %d)", slave, i);
 	close(slave);
 	return 0;
@@ -472,7 +475,7 @@ static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, 
 	if (cgroupns_now) {
 		r->op = "cgroupns";
 		shell_step(r, "unshare --cgroup");
-		if (oci_run_op(r, op_cgroupns, "{\"op\":\"_cgroupns\"}") < 0)
+		if (cgroup_unshare_ns(r) < 0)
 			return -1;
 	}
 	if (setup_mounts(r, c) < 0)
@@ -569,28 +572,6 @@ static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int l
 	_exit(127);
 }
 
-/* ------------------------------------------------------------ serve ops */
-
-/* Run a serve op on a request line written here: where the runtime needs what an op
- * does (a link up, a cgroup), it calls the op itself - there is no second copy. */
-int oci_run_op(struct reply *r, int (*op)(const struct request *q, struct reply *r), const char *fmt, ...)
-{
-	struct buf line = { 0 };
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vprintf(&line, fmt, ap);
-	va_end(ap);
-	const char *name = r->op;
-	struct request q;
-	int rc = request_parse(&q, line.s, line.len, r);
-	if (rc == 0)
-		rc = op(&q, r);
-	r->op = name; /* request_parse pointed it into q, which goes now */
-	request_free(&q);
-	buf_free(&line);
-	return rc;
-}
-
 /* ------------------------------------------------------------ create */
 
 /* bind() takes at most 107 bytes of path: bind by the short name from inside the
@@ -609,6 +590,7 @@ static int in_dir(const char *dir, int (*fn)(int fd, const struct sockaddr *a, s
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", START_SOCK);
 	int rc = fn(fd, (struct sockaddr *)&a, sizeof a);
 	int e = errno;
+	/* fchdir(2) back to where we were, by descriptor. */
 	(void)!fchdir(back);
 	close(back);
 	errno = e;
@@ -621,6 +603,7 @@ static int mkdir_parents(const char *path, mode_t mode)
 	for (char *p = copy + 1; *p; p++) {
 		if (*p == '/') {
 			*p = 0;
+			/* mkdir -p: each missing parent (EEXIST is fine), then the directory itself. */
 			mkdir(copy, 0755);
 			*p = '/';
 		}
@@ -663,6 +646,8 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, struct cg_clone *
 	}
 
 	int pp[2];
+	/* The helper sends back the init's pid and its own report through a pipe;
+	 * fork(2) it: setns(2) moves the caller only, so boxcore stays in the host's. */
 	if (pipe2(pp, O_CLOEXEC) < 0)
 		return fail_sys(r, errno, NULL, NULL, "pipe for the helper");
 	pid_t h = fork();
@@ -704,6 +689,7 @@ static pid_t clone_init(struct reply *r, struct oci_config *c, struct cg_clone *
 	while ((n = read(pp[0], tmp, sizeof tmp)) > 0)
 		buf_put(&wire, tmp, (size_t)n);
 	close(pp[0]);
+	/* The helper exits once it has cloned the init: collect it. */
 	waitpid(h, NULL, 0);
 	bool pending;
 	if (wire.len == 0 || reply_merge_wire(r, wire.s, wire.len, &pending, NULL) < 0)
@@ -740,198 +726,216 @@ static void kill_init(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, struct reply *r, pid_t *pidp)
+/* What a create has made so far. On success the descriptors are closed; on failure
+ * create_undo takes back exactly what is here, last made first. */
+struct creation {
+	const char *id;
+	char dir[PATH_MAX];      /* ROOT/ID: the state directory */
+	bool dir_made;
+	int console;             /* --console-socket, connected; or -1 */
+	int listen_fd;           /* start.sock, listening */
+	int dirfd;               /* an O_PATH handle of dir, for the init */
+	int sv[2];               /* create's line to the init: "go", and its report */
+	struct oci_cg cg;        /* the container's cgroup (cg.want: it has one) */
+	bool cg_made;
+	struct cg_clone cc;      /* how the init gets into the group */
+	pid_t pid;               /* the init, once cloned; or -1 */
+};
+
+static void create_close(struct creation *k)
 {
-	o->master = -1;
-	if (oci_check_id(id, r) < 0)
-		return -1;
+	fd_close(&k->console);
+	fd_close(&k->listen_fd);
+	fd_close(&k->dirfd);
+	fd_close(&k->sv[0]);
+	fd_close(&k->sv[1]);
+}
+
+static void create_undo(struct creation *k, struct oci_create_opts *o)
+{
+	cgroup_clone_close(&k->cc);
+	kill_init(k->pid);
+	if (k->cg_made) {
+		struct reply ur;
+		reply_init(&ur, "cgroup_remove");
+		oci_cgroup_remove(&ur, &k->cg);
+		reply_free(&ur);
+	}
+	fd_close(&o->master);
+	create_close(k);
+	if (k->dir_made)
+		oci_state_remove(k->dir);
+}
+
+/* A terminal needs somewhere to go; connect to the console socket now, so a wrong
+ * path fails before anything is made. */
+static int connect_console(struct reply *r, const struct oci_config *c, const struct oci_create_opts *o, int *console)
+{
 	if (c->proc.terminal && !o->foreground && !o->console_socket)
 		return fail_usage(r, state_hint("oci_console"), "process.terminal is true, but there is no --console-socket "
 				  "to hand the terminal to");
-	int console = -1;
-	if (c->proc.terminal && o->console_socket) {
-		/* Connect now, so a wrong path fails before anything is made. */
-		struct sockaddr_un a = { .sun_family = AF_UNIX };
-		snprintf(a.sun_path, sizeof a.sun_path, "%s", o->console_socket);
-		console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (console < 0 || connect(console, (struct sockaddr *)&a, sizeof a) < 0) {
-			int e = errno;
-			if (console >= 0)
-				close(console);
-			return fail_sys(r, e, NULL, o->console_socket, "connect to the console socket %s", o->console_socket);
-		}
-	}
+	if (!c->proc.terminal || !o->console_socket)
+		return 0;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", o->console_socket);
+	/* socket(2) and connect(2): whoever wants the terminal listens on a Unix socket. */
+	*console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*console < 0 || connect(*console, (struct sockaddr *)&a, sizeof a) < 0)
+		return fail_sys(r, errno, NULL, o->console_socket, "connect to the console socket %s", o->console_socket);
+	return 0;
+}
 
-	/* The cgroup's name and which of its limits this machine has: checked before
-	 * anything is made. */
-	struct oci_cg cg;
-	if (oci_cgroup_plan(r, c, id, &cg) < 0) {
-		if (console >= 0)
-			close(console);
-		return -1;
-	}
-
+/* ROOT/ID. mkdir is atomic, so of two creates with the same id exactly one wins. */
+static int make_state_dir(struct reply *r, struct creation *k)
+{
 	const char *root = oci_root();
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s/%s", root, id);
+	snprintf(k->dir, sizeof k->dir, "%s/%s", root, k->id);
 	r->op = "create";
-	if (mkdir_parents(root, 0700) < 0) {
-		if (console >= 0)
-			close(console);
+	if (mkdir_parents(root, 0700) < 0)
 		return fail_sys(r, errno, NULL, root, "make the state root %s", root);
-	}
-	if (oci_root_check(r) < 0) {
-		if (console >= 0)
-			close(console);
+	if (oci_root_check(r) < 0)
 		return -1;
+	if (log_call(r, mkdir(k->dir, 0700), "mkdir(%s, 0700)", q_str(r, k->dir)) < 0) {
+		if (errno == EEXIST)
+			return fail_state(r, state_hint("oci_exists"), "container \"%s\" already exists (%s)", k->id, k->dir);
+		return fail_sys(r, errno, NULL, k->dir, "make %s", k->dir);
 	}
-	/* One directory per container; mkdir is atomic, so of two creates with the same
-	 * id exactly one wins. */
-	if (log_call(r, mkdir(dir, 0700), "mkdir(%s, 0700)", q_str(r, dir)) < 0) {
-		int e = errno;
-		if (console >= 0)
-			close(console);
-		if (e == EEXIST)
-			return fail_state(r, state_hint("oci_exists"), "container \"%s\" already exists (%s)", id, dir);
-		return fail_sys(r, e, NULL, dir, "make %s", dir);
-	}
+	k->dir_made = true;
+	return 0;
+}
 
-	pid_t pid = -1;
-	bool cg_made = false;
-	struct cg_clone cc = { .fd = -1 }; /* how the init gets into the group */
-	/* start.sock: a listening Unix socket the init inherits and waits on (socket,
-	 * bind, listen); close-on-exec, so it is gone once the program runs. The init
-	 * also keeps an O_PATH handle of the state directory, to unlink the socket from
-	 * inside the container. The socketpair is create's line to the init: "go", and
-	 * the init's report back. */
-	int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int sv[2] = { -1, -1 };
-	if (listen_fd < 0 || dirfd < 0 || in_dir(dir, bind, listen_fd) < 0 || listen(listen_fd, 1) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		fail_sys(r, errno, NULL, dir, "make %s/%s", dir, START_SOCK);
-		goto fail;
-	}
-	log_line(r, "bind(%d, {sa_family=AF_UNIX, sun_path=\"%s/%s\"}) = 0", listen_fd, dir, START_SOCK);
-	if (oci_cgroup_create(r, &cg, c) < 0)
-		goto fail;
-	cg_made = true;
-	/* state.json at once, and again with the init's pid: whatever stops create from
-	 * here on, delete --force finds the cgroup and the process to take away. */
-	if (oci_state_write(dir, id, 0, c, &cg) < 0) {
-		fail_sys(r, errno, NULL, dir, "write %s/state.json", dir);
-		goto fail;
-	}
+/* start.sock: a listening Unix socket the init inherits and waits on (socket, bind,
+ * listen); close-on-exec, so it is gone once the program runs. The init also keeps an
+ * O_PATH handle of the state directory, to unlink the socket from inside the
+ * container. The socketpair is create's line to the init. */
+static int open_channels(struct reply *r, struct creation *k)
+{
+	k->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	k->dirfd = open(k->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (k->listen_fd < 0 || k->dirfd < 0 || in_dir(k->dir, bind, k->listen_fd) < 0 || listen(k->listen_fd, 1) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, k->sv) < 0)
+		return fail_sys(r, errno, NULL, k->dir, "make %s/%s", k->dir, START_SOCK);
+	log_line(r, "bind(%d, {sa_family=AF_UNIX, sun_path=\"%s/%s\"}) = 0", k->listen_fd, k->dir, START_SOCK);
+	return 0;
+}
 
-	/* Into its cgroup before it can fork anything: born there (v2), or it moves
-	 * itself before anything else (v1), or we move it. */
-	if (oci_cgroup_join_prepare(r, &cg, &cc) < 0)
-		goto fail;
-	pid = clone_init(r, c, &cc);
-	if (pid == 0) {
-		close(sv[0]);
-		if (console >= 0)
-			close(console);
-		init_main(c, &cc, sv[1], listen_fd, dirfd, cg.want && (c->ns_new & (1 << ns_index("cgroup"))));
+static int save_state(struct reply *r, const struct creation *k, const struct oci_config *c, pid_t pid)
+{
+	if (oci_state_write(k->dir, k->id, pid, c, &k->cg) < 0)
+		return fail_sys(r, errno, NULL, k->dir, "write %s/state.json", k->dir);
+	return 0;
+}
+
+/* The init, born in its cgroup (v2), or moving itself in first thing (v1), or moved
+ * by us (cgroup_clone_finish). In the init this never returns. */
+static int start_init(struct reply *r, struct creation *k, struct oci_config *c)
+{
+	if (oci_cgroup_join_prepare(r, &k->cg, &k->cc) < 0)
+		return -1;
+	k->pid = clone_init(r, c, &k->cc);
+	if (k->pid == 0) {
+		close(k->sv[0]);
+		fd_close(&k->console);
+		init_main(c, &k->cc, k->sv[1], k->listen_fd, k->dirfd,
+			  k->cg.want && (c->ns_new & (1 << ns_index("cgroup"))));
 	}
-	close(sv[1]);
-	sv[1] = -1;
-	if (pid < 0 || cgroup_clone_finish(r, pid, &cc) < 0)
-		goto fail;
-	if (oci_state_write(dir, id, pid, c, &cg) < 0) {
-		fail_sys(r, errno, NULL, dir, "write %s/state.json", dir);
-		goto fail;
-	}
+	fd_close(&k->sv[1]);
+	if (k->pid < 0 || cgroup_clone_finish(r, k->pid, &k->cc) < 0)
+		return -1;
+	return 0;
+}
+
+/* What the init cannot do for itself: its uid and gid maps, its OOM score. */
+static int set_up_from_outside(struct reply *r, struct creation *k, const struct oci_config *c)
+{
 	if (c->ns_new & (1 << ns_index("user"))) {
 		r->op = "idmap";
 		/* Without CAP_SETGID outside, the kernel takes a gid_map only after
 		 * setgroups is denied (the rootless case). */
-		if (ids_write_maps(r, pid, c->uid_map, c->gid_map, getuid() != 0 ? "deny" : NULL) < 0)
-			goto fail;
+		if (ids_write_maps(r, k->pid, c->uid_map, c->gid_map, getuid() != 0 ? "deny" : NULL) < 0)
+			return -1;
 	}
-	if (c->proc.has_oom && write_oom(r, pid, c->proc.oom_score_adj) < 0)
-		goto fail;
+	if (c->proc.has_oom && write_oom(r, k->pid, c->proc.oom_score_adj) < 0)
+		return -1;
+	return 0;
+}
 
-	/* Go, and read the init's report. */
+/* "go", and the init's report: its syscall log, its error if any, and the terminal's
+ * master when it made one. */
+static int go_and_report(struct reply *r, struct creation *k, struct oci_create_opts *o)
+{
 	r->op = "create";
-	if (write_all(sv[0], "go\n", 3) < 0) {
-		fail_state(r, state_hint("oci_init_died"), "the container's init (pid %d) died before it was told to go", (int)pid);
-		goto fail;
-	}
-	struct linereader lr;
-	linereader_init(&lr, sv[0], 0, true);
+	if (write_all(k->sv[0], "go\n", 3) < 0)
+		return fail_state(r, state_hint("oci_init_died"), "the container's init (pid %d) died before it was told to go",
+				  (int)k->pid);
+	CLEANUP(linereader_free) struct linereader lr;
+	linereader_init(&lr, k->sv[0], 0, true);
 	char *line;
 	size_t len;
 	int got = line_read(&lr, &line, &len, -1);
 	bool pending = false;
-	if (got == LINE_STOP) {
-		linereader_free(&lr);
-		fail_state(r, NULL, "interrupted by a signal: the container is taken away again");
-		goto fail;
-	}
+	if (got == LINE_STOP)
+		return fail_state(r, NULL, "interrupted by a signal: the container is taken away again");
 	if (got != LINE_OK || reply_merge_wire(r, line, len, &pending, NULL) < 0) {
-		linereader_free(&lr);
 		int status = 0;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		pid = -1;
-		fail_state(r, state_hint("oci_init_died"), "the container's init died while it set the container up (%s)",
-			   WIFSIGNALED(status) ? signal_name(WTERMSIG(status)) : "exited");
-		goto fail;
+		/* No report: make sure the init is gone, and learn how it ended. */
+		kill(k->pid, SIGKILL);
+		waitpid(k->pid, &status, 0);
+		k->pid = -1;
+		return fail_state(r, state_hint("oci_init_died"), "the container's init died while it set the container up (%s)",
+				  WIFSIGNALED(status) ? signal_name(WTERMSIG(status)) : "exited");
 	}
 	o->master = lr.passed_fd;
 	lr.passed_fd = -1;
-	linereader_free(&lr);
-	if (r->failed)
-		goto fail;
+	return r->failed ? -1 : 0;
+}
 
+/* The pid file, and the terminal's master to whoever listens on the console socket. */
+static int hand_over(struct reply *r, struct creation *k, struct oci_create_opts *o)
+{
 	if (o->pid_file) {
 		char text[32];
-		snprintf(text, sizeof text, "%d", (int)pid);
+		snprintf(text, sizeof text, "%d", (int)k->pid);
 		FILE *f = fopen(o->pid_file, "we");
-		if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-			fail_sys(r, errno, NULL, o->pid_file, "write the pid file %s", o->pid_file);
-			goto fail;
-		}
+		if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+			return fail_sys(r, errno, NULL, o->pid_file, "write the pid file %s", o->pid_file);
 	}
-	if (console >= 0) {
-		/* The terminal's master goes to whoever listens on the console socket. */
-		if (send_with_fd(console, "", 1, o->master) < 0) {
-			fail_sys(r, errno, NULL, o->console_socket, "send the terminal to %s", o->console_socket);
-			goto fail;
-		}
-		close(o->master);
-		o->master = -1;
-		close(console);
+	if (k->console >= 0) {
+		if (send_with_fd(k->console, "", 1, o->master) < 0)
+			return fail_sys(r, errno, NULL, o->console_socket, "send the terminal to %s", o->console_socket);
+		fd_close(&o->master);
 	}
-	close(sv[0]);
-	close(listen_fd);
-	close(dirfd);
-	*pidp = pid;
 	return 0;
+}
 
-fail:
-	cgroup_clone_close(&cc);
-	kill_init(pid);
-	if (cg_made) {
-		struct reply ur;
-		reply_init(&ur, "cgroup_remove");
-		oci_cgroup_remove(&ur, &cg);
-		reply_free(&ur);
-	}
-	if (o->master >= 0)
-		close(o->master);
+int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, struct reply *r, pid_t *pidp)
+{
 	o->master = -1;
-	for (int i = 0; i < 2; i++)
-		if (sv[i] >= 0)
-			close(sv[i]);
-	if (listen_fd >= 0)
-		close(listen_fd);
-	if (dirfd >= 0)
-		close(dirfd);
-	if (console >= 0)
-		close(console);
-	oci_state_remove(dir);
+	struct creation k = { .id = id, .console = -1, .listen_fd = -1, .dirfd = -1, .sv = { -1, -1 },
+			      .cc = { .fd = -1 }, .pid = -1 };
+	if (oci_check_id(id, r) < 0)
+		return -1;
+	/* The console, the cgroup's name and which of its limits this machine has: all
+	 * checked before anything is made. */
+	if (connect_console(r, c, o, &k.console) < 0 || oci_cgroup_plan(r, c, id, &k.cg) < 0) {
+		create_close(&k);
+		return -1;
+	}
+	if (make_state_dir(r, &k) < 0 || open_channels(r, &k) < 0)
+		goto fail;
+	if (oci_cgroup_create(r, &k.cg, c) < 0)
+		goto fail;
+	k.cg_made = true;
+	/* state.json at once, and again with the init's pid: whatever stops create from
+	 * here on, delete --force finds the cgroup and the process to take away. */
+	if (save_state(r, &k, c, 0) < 0 || start_init(r, &k, c) < 0 || save_state(r, &k, c, k.pid) < 0 ||
+	    set_up_from_outside(r, &k, c) < 0 || go_and_report(r, &k, o) < 0 || hand_over(r, &k, o) < 0)
+		goto fail;
+	create_close(&k);
+	*pidp = k.pid;
+	return 0;
+fail:
+	create_undo(&k, o);
 	return -1;
 }
 
@@ -943,35 +947,28 @@ int oci_start(const struct oci_state *s, struct reply *r)
 	if (s->status != OCI_CREATED)
 		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" is %s, not created", s->id,
 				  oci_status_name(s->status));
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* A Unix stream socket, to reach the init through start.sock. */
+	CLEANUP(fd_close) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail_sys(r, errno, NULL, NULL, "socket");
 	/* connect: the init is blocked in accept() on the other side. */
 	int rc = in_dir(s->dir, connect, fd);
 	log_call(r, rc, "connect(%d, {sa_family=AF_UNIX, sun_path=\"%s/%s\"})", fd, s->dir, START_SOCK);
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
+	if (rc < 0)
 		return fail_state(r, state_hint("oci_not_created"), "the init of \"%s\" is not waiting for start (%s)", s->id,
-				  strerror(e));
-	}
+				  strerror(errno));
 	/* Until the connection closes: empty means execve worked. */
-	struct buf got = { 0 };
+	CLEANUP(buf_free) struct buf got = { 0 };
 	char tmp[4096];
 	ssize_t n;
 	while ((n = read(fd, tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
 		if (n > 0)
 			buf_put(&got, tmp, (size_t)n);
-	int e = errno;
-	close(fd);
-	if (n < 0 && e == ECONNRESET && got.len == 0) {
-		buf_free(&got);
+	if (n < 0 && errno == ECONNRESET && got.len == 0)
 		return fail_state(r, state_hint("oci_not_created"), "container \"%s\" was started by someone else", s->id);
-	}
 	bool pending;
 	if (got.len && reply_merge_wire(r, got.s, got.len, &pending, NULL) < 0)
 		fail_state(r, NULL, "the init of \"%s\" sent something that is not a report", s->id);
-	buf_free(&got);
 	return r->failed ? -1 : 0;
 }
 
@@ -1003,6 +1000,8 @@ int oci_exec(const struct oci_state *s, struct oci_config *c, bool detach, const
 		struct reply cr;
 		reply_init(&cr, "exec");
 		int master = -1;
+		/* setsid(2): a session of its own, cut off from the terminal and the signals of
+		 * whoever ran exec (a terminal of its own comes next, if asked for). */
 		log_call(&cr, setsid(), "setsid()");
 		if ((!c->proc.terminal || make_terminal(&cr, &c->proc, &master) == 0) && apply_process(&cr, c) == 0 &&
 		    late_seccomp(&cr, c) == 0) {

@@ -103,7 +103,9 @@ static int proc_stat(pid_t pid, char *state, char *start, size_t startlen)
 	return 0;
 }
 
-char *proc_start_time(pid_t pid)
+/* Field 22 of /proc/PID/stat, the start time in clock ticks since boot: with the pid
+ * it names one process, never a later one that got the same pid. NULL when gone. */
+static char *proc_start_time(pid_t pid)
 {
 	char state, start[32];
 	return proc_stat(pid, &state, start, sizeof start) == 0 ? xstrdup(start) : NULL;
@@ -222,6 +224,9 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		rc = -1;
 	if (rc == 0)
 		rc = rename(tmp, path);
+	/* Written whole and renamed over the old file (rename(2) is atomic): a reader
+	 * sees the old state or the new, never half of one. A failed write leaves no
+	 * temporary file behind. */
 	if (rc < 0)
 		unlink(tmp);
 	return rc;
@@ -295,6 +300,7 @@ void oci_state_remove(const char *dir)
 		struct dirent *e;
 		while ((e = readdir(d)) != NULL)
 			if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..") != 0))
+				/* unlinkat(2) relative to the directory's own descriptor, then rmdir(2). */
 				unlinkat(dirfd(d), e->d_name, 0);
 		closedir(d);
 	}

@@ -1,11 +1,13 @@
 /* process.c - running programs: spawn (fork, exec, capture, wait) and exec (the
- * puppet becomes the program), plus waiting with a pidfd.
+ * puppet becomes the program), plus waiting with a pidfd, and finding a process's
+ * descendants.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,8 @@ int resolve_program(const char *prog, char *const env[], char *out, size_t outle
 	return -1;
 }
 
-const char *argv_text(struct reply *r, char *const argv[])
+/* ["sh", "-c", "..."] as strace prints an argv. */
+static const char *argv_text(struct reply *r, char *const argv[])
 {
 	struct buf b = { 0 };
 	buf_putc(&b, '[');
@@ -349,24 +352,12 @@ int op_spawn(const struct request *q, struct reply *r)
 		shell_step(r, "%s", argv_shell(r, argv));
 
 	struct capture c = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .extra_fd = -1, .cap = OUTPUT_CAP };
-	int in[2], out[2], err[2], report[2];
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return fail_sys(r, errno, NULL, NULL, "pipe for stdin");
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(in[0]), close(in[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for stdout");
-	}
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for stderr");
-	}
-	if (pipe2(report, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
-		return fail_sys(r, e, NULL, NULL, "pipe for exec status");
-	}
+	/* A pipe for each of the program's stdin, stdout and stderr, and one on which the
+	 * child reports a failed chdir or execve (EOF there means execve worked). */
+	int pipes[4][2];
+	if (pipes_open(pipes, 4) < 0)
+		return fail_sys(r, errno, NULL, NULL, "pipes for the program's stdio");
+	int *in = pipes[0], *out = pipes[1], *err = pipes[2], *report = pipes[3];
 
 	/* fork: the child is made in the puppet's namespaces - in a new PID namespace it
 	 * is PID 2, 3, ... and the puppet, PID 1, is its parent. */
@@ -400,6 +391,7 @@ int op_spawn(const struct request *q, struct reply *r)
 	close(report[0]);
 	log_exec_outcome(r, failed, &f, cwd, path, argv, env);
 	if (failed) {
+		/* execve failed: the child has exited already; collect it. */
 		int status;
 		waitpid(pid, &status, 0);
 		close(in[1]), close(out[0]), close(err[0]);
@@ -428,6 +420,7 @@ int op_spawn(const struct request *q, struct reply *r)
 		return fail_state(r, NULL, "spawn was interrupted");
 	}
 	int status = 0;
+	/* Its output is all read: collect how it ended (wait4 is what waitpid calls). */
 	pid_t w = waitpid(pid, &status, 0);
 	log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)pid, q_wstatus(r, status));
 	result_wait_status(&r->result, status);
@@ -438,6 +431,20 @@ int op_spawn(const struct request *q, struct reply *r)
 }
 
 /* ------------------------------------------------------------ exec */
+
+/* What op_exec puts back when execve fails: copies of stdio and of the working
+ * directory, closed on every way out. */
+struct kept {
+	int stdio[3];
+	int cwd;
+};
+
+static void kept_close(struct kept *k)
+{
+	for (int i = 0; i < 3; i++)
+		fd_close(&k->stdio[i]);
+	fd_close(&k->cwd);
+}
 
 /* The puppet becomes the program. Everything it changes is undone if execve
  * fails, so it can go on serving. */
@@ -459,26 +466,21 @@ int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
 	char path[PATH_MAX];
 	resolve_program(argv[0], env, path, sizeof path);
 
-	/* Keep copies of our stdio and cwd to put back if execve fails. */
-	int saved[3];
+	/* Keep copies of our stdio and cwd to put back if execve fails (F_DUPFD_CLOEXEC:
+	 * a copy at 10 or above, gone by itself when execve works). */
+	CLEANUP(kept_close) struct kept kept;
 	for (int i = 0; i < 3; i++)
-		saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 10);
-	int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		kept.stdio[i] = fcntl(i, F_DUPFD_CLOEXEC, 10);
+	kept.cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (cwd) {
 		shell_step(r, "cd %s", sh_word(r, cwd));
-		if (log_call(r, chdir(cwd), "chdir(%s)", q_str(r, cwd)) < 0) {
-			int e = errno;
-			for (int i = 0; i < 3; i++)
-				if (saved[i] >= 0)
-					close(saved[i]);
-			if (back >= 0)
-				close(back);
-			return fail_sys(r, e, "cwd", cwd, "chdir %s", cwd);
-		}
+		if (log_call(r, chdir(cwd), "chdir(%s)", q_str(r, cwd)) < 0)
+			return fail_sys(r, errno, "cwd", cwd, "chdir %s", cwd);
 	}
 	if (null) {
 		for (int i = 0; i < 3; i++)
+			/* stdio null: dup2(2) puts a copy of /dev/null on 0, 1 and 2. */
 			log_call(r, dup2(g_cfg.null_fd, i), "dup2(%d, %d)", g_cfg.null_fd, i);
 		shell_step(r, "exec %s </dev/null >/dev/null 2>&1", argv_shell(r, argv));
 	} else if (pty) {
@@ -514,17 +516,11 @@ int op_exec(const struct request *q, struct reply *r, int sock, int passed_fd)
 
 	/* Undo, and go on serving. (A new session from setsid cannot be undone.) */
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < 3; i++) {
-		if (saved[i] >= 0) {
-			dup2(saved[i], i);
-			close(saved[i]);
-		}
-	}
-	if (back >= 0) {
-		if (cwd)
-			fchdir(back);
-		close(back);
-	}
+	for (int i = 0; i < 3; i++)
+		if (kept.stdio[i] >= 0)
+			dup2(kept.stdio[i], i);
+	if (kept.cwd >= 0 && cwd)
+		(void)!fchdir(kept.cwd);
 	return fail_sys(r, e, exec_variant(e, path), path, "execve %s", path);
 }
 
@@ -543,4 +539,52 @@ int exec_program(struct reply *r, char *const argv[], char *const env[])
 	int e = errno;
 	log_call(r, -1, "execve(%s, %s, [/* %zu vars */])", q_str(r, path), argv_text(r, argv), count(env));
 	return fail_sys(r, e, exec_variant(e, path), path, "execve %s", path);
+}
+
+/* ------------------------------------------------------------ descendants */
+
+/* The pids listed in /proc/PID/task/TID/children: the children of every thread. */
+void children_of(pid_t pid, struct strv *out)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char file[320];
+		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, e->d_name);
+		FILE *f = fopen(file, "re");
+		if (!f)
+			continue;
+		int child;
+		while (fscanf(f, "%d", &child) == 1) {
+			char text[16];
+			snprintf(text, sizeof text, "%d", child);
+			strv_push_copy(out, text);
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+/* Without a PID namespace, killing a container's init does not kill the rest of
+ * it: find every descendant (the puppet is their subreaper) and kill them first. */
+void kill_descendants(struct reply *r, pid_t pid)
+{
+	struct strv tree = { 0 };
+	children_of(pid, &tree);
+	for (size_t i = 0; i < tree.n; i++)
+		children_of((pid_t)atoi(tree.v[i]), &tree); /* the list grows as we walk it */
+	for (size_t i = 0; i < tree.n; i++) {
+		pid_t p = (pid_t)atoi(tree.v[i]);
+		if (r)
+			log_call(r, kill(p, SIGKILL), "kill(%d, SIGKILL)", (int)p);
+		else
+			kill(p, SIGKILL);
+	}
+	strv_free(&tree);
 }

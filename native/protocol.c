@@ -175,10 +175,58 @@ bool arg_present(const struct request *q, const char *key)
 	return v && v->type != J_NULL;
 }
 
-static const struct jvalue *arg(struct reply *r, const struct request *q, const char *key, bool required, int *rc)
+/* Is word one of the space-separated words of list? */
+static bool listed(const char *list, const char *word)
 {
-	const struct jvalue *v = json_get(&q->obj, key);
+	size_t wl = strlen(word);
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, " ");
+		if (l == wl && strncmp(p, word, l) == 0)
+			return true;
+		p += l;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+const struct op_entry *op_find(const struct op_entry *table, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
+}
+
+void op_arg_names(const char *args, struct strv *out)
+{
+	for (const char *p = args ? args : ""; *p;) {
+		p += strspn(p, " ");
+		size_t l = strcspn(p, " ");
+		if (!l)
+			break;
+		char *word = xstrndup(p, l);
+		bool seen = false;
+		for (size_t i = 0; i < out->n && !seen; i++)
+			seen = strcmp(out->v[i], word) == 0;
+		if (seen)
+			free(word);
+		else
+			strv_push(out, word);
+		p += l;
+	}
+}
+
+const struct jvalue *arg_value(struct reply *r, const struct request *q, const char *key, bool required, int *rc)
+{
 	*rc = 0;
+	if (q->args && !listed(q->args, key)) {
+		/* A mistake in boxcore itself: the op reads an argument its table entry does
+		 * not list, so hello's catalog would be wrong about it. */
+		*rc = fail_protocol(r, "boxcore bug: op \"%s\" reads argument \"%s\", which its entry in the op table "
+				    "does not list", q->op, key);
+		return NULL;
+	}
+	const struct jvalue *v = json_get(&q->obj, key);
 	if (!v || v->type == J_NULL) {
 		if (required)
 			*rc = fail_usage(r, usage_example(q->op), "missing argument \"%s\"", key);
@@ -195,7 +243,7 @@ static int wrong_type(struct reply *r, const struct request *q, const char *key,
 int arg_str(struct reply *r, const struct request *q, const char *key, bool required, const char **out)
 {
 	int rc;
-	const struct jvalue *v = arg(r, q, key, required, &rc);
+	const struct jvalue *v = arg_value(r, q, key, required, &rc);
 	if (!v)
 		return rc;
 	if (v->type != J_STRING)
@@ -209,7 +257,7 @@ int arg_str(struct reply *r, const struct request *q, const char *key, bool requ
 int arg_int(struct reply *r, const struct request *q, const char *key, bool required, long long *out)
 {
 	int rc;
-	const struct jvalue *v = arg(r, q, key, required, &rc);
+	const struct jvalue *v = arg_value(r, q, key, required, &rc);
 	if (!v)
 		return rc;
 	if (v->type != J_INT)
@@ -221,7 +269,7 @@ int arg_int(struct reply *r, const struct request *q, const char *key, bool requ
 int arg_bool(struct reply *r, const struct request *q, const char *key, bool *out)
 {
 	int rc;
-	const struct jvalue *v = arg(r, q, key, false, &rc);
+	const struct jvalue *v = arg_value(r, q, key, false, &rc);
 	if (!v)
 		return rc;
 	if (v->type != J_BOOL)
@@ -233,7 +281,7 @@ int arg_bool(struct reply *r, const struct request *q, const char *key, bool *ou
 int arg_strv(struct reply *r, const struct request *q, const char *key, bool required, char ***out, size_t *n)
 {
 	int rc;
-	const struct jvalue *v = arg(r, q, key, required, &rc);
+	const struct jvalue *v = arg_value(r, q, key, required, &rc);
 	if (!v)
 		return rc;
 	if (v->type != J_STRARR)

@@ -40,6 +40,7 @@ int line_read(struct linereader *lr, char **line, size_t *len, int timeout_ms);
 struct request {
 	struct jobject obj;
 	const char *op;
+	const char *args; /* the arguments the op's table entry lists (NULL: unchecked) */
 	long long id;
 	bool has_id;
 	const char *line; /* the raw text, forwarded to the puppet as it is */
@@ -64,6 +65,23 @@ struct reply {
 	const char *exec_line; /* puppet only: the execve that comes next (arena string) */
 };
 
+/* ---- dispatch tables ----
+ *
+ * The server (serve.c) and the puppet (puppet.c) each find an op's function in a table
+ * of these. args lists, space separated, every argument the function reads: the
+ * server's hello returns the tables as the core's op catalog, and the argument
+ * readers below refuse a name the entry does not list, so the list cannot drift
+ * from the code. */
+struct op_entry {
+	const char *name;
+	int (*fn)(const struct request *q, struct reply *r);
+	const char *args;
+	bool inside; /* serve.c: the puppet does it; its own entry adds the arguments */
+};
+const struct op_entry *op_find(const struct op_entry *table, size_t n, const char *name);
+/* Append each word of an entry's args to out, skipping those already there. */
+void op_arg_names(const char *args, struct strv *out);
+
 void reply_init(struct reply *r, const char *op);
 void reply_free(struct reply *r);
 
@@ -78,6 +96,9 @@ int arg_int(struct reply *r, const struct request *q, const char *key, bool requ
 int arg_bool(struct reply *r, const struct request *q, const char *key, bool *out);
 int arg_strv(struct reply *r, const struct request *q, const char *key, bool required, char ***out, size_t *n);
 bool arg_present(const struct request *q, const char *key);
+/* Any value, for an argument that takes more than one type ("sig": a name or a number):
+ * NULL when absent or null (*rc -1 when it was required, with the error in r). */
+const struct jvalue *arg_value(struct reply *r, const struct request *q, const char *key, bool required, int *rc);
 
 /* Whether replies keep a syscall log and a shell line at all. serve always does (the
  * lessons show them); the OCI command line prints them only with --debug or --log, so

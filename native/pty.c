@@ -27,29 +27,21 @@ static int saved_tio_fd = -1;
 int pty_open(struct reply *r, int *master, int *slave)
 {
 	/* posix_openpt opens /dev/ptmx: each open makes a new pty pair. */
-	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CLEANUP(fd_close) int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	log_call(r, m, "openat(AT_FDCWD, \"/dev/ptmx\", O_RDWR|O_NOCTTY|O_CLOEXEC)");
 	if (m < 0)
 		return fail_sys(r, errno, NULL, "/dev/ptmx", "open /dev/ptmx");
 	/* A new slave is locked until the master unlocks it (unlockpt = TIOCSPTLCK 0). */
-	if (log_call(r, unlockpt(m), "ioctl(%d, TIOCSPTLCK, [0])", m) < 0) {
-		int e = errno;
-		close(m);
-		return fail_sys(r, e, NULL, "/dev/ptmx", "unlock the pty");
-	}
+	if (log_call(r, unlockpt(m), "ioctl(%d, TIOCSPTLCK, [0])", m) < 0)
+		return fail_sys(r, errno, NULL, "/dev/ptmx", "unlock the pty");
 	char name[64];
-	if (ptsname_r(m, name, sizeof name) != 0) {
-		int e = errno;
-		close(m);
-		return fail_sys(r, e, NULL, "/dev/ptmx", "find the pty's name");
-	}
+	/* ptsname_r: the name of the slave of this master (/dev/pts/N), to open it. */
+	if (ptsname_r(m, name, sizeof name) != 0)
+		return fail_sys(r, errno, NULL, "/dev/ptmx", "find the pty's name");
 	int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	log_call(r, s, "openat(AT_FDCWD, %s, O_RDWR|O_NOCTTY|O_CLOEXEC)", q_str(r, name));
-	if (s < 0) {
-		int e = errno;
-		close(m);
-		return fail_sys(r, e, NULL, name, "open %s", name);
-	}
+	if (s < 0)
+		return fail_sys(r, errno, NULL, name, "open %s", name);
 	/* Start with the size of the person's terminal, when there is one. */
 	struct winsize ws;
 	if (g_cfg.fds_mode && ioctl(0, TIOCGWINSZ, &ws) == 0)
@@ -57,6 +49,7 @@ int pty_open(struct reply *r, int *master, int *slave)
 			 ws.ws_col);
 	*master = m;
 	*slave = s;
+	m = -1; /* the caller's now */
 	return 0;
 }
 
@@ -80,6 +73,7 @@ int send_with_fd(int sock, const char *data, size_t len, int fd)
 	memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	ssize_t n;
 	do
+		/* sendmsg(2) carries the control message; MSG_NOSIGNAL: a closed peer is EPIPE. */
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
@@ -117,6 +111,7 @@ static void relay_loop(int master, int in_fd, int out_fd)
 				ioctl(master, TIOCSWINSZ, &ws);
 		}
 		struct pollfd p[2] = { { .fd = master, .events = POLLIN }, { .fd = in_open ? in_fd : -1, .events = POLLIN } };
+		/* poll(2): sleep until the program writes or the person types. */
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;

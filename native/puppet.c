@@ -24,30 +24,37 @@
 #include "errors.h"
 #include "security.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(const struct request *q, struct reply *r);
-} inside_ops[] = {
-	{ "sethostname", op_sethostname },
-	{ "setdomainname", op_setdomainname },
-	{ "propagation", op_propagation },
-	{ "mount", op_mount },
-	{ "umount", op_umount },
-	{ "readonly", op_readonly },
-	{ "masked_paths", op_masked_paths },
-	{ "readonly_paths", op_readonly_paths },
-	{ "devices", op_devices },
-	{ "pivot_root", op_pivot_root },
-	{ "chroot", op_chroot },
-	{ "chdir", op_chdir },
-	{ "spawn", op_spawn },
-	{ "caps", op_caps },
-	{ "no_new_privs", op_no_new_privs },
-	{ "seccomp", op_seccomp },
-	{ "user", op_user },
-	{ "_become_root", op_become_root }, /* sent by the server right after idmap */
-	{ "_cgroupns", op_cgroupns },       /* sent by clone once the puppet is in its cgroup */
+/* The inside ops, and the arguments each reads (see struct op_entry). exec is
+ * op_exec, which needs the socket: serve_one calls it itself. */
+static const struct op_entry inside_ops[] = {
+	{ "sethostname", op_sethostname, "name", false },
+	{ "setdomainname", op_setdomainname, "name", false },
+	{ "propagation", op_propagation, "path mode recursive", false },
+	{ "mount", op_mount, "type target source options readonly recursive lower upper work mkdir", false },
+	{ "umount", op_umount, "target detach", false },
+	{ "readonly", op_readonly, "target", false },
+	{ "masked_paths", op_masked_paths, "paths", false },
+	{ "readonly_paths", op_readonly_paths, "paths", false },
+	{ "devices", op_devices, "root", false },
+	{ "pivot_root", op_pivot_root, "root", false },
+	{ "chroot", op_chroot, "root", false },
+	{ "chdir", op_chdir, "path", false },
+	{ "spawn", op_spawn, "argv env cwd stdin timeout_ms", false },
+	{ "caps", op_caps, "keep drop ambient", false },
+	{ "no_new_privs", op_no_new_privs, "", false },
+	{ "seccomp", op_seccomp, "rules default", false },
+	{ "user", op_user, "uid gid groups", false },
+	{ "exec", NULL, "argv env cwd stdio", false },
+	{ "_become_root", op_become_root, "uid gid", false }, /* sent by the server right after idmap */
+	{ "_cgroupns", op_cgroupns, "", false },               /* sent by clone once the puppet is in its cgroup */
 };
+#define NINSIDE (sizeof inside_ops / sizeof inside_ops[0])
+
+const char *puppet_op_args(const char *name)
+{
+	const struct op_entry *e = op_find(inside_ops, NINSIDE, name);
+	return e ? e->args : NULL;
+}
 
 /* Collect every child that has exited: the init duty of PID 1. */
 static void reap_orphans(void)
@@ -62,18 +69,15 @@ static void serve_one(int sock, const char *line, size_t len, int *passed_fd)
 	struct reply r;
 	reply_init(&r, "");
 	if (request_parse(&q, line, len, &r) == 0) {
-		if (strcmp(q.op, "exec") == 0) {
+		const struct op_entry *e = op_find(inside_ops, NINSIDE, q.op);
+		if (e)
+			q.args = e->args;
+		if (e && strcmp(e->name, "exec") == 0)
 			op_exec(&q, &r, sock, *passed_fd); /* returns only when execve failed */
-		} else {
-			size_t i, n = sizeof inside_ops / sizeof inside_ops[0];
-			for (i = 0; i < n; i++)
-				if (strcmp(inside_ops[i].name, q.op) == 0)
-					break;
-			if (i < n)
-				inside_ops[i].fn(&q, &r);
-			else
-				fail_usage(&r, usage_example(NULL), "unknown op \"%s\" for the puppet", q.op);
-		}
+		else if (e)
+			e->fn(&q, &r);
+		else
+			fail_usage(&r, usage_example(NULL), "unknown op \"%s\" for the puppet", q.op);
 	}
 	if (*passed_fd >= 0) {
 		close(*passed_fd);

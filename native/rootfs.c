@@ -196,28 +196,20 @@ int op_chroot(const struct request *q, struct reply *r)
 	const char *root = NULL;
 	if (arg_str(r, q, "root", true, &root) < 0)
 		return -1;
-	int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A handle of the current directory, to come back to if chroot fails. */
+	CLEANUP(fd_close) int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	shell_step(r, "cd %s && chroot .", sh_word(r, root));
-	if (log_call(r, chdir(root), "chdir(%s)", q_str(r, root)) < 0) {
-		int e = errno;
-		if (back >= 0)
-			close(back);
-		return fail_sys(r, e, NULL, root, "chdir %s", root);
-	}
+	if (log_call(r, chdir(root), "chdir(%s)", q_str(r, root)) < 0)
+		return fail_sys(r, errno, NULL, root, "chdir %s", root);
 	/* chroot(".") makes the cwd this process's "/" for path lookups. Only the root
 	 * directory changes: mounts stay, and the old root is still reachable through
 	 * open file descriptors - which is why pivot_root is the better tool. */
 	if (log_call(r, chroot("."), "chroot(\".\")") < 0) {
-		int e = errno;
-		fail_sys(r, e, NULL, root, "chroot into %s", root);
-		if (back >= 0) {
+		fail_sys(r, errno, NULL, root, "chroot into %s", root);
+		if (back >= 0)
 			(void)!fchdir(back); /* undo, not logged (see pivot_root) */
-			close(back);
-		}
 		return -1;
 	}
-	if (back >= 0)
-		close(back);
 	if (log_call(r, chdir("/"), "chdir(\"/\")") < 0)
 		return fail_sys(r, errno, NULL, "/", "chdir / after chroot");
 	return 0;

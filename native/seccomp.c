@@ -67,7 +67,8 @@ int syscall_count(void)
 	return (int)(sizeof syscall_table / sizeof syscall_table[0]);
 }
 
-const char *syscall_name(int nr)
+/* 83 -> "mkdir" on x86_64: the table's name for a number, or NULL. */
+static const char *syscall_name(int nr)
 {
 	for (size_t i = 0; i < sizeof syscall_table / sizeof syscall_table[0]; i++)
 		if (syscall_table[i].nr == nr)
@@ -75,7 +76,9 @@ const char *syscall_name(int nr)
 	return NULL;
 }
 
-int sc_action_word(const char *word, enum sc_act *act, int *err)
+/* "allow" "kill" "kill_process" "kill_thread" "trap" "log", or an errno name (EPERM):
+ * 0, or -1 when the word is none of those. */
+static int sc_action_word(const char *word, enum sc_act *act, int *err)
 {
 	static const struct {
 		const char *word;

@@ -18,11 +18,8 @@ struct capsets {
 };
 
 int cap_number(const char *name);     /* "CAP_KILL", "kill", "cap_kill" -> 5; -1 unknown */
-const char *cap_name(int cap);        /* 5 -> "CAP_KILL" */
 int cap_last(void);                   /* the highest this kernel knows (/proc/sys/kernel/cap_last_cap) */
-uint64_t cap_all(void);
 const char *caps_text(struct reply *r, uint64_t set); /* "CAP_CHOWN|CAP_KILL" or "0" */
-int caps_read(struct reply *r, struct capsets *c);    /* capget + the bounding set */
 
 /* The steps, in the order runtimes take them (runc's finalizeNamespace):
  *   caps_drop_bounding -> caps_keep(true) -> ids_switch_user -> caps_keep(false) -> caps_set */
@@ -63,11 +60,7 @@ struct seccomp_spec {
 };
 
 int syscall_number(const char *name);   /* from the kernel headers, at build time */
-const char *syscall_name(int nr);
 int syscall_count(void);                /* how many the table has */
-/* "allow" "kill" "kill_process" "kill_thread" "trap" "log", or an errno name (EPERM):
- * 0, or -1 when the word is none of those. */
-int sc_action_word(const char *word, enum sc_act *act, int *err);
 int seccomp_load(struct reply *r, const struct seccomp_spec *s);
 void seccomp_spec_free(struct seccomp_spec *s);
 

@@ -6,15 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,123 +19,8 @@
 #include "boxcore.h"
 #include "errors.h"
 #include "security.h"
+#include "containers.h"
 #include "serve.h"
-
-#define CLOSE_RANGE_CLOEXEC_ (1U << 2)
-
-struct core_config g_cfg = { .req_fd = 0, .rep_fd = 1, .null_fd = -1 };
-
-enum ct_state { CT_PUPPET, CT_EXEC, CT_EXITED };
-
-struct container {
-	bool used;
-	char name[16];
-	pid_t pid;      /* as the host sees it */
-	int mask;       /* namespaces it was cloned with */
-	int sock;       /* our end of the socketpair; -1 once the puppet is gone */
-	struct linereader lr;
-	enum ct_state state;
-	bool reaped;    /* its exit status was collected */
-	int status;
-	pid_t relay;    /* pty relay, or 0 */
-};
-
-static struct container *cts;
-static size_t ncts;
-static int next_number = 1;
-
-void container_stdio(void)
-{
-	if (!g_cfg.fds_mode) {
-		dup2(g_cfg.null_fd, 0);
-		dup2(2, 1);
-	}
-}
-
-static struct container *find_ct(const char *name)
-{
-	for (size_t i = 0; i < ncts; i++)
-		if (cts[i].used && strcmp(cts[i].name, name) == 0)
-			return &cts[i];
-	return NULL;
-}
-
-static struct container *ct_by_pid(pid_t pid)
-{
-	for (size_t i = 0; i < ncts; i++)
-		if (cts[i].used && cts[i].pid == pid)
-			return &cts[i];
-	return NULL;
-}
-
-static struct container *add_ct(pid_t pid, int mask, int sock)
-{
-	struct container *c = NULL;
-	for (size_t i = 0; i < ncts; i++)
-		if (!cts[i].used)
-			c = &cts[i];
-	if (!c) {
-		cts = xrealloc(cts, (ncts + 1) * sizeof *cts);
-		c = &cts[ncts++];
-	}
-	memset(c, 0, sizeof *c);
-	c->used = true;
-	snprintf(c->name, sizeof c->name, "c%d", next_number++);
-	c->pid = pid;
-	c->mask = mask;
-	c->sock = sock;
-	linereader_init(&c->lr, sock, 0, false);
-	c->state = CT_PUPPET;
-	return c;
-}
-
-static void puppet_gone(struct container *c)
-{
-	if (c->sock >= 0)
-		close(c->sock);
-	c->sock = -1;
-	linereader_free(&c->lr);
-}
-
-/* The container named by "ct"; a usage or state error when there is none. */
-static struct container *need_ct(struct reply *r, const struct request *q)
-{
-	const char *name = NULL;
-	if (arg_str(r, q, "ct", true, &name) < 0)
-		return NULL;
-	struct container *c = find_ct(name);
-	if (!c)
-		fail_state(r, state_hint("no_such_ct"), "no container named \"%s\"", name);
-	return c;
-}
-
-pid_t ct_pid_by_name(const char *name)
-{
-	struct container *c = find_ct(name);
-	return c && !c->reaped ? c->pid : -1;
-}
-
-pid_t target_pid(struct reply *r, const struct request *q, bool allow_reaped)
-{
-	long long pid = 0;
-	if (arg_present(q, "ct")) {
-		struct container *c = need_ct(r, q);
-		if (!c)
-			return -1;
-		if (c->reaped && !allow_reaped) {
-			fail_state(r, state_hint("reaped"), "container %s has exited (status collected)", c->name);
-			return -1;
-		}
-		return c->pid;
-	}
-	if (!arg_present(q, "pid"))
-		return fail_usage(r, state_hint("no_pid_or_ct"), "missing argument \"ct\" or \"pid\"");
-	if (arg_int(r, q, "pid", true, &pid) < 0)
-		return -1;
-	if (pid <= 0 || pid > 4194304)
-		return fail_usage(r, state_hint("no_pid_or_ct"), "pid must be a process id, not %lld", pid);
-	return (pid_t)pid;
-}
 
 /* ------------------------------------------------------------ forwarding */
 
@@ -154,41 +36,36 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 		return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) has exited", c->name,
 				  (int)c->pid);
 
-	struct buf msg = { 0 };
+	CLEANUP(buf_free) struct buf msg = { 0 };
 	buf_put(&msg, line, len);
 	buf_putc(&msg, '\n');
 	int rc = fd >= 0 ? send_with_fd(c->sock, msg.s, msg.len, fd) : write_all(c->sock, msg.s, msg.len);
-	buf_free(&msg);
 	if (rc < 0) {
-		puppet_gone(c);
+		ct_puppet_gone(c);
 		return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) has exited", c->name,
 				  (int)c->pid);
 	}
 
 	size_t base_sys = r->syscalls.n, base_shell = r->shell.len;
 	bool pending = false;
-	char *exec_line = NULL;
+	CLEANUP(mem_free) char *exec_line = NULL; /* the execve the puppet says comes next */
 	for (;;) {
 		char *reply_line;
 		size_t reply_len;
 		int got = line_read(&c->lr, &reply_line, &reply_len, -1);
-		if (got == LINE_STOP) {
-			free(exec_line);
+		if (got == LINE_STOP)
 			return fail_state(r, NULL, "the server is stopping");
-		}
 		if (got != LINE_OK) {
 			/* EOF. After "execve comes next" it means execve worked: the socket
 			 * was close-on-exec. Otherwise the puppet died. */
-			puppet_gone(c);
+			ct_puppet_gone(c);
 			if (pending && execd) {
 				if (exec_line)
 					log_line(r, "%s = 0", exec_line);
-				free(exec_line);
 				c->state = CT_EXEC;
 				*execd = true;
 				return 0;
 			}
-			free(exec_line);
 			return fail_state(r, state_hint("dead"), "the init of container %s (pid %d) died during the op",
 					  c->name, (int)c->pid);
 		}
@@ -203,16 +80,12 @@ static int forward_line(struct container *c, const char *line, size_t len, int f
 			if (r->shell.s)
 				r->shell.s[base_shell] = 0;
 		}
-		free(exec_line);
+		free(exec_line); /* the one before: a final reply replaces it */
 		exec_line = NULL;
-		if (reply_merge_wire(r, reply_line, reply_len, &pending, &exec_line) < 0) {
-			free(exec_line);
+		if (reply_merge_wire(r, reply_line, reply_len, &pending, &exec_line) < 0)
 			return fail_state(r, NULL, "the puppet of %s sent something that is not a reply", c->name);
-		}
-		if (!pending) {
-			free(exec_line);
+		if (!pending)
 			return r->failed ? -1 : 0;
-		}
 	}
 }
 
@@ -222,7 +95,7 @@ enum { NEED_OWN_MNT = 1, NEED_OWN_UTS = 2 };
 
 static int forward_op(const struct request *q, struct reply *r, int needs)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	if (!c)
 		return -1;
 	if (c->state == CT_PUPPET && c->sock >= 0) {
@@ -240,11 +113,14 @@ static int forward_op(const struct request *q, struct reply *r, int needs)
 
 /* ------------------------------------------------------------ host-side ops */
 
+static void op_catalog(struct buf *out);
+
 static int op_hello(const struct request *q, struct reply *r)
 {
 	(void)q;
 	struct utsname u;
 	memset(&u, 0, sizeof u);
+	/* uname(2): the kernel the lab runs on, for the status line. */
 	int rc = uname(&u);
 	log_call(r, rc, "uname({sysname=%s, release=%s, ...})", q_str(r, u.sysname), q_str(r, u.release));
 	json_member_str(&r->result, "version", BOXCORE_VERSION);
@@ -253,6 +129,11 @@ static int op_hello(const struct request *q, struct reply *r)
 	/* The system calls a seccomp rule can name: this architecture's table in the
 	 * kernel headers boxcore was built with (the running kernel may have newer ones). */
 	json_member_int(&r->result, "syscalls", syscall_count());
+	/* Every op and the arguments it reads, from the dispatch tables themselves. */
+	struct buf catalog = { 0 };
+	op_catalog(&catalog);
+	json_member_raw(&r->result, "ops", catalog.s);
+	buf_free(&catalog);
 	shell_step(r, "uname -r");
 	return 0;
 }
@@ -260,8 +141,11 @@ static int op_hello(const struct request *q, struct reply *r)
 static int op_clone(const struct request *q, struct reply *r)
 {
 	int mask = 0;
-	struct cg_clone cc; /* "cgroup": the group the init starts in (cgroup.c) */
-	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || cgroup_clone_prepare(r, q, mask, false, &cc) < 0)
+	struct cg_ref group = { 0 }; /* "cgroup": the group the init starts in (cgroup.c) */
+	struct cg_clone cc;
+	if (ns_parse_array(r, q, "ns", false, &mask) < 0 || arg_str(r, q, "cgroup", false, &group.name) < 0 ||
+	    (group.name && arg_str(r, q, "cgroup_parent", false, &group.parent) < 0) ||
+	    cgroup_clone_prepare(r, group.name ? &group : NULL, mask, false, &cc) < 0)
 		return -1;
 
 	/* The channel to the puppet: a connected pair of Unix sockets, close-on-exec so
@@ -289,32 +173,33 @@ static int op_clone(const struct request *q, struct reply *r)
 				flags |= (unsigned long)ns_table[i].flag;
 		return fail_sys(r, e, variant, NULL, "clone with flags %s", clone_flags_text(r, flags));
 	}
-	if (cgroup_clone_finish(r, pid, &cc) < 0) {
-		close(sv[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	struct container *c = add_ct(pid, mask, sv[0]);
-	if (cc.unshare_later) {
-		/* The cgroup namespace, made by the puppet now that it is in its group. */
-		static const char line[] = "{\"op\":\"_cgroupns\"}";
-		if (forward_line(c, line, sizeof line - 1, -1, r, NULL) < 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			puppet_gone(c);
-			c->used = false;
-			return -1;
-		}
-	}
+	struct container *c = NULL;
+	if (cgroup_clone_finish(r, pid, &cc) < 0)
+		goto undo;
+	c = ct_add(pid, mask, sv[0]);
+	sv[0] = -1; /* the table's now */
+	/* The cgroup namespace, made by the puppet now that it is in its group. */
+	static const char cgroupns[] = "{\"op\":\"_cgroupns\"}";
+	if (cc.unshare_later && forward_line(c, cgroupns, sizeof cgroupns - 1, -1, r, NULL) < 0)
+		goto undo;
 	json_member_str(&r->result, "ct", c->name);
 	json_member_int(&r->result, "pid", pid);
 	return 0;
+undo:
+	/* An init half made is of no use: kill it and reap it. */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	fd_close(&sv[0]);
+	if (c) {
+		ct_puppet_gone(c);
+		ct_drop(c);
+	}
+	return -1;
 }
 
 static int op_idmap(const struct request *q, struct reply *r)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	const char *uid = NULL, *gid = NULL, *setgroups = NULL;
 	if (!c || arg_str(r, q, "uid", false, &uid) < 0 || arg_str(r, q, "gid", false, &gid) < 0 ||
 	    arg_str(r, q, "setgroups", false, &setgroups) < 0)
@@ -359,10 +244,11 @@ static int op_signal(const struct request *q, struct reply *r)
 	pid_t pid = target_pid(r, q, false);
 	if (pid < 0)
 		return -1;
-	const struct jvalue *v = json_get(&q->obj, "sig");
+	int rc;
+	const struct jvalue *v = arg_value(r, q, "sig", true, &rc);
 	int sig = -1;
-	if (!v || v->type == J_NULL)
-		return fail_usage(r, usage_example("signal"), "missing argument \"sig\"");
+	if (!v)
+		return rc;
 	if (v->type == J_INT)
 		sig = (v->i > 0 && v->i < 65) ? (int)v->i : -1;
 	else if (v->type == J_STRING && !v->has_nul)
@@ -405,62 +291,16 @@ static int op_wait(const struct request *q, struct reply *r)
 		c->reaped = true;
 		c->status = status;
 		c->state = CT_EXITED;
-		puppet_gone(c);
+		ct_puppet_gone(c);
 	}
 	result_wait_status(&r->result, status);
 	return 0;
 }
 
-/* The pids listed in /proc/PID/task/TID/children: the children of every thread. */
-static void children_of(pid_t pid, struct strv *out)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char file[320];
-		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, e->d_name);
-		FILE *f = fopen(file, "re");
-		if (!f)
-			continue;
-		int child;
-		while (fscanf(f, "%d", &child) == 1) {
-			char text[16];
-			snprintf(text, sizeof text, "%d", child);
-			strv_push_copy(out, text);
-		}
-		fclose(f);
-	}
-	closedir(d);
-}
-
-/* Without a PID namespace, killing a container's init does not kill the rest of
- * it: find every descendant (the puppet is their subreaper) and kill them first. */
-void kill_descendants(struct reply *r, pid_t pid)
-{
-	struct strv tree = { 0 };
-	children_of(pid, &tree);
-	for (size_t i = 0; i < tree.n; i++)
-		children_of((pid_t)atoi(tree.v[i]), &tree); /* the list grows as we walk it */
-	for (size_t i = 0; i < tree.n; i++) {
-		pid_t p = (pid_t)atoi(tree.v[i]);
-		if (r)
-			log_call(r, kill(p, SIGKILL), "kill(%d, SIGKILL)", (int)p);
-		else
-			kill(p, SIGKILL);
-	}
-	strv_free(&tree);
-}
-
 static bool is_known_child(pid_t pid)
 {
-	for (size_t i = 0; i < ncts; i++)
-		if (cts[i].used && (cts[i].pid == pid || cts[i].relay == pid))
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c))
+		if (c->pid == pid || c->relay == pid)
 			return true;
 	return false;
 }
@@ -474,6 +314,7 @@ static void reap_strays(void)
 	for (size_t i = 0; i < kids.n; i++) {
 		pid_t p = (pid_t)atoi(kids.v[i]);
 		if (!is_known_child(p))
+			/* WNOHANG: collect it if it has ended, never wait. */
 			waitpid(p, NULL, WNOHANG);
 	}
 	strv_free(&kids);
@@ -482,6 +323,7 @@ static void reap_strays(void)
 static void stop_relay(struct container *c)
 {
 	if (c->relay > 0) {
+		/* SIGTERM ends the relay; reap it, then give the terminal its settings back. */
 		kill(c->relay, SIGTERM);
 		waitpid(c->relay, NULL, 0);
 		c->relay = 0;
@@ -491,7 +333,7 @@ static void stop_relay(struct container *c)
 
 static int op_destroy(const struct request *q, struct reply *r)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	if (!c)
 		return -1;
 	shell_step(r, "kill -KILL %d", (int)c->pid);
@@ -508,8 +350,8 @@ static int op_destroy(const struct request *q, struct reply *r)
 		log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)c->pid, w > 0 ? q_wstatus(r, status) : "NULL");
 	}
 	stop_relay(c);
-	puppet_gone(c);
-	c->used = false;
+	ct_puppet_gone(c);
+	ct_drop(c);
 	reap_strays();
 	return 0;
 }
@@ -520,10 +362,7 @@ static int op_list(const struct request *q, struct reply *r)
 	struct buf a = { 0 };
 	buf_putc(&a, '[');
 	bool first = true;
-	for (size_t i = 0; i < ncts; i++) {
-		struct container *c = &cts[i];
-		if (!c->used)
-			continue;
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c)) {
 		const char *state = c->state == CT_EXEC ? "exec" : "puppet";
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
@@ -555,7 +394,7 @@ static int op_list(const struct request *q, struct reply *r)
 
 static int op_exec_host(const struct request *q, struct reply *r)
 {
-	struct container *c = need_ct(r, q);
+	struct container *c = ct_need(r, q);
 	const char *stdio = "inherit";
 	if (!c || arg_str(r, q, "stdio", false, &stdio) < 0)
 		return -1;
@@ -586,68 +425,96 @@ static int fwd_uts(const struct request *q, struct reply *r) { return forward_op
 static int fwd_mnt(const struct request *q, struct reply *r) { return forward_op(q, r, NEED_OWN_MNT); }
 static int fwd_any(const struct request *q, struct reply *r) { return forward_op(q, r, 0); }
 
-/* The dispatch table: every op the protocol knows. */
-static const struct {
-	const char *name;
-	int (*fn)(const struct request *q, struct reply *r);
-} ops[] = {
-	{ "hello", op_hello },
-	{ "clone", op_clone },
-	{ "idmap", op_idmap },
-	{ "signal", op_signal },
-	{ "wait", op_wait },
-	{ "join", op_join },
-	{ "probe", op_probe },
-	{ "destroy", op_destroy },
-	{ "list", op_list },
-	{ "sethostname", fwd_uts },
-	{ "setdomainname", fwd_uts },
-	{ "propagation", fwd_mnt },
-	{ "mount", fwd_mnt },
-	{ "umount", fwd_mnt },
-	{ "readonly", fwd_mnt },
-	{ "masked_paths", fwd_mnt },
-	{ "readonly_paths", fwd_mnt },
-	{ "devices", fwd_mnt },
-	{ "pivot_root", fwd_mnt },
-	{ "chroot", fwd_any },
-	{ "chdir", fwd_any },
-	{ "spawn", fwd_any },
-	{ "caps", fwd_any },
-	{ "no_new_privs", fwd_any },
-	{ "seccomp", fwd_any },
-	{ "user", fwd_any },
-	{ "exec", op_exec_host },
-	/* networking (net.c, nat.c) */
-	{ "netns_add", op_netns_add },
-	{ "netns_del", op_netns_del },
-	{ "veth_add", op_veth_add },
-	{ "bridge_add", op_bridge_add },
-	{ "vxlan_add", op_vxlan_add },
-	{ "link_up", op_link_up },
-	{ "link_down", op_link_down },
-	{ "link_move", op_link_move },
-	{ "link_rename", op_link_rename },
-	{ "link_master", op_link_master },
-	{ "link_del", op_link_del },
-	{ "addr_add", op_addr_add },
-	{ "route_add", op_route_add },
-	{ "sysctl", op_sysctl },
-	{ "nat_masquerade", op_nat_masquerade },
-	{ "nat_dnat", op_nat_dnat },
-	/* cgroups (cgroup.c) */
-	{ "cgroup_layout", op_cgroup_layout },
-	{ "cgroup_plan", op_cgroup_plan },
-	{ "cgroup_create", op_cgroup_create },
-	{ "cgroup_set", op_cgroup_set },
-	{ "cgroup_get", op_cgroup_get },
-	{ "cgroup_freeze", op_cgroup_freeze },
-	{ "cgroup_thaw", op_cgroup_thaw },
-	{ "cgroup_kill", op_cgroup_kill },
-	{ "cgroup_remove", op_cgroup_remove },
-	{ "cgroup_devices", op_cgroup_devices },
-	{ "nat_del", op_nat_del },
+/* The dispatch table: every op the protocol knows, and the arguments each reads.
+ * An inside op is forwarded to the puppet, which reads the rest (puppet.c's table);
+ * the server itself reads only "ct" (and exec its "stdio"). */
+#define HOST(name, fn, args) { name, fn, args, false }
+#define INSIDE(name, fn, args) { name, fn, args, true }
+static const struct op_entry ops[] = {
+	HOST("hello", op_hello, ""),
+	HOST("clone", op_clone, "ns cgroup cgroup_parent"),
+	HOST("idmap", op_idmap, "ct uid gid setgroups"),
+	HOST("signal", op_signal, "ct pid sig"),
+	HOST("wait", op_wait, "ct pid timeout_ms"),
+	HOST("join", op_join, "ct pid ns argv env cwd capture timeout_ms"),
+	HOST("probe", op_probe, "ct pid what"),
+	HOST("destroy", op_destroy, "ct"),
+	HOST("list", op_list, ""),
+	INSIDE("sethostname", fwd_uts, "ct"),
+	INSIDE("setdomainname", fwd_uts, "ct"),
+	INSIDE("propagation", fwd_mnt, "ct"),
+	INSIDE("mount", fwd_mnt, "ct"),
+	INSIDE("umount", fwd_mnt, "ct"),
+	INSIDE("readonly", fwd_mnt, "ct"),
+	INSIDE("masked_paths", fwd_mnt, "ct"),
+	INSIDE("readonly_paths", fwd_mnt, "ct"),
+	INSIDE("devices", fwd_mnt, "ct"),
+	INSIDE("pivot_root", fwd_mnt, "ct"),
+	INSIDE("chroot", fwd_any, "ct"),
+	INSIDE("chdir", fwd_any, "ct"),
+	INSIDE("spawn", fwd_any, "ct"),
+	INSIDE("caps", fwd_any, "ct"),
+	INSIDE("no_new_privs", fwd_any, "ct"),
+	INSIDE("seccomp", fwd_any, "ct"),
+	INSIDE("user", fwd_any, "ct"),
+	INSIDE("exec", op_exec_host, "ct stdio"),
+	/* networking (net.c, nat.c): where an op acts is "ct", "pid" or "netns" */
+	HOST("netns_add", op_netns_add, "name"),
+	HOST("netns_del", op_netns_del, "netns"),
+	HOST("veth_add", op_veth_add, "ct pid netns name peer peer_ct peer_pid peer_netns"),
+	HOST("bridge_add", op_bridge_add, "ct pid netns name"),
+	HOST("vxlan_add", op_vxlan_add, "ct pid netns name vni local remote dstport dev"),
+	HOST("link_up", op_link_up, "ct pid netns dev"),
+	HOST("link_down", op_link_down, "ct pid netns dev"),
+	HOST("link_move", op_link_move, "ct pid netns dev name to_ct to_pid to_netns"),
+	HOST("link_rename", op_link_rename, "ct pid netns dev name"),
+	HOST("link_master", op_link_master, "ct pid netns dev master"),
+	HOST("link_del", op_link_del, "ct pid netns dev"),
+	HOST("addr_add", op_addr_add, "ct pid netns dev addr"),
+	HOST("route_add", op_route_add, "ct pid netns dst via dev"),
+	HOST("sysctl", op_sysctl, "ct pid netns key value"),
+	HOST("nat_masquerade", op_nat_masquerade, "ct pid netns table source exclude_dev tool"),
+	HOST("nat_dnat", op_nat_dnat, "ct pid netns table port to proto localhost tool"),
+	HOST("nat_del", op_nat_del, "ct pid netns table tool"),
+	/* cgroups (cgroup.c, cgroup_devices.c) */
+	HOST("cgroup_layout", op_cgroup_layout, ""),
+	HOST("cgroup_plan", op_cgroup_plan, "cgroup parent controllers"),
+	HOST("cgroup_create", op_cgroup_create, "cgroup parent controllers"),
+	HOST("cgroup_set", op_cgroup_set, "cgroup parent file value controller"),
+	HOST("cgroup_get", op_cgroup_get, "cgroup parent file controller"),
+	HOST("cgroup_freeze", op_cgroup_freeze, "cgroup parent timeout_ms"),
+	HOST("cgroup_thaw", op_cgroup_thaw, "cgroup parent timeout_ms"),
+	HOST("cgroup_kill", op_cgroup_kill, "cgroup parent timeout_ms"),
+	HOST("cgroup_remove", op_cgroup_remove, "cgroup parent timeout_ms"),
+	HOST("cgroup_devices", op_cgroup_devices, "cgroup parent rules"),
 };
+#define NOPS (sizeof ops / sizeof ops[0])
+
+/* The op catalog hello returns: {"op": ["arg", ...], ...} in the table's order, an
+ * inside op's arguments joined with those the puppet reads. */
+static void op_catalog(struct buf *out)
+{
+	buf_putc(out, '{');
+	for (size_t i = 0; i < NOPS; i++) {
+		struct strv names = { 0 };
+		op_arg_names(ops[i].args, &names);
+		if (ops[i].inside)
+			op_arg_names(puppet_op_args(ops[i].name), &names);
+		if (i)
+			buf_putc(out, ',');
+		json_str(out, ops[i].name);
+		buf_putc(out, ':');
+		buf_putc(out, '[');
+		for (size_t k = 0; k < names.n; k++) {
+			if (k)
+				buf_putc(out, ',');
+			json_str(out, names.v[k]);
+		}
+		buf_putc(out, ']');
+		strv_free(&names);
+	}
+	buf_putc(out, '}');
+}
 
 static void handle_line(const char *line, size_t len, struct buf *out)
 {
@@ -655,14 +522,13 @@ static void handle_line(const char *line, size_t len, struct buf *out)
 	struct reply r;
 	reply_init(&r, "");
 	if (request_parse(&q, line, len, &r) == 0) {
-		size_t i, n = sizeof ops / sizeof ops[0];
-		for (i = 0; i < n; i++)
-			if (strcmp(ops[i].name, q.op) == 0)
-				break;
-		if (i < n)
-			ops[i].fn(&q, &r);
-		else
+		const struct op_entry *e = op_find(ops, NOPS, q.op);
+		if (e) {
+			q.args = e->args;
+			e->fn(&q, &r);
+		} else {
 			fail_usage(&r, usage_example(NULL), "unknown op \"%s\"", q.op);
+		}
 	}
 	reply_to_json(&r, out);
 	request_free(&q);
@@ -678,9 +544,9 @@ static void on_signal(int sig)
 /* Relays end by themselves when their program exits: collect them. */
 static void reap_relays(void)
 {
-	for (size_t i = 0; i < ncts; i++) {
-		if (cts[i].used && cts[i].relay > 0 && waitpid(cts[i].relay, NULL, WNOHANG) == cts[i].relay) {
-			cts[i].relay = 0;
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c)) {
+		if (c->relay > 0 && waitpid(c->relay, NULL, WNOHANG) == c->relay) {
+			c->relay = 0;
 			pty_restore_terminal();
 		}
 	}
@@ -689,10 +555,7 @@ static void reap_relays(void)
 /* At the end: every container's init gets SIGKILL and is reaped. */
 static void kill_all(void)
 {
-	for (size_t i = 0; i < ncts; i++) {
-		struct container *c = &cts[i];
-		if (!c->used)
-			continue;
+	for (struct container *c = ct_next(NULL); c; c = ct_next(c)) {
 		if (!c->reaped) {
 			cgroup_thaw_pid(c->pid); /* a frozen v1 task cannot die */
 			if (!(c->mask & (1 << ns_index("pid"))))
@@ -702,12 +565,10 @@ static void kill_all(void)
 			waitpid(c->pid, NULL, 0);
 		}
 		stop_relay(c);
-		puppet_gone(c);
-		c->used = false;
+		ct_puppet_gone(c);
+		ct_drop(c);
 	}
-	free(cts);
-	cts = NULL;
-	ncts = 0;
+	ct_table_free();
 	/* Whatever child is left (orphans adopted from the containers) goes too. */
 	for (int round = 0; round < 100; round++) {
 		struct strv kids = { 0 };
@@ -715,6 +576,7 @@ static void kill_all(void)
 		size_t n = kids.n;
 		for (size_t i = 0; i < kids.n; i++) {
 			pid_t p = (pid_t)atoi(kids.v[i]);
+			/* SIGKILL and reap each, until no child is left. */
 			kill(p, SIGKILL);
 			waitpid(p, NULL, 0);
 		}
@@ -733,7 +595,6 @@ int serve_main(void)
 	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked call returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -742,19 +603,8 @@ int serve_main(void)
 	sigdelset(&g_wait_mask, SIGTERM);
 	sigdelset(&g_wait_mask, SIGINT);
 
-	/* Descriptors we inherited (other than 0, 1, 2 and the protocol's) must not
-	 * reach containers: mark them all close-on-exec (CLOSE_RANGE_CLOEXEC, 5.11). */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC_);
-
 	/* Become the "child subreaper" of our descendants (see reap_strays). */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-	g_cfg.server_pid = getpid();
-	g_cfg.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (g_cfg.null_fd < 0) {
-		perror("boxcore: open /dev/null");
-		return 1;
-	}
 
 	struct linereader lr;
 	linereader_init(&lr, g_cfg.req_fd, MAX_LINE, false);

@@ -16,6 +16,21 @@
 volatile sig_atomic_t g_stop;
 sigset_t g_wait_mask;
 
+void fd_close(int *fd)
+{
+	if (*fd >= 0) {
+		int e = errno;
+		close(*fd);
+		errno = e;
+		*fd = -1;
+	}
+}
+
+void mem_free(void *p)
+{
+	free(*(void **)p);
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -227,6 +242,22 @@ int set_nonblock(int fd, bool on)
 	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
+int pipes_open(int (*p)[2], int n)
+{
+	for (int i = 0; i < n; i++) {
+		/* pipe2(2) with O_CLOEXEC: the ends vanish from any program execve'd later,
+		 * unless dup2'd onto its stdio on purpose. */
+		if (pipe2(p[i], O_CLOEXEC) < 0) {
+			int e = errno;
+			while (i-- > 0)
+				close(p[i][0]), close(p[i][1]);
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int set_cloexec(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFD);
@@ -276,6 +307,9 @@ int wait_fds(struct pollfd *fds, int nfds, int timeout_ms)
 			ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
 			tp = &ts;
 		}
+		/* ppoll(2) swaps in g_wait_mask only while it sleeps: SIGTERM and SIGINT, blocked
+		 * everywhere else, get through here, so one that came earlier is delivered now
+		 * (EINTR) and the flag it set is never missed. */
 		int n = ppoll(fds, (nfds_t)nfds, tp, &g_wait_mask);
 		if (n < 0 && errno == EINTR) {
 			if (g_stop)

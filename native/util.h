@@ -39,6 +39,15 @@ void strv_push(struct strv *l, char *owned);
 void strv_push_copy(struct strv *l, const char *s);
 void strv_free(struct strv *l);
 
+/* Cleanup attributes: the compiler calls fn(&variable) when the variable goes out of
+ * scope, on every way out of the block, so how a thing is let go is said once, where
+ * it is declared, and no early return can forget it:
+ *     CLEANUP(buf_free) struct buf text = { 0 };
+ *     CLEANUP(fd_close) int fd = open(...);            */
+#define CLEANUP(fn) __attribute__((cleanup(fn)))
+void fd_close(int *fd);  /* close(*fd) unless it is -1 (errno kept) */
+void mem_free(void *p);  /* free(*(void **)p) */
+
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
@@ -52,6 +61,9 @@ void buf_shell_word(struct buf *b, const char *s);          /* 'a b' as a shell 
 int write_all(int fd, const void *p, size_t n);
 int set_nonblock(int fd, bool on);
 int set_cloexec(int fd, bool on);
+/* n pipes, close-on-exec (pipe2 with O_CLOEXEC), each p[i][0] to read and p[i][1] to
+ * write. 0, or -1 with errno and none of them left open. */
+int pipes_open(int (*p)[2], int n);
 void close_fds_except(int keep1, int keep2);
 
 /* Set by the SIGTERM/SIGINT handler of the server. */

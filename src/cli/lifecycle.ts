@@ -4,7 +4,7 @@
 // to a container, or redraw first); every other command uses this.
 import { Core } from '../core/index.ts';
 import { Ledger } from '../ledger/index.ts';
-import { safetyText } from './text.ts';
+import { cli, ledger as ledgerText } from '../text/index.ts';
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
@@ -13,11 +13,11 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
  *  on the host in silence. Returns how many stay. */
 export async function closeLedger(command?: string, ledger = Ledger.open()): Promise<number> {
   const errors = await ledger.close();
-  for (const e of errors) console.error(`boxlab${command ? ` ${command}` : ''}: ${safetyText.leftBehind([e.message])}`);
+  for (const e of errors) console.error(cli.commandError(command, ledgerText.leftBehind([e.message])));
   return errors.length;
 }
 
-export async function shutdown(): Promise<void> {
+async function shutdown(): Promise<void> {
   await Core.closeAll();
   await closeLedger();
 }

@@ -8,8 +8,87 @@ export type Propagation = 'private' | 'slave' | 'shared' | 'unbindable';
 /** A container made by clone, or any process by pid. */
 export type Target = { ct: string } | { pid: number };
 
-/** syscalls: how many system calls the core's seccomp table names (its build's kernel headers). */
-export interface Hello { version: string; pid: number; kernel: string; syscalls: number }
+// ---- the op catalog ----
+
+/** Where a network op acts (PROTOCOL.md, "Where an op acts"), and its second namespace. */
+const WHERE = ['ct', 'pid', 'netns'] as const;
+const PEER = ['peer_ct', 'peer_pid', 'peer_netns'] as const;
+const TO = ['to_ct', 'to_pid', 'to_netns'] as const;
+/** A cgroup op's group. */
+const GROUP = ['cgroup', 'parent'] as const;
+
+/** Every op of the core and the arguments it reads. The core's own catalog is its
+ *  `hello` reply (`ops`), made from native/serve.c's and puppet.c's dispatch tables;
+ *  this is the copy the lessons' table is built from (src/lessons/ops.ts), and
+ *  test/unit/op-catalog.test.ts checks it, the client, the lessons, the REPL's
+ *  completion and native/PROTOCOL.md against a running core. */
+export const OP_ARGS = {
+  hello: [],
+  clone: ['ns', 'cgroup', 'cgroup_parent'],
+  idmap: ['ct', 'uid', 'gid', 'setgroups'],
+  signal: ['ct', 'pid', 'sig'],
+  wait: ['ct', 'pid', 'timeout_ms'],
+  join: ['ct', 'pid', 'ns', 'argv', 'env', 'cwd', 'capture', 'timeout_ms'],
+  probe: ['ct', 'pid', 'what'],
+  destroy: ['ct'],
+  list: [],
+  // inside the container
+  sethostname: ['ct', 'name'],
+  setdomainname: ['ct', 'name'],
+  propagation: ['ct', 'path', 'mode', 'recursive'],
+  mount: ['ct', 'type', 'target', 'source', 'options', 'readonly', 'recursive', 'lower', 'upper', 'work', 'mkdir'],
+  umount: ['ct', 'target', 'detach'],
+  readonly: ['ct', 'target'],
+  masked_paths: ['ct', 'paths'],
+  readonly_paths: ['ct', 'paths'],
+  devices: ['ct', 'root'],
+  pivot_root: ['ct', 'root'],
+  chroot: ['ct', 'root'],
+  chdir: ['ct', 'path'],
+  spawn: ['ct', 'argv', 'env', 'cwd', 'stdin', 'timeout_ms'],
+  caps: ['ct', 'keep', 'drop', 'ambient'],
+  no_new_privs: ['ct'],
+  seccomp: ['ct', 'rules', 'default'],
+  user: ['ct', 'uid', 'gid', 'groups'],
+  exec: ['ct', 'stdio', 'argv', 'env', 'cwd'],
+  // networking
+  netns_add: ['name'],
+  netns_del: ['netns'],
+  veth_add: [...WHERE, 'name', 'peer', ...PEER],
+  bridge_add: [...WHERE, 'name'],
+  vxlan_add: [...WHERE, 'name', 'vni', 'local', 'remote', 'dstport', 'dev'],
+  link_up: [...WHERE, 'dev'],
+  link_down: [...WHERE, 'dev'],
+  link_move: [...WHERE, 'dev', 'name', ...TO],
+  link_rename: [...WHERE, 'dev', 'name'],
+  link_master: [...WHERE, 'dev', 'master'],
+  link_del: [...WHERE, 'dev'],
+  addr_add: [...WHERE, 'dev', 'addr'],
+  route_add: [...WHERE, 'dst', 'via', 'dev'],
+  sysctl: [...WHERE, 'key', 'value'],
+  nat_masquerade: [...WHERE, 'table', 'source', 'exclude_dev', 'tool'],
+  nat_dnat: [...WHERE, 'table', 'port', 'to', 'proto', 'localhost', 'tool'],
+  nat_del: [...WHERE, 'table', 'tool'],
+  // cgroups
+  cgroup_layout: [],
+  cgroup_plan: [...GROUP, 'controllers'],
+  cgroup_create: [...GROUP, 'controllers'],
+  cgroup_set: [...GROUP, 'file', 'value', 'controller'],
+  cgroup_get: [...GROUP, 'file', 'controller'],
+  cgroup_freeze: [...GROUP, 'timeout_ms'],
+  cgroup_thaw: [...GROUP, 'timeout_ms'],
+  cgroup_kill: [...GROUP, 'timeout_ms'],
+  cgroup_remove: [...GROUP, 'timeout_ms'],
+  cgroup_devices: [...GROUP, 'rules'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type OpName = keyof typeof OP_ARGS;
+/** The arguments of one op, as a union of their names. */
+export type OpArg<O extends OpName> = (typeof OP_ARGS)[O][number];
+
+/** syscalls: how many system calls the core's seccomp table names (its build's kernel headers).
+ *  ops: the op catalog, each op with the names of the arguments it reads. */
+export interface Hello { version: string; pid: number; kernel: string; syscalls: number; ops: Record<string, string[]> }
 
 export interface Cloned { ct: string; pid: number }
 
@@ -119,4 +198,17 @@ export interface CgroupPlan {
   controllers: string[];
   /** v2: cgroup.subtree_control writes, top down (controllers space separated) */
   enable: { path: string; controllers: string }[];
+}
+
+/** cgroup_devices: the rules folded into a default and its exceptions, as the kernel keeps them. */
+export interface CgroupDevices {
+  path: string;
+  default: 'deny' | 'allow';
+  exceptions: string[];
+  /** v1: devices.list after the writes, one line each */
+  list?: string[];
+  /** v2: the BPF program, one line per instruction, and the ids attached to the group */
+  instructions?: number;
+  program?: string[];
+  attached?: number[];
 }

@@ -28,8 +28,8 @@ import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { Core, type CgroupRef } from '../core/index.ts';
 import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
-import { which } from '../doctor/checks.ts';
-import { engineText as t } from '../cli/text.ts';
+import { which } from '../runtime/programs.ts';
+import { engine as t } from '../text/index.ts';
 
 export class EngineError extends Error {}
 

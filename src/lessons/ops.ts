@@ -1,11 +1,14 @@
 // The core's ops as lessons and the REPL name them: which arguments each takes, of what
-// type, and how a typed line (`mount tmpfs /mnt`) maps onto them. native/PROTOCOL.md is
-// the source; this table only knows enough to refuse a bad lesson early and to parse
-// what a learner types. Running an op is always the same: send it to the core as is.
-import { NAMESPACES } from '../core/index.ts';
+// type, and how a typed line (`mount tmpfs /mnt`) maps onto them. The arguments are the
+// core's own catalog (OP_ARGS in src/core/ops.ts, checked against the core's `hello`);
+// this table adds only what lessons need to refuse a bad lesson early and to parse what
+// a learner types. Running an op is always the same: send it to the core as is.
+import { NAMESPACES, OP_ARGS, type OpArg, type OpName } from '../core/index.ts';
 import { CAPABILITIES, capabilityName } from '../kernel/views/ids.ts';
-import { text } from '../ui/text.ts';
+import { suggest } from '../text/suggest.ts';
+import { lessons as text } from '../text/index.ts';
 import type { ViewName } from '../kernel/types.ts';
+import type { Feature } from './schema.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -26,95 +29,113 @@ export interface OpSpec {
   check?: (args: Record<string, unknown>) => [string, string] | undefined;
   /** What of the op's result is shown under a step, when more than a command's output. */
   shows?: (result: Record<string, unknown>) => string | undefined;
+  /** The kernel feature the op cannot work without (a link kind, a filesystem, NAT): a
+   *  lesson that uses the op must name it in `features`, so that the doctor's verdict
+   *  on the lesson is what running it finds (the loader refuses one that does not). */
+  feature?: (args: Record<string, unknown>) => Feature | undefined;
 }
 
-/** The arguments that name a network namespace (`prefix`: peer_, to_). */
-const where = (prefix = ''): Record<string, ArgType> => ({ [`${prefix}ct`]: 'string', [`${prefix}pid`]: 'int', [`${prefix}netns`]: 'string' });
-const WHERE = where();
+/** The type of each argument, by name (a name has one type in every op but those in
+ *  TYPES_OF). With the core's catalog (OP_ARGS) it gives each op's arguments; a new
+ *  argument of the core needs its type here, or this does not compile. */
+const ARG_TYPES: Record<OpArg<OpName>, ArgType> = {
+  ct: 'string', pid: 'int', netns: 'string', peer_ct: 'string', peer_pid: 'int', peer_netns: 'string',
+  to_ct: 'string', to_pid: 'int', to_netns: 'string',
+  ns: 'ns', cgroup: 'string', cgroup_parent: 'string', uid: 'string', gid: 'string', setgroups: 'string',
+  sig: 'string', timeout_ms: 'int', argv: 'strings', env: 'strings', cwd: 'string', capture: 'bool', what: 'strings',
+  name: 'string', path: 'string', mode: 'string', recursive: 'bool', type: 'string', target: 'string', source: 'string',
+  options: 'string', readonly: 'bool', lower: 'strings', upper: 'string', work: 'string', mkdir: 'bool', detach: 'bool',
+  paths: 'strings', root: 'string', stdin: 'string', stdio: 'string', keep: 'strings', drop: 'strings', ambient: 'strings',
+  rules: 'strings', default: 'string', groups: 'strings',
+  peer: 'string', vni: 'int', local: 'string', remote: 'string', dstport: 'int', dev: 'string', master: 'string',
+  addr: 'string', dst: 'string', via: 'string', key: 'string', value: 'string', table: 'string', exclude_dev: 'string',
+  port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
+  parent: 'string', controllers: 'strings', file: 'string', controller: 'string',
+};
+
 const NET: Partial<OpSpec> = { net: true };
+const needs = (feature: Feature): Partial<OpSpec> => ({ net: true, feature: () => feature });
 /** A cgroup op acts on a group, not on a container. */
 const CG: Partial<OpSpec> = { ct: false };
-const GROUP: Record<string, ArgType> = { cgroup: 'string', parent: 'string' };
-const GROUP_ARGS: Record<string, ArgType> = { ...GROUP, controllers: 'strings' };
 
-const op = (usage: string, args: Record<string, ArgType>, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
-  ({ usage, args, required, positional, ct: true, ...more });
+/** Where an op gives a name another type: idmap's uid and gid are map text, user's are ids. */
+const TYPES_OF: Partial<Record<OpName, Partial<Record<OpArg<OpName>, ArgType>>>> = { user: { uid: 'int', gid: 'int' } };
+
+/** An op as lessons and the REPL use it: its arguments are the core's (OP_ARGS). */
+const op = (name: OpName, usage: string, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
+  ({ usage, args: Object.fromEntries(OP_ARGS[name].map((a) => [a, TYPES_OF[name]?.[a] ?? ARG_TYPES[a]])), required, positional, ct: true, ...more });
+
+/** The core's ops that lessons do not offer, and why (test/unit/op-catalog.test.ts). */
+export const NOT_IN_LESSONS: Partial<Record<OpName, string>> = {
+  cgroup_devices: 'the OCI runtime\'s device cgroup (boxcore create); no lesson drives it op by op',
+};
 
 export const OPS: Record<string, OpSpec> = {
-  hello: op('hello', {}, [], [], { ct: false, shows: (r) => text.shownHello(String(r.version), String(r.kernel), r.syscalls) }),
-  clone: op('clone pid,uts,mnt,ipc,net,user,cgroup [cgroup=GROUP] [cgroup_parent=PARENT]', { ns: 'ns', cgroup: 'string', cgroup_parent: 'string' }, ['ns'], ['ns'], { ct: false }),
-  idmap: op('idmap uid=MAP gid=MAP [setgroups=deny]', { ct: 'string', uid: 'string', gid: 'string', setgroups: 'string' }, [], []),
-  signal: op('signal SIG', { ct: 'string', pid: 'int', sig: 'string' }, ['sig'], ['sig']),
-  wait: op('wait [timeout_ms=N]', { ct: 'string', pid: 'int', timeout_ms: 'int' }, [], []),
-  join: op('join CMD [ARG...]', { ct: 'string', pid: 'int', ns: 'ns', argv: 'strings', env: 'strings', cwd: 'string', capture: 'bool', timeout_ms: 'int' }, ['argv'], ['argv'], { rest: true }),
-  probe: op('probe uts,ipc', { pid: 'int', what: 'strings' }, ['what'], ['what'], { ct: false }),
-  destroy: op('destroy', { ct: 'string' }, [], []),
-  list: op('list', {}, [], [], { ct: false }),
-  sethostname: op('sethostname NAME', { ct: 'string', name: 'string' }, ['name'], ['name']),
-  setdomainname: op('setdomainname NAME', { ct: 'string', name: 'string' }, ['name'], ['name']),
-  propagation: op('propagation private|slave|shared|unbindable [PATH]', { ct: 'string', path: 'string', mode: 'string', recursive: 'bool' }, ['mode'], ['mode', 'path']),
-  mount: op('mount TYPE TARGET [SOURCE] [OPTIONS]', {
-    ct: 'string', type: 'string', target: 'string', source: 'string', options: 'string', readonly: 'bool',
-    recursive: 'bool', lower: 'strings', upper: 'string', work: 'string', mkdir: 'bool',
-  }, ['type', 'target'], ['type', 'target', 'source', 'options']),
-  umount: op('umount TARGET', { ct: 'string', target: 'string', detach: 'bool' }, ['target'], ['target']),
-  readonly: op('readonly TARGET', { ct: 'string', target: 'string' }, ['target'], ['target']),
-  devices: op('devices ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
-  pivot_root: op('pivot_root ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
-  chroot: op('chroot ROOT', { ct: 'string', root: 'string' }, ['root'], ['root']),
-  chdir: op('chdir PATH', { ct: 'string', path: 'string' }, ['path'], ['path']),
-  spawn: op('spawn CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdin: 'string', timeout_ms: 'int' }, ['argv'], ['argv'], { rest: true }),
-  exec: op('exec CMD [ARG...]', { ct: 'string', argv: 'strings', env: 'strings', cwd: 'string', stdio: 'string' }, ['argv'], ['argv'], { rest: true }),
+  hello: op('hello', 'hello', [], [], { ct: false, shows: (r) => text.shownHello(String(r.version), String(r.kernel), r.syscalls) }),
+  clone: op('clone', 'clone pid,uts,mnt,ipc,net,user,cgroup [cgroup=GROUP] [cgroup_parent=PARENT]', ['ns'], ['ns'], { ct: false }),
+  idmap: op('idmap', 'idmap uid=MAP gid=MAP [setgroups=deny]', [], []),
+  signal: op('signal', 'signal SIG', ['sig'], ['sig']),
+  wait: op('wait', 'wait [timeout_ms=N]', [], []),
+  join: op('join', 'join CMD [ARG...]', ['argv'], ['argv'], { rest: true }),
+  probe: op('probe', 'probe uts,ipc', ['what'], ['what'], { ct: false }),
+  destroy: op('destroy', 'destroy', [], []),
+  list: op('list', 'list', [], [], { ct: false }),
+  sethostname: op('sethostname', 'sethostname NAME', ['name'], ['name']),
+  setdomainname: op('setdomainname', 'setdomainname NAME', ['name'], ['name']),
+  propagation: op('propagation', 'propagation private|slave|shared|unbindable [PATH]', ['mode'], ['mode', 'path']),
+  mount: op('mount', 'mount TYPE TARGET [SOURCE] [OPTIONS]', ['type', 'target'], ['type', 'target', 'source', 'options'], { feature: (a) => (a.type === 'overlay' ? 'overlay' : undefined) }),
+  umount: op('umount', 'umount TARGET', ['target'], ['target']),
+  readonly: op('readonly', 'readonly TARGET', ['target'], ['target']),
+  devices: op('devices', 'devices ROOT', ['root'], ['root']),
+  pivot_root: op('pivot_root', 'pivot_root ROOT', ['root'], ['root']),
+  chroot: op('chroot', 'chroot ROOT', ['root'], ['root']),
+  chdir: op('chdir', 'chdir PATH', ['path'], ['path']),
+  spawn: op('spawn', 'spawn CMD [ARG...]', ['argv'], ['argv'], { rest: true }),
+  exec: op('exec', 'exec CMD [ARG...]', ['argv'], ['argv'], { rest: true }),
   // Security (PROTOCOL.md "Security"): inside ops that shrink what the container's
   // programs may do, for good; and the OCI runtime's masked and read-only paths.
-  caps: op('caps keep=CAP,...|drop=CAP,... [ambient=CAP,...]', { ct: 'string', keep: 'strings', drop: 'strings', ambient: 'strings' }, [], [], { check: checkCaps, shows: showCaps }),
-  no_new_privs: op('no_new_privs', { ct: 'string' }, [], []),
-  user: op('user uid=UID gid=GID [groups=G,...]', { ct: 'string', uid: 'int', gid: 'int', groups: 'strings' }, ['uid', 'gid'], []),
-  seccomp: op('seccomp NAME[:ACTION],... [default=ACTION]', { ct: 'string', rules: 'strings', default: 'string' }, ['rules'], ['rules'], { check: checkSeccomp, shows: showProgram }),
-  masked_paths: op('masked_paths PATH,...', { ct: 'string', paths: 'strings' }, ['paths'], ['paths'], { check: checkPaths, shows: showPaths('masked') }),
-  readonly_paths: op('readonly_paths PATH,...', { ct: 'string', paths: 'strings' }, ['paths'], ['paths'], { check: checkPaths, shows: showPaths('readonly') }),
+  caps: op('caps', 'caps keep=CAP,...|drop=CAP,... [ambient=CAP,...]', [], [], { check: checkCaps, shows: showCaps }),
+  no_new_privs: op('no_new_privs', 'no_new_privs', [], []),
+  user: op('user', 'user uid=UID gid=GID [groups=G,...]', ['uid', 'gid'], []),
+  seccomp: op('seccomp', 'seccomp NAME[:ACTION],... [default=ACTION]', ['rules'], ['rules'], { check: checkSeccomp, shows: showProgram }),
+  masked_paths: op('masked_paths', 'masked_paths PATH,...', ['paths'], ['paths'], { check: checkPaths, shows: showPaths('masked') }),
+  readonly_paths: op('readonly_paths', 'readonly_paths PATH,...', ['paths'], ['paths'], { check: checkPaths, shows: showPaths('readonly') }),
   // Networking (PROTOCOL.md "Networking"). Where an op acts: `ct`, `pid` or `netns`; in a
   // lesson it defaults to the session's container, and the session refuses a container
   // that shares the host's network namespace (net: true).
-  veth_add: op('veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', { ...WHERE, name: 'string', peer: 'string', ...where('peer_') }, ['name', 'peer'], ['name', 'peer'], NET),
-  bridge_add: op('bridge_add NAME', { ...WHERE, name: 'string' }, ['name'], ['name'], NET),
-  vxlan_add: op('vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', {
-    ...WHERE, name: 'string', vni: 'int', local: 'string', remote: 'string', dstport: 'int', dev: 'string',
-  }, ['name', 'vni'], ['name'], NET),
-  link_up: op('link_up DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
-  link_down: op('link_down DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
-  link_move: op('link_move DEV to_ct=CT|to_netns=NS [name=NEW]', { ...WHERE, dev: 'string', name: 'string', ...where('to_') }, ['dev'], ['dev'], NET),
-  link_rename: op('link_rename DEV NAME', { ...WHERE, dev: 'string', name: 'string' }, ['dev', 'name'], ['dev', 'name'], NET),
-  link_master: op('link_master DEV BRIDGE', { ...WHERE, dev: 'string', master: 'string' }, ['dev', 'master'], ['dev', 'master'], NET),
-  link_del: op('link_del DEV', { ...WHERE, dev: 'string' }, ['dev'], ['dev'], NET),
-  addr_add: op('addr_add DEV ADDR/PREFIX', { ...WHERE, dev: 'string', addr: 'string' }, ['dev', 'addr'], ['dev', 'addr'], NET),
-  route_add: op('route_add DST [via=GW] [dev=DEV]', { ...WHERE, dst: 'string', via: 'string', dev: 'string' }, ['dst'], ['dst'], NET),
-  sysctl: op('sysctl KEY VALUE', { ...WHERE, key: 'string', value: 'string' }, ['key', 'value'], ['key', 'value'], NET),
-  nat_masquerade: op('nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', {
-    ...WHERE, table: 'string', source: 'string', exclude_dev: 'string', tool: 'string',
-  }, ['table', 'source'], ['table', 'source'], NET),
-  nat_dnat: op('nat_dnat TABLE PORT IP:PORT [proto=tcp]', {
-    ...WHERE, table: 'string', port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
-  }, ['table', 'port', 'to'], ['table', 'port', 'to'], NET),
-  nat_del: op('nat_del TABLE', { ...WHERE, table: 'string', tool: 'string' }, ['table'], ['table'], NET),
+  veth_add: op('veth_add', 'veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', ['name', 'peer'], ['name', 'peer'], needs('veth')),
+  bridge_add: op('bridge_add', 'bridge_add NAME', ['name'], ['name'], needs('bridge')),
+  vxlan_add: op('vxlan_add', 'vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', ['name', 'vni'], ['name'], needs('vxlan')),
+  link_up: op('link_up', 'link_up DEV', ['dev'], ['dev'], NET),
+  link_down: op('link_down', 'link_down DEV', ['dev'], ['dev'], NET),
+  link_move: op('link_move', 'link_move DEV to_ct=CT|to_netns=NS [name=NEW]', ['dev'], ['dev'], NET),
+  link_rename: op('link_rename', 'link_rename DEV NAME', ['dev', 'name'], ['dev', 'name'], NET),
+  link_master: op('link_master', 'link_master DEV BRIDGE', ['dev', 'master'], ['dev', 'master'], NET),
+  link_del: op('link_del', 'link_del DEV', ['dev'], ['dev'], NET),
+  addr_add: op('addr_add', 'addr_add DEV ADDR/PREFIX', ['dev', 'addr'], ['dev', 'addr'], NET),
+  route_add: op('route_add', 'route_add DST [via=GW] [dev=DEV]', ['dst'], ['dst'], NET),
+  sysctl: op('sysctl', 'sysctl KEY VALUE', ['key', 'value'], ['key', 'value'], NET),
+  nat_masquerade: op('nat_masquerade', 'nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', ['table', 'source'], ['table', 'source'], needs('netfilter')),
+  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp]', ['table', 'port', 'to'], ['table', 'port', 'to'], needs('netfilter')),
+  nat_del: op('nat_del', 'nat_del TABLE', ['table'], ['table'], NET),
 
   // Lab-made named network namespaces: "a host" of the networking lessons. The session
   // writes each one in the lesson's ledger scope before the core makes it, and lets net
   // ops (netns=, peer_netns=, to_netns=) act only in the ones this lesson made.
-  netns_add: op('netns_add bl-NAME', { name: 'string' }, ['name'], ['name'], { ct: false }),
-  netns_del: op('netns_del bl-NAME', { netns: 'string' }, ['netns'], ['netns'], { ct: false, net: true }),
+  netns_add: op('netns_add', 'netns_add bl-NAME', ['name'], ['name'], { ct: false }),
+  netns_del: op('netns_del', 'netns_del bl-NAME', ['netns'], ['netns'], { ct: false, net: true }),
   // Cgroups (PROTOCOL.md "Cgroups"). A group is `cgroup` (one bl- name) beneath `parent`
   // (the lab's own group when absent); the session lets a lesson make and change only
   // its own groups, and writes each into its ledger before it is made (cgroup-guard.ts).
-  cgroup_layout: op('cgroup_layout', {}, [], [], CG),
-  cgroup_plan: op('cgroup_plan GROUP [parent=PARENT] [controllers=memory,pids]', GROUP_ARGS, ['cgroup'], ['cgroup'], CG),
-  cgroup_create: op('cgroup_create GROUP [parent=PARENT] [controllers=memory,pids]', GROUP_ARGS, ['cgroup'], ['cgroup'], CG),
-  cgroup_set: op('cgroup_set GROUP FILE VALUE [controller=pids]', { ...GROUP, file: 'string', value: 'string', controller: 'string' }, ['cgroup', 'file', 'value'], ['cgroup', 'file', 'value'], CG),
-  cgroup_get: op('cgroup_get GROUP FILE [controller=pids]', { ...GROUP, file: 'string', controller: 'string' }, ['cgroup', 'file'], ['cgroup', 'file'], { ...CG, shows: (r) => String(r.value ?? '').trimEnd() }),
-  cgroup_freeze: op('cgroup_freeze GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
-  cgroup_thaw: op('cgroup_thaw GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
-  cgroup_kill: op('cgroup_kill GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
-  cgroup_remove: op('cgroup_remove GROUP', { ...GROUP, timeout_ms: 'int' }, ['cgroup'], ['cgroup'], CG),
+  cgroup_layout: op('cgroup_layout', 'cgroup_layout', [], [], CG),
+  cgroup_plan: op('cgroup_plan', 'cgroup_plan GROUP [parent=PARENT] [controllers=memory,pids]', ['cgroup'], ['cgroup'], CG),
+  cgroup_create: op('cgroup_create', 'cgroup_create GROUP [parent=PARENT] [controllers=memory,pids]', ['cgroup'], ['cgroup'], CG),
+  cgroup_set: op('cgroup_set', 'cgroup_set GROUP FILE VALUE [controller=pids]', ['cgroup', 'file', 'value'], ['cgroup', 'file', 'value'], CG),
+  cgroup_get: op('cgroup_get', 'cgroup_get GROUP FILE [controller=pids]', ['cgroup', 'file'], ['cgroup', 'file'], { ...CG, shows: (r) => String(r.value ?? '').trimEnd() }),
+  cgroup_freeze: op('cgroup_freeze', 'cgroup_freeze GROUP', ['cgroup'], ['cgroup'], CG),
+  cgroup_thaw: op('cgroup_thaw', 'cgroup_thaw GROUP', ['cgroup'], ['cgroup'], CG),
+  cgroup_kill: op('cgroup_kill', 'cgroup_kill GROUP', ['cgroup'], ['cgroup'], CG),
+  cgroup_remove: op('cgroup_remove', 'cgroup_remove GROUP', ['cgroup'], ['cgroup'], CG),
 };
 
 export const OP_NAMES = Object.keys(OPS);
@@ -125,13 +146,12 @@ export const OP_NAMES = Object.keys(OPS);
 const unresolved = (v: string) => /\$\{\w+\}/.test(v);
 
 function checkCaps(args: Record<string, unknown>): [string, string] | undefined {
-  const usage = `write it like: ${OPS.caps!.usage}`;
-  if (('keep' in args) === ('drop' in args)) return ['op caps needs exactly one of "keep" (the capabilities to keep) or "drop" (those to take away)', usage];
+  const usage = text.opWriteLike(OPS.caps!.usage);
+  if (('keep' in args) === ('drop' in args)) return [text.opCapsKeepOrDrop, usage];
   for (const key of ['keep', 'drop', 'ambient']) {
     for (const word of (args[key] as string[] | undefined) ?? []) {
       if (unresolved(word) || capabilityName(word)) continue;
-      return [`argument ${key} of op caps: unknown capability "${word}"${suggest(word.toUpperCase().replace(/^(CAP_)?/, 'CAP_'), CAPABILITIES)}`,
-        'capability names as in capabilities(7): CAP_CHOWN, CAP_KILL, net_bind_service ... (the CAP_ prefix and the case are optional)'];
+      return [text.opUnknownCap(key, word, suggest(word.toUpperCase().replace(/^(CAP_)?/, 'CAP_'), CAPABILITIES)), text.opCapNames];
     }
   }
   return undefined;
@@ -140,24 +160,22 @@ function checkCaps(args: Record<string, unknown>): [string, string] | undefined 
 /** Seccomp actions besides an errno name (PROTOCOL.md). */
 const SECCOMP_ACTIONS = ['allow', 'kill', 'kill_thread', 'kill_process', 'trap', 'log'];
 const actionOk = (a: string) => SECCOMP_ACTIONS.includes(a) || /^E[A-Z0-9]+$/.test(a);
-const SECCOMP_FIX = 'rules are NAME (fails with EPERM) or NAME:ACTION, e.g. mkdir, uname:ENOSYS, reboot:kill; actions: ' +
-  `${SECCOMP_ACTIONS.join(', ')} or an errno name (EPERM, ENOSYS, ...)`;
 
 function checkSeccomp(args: Record<string, unknown>): [string, string] | undefined {
   for (const rule of args.rules as string[]) {
     if (unresolved(rule)) continue;
     const m = /^([a-z0-9_]+)(?::(.+))?$/.exec(rule);
-    if (!m) return [`argument rules of op seccomp: "${rule}" is not a rule`, SECCOMP_FIX];
-    if (m[2] !== undefined && !actionOk(m[2])) return [`argument rules of op seccomp: unknown action "${m[2]}" in "${rule}"${suggest(m[2], SECCOMP_ACTIONS)}`, SECCOMP_FIX];
+    if (!m) return [text.opNotARule(rule), text.opSeccompFix(SECCOMP_ACTIONS)];
+    if (m[2] !== undefined && !actionOk(m[2])) return [text.opUnknownAction(m[2], rule, suggest(m[2], SECCOMP_ACTIONS)), text.opSeccompFix(SECCOMP_ACTIONS)];
   }
   const def = args.default;
-  if (typeof def === 'string' && !unresolved(def) && !actionOk(def)) return [`argument default of op seccomp: unknown action "${def}"${suggest(def, SECCOMP_ACTIONS)}`, SECCOMP_FIX];
+  if (typeof def === 'string' && !unresolved(def) && !actionOk(def)) return [text.opUnknownDefault(def, suggest(def, SECCOMP_ACTIONS)), text.opSeccompFix(SECCOMP_ACTIONS)];
   return undefined;
 }
 
 function checkPaths(args: Record<string, unknown>): [string, string] | undefined {
   const bad = (args.paths as string[]).find((p) => !p.startsWith('/') && !unresolved(p));
-  return bad === undefined ? undefined : [`path "${bad}" is not absolute`, 'give paths as the container sees them, e.g. /proc/kcore,/sys/firmware'];
+  return bad === undefined ? undefined : [text.opPathNotAbsolute(bad), text.opPathsFix];
 }
 
 const list = (v: unknown) => (Array.isArray(v) && v.length ? v.join(' ') : text.shownNone);
@@ -186,15 +204,15 @@ export function shownResult(op: string, result: unknown): string {
 const NS_SET = new Set<string>(NAMESPACES);
 
 /** Check one argument's value against its type; returns what is wrong, or undefined. */
-export function checkArg(type: ArgType, value: unknown): string | undefined {
+function checkArg(type: ArgType, value: unknown): string | undefined {
   switch (type) {
-    case 'string': return typeof value === 'string' ? undefined : 'a string';
-    case 'int': return Number.isInteger(value) || (typeof value === 'string' && /^\$\{\w+\}$/.test(value)) ? undefined : 'an integer';
-    case 'bool': return typeof value === 'boolean' ? undefined : 'true or false';
-    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'a list of strings';
+    case 'string': return typeof value === 'string' ? undefined : text.argString;
+    case 'int': return Number.isInteger(value) || (typeof value === 'string' && /^\$\{\w+\}$/.test(value)) ? undefined : text.argInt;
+    case 'bool': return typeof value === 'boolean' ? undefined : text.argBool;
+    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : text.argStrings;
     case 'ns':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `a list of namespaces (${NAMESPACES.join(', ')})`;
-      for (const v of value) if (!NS_SET.has(v)) return `a list of namespaces (${NAMESPACES.join(', ')}); "${v}" is not one`;
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return text.argNamespaces(NAMESPACES);
+      for (const v of value) if (!NS_SET.has(v)) return text.argNotNamespace(NAMESPACES, v);
       return undefined;
   }
 }
@@ -202,15 +220,15 @@ export function checkArg(type: ArgType, value: unknown): string | undefined {
 /** What is wrong with an op and its arguments, as [what, fix], or undefined. */
 export function validateOp(name: string, args: Record<string, unknown>): [string, string] | undefined {
   const spec = OPS[name];
-  if (!spec) return [`unknown op "${name}"${suggest(name, OP_NAMES)}`, `use one of: ${OP_NAMES.join(', ')}`];
+  if (!spec) return [text.opUnknown(name, suggest(name, OP_NAMES)), text.opUseOneOf(OP_NAMES)];
   for (const [k, v] of Object.entries(args)) {
     const type = spec.args[k];
-    if (!type) return [`op ${name} has no argument "${k}"${suggest(k, Object.keys(spec.args))}`, `its arguments are: ${Object.keys(spec.args).join(', ') || 'none'}`];
+    if (!type) return [text.opNoArg(name, k, suggest(k, Object.keys(spec.args))), text.opArgsAre(Object.keys(spec.args))];
     const bad = checkArg(type, v);
-    if (bad) return [`argument ${k} of op ${name} must be ${bad}`, `write it like: ${spec.usage}`];
+    if (bad) return [text.opArgType(k, name, bad), text.opWriteLike(spec.usage)];
   }
   for (const r of spec.required) {
-    if (!(r in args)) return [`op ${name} needs the argument "${r}"`, `add it under args:, e.g. ${spec.usage}`];
+    if (!(r in args)) return [text.opNeedsArg(name, r), text.opAddArg(spec.usage)];
   }
   return spec.check?.(args);
 }
@@ -219,9 +237,9 @@ export function validateOp(name: string, args: Record<string, unknown>): [string
 export function parseOpLine(line: string): { op: string; args: Record<string, unknown> } {
   const words = splitWords(line.trim());
   const name = words.shift();
-  if (!name) throw new Error('empty line');
+  if (!name) throw new Error(text.replEmpty);
   const spec = OPS[name];
-  if (!spec) throw new Error(`unknown op "${name}"${suggest(name, OP_NAMES)}`);
+  if (!spec) throw new Error(text.opUnknown(name, suggest(name, OP_NAMES)));
   const args: Record<string, unknown> = {};
   const positional = [...spec.positional];
   for (let i = 0; i < words.length; i++) {
@@ -232,7 +250,7 @@ export function parseOpLine(line: string): { op: string; args: Record<string, un
       continue;
     }
     const key = positional.shift();
-    if (!key) throw new Error(`too many words for ${name}; usage: ${spec.usage}`);
+    if (!key) throw new Error(text.replTooManyWords(name, spec.usage));
     const type = spec.args[key]!;
     if (spec.rest && positional.length === 0 && type === 'strings') {
       args[key] = words.slice(i);
@@ -241,7 +259,7 @@ export function parseOpLine(line: string): { op: string; args: Record<string, un
     args[key] = coerce(type, w);
   }
   const bad = validateOp(name, args);
-  if (bad) throw new Error(`${bad[0]} — usage: ${spec.usage}`);
+  if (bad) throw new Error(text.replBad(bad[0], spec.usage));
   return { op: name, args };
 }
 
@@ -273,28 +291,6 @@ export function splitWords(s: string): string[] {
 /** Op names that start with what was typed: for tab completion. */
 export function completeOp(prefix: string): string[] {
   return OP_NAMES.filter((n) => n.startsWith(prefix));
-}
-
-/** ` (did you mean X?)` when a close name exists, else ''. */
-export function suggest(word: string, names: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const n of names) {
-    const d = distance(word, n);
-    if (d < bestD) { bestD = d; best = n; }
-  }
-  return best && best !== word ? ` (did you mean "${best}"?)` : '';
-}
-
-export function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 // ------------------------------------------------------------------ REPL helpers

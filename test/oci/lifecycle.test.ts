@@ -280,6 +280,21 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
     expect(existsSync(join(rootCopy, 'etc', 'bl-marker-dir'))).toBe(true);
   });
 
+  it('takes a mount away again, with the directories made for it, when its propagation call fails', () => {
+    const rootCopy = join(work, 'rootfs-prop');
+    execFileSync('cp', ['-a', rootfs.dir, rootCopy]);
+    // Two propagation types at once: the bind mount works, then the kernel refuses the
+    // propagation call (EINVAL: it takes exactly one type).
+    const b = makeBundle(join(work, 'b-prop'), rootCopy, (c) => {
+      c.mounts.push({ destination: '/bl-made/deeper', type: 'bind', source: work, options: ['rbind', 'shared', 'private'] });
+    });
+    const r = bc('run', '--bundle', b, newId());
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/make \S*bl-made\/deeper/);
+    // The directories were made in the bundle's rootfs, on the host's disk: gone again.
+    expect(existsSync(join(rootCopy, 'bl-made'))).toBe(false);
+  });
+
   it('runs rootless: an unprivileged user, a user namespace, the state under XDG_RUNTIME_DIR', () => {
     chmodSync(work, 0o755);
     const xdg = join(work, 'xdg');
