@@ -74,6 +74,8 @@ export const ledger: Catalogs['ledger'] = {
   ociRootNotOurs: (path: string) => `它的状态根目录不只属于 root 或你（${path}）`,
   unknownKind: (kind: string) => `拒绝一个未知种类 ${kind} 的条目`,
 
+  leftBehind: (reasons: string[]) => `无法删除它创建的东西：${reasons.join('；')}（仍记在台账中：boxlab cleanup 会再试一次）`,
+
   // the host's shared bridge network (host-net.ts)
   lockTimeout: (lock: string, seconds: number) => `${seconds} 秒内没能拿到锁 ${lock}：另一个 boxlab 持有它（flock(1) 属于 util-linux）`,
   lockReplaced: (lock: string) => `锁 ${lock} 不断被替换：是不是有别的程序在删除它？`,
