@@ -185,3 +185,34 @@ export function localize(
     translation: { lang, file: translation.file, status: 'fresh', problems: [] },
   };
 }
+
+/** A translation with every part recording the English it matches now: each engine
+ *  fence's from=, and the front matter's `from:` line, added where missing. For a
+ *  translator who has just brought the words up to date (never before: a record says
+ *  the words match that English). `changed` names the parts whose record changed. */
+export function stampTranslation(englishText: string, translatedText: string): { text: string; changed: string[] } {
+  const en = lessonParts(englishText);
+  const tr = lessonParts(translatedText);
+  const blocks = (ps: Part[]) => ps.filter((p) => p.kind);
+  if (blocks(en).length !== blocks(tr).length) throw new Error(t().partCount(blocks(en).length, blocks(tr).length));
+  const lines = translatedText.split('\n');
+  const changed: string[] = [];
+  const notesBefore = (n: number) => en.slice(1, n + 1).filter((p) => p.kind === 'notes').length;
+  blocks(en).forEach((p, i) => {
+    const q = blocks(tr)[i]!;
+    if (q.from === p.hash) return;
+    changed.push(partName(p, [], notesBefore));
+    const line = lines[q.line - 1]!;
+    lines[q.line - 1] = / from=\w+/.test(line) ? line.replace(/ from=\w+/, ` from=${p.hash}`) : `${line.trimEnd()} from=${p.hash}`;
+  });
+  const meta = en[0]!.hash;
+  const outro = en.at(-1)!.hash;
+  if (tr[0]!.from !== meta) changed.unshift(t().partMeta);
+  if (tr.at(-1)!.from !== outro) changed.push(t().partOutro);
+  const record = `from: meta=${meta} outro=${outro}`;
+  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  const at = lines.findIndex((l, i) => i > 0 && i < end && FROM_LINE.test(l));
+  if (at > 0) lines[at] = record;
+  else if (end > 0) lines.splice(end, 0, record);
+  return { text: lines.join('\n'), changed };
+}

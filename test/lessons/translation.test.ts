@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLesson, lessonsRoot, loadAll, parseLesson, parseSource, readIndex, summarize, type LessonSource } from '../../src/lessons/loader.ts';
-import { lessonParts, staleParts, structureDifferences, withoutRecords } from '../../src/lessons/translation.ts';
+import { lessonParts, stampTranslation, staleParts, structureDifferences, withoutRecords } from '../../src/lessons/translation.ts';
 import { evaluate, type CheckReaders } from '../../src/lessons/checks.ts';
 import { kernel as viewWords, LANGUAGE_TAGS, useLanguage } from '../../src/text/index.ts';
 
@@ -178,6 +178,26 @@ describe('a translated lesson', () => {
     const l = parseSource(source(chinese().replace('op: clone', 'op: clown')));
     expect(l.translation?.status).toBe('broken');
     expect(l.translation?.problems[0]).toMatch(/lessons\/zh-CN\/99-demo\/01-demo.md:\d+: step block: unknown op "clown"/);
+  });
+});
+
+describe('stamping a translation (npm run stamp)', () => {
+  it('records the English each part matches now, adding the records where missing, and names what changed', () => {
+    const bare = chinese().replace(/ from=\w+/g, '').replace(/\nfrom: .*/, '');
+    const { text, changed } = stampTranslation(EN, bare);
+    expect(lessonParts(text).map((p) => p.from)).toEqual(lessonParts(EN).map((p) => p.hash));
+    expect(parseSource(source(text)).translation?.status).toBe('fresh');
+    expect(withoutRecords(text).replace(/ from=\w+/g, '')).toBe(bare); // nothing but the records was added
+    expect(changed).toEqual(['the front matter', 'block 1 (step)', 'block 2 (notes)', 'block 3 (task)', 'the prose after the last block']);
+    expect(stampTranslation(EN, text)).toEqual({ text, changed: [] });
+    const reworded = EN.replace('Prose before the step.', 'Other prose.');
+    const restamped = stampTranslation(reworded, text);
+    expect(restamped.changed).toEqual(['block 1 (step)']);
+    expect(parseSource(source(restamped.text, reworded)).translation?.status).toBe('fresh');
+  });
+
+  it('refuses a translation with other blocks than the English', () => {
+    expect(() => stampTranslation(EN, chinese().replace('```notes', '```sh'))).toThrow(/3 blocks, the translation 2/);
   });
 });
 

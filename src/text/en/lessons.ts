@@ -94,6 +94,8 @@ export const lessons = {
     partCount: (english: number, translated: number) => `the English lesson has ${english} blocks, the translation ${translated}: translate block for block`,
     differs: (part: string, what: string) => `${part}: ${what} differs from the English, and a translation changes only words`,
     varsDiffer: (part: string, english: string[], translated: string[]) => `${part}: the English uses ${english.map((v) => '${' + v + '}').join(' ') || 'no variables'}, the translation ${translated.map((v) => '${' + v + '}').join(' ') || 'none'}`,
+    notATranslation: (file: string) => `${file} is not a translation: translations are lessons/LANG/NN-chapter/NN-lesson.md`,
+    stamped: (file: string, parts: string[]) => (parts.length ? `${file}: recorded the English of ${parts.join(', ')}` : `${file}: every part already records the English it matches`),
     broken: (why: string) => `the translation does not load: ${why}`,
   },
   /** What is wrong in a lesson file (src/lessons/loader.ts), and how to fix it. */

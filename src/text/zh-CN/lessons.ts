@@ -92,6 +92,8 @@ export const lessons: Catalogs['lessons'] = {
     partCount: (english: number, translated: number) => `英文课程有 ${english} 个块，译文有 ${translated} 个：请逐块翻译`,
     differs: (part: string, what: string) => `${part}：${what}与英文不同，而译文只能改动文字`,
     varsDiffer: (part: string, english: string[], translated: string[]) => `${part}：英文用到 ${english.map((v) => '${' + v + '}').join(' ') || '（没有变量）'}，译文用到 ${translated.map((v) => '${' + v + '}').join(' ') || '（没有）'}`,
+    notATranslation: (file: string) => `${file} 不是译文：译文的位置是 lessons/LANG/NN-chapter/NN-lesson.md`,
+    stamped: (file: string, parts: string[]) => (parts.length ? `${file}：记录了${parts.join('、')}所对应的英文` : `${file}：每一部分都已记录它所对应的英文`),
     broken: (why: string) => `译文无法加载：${why}`,
   },
   format: {
