@@ -2,13 +2,14 @@
 // English lesson only in words, and records the English it was made from, so an English
 // block changed since fails here; the loader uses a translation only when it is fresh
 // and says once when the lesson is shown in English instead.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLesson, lessonsRoot, loadAll, parseLesson, parseSource, readIndex, summarize, type LessonSource } from '../../src/lessons/loader.ts';
 import { lessonParts, stampTranslation, staleParts, structureDifferences, withoutRecords } from '../../src/lessons/translation.ts';
 import { evaluate, type CheckReaders } from '../../src/lessons/checks.ts';
-import { kernel as viewWords, LANGUAGE_TAGS, useLanguage } from '../../src/text/index.ts';
+import { kernel as viewWords, LANGUAGE_TAGS, LANGUAGES, useLanguage } from '../../src/text/index.ts';
 
 const ROOT = lessonsRoot();
 const TRANSLATED = LANGUAGE_TAGS.filter((l) => l !== 'en');
@@ -237,5 +238,30 @@ describe('a check of a kernel view', () => {
     const check = { title: 'own net', source: { kind: 'view' as const, view: 'ns' as const, row: 'net', cell: 'state' }, expect: { equals: 'new' }, line: 1 };
     const result = await evaluate(check, { vars: { subst: (s: string) => s, get: () => undefined }, observe } as unknown as CheckReaders);
     expect(result).toMatchObject({ pass: true, found: 'new' });
+  });
+});
+
+describe('the command line in Chinese (the built CLI; nothing run)', () => {
+  const cli = join(ROOT, '..', 'dist', 'boxlab.mjs');
+  const boxlab = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync('node', [cli, ...args], { encoding: 'utf8', env: { ...process.env, BOXLAB_LANG: '', LANG: 'C.UTF-8', ...env } });
+
+  it.runIf(existsSync(cli))('boxlab list --json says the language each lesson is shown in, and once which are still English', () => {
+    for (const [args, env] of [[['--lang', 'zh-CN'], {}], [[], { BOXLAB_LANG: 'zh-CN' }], [[], { LANG: 'zh_CN.UTF-8' }]] as const) {
+      const r = boxlab(['list', '--json', ...args], env);
+      expect(r.status).toBe(0);
+      const list = JSON.parse(r.stdout) as { id: string; lang: string; title: string }[];
+      expect(list.find((l) => l.id === 'welcome')).toMatchObject({ lang: 'zh-CN', title: '容器就是进程' });
+      expect(list.find((l) => l.id === 'pid')).toMatchObject({ lang: 'en' });
+      const english = list.filter((l) => l.lang === 'en').length;
+      expect(r.stderr.trim().split('\n')).toEqual([LANGUAGES['zh-CN'].lessons.translation.someEnglish(english, '中文')]);
+    }
+    const en = JSON.parse(boxlab(['list', '--json']).stdout) as { lang: string }[];
+    expect(new Set(en.map((l) => l.lang))).toEqual(new Set(['en']));
+  });
+
+  it.runIf(existsSync(cli))('boxlab lesson --json carries it too (here refused before anything runs)', () => {
+    const r = boxlab(['lesson', 'uts', '--json', '--until', '99', '--lang', 'zh-CN']);
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).lesson).toMatchObject({ id: 'uts', lang: 'zh-CN', title: 'UTS 命名空间' });
   });
 });
