@@ -1,5 +1,7 @@
 // Typed failures of the core. Every one carries what the core said: the errno, a plain
-// explanation and a hint, plus the syscalls it made before failing.
+// explanation and a hint, plus the syscalls it made before failing. The core explains in
+// English; the explanation and hint are kept in the language the lab speaks.
+import { core as words } from '../text/index.ts';
 
 export type CoreErrorKind = 'protocol' | 'usage' | 'state' | 'syscall' | 'timeout' | 'exit';
 
@@ -29,8 +31,8 @@ export class CoreError extends Error {
     this.kind = info.kind;
     this.errno = info.errno;
     this.code = info.code;
-    this.explain = info.explain;
-    this.hint = info.hint;
+    this.explain = info.explain && words.advice(info.explain);
+    this.hint = info.hint && words.advice(info.hint);
     this.syscalls = syscalls;
     this.shell = shell;
   }
@@ -38,8 +40,8 @@ export class CoreError extends Error {
   /** Message, explanation and hint on separate lines, the way a person reads them. */
   describe(): string {
     const lines = [`${this.op}: ${this.message}${this.errno ? ` (${this.errno})` : ''}`];
-    if (this.explain) lines.push(`  why:  ${this.explain}`);
-    if (this.hint) lines.push(`  try:  ${this.hint}`);
+    if (this.explain) lines.push(words.why(this.explain));
+    if (this.hint) lines.push(words.tryThis(this.hint));
     return lines.join('\n');
   }
 }

@@ -12,6 +12,12 @@ export const core = {
   gone: 'the core is gone',
   noReply: (ms: number) => `no reply within ${ms} ms`,
   writefileExited: (status: number | null) => `boxcore writefile exited ${status}`,
+  /** A CoreError described on lines of its own (boxlab run): why, and what to try. */
+  why: (explain: string) => `  why:  ${explain}`,
+  tryThis: (hint: string) => `  try:  ${hint}`,
+  /** The core's own explanation or hint of a kernel error (native/errors.c), which it
+   *  says in English: another language finds its words for it. */
+  advice: (said: string) => said,
   /** A reply that failed without saying why. */
   failed: 'failed',
 };
