@@ -12,7 +12,7 @@
 // stale, and the lab shows the English lesson until someone brings it up to date.
 import { createHash } from 'node:crypto';
 import { fenceAt } from './fences.ts';
-import { BLOCK_TYPES, type Lesson, type Stop, type TranslationStatus } from './schema.ts';
+import { BLOCK_TYPES, type Lesson, type LessonMeta, type Stop, type TranslationStatus } from './schema.ts';
 import { lessons as words } from '../text/index.ts';
 
 const t = () => words.translation;
@@ -105,23 +105,25 @@ export function staleParts(englishText: string, translatedText: string, translat
   return problems;
 }
 
-/** What of a stop a translation must keep: everything but its words. The variables its
- *  words use are kept too (a title that names ${pid} names it in every language). */
-function skeleton(s: Stop): Record<string, unknown> {
-  const base = { kind: s.kind, requires: s.requires, when: s.when ?? null, notes: s.notes.length, wordVars: varsOf([s.title, s.prose, ...s.notes]) };
-  if (s.kind === 'step') return { ...base, action: actionSkeleton(s.action), views: s.views, fails: s.fails ?? null, pid: s.pid ?? null };
-  const check = { source: s.check.source, expect: s.check.expect, titleVars: varsOf([s.check.title]) };
-  if (s.kind === 'check') return { ...base, check };
-  return {
-    ...base, check, views: s.views,
-    solution: s.solution ? actionSkeleton(s.solution) : null,
-    hints: s.hints.map((h) => ({ when: h.when, vars: varsOf([h.text]) })),
-  };
-}
+/** The keys whose values are words a translation changes: a block's title and the
+ *  prose above it, a check's title, a hint's text (notes too, a list of them). Any other
+ *  key - those of blocks added later included - is the engine's, kept as it is. */
+const WORD_KEYS = new Set(['title', 'prose', 'text', 'notes']);
+/** The front matter's words. */
+const META_WORDS = new Set(['title', 'chapter', 'summary']);
+/** Where a block sits in its file, which a translation's longer or shorter lines move. */
+const PLACE_KEYS = new Set(['line', 'index']);
 
-/** An action without the lines it was written at (a translation's lines may differ). */
-function actionSkeleton(a: Extract<Stop, { kind: 'step' }>['action']): unknown {
-  return a.kind === 'ops' ? { kind: 'ops', ops: a.ops.map((o) => ({ op: o.op, args: o.args })) } : a;
+/** What of a stop a translation must keep: everything but its words and places. Words
+ *  are replaced by the variables they use (a title that names ${pid} names it in every
+ *  language); notes by theirs, one list per note. */
+function skeleton(v: unknown, key = ''): unknown {
+  if (WORD_KEYS.has(key)) return Array.isArray(v) ? v.map((x) => varsOf([String(x)])) : varsOf([String(v ?? '')]);
+  if (Array.isArray(v)) return v.map((x) => skeleton(x));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).filter(([k]) => !PLACE_KEYS.has(k)).map(([k, x]) => [k, skeleton(x, k)]));
+  }
+  return v;
 }
 
 function varsOf(texts: string[]): string[] {
@@ -129,25 +131,28 @@ function varsOf(texts: string[]): string[] {
 }
 
 /** Where a translated lesson differs from its English one other than in words: the
- *  front matter's id, needs, features and vars; the blocks, their order, and for each
- *  its op and arguments (or command), views, checks, expected values, hints' conditions
- *  and solution. */
+ *  front matter (id, needs, features, vars, ...); the blocks, their order, and in each
+ *  everything but its words: op and arguments or command, views, checks and expected
+ *  values, hints' conditions, solution, and what blocks added later carry. */
 export function structureDifferences(english: Lesson, translated: Lesson): string[] {
   const problems: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  for (const k of ['id', 'needs', 'features', 'vars'] as const) {
-    if (!same(english.meta[k], translated.meta[k])) problems.push(t().differs(t().partMeta, k));
+  // the front matter: all of it but its words (title, chapter, summary)
+  for (const k of new Set([...Object.keys(english.meta), ...Object.keys(translated.meta)])) {
+    if (META_WORDS.has(k)) continue;
+    if (!same(english.meta[k as keyof LessonMeta], translated.meta[k as keyof LessonMeta])) problems.push(t().differs(t().partMeta, k));
   }
   if (english.stops.length !== translated.stops.length) {
     return [...problems, t().partCount(english.stops.length, translated.stops.length)];
   }
   english.stops.forEach((s, i) => {
-    const mine = skeleton(s);
-    const theirs = skeleton(translated.stops[i]!);
+    const mine = skeleton(s) as Record<string, unknown>;
+    const theirs = skeleton(translated.stops[i]!) as Record<string, unknown>;
     const name = `${translated.file}:${translated.stops[i]!.line}: ${t().partBlock(i + 1, s.kind, s.title)}`;
     for (const k of new Set([...Object.keys(mine), ...Object.keys(theirs)])) {
-      if (k === 'wordVars' && !same(mine[k], theirs[k])) problems.push(t().varsDiffer(name, mine[k] as string[], theirs[k] as string[]));
-      else if (!same(mine[k], theirs[k])) problems.push(t().differs(name, k));
+      if (same(mine[k], theirs[k])) continue;
+      if (k === 'title' || k === 'prose') problems.push(t().varsDiffer(name, mine[k] as string[], theirs[k] as string[]));
+      else problems.push(t().differs(name, k));
     }
   });
   if (!same(varsOf([english.outro]), varsOf([translated.outro]))) problems.push(t().varsDiffer(t().partOutro, varsOf([english.outro]), varsOf([translated.outro])));

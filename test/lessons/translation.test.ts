@@ -164,6 +164,9 @@ describe('a translated lesson', () => {
       ['the solution', (s) => s.replace('name: ${target}', 'name: x'), /block 2 .*: solution differs/],
       ['a variable', (s) => s.replace('target: box', 'target: 盒子'), /front matter: vars differs/],
       ['a variable in the words', (s) => s.replace('把它命名为 ${target}', '把它命名'), /block 2 .*: the English uses \$\{target\}, the translation none/],
+      ['a variable in a hint', (s) => s.replace('输入 sethostname ${target}', '输入 sethostname'), /block 2 .*: hints differs/],
+      ['a program required', (s) => s.replace('views: [uts]\n```', 'views: [uts]\nrequires: [runc]\n```'), /block 1 .*: requires differs/],
+      ['a machine condition', (s) => s.replace('title: 克隆', 'title: 克隆\nwhen:\n  memory: v2'), /block 1 .*: when differs/],
       ['the notes', (s) => s.replace('```notes', '```sh'), /notes differs/],
       ['the block order', (s) => s.replace('```step', '```check').replace('op: clone\nargs:\n  ns: [uts]\nviews: [uts]', 'probe: uts\nfield: hostname\nequals: x'), /kind differs/],
     ];
