@@ -4,7 +4,7 @@
 // the whole host fingerprint (test/helpers/host.ts: mounts, links, addresses, routes,
 // netfilter rules, sysctls and hostname, cgroups, loop devices, state, ledgers, cores)
 // the same after each lesson as before it. Lessons that need root are skipped without
-// it, and say so in their names.
+// it, and say so in their names. The translated lessons run in their language too.
 //
 // The lessons' ${rootfs} is a rootfs built for this file in a bl- temp dir
 // (BOXLAB_ROOTFS), so the run never writes the user's cache; and the lessons keep their
@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/binary.ts';
 import { loadAll } from '../../src/lessons/loader.ts';
+import { LANGUAGE_TAGS } from '../../src/text/index.ts';
 import { findStaticBusybox } from '../../src/runtime/rootfs.ts';
 import { fingerprint, isRoot } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
@@ -54,6 +55,28 @@ afterAll(async () => {
   rmSync(stateRoot, { recursive: true, force: true });
 });
 
+/** Run lesson `id` with --yes through the built CLI (and `args`): every step done, every
+ *  check and task passing, exit 0, the host as it was. */
+async function passes(id: string, args: string[] = []): Promise<Report> {
+  const before = fingerprint();
+  const env = { ...process.env, FORCE_COLOR: '0', ...(rootfs ? { BOXLAB_ROOTFS: rootfs.dir } : {}) };
+  const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json', ...args], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
+  let report: Report;
+  try {
+    report = JSON.parse(r.stdout ?? '') as Report;
+  } catch {
+    throw new Error(`lesson ${id}: no JSON report (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  }
+  // Name what failed, so a red run says which stop and what the kernel showed.
+  expect(report.stops.filter((s) => !s.ok).map((s) => ({ stop: s.index + 1, title: s.title, check: s.check, error: s.error }))).toEqual([]);
+  expect(report.stops.length).toBeGreaterThan(0);
+  expect(report.passed).toBe(report.checks);
+  expect(report.ok).toBe(true);
+  expect('code' in r ? r.code : 0).toBe(0);
+  expect(fingerprint()).toEqual(before);
+  return report;
+}
+
 describe('the course', () => {
   it('has lessons, and every lesson file loads', () => {
     expect(errors.map((e) => e.message)).toEqual([]);
@@ -63,25 +86,24 @@ describe('the course', () => {
   const runnable = (needs: string) => isRoot || needs === 'rootless';
   it.each(lessons.map((l) => [l.meta.id, l.meta.needs] as const))('lesson %s (%s) passes with --yes and leaves the host unchanged', async (id, needs) => {
     if (!runnable(needs)) return; // reported by the skipped-names test below
-    const before = fingerprint();
-    const env = { ...process.env, FORCE_COLOR: '0', ...(rootfs ? { BOXLAB_ROOTFS: rootfs.dir } : {}) };
-    const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json'], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout ?? '') as Report;
-    } catch {
-      throw new Error(`lesson ${id}: no JSON report (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
-    }
-    // Name what failed, so a red run says which stop and what the kernel showed.
-    expect(report.stops.filter((s) => !s.ok).map((s) => ({ stop: s.index + 1, title: s.title, check: s.check, error: s.error }))).toEqual([]);
-    expect(report.stops.length).toBeGreaterThan(0);
-    expect(report.passed).toBe(report.checks);
-    expect(report.ok).toBe(true);
-    expect('code' in r ? r.code : 0).toBe(0);
-    expect(fingerprint()).toEqual(before);
+    await passes(id);
   }, LESSON_TIMEOUT);
 
   it.skipIf(isRoot)('skips the lessons that need root when not run as root', () => {
     expect(lessons.filter((l) => !runnable(l.meta.needs)).map((l) => l.meta.id)).toEqual(lessons.filter((l) => l.meta.needs === 'root').map((l) => l.meta.id));
   });
+});
+
+// The lessons translated so far, in the language of their translation: the same ops and
+// checks (a check reads the kernel views in English, as its expected values are written),
+// the words of the translation.
+describe('the course in other languages', () => {
+  const translated = LANGUAGE_TAGS.filter((lang) => lang !== 'en')
+    .flatMap((lang) => lessons.filter((l) => existsSync(join(repoRoot(), 'lessons', lang, `${l.path}.md`))).map((l) => [l.meta.id, lang, l.meta.needs] as const));
+  it.each(translated)('lesson %s in %s (%s) passes with --yes, in its translation', async (id, lang, needs) => {
+    if (!(isRoot || needs === 'rootless')) return;
+    const report = await passes(id, ['--lang', lang]) as Report & { lang: string; translation?: { status: string; problems: string[] } };
+    expect(report.translation).toMatchObject({ status: 'fresh', problems: [] });
+    expect(report.lang).toBe(lang);
+  }, LESSON_TIMEOUT);
 });
