@@ -64,14 +64,15 @@ export interface LessonSource { file: string; text: string; lang?: string; trans
 
 async function readSources(root: string, lang: string = language()): Promise<LessonSource[]> {
   const files = await lessonFiles(root);
-  const translations = lang === 'en' ? [] : files.map((f) => join(root, lang, relative(root, f))).filter((f) => existsSync(f));
+  const translationOf = (f: string) => join(root, lang, relative(root, f));
+  const translations = lang === 'en' ? [] : files.map(translationOf).filter((f) => existsSync(f));
   // Lessons from outside the built-in course run only when trusted (trust.ts), and so
   // are their translations, which the lab shows as the lesson.
   assertTrustedLessons(root, [...files, ...translations]);
   return Promise.all(files.map(async (f) => {
     const source: LessonSource = { file: displayPath(f), text: await readFile(f, 'utf8') };
     if (lang === 'en') return source;
-    const tf = join(root, lang, relative(root, f));
+    const tf = translationOf(f);
     return { ...source, lang, ...(translations.includes(tf) ? { translation: { file: displayPath(tf), text: await readFile(tf, 'utf8') } } : {}) };
   }));
 }
