@@ -260,11 +260,11 @@ describe('the command line in Chinese (the built CLI; nothing run)', () => {
     }
     const en = JSON.parse(boxlab(['list', '--json']).stdout) as { lang: string }[];
     expect(new Set(en.map((l) => l.lang))).toEqual(new Set(['en']));
-  });
+  }, 30_000); // four runs of the CLI
 
   it.runIf(existsSync(cli))('boxlab lesson --json carries it too (here refused before anything runs)', () => {
     const r = boxlab(['lesson', 'uts', '--json', '--until', '99', '--lang', 'zh-CN']);
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stdout).lesson).toMatchObject({ id: 'uts', lang: 'zh-CN', title: 'UTS 命名空间' });
-  });
+  }, 30_000);
 });
