@@ -16,6 +16,7 @@ import type { Snapshot } from '../../src/kernel/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/ui/settings.ts';
 import { stripAnsi } from '../../src/ui/draw.ts';
 import { machineSummary, summaryLines } from '../../src/ui/summary.ts';
+import { isRight, readGuess } from '../../src/lessons/predict.ts';
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,7 +62,7 @@ const fakeKernel: KernelApi = {
 function fakeSession(lesson: Lesson) {
   const listeners = new Set<(e: LessonEvent) => void>();
   let state: LessonState = {
-    lesson, stops: lesson.stops.map((): StopState => ({ status: 'pending', hintsShown: 0 })), current: -1, log: [],
+    lesson, stops: lesson.stops.map((): StopState => ({ status: 'pending', hints: [] })), current: -1, log: [],
     vars: { ct: '', pid: '', hostname: 'labhost', target: 'lab-box' }, lastViews: ['uts'], containers: ['c1', 'c2'], passed: false, closed: false,
   };
   const publish = (change: Partial<LessonState>, happened: Happening) => {
@@ -75,17 +76,25 @@ function fakeSession(lesson: Lesson) {
       const before = utsSnap('labhost');
       const after = utsSnap(`box-from-step-${i + 1}`);
       const result: StepResult = { ok: true, before, after, diff: diff(before, after), log: [] };
-      const st: StopState = { status: lesson.stops[i]!.kind === 'step' ? 'done' : 'passed', step: result, hintsShown: 0, check: { pass: true, expected: '' } };
+      const st: StopState = { status: lesson.stops[i]!.kind === 'step' ? 'done' : 'passed', step: result, hints: [], check: { pass: true, expected: '' } };
       publish({
         current: i,
-        stops: state.stops.map((old, j) => (j === i ? st : old)),
+        stops: state.stops.map((old, j) => (j === i ? { ...old, ...st } : old)),
         log: [...state.log, { source: 'lesson', op: 'clone', ok: true, syscalls: ['clone3({flags=CLONE_NEWUTS}) = 4242'], shell: 'unshare --uts', at: 0 }],
         vars: { ...state.vars, ct: 'c1', pid: '4242' },
       }, { type: 'step', index: i, result });
       return st;
     }),
     recheck: vi.fn(async () => undefined),
-    hint: () => 'a hint',
+    hint: () => ({ text: 'a hint', level: 1, of: 1 }),
+    predict: (i: number, guess: string) => {
+      const stop = lesson.stops[i];
+      const read = stop?.kind === 'step' && stop.predict ? readGuess(stop.predict, guess) : undefined;
+      if (stop?.kind !== 'step' || !stop.predict || read === undefined) return undefined;
+      const prediction = { guess: read, right: isRight(stop.predict, read) };
+      publish({ stops: state.stops.map((old, j) => (j === i ? { ...old, prediction } : old)) }, { type: 'predicted', index: i, prediction });
+      return prediction;
+    },
     solve: vi.fn(async () => undefined),
     repl: vi.fn(async (line: string): Promise<StepResult> => {
       const before = procSnap([['1', '4242', '0', 'sh']]);
