@@ -111,7 +111,7 @@ export const ui = {
   challenge: 'challenge',
   settingScene: 'Setting the scene…',
   sceneSet: 'The scene is set. Look around (v pictures, s shell, : ops, boxlab state from another terminal), then n for the task.',
-  setupFolded: 'setup: the scene (its details are shown once you solve the challenge)',
+  setupFolded: 'the scene (shown once you solve the challenge)',
   setupUnfolded: 'What the setup did (the fault):',
   challengeSolved: 'Solved! What the setup did is unfolded in the step list and the syscall log.',
 
