@@ -49,7 +49,7 @@ export function statementLines(lesson: Lesson, viewing: number, width: number, s
 /** A step's prediction: the question and its choices (numbered while the lab asks),
  *  then, once the step ran, the guess and the answer with why. */
 export function predictionLines(p: Prediction, st: StopState | undefined, width: number, sub: Sub): string[] {
-  const lines = ['', ...markdownLines(`**${text.predictTitle}** ${sub(p.question)}`, width)];
+  const lines = markdownLines(`**${text.predictTitle}** ${sub(p.question)}`, width);
   p.choices?.forEach((c, n) => lines.push(...markdownLines(`  ${text.choice(n + 1, sub(c))}`, width)));
   const guess = st?.prediction;
   if (guess) lines.push(chalk.bold(text.predictYouSaid(sub(guess.guess), guess.right)));

@@ -505,10 +505,11 @@ export function LessonScreen(props: LessonScreenProps) {
     if (!s) return [];
     const setup = s.kind === 'step' && s.setup === true;
     const lines = [...statementLines(lesson, viewing, w, sub), chalk.bold(`${stop ? STATUS_ICON[st?.status ?? 'pending'] + ' ' : ''}${text.kinds[setup ? 'setup' : s.kind]}: ${sub(s.title)}`), ''];
+    // The prediction first, so the question (and its keys) is never below the fold.
+    if (s.kind === 'step' && s.predict) lines.push(...predictionLines(s.predict, st, w, sub), '');
     // A folded setup step shows none of its own words, but the first one's prose is the
     // challenge's statement.
     if (!(setup && folded && s.index > 0)) lines.push(...markdownLines(sub(s.prose), w));
-    if (s.kind === 'step' && s.predict) lines.push(...predictionLines(s.predict, st, w, sub));
     if (s.kind === 'task') lines.push(...hintLines(st?.hints ?? [], w));
     if (viewing === stops.length - 1 && lesson.outro && st?.status !== 'pending') lines.push('', ...markdownLines(sub(lesson.outro), w));
     if (!present && stop?.notes.length) lines.push('', chalk.dim(text.notesTitle + ':'), ...stop.notes.flatMap((n) => markdownLines(sub(n), w).map((l) => chalk.dim(l))));

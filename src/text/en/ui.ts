@@ -169,6 +169,7 @@ export const ui = {
     help: 'this help',
     quit: 'back to the lessons; everything the lesson made is removed',
   } as Record<string, string>,
+  helpPredict: ['1-9', 'answer the prediction the lab asks before a step runs (or type a number, then enter; esc: not yet)'] as [string, string],
   helpHomeKeys: [
     ['↑ ↓', 'choose a lesson'],
     ['enter', 'open it'],
