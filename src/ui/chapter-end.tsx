@@ -11,7 +11,7 @@ import { markdownLines } from './markdown.ts';
 import type { ChapterRecord } from './progress.ts';
 import { ui as text } from '../text/index.ts';
 
-export interface ChapterEndProps {
+interface ChapterEndProps {
   /** The chapter's last lesson, whose front matter holds the words. */
   lesson: Lesson;
   record?: ChapterRecord;
@@ -22,7 +22,7 @@ export interface ChapterEndProps {
 }
 
 /** The screen's lines, each at most `width` wide. */
-export function chapterEndLines(lesson: Lesson, record: ChapterRecord | undefined, width: number): string[] {
+function chapterEndLines(lesson: Lesson, record: ChapterRecord | undefined, width: number): string[] {
   const end = lesson.meta.chapterEnd;
   const lines = [chalk.bold(text.chapterDone(lesson.chapterNumber, lesson.meta.chapter)), ''];
   if (record) {

@@ -83,7 +83,7 @@ export function lessonRecord(state: LessonState): Pick<LessonProgress, 'predicti
   return { predictions, tasks };
 }
 
-export interface Count { done: number; total: number }
+interface Count { done: number; total: number }
 
 export interface ChapterRecord {
   number: number;

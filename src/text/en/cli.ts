@@ -110,9 +110,10 @@ the built-in course run only so, and only if no one but you or root can change t
     lesson: `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N] [--trust DIR]
 
 Runs a lesson straight through as plain text: prose, commands, syscalls, the state
-before and after, and the diff. --yes solves its tasks with their solutions; the exit
-status is 0 only if every check passes. --markdown writes a handout, --json an event
-stream. --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
+before and after, and the diff. --yes solves its tasks with their solutions, each
+task checked first (one that passes before anything was done fails the run); the exit
+status is 0 only if every check passes. A prediction is shown with its answer.
+--markdown writes a handout, --json an event stream (JSON lines, one event per line). --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
 you can look at them from another terminal (boxlab state PID).
 
 --trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
