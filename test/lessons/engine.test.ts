@@ -309,12 +309,12 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
       const task = lesson.stops.findIndex((x) => x.kind === 'task');
       for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, lesson.stops[i]!.title).toMatch(/done|passed/);
       expect((await s.runStop(task)).status).toBe('waiting');
-      expect(s.hint(task)).toContain('No filter is loaded yet');
+      expect(s.hint(task).text).toContain('No filter is loaded yet');
       const wrong = await s.repl('seccomp uname');
       expect(wrong.ok).toBe(true);
       expect(wrong.output).toContain('jeq #63 (uname), 0, 1');
       await s.recheck(task);
-      expect(s.hint(task)).toContain('mkdir still works');
+      expect(s.hint(task).text).toContain('mkdir still works');
       expect((await s.repl('seccomp mkdir,mkdirat')).ok).toBe(true);
       expect((await s.recheck(task))!.pass).toBe(true);
       expect(readFileSync(`/proc/${s.state.vars.pid}/status`, 'utf8')).toMatch(/^Seccomp_filters:\s+2$/m);
@@ -330,10 +330,10 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
       const task = lesson.stops.findIndex((x) => x.kind === 'task');
       for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, lesson.stops[i]!.title).toMatch(/done|passed/);
       expect((await s.runStop(task)).status).toBe('waiting');
-      expect(s.hint(task)).toContain('eth0 has no address yet');
+      expect(s.hint(task).text).toContain('eth0 has no address yet');
       expect((await s.repl('addr_add eth0 10.88.0.2/24')).ok).toBe(true);
       expect((await s.recheck(task))!.found).toBe('DOWN 10.88.0.2/24');
-      expect(s.hint(task)).toContain('the link is still down');
+      expect(s.hint(task).text).toContain('the link is still down');
       const up = await s.repl('link_up eth0');
       expect(up.ok).toBe(true);
       expect((await s.recheck(task))!.pass).toBe(true);
