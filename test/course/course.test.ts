@@ -29,6 +29,10 @@ const run = promisify(execFile);
 // A lesson takes seconds here, and 15-40 s (more on a busy machine) in the cgroup-v2
 // guest of test/vm/run.sh, which emulates its CPUs in software.
 const LESSON_TIMEOUT = process.env.BOXLAB_VM === '1' ? 600_000 : 180_000;
+// A lesson that overruns is ended with SIGTERM (it then takes back what it made) well
+// before its test gives up on it: nothing of one lesson may outlive its own test, where
+// the next lesson's fingerprint would see it come and go.
+const RUN_TIMEOUT = LESSON_TIMEOUT - 20_000;
 const CLI = join(repoRoot(), 'dist', 'boxlab.mjs');
 
 type Stop = Extract<LessonRunEvent, { type: 'stop' }>;
@@ -64,7 +68,13 @@ describe('the course', () => {
     if (!runnable(needs)) return; // reported by the skipped-names test below
     const before = fingerprint();
     const env = { ...process.env, FORCE_COLOR: '0', ...(rootfs ? { BOXLAB_ROOTFS: rootfs.dir } : {}) };
-    const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json'], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
+    const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json'], { env, maxBuffer: 64 << 20, timeout: RUN_TIMEOUT, killSignal: 'SIGTERM' })
+      .catch((err: { code?: number; killed?: boolean; stdout?: string; stderr?: string }) => err);
+    // It has exited by now (execFile settles when the process is gone): what it made is gone too.
+    if ('killed' in r && r.killed) {
+      expect(fingerprint()).toEqual(before);
+      throw new Error(`lesson ${id}: still running after ${RUN_TIMEOUT / 1000} s, ended by SIGTERM\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+    }
     let stops: Stop[];
     let result: Result | undefined;
     try {

@@ -4,6 +4,7 @@
 // start again when what the check finds changes; a prediction is recorded before its
 // step runs; the slow-job challenge fails before its fix and passes after, its setup
 // marked as such. The host is as it was after each.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,5 +155,18 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     expect(unfolded).toBeGreaterThan(folded);
     expect(plain.text.slice(0, unfolded)).not.toMatch(/The fault/);
     expect(plain.text.slice(unfolded)).toMatch(/The fault: a CPU quota of a tenth of a CPU/);
+  }, 60_000);
+
+  it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
+    before = host();
+    const s = await LessonSession.open(await findLesson('slow-job'));
+    const group = s.state.vars.cgroup!;
+    const job = s.runStop(0); // the job starts in its group ...
+    const closed = s.close(); // ... as the learner leaves
+    expect((await job).status).toBe('done');
+    expect(await closed).toEqual([]);
+    // the lab's next setup step comes too late: the core is gone, nothing is made
+    expect((await s.runStop(1)).status).toBe('failed');
+    expect(execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '8', '-name', group], { encoding: 'utf8' })).toBe('');
   }, 60_000);
 });
