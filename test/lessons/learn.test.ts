@@ -5,7 +5,7 @@
 // step runs; the slow-job challenge fails before its fix and passes after, its setup
 // marked as such. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -155,6 +155,37 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     expect(unfolded).toBeGreaterThan(folded);
     expect(plain.text.slice(0, unfolded)).not.toMatch(/The fault/);
     expect(plain.text.slice(unfolded)).toMatch(/The fault: a CPU quota of a tenth of a CPU/);
+  }, 60_000);
+
+  it('the volume-denied challenge fails before its fix and passes after; chmod 777 is not a fix; hints follow what the kernel refused', async () => {
+    before = host();
+    const out = sink();
+    const code = await runLessonPlain('volume-denied', { yes: true, format: 'json', color: false, out });
+    const stops = stopsOf(readEvents(out.text));
+    expect(stops.filter((s) => !s.ok)).toEqual([]);
+    expect(code).toBe(0);
+    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual([0, 1, 2]);
+    expect(stops.find((s) => s.kind === 'task')).toMatchObject({ before: { pass: false, found: 'permission denied' }, solved: true, check: { pass: true, found: 'root can write' } });
+
+    // By hand: the learner opens the volume to everyone first, then gives it to the
+    // container's root. The check asks the kernel, by a write as that root.
+    const s = await LessonSession.open(await findLesson('volume-denied'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/touch: \/mnt\/upload: Permission denied/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'permission denied' });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+      const data = `${s.state.vars.dir}/data`;
+      chmodSync(data, 0o777);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'writable by every user of the host' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: from the first hint again
+      chmodSync(data, 0o755);
+      chownSync(data, 100000, 100000);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'root can write' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
   }, 60_000);
 
   it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
