@@ -133,18 +133,24 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     }
   });
 
-  it('the slow-job challenge fails before its fix and passes after; its setup runs first, marked', async () => {
-    before = host();
+  /** A challenge run through with --yes: its setup steps marked, its one task found
+   *  undone (`broken`) before the solution and done (`fixed`) after. */
+  const solvesWithYes = async (id: string, setups: number[], broken: string, fixed: string) => {
     const out = sink();
-    const code = await runLessonPlain('slow-job', { yes: true, format: 'json', color: false, out });
+    const code = await runLessonPlain(id, { yes: true, format: 'json', color: false, out });
     const stops = stopsOf(readEvents(out.text));
     expect(stops.filter((s) => !s.ok)).toEqual([]);
     expect(code).toBe(0);
+    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual(setups);
+    const tasks = stops.filter((s) => s.kind === 'task');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ ok: true, solved: true, before: { pass: false, found: broken }, check: { pass: true, found: fixed } });
+  };
+
+  it('the slow-job challenge fails before its fix and passes after; its setup runs first, marked', async () => {
+    before = host();
     // Two setup steps on any layout: the job, then the fault of this machine's cgroup version.
-    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual([0, 1]);
-    const task = stops.find((s) => s.kind === 'task')!;
-    expect(task.before).toMatchObject({ pass: false, found: 'still slow' });
-    expect(task).toMatchObject({ ok: true, solved: true, check: { pass: true, found: 'free to use a whole CPU' } });
+    await solvesWithYes('slow-job', [0, 1], 'still slow', 'free to use a whole CPU');
 
     // In text the setup is folded until the end, when the challenge is solved.
     const plain = sink();
@@ -159,13 +165,7 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
 
   it('the volume-denied challenge fails before its fix and passes after; chmod 777 is not a fix; hints follow what the kernel refused', async () => {
     before = host();
-    const out = sink();
-    const code = await runLessonPlain('volume-denied', { yes: true, format: 'json', color: false, out });
-    const stops = stopsOf(readEvents(out.text));
-    expect(stops.filter((s) => !s.ok)).toEqual([]);
-    expect(code).toBe(0);
-    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual([0, 1, 2]);
-    expect(stops.find((s) => s.kind === 'task')).toMatchObject({ before: { pass: false, found: 'permission denied' }, solved: true, check: { pass: true, found: 'root can write' } });
+    await solvesWithYes('volume-denied', [0, 1, 2], 'permission denied', 'root can write');
 
     // By hand: the learner opens the volume to everyone first, then gives it to the
     // container's root. The check asks the kernel, by a write as that root.
