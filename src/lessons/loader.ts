@@ -523,6 +523,8 @@ function validatePredict(b: YamlBlock, known: Set<string>): Prediction {
   const obj = keysOnly(b, [], ['question', 'choices', 'answer', 'tolerance', 'why']);
   const question = str(b, ['question'], true, fmt().addQuestion)!;
   const why = str(b, ['why'], true, fmt().addWhy)!;
+  // Shown on the message line once the step ran: the rest belongs in the prose after it.
+  if (why.trim().includes('\n')) b.fail(['why'], fmt().whyOneLine, fmt().whyOneLineFix);
   const answer = str(b, ['answer'], true, fmt().addAnswer)!;
   const p: Prediction = { question, answer, why, line: b.at };
   if (obj.choices !== undefined) {

@@ -5,7 +5,7 @@
 // step runs; the slow-job challenge fails before its fix and passes after, its setup
 // marked as such. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -133,18 +133,24 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     }
   });
 
-  it('the slow-job challenge fails before its fix and passes after; its setup runs first, marked', async () => {
-    before = host();
+  /** A challenge run through with --yes: its setup steps marked, its one task found
+   *  undone (`broken`) before the solution and done (`fixed`) after. */
+  const solvesWithYes = async (id: string, setups: number[], broken: string, fixed: string) => {
     const out = sink();
-    const code = await runLessonPlain('slow-job', { yes: true, format: 'json', color: false, out });
+    const code = await runLessonPlain(id, { yes: true, format: 'json', color: false, out });
     const stops = stopsOf(readEvents(out.text));
     expect(stops.filter((s) => !s.ok)).toEqual([]);
     expect(code).toBe(0);
+    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual(setups);
+    const tasks = stops.filter((s) => s.kind === 'task');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ ok: true, solved: true, before: { pass: false, found: broken }, check: { pass: true, found: fixed } });
+  };
+
+  it('the slow-job challenge fails before its fix and passes after; its setup runs first, marked', async () => {
+    before = host();
     // Two setup steps on any layout: the job, then the fault of this machine's cgroup version.
-    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual([0, 1]);
-    const task = stops.find((s) => s.kind === 'task')!;
-    expect(task.before).toMatchObject({ pass: false, found: 'still slow' });
-    expect(task).toMatchObject({ ok: true, solved: true, check: { pass: true, found: 'free to use a whole CPU' } });
+    await solvesWithYes('slow-job', [0, 1], 'still slow', 'free to use a whole CPU');
 
     // In text the setup is folded until the end, when the challenge is solved.
     const plain = sink();
@@ -155,6 +161,31 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     expect(unfolded).toBeGreaterThan(folded);
     expect(plain.text.slice(0, unfolded)).not.toMatch(/The fault/);
     expect(plain.text.slice(unfolded)).toMatch(/The fault: a CPU quota of a tenth of a CPU/);
+  }, 60_000);
+
+  it('the volume-denied challenge fails before its fix and passes after; chmod 777 is not a fix; hints follow what the kernel refused', async () => {
+    before = host();
+    await solvesWithYes('volume-denied', [0, 1, 2], 'permission denied', 'root can write');
+
+    // By hand: the learner opens the volume to everyone first, then gives it to the
+    // container's root. The check asks the kernel, by a write as that root.
+    const s = await LessonSession.open(await findLesson('volume-denied'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/touch: \/mnt\/upload: Permission denied/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'permission denied' });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+      const data = `${s.state.vars.dir}/data`;
+      chmodSync(data, 0o777);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'writable by every user of the host' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: from the first hint again
+      chmodSync(data, 0o755);
+      chownSync(data, 100000, 100000);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'root can write' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
   }, 60_000);
 
   it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {

@@ -57,6 +57,7 @@ const REFUSED: [string, string][] = [
   ['predict-at-end.md', `test/lessons/fixtures/predict-at-end.md:14: predict block: it is followed by the end of the file (line 20), not by the step it predicts — put the predict block right above a \`\`\`step block, with nothing but blank lines between them`],
   ['predict-answer-not-number.md', `test/lessons/fixtures/predict-answer-not-number.md:11: predict block: answer "a few" is not a number, and there are no choices — give choices: for a question with choices, or a number as the answer (with tolerance: how far off a guess may be)`],
   ['predict-no-why.md', `test/lessons/fixtures/predict-no-why.md:9: predict block: missing "why" — add "why:": one line on why the answer is what it is`],
+  ['predict-why-lines.md', `test/lessons/fixtures/predict-why-lines.md:13: predict block: "why" is more than one line, and the lab shows it in one after the step — keep one line in "why:" and explain the rest in the prose after the step`],
   ['predict-one-choice.md', `test/lessons/fixtures/predict-one-choice.md:11: predict block: "choices" has 1 item; a question has 2 to 9 — write choices: as a list of 2 to 9 answers (keys 1-9 pick them)`],
   ['predict-bad-tolerance.md', `test/lessons/fixtures/predict-bad-tolerance.md:12: predict block: tolerance "-2" is not a number of zero or more — e.g. tolerance: 5 (a guess this far from the answer is right)`],
   ['bad-kind.md', `test/lessons/fixtures/bad-kind.md:7: front matter: kind is "quiz" — write "kind: challenge", or leave kind out for a lesson`],

@@ -225,6 +225,8 @@ export const lessons = {
     predictNotBeforeStepFix: 'put the predict block right above a ```step block, with nothing but blank lines between them',
     addQuestion: 'add "question:" asking what the step will show',
     addWhy: 'add "why:": one line on why the answer is what it is',
+    whyOneLine: '"why" is more than one line, and the lab shows it in one after the step',
+    whyOneLineFix: 'keep one line in "why:" and explain the rest in the prose after the step',
     addAnswer: 'add "answer:": one of the choices, word for word, or a number',
     choicesFix: 'write choices: as a list of 2 to 9 answers (keys 1-9 pick them)',
     choicesCount: (n: number) => `"choices" has ${n} item${n === 1 ? '' : 's'}; a question has 2 to 9`,
