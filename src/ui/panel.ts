@@ -85,7 +85,9 @@ export function logLines(entries: readonly LogEntry[]): string[] {
   for (const e of entries) {
     lines.push(chalk.bold(`▸ ${text.logOp(e.op, e.source)}`));
     for (const s of e.syscalls) lines.push(chalk.dim(`  ${s}`));
-    if (e.shell) lines.push(chalk.cyan(`  ${text.shellLine(e.shell)}`));
+    // A multi-line command keeps its lines together under the `$`, each a line of the
+    // region (one string holding newlines would draw more lines than it was given).
+    if (e.shell) lines.push(...text.shellLine(e.shell.trimEnd()).split('\n').map((l, i) => chalk.cyan(`  ${i ? '  ' : ''}${l}`)));
     if (e.error) lines.push(chalk.red(`  ${e.error}`));
   }
   return lines;
