@@ -59,7 +59,7 @@ export async function listCommand(args: string[]): Promise<number> {
   if (options.json) console.log(JSON.stringify(lessons, null, 2));
   else {
     const width = Math.max(...lessons.map((l) => l.id.length), 2);
-    for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
+    for (const l of lessons) console.log(cli.listLine(l.id.padEnd(width), l.title, l.needs, l.kind === 'challenge'));
   }
   return errors.length ? 1 : 0;
 }

@@ -32,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./lab.ts')).tuiCommand(args);
     case 'list':
       return (await import('./lab.ts')).listCommand(rest);
+    case 'progress':
+      return (await import('./progress.ts')).progressCommand(rest);
     case 'lesson':
       cleanUpOnSignals();
       return (await import('./lesson.ts')).lessonCommand(rest, color);

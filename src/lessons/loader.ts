@@ -1,5 +1,5 @@
 // Load a lesson file: YAML front matter, Markdown prose, and the fenced blocks the
-// engine runs (step, check, task, notes). Everything is checked here, before anything
+// engine runs (step, check, task, notes, predict, setup). Everything is checked here, before anything
 // runs, and a problem is reported as `file:line: what is wrong — how to fix`.
 import { readdir, readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
@@ -14,9 +14,9 @@ import { suggest } from '../text/suggest.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
 import { assertTrustedLessons, builtInLessons } from './trust.ts';
 import {
-  BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
-  type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
-  type Lesson, type LessonMeta, type LessonSummary, type Stop,
+  BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LESSON_KINDS, LessonError,
+  type Action, type BlockWhen, type ChapterEnd, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
+  type Lesson, type LessonKind, type LessonMeta, type LessonSummary, type Prediction, type Stop, type StepStop,
 } from './schema.ts';
 
 /** The words of this file's refusals, in the language in use when one is made. */
@@ -84,6 +84,21 @@ function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
   return errors;
 }
 
+/** Where a lesson sits and whether it ends its chapter (`chapter_end:`, at that line). */
+interface Placed { file: string; chapterNumber: number; number: number; endLine?: number }
+
+/** `chapter_end:` is read when a chapter's last lesson is done: in any other lesson of
+ *  the chapter it would never be shown. */
+function misplacedChapterEnds(lessons: Placed[]): LessonError[] {
+  const last = new Map<number, Placed>();
+  for (const l of lessons) if ((last.get(l.chapterNumber)?.number ?? -1) < l.number) last.set(l.chapterNumber, l);
+  return lessons
+    .filter((l) => l.endLine !== undefined && last.get(l.chapterNumber) !== l)
+    .map((l) => new LessonError(l.file, l.endLine!, fmt().chapterEndNotLast(last.get(l.chapterNumber)!.file), fmt().chapterEndNotLastFix));
+}
+
+const placed = (l: Lesson): Placed => ({ file: l.file, chapterNumber: l.chapterNumber, number: l.number, endLine: l.meta.chapterEnd?.line });
+
 /** Every lesson, every block checked; the files that do not load are in `errors`. The
  *  event loop gets a turn between files, so a UI loading in the background stays
  *  responsive. */
@@ -109,13 +124,13 @@ export async function loadSources(sources: LessonSource[]): Promise<{ lessons: L
     }
     await setImmediate();
   }
-  errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))));
+  errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))), ...misplacedChapterEnds(lessons.map(placed)));
   return { lessons, errors };
 }
 
 /** A lesson known from its front matter and the fences of its blocks, which are counted
  *  but not read: what a list of lessons shows, at a fraction of the cost of loading. */
-export interface IndexEntry { summary: LessonSummary; source: LessonSource }
+export interface IndexEntry { summary: LessonSummary; source: LessonSource; endLine?: number }
 
 /** The course at a glance: each file's front matter checked (a broken one is in
  *  `errors`), the blocks left for parseLesson. */
@@ -125,12 +140,12 @@ export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexE
   const sources = await readSources(root);
   for (const source of sources) {
     try {
-      entries.push({ summary: indexLesson(source.text, source.file), source });
+      entries.push({ ...indexEntry(source.text, source.file), source });
     } catch (err) {
       errors.push(asLessonError(err, source.file));
     }
   }
-  errors.push(...duplicateIds(entries.map((e) => e.summary)));
+  errors.push(...duplicateIds(entries.map((e) => e.summary)), ...misplacedChapterEnds(entries.map((e) => ({ ...e.summary, endLine: e.endLine }))));
   return { entries, errors, sources };
 }
 
@@ -154,8 +169,9 @@ export function summarize(l: Lesson): LessonSummary {
   const count = (k: Stop['kind']) => l.stops.filter((s) => s.kind === k).length;
   return {
     id: l.meta.id, title: l.meta.title, chapter: l.meta.chapter, chapterNumber: l.chapterNumber, number: l.number,
-    summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, file: l.file,
+    summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, kind: l.meta.kind, file: l.file,
     steps: count('step'), checks: count('check'), tasks: count('task'),
+    predictions: l.stops.filter((s) => s.kind === 'step' && s.predict).length,
   };
 }
 
@@ -163,21 +179,29 @@ export function summarize(l: Lesson): LessonSummary {
  *  (every branch of a `when:`, as summarize counts them). For a lesson that loads it is
  *  what summarize() says; whether it loads is for parseLesson to tell. */
 export function indexLesson(text: string, file: string): LessonSummary {
+  return indexEntry(text, file).summary;
+}
+
+function indexEntry(text: string, file: string): { summary: LessonSummary; endLine?: number } {
   const lines = text.split('\n');
   const { meta, end } = frontMatter(lines, file);
-  const count = { step: 0, check: 0, task: 0 };
+  const count = { step: 0, check: 0, task: 0, predict: 0 };
   for (let i = end + 1; i < lines.length; i++) {
     const fence = fenceAt(lines, i);
     if (!fence) continue;
-    if (fence.lang === 'step' || fence.lang === 'check' || fence.lang === 'task') count[fence.lang]++;
+    // A challenge's setup blocks are steps the lab runs by itself.
+    const kind = fence.lang === 'setup' ? 'step' : fence.lang;
+    if (kind === 'step' || kind === 'check' || kind === 'task' || kind === 'predict') count[kind]++;
     if (fence.close < 0) break;
     i = fence.close;
   }
   const { chapterNumber, number } = placeOf(file);
-  return {
+  const summary: LessonSummary = {
     id: meta.id, title: meta.title, chapter: meta.chapter, chapterNumber, number, summary: meta.summary,
-    needs: meta.needs, features: meta.features, file, steps: count.step, checks: count.check, tasks: count.task,
+    needs: meta.needs, features: meta.features, kind: meta.kind, file,
+    steps: count.step, checks: count.check, tasks: count.task, predictions: count.predict,
   };
+  return { summary, endLine: meta.chapterEnd?.line };
 }
 
 /** Where a file sits in the course, from its name: NN-chapter/NN-lesson.md. */
@@ -240,13 +264,25 @@ export function parseLesson(text: string, file: string): Lesson {
 
   let prose: string[] = [];
   let pendingNotes: string[] = [];
+  /** A predict block read, waiting for the step it predicts (the very next thing). */
+  let predict: Prediction | undefined;
+  /** A predict must be followed by its step, with nothing but blank lines between. */
+  const notAfterPredict = (what: string, line: number) => {
+    if (predict) throw new LessonError(file, predict.line, fmt().predictNotBeforeStep(what, line), fmt().predictNotBeforeStepFix);
+  };
   for (let i = end + 1; i < lines.length; i++) {
     const fence = fenceAt(lines, i);
-    if (!fence) { proseVars(i, i + 1); prose.push(lines[i]!); continue; }
+    if (!fence) {
+      if (lines[i]!.trim()) notAfterPredict(fmt().prose, i + 1);
+      proseVars(i, i + 1);
+      prose.push(lines[i]!);
+      continue;
+    }
     const { lang, close } = fence;
     const open = i + 1; // 1-based line of the opening fence
     if (close < 0) throw new LessonError(file, open, fmt().blockOpen(lang), fmt().blockOpenFix(fence.marker));
     const body = lines.slice(i + 1, close).join('\n');
+    if (lang !== 'step') notAfterPredict(fmt().aBlock(lang || 'code'), open);
     if ((BLOCK_TYPES as readonly string[]).includes(lang)) {
       if (fence.indent) throw new LessonError(file, open, fmt().blockIndented(lang), fmt().blockIndentedFix);
       if (lang === 'notes') {
@@ -254,9 +290,13 @@ export function parseLesson(text: string, file: string): Lesson {
         const last = lesson.stops.at(-1);
         if (last) last.notes.push(body.trim());
         else pendingNotes.push(body.trim());
+      } else if (lang === 'predict') {
+        predict = validatePredict(new YamlBlock(file, body, open + 1, open, fmt().block(lang)), known);
       } else {
         const block = new YamlBlock(file, body, open + 1, open, fmt().block(lang));
-        const stop = validateStop(lang as 'step' | 'check' | 'task', block, known);
+        const stop = validateStop(lang === 'setup' ? 'step' : (lang as 'step' | 'check' | 'task'), block, known);
+        if (lang === 'setup') placeSetup(lesson, stop as StepStop, open);
+        if (predict) { (stop as StepStop).predict = predict; predict = undefined; }
         stop.index = lesson.stops.length;
         stop.prose = prose.join('\n').trim();
         stop.notes = pendingNotes;
@@ -273,12 +313,34 @@ export function parseLesson(text: string, file: string): Lesson {
     }
     i = close;
   }
+  notAfterPredict(fmt().endOfFile, lines.length);
   lesson.outro = prose.join('\n').trim();
   if (lesson.stops.length === 0) {
     throw new LessonError(file, end + 2, fmt().noBlocks, fmt().noBlocksFix);
   }
   checkFeatures(lesson);
+  if (meta.kind === 'challenge') checkChallenge(lesson, end);
   return lesson;
+}
+
+/** A challenge's setup blocks set the scene before anything else runs: only in a
+ *  challenge, and before its other blocks. */
+function placeSetup(lesson: Lesson, stop: StepStop, line: number): void {
+  if (lesson.meta.kind !== 'challenge') throw new LessonError(lesson.file, line, fmt().setupOutsideChallenge, fmt().setupOutsideChallengeFix);
+  const other = lesson.stops.find((s) => s.kind !== 'step' || !s.setup);
+  if (other) throw new LessonError(lesson.file, line, fmt().setupAfter(other.line), fmt().setupAfterFix);
+  stop.setup = true;
+}
+
+/** A challenge is solved by the learner, and run through by --yes and CI: it needs a
+ *  task, and each task a solution and hints. */
+function checkChallenge(lesson: Lesson, frontMatterEnd: number): void {
+  const tasks = lesson.stops.filter((s) => s.kind === 'task');
+  if (!tasks.length) throw new LessonError(lesson.file, frontMatterEnd + 2, fmt().challengeNoTask, fmt().challengeNoTaskFix);
+  for (const t of tasks) {
+    if (!t.solution) throw new LessonError(lesson.file, t.line, fmt().challengeNoSolution(t.title), fmt().challengeNoSolutionFix);
+    if (!t.hints.length) throw new LessonError(lesson.file, t.line, fmt().challengeNoHints(t.title), fmt().challengeNoHintsFix);
+  }
 }
 
 /** Every kernel feature the lesson's ops need (a bridge, overlay, NAT) is named in its
@@ -410,7 +472,7 @@ function checkVars(b: YamlBlock, path: Path, known: Set<string>): void {
 }
 
 function validateMeta(b: YamlBlock): LessonMeta {
-  keysOnly(b, [], ['id', 'title', 'chapter', 'summary', 'needs', 'features', 'vars']);
+  keysOnly(b, [], ['id', 'title', 'chapter', 'summary', 'needs', 'features', 'vars', 'kind', 'chapter_end']);
   const id = str(b, ['id'], true, fmt().addId)!;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) b.fail(['id'], fmt().badId(id), fmt().badIdFix);
   const title = str(b, ['title'], true, fmt().addTitle)!;
@@ -433,7 +495,59 @@ function validateMeta(b: YamlBlock): LessonMeta {
       vars[k] = String(v);
     }
   }
-  return { id, title, chapter, summary, needs, features, vars: orderVars(b, vars) };
+  const kind = (str(b, ['kind'], false, '') ?? 'lesson') as LessonKind;
+  if (!(LESSON_KINDS as readonly string[]).includes(kind)) b.fail(['kind'], fmt().badKind(kind), fmt().badKindFix);
+  const chapterEnd = validateChapterEnd(b);
+  return { id, title, chapter, summary, needs, features, vars: orderVars(b, vars), kind, ...(chapterEnd ? { chapterEnd } : {}) };
+}
+
+/** `chapter_end:` what the chapter taught and what to try next, for its end screen. */
+function validateChapterEnd(b: YamlBlock): ChapterEnd | undefined {
+  const raw = get(b.data, ['chapter_end']);
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) b.fail(['chapter_end'], fmt().chapterEndNotMapping, fmt().chapterEndFix);
+  keysOnly(b, ['chapter_end'], ['learned', 'next']);
+  const lines = (key: 'learned' | 'next') => {
+    const list = strList(b, ['chapter_end', key]);
+    if (!list?.length) b.fail(list ? ['chapter_end', key] : ['chapter_end'], fmt().chapterEndNeeds(key), fmt().chapterEndFix);
+    list.forEach((l, i) => { if (!l.trim()) b.fail(['chapter_end', key, i], fmt().empty(`chapter_end.${key}`), fmt().chapterEndFix); });
+    return list;
+  };
+  return { learned: lines('learned'), next: lines('next'), line: b.line(['chapter_end']) };
+}
+
+/** A `predict` block: a question, its choices (or a number for an answer), the answer
+ *  and why. Asked before the step after it runs. */
+function validatePredict(b: YamlBlock, known: Set<string>): Prediction {
+  checkVars(b, [], known);
+  const obj = keysOnly(b, [], ['question', 'choices', 'answer', 'tolerance', 'why']);
+  const question = str(b, ['question'], true, fmt().addQuestion)!;
+  const why = str(b, ['why'], true, fmt().addWhy)!;
+  // Shown on the message line once the step ran: the rest belongs in the prose after it.
+  if (why.trim().includes('\n')) b.fail(['why'], fmt().whyOneLine, fmt().whyOneLineFix);
+  const answer = str(b, ['answer'], true, fmt().addAnswer)!;
+  const p: Prediction = { question, answer, why, line: b.at };
+  if (obj.choices !== undefined) {
+    const raw = obj.choices;
+    if (!Array.isArray(raw) || raw.some((c) => c === null || typeof c === 'object')) b.fail(['choices'], fmt().mustBeList('choices'), fmt().choicesFix);
+    const choices = (raw as unknown[]).map(String);
+    if (choices.length < 2 || choices.length > 9) b.fail(['choices'], fmt().choicesCount(choices.length), fmt().choicesFix);
+    choices.forEach((c, i) => {
+      if (!c.trim()) b.fail(['choices', i], fmt().empty(`choices.${i + 1}`), fmt().choicesFix);
+      if (choices.indexOf(c) !== i) b.fail(['choices', i], fmt().choiceTwice(c), fmt().choiceTwiceFix);
+    });
+    if (!choices.includes(answer)) b.fail(['answer'], fmt().answerNotChoice(answer, choices), fmt().answerNotChoiceFix);
+    if (obj.tolerance !== undefined) b.fail(['tolerance'], fmt().toleranceWithChoices, fmt().toleranceWithChoicesFix);
+    p.choices = choices;
+  } else {
+    if (typeof obj.answer !== 'number' || !Number.isFinite(obj.answer)) b.fail(['answer'], fmt().answerNotNumber(answer), fmt().answerNotNumberFix);
+    if (obj.tolerance !== undefined) {
+      const t = obj.tolerance;
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) b.fail(['tolerance'], fmt().badTolerance(String(t)), fmt().badToleranceFix);
+      p.tolerance = t;
+    }
+  }
+  return p;
 }
 
 /** Session variables that steps set (a clone sets ${ct}): unknown when the lesson's

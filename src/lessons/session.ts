@@ -21,7 +21,8 @@ import { CGROUP_VARS, cgroupVars, forMachine, needsLayout } from './layout.ts';
 import { SyscallLog } from './log.ts';
 import { HostNetworkGuard, LessonNamespaces } from './netns.ts';
 import { OP_VIEWS, parseOpLine, shownResult } from './ops.ts';
-import { failure, type CheckResult, type Happening, type LessonEvent, type LessonPort, type LessonState, type LogEntry, type LogSource, type StepResult, type StopState } from './port.ts';
+import { failure, type CheckResult, type Happening, type LessonEvent, type LessonPort, type LessonState, type LogEntry, type LogSource, type PredictionResult, type ShownHint, type StepResult, type StopState } from './port.ts';
+import { isRight, readGuess } from './predict.ts';
 import { missingPrograms } from './programs.ts';
 import { VariableScope } from './scope.ts';
 import type { Action, CheckSpec, Lesson } from './schema.ts';
@@ -252,7 +253,7 @@ export class LessonSession implements LessonPort {
       this.states.running(i);
       if (stop.kind === 'step') {
         if (stop.views.length) this.lastViews = stop.views;
-        const ran = await this.runAction(stop.action, stop.views, 'lesson', stop.pid);
+        const ran = await this.runAction(stop.action, stop.views, stop.setup ? 'setup' : 'lesson', stop.pid);
         const result = stop.fails ? expectRefusal(ran, stop.fails) : ran;
         const st = this.states.stepped(i, result);
         this.emit({ type: 'step', index: i, result });
@@ -277,19 +278,33 @@ export class LessonSession implements LessonPort {
     });
   }
 
-  hint(i: number): string {
+  hint(i: number): ShownHint {
     const stop = this.lesson.stops[i];
-    if (!stop || stop.kind !== 'task') return text.noHint;
+    const none = { text: text.noHint, level: 0, of: 0 };
+    if (!stop || stop.kind !== 'task') return none;
     const st = this.states.at(i);
     const hints = hintsFor(stop, st.check, (s) => this.vars.subst(s));
-    if (!hints.length) return text.noHint;
-    // A new state starts again at its most specific hint; the same state cycles on.
+    if (!hints.length) return none;
+    // What the check finds now picks the hints; each h gives the next one, up to the
+    // last (the command). A change in what it finds starts again at the first.
     const seen = `${st.check?.found ?? ''}\0${st.check?.code ?? ''}`;
-    const shown = st.hintState === seen ? st.hintsShown : 0;
-    this.states.hinted(i, seen, shown + 1);
-    const t = this.vars.subst(hints[shown % hints.length]!.text);
-    this.emit({ type: 'hint', index: i, text: t });
-    return t;
+    const given = st.hintState === seen ? st.hints : [];
+    const level = Math.min(given.length, hints.length - 1);
+    const shown = { text: this.vars.subst(hints[level]!.text), level: level + 1, of: hints.length };
+    this.states.hinted(i, seen, given.length > level ? given : [...given, shown.text]);
+    this.emit({ type: 'hint', index: i, hint: shown });
+    return shown;
+  }
+
+  predict(i: number, guess: string): PredictionResult | undefined {
+    const stop = this.lesson.stops[i];
+    if (!stop || stop.kind !== 'step' || !stop.predict) return undefined;
+    const read = readGuess(stop.predict, guess);
+    if (read === undefined) return undefined;
+    const prediction = { guess: read, right: isRight(stop.predict, read) };
+    this.states.predicted(i, prediction);
+    this.emit({ type: 'predicted', index: i, prediction });
+    return prediction;
   }
 
   async solve(i: number): Promise<StepResult | undefined> {

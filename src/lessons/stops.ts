@@ -3,10 +3,10 @@
 // or failed by its ops, a check passed or failed by what it found, a task passed or
 // waiting for the learner. `settle` is the one place that decides a status; every
 // change makes a new state, so what was published stays as it was.
-import type { CheckResult, StepResult, StopState, StopStatus } from './port.ts';
+import type { CheckResult, PredictionResult, StepResult, StopState, StopStatus } from './port.ts';
 import type { Stop } from './schema.ts';
 
-const PENDING: StopState = Object.freeze({ status: 'pending', hintsShown: 0 });
+const PENDING: StopState = Object.freeze({ status: 'pending', hints: Object.freeze([]) });
 
 /** A stop's status from what it did: the one place it is decided. */
 function settle(stop: Stop, st: Omit<StopState, 'status'>): StopStatus {
@@ -53,9 +53,14 @@ export class StopStates {
     return this.put(i, { ...this.at(i), solved: true, step });
   }
 
-  /** A hint was given for what the check found (`seen`); `shown` hints so far for it. */
-  hinted(i: number, seen: string, shown: number): StopState {
-    return this.put(i, { ...this.at(i), hintState: seen, hintsShown: shown });
+  /** Hints were given for what the check found (`seen`): these, so far, in order. */
+  hinted(i: number, seen: string, hints: readonly string[]): StopState {
+    return this.put(i, { ...this.at(i), hintState: seen, hints: Object.freeze([...hints]), hinted: true });
+  }
+
+  /** The learner guessed at step i's prediction. */
+  predicted(i: number, prediction: PredictionResult): StopState {
+    return this.put(i, { ...this.at(i), prediction: Object.freeze({ ...prediction }) });
   }
 
   /** Every check and task has passed, and no step failed (a skipped block counts as done). */

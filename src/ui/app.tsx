@@ -7,10 +7,11 @@ import { Text, useApp, useInput, useStdout } from 'ink';
 import type { Lesson, LessonError, LessonSummary } from '../lessons/schema.ts';
 import type { LessonPort } from '../lessons/port.ts';
 import type { KernelApi } from '../lessons/kernel.ts';
+import { ChapterEnd } from './chapter-end.tsx';
 import { Help } from './help.tsx';
 import { Home } from './home.tsx';
 import type { Size } from './lines.tsx';
-import { loadProgress, saveProgress, type Progress } from './progress.ts';
+import { chapterRecords, loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { ui as text } from '../text/index.ts';
 import { EXIT_CTRL_C } from './keys.ts';
@@ -70,6 +71,8 @@ export function App(props: AppProps) {
   const [notice, setNotice] = useState<string>();
   const [help, setHelp] = useState(false);
   const [progress, setProgress] = useState<Progress>(() => progressApi.load());
+  /** The chapter whose end screen is up: its last lesson, just done. */
+  const [ended, setEnded] = useState<Lesson>();
 
   const quit = (code = 0) => { props.onExit?.(code); exit(); };
   const remember = (change: Partial<Settings>) => setSettings(settingsApi.save(change));
@@ -104,10 +107,15 @@ export function App(props: AppProps) {
           cover={helpScreen}
           onHelp={() => setHelp(true)}
           onBack={() => { setProgress(progressApi.load()); setLesson(undefined); }}
+          onChapterEnd={() => { setProgress(progressApi.load()); setEnded(lesson); setLesson(undefined); }}
           onQuit={quit}
         />
       </Suspense>
     );
+  }
+  if (ended && !helpScreen) {
+    const record = chapterRecords(props.lessons, progress).find((c) => c.number === ended.chapterNumber);
+    return <ChapterEnd lesson={ended} record={record} size={size} height={height} onClose={() => setEnded(undefined)} onQuit={quit} />;
   }
   return helpScreen ?? (
     <Home

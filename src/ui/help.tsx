@@ -12,6 +12,7 @@ function helpLines(): string[] {
     '',
     chalk.bold(text.helpLesson),
     ...HELP_ORDER.map((a) => `  ${key(label(a))} ${text.help[a]}`),
+    `  ${key(text.helpPredict[0])} ${text.helpPredict[1]}`,
     '',
     chalk.bold(text.helpHome),
     ...text.helpHomeKeys.map(([k, v]) => `  ${key(k)} ${v}`),

@@ -1,7 +1,9 @@
 // The lesson screen: the prose of the step on screen, the step list, the kernel state
 // panel (changes, before | after, or pictures), the syscall log, a message line and the
-// key bar - or the REPL's prompt. Every region gets a fixed number of lines from the
-// terminal's size (lessonLayout), so a frame is never taller than the screen.
+// key bar - or the REPL's prompt, or a prediction's. Every region gets a fixed number of
+// lines from the terminal's size (lessonLayout), so a frame is never taller than the
+// screen. A step with a prediction asks it before it runs (keys 1-9, or a number); a
+// challenge runs its setup as it opens and keeps it folded until it is solved (learn.ts).
 import React, { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, type Key } from 'ink';
 import chalk from 'chalk';
@@ -16,7 +18,8 @@ import { editLine, EMPTY_LINE, historyAdd, historyMove, historyOf, type History,
 import { markdownLines } from './markdown.ts';
 import { logLines, panelLines, STATUS_ICON, stepListLines, windowLines, type PanelMode } from './panel.ts';
 import { hasPicture } from './pictures/index.ts';
-import type { LessonProgress } from './progress.ts';
+import { lessonRecord, type LessonProgress } from './progress.ts';
+import { challengeSolved, hintLines, predictionLines, predictionMessage, setupFolded, setupSteps, shownLog, shownStops, statementLines } from './learn.ts';
 import type { Settings } from './settings.ts';
 import { lessons as engineText, ui as text } from '../text/index.ts';
 import { Lines, type Size } from './lines.tsx';
@@ -38,6 +41,8 @@ export interface LessonScreenProps {
   cover?: React.ReactNode;
   onHelp: () => void;
   onBack: () => void;
+  /** The chapter's last lesson is done and the learner asked for the chapter's end. */
+  onChapterEnd?: () => void;
   onQuit: (code?: number) => void;
   kernel?: KernelApi;
 }
@@ -90,6 +95,8 @@ interface Screen {
   live?: Snapshot;
   /** the REPL's line while it is open */
   repl: LineState | null;
+  /** the step whose prediction the lab is asking, and the number typed so far */
+  asking: { index: number; typed: string } | null;
   history: History;
   confirmReset: boolean;
   proseAt: number;
@@ -120,10 +127,10 @@ export function LessonScreen(props: LessonScreenProps) {
   const [k, setK] = useState<KernelApi | undefined>(props.kernel);
   const [screen, update, screenRef] = useScreen(() => ({
     viewing: -1, mode: props.settings.panel, pictures: props.settings.pictures, message: text.starting, closing: false,
-    repl: null, history: historyOf(props.settings.history), confirmReset: false, proseAt: 0, panelAt: 0,
+    repl: null, asking: null, history: historyOf(props.settings.history), confirmReset: false, proseAt: 0, panelAt: 0,
   }));
   const busyRef = useRef(true);
-  const { viewing, mode, pictures, panel, live, repl, proseAt, panelAt } = screen;
+  const { viewing, mode, pictures, panel, live, repl, asking, proseAt, panelAt } = screen;
   // The session's: on this machine, blocks for another cgroup layout are left out.
   const stops = state ? state.lesson.stops : lesson.stops;
 
@@ -140,6 +147,7 @@ export function LessonScreen(props: LessonScreenProps) {
         setPort(s);
         say(text.notStarted);
         busyRef.current = false;
+        void act(setUp);
       },
       (err: unknown) => { say(chalk.red(text.lessonError(failure(err).message))); busyRef.current = false; },
     );
@@ -155,7 +163,7 @@ export function LessonScreen(props: LessonScreenProps) {
     if (!port || !stop || stop.kind !== 'task' || st?.status !== 'waiting') return;
     const t = setInterval(() => {
       if (busyRef.current) return;
-      void port.recheck(viewing).then((r) => { if (r?.pass) { say(chalk.green(text.taskPassed)); save(); } });
+      void port.recheck(viewing).then((r) => { if (r?.pass) { say(passedMessage(port.state)); save(); } });
     }, 2000);
     return () => clearInterval(t);
   }, [port, viewing, st?.status]);
@@ -176,7 +184,26 @@ export function LessonScreen(props: LessonScreenProps) {
     const now = portRef.current?.state;
     if (!now) return;
     const total = now.lesson.stops.length;
-    props.saveProgress(lesson.meta.id, { stop: now.current + 1, total, done: now.current === total - 1 && now.passed });
+    props.saveProgress(lesson.meta.id, { stop: now.current + 1, total, done: now.current === total - 1 && now.passed, ...lessonRecord(now) });
+  };
+
+  /** A task passed: in a challenge whose last task it was, the setup unfolds. */
+  const passedMessage = (now: LessonState) =>
+    chalk.green(lesson.meta.kind === 'challenge' && challengeSolved(now) ? text.challengeSolved : text.taskPassed);
+
+  /** A challenge sets its scene as it opens (and after a reset): its setup steps run, the
+   *  state panel shows the state they left, not their diff (that would name the fault). */
+  const setUp = async (s: LessonPort) => {
+    const steps = setupSteps(s.state.lesson.stops);
+    if (!steps.length) return;
+    say(text.settingScene);
+    for (const i of steps) {
+      const st = await s.runStop(i);
+      if (st.status === 'failed') { show(s.state, i); say(describe(st.step)); return; }
+    }
+    const now = await s.observe(s.state.lastViews);
+    update({ viewing: steps.at(-1)!, panel: now && { ok: true, after: now, log: [] }, live: undefined, panelAt: 0, proseAt: 0 });
+    say(text.sceneSet);
   };
 
   const describe = (r: StepResult | undefined): string => {
@@ -192,7 +219,7 @@ export function LessonScreen(props: LessonScreenProps) {
     const c = now.stops[i]?.check;
     if (!c) return '';
     const title = substitute(t.title, now.vars, true);
-    if (c.pass) return chalk.green(text.plainCheckPass(title, c.measured ? c.found : undefined));
+    if (c.pass) return t.kind === 'task' ? passedMessage(now) : chalk.green(text.plainCheckPass(title, c.measured ? c.found : undefined));
     const detail = `${text.found(c.found ?? c.error ?? text.nothingFound)}; ${text.expected(c.expected)}`;
     return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(text.checkFailedBecause(title, detail));
   };
@@ -231,12 +258,43 @@ export function LessonScreen(props: LessonScreenProps) {
     const cur = now.current >= 0 ? now.lesson.stops[now.current] : undefined;
     if (cur?.kind === 'task' && !['passed', 'skipped'].includes(now.stops[now.current]?.status ?? '')) { say(chalk.yellow(text.mustFinishTask)); return; }
     const i = now.current + 1;
-    if (i >= now.lesson.stops.length) { say(chalk.green(text.lessonDone)); return; }
-    say(text.running(substitute(now.lesson.stops[i]!.title, now.vars, true)));
+    if (i >= now.lesson.stops.length) {
+      if (lesson.meta.chapterEnd && props.onChapterEnd && now.passed) void leave(props.onChapterEnd);
+      else say(chalk.green(lesson.meta.chapterEnd && props.onChapterEnd ? text.lessonDoneChapter : text.lessonDone));
+      return;
+    }
+    const next = now.lesson.stops[i]!;
+    // A prediction first: the learner commits to an answer, then the step runs.
+    if (next.kind === 'step' && next.predict && !now.stops[i]?.prediction) {
+      update({ asking: { index: i, typed: '' }, viewing: i, proseAt: 0 });
+      say(next.predict.choices ? text.predictChoose(next.predict.choices.length) : text.predictType);
+      return;
+    }
+    await runNext(s, i);
+  });
+
+  const runNext = async (s: LessonPort, i: number) => {
+    say(text.running(substitute(s.state.lesson.stops[i]!.title, s.state.vars, true)));
     await s.runStop(i);
     show(s.state, i);
-    say(stopMessage(s.state, i));
+    const stop = s.state.lesson.stops[i]!;
+    const guess = s.state.stops[i]?.prediction;
+    const ran = s.state.stops[i]?.status === 'done';
+    say(stop.kind === 'step' && stop.predict && guess && ran ? predictionMessage(stop.predict, guess, sub) : stopMessage(s.state, i));
     save();
+  };
+
+  /** The learner's answer to the prediction asked: recorded, then the step runs. */
+  const answer = (input: string) => act(async (s) => {
+    const a = screenRef.current.asking;
+    const stop = a ? s.state.lesson.stops[a.index] : undefined;
+    if (!a || stop?.kind !== 'step' || !stop.predict) return;
+    if (!s.predict(a.index, input)) {
+      say(chalk.yellow(stop.predict.choices ? text.predictNotAnswer(stop.predict.choices.length) : text.predictNotNumber));
+      return;
+    }
+    update({ asking: null });
+    await runNext(s, a.index);
   });
 
   const prev = () => {
@@ -266,7 +324,10 @@ export function LessonScreen(props: LessonScreenProps) {
   const hint = () => {
     const s = portRef.current;
     const v = screenRef.current.viewing;
-    say(s && stops[v]?.kind === 'task' ? chalk.yellow(text.hint(s.hint(v))) : engineText.noHint);
+    if (!s || stops[v]?.kind !== 'task') { say(engineText.noHint); return; }
+    const h = s.hint(v);
+    const last = h.of > 1 && h.level === h.of ? ` ${text.hintLast}` : '';
+    say(chalk.yellow(text.hintOf(h.level, h.of, h.text) + last));
   };
 
   const solve = () => act(async (s) => {
@@ -283,7 +344,8 @@ export function LessonScreen(props: LessonScreenProps) {
   const reset = () => act(async (s) => {
     say(text.closing);
     await s.reset();
-    update({ viewing: -1, panel: undefined, live: undefined, panelAt: 0, proseAt: 0, message: text.resetDone });
+    update({ viewing: -1, panel: undefined, live: undefined, panelAt: 0, proseAt: 0, asking: null, message: text.resetDone });
+    await setUp(s);
   });
 
   const openShell = () => act(async (s) => {
@@ -312,16 +374,37 @@ export function LessonScreen(props: LessonScreenProps) {
     setPanel(r);
     say(r.ok ? chalk.green(text.replOk(line.trim().split(/\s+/)[0]!)) : describe(r));
     if (await recheckShown(s, true)) {
-      if (s.state.stops[screenRef.current.viewing]?.check?.pass) say(chalk.green(text.taskPassed));
+      if (s.state.stops[screenRef.current.viewing]?.check?.pass) say(passedMessage(s.state));
       save();
     }
   });
 
-  const leave = async (all: boolean) => {
+  /** Close the lesson (everything it made goes), then go where `then` leads. */
+  const leave = async (then: () => void) => {
     if (screenRef.current.closing) return;
     update({ closing: true, message: text.closing });
     await portRef.current?.close();
-    if (all) props.onQuit(EXIT_CTRL_C); else props.onBack();
+    then();
+  };
+
+  /** A key while the lab asks a prediction: a choice's number, or a number typed and
+   *  entered; esc leaves the step unrun (n asks again). */
+  const askingKey = (input: string, key: Key) => {
+    const a = screenRef.current.asking!;
+    const stop = stops[a.index];
+    if (stop?.kind !== 'step' || !stop.predict) return;
+    const p = stop.predict;
+    if (key.escape) {
+      const s = portRef.current;
+      update({ asking: null });
+      if (s) show(s.state, s.state.current);
+      say(text.predictLater);
+    } else if (p.choices) {
+      if (/^[1-9]$/.test(input)) void answer(input);
+      else say(chalk.yellow(text.predictNotAnswer(p.choices.length)));
+    } else if (key.return) void answer(a.typed);
+    else if (key.backspace || key.delete) update({ asking: { ...a, typed: a.typed.slice(0, -1) } });
+    else if (/^[-0-9.]$/.test(input)) update({ asking: { ...a, typed: a.typed + input } });
   };
 
   // ---------------------------------------------------------------- keys
@@ -376,7 +459,7 @@ export function LessonScreen(props: LessonScreenProps) {
       case 'shell': void openShell(); break;
       case 'repl': if (portRef.current) update({ repl: EMPTY_LINE, message: text.replHelp }); break;
       case 'help': props.onHelp(); break;
-      case 'quit': void leave(false); break;
+      case 'quit': void leave(props.onBack); break;
       case 'up': scroll('prose', -3); break;
       case 'down': scroll('prose', 3); break;
       case 'pageUp': scroll('panel', -Math.max(1, layout.state - 2)); break;
@@ -387,8 +470,13 @@ export function LessonScreen(props: LessonScreenProps) {
   useInput((input, key) => {
     for (const [i, kk] of splitKeys(input, key)) {
       if (screenRef.current.closing) return;
-      if (kk.ctrl && i === 'c') { void leave(true); return; }
+      if (kk.ctrl && i === 'c') { void leave(() => props.onQuit(EXIT_CTRL_C)); return; }
       if (screenRef.current.repl !== null) { replKey(i, kk); continue; }
+      if (screenRef.current.asking !== null) {
+        const a = lessonAction(i, kk);
+        if (a === 'quit' || a === 'help') lessonKey(a); else askingKey(i, kk);
+        continue;
+      }
       if (screenRef.current.confirmReset) {
         update({ confirmReset: false });
         if (i === 'x') void reset(); else say(text.resetKept);
@@ -402,6 +490,10 @@ export function LessonScreen(props: LessonScreenProps) {
 
   // ---------------------------------------------------------------- layout
   const { cols } = size;
+  // A challenge's setup is folded until it is solved: the step list and the log say
+  // only that there was one.
+  const folded = setupFolded(lesson, state);
+  const listed = shownStops(stops, folded);
   const counter = text.stepOf(Math.max(0, viewing + 1), stops.length);
   const strip = stops.map((_, i) => (i === viewing ? text.selected : STATUS_ICON[state?.stops[i]?.status ?? 'pending'])).join('');
   const header = present
@@ -409,10 +501,16 @@ export function LessonScreen(props: LessonScreenProps) {
     : `${chalk.bold(lesson.meta.title)} ${chalk.dim('·')} ${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} ${chalk.dim('·')} ${chalk.bold(counter)}${layout.wide ? '' : `  ${strip}`}`;
 
   const prose = (w: number): string[] => {
-    const s = stop ?? stops[0];
+    const s = (stop ? listed[viewing] : undefined) ?? listed[0];
     if (!s) return [];
-    const lines = [chalk.bold(`${stop ? STATUS_ICON[st?.status ?? 'pending'] + ' ' : ''}${text.kinds[s.kind]}: ${sub(s.title)}`), ''];
-    lines.push(...markdownLines(sub(s.prose), w));
+    const setup = s.kind === 'step' && s.setup === true;
+    const lines = [...statementLines(lesson, viewing, w, sub), chalk.bold(`${stop ? STATUS_ICON[st?.status ?? 'pending'] + ' ' : ''}${text.kinds[setup ? 'setup' : s.kind]}: ${sub(s.title)}`), ''];
+    // The prediction first, so the question (and its keys) is never below the fold.
+    if (s.kind === 'step' && s.predict) lines.push(...predictionLines(s.predict, st, w, sub), '');
+    // A folded setup step shows none of its own words, but the first one's prose is the
+    // challenge's statement.
+    if (!(setup && folded && s.index > 0)) lines.push(...markdownLines(sub(s.prose), w));
+    if (s.kind === 'task') lines.push(...hintLines(st?.hints ?? [], w));
     if (viewing === stops.length - 1 && lesson.outro && st?.status !== 'pending') lines.push('', ...markdownLines(sub(lesson.outro), w));
     if (!present && stop?.notes.length) lines.push('', chalk.dim(text.notesTitle + ':'), ...stop.notes.flatMap((n) => markdownLines(sub(n), w).map((l) => chalk.dim(l))));
     return lines;
@@ -426,7 +524,7 @@ export function LessonScreen(props: LessonScreenProps) {
   const stateLines = (w: number) =>
     region(k ? panelLines({ result: panel, live, mode, pictures, width: w, kernel: k }) : [text.noState], panelAt, layout.state, 'panel');
   const log = (h: number) => {
-    const lines = logLines(state?.log ?? []);
+    const lines = logLines(shownLog(state?.log ?? [], folded));
     return [chalk.bold(text.logTitle), ...(lines.length ? windowLines(lines, -1, h - 1).lines : [text.logEmpty])];
   };
 
@@ -438,7 +536,7 @@ export function LessonScreen(props: LessonScreenProps) {
         <Box flexDirection="column" width={layout.left}>
           <Lines lines={proseLines(layout.left - 1)} height={layout.prose} width={layout.left} />
           <Lines lines={[chalk.dim('─'.repeat(layout.left - 1))]} height={1} width={layout.left} />
-          <Lines lines={stepListLines(stops, state?.stops, viewing, sub).slice(listStart)} height={layout.list} width={layout.left} />
+          <Lines lines={stepListLines(listed, state?.stops, viewing, sub).slice(listStart)} height={layout.list} width={layout.left} />
         </Box>
         <Lines lines={Array.from({ length: layout.body }, () => chalk.dim('│'))} height={layout.body} width={2} />
         <Box flexDirection="column" width={layout.right}>
@@ -457,13 +555,17 @@ export function LessonScreen(props: LessonScreenProps) {
     );
   }
 
-  const prompt = repl ? `${text.replPrompt}${cursorAt(repl)}` : undefined;
+  const predict = asking ? stops[asking.index] : undefined;
+  const choices = predict?.kind === 'step' ? predict.predict?.choices : undefined;
+  const prompt = repl ? `${text.replPrompt}${cursorAt(repl)}`
+    : asking && !choices ? `${text.predictPrompt}${cursorAt({ text: asking.typed, cursor: asking.typed.length })}` : undefined;
+  const keyBar = asking && choices ? text.predictKeys(choices.length) : present ? text.presentKeys : text.lessonKeys;
   return (
     <Box flexDirection="column" width={cols} height={height}>
       <Text wrap="truncate-end">{header}</Text>
       {content}
       <Text wrap="truncate-end">{(screen.closing ? text.closing : screen.message) || ' '}</Text>
-      <Text wrap="truncate-end" dimColor={!prompt}>{prompt ?? (present ? text.presentKeys : text.lessonKeys)}</Text>
+      <Text wrap="truncate-end" dimColor={!prompt}>{prompt ?? keyBar}</Text>
     </Box>
   );
 }

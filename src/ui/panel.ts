@@ -70,6 +70,8 @@ export function panelLines(p: PanelInput): string[] {
   if (rest.length) {
     if (p.mode === 'side') out.push(...sideLines(onlyViews(r.before, rest), onlyViews(r.after, rest), p.kernel, p.width));
     else if (r.diff) out.push(...diffLines({ ...r.diff, views: r.diff.views.filter((v) => rest.includes(v.name)) }, p.kernel, p.width));
+    // A state read with nothing before it (a challenge's scene, just set): as it is.
+    else if (r.after && !r.before) out.push(...p.kernel.renderSnapshot(onlyViews(r.after, rest)!, { color: color(), width: p.width }).split('\n'));
   }
   while (out.at(-1) === '') out.pop();
   if (r.output) out.push('', ...r.output.split('\n').map((l) => chalk.cyan(l)));
@@ -83,7 +85,9 @@ export function logLines(entries: readonly LogEntry[]): string[] {
   for (const e of entries) {
     lines.push(chalk.bold(`▸ ${text.logOp(e.op, e.source)}`));
     for (const s of e.syscalls) lines.push(chalk.dim(`  ${s}`));
-    if (e.shell) lines.push(chalk.cyan(`  ${text.shellLine(e.shell)}`));
+    // A multi-line command keeps its lines together under the `$`, each a line of the
+    // region (one string holding newlines would draw more lines than it was given).
+    if (e.shell) lines.push(...text.shellLine(e.shell.trimEnd()).split('\n').map((l, i) => chalk.cyan(`  ${i ? '  ' : ''}${l}`)));
     if (e.error) lines.push(chalk.red(`  ${e.error}`));
   }
   return lines;
@@ -95,7 +99,8 @@ export const STATUS_ICON: Record<string, string> = { pending: '·', running: '�
 export function stepListLines(stops: Stop[], states: readonly StopState[] | undefined, viewing: number, sub: (s: string) => string): string[] {
   return stops.map((s, i) => {
     const status = states?.[i]?.status ?? 'pending';
-    const line = `${i === viewing ? text.selected : ' '}${STATUS_ICON[status]} ${i + 1}. ${text.kinds[s.kind]}: ${sub(s.title)}`;
+    const kind = s.kind === 'step' && s.setup ? 'setup' : s.kind;
+    const line = `${i === viewing ? text.selected : ' '}${STATUS_ICON[status]} ${i + 1}. ${text.kinds[kind]}: ${sub(s.title)}`;
     return i === viewing ? chalk.inverse(line) : status === 'pending' ? chalk.dim(line) : line;
   });
 }

@@ -14,6 +14,7 @@ import { repoRoot } from '../../src/core/index.ts';
 import { ui as text } from '../../src/text/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { TMUX, Tmux } from './tmux.ts';
+import { cgroupLayout } from '../../src/doctor/checks.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 const canRun = isRoot && TMUX !== undefined && existsSync(cli);
@@ -150,6 +151,61 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     expect(progress.lessons.uts).toMatchObject({ stop: 3, total: 7, done: false });
     const settings = JSON.parse(readFileSync(join(dir, 'boxlab', 'settings.json'), 'utf8'));
     expect(settings).toMatchObject({ lastLesson: 'uts', history: ['sethostname e2e-repl'] });
+  }, 120_000);
+
+  it('a prediction answered by keys (pid), and a challenge solved by keys (slow-job): hint, REPL, unfolded', async () => {
+    startLab('', '', 120, 40);
+    await openFromHome('The PID namespace');
+    tmux.keys('n');
+    let s = await tmux.waitFor((x) => x.includes(text.predictChoose(3)), 'the prediction, asked before the clone');
+    expect(s).not.toMatch(/clone3\(/); // nothing ran yet
+    tmux.keys('2');
+    s = await tmux.waitFor((x) => x.includes(text.predictRight('1', '').slice(0, 10)), 'the clone, and the answer');
+    expect(s).toContain(text.predictYouSaid('1', true));
+    expect(s).toContain('clone3({flags=CLONE_NEWPID');
+    tmux.keys('q');
+
+    // The challenge: its scene set as it opens, the fault folded away
+    await tmux.waitFor((x) => x.includes(text.homeKeys), 'home');
+    for (let i = 0; i < 60 && !selected(tmux.screen()).includes('Challenge: the slow job'); i++) {
+      const was = selected(tmux.screen());
+      tmux.keys('j');
+      await tmux.waitFor((x) => selected(x) !== was, 'the selection to move');
+    }
+    expect(tmux.screen()).toContain(text.challengesHeading);
+    tmux.keys('Enter');
+    s = await tmux.waitFor((x) => x.includes(text.sceneSet.slice(0, 40)), 'the scene, set');
+    expect(s).toContain(text.setupFolded.slice(0, 30));
+    expect(s).not.toContain('The fault');
+    tmux.keys('n');
+    s = await tmux.waitFor((x) => /the job got \d+% of one CPU/.test(x), 'the symptom, measured');
+    const share = Number(/the job got (\d+)%/.exec(s)![1]);
+    expect(share).toBeLessThan(30); // a tenth of a CPU, give or take a busy machine
+    tmux.keys('n');
+    await tmux.waitFor((x) => x.includes(text.taskWaiting.slice(0, 30)), 'the task, waiting');
+    tmux.keys('h');
+    await tmux.waitFor((x) => x.includes(text.hintsTitle), 'the first hint, in the prose');
+    // the fix, as a learner types it at the REPL: the quota lifted in whatever tree holds cpu
+    tmux.keys(':');
+    await tmux.waitFor((x) => x.includes(text.replHelp.slice(0, 30)), 'the REPL');
+    tmux.type(cgroupLayout() === 'v2' ? 'cgroup_set ${cgroup} cpu.max "max 100000"' : 'cgroup_set ${cgroup} cpu.cfs_quota_us -1');
+    tmux.keys('Enter');
+    s = await tmux.waitFor((x) => x.includes(text.challengeSolved.slice(0, 30)), 'the challenge, solved');
+    tmux.keys('Escape');
+    await tmux.waitFor((x) => x.includes('The fault'), 'the setup, unfolded');
+    // the kernel agrees: the job's group has no quota now
+    const v2 = cgroupLayout() === 'v2';
+    const groups = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '8', '-type', 'd', '-name', `bl-lesson-slow-job-*`, '-path', v2 ? '*' : '*/cpu*/*'], { encoding: 'utf8' })
+      .split('\n').filter((d) => existsSync(join(d, v2 ? 'cpu.max' : 'cpu.cfs_quota_us')));
+    expect(groups).toHaveLength(1);
+    expect(readFileSync(join(groups[0]!, v2 ? 'cpu.max' : 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(v2 ? 'max 100000' : '-1');
+    tmux.keys('q');
+    await tmux.waitFor((x) => x.includes(text.homeKeys), 'home');
+    tmux.keys('q');
+    expect(await labExit()).toBe(0);
+    const progress = JSON.parse(readFileSync(join(dir, 'boxlab', 'progress.json'), 'utf8'));
+    expect(Object.values(progress.lessons.pid.predictions)).toEqual([true]);
+    expect(Object.values(progress.lessons['slow-job'].tasks)).toEqual(['hinted']);
   }, 120_000);
 
   it('Ctrl-C in a lesson with a container leaves cleanly; presenter mode opens the lesson named', async () => {

@@ -14,8 +14,10 @@ import { diff, renderDiff, renderSnapshot } from '../../src/kernel/index.ts';
 import type { KernelApi } from '../../src/lessons/kernel.ts';
 import type { Snapshot } from '../../src/kernel/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/ui/settings.ts';
+import type { Progress } from '../../src/ui/progress.ts';
 import { stripAnsi } from '../../src/ui/draw.ts';
 import { machineSummary, summaryLines } from '../../src/ui/summary.ts';
+import { isRight, readGuess } from '../../src/lessons/predict.ts';
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,6 +49,9 @@ function procSnap(procs: [string, string, string, string][]): Snapshot {
   };
 }
 
+/** A hint longer than any line, ending with what the learner needs most: the command. */
+const HINT = 'Read the cpu controller\'s files of the job\'s group, then look at what the kernel counts each time it holds the group back; at last: cgroup_set GROUP cpu.max "max 100000"';
+
 let readings = 0;
 const fakeKernel: KernelApi = {
   snapshot: async () => utsSnap(`reading-${++readings}`),
@@ -61,7 +66,7 @@ const fakeKernel: KernelApi = {
 function fakeSession(lesson: Lesson) {
   const listeners = new Set<(e: LessonEvent) => void>();
   let state: LessonState = {
-    lesson, stops: lesson.stops.map((): StopState => ({ status: 'pending', hintsShown: 0 })), current: -1, log: [],
+    lesson, stops: lesson.stops.map((): StopState => ({ status: 'pending', hints: [] })), current: -1, log: [],
     vars: { ct: '', pid: '', hostname: 'labhost', target: 'lab-box' }, lastViews: ['uts'], containers: ['c1', 'c2'], passed: false, closed: false,
   };
   const publish = (change: Partial<LessonState>, happened: Happening) => {
@@ -72,20 +77,34 @@ function fakeSession(lesson: Lesson) {
     get state() { return state; },
     onEvent(fn: (e: LessonEvent) => void) { listeners.add(fn); return () => { listeners.delete(fn); }; },
     runStop: vi.fn(async (i: number) => {
+      const stop = lesson.stops[i]!;
       const before = utsSnap('labhost');
       const after = utsSnap(`box-from-step-${i + 1}`);
       const result: StepResult = { ok: true, before, after, diff: diff(before, after), log: [] };
-      const st: StopState = { status: lesson.stops[i]!.kind === 'step' ? 'done' : 'passed', step: result, hintsShown: 0, check: { pass: true, expected: '' } };
+      const st: StopState = { status: lesson.stops[i]!.kind === 'step' ? 'done' : 'passed', step: result, hints: [], check: { pass: true, expected: '' } };
       publish({
         current: i,
-        stops: state.stops.map((old, j) => (j === i ? st : old)),
-        log: [...state.log, { source: 'lesson', op: 'clone', ok: true, syscalls: ['clone3({flags=CLONE_NEWUTS}) = 4242'], shell: 'unshare --uts', at: 0 }],
+        stops: state.stops.map((old, j) => (j === i ? { ...old, ...st } : old)),
+        log: [...state.log, { source: stop.kind === 'step' && stop.setup ? 'setup' : 'lesson', op: 'clone', ok: true, syscalls: ['clone3({flags=CLONE_NEWUTS}) = 4242'], shell: 'unshare --uts', at: 0 }],
         vars: { ...state.vars, ct: 'c1', pid: '4242' },
+        passed: i === lesson.stops.length - 1,
       }, { type: 'step', index: i, result });
       return st;
     }),
     recheck: vi.fn(async () => undefined),
-    hint: () => 'a hint',
+    hint: (i: number) => {
+      const hint = { text: HINT, level: 1, of: 1 };
+      publish({ stops: state.stops.map((old, j) => (j === i ? { ...old, hints: [...old.hints, HINT], hinted: true } : old)) }, { type: 'hint', index: i, hint });
+      return hint;
+    },
+    predict: (i: number, guess: string) => {
+      const stop = lesson.stops[i];
+      const read = stop?.kind === 'step' && stop.predict ? readGuess(stop.predict, guess) : undefined;
+      if (stop?.kind !== 'step' || !stop.predict || read === undefined) return undefined;
+      const prediction = { guess: read, right: isRight(stop.predict, read) };
+      publish({ stops: state.stops.map((old, j) => (j === i ? { ...old, prediction } : old)) }, { type: 'predicted', index: i, prediction });
+      return prediction;
+    },
     solve: vi.fn(async () => undefined),
     repl: vi.fn(async (line: string): Promise<StepResult> => {
       const before = procSnap([['1', '4242', '0', 'sh']]);
@@ -99,7 +118,7 @@ function fakeSession(lesson: Lesson) {
   return s;
 }
 
-interface Setup { present?: boolean; cols?: number; rows?: number; settings?: Partial<Settings>; only?: string; initial?: string; shell?: (pid: number) => void; loadLesson?: (id: string) => Promise<Lesson> }
+interface Setup { present?: boolean; cols?: number; rows?: number; settings?: Partial<Settings>; only?: string; initial?: string; shell?: (pid: number) => void; loadLesson?: (id: string) => Promise<Lesson>; progress?: Progress }
 
 const SUMMARY: [string, string] = ['kernel 6.x · cgroup v2 · root · core built', text.notHere([text.notHereBecause('needs unprivileged user namespaces', ['user'])])];
 const BLOCKED = new Map([['user', ['needs unprivileged user namespaces']]]);
@@ -122,7 +141,7 @@ async function setup(o: Setup = {}) {
     <App lessons={lessons.map(summarize)} errors={all.errors} summary={SUMMARY} blocked={BLOCKED}
       present={o.present} initialLesson={lessons.find((l) => l.meta.id === o.initial)} loadLesson={loadLesson}
       openSession={openSession} onExit={exited} kernel={fakeKernel} shell={o.shell}
-      progress={{ load: () => ({}), save: (...a: unknown[]) => { saved.push(a); } }}
+      progress={{ load: () => o.progress ?? {}, save: (...a: unknown[]) => { saved.push(a); } }}
       settings={{ load: () => settings, save: (c) => { savedSettings.push(c); settings = { ...settings, ...c }; return settings; } }} {...p} />
   );
   const r = render(app());
@@ -386,6 +405,129 @@ describe('presenter mode', () => {
     }
     expect(t.frame()).not.toContain(text.notesTitle);
     expect(t.frame()).not.toContain(stripAnsi(withNotes.stops[idx]!.notes[0]!).split('\n')[0]!.slice(0, 20));
+    t.unmount();
+  });
+});
+
+describe('learning by doing', () => {
+  /** Press n until the lab asks a prediction (or `limit` steps ran). */
+  async function nUntilAsked(t: Awaited<ReturnType<typeof setup>>, limit = 20) {
+    for (let i = 0; i < limit; i++) {
+      await t.press('n');
+      const f = await t.until((x) => x.includes(text.predictKeys(3).slice(0, 10)) || x.includes(text.predictPrompt) || !x.includes(text.running('').trim()));
+      if (f.includes(text.predictPrompt) || f.includes(text.predictKeys(3).slice(0, 10))) return f;
+    }
+    throw new Error(`no prediction asked:\n${t.frame()}`);
+  }
+
+  it('asks a prediction before its step runs: a choice\'s key answers, the step runs, right or wrong with why; counted', async () => {
+    const t = await setup({ initial: 'pid', cols: 200, rows: 40 });
+    await t.until((f) => f.includes(text.notStarted));
+    const pid = t.sessions[0]!.state.lesson;
+    const [first, second] = pid.stops.flatMap((s) => (s.kind === 'step' && s.predict ? [s.predict] : []));
+    await t.press('n');
+    let f = await t.until((x) => x.includes(text.predictChoose(3)));
+    expect(f).toContain(first!.question.replace(/`/g, '').slice(0, 40));
+    expect(f).toContain(text.choice(2, '1'));
+    expect(f).toContain(text.predictKeys(3));
+    expect(t.sessions[0]!.runStop).not.toHaveBeenCalled(); // nothing runs before the guess
+    await t.press('7');
+    await t.until((x) => x.includes(text.predictNotAnswer(3)));
+    expect(t.sessions[0]!.runStop).not.toHaveBeenCalled();
+    await t.press('2');
+    f = await t.until((x) => x.includes(stripAnsi(text.predictRight('1', first!.why)).slice(0, 60)));
+    expect(t.sessions[0]!.runStop).toHaveBeenCalledWith(0);
+    expect(f).toContain(text.predictYouSaid('1', true));
+    expect(f).toContain(text.predictAnswer('1', first!.why).slice(0, 60));
+    // the second prediction, answered wrong
+    f = await nUntilAsked(t);
+    expect(f).toContain(second!.question.slice(0, 40));
+    await t.press('1');
+    f = await t.until((x) => x.includes(text.predictWrong(second!.choices![0]!, second!.answer, second!.why).slice(0, 50)));
+    expect(f).toContain(text.predictYouSaid(second!.choices![0]!, false));
+    const last = t.saved.at(-1) as [string, { predictions: Record<string, boolean> }];
+    expect(last[0]).toBe('pid');
+    expect(last[1].predictions).toEqual({ [first!.line]: true, [second!.line]: false });
+    t.unmount();
+  });
+
+  it('a number prediction: typed, edited, entered; esc leaves the step unrun until n asks again', async () => {
+    const t = await setup({ initial: 'cpu', cols: 200, rows: 40 });
+    await t.until((f) => f.includes(text.notStarted));
+    const lesson = t.sessions[0]!.state.lesson;
+    const at = lesson.stops.findIndex((s) => s.kind === 'step' && s.predict);
+    const p = lesson.stops.flatMap((s) => (s.kind === 'step' && s.predict ? [s.predict] : []))[0]!;
+    await nUntilAsked(t);
+    await t.until((x) => x.includes(text.predictType));
+    await t.press('\x1b');
+    await t.until((x) => x.includes(text.predictLater));
+    expect(t.sessions[0]!.runStop).not.toHaveBeenCalledWith(at);
+    await t.press('n');
+    await t.until((x) => x.includes(text.predictType));
+    await t.press('1', '9', '9', '\x7f', '\x7f', '8');
+    await t.until((x) => x.includes(`${text.predictPrompt}18`));
+    await t.press('\r');
+    const f = await t.until((x) => x.includes(text.predictRight(p.answer, p.why).slice(0, 40)));
+    expect(f).toContain(text.predictYouSaid('18', true)); // within the tolerance
+    expect(t.sessions[0]!.runStop).toHaveBeenCalledWith(at);
+    t.unmount();
+  });
+
+  it('a challenge: listed apart; its setup runs as it opens, folded until solved; a hint is shown whole', async () => {
+    const t = await setup({ cols: 120, rows: 50 });
+    let f = t.frame();
+    expect(f).toContain(`${text.challengeMark} ${text.challengesHeading}`);
+    expect(f).toMatch(new RegExp(`${text.challengeMark} +Challenge: the slow job`));
+    t.unmount();
+
+    const u = await setup({ initial: 'slow-job', cols: 120, rows: 50 });
+    f = await u.until((x) => x.includes(text.sceneSet.slice(0, 30)));
+    const lesson = u.sessions[0]!.state.lesson;
+    const setups = lesson.stops.filter((s) => s.kind === 'step' && s.setup).map((s) => s.index);
+    expect(u.sessions[0]!.runStop.mock.calls.map(([i]) => i)).toEqual(setups); // run as it opened
+    expect(f).toContain(text.setupFolded.slice(0, 30));
+    expect(f).not.toContain('The fault');
+    expect(f).toContain(text.logEmpty); // the setup's syscalls are folded too
+    expect(f).toContain('A batch job runs in a container'); // the statement
+    // on to the task; a hint, whole
+    while (!u.sessions[0]!.state.stops.some((s, i) => lesson.stops[i]!.kind === 'task' && s.status !== 'pending')) {
+      await u.press('n');
+      await tick(40);
+    }
+    await u.press('h');
+    f = await u.until((x) => x.includes(text.hintsTitle));
+    const prose = f.split('\n').map((l) => l.split('│')[0]!).join(' ').replace(/\s+/g, ' ');
+    expect(prose).toContain(HINT); // wrapped in the prose, not cut
+    expect(f).toContain(text.setupFolded.slice(0, 30)); // one task passed, one to go
+    // the fake passes every task: once the last has, the challenge is solved and the setup unfolds
+    while (u.sessions[0]!.state.current < lesson.stops.length - 1) {
+      await u.press('n');
+      await tick(40);
+    }
+    f = await u.until((x) => x.includes('The fault'));
+    expect(f).not.toContain(text.setupFolded.slice(0, 30));
+    u.unmount();
+  });
+
+  it('the chapter\'s last lesson done, n shows the chapter\'s end: its record, what was learned, what to try next', async () => {
+    const t = await setup({ initial: 'slow-job', cols: 120, rows: 50, progress: { cpu: { stop: 9, total: 9, done: true, at: '', tasks: { 10: 'clean', 20: 'hinted' }, predictions: { 30: true } } } });
+    await t.until((x) => x.includes(text.sceneSet.slice(0, 30)));
+    const lesson = t.sessions[0]!.state.lesson;
+    while (t.sessions[0]!.state.current < lesson.stops.length - 1) {
+      await t.press('n');
+      await tick(40);
+    }
+    expect(t.sessions[0]!.close).not.toHaveBeenCalled();
+    await t.press('n');
+    const f = await t.until((x) => x.includes(text.chapterDone(2, 'Cgroups')));
+    expect(t.sessions[0]!.close).toHaveBeenCalled();
+    const end = lesson.meta.chapterEnd!;
+    expect(f).toContain(text.learnedTitle);
+    expect(f).toContain(text.nextTitle);
+    expect(f).toContain(end.learned[0]!.slice(0, 40));
+    expect(f).toContain(text.chapterRecord(2, 1, 1, 1));
+    await t.press(' ');
+    await t.until((x) => x.includes(text.homeKeys));
     t.unmount();
   });
 });

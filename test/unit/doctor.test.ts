@@ -101,7 +101,7 @@ function machine(change: (c: Record<string, Check>) => void = () => {}): Check[]
 }
 
 const lesson = (over: Partial<LessonSummary>): LessonSummary => ({
-  id: 'x', title: 'X', chapter: 'c', chapterNumber: 1, number: 1, summary: '', needs: 'root', features: [], file: '', steps: 1, checks: 0, tasks: 0, ...over,
+  id: 'x', title: 'X', chapter: 'c', chapterNumber: 1, number: 1, summary: '', needs: 'root', features: [], kind: 'lesson', file: '', steps: 1, checks: 0, tasks: 0, predictions: 0, ...over,
 });
 
 describe('doctor verdicts', () => {

@@ -8,7 +8,8 @@ export const cli = {
 Usage:
   boxlab                      open the lab (terminal UI)
   boxlab --present [LESSON]   the lab for a projector: one step per screen, no notes
-  boxlab list [--json]        list the lessons
+  boxlab list [--json]        list the lessons and challenges
+  boxlab progress [--json]    your progress, chapter by chapter
   boxlab lesson ID [--yes] [--markdown|--json]
                               run a lesson as plain text (--yes solves its tasks)
   boxlab run [OPTIONS] -- CMD [ARG...]
@@ -101,17 +102,28 @@ $XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).
 the built-in course run only so, and only if no one but you or root can change them).`,
     list: `Usage: boxlab list [--json] [--trust DIR]
 
-Lists the lessons: id, title, and whether they need root.
+Lists the lessons and challenges: id, title, whether they need root, and which are
+challenges ("kind": "challenge" in the JSON).
 
 --trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
 the built-in course run only so, and only if no one but you or root can change them).`,
     lesson: `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N] [--trust DIR]
 
 Runs a lesson straight through as plain text: prose, commands, syscalls, the state
-before and after, and the diff. --yes solves its tasks with their solutions; the exit
-status is 0 only if every check passes. --markdown writes a handout, --json an event
-stream. --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
+before and after, and the diff. --yes solves its tasks with their solutions, each
+task checked first (one that passes before anything was done fails the run); the exit
+status is 0 only if every check passes. A prediction is shown with its answer.
+--markdown writes a handout, --json an event stream (JSON lines, one event per line). --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
 you can look at them from another terminal (boxlab state PID).
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`,
+    progress: `Usage: boxlab progress [--json] [--trust DIR]
+
+Your progress, chapter by chapter: lessons and challenges done, tasks solved without
+hints (or after a hint, or with the solution), and predictions right (your first guess
+at each). Read from the lab's progress file ($XDG_STATE_HOME/boxlab/progress.json;
+under sudo, the invoking user's).
 
 --trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
 the built-in course run only so, and only if no one but you or root can change them).`,
@@ -249,6 +261,15 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   cleanupWouldRemove: 'would remove',
   cleanupRemoved: 'removed',
   cleanupLine: (status: string, what: string, owner: number) => `${status.padEnd(12)} ${what}  (left by boxlab ${owner})`,
+
+  // boxlab list, progress
+  listLine: (id: string, title: string, needs: string, challenge: boolean) => `${id}  ${title}  (${needs}${challenge ? ', challenge' : ''})`,
+  progressChapter: (chapter: string, done: number, total: number) => `${chapter}: ${done}/${total} lessons done`,
+  progressChallenges: (done: number, total: number) => `${done}/${total} challenge${total === 1 ? '' : 's'} solved`,
+  progressTasks: (clean: number, solved: number) => `${clean}/${solved} tasks solved without hints`,
+  progressPredictions: (right: number, answered: number) => `${right}/${answered} predictions right`,
+  progressFile: (file: string) => `(from ${file})`,
+  progressNone: "No progress yet: open the lab ('boxlab') and start a lesson.",
 
   image: {
     unknownVerb: (v: string) => `boxlab image: unknown verb '${v}'. Run 'boxlab image --help' for the list.`,
