@@ -1,14 +1,15 @@
 // The lab's one door to the kernel probes (src/kernel): the engine and the UI call these
 // and never read /proc for a view themselves.
 import { diff, namedNamespaces, renderDiff, renderSnapshot, snapshot } from '../kernel/index.ts';
+import type { NetDumpFn } from '../kernel/probe.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 
 export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number }
 
 export interface KernelApi {
   /** `neighbours`: the lesson's other containers, shown too by views that span
-   *  namespaces (net). */
-  snapshot(pid: number, views: ViewName[], neighbours?: { name: string; pid: number }[]): Promise<Snapshot>;
+   *  namespaces (net); `netDump`: the core that reads their network namespaces. */
+  snapshot(pid: number, views: ViewName[], neighbours?: { name: string; pid: number }[], netDump?: NetDumpFn): Promise<Snapshot>;
   diff(before: Snapshot, after: Snapshot): SnapshotDiff;
   renderSnapshot(s: Snapshot, opts: RenderOptions): string;
   renderDiff(d: SnapshotDiff, opts: RenderOptions): string;
@@ -17,7 +18,7 @@ export interface KernelApi {
 }
 
 const api: KernelApi = {
-  snapshot: (pid, views, neighbours) => snapshot(pid, views, { neighbours }),
+  snapshot: (pid, views, neighbours, netDump) => snapshot(pid, views, { neighbours, netDump }),
   diff,
   renderSnapshot,
   renderDiff,

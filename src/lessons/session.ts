@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Core, CoreError } from '../core/index.ts';
 import { blName, Ledger, processStartTime } from '../ledger/index.ts';
+import type { NetDumpFn } from '../kernel/probe.ts';
 import type { Snapshot, ViewName } from '../kernel/types.ts';
 import { lessons as text } from '../text/index.ts';
 import { CgroupGuard } from './cgroup-guard.ts';
@@ -64,6 +65,9 @@ export class LessonSession implements LessonPort {
   private current = -1;
   private lastViews: readonly ViewName[] = ['uts', 'ns', 'proc'];
   private closed = false;
+  /** The net view reads namespaces through the lesson's core, when it is root's (a
+   *  rootless core may not enter the lab's other namespaces: the view starts its own). */
+  private netReader?: NetDumpFn;
   private published: LessonState;
   private listeners = new Set<(e: LessonEvent) => void>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -150,6 +154,7 @@ export class LessonSession implements LessonPort {
     core.stderr?.resume();
     this.ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, this.scope);
     this.core = core;
+    this.netReader = user.drop ? undefined : (where) => core.netDump(where);
     this.lesson = lesson;
     if (needsLayout(lesson)) {
       const layout = await this.gateway.cgroupLayout().catch((err: unknown) => {
@@ -178,7 +183,7 @@ export class LessonSession implements LessonPort {
    *  other containers, which views spanning namespaces (net) show too. */
   private async read(views: readonly ViewName[]): Promise<Snapshot> {
     const pid = this.vars.viewPid;
-    return (await kernel()).snapshot(pid, [...views], this.containers.besides(pid));
+    return (await kernel()).snapshot(pid, [...views], this.containers.besides(pid), this.netReader);
   }
 
   observe(views: readonly ViewName[]): Promise<Snapshot | undefined> {
