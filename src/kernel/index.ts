@@ -2,7 +2,7 @@
 // plain-text renderer. See DESIGN.md "Kernel state views".
 export * from './types.ts';
 export { boxcoreEnter, nsenterEnter, parseEnterOutput, parseNsLink, type EnterFn, type EnterWhat, type NetDumpFn, type Probe } from './probe.ts';
-export { snapshot, sharedEnter } from './snapshot.ts';
+export { snapshot, sharedEnter, type SnapshotOptions } from './snapshot.ts';
 export { diff, diffView, diffRows, countChanges } from './diff.ts';
 export { renderView, renderSnapshot, renderViewDiff, renderDiff, truncate, fitWidths, columnTitle } from './render.ts';
 

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxcorePath, Core, repoRoot } from '../../src/core/index.ts';
-import { diff, snapshot, VIEW_NAMES, type NetDumpFn, type ViewName } from '../../src/kernel/index.ts';
+import { diff, snapshot, VIEW_NAMES, type SnapshotOptions, type ViewName } from '../../src/kernel/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { buildRootfs, findStaticBusybox } from '../../src/runtime/rootfs.ts';
 import { hasCrun, haveCgroupUnified, runtimeContestants, type Contestant } from './runtimes.ts';
@@ -96,16 +96,19 @@ async function benchSteps(): Promise<void> {
   try {
     const { ct, pid } = await core.clone(['pid', 'uts', 'mnt', 'ipc', 'net']);
     await core.propagation(ct, 'private');
-    const netDump: NetDumpFn = (where) => core.netDump(where);
+    const readers: SnapshotOptions = {
+      netDump: (where) => core.netDump(where),
+      enter: async (p, what) => ({ ...(await core.probe(p, what)), via: 'boxcore' }),
+    };
     const rows: Row[] = [];
     for (const view of VIEW_NAMES as readonly ViewName[]) {
       const samples: number[] = [];
       for (let i = 0; i < WARMUP + ROUNDS; i++) {
         const t0 = process.hrtime.bigint();
-        // As a lesson does: its core reads the network namespaces (net_dump).
-        const before = await snapshot(pid, [view], { netDump });
+        // As a lesson does: its core reads inside the namespaces (probe, net_dump).
+        const before = await snapshot(pid, [view], readers);
         await core.sethostname(ct, `bl-bench-${i}`);
-        const after = await snapshot(pid, [view], { netDump });
+        const after = await snapshot(pid, [view], readers);
         diff(before, after);
         if (i >= WARMUP) samples.push(ms(process.hrtime.bigint() - t0));
       }
