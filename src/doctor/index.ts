@@ -42,6 +42,15 @@ const link = (kind: LinkKind) => (c: Checks): Problem | undefined => {
   return { why: t.linkMissing(kind, configOf(kind)), fix: kernelFix(kind) };
 };
 
+const netfilterNat = (c: Checks): Problem | undefined =>
+  (fact(c, 'netfilter', 'nat') ? undefined : { why: c.get('netfilter')!.detail, fix: fixOf(c, 'netfilter') });
+
+/** The Docker engine: its programs, and what dockerd cannot start without - a bridge
+ *  and NAT rules for its default network (docker0). */
+const dockerEngine = (c: Checks): Problem | undefined =>
+  (c.get('engine')?.status === 'ok' ? undefined : { why: c.get('engine')?.detail ?? t.engineNotChecked, fix: fixOf(c, 'engine') })
+  ?? link('bridge')(c) ?? netfilterNat(c);
+
 /** For each feature a lesson may need: what is missing here, or undefined. cgroup-v1 and
  *  cgroup-v2 are judged together (see judgeLesson): a lesson names the layouts it runs on. */
 export const FEATURE_NEEDS: Record<Feature, (checks: Checks, lesson: LessonSummary) => Problem | undefined> = {
@@ -62,14 +71,14 @@ export const FEATURE_NEEDS: Record<Feature, (checks: Checks, lesson: LessonSumma
   veth: link('veth'),
   bridge: link('bridge'),
   vxlan: link('vxlan'),
-  netfilter: (c) => (fact(c, 'netfilter', 'nat') ? undefined : { why: c.get('netfilter')!.detail, fix: fixOf(c, 'netfilter') }),
+  netfilter: netfilterNat,
   seccomp: (c) => (fact(c, 'seccomp', 'filter') ? undefined : { why: t.noSeccomp, fix: t.seccompFix }),
   loop: (c) => (fact(c, 'loop', 'usable') ? undefined : { why: c.get('loop')!.detail, fix: fixOf(c, 'loop') }),
   jq: program('jq', 'jq'),
   curl: program('curl', 'curl'),
   registry: () => (existsSync(registryBinary()) ? undefined : { why: t.noProgram(registryBinary(), 'docker-registry'), fix: `apt-get install docker-registry` }),
   buildah: program('buildah', 'buildah'),
-  docker: (c) => (c.get('engine')?.status === 'ok' ? undefined : { why: c.get('engine')?.detail ?? t.engineNotChecked, fix: fixOf(c, 'engine') }),
+  docker: dockerEngine,
 };
 
 /** The layouts a lesson names (cgroup-v1, cgroup-v2) are the ones it runs on: one of

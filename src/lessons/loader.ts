@@ -23,10 +23,10 @@ import {
 const fmt = () => lessons.format;
 
 /** Variables every session provides; lessons add their own under `vars:`. `rootfs`,
- *  `dir`, `registry`, `oci` and the loop device (`loop`, `loop_dev`) are made only for a
- *  lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
+ *  `dir`, `registry`, `oci`, the loop device (`loop`, `loop_dev`) and `docker` are made
+ *  only for a lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
  *  (layout.ts). */
-export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
+export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', 'docker', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? builtInLessons();

@@ -147,6 +147,15 @@ describe('doctor verdicts', () => {
     expect(v).toMatchObject({ ok: false, why: ['dockerd is not installed: apt-get install docker.io'], fix: ['apt-get install docker.io'] });
   });
 
+  it('judges the Docker engine by what dockerd needs too: a bridge and NAT for docker0', () => {
+    const bridgeless = machine((c) => { c.links!.facts!.bridge = false; });
+    const noBridge = judgeLesson(lesson({ features: ['docker'] }), bridgeless);
+    expect(noBridge).toMatchObject({ ok: false, why: judgeLesson(lesson({ features: ['bridge'] }), bridgeless).why });
+    expect(noBridge.why[0]).toMatch(/bridge/);
+    const noNat = judgeLesson(lesson({ features: ['docker'] }), machine((c) => { c.netfilter = { ...c.netfilter!, status: 'warn', detail: 'no NAT here', facts: { nat: false } }; }));
+    expect(noNat).toMatchObject({ ok: false, why: ['no NAT here'] });
+  });
+
   it('judges a rootless lesson by unprivileged user namespaces, even as root', () => {
     const blocked = machine((c) => { c.userns = { ...c.userns!, status: 'warn', fix: 'sysctl -w user.max_user_namespaces=15000 (as root) allows them', facts: { unprivileged: false } }; });
     const v = judgeLesson(lesson({ needs: 'rootless', features: ['ns-user'] }), blocked);
