@@ -3,8 +3,8 @@
 // runs, and a problem is reported as `file:line: what is wrong — how to fix`.
 import { readdir, readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
@@ -13,6 +13,7 @@ import { lessons } from '../text/index.ts';
 import { suggest } from '../text/suggest.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
 import { assertTrustedLessons, builtInLessons } from './trust.ts';
+import { fileKey, IndexCache } from './index-cache.ts';
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
   type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
@@ -93,7 +94,36 @@ export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]
 
 /** The lessons that load, as `boxlab list` shows them. */
 export async function listLessons(): Promise<LessonSummary[]> {
-  return (await loadAll()).lessons.map(summarize);
+  return (await summarizeCourse()).lessons;
+}
+
+/** What loadAll says of the course, as summaries: each file that loaded before and has
+ *  not changed since is taken from the index cache (index-cache.ts), every other file
+ *  is parsed in full, as loadAll would. `boxlab list` and `boxlab doctor` need no more. */
+export async function summarizeCourse(root = lessonsRoot()): Promise<{ lessons: LessonSummary[]; errors: LessonError[] }> {
+  const files = await lessonFiles(root);
+  assertTrustedLessons(root, files);
+  const cache = IndexCache.open();
+  const lessons: LessonSummary[] = [];
+  const errors: LessonError[] = [];
+  for (const f of files) {
+    const file = displayPath(f);
+    try {
+      // stat before reading: a file changed in between is cached under its old key,
+      // which the next run does not match.
+      const key = fileKey(statSync(f, { bigint: true }));
+      const known = cache.get(resolve(f), key);
+      if (known) { lessons.push({ ...known, file }); continue; }
+      const summary = summarize(parseLesson(await readFile(f, 'utf8'), file));
+      cache.set(resolve(f), key, summary);
+      lessons.push(summary);
+    } catch (err) {
+      errors.push(asLessonError(err, file));
+    }
+  }
+  errors.push(...duplicateIds(lessons));
+  cache.save(resolve(root), files.map((f) => resolve(f)));
+  return { lessons, errors };
 }
 
 /** loadAll of files already read (readIndex's `sources`): the lab lists the course from
@@ -122,10 +152,20 @@ export interface IndexEntry { summary: LessonSummary; source: LessonSource }
 export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[]; sources: LessonSource[] }> {
   const entries: IndexEntry[] = [];
   const errors: LessonError[] = [];
-  const sources = await readSources(root);
-  for (const source of sources) {
+  const files = await lessonFiles(root);
+  assertTrustedLessons(root, files);
+  // A file that loaded in full before and has not changed: its summary from the cache,
+  // with no YAML parsed; the others' front matter is read here.
+  const cache = IndexCache.open();
+  const sources: LessonSource[] = [];
+  for (const f of files) {
+    const source = { file: displayPath(f), text: '' };
     try {
-      entries.push({ summary: indexLesson(source.text, source.file), source });
+      const key = fileKey(statSync(f, { bigint: true }));
+      source.text = await readFile(f, 'utf8');
+      sources.push(source);
+      const known = cache.get(resolve(f), key);
+      entries.push({ summary: known ? { ...known, file: source.file } : indexLesson(source.text, source.file), source });
     } catch (err) {
       errors.push(asLessonError(err, source.file));
     }
