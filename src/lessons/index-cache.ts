@@ -72,14 +72,15 @@ export class IndexCache {
     this.changed = true;
   }
 
-  /** Entries of files gone from the course under root (or from anywhere) are dropped;
-   *  the file is written (a new file renamed over the old) only when something changed.
-   *  A cache that cannot be written is only a slower start next time: errors are ignored. */
-  save(root: string, files: readonly string[]): void {
+  /** Entries of files gone from the course (those under root that are not in files,
+   *  and any that no longer exist) are dropped; the file is written (a new file renamed
+   *  over the old) only when something changed. A cache that cannot be written is only
+   *  a slower start next time: errors are ignored. */
+  save(root?: string, files: readonly string[] = []): void {
     const keep = new Set(files);
-    const under = root.endsWith('/') ? root : `${root}/`;
+    const under = root && (root.endsWith('/') ? root : `${root}/`);
     for (const f of [...this.entries.keys()]) {
-      if (f.startsWith(under) ? keep.has(f) : existsSync(f)) continue;
+      if (under && f.startsWith(under) ? keep.has(f) : existsSync(f)) continue;
       this.entries.delete(f);
       this.changed = true;
     }

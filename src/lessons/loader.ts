@@ -56,8 +56,9 @@ async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
   return files.sort();
 }
 
-/** A lesson file as read: its name in messages, and its text. */
-export interface LessonSource { file: string; text: string }
+/** A lesson file as read: its name in messages, and its text; as readIndex reads it,
+ *  also its absolute path and its key in the index cache (stat'ed before the read). */
+export interface LessonSource { file: string; text: string; path?: string; key?: string }
 
 async function readSources(root: string): Promise<LessonSource[]> {
   const files = await lessonFiles(root);
@@ -131,15 +132,20 @@ export async function summarizeCourse(root = lessonsRoot()): Promise<{ lessons: 
 export async function loadSources(sources: LessonSource[]): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   const lessons: Lesson[] = [];
   const errors: LessonError[] = [];
+  // What readIndex read is remembered for the next start (index-cache.ts).
+  const cache = sources.some((s) => s.key) ? IndexCache.open() : undefined;
   for (const s of sources) {
     try {
-      lessons.push(parseLesson(s.text, s.file));
+      const lesson = parseLesson(s.text, s.file);
+      lessons.push(lesson);
+      if (s.path && s.key) cache?.set(s.path, s.key, summarize(lesson));
     } catch (err) {
       errors.push(asLessonError(err, s.file));
     }
     await setImmediate();
   }
   errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))));
+  cache?.save();
   return { lessons, errors };
 }
 
@@ -159,12 +165,13 @@ export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexE
   const cache = IndexCache.open();
   const sources: LessonSource[] = [];
   for (const f of files) {
-    const source = { file: displayPath(f), text: '' };
+    const source: LessonSource = { file: displayPath(f), text: '', path: resolve(f) };
     try {
       const key = fileKey(statSync(f, { bigint: true }));
+      source.key = key;
       source.text = await readFile(f, 'utf8');
       sources.push(source);
-      const known = cache.get(resolve(f), key);
+      const known = cache.get(source.path!, key);
       entries.push({ summary: known ? { ...known, file: source.file } : indexLesson(source.text, source.file), source });
     } catch (err) {
       errors.push(asLessonError(err, source.file));

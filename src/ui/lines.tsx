@@ -5,11 +5,15 @@ import { Box, Text } from 'ink';
 export interface Size { cols: number; rows: number }
 
 export function Lines({ lines, height, width }: { lines: string[]; height: number; width: number }) {
-  const shown = lines.slice(0, Math.max(0, height));
+  // One row per line: a newline inside one would push the rest down.
+  const shown = lines.slice(0, Math.max(0, height)).map((l) => (l === '' ? ' ' : l.replaceAll('\n', ' ')));
   while (shown.length < height) shown.push(' ');
+  // Not overflow="hidden": ink cuts every line of a clipped box once more (slice-ansi
+  // on each, a good part of the first frame), and these cannot overflow: `height` rows
+  // of one line each, each truncated to the width by its Text.
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      {shown.map((l, i) => <Text key={i} wrap="truncate-end">{l === '' ? ' ' : l}</Text>)}
+    <Box flexDirection="column" width={width} height={height}>
+      {shown.map((l, i) => <Text key={i} wrap="truncate-end">{l}</Text>)}
     </Box>
   );
 }

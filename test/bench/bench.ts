@@ -9,6 +9,7 @@ import { boxcorePath, Core, repoRoot } from '../../src/core/index.ts';
 import { diff, snapshot, VIEW_NAMES, type SnapshotOptions, type ViewName } from '../../src/kernel/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { buildRootfs, findStaticBusybox } from '../../src/runtime/rootfs.ts';
+import { ui } from '../../src/text/index.ts';
 import { hasCrun, haveCgroupUnified, runtimeContestants, type Contestant } from './runtimes.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -201,21 +202,28 @@ function tuiOnce(runLesson: boolean, lesson?: string): Promise<{ frameMs: number
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const args = lesson ? ` --present ${lesson}` : '';
-    const drawn = lesson ? /UTS namespace/ : /Namespaces/;
-    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec node ${nodeFlags()} ${cli}${args}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } });
+    // The home screen's last line (its keys), or the lesson's title.
+    const drawn = (o: string) => (lesson ? /UTS namespace/.test(o) : o.includes(ui.homeKeys));
+    // A learner of its own (no progress: the home screen selects the first lesson),
+    // whoever ran the bench under sudo.
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', XDG_STATE_HOME: tuiState };
+    for (const k of ['SUDO_USER', 'SUDO_UID', 'SUDO_GID']) delete env[k];
+    const child = spawn('script', ['-qfec', `stty rows 40 cols 120; exec node ${nodeFlags()} ${cli}${args}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env });
     let out = '';
     let frameMs = 0;
     let rssKiB = 0;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the TUI showed no frame: ${out.slice(-300)}`)); }, 15_000);
+    const quitting: NodeJS.Timeout[] = [];
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the TUI${args} did not ${frameMs ? 'end' : 'draw its first frame'} in 15 s: ${out.slice(-300)}`)); }, 15_000);
     const key = (k: string, after: number) => setTimeout(() => child.stdin!.writable && child.stdin!.write(k), after);
     child.stdin!.on('error', () => undefined);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!frameMs && drawn.test(out)) {
+    child.stdout!.setEncoding('utf8'); // a character may come split over two reads
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      if (!frameMs && drawn(out)) {
         frameMs = ms(process.hrtime.bigint() - t0);
-        // q leaves a lesson for the home screen, then the lab (a second q after the
-        // lab ended goes nowhere: stdin's EPIPE is ignored).
-        if (!runLesson) { key('q', 100); return key('q', 400); }
+        // q leaves a lesson for the home screen, then the lab: q until it has ended (one
+        // sent as it ends goes nowhere: stdin's EPIPE is ignored).
+        if (!runLesson) return quitting.push(setInterval(() => child.stdin!.writable && child.stdin!.write('q'), 300));
         // Open the first lesson, run its stops, read the node process's high-water mark.
         key('\r', 200);
         for (let s = 0; s < 6; s++) key('n', 600 + s * 300);
@@ -223,12 +231,11 @@ function tuiOnce(runLesson: boolean, lesson?: string): Promise<{ frameMs: number
           const node = execFileSync('pgrep', ['-f', `node .*${cli}$`], { encoding: 'utf8' }).trim().split('\n')[0];
           const status = execFileSync('cat', [`/proc/${node}/status`], { encoding: 'utf8' });
           rssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-          child.stdin!.write('q');
-          key('q', 300);
+          quitting.push(setInterval(() => child.stdin!.writable && child.stdin!.write('q'), 300));
         }, 2800);
       }
     });
-    child.once('exit', () => { clearTimeout(timer); resolve({ frameMs, rssKiB }); });
+    child.once('exit', () => { clearTimeout(timer); quitting.forEach(clearInterval); resolve({ frameMs, rssKiB }); });
   });
 }
 
@@ -277,6 +284,7 @@ if (!existsSync(boxcorePath()) || !existsSync(cli)) {
 }
 const work = mkdtempSync(join(tmpdir(), 'bl-bench-'));
 chmodSync(work, 0o755);
+const tuiState = join(work, 'tui-state');
 const ledger = Ledger.open(join(work, 'ledger'));
 try {
   const rootfs = join(work, 'rootfs');

@@ -5,7 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAll, readIndex, summarize, summarizeCourse } from '../../src/lessons/loader.ts';
+import { loadAll, loadSources, readIndex, summarize, summarizeCourse } from '../../src/lessons/loader.ts';
 import { trustLessons } from '../../src/lessons/trust.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -55,6 +55,13 @@ describe('the lesson index cache', () => {
     writeFileSync(cacheFile, JSON.stringify(stored));
     expect(titles(await cached())).toEqual(['From the cache', 'Beta']);
     expect((await readIndex(root)).entries.map((e) => e.summary.title)).toEqual(['From the cache', 'Beta']);
+  });
+
+  it('is filled by the lab loading the course in the background (readIndex, then loadSources)', async () => {
+    const index = await readIndex(root);
+    await loadSources(index.sources);
+    const stored = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    expect(Object.values(stored.files).map((e) => (e as { summary: unknown }).summary)).toEqual((await truth()).lessons);
   });
 
   it('sees a changed, an added and a removed lesson file at once', async () => {
