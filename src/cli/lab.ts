@@ -50,8 +50,8 @@ export async function listCommand(args: string[]): Promise<number> {
   }
   await applyTrust(options);
   if (rest.length) throw new UsageError(cli.noArguments('list', rest));
-  const { lessonsRoot, summarizeCourse } = await import('../lessons/loader.ts');
-  const { lessons, errors } = await summarizeCourse();
+  const { lessonsRoot, summarizeCourseWith } = await import('../lessons/course.ts');
+  const { lessons, errors } = await summarizeCourseWith(() => import('../lessons/loader.ts'));
   // A lesson that does not load is named (file:line: what — fix), never silently left out.
   for (const e of errors) console.error(cli.error(e.message));
   if (!lessons.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));

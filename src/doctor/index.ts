@@ -4,7 +4,7 @@
 // no code here, and a new feature does not compile until FEATURE_NEEDS says how to
 // tell whether the machine has it.
 import { existsSync } from 'node:fs';
-import { lessonsRoot, summarizeCourse } from '../lessons/loader.ts';
+import { lessonsRoot, summarizeCourseWith } from '../lessons/course.ts';
 import type { Feature, LessonSummary } from '../lessons/schema.ts';
 import { doctor as t, lessons as lessonText } from '../text/index.ts';
 import { LessonTrustError } from '../lessons/trust.ts';
@@ -108,7 +108,7 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
 export async function doctor(): Promise<DoctorReport> {
   const checks = await allChecks();
   // Lessons that may not run here (not trusted) are one error, like a broken lesson.
-  const { lessons, errors } = await summarizeCourse().catch((err: unknown) => {
+  const { lessons, errors } = await summarizeCourseWith(() => import('../lessons/loader.ts')).catch((err: unknown) => {
     if (err instanceof LessonTrustError) return { lessons: [], errors: [err] };
     throw err;
   });

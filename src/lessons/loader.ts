@@ -1,24 +1,37 @@
 // Load a lesson file: YAML front matter, Markdown prose, and the fenced blocks the
 // engine runs (step, check, task, notes). Everything is checked here, before anything
 // runs, and a problem is reported as `file:line: what is wrong — how to fix`.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
 import { lessons } from '../text/index.ts';
 import { suggest } from '../text/suggest.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
-import { assertTrustedLessons, builtInLessons } from './trust.ts';
-import { fileKey, IndexCache } from './index-cache.ts';
+import { assertTrustedLessons } from './trust.ts';
+import { IndexCache } from './index-cache.ts';
+import { asLessonError, displayPath, duplicateIds, lessonFiles, lessonsRoot, readIndexWith, summarize, summarizeCourseWith, type LessonSource, type Parser } from './course.ts';
+
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
   type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
   type Lesson, type LessonMeta, type LessonSummary, type Stop,
 } from './schema.ts';
+
+// The course at a glance lives in course.ts (no YAML); what callers knew from here still is.
+export { lessonsRoot, summarize, type IndexEntry, type LessonSource } from './course.ts';
+
+/** This file's parser, for course.ts. */
+const self: Parser = async () => ({ parseLesson, indexLesson });
+
+/** The course at a glance (course.ts): each file's summary from the index cache or its
+ *  front matter; a broken front matter is in `errors`, the blocks are left for parseLesson. */
+export const readIndex = (root = lessonsRoot()) => readIndexWith(self, root);
+
+/** What loadAll says of the course, as summaries, with the index cache (course.ts). */
+export const summarizeCourse = (root = lessonsRoot()) => summarizeCourseWith(self, root);
 
 /** The words of this file's refusals, in the language in use when one is made. */
 const fmt = () => lessons.format;
@@ -29,61 +42,16 @@ const fmt = () => lessons.format;
  *  (layout.ts). */
 export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', 'docker', ...CGROUP_VARS];
 
-export function lessonsRoot(): string {
-  return process.env.BOXLAB_LESSONS ?? builtInLessons();
-}
-
-/** How a file is named in messages: relative to the repo when inside it. */
-function displayPath(file: string): string {
-  const rel = relative(repoRoot(), file);
-  return rel.startsWith('..') ? file : rel;
-}
-
 export async function loadLesson(file: string): Promise<Lesson> {
   assertTrustedLessons(dirname(file), [file]);
   return parseLesson(await readFile(file, 'utf8'), displayPath(file));
 }
-
-/** Every lesson file under the lessons root: NN-chapter/NN-lesson.md, in course order. */
-async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
-  if (!existsSync(root)) return [];
-  const files: string[] = [];
-  for (const ch of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d+-/.test(d.name))) {
-    for (const f of await readdir(join(root, ch.name))) {
-      if (/^\d+-.*\.md$/.test(f)) files.push(join(root, ch.name, f));
-    }
-  }
-  return files.sort();
-}
-
-/** A lesson file as read: its name in messages, and its text; as readIndex reads it,
- *  also its absolute path and its key in the index cache (stat'ed before the read). */
-export interface LessonSource { file: string; text: string; path?: string; key?: string }
 
 async function readSources(root: string): Promise<LessonSource[]> {
   const files = await lessonFiles(root);
   // Lessons from outside the built-in course run only when trusted (trust.ts).
   assertTrustedLessons(root, files);
   return Promise.all(files.map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
-}
-
-/** Whatever one file's loading threw, as that file's error: one bad lesson must never
- *  keep the others (or the list of them) from loading. */
-function asLessonError(err: unknown, file: string): LessonError {
-  if (err instanceof LessonError) return err;
-  return new LessonError(file, 1, fmt().notLoaded((err as Error)?.message ?? String(err)), fmt().notLoadedFix);
-}
-
-/** Two files with one id: the later one is refused (`boxlab lesson ID` must mean one). */
-function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
-  const seen = new Map<string, string>();
-  const errors: LessonError[] = [];
-  for (const l of lessons) {
-    const other = seen.get(l.id);
-    if (other) errors.push(new LessonError(l.file, 2, fmt().idTaken(l.id, other), fmt().idTakenFix));
-    seen.set(l.id, l.file);
-  }
-  return errors;
 }
 
 /** Every lesson, every block checked; the files that do not load are in `errors`. The
@@ -96,35 +64,6 @@ export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]
 /** The lessons that load, as `boxlab list` shows them. */
 export async function listLessons(): Promise<LessonSummary[]> {
   return (await summarizeCourse()).lessons;
-}
-
-/** What loadAll says of the course, as summaries: each file that loaded before and has
- *  not changed since is taken from the index cache (index-cache.ts), every other file
- *  is parsed in full, as loadAll would. `boxlab list` and `boxlab doctor` need no more. */
-export async function summarizeCourse(root = lessonsRoot()): Promise<{ lessons: LessonSummary[]; errors: LessonError[] }> {
-  const files = await lessonFiles(root);
-  assertTrustedLessons(root, files);
-  const cache = IndexCache.open();
-  const lessons: LessonSummary[] = [];
-  const errors: LessonError[] = [];
-  for (const f of files) {
-    const file = displayPath(f);
-    try {
-      // stat before reading: a file changed in between is cached under its old key,
-      // which the next run does not match.
-      const key = fileKey(statSync(f, { bigint: true }));
-      const known = cache.get(resolve(f), key);
-      if (known) { lessons.push({ ...known, file }); continue; }
-      const summary = summarize(parseLesson(await readFile(f, 'utf8'), file));
-      cache.set(resolve(f), key, summary);
-      lessons.push(summary);
-    } catch (err) {
-      errors.push(asLessonError(err, file));
-    }
-  }
-  errors.push(...duplicateIds(lessons));
-  cache.save(resolve(root), files.map((f) => resolve(f)));
-  return { lessons, errors };
 }
 
 /** loadAll of files already read (readIndex's `sources`): the lab lists the course from
@@ -149,38 +88,6 @@ export async function loadSources(sources: LessonSource[]): Promise<{ lessons: L
   return { lessons, errors };
 }
 
-/** A lesson known from its front matter and the fences of its blocks, which are counted
- *  but not read: what a list of lessons shows, at a fraction of the cost of loading. */
-export interface IndexEntry { summary: LessonSummary; source: LessonSource }
-
-/** The course at a glance: each file's front matter checked (a broken one is in
- *  `errors`), the blocks left for parseLesson. */
-export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[]; sources: LessonSource[] }> {
-  const entries: IndexEntry[] = [];
-  const errors: LessonError[] = [];
-  const files = await lessonFiles(root);
-  assertTrustedLessons(root, files);
-  // A file that loaded in full before and has not changed: its summary from the cache,
-  // with no YAML parsed; the others' front matter is read here.
-  const cache = IndexCache.open();
-  const sources: LessonSource[] = [];
-  for (const f of files) {
-    const source: LessonSource = { file: displayPath(f), text: '', path: resolve(f) };
-    try {
-      const key = fileKey(statSync(f, { bigint: true }));
-      source.key = key;
-      source.text = await readFile(f, 'utf8');
-      sources.push(source);
-      const known = cache.get(source.path!, key);
-      entries.push({ summary: known ? { ...known, file: source.file } : indexLesson(source.text, source.file), source });
-    } catch (err) {
-      errors.push(asLessonError(err, source.file));
-    }
-  }
-  errors.push(...duplicateIds(entries.map((e) => e.summary)));
-  return { entries, errors, sources };
-}
-
 /** The lesson named by id (or by its path, 01-namespaces/02-pid), loaded in full. Only
  *  its own file is parsed; the others' front matter is enough to find it. */
 export async function findLesson(id: string, root = lessonsRoot()): Promise<Lesson> {
@@ -195,15 +102,6 @@ export async function findLesson(id: string, root = lessonsRoot()): Promise<Less
   for (const e of entries.filter((x) => named(x.summary.file))) parseLesson(e.source.text, e.source.file);
   const ids = entries.map((e) => e.summary.id);
   throw new Error(fmt().noLesson(id, suggest(id, ids), ids));
-}
-
-export function summarize(l: Lesson): LessonSummary {
-  const count = (k: Stop['kind']) => l.stops.filter((s) => s.kind === k).length;
-  return {
-    id: l.meta.id, title: l.meta.title, chapter: l.meta.chapter, chapterNumber: l.chapterNumber, number: l.number,
-    summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, file: l.file,
-    steps: count('step'), checks: count('check'), tasks: count('task'),
-  };
 }
 
 /** The summary of a lesson from its front matter, its blocks counted by their fences
