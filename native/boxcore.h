@@ -194,7 +194,7 @@ void print_error(const char *cmd, const struct reply *r); /* "boxcore CMD: messa
 int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,
 	       int close_in_parent[2], int timeout_ms);
 
-/* ---- net.c, nat.c: host-side network ops ---- */
+/* ---- net.c, nat.c, netdump.c: host-side network ops ---- */
 int op_netns_add(const struct request *q, struct reply *r);
 int op_netns_del(const struct request *q, struct reply *r);
 int op_veth_add(const struct request *q, struct reply *r);
@@ -209,6 +209,7 @@ int op_link_del(const struct request *q, struct reply *r);
 int op_addr_add(const struct request *q, struct reply *r);
 int op_route_add(const struct request *q, struct reply *r);
 int op_sysctl(const struct request *q, struct reply *r);
+int op_net_dump(const struct request *q, struct reply *r); /* netdump.c */
 int op_nat_masquerade(const struct request *q, struct reply *r);
 int op_nat_dnat(const struct request *q, struct reply *r);
 int op_nat_del(const struct request *q, struct reply *r);

@@ -458,7 +458,7 @@ static const struct op_entry ops[] = {
 	INSIDE("seccomp", fwd_any, "ct"),
 	INSIDE("user", fwd_any, "ct"),
 	INSIDE("exec", op_exec_host, "ct stdio"),
-	/* networking (net.c, nat.c): where an op acts is "ct", "pid" or "netns" */
+	/* networking (net.c, nat.c, netdump.c): where an op acts is "ct", "pid" or "netns" */
 	HOST("netns_add", op_netns_add, "name"),
 	HOST("netns_del", op_netns_del, "netns"),
 	HOST("veth_add", op_veth_add, "ct pid netns name peer peer_ct peer_pid peer_netns"),
@@ -473,6 +473,7 @@ static const struct op_entry ops[] = {
 	HOST("addr_add", op_addr_add, "ct pid netns dev addr"),
 	HOST("route_add", op_route_add, "ct pid netns dst via dev"),
 	HOST("sysctl", op_sysctl, "ct pid netns key value"),
+	HOST("net_dump", op_net_dump, "ct pid netns"),
 	HOST("nat_masquerade", op_nat_masquerade, "ct pid netns table source exclude_dev tool"),
 	HOST("nat_dnat", op_nat_dnat, "ct pid netns table port to proto localhost tool"),
 	HOST("nat_del", op_nat_del, "ct pid netns table tool"),

@@ -50,12 +50,11 @@ export async function listCommand(args: string[]): Promise<number> {
   }
   await applyTrust(options);
   if (rest.length) throw new UsageError(cli.noArguments('list', rest));
-  const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
-  const { lessons: loaded, errors } = await loadAll();
+  const { lessonsRoot, summarizeCourseWith } = await import('../lessons/course.ts');
+  const { lessons, errors } = await summarizeCourseWith(() => import('../lessons/loader.ts'));
   // A lesson that does not load is named (file:line: what — fix), never silently left out.
   for (const e of errors) console.error(cli.error(e.message));
-  if (!loaded.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
-  const lessons = loaded.map(summarize);
+  if (!lessons.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   if (options.json) console.log(JSON.stringify(lessons, null, 2));
   else {
     const width = Math.max(...lessons.map((l) => l.id.length), 2);

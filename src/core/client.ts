@@ -313,6 +313,9 @@ export class Core {
     return (await this.call<Op.SysctlSet>('sysctl', { ...where, key, value })).result!;
   }
 
+  /** Everything in one network namespace: links, addresses, routes, neighbours (rtnetlink). */
+  async netDump(where: Op.NetTarget) { return (await this.call<Op.NetDump>('net_dump', { ...where })).result!; }
+
   async natMasquerade(where: Op.NetTarget, table: string, source: string, excludeDev?: string, tool?: Op.NatTool) {
     return (await this.call<Op.NatDone>('nat_masquerade', { ...where, table, source, ...(excludeDev ? { exclude_dev: excludeDev } : {}), ...(tool ? { tool } : {}) })).result!;
   }

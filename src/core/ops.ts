@@ -66,6 +66,7 @@ export const OP_ARGS = {
   addr_add: [...WHERE, 'dev', 'addr'],
   route_add: [...WHERE, 'dst', 'via', 'dev'],
   sysctl: [...WHERE, 'key', 'value'],
+  net_dump: [...WHERE],
   nat_masquerade: [...WHERE, 'table', 'source', 'exclude_dev', 'tool'],
   nat_dnat: [...WHERE, 'table', 'port', 'to', 'proto', 'localhost', 'tool'],
   nat_del: [...WHERE, 'table', 'tool'],
@@ -160,6 +161,62 @@ export interface VxlanSpec { name: string; vni: number; local?: string; remote?:
 export interface RouteSpec { dst: string; via?: string; dev?: string }
 
 export interface SysctlSet { key: string; old: string; value: string }
+
+/** net_dump: one network namespace as plain rows (what ip link/addr/route/neigh show). */
+export interface NetDump {
+  links: DumpLink[];
+  addrs: DumpAddr[];
+  /** the main table, IPv4 then IPv6 */
+  routes: DumpRoute[];
+  neighbours: DumpNeighbour[];
+  /** never the same for two namespaces while the machine runs (SO_NETNS_COOKIE) */
+  netns_cookie?: string;
+  /** nf_tables counts each committed change of the ruleset: the same number, the same rules */
+  nft_generation?: number;
+  /** more than 4096 of one kind: the rest left out */
+  truncated?: boolean;
+}
+
+export interface DumpLink {
+  ifindex: number;
+  name: string;
+  /** veth, bridge, vxlan... (IFLA_INFO_KIND); absent for a plain device */
+  kind?: string;
+  /** the hardware type: ether, loopback, none... */
+  type: string;
+  up: boolean;
+  /** has a carrier (IFF_RUNNING) */
+  running: boolean;
+  operstate?: string;
+  mtu?: number;
+  mac?: string;
+  /** the bridge it is a port of, and the port's state (forwarding...) */
+  master?: string;
+  port_state?: string;
+  /** a veth's other end: by name when in this namespace, else by index and netns id */
+  peer?: string;
+  peer_ifindex?: number;
+  peer_netnsid?: number;
+  vxlan?: { id?: number; local?: string; remote?: string; group?: string; port?: number; dev?: string };
+}
+
+export interface DumpAddr { ifindex: number; dev: string; family: 'inet' | 'inet6'; local?: string; prefixlen: number; scope: string }
+
+export interface DumpRoute {
+  family: 'inet' | 'inet6';
+  type: string;
+  /** as ip prints it: default, an address alone (a host route), or address/length */
+  dst: string;
+  dst_len: number;
+  gateway?: string;
+  dev?: string;
+  protocol: string;
+  scope: string;
+  prefsrc?: string;
+  metric?: number;
+}
+
+export interface DumpNeighbour { dev: string; family: 'inet' | 'inet6'; dst?: string; lladdr?: string; state: string }
 
 export type NatTool = 'nft' | 'iptables';
 

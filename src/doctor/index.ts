@@ -4,10 +4,9 @@
 // no code here, and a new feature does not compile until FEATURE_NEEDS says how to
 // tell whether the machine has it.
 import { existsSync } from 'node:fs';
-import { loadAll, summarize } from '../lessons/loader.ts';
+import { lessonsRoot, summarizeCourseWith } from '../lessons/course.ts';
 import type { Feature, LessonSummary } from '../lessons/schema.ts';
 import { doctor as t, lessons as lessonText } from '../text/index.ts';
-import { lessonsRoot } from '../lessons/loader.ts';
 import { LessonTrustError } from '../lessons/trust.ts';
 import { which } from '../runtime/programs.ts';
 import { allChecks, type Check, type LinkKind } from './checks.ts';
@@ -109,14 +108,14 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
 export async function doctor(): Promise<DoctorReport> {
   const checks = await allChecks();
   // Lessons that may not run here (not trusted) are one error, like a broken lesson.
-  const { lessons, errors } = await loadAll().catch((err: unknown) => {
+  const { lessons, errors } = await summarizeCourseWith(() => import('../lessons/loader.ts')).catch((err: unknown) => {
     if (err instanceof LessonTrustError) return { lessons: [], errors: [err] };
     throw err;
   });
   const lessonErrors = errors.map((e) => e.message);
   if (!lessons.length && !errors.length) lessonErrors.push(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const byChapter = new Map<string, ChapterVerdict>();
-  for (const l of lessons.map(summarize)) {
+  for (const l of lessons) {
     const ch = byChapter.get(l.chapter) ?? { chapter: l.chapter, number: l.chapterNumber, ok: true, lessons: [] };
     const verdict = judgeLesson(l, checks);
     ch.lessons.push(verdict);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boxcorePath } from '../core/binary.ts';
+import type { NetDump, NetTarget } from '../core/ops.ts';
 import { parseStat } from './proc-stat.ts';
 import type { View } from './types.ts';
 import { kernel as words } from '../text/index.ts';
@@ -27,6 +28,9 @@ export interface EnterResult {
 
 export type EnterFn = (pid: number, what: EnterWhat[]) => Promise<EnterResult>;
 
+/** Reads one network namespace whole over rtnetlink: the core's net_dump op. */
+export type NetDumpFn = (where: NetTarget) => Promise<NetDump>;
+
 export interface ProbeTarget {
   /** The process to read, as the host sees it. */
   pid: number;
@@ -37,6 +41,8 @@ export interface ProbeTarget {
   /** Other processes the picture is about (a lesson's other containers, by name): views
    *  that span namespaces (net) show theirs too. */
   neighbours?: { name: string; pid: number }[];
+  /** Reads the network namespaces the net view shows (default: a core of the probe's own). */
+  netDump?: NetDumpFn;
 }
 
 export type Probe = (target: ProbeTarget) => Promise<View>;

@@ -1,23 +1,37 @@
 // Load a lesson file: YAML front matter, Markdown prose, and the fenced blocks the
 // engine runs (step, check, task, notes, predict, setup). Everything is checked here, before anything
 // runs, and a problem is reported as `file:line: what is wrong — how to fix`.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
 import { lessons } from '../text/index.ts';
 import { suggest } from '../text/suggest.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
-import { assertTrustedLessons, builtInLessons } from './trust.ts';
+import { assertTrustedLessons } from './trust.ts';
+import { IndexCache } from './index-cache.ts';
+import { asLessonError, displayPath, duplicateIds, lessonFiles, lessonsRoot, misplacedChapterEnds, readIndexWith, summarize, summarizeCourseWith, type LessonSource, type Parser, type Placed } from './course.ts';
+
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LESSON_KINDS, LessonError,
   type Action, type BlockWhen, type ChapterEnd, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
   type Lesson, type LessonKind, type LessonMeta, type LessonSummary, type Prediction, type Stop, type StepStop,
 } from './schema.ts';
+
+// The course at a glance lives in course.ts (no YAML); what callers knew from here still is.
+export { lessonsRoot, summarize, type IndexEntry, type LessonSource } from './course.ts';
+
+/** This file's parser, for course.ts. */
+const self: Parser = async () => ({ parseLesson, indexEntry });
+
+/** The course at a glance (course.ts): each file's summary from the index cache or its
+ *  front matter; a broken front matter is in `errors`, the blocks are left for parseLesson. */
+export const readIndex = (root = lessonsRoot()) => readIndexWith(self, root);
+
+/** What loadAll says of the course, as summaries, with the index cache (course.ts). */
+export const summarizeCourse = (root = lessonsRoot()) => summarizeCourseWith(self, root);
 
 /** The words of this file's refusals, in the language in use when one is made. */
 const fmt = () => lessons.format;
@@ -28,73 +42,16 @@ const fmt = () => lessons.format;
  *  (layout.ts). */
 export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', 'docker', ...CGROUP_VARS];
 
-export function lessonsRoot(): string {
-  return process.env.BOXLAB_LESSONS ?? builtInLessons();
-}
-
-/** How a file is named in messages: relative to the repo when inside it. */
-function displayPath(file: string): string {
-  const rel = relative(repoRoot(), file);
-  return rel.startsWith('..') ? file : rel;
-}
-
 export async function loadLesson(file: string): Promise<Lesson> {
   assertTrustedLessons(dirname(file), [file]);
   return parseLesson(await readFile(file, 'utf8'), displayPath(file));
 }
-
-/** Every lesson file under the lessons root: NN-chapter/NN-lesson.md, in course order. */
-async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
-  if (!existsSync(root)) return [];
-  const files: string[] = [];
-  for (const ch of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d+-/.test(d.name))) {
-    for (const f of await readdir(join(root, ch.name))) {
-      if (/^\d+-.*\.md$/.test(f)) files.push(join(root, ch.name, f));
-    }
-  }
-  return files.sort();
-}
-
-/** A lesson file as read: its name in messages, and its text. */
-export interface LessonSource { file: string; text: string }
 
 async function readSources(root: string): Promise<LessonSource[]> {
   const files = await lessonFiles(root);
   // Lessons from outside the built-in course run only when trusted (trust.ts).
   assertTrustedLessons(root, files);
   return Promise.all(files.map(async (f) => ({ file: displayPath(f), text: await readFile(f, 'utf8') })));
-}
-
-/** Whatever one file's loading threw, as that file's error: one bad lesson must never
- *  keep the others (or the list of them) from loading. */
-function asLessonError(err: unknown, file: string): LessonError {
-  if (err instanceof LessonError) return err;
-  return new LessonError(file, 1, fmt().notLoaded((err as Error)?.message ?? String(err)), fmt().notLoadedFix);
-}
-
-/** Two files with one id: the later one is refused (`boxlab lesson ID` must mean one). */
-function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
-  const seen = new Map<string, string>();
-  const errors: LessonError[] = [];
-  for (const l of lessons) {
-    const other = seen.get(l.id);
-    if (other) errors.push(new LessonError(l.file, 2, fmt().idTaken(l.id, other), fmt().idTakenFix));
-    seen.set(l.id, l.file);
-  }
-  return errors;
-}
-
-/** Where a lesson sits and whether it ends its chapter (`chapter_end:`, at that line). */
-interface Placed { file: string; chapterNumber: number; number: number; endLine?: number }
-
-/** `chapter_end:` is read when a chapter's last lesson is done: in any other lesson of
- *  the chapter it would never be shown. */
-function misplacedChapterEnds(lessons: Placed[]): LessonError[] {
-  const last = new Map<number, Placed>();
-  for (const l of lessons) if ((last.get(l.chapterNumber)?.number ?? -1) < l.number) last.set(l.chapterNumber, l);
-  return lessons
-    .filter((l) => l.endLine !== undefined && last.get(l.chapterNumber) !== l)
-    .map((l) => new LessonError(l.file, l.endLine!, fmt().chapterEndNotLast(last.get(l.chapterNumber)!.file), fmt().chapterEndNotLastFix));
 }
 
 const placed = (l: Lesson): Placed => ({ file: l.file, chapterNumber: l.chapterNumber, number: l.number, endLine: l.meta.chapterEnd?.line });
@@ -108,7 +65,7 @@ export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]
 
 /** The lessons that load, as `boxlab list` shows them. */
 export async function listLessons(): Promise<LessonSummary[]> {
-  return (await loadAll()).lessons.map(summarize);
+  return (await summarizeCourse()).lessons;
 }
 
 /** loadAll of files already read (readIndex's `sources`): the lab lists the course from
@@ -116,37 +73,21 @@ export async function listLessons(): Promise<LessonSummary[]> {
 export async function loadSources(sources: LessonSource[]): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   const lessons: Lesson[] = [];
   const errors: LessonError[] = [];
+  // What readIndex read is remembered for the next start (index-cache.ts).
+  const cache = sources.some((s) => s.key) ? IndexCache.open() : undefined;
   for (const s of sources) {
     try {
-      lessons.push(parseLesson(s.text, s.file));
+      const lesson = parseLesson(s.text, s.file);
+      lessons.push(lesson);
+      if (s.path && s.key) cache?.set(s.path, s.key, summarize(lesson));
     } catch (err) {
       errors.push(asLessonError(err, s.file));
     }
     await setImmediate();
   }
   errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))), ...misplacedChapterEnds(lessons.map(placed)));
+  cache?.save();
   return { lessons, errors };
-}
-
-/** A lesson known from its front matter and the fences of its blocks, which are counted
- *  but not read: what a list of lessons shows, at a fraction of the cost of loading. */
-export interface IndexEntry { summary: LessonSummary; source: LessonSource; endLine?: number }
-
-/** The course at a glance: each file's front matter checked (a broken one is in
- *  `errors`), the blocks left for parseLesson. */
-export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[]; sources: LessonSource[] }> {
-  const entries: IndexEntry[] = [];
-  const errors: LessonError[] = [];
-  const sources = await readSources(root);
-  for (const source of sources) {
-    try {
-      entries.push({ ...indexEntry(source.text, source.file), source });
-    } catch (err) {
-      errors.push(asLessonError(err, source.file));
-    }
-  }
-  errors.push(...duplicateIds(entries.map((e) => e.summary)), ...misplacedChapterEnds(entries.map((e) => ({ ...e.summary, endLine: e.endLine }))));
-  return { entries, errors, sources };
 }
 
 /** The lesson named by id (or by its path, 01-namespaces/02-pid), loaded in full. Only
@@ -165,16 +106,6 @@ export async function findLesson(id: string, root = lessonsRoot()): Promise<Less
   throw new Error(fmt().noLesson(id, suggest(id, ids), ids));
 }
 
-export function summarize(l: Lesson): LessonSummary {
-  const count = (k: Stop['kind']) => l.stops.filter((s) => s.kind === k).length;
-  return {
-    id: l.meta.id, title: l.meta.title, chapter: l.meta.chapter, chapterNumber: l.chapterNumber, number: l.number,
-    summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, kind: l.meta.kind, file: l.file,
-    steps: count('step'), checks: count('check'), tasks: count('task'),
-    predictions: l.stops.filter((s) => s.kind === 'step' && s.predict).length,
-  };
-}
-
 /** The summary of a lesson from its front matter, its blocks counted by their fences
  *  (every branch of a `when:`, as summarize counts them). For a lesson that loads it is
  *  what summarize() says; whether it loads is for parseLesson to tell. */
@@ -182,7 +113,7 @@ export function indexLesson(text: string, file: string): LessonSummary {
   return indexEntry(text, file).summary;
 }
 
-function indexEntry(text: string, file: string): { summary: LessonSummary; endLine?: number } {
+export function indexEntry(text: string, file: string): { summary: LessonSummary; endLine?: number } {
   const lines = text.split('\n');
   const { meta, end } = frontMatter(lines, file);
   const count = { step: 0, check: 0, task: 0, predict: 0 };

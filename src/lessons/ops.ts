@@ -68,6 +68,7 @@ const op = (name: OpName, usage: string, required: string[], positional: string[
 /** The core's ops that lessons do not offer, and why (test/unit/op-catalog.test.ts). */
 export const NOT_IN_LESSONS: Partial<Record<OpName, string>> = {
   cgroup_devices: 'the OCI runtime\'s device cgroup (boxcore create); no lesson drives it op by op',
+  net_dump: 'what the net view reads (src/kernel/views/net.ts); a lesson shows it with views: [net]',
 };
 
 export const OPS: Record<string, OpSpec> = {

@@ -16,7 +16,7 @@ import { evaluate } from './checks.ts';
 import { CommandRunner } from './commands.ts';
 import { expectRefusal, hintsFor } from './expect.ts';
 import { Containers, OpGateway } from './gateway.ts';
-import { kernel } from './kernel.ts';
+import { kernel, type ViewReaders } from './kernel.ts';
 import { CGROUP_VARS, cgroupVars, forMachine, needsLayout } from './layout.ts';
 import { SyscallLog } from './log.ts';
 import { HostNetworkGuard, LessonNamespaces } from './netns.ts';
@@ -65,6 +65,9 @@ export class LessonSession implements LessonPort {
   private current = -1;
   private lastViews: readonly ViewName[] = ['uts', 'ns', 'proc'];
   private closed = false;
+  /** The views read inside namespaces through the lesson's core, when it is root's (a
+   *  rootless core may not enter the lab's other namespaces: the views start their own). */
+  private readers: ViewReaders = {};
   /** What the lab prepared for the lesson (a rootfs, ${dir}, an engine, ...). */
   private workspace?: Workspace;
   private published: LessonState;
@@ -154,6 +157,10 @@ export class LessonSession implements LessonPort {
     core.stderr?.resume();
     this.ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, this.scope);
     this.core = core;
+    this.readers = user.drop ? {} : {
+      netDump: (where) => core.netDump(where),
+      enter: async (pid, what) => ({ ...(await core.probe(pid, what)), via: 'boxcore' }),
+    };
     this.lesson = lesson;
     if (needsLayout(lesson)) {
       const layout = await this.gateway.cgroupLayout().catch((err: unknown) => {
@@ -182,7 +189,7 @@ export class LessonSession implements LessonPort {
    *  other containers, which views spanning namespaces (net) show too. */
   private async read(views: readonly ViewName[]): Promise<Snapshot> {
     const pid = this.vars.viewPid;
-    return (await kernel()).snapshot(pid, [...views], this.containers.besides(pid));
+    return (await kernel()).snapshot(pid, [...views], { neighbours: this.containers.besides(pid), ...this.readers });
   }
 
   observe(views: readonly ViewName[]): Promise<Snapshot | undefined> {

@@ -12,7 +12,7 @@ import { readStat } from '../kernel/proc-stat.ts';
 import { Core } from '../core/client.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { Check } from '../doctor/checks.ts';
-import { loadSources, parseLesson, readIndex, summarize } from '../lessons/loader.ts';
+import { readIndexWith, summarize } from '../lessons/course.ts';
 import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
@@ -36,6 +36,8 @@ const ALT_OFF = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 const HIDE_CURSOR = '\x1b[?25l';
 
+/** The lesson parser (YAML): the home screen is drawn from the index (course.ts) first. */
+const parser = () => import('../lessons/loader.ts');
 /** The lesson engine: loaded with the first lesson opened (the home screen needs none of it). */
 const engine = () => import('../lessons/session.ts');
 
@@ -46,7 +48,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     process.stderr.write(text.needsTerminal + '\n');
     return 2;
   }
-  const index = await readIndex();
+  const index = await readIndexWith(parser);
   let lessons = index.entries.map((e) => e.summary);
   let errors = index.errors;
   /** Lessons loaded in full, by id: all of them once loadSources is done. */
@@ -61,7 +63,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     const entry = index.entries.find((e) => e.summary.id === id);
     if (!entry) throw new Error(text.unknownLesson(id, lessons.map((l) => l.id)));
     try {
-      const lesson = parseLesson(entry.source.text, entry.source.file);
+      const lesson = (await parser()).parseLesson(entry.source.text, entry.source.file);
       loaded.set(id, lesson);
       return lesson;
     } catch (err) {
@@ -163,7 +165,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     (err: unknown) => { checksFailed = (err as Error).message; draw(); },
   );
   let fatal: unknown;
-  loadSources(index.sources).then(({ lessons: all, errors: broken }) => {
+  parser().then((p) => p.loadSources(index.sources)).then(({ lessons: all, errors: broken }) => {
     loaded.clear();
     for (const l of all) if (!loaded.has(l.meta.id)) loaded.set(l.meta.id, l);
     lessons = all.map(summarize);

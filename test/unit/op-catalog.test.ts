@@ -97,6 +97,7 @@ describe('the client (src/core/client.ts)', () => {
     addrAdd: [(c) => c.addrAdd({ ct: 'c1' }, 'eth0', '10.0.0.2/24')],
     routeAdd: [(c) => c.routeAdd({ ct: 'c1' }, { dst: 'default', via: '10.0.0.1', dev: 'eth0' })],
     sysctl: [(c) => c.sysctl({ ct: 'c1' }, 'net.ipv4.ip_forward', '1')],
+    netDump: [(c) => c.netDump({ ct: 'c1' }), (c) => c.netDump({ pid: 1 }), (c) => c.netDump({ netns: 'bl-n' })],
     natMasquerade: [(c) => c.natMasquerade({}, 'bl-t', '10.0.0.0/24', 'bl0', 'nft')],
     natDnat: [(c) => c.natDnat({}, 'bl-t', { port: 8080, to: '10.0.0.2:80', proto: 'tcp', localhost: true }, 'iptables')],
     natDel: [(c) => c.natDel({}, 'bl-t', 'nft')],
