@@ -207,7 +207,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   },
 
   noArguments: (command: string, words: string[]) => `unexpected ${words.join(' ')}: boxlab ${command} takes no arguments (see boxlab ${command} --help)`,
-  unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
+  unknownCommand: (c: string, didYouMean = '') => `boxlab: unknown command '${c}'${didYouMean}. Run 'boxlab --help' for the list.`,
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
   coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
