@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case '--present':
+    case '--notes':
       return (await import('./lab.ts')).tuiCommand(args);
     case 'list':
       return (await import('./lab.ts')).listCommand(rest);

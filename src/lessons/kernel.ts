@@ -3,7 +3,7 @@
 import { diff, namedNamespaces, renderDiff, renderSnapshot, snapshot } from '../kernel/index.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 
-export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number }
+export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number; abbreviate?: (s: string) => string }
 
 export interface KernelApi {
   /** `neighbours`: the lesson's other containers, shown too by views that span

@@ -39,7 +39,7 @@ const HIDE_CURSOR = '\x1b[?25l';
 /** The lesson engine: loaded with the first lesson opened (the home screen needs none of it). */
 const engine = () => import('../lessons/session.ts');
 
-export interface TuiOptions { present?: boolean; lesson?: string }
+export interface TuiOptions { present?: boolean; notes?: boolean; lesson?: string }
 
 export async function runTui(opts: TuiOptions = {}): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -87,6 +87,10 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
       process.stderr.write(text.error((err as Error).message) + '\n');
       return 2;
     }
+    if (initialLesson.meta.needs === 'root' && process.getuid?.() !== 0) {
+      process.stderr.write(text.error(text.lessonNeedsRoot(initialLesson.meta.title)) + '\n');
+      return 2;
+    }
   }
 
   const sessions = new Set<LessonSession>();
@@ -107,15 +111,17 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   // is gone (the signals are delivered to us only once the loop runs again).
   let shellUntil = 0;
   let app: Instance | undefined;
-  const shell = (pid: number) => {
+  const shell = (pid: number, vars: Record<string, string>) => {
     shellUntil = Infinity;
     const ignore = () => undefined;
     process.on('SIGTSTP', ignore);
     process.on('SIGQUIT', ignore);
     process.stdin.setRawMode?.(false);
-    process.stdout.write(ALT_OFF + SHOW_CURSOR + '\n' + text.shellHow(pid) + '\n');
+    const names = Object.entries(vars).map(([name, path]) => text.shortName(name, path) + '\n').join('');
+    process.stdout.write(ALT_OFF + SHOW_CURSOR + '\n' + text.shellHow(pid) + '\n' + names);
     try {
-      const r = spawnSync(boxcorePath(), ['enter', String(pid), '--', '/bin/sh', '-i'], { stdio: 'inherit', env: { ...process.env, PS1: text.shellPrompt } });
+      // boxcore enter gives the shell the terminal's foreground and takes it back after.
+      const r = spawnSync(boxcorePath(), ['enter', String(pid), '--', '/bin/sh', '-i'], { stdio: 'inherit', env: { ...process.env, ...vars, PS1: text.shellPrompt } });
       if (r.error) process.stderr.write(text.shellFailed(r.error.message) + '\n');
     } finally {
       process.stdout.write(ALT_ON + HIDE_CURSOR);
@@ -139,6 +145,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
         summary={summaryLines(machine)}
         blocked={new Map(machine.blocked.map((v) => [v.id, v.why]))}
         present={opts.present}
+        notes={opts.notes}
         initialLesson={initialLesson}
         loadLesson={loadLesson}
         openSession={openSession}

@@ -14,6 +14,7 @@ import { repoRoot } from '../../src/core/index.ts';
 import { ui as text } from '../../src/text/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { TMUX, Tmux } from './tmux.ts';
+import { keyBarLines } from '../../src/ui/lesson.tsx';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 const canRun = isRoot && TMUX !== undefined && existsSync(cli);
@@ -128,7 +129,7 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     // the kernel agrees: the container's hostname, read from inside its uts namespace
     expect(execFileSync('nsenter', ['--target', String(pid), '--uts', 'hostname'], { encoding: 'utf8' }).trim()).toBe('e2e-repl');
     tmux.keys('Escape');
-    await tmux.waitFor((x) => x.includes(text.lessonKeys.slice(0, 30)), 'the key bar again');
+    await tmux.waitFor((x) => x.includes(keyBarLines(120, { resume: false, notes: true })[0]!.slice(0, 30)), 'the key bar again');
 
     // a smaller window: the lab redraws within it
     tmux.resize(72, 20);

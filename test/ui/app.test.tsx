@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/ui/app.tsx';
+import { keyBarLines } from '../../src/ui/lesson.tsx';
 import { ui as text } from '../../src/text/index.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { LessonError, type Lesson } from '../../src/lessons/schema.ts';
@@ -120,7 +121,7 @@ async function setup(o: Setup = {}) {
   const loadLesson = o.loadLesson ?? (async (id: string) => lessons.find((l) => l.meta.id === id)!);
   const app = (p: Partial<AppProps> = {}) => (
     <App lessons={lessons.map(summarize)} errors={all.errors} summary={SUMMARY} blocked={BLOCKED}
-      present={o.present} initialLesson={lessons.find((l) => l.meta.id === o.initial)} loadLesson={loadLesson}
+      root present={o.present} initialLesson={lessons.find((l) => l.meta.id === o.initial)} loadLesson={loadLesson}
       openSession={openSession} onExit={exited} kernel={fakeKernel} shell={o.shell}
       progress={{ load: () => ({}), save: (...a: unknown[]) => { saved.push(a); } }}
       settings={{ load: () => settings, save: (c) => { savedSettings.push(c); settings = { ...settings, ...c }; return settings; } }} {...p} />
@@ -272,7 +273,7 @@ describe('lesson screen', () => {
     await t.until((x) => x.includes(': clone pid,uts'));
     expect(t.savedSettings.some((s) => s.history?.includes('clone pid,uts'))).toBe(true);
     await t.press('\x1b');
-    await t.until((x) => x.includes(text.lessonKeys.slice(0, 20)));
+    await t.until((x) => x.includes(keyBarLines(200, { resume: false, notes: false })[0]!.slice(0, 20)));
     t.unmount();
   });
 
@@ -302,7 +303,7 @@ describe('lesson screen', () => {
     await t.until((f) => f.includes('box-from-step-1'));
     await t.press('s');
     const f = await t.until((x) => x.includes(text.shellBack.slice(0, 30)));
-    expect(shell).toHaveBeenCalledWith(4242);
+    expect(shell).toHaveBeenCalledWith(4242, {});
     expect(f).toMatch(/reading-\d+ -> reading-\d+/); // the readings before and after the shell
     t.unmount();
   });

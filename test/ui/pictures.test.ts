@@ -77,12 +77,18 @@ describe('net picture', () => {
     expect(lines.some((l) => l.includes('route default via 10.88.0.1 dev eth0'))).toBe(true);
   });
 
-  it('fits narrow widths: every box line is exactly as wide as the picture', () => {
+  it('fits narrow widths, and is as wide as what it holds on wide ones: every box line as wide as the others', () => {
     const last = step(net, "Give c2's eth0");
-    for (const width of [40, 60, 100]) {
+    const widths = [40, 60, 100, 200].map((width) => {
       const lines = draw('net', last.after.views.net, viewDiff(last, 'net'), width).slice(0, -1);
-      for (const l of lines) expect([...l].length, l).toBe(width);
-    }
+      const w = [...lines[0]!].length;
+      for (const l of lines) expect([...l].length, l).toBe(w);
+      expect(w).toBeLessThanOrEqual(width);
+      return w;
+    });
+    expect(widths.slice(0, 2)).toEqual([40, 60]);
+    expect(widths[3], 'a projector\'s 200 columns are not stretched to').toBe(widths[2]);
+    expect(widths[3]).toBeLessThan(100);
   });
 });
 
@@ -185,8 +191,8 @@ describe('state panel', () => {
   it('when the step moved the views to a new container, nothing of the lab\'s own is marked gone', () => {
     const r = proc[0]!; // the clone: before, the lab's processes; after, the container's
     expect(r.before!.pid).not.toBe(r.after.pid);
-    const lines = panelLines({ result: { ok: true, before: r.before, after: r.after, diff: r.diff, log: [] }, mode: 'diff', pictures: true, width: 80, kernel: k }).map(stripAnsi);
-    expect(lines.some((l) => l.includes(text.picture.procGone))).toBe(false);
+    const lines = panelLines({ result: { ok: true, before: r.before, after: r.after, diff: diff(r.before!, r.after), log: [] }, mode: 'diff', pictures: true, width: 80, kernel: k }).map(stripAnsi);
+    expect(lines.some((l) => l.includes(text.picture.procGone)), lines.join('\n')).toBe(false);
     expect(lines.some((l) => /^\+ +\d+ ━━▶ 1 /.test(l))).toBe(true);
   });
 
