@@ -11,6 +11,7 @@ import { lessonsRoot } from '../lessons/loader.ts';
 import { LessonTrustError } from '../lessons/trust.ts';
 import { which } from '../runtime/programs.ts';
 import { allChecks, type Check } from './checks.ts';
+import { checkPrograms, missingByLesson, packageOf } from './programs.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check } from './checks.ts';
@@ -75,7 +76,8 @@ function cgroupProblem(l: LessonSummary, checks: Checks): Problem | undefined {
   return { why: t.noCgroupLayout(wants), fix: fixOf(checks, 'cgroup') || t.cgroupLayoutFix(wants) };
 }
 
-export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
+/** `programs`: those of the lesson's commands this machine lacks (programs.ts). */
+export function judgeLesson(l: LessonSummary, list: Check[], programs: readonly string[] = []): LessonVerdict {
   const checks: Checks = new Map(list.map((c) => [c.id, c]));
   const problems: Problem[] = [];
   if (checks.get('core')?.status !== 'ok') problems.push({ why: t.coreMissing(''), fix: t.coreFix });
@@ -88,6 +90,7 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
   }
   const cg = cgroupProblem(l, checks);
   if (cg) problems.push(cg);
+  for (const p of programs) problems.push({ why: t.noProgram(p, packageOf(p)), fix: `apt-get install ${packageOf(p)}` });
   const unique = [...new Map(problems.map((p) => [p.why, p])).values()];
   return { id: l.id, title: l.title, ok: unique.length === 0, why: unique.map((p) => p.why), fix: unique.map((p) => p.fix) };
 }
@@ -100,11 +103,14 @@ export async function doctor(): Promise<DoctorReport> {
     throw err;
   });
   const lessonErrors = errors.map((e) => e.message);
+  // The programs the lessons run, read from their commands.
+  checks.push(checkPrograms(lessons));
+  const missing = missingByLesson(lessons);
   if (!lessons.length && !errors.length) lessonErrors.push(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const byChapter = new Map<string, ChapterVerdict>();
   for (const l of lessons.map(summarize)) {
     const ch = byChapter.get(l.chapter) ?? { chapter: l.chapter, number: l.chapterNumber, ok: true, lessons: [] };
-    const verdict = judgeLesson(l, checks);
+    const verdict = judgeLesson(l, checks, missing.get(l.id)?.needed);
     ch.lessons.push(verdict);
     ch.ok &&= verdict.ok;
     byChapter.set(l.chapter, ch);
