@@ -10,11 +10,12 @@ import { hintsFor } from '../lessons/expect.ts';
 import { kernel } from '../lessons/kernel.ts';
 import { findLesson, summarize } from '../lessons/loader.ts';
 import { failure, type CheckResult, type LogEntry, type StepResult } from '../lessons/port.ts';
-import { LessonError, type Stop } from '../lessons/schema.ts';
-import { substitute } from '../lessons/scope.ts';
+import { LessonError } from '../lessons/schema.ts';
+import { abbreviate, shortNames, substitute } from '../lessons/scope.ts';
 import { LessonSession, closeProcessLedger } from '../lessons/session.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { applyTrust, TRUST_OPTION } from './lab.ts';
+import { eventLine, type StopReport } from './lesson-events.ts';
 
 export interface PlainOptions {
   yes: boolean;
@@ -46,22 +47,6 @@ export async function lessonCommand(args: string[], color: boolean): Promise<num
   return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }
 
-interface StopReport {
-  index: number;
-  kind: Stop['kind'];
-  title: string;
-  ok: boolean;
-  log: LogEntry[];
-  output?: string;
-  error?: StepResult['error'];
-  check?: CheckResult;
-  hint?: string;
-  solved?: boolean;
-  diff?: string;
-  /** Skipped: the programs of its `requires:` this machine lacks. */
-  skipped?: string[];
-}
-
 const watched = new WeakSet<Writable>();
 const readerGone = new WeakSet<Writable>();
 
@@ -87,21 +72,13 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     lesson = await findLesson(id);
   } catch (err) {
     const message = err instanceof LessonError ? err.message : (err as Error).message;
-    if (json) out(JSON.stringify({ ok: false, error: message }));
-    else out(text.plainError(message));
+    out(json ? eventLine({ type: 'error', error: message }) : text.plainError(message));
     return 2;
   }
   const summary = summarize(lesson);
-  if (opts.until !== undefined && opts.until > lesson.stops.length) {
-    const message = text.untilBeyond(opts.until, lesson.meta.id, lesson.stops.length);
-    out(json ? JSON.stringify({ lesson: summary, ok: false, error: message }) : text.plainError(message));
-    return 2;
-  }
-  if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) {
-    if (json) out(JSON.stringify({ lesson: summary, ok: false, error: text.needsRootLong }));
-    else out(text.plainError(text.needsRootLong));
-    return 2;
-  }
+  const refuse = (message: string) => { out(json ? eventLine({ type: 'error', lesson: summary, error: message }) : text.plainError(message)); return 2; };
+  if (opts.until !== undefined && opts.until > lesson.stops.length) return refuse(text.untilBeyond(opts.until, lesson.meta.id, lesson.stops.length));
+  if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) return refuse(text.needsRootLong);
 
   let session: LessonSession;
   try {
@@ -109,15 +86,16 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   } catch (err) {
     await closeProcessLedger(); // the session took back what it made; its ledger goes too
     const f = failure(err);
-    const message = err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message;
-    if (json) out(JSON.stringify({ lesson: summary, ok: false, error: message }));
-    else out(text.plainError(message));
-    return 2;
+    return refuse(err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message);
   }
 
   // The lesson as it runs here: blocks for another cgroup layout are left out.
   lesson = session.state.lesson;
-  const sub = (s: string, keepUnset = false) => substitute(s, session.state.vars, keepUnset);
+  // Read by a person, the lab's long paths are short names ($LAB/upper), said once at
+  // the top; a program reading --json gets them whole.
+  const names = json ? [] : shortNames(session.state.vars);
+  const short = (s: string) => abbreviate(s, names);
+  const sub = (s: string, keepUnset = false) => short(substitute(s, session.state.vars, keepUnset));
   const k = await kernel();
   const reports: StopReport[] = [];
   const total = lesson.stops.length;
@@ -125,36 +103,40 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
 
   if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary} (${text.runsAs(lesson.meta.needs)})\n`);
   else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`) + c.dim(` (${text.runsAs(lesson.meta.needs)})`));
+  else out(eventLine({ type: 'lesson', lesson: summary }));
+  // What each short name stands for, as a line a reader can paste into a shell.
+  for (const n of names) out(md ? `\`${text.plainShortName(n.name, n.path)}\`\n` : c.dim(text.plainShortName(n.name, n.path)));
 
   const printLog = (log: LogEntry[]) => {
     if (!log.length) return;
     if (md) {
-      const calls = log.flatMap((e) => e.syscalls);
+      const calls = log.flatMap((e) => e.syscalls.map(short));
       if (calls.length) out('```text\n' + calls.join('\n') + '\n```');
-      const shells = log.map((e) => e.shell).filter(Boolean);
+      const shells = log.map((e) => short(e.shell)).filter(Boolean);
       if (shells.length) out('```sh\n' + shells.join('\n') + '\n```');
       return;
     }
     for (const e of log) {
-      for (const s of e.syscalls) out('  ' + c.dim(s));
+      for (const s of e.syscalls) out('  ' + c.dim(short(s)));
       // A multi-line command keeps its lines together under the `$`.
-      if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell.trimEnd()).replace(/\n/g, '\n    ')));
+      if (e.shell) out('  ' + c.cyan(text.shellLine(short(e.shell.trimEnd())).replace(/\n/g, '\n    ')));
     }
   };
   const printOutput = (s: string | undefined) => {
-    if (s) out(md ? '```console\n' + s + '\n```' : s.replace(/^/gm, '  '));
+    if (s) out(md ? '```console\n' + short(s) + '\n```' : short(s).replace(/^/gm, '  '));
   };
   const printDiff = (r: StepResult): string | undefined => {
     if (!r.diff) return undefined;
-    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width });
+    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width, abbreviate: short });
     if (!json && d.trim()) out(md ? '```text\n' + d + '\n```' : d.replace(/^/gm, '  '));
     return d;
   };
   const printCheck = (title: string, r: CheckResult) => {
-    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${text.found(r.found ?? text.nothingFound)}; ${text.expected(r.expected)})`}`);
+    const detail = short(`${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${detail})`}`);
     else {
-      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? r.found : undefined)) : c.red(text.plainCheckFail(title)));
-      if (!r.pass) out(`  ${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? short(r.found ?? '') : undefined)) : c.red(text.plainCheckFail(title)));
+      if (!r.pass) out(`  ${detail}`);
     }
   };
 
@@ -188,11 +170,12 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         rep.diff = printDiff(r);
         if (!r.ok) {
           if (!json) {
-            out(c.red(text.plainError(r.error?.message ?? text.stepFailed)));
+            out(c.red(text.plainError(short(r.error?.message ?? text.stepFailed))));
             if (r.error?.explain) out('  ' + text.why(r.error.explain));
             if (r.error?.hint) out('  ' + text.tryThis(r.error.hint));
           }
           reports.push(rep);
+          if (json) out(eventLine({ type: 'stop', ...rep }));
           stopped = true;
           break;
         }
@@ -224,13 +207,15 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
           printCheck(title, check);
           if (!check.pass) {
             out('  ' + text.plainTaskTodo);
-            if (rep.hint) out('  ' + text.plainHint(rep.hint));
+            if (rep.hint) out('  ' + text.plainHint(short(rep.hint)));
           }
         }
       }
       reports.push(rep);
+      if (json) out(eventLine({ type: 'stop', ...rep }));
       if (opts.until === i + 1) {
-        out(text.plainHolding(i + 1, session.state.vars.pid || '?'));
+        const pid = session.state.vars.pid || '?';
+        out(json ? eventLine({ type: 'holding', step: i + 1, pid }) : text.plainHolding(i + 1, pid));
         await new Promise(() => setInterval(() => undefined, 1 << 30)); // until a signal ends the process; its handler cleans up
       }
     }
@@ -244,7 +229,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const passed = judged.filter((r) => r.ok).length;
   const allOk = !stopped && reports.length === total && reports.every((r) => r.ok);
   if (json) {
-    out(JSON.stringify({ lesson: summary, ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
+    out(eventLine({ type: 'result', ok: allOk, passed, checks: judged.length }));
   } else {
     out('');
     const skipped = judged.filter((r) => r.skipped).length;

@@ -35,6 +35,14 @@ interface Report {
   stops: { index: number; kind: string; title: string; ok: boolean; check?: { found?: string; expected: string; error?: string }; error?: { message: string } }[];
 }
 
+/** The lesson's event stream (one JSON object per line) as one report. */
+function parseReport(stream: string): Report {
+  const events = stream.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
+  const result = events.find((e) => e.type === 'result');
+  if (!result) throw new Error('no result event');
+  return { ...(result as unknown as Report), stops: events.filter((e) => e.type === 'stop') as unknown as Report['stops'] };
+}
+
 const { lessons, errors } = await loadAll();
 // Read by fingerprint() here and inherited by every lesson run below. Searchable, as
 // /run/boxlab is, so a rootless lesson's core can reach its directories.
@@ -68,7 +76,7 @@ describe('the course', () => {
     const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json'], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
     let report: Report;
     try {
-      report = JSON.parse(r.stdout ?? '') as Report;
+      report = parseReport(r.stdout ?? '');
     } catch {
       throw new Error(`lesson ${id}: no JSON report (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
     }

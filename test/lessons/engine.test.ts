@@ -53,8 +53,12 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     const hostBefore = host();
     const out = sink();
     const code = await runLessonPlain(id, { yes: true, format: 'json', color: false, out });
-    const report = JSON.parse(out.text) as { ok: boolean; stops: { title: string; ok: boolean; check?: unknown; error?: unknown }[] };
-    if (!report.stops) throw new Error(`lesson ${id} did not run: ${out.text}`);
+    // one event per line: the lesson, each stop as it ends, the result
+    const events = out.text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; ok?: boolean; title?: string });
+    expect(events[0]!.type).toBe('lesson');
+    const stops = events.filter((e) => e.type === 'stop');
+    const report = { ...events.at(-1)!, stops };
+    if (report.type !== 'result') throw new Error(`lesson ${id} did not run: ${out.text}`);
     expect(report.stops.filter((s) => !s.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);

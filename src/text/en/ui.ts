@@ -221,6 +221,7 @@ export const ui = {
   checkFailedBecause: (title: string, detail: string) => `✗ ${title} — ${detail}`,
   plainSkippedCheck: (title: string, why: string) => `– ${title} (${why})`,
   plainHint: (t: string) => `hint: ${t}`,
+  plainShortName: (name: string, path: string) => `${name}=${path}`,
   plainSolved: 'solution applied (--yes)',
   plainTaskTodo: 'task not done (run with --yes to apply its solution)',
   plainResult: (passed: number, total: number, skipped = 0) => `${passed}/${total} checks passed${skipped ? ` (${skipped} skipped)` : ''}`,
