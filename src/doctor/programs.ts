@@ -18,8 +18,9 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   mount: 'mount', losetup: 'mount',
   awk: 'mawk', sh: 'dash', '/bin/sh': 'dash', grep: 'grep', sed: 'sed', find: 'findutils', diff: 'diffutils', tar: 'tar',
   gzip: 'gzip', hostname: 'hostname', ps: 'procps', ip: 'iproute2', bridge: 'iproute2', ping: 'iputils-ping',
-  nc: 'netcat-openbsd', nft: 'nftables', 'iptables-save': 'iptables', getfattr: 'attr', busybox: 'busybox-static',
-  jq: 'jq', curl: 'curl', skopeo: 'skopeo', runc: 'runc',
+  nc: 'netcat-openbsd', nft: 'nftables', iptables: 'iptables', 'iptables-save': 'iptables', getfattr: 'attr', busybox: 'busybox-static',
+  pgrep: 'procps',
+  jq: 'jq', curl: 'curl', skopeo: 'skopeo', runc: 'runc', docker: 'docker.io', ctr: 'containerd',
 };
 
 export const packageOf = (program: string): string => DEBIAN_PACKAGES[program] ?? program;

@@ -6,6 +6,7 @@
 // `requires:`. `boxlab doctor` looks for every one of them, so what a lesson needs is
 // known from the lesson itself, never from a list kept by hand.
 import type { Action, CheckSource, Lesson } from './schema.ts';
+import { substitute } from './scope.ts';
 
 /** Words a shell runs itself (builtins, keywords), and the lab's own commands (the
  *  `boxlab` function, `boxcore` on the commands' PATH): no program to look for. */
@@ -144,6 +145,7 @@ export function scriptPrograms(script: string, guarded = new Set<string>(), oute
   // `if command -v nft ...; then nft ...; else iptables-save ...; fi`: the else branch
   // is the way without nft, so what it runs is optional too.
   const ifs: { asks: boolean; orElse: boolean }[] = [];
+  let cases = 0;
   let atCommand = true;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -151,6 +153,14 @@ export function scriptPrograms(script: string, guarded = new Set<string>(), oute
     if (OPERATOR.test(w)) { atCommand = true; continue; }
     if (REDIRECT.exec(w)?.[0] === w) { if (/^\d*(?:>>|<<<|>\||[<>])$/.test(w)) i++; continue; } // and its target
     if (!atCommand) continue;
+    if (w === 'case') { cases++; while (i < words.length && words[i] !== 'in') i++; continue; }
+    if (w === 'esac') { cases--; continue; }
+    if (cases > 0) {
+      // a pattern of a case (`*.txt)`, `a|b)`) comes before its commands
+      let j = i;
+      while (j < words.length && !/^(\)|;;|\n)$/.test(words[j]!)) j++;
+      if (words[j] === ')') { i = j; continue; }
+    }
     if (w === 'if') ifs.push({ asks: false, orElse: false });
     else if (w === 'else' && ifs.length) ifs.at(-1)!.orElse = true;
     else if (w === 'fi') ifs.pop();
@@ -219,12 +229,20 @@ function actionPrograms(a: Action | CheckSource | undefined, guarded: Set<string
 export function lessonPrograms(lesson: Lesson): { needed: string[]; optional: string[] } {
   const needed = new Set<string>();
   const optional = new Set<string>();
+  // The lesson's own constants are part of its commands (a shell function in a var);
+  // the session's (${dir}) are left as they are.
+  const own = (a: Action | CheckSource | undefined): typeof a => {
+    if (!a || !('command' in a)) return a;
+    let command = a.command;
+    for (let n = 0; n < 5 && command.includes('${'); n++) command = substitute(command, lesson.meta.vars, true);
+    return { ...a, command };
+  };
   for (const s of lesson.stops) {
     const guarded = new Set<string>();
     const runs = [
-      ...actionPrograms(s.kind === 'step' ? s.action : undefined, guarded),
-      ...actionPrograms(s.kind !== 'step' ? s.check.source : undefined, guarded),
-      ...actionPrograms(s.kind === 'task' ? s.solution : undefined, guarded),
+      ...actionPrograms(own(s.kind === 'step' ? s.action : undefined), guarded),
+      ...actionPrograms(own(s.kind !== 'step' ? s.check.source : undefined), guarded),
+      ...actionPrograms(own(s.kind === 'task' ? s.solution : undefined), guarded),
     ].filter((p) => !p.includes('${'));
     for (const p of [...runs, ...s.requires]) (s.requires.length || guarded.has(p) ? optional : needed).add(p);
   }

@@ -79,12 +79,6 @@ describe('lesson loader', () => {
     expect(uts.stops.map((s) => s.kind)).toContain('task');
   });
 
-  it('every task of the course says what to do right above it: its prose is on screen with it', async () => {
-    const { lessons } = await loadAll();
-    const bare = lessons.flatMap((l) => l.stops.filter((s) => s.kind === 'task' && !s.prose.trim()).map((s) => `${l.meta.id}: ${s.title}`));
-    expect(bare).toEqual([]);
-  });
-
   it('the index (front matter and fences only) says of every course lesson what the full load does', async () => {
     const { lessons } = await loadAll();
     const { entries, errors } = await readIndex();

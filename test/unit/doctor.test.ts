@@ -220,7 +220,7 @@ describe('doctor verdicts', () => {
 describe.runIf(isRoot)('doctor on this machine', () => {
   it('checks every fact it promises, each with a finding, and a fix for what is missing', async () => {
     const checks = await allChecks();
-    expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'engine', 'propagation', 'host']);
+    expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'engine', 'propagation', 'host', 'reference']);
     for (const c of checks) {
       expect(c.detail.length).toBeGreaterThan(0);
       if (c.status !== 'ok' && c.id !== 'kvm') expect(c.fix).toBeTruthy();
