@@ -337,13 +337,16 @@ int op_join(const struct request *q, struct reply *r)
 
 /* tcsetpgrp(3) from a group that is not the foreground sends it SIGTTOU, which would
  * stop it: ignored for the call, as shells do. */
-static void give_terminal(int fd, pid_t pgrp)
+static int give_terminal(int fd, pid_t pgrp)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGTTOU, &ign, &old);
-	(void)tcsetpgrp(fd, pgrp);
+	int rc = tcsetpgrp(fd, pgrp);
+	int saved = errno;
 	sigaction(SIGTTOU, &old, NULL);
+	errno = saved;
+	return rc;
 }
 
 /* In the child, before exec: a process group of its own, made the foreground. (An
@@ -480,8 +483,15 @@ int cli_enter(int argc, char **argv)
 			break;
 		kill(-child, SIGCONT);
 	}
-	if (owner > 0)
-		give_terminal(0, owner);
+	/* A terminal closed while the program had it (a window closed, ssh gone) sent its
+	 * SIGHUP to the program's group, the foreground, and not to the owner's: the
+	 * hung-up terminal refuses tcsetpgrp (ENOTTY, or EIO). Pass the SIGHUP on, as the
+	 * kernel would have had the owner been the foreground, so our caller ends too
+	 * instead of running on without a terminal. */
+	if (owner > 0 && give_terminal(0, owner) < 0 && (errno == ENOTTY || errno == EIO)) {
+		signal(SIGHUP, SIG_IGN);
+		kill(-owner, SIGHUP);
+	}
 	reply_free(&r);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);

@@ -334,7 +334,7 @@ export async function checkReference(): Promise<Check> {
     await readlink('/proc/1/ns/mnt');
     return { id: 'reference', title: t.reference, status: 'ok', detail: t.referenceOk };
   } catch (err) {
-    return { id: 'reference', title: t.reference, status: 'warn', detail: t.referenceDenied((err as NodeJS.ErrnoException).code ?? String(err)) };
+    return { id: 'reference', title: t.reference, status: 'warn', detail: t.referenceDenied((err as NodeJS.ErrnoException).code ?? String(err)), fix: t.referenceFix };
   }
 }
 

@@ -18,6 +18,7 @@ import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
 import { ui as text } from '../text/index.ts';
+import { wrapStyled } from './draw.ts';
 
 /** SIGKILL every child of this process with its process group (a step's command runs
  *  in a group of its own): what a session was waiting for when the lab had to stop. */
@@ -117,15 +118,19 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     process.on('SIGTSTP', ignore);
     process.on('SIGQUIT', ignore);
     process.stdin.setRawMode?.(false);
-    const names = Object.entries(vars).map(([name, path]) => text.shortName(name, path) + '\n').join('');
-    process.stdout.write(ALT_OFF + SHOW_CURSOR + '\n' + text.shellHow(pid) + '\n' + names);
+    // Said in whole words: the terminal would break them where its line ends.
+    const said = [text.shellHow(pid), ...Object.entries(vars).map(([name, path]) => text.shortName(name, path))];
+    const lines = said.flatMap((l) => wrapStyled(l, process.stdout.columns || 80));
+    process.stdout.write(ALT_OFF + SHOW_CURSOR + '\n' + lines.map((l) => l + '\n').join(''));
     try {
       // boxcore enter gives the shell the terminal's foreground and takes it back after.
       const r = spawnSync(boxcorePath(), ['enter', String(pid), '--', '/bin/sh', '-i'], { stdio: 'inherit', env: { ...process.env, ...vars, PS1: text.shellPrompt } });
       if (r.error) process.stderr.write(text.shellFailed(r.error.message) + '\n');
     } finally {
       process.stdout.write(ALT_ON + HIDE_CURSOR);
-      process.stdin.setRawMode?.(true);
+      // A terminal closed while the shell ran refuses raw mode (EIO); boxcore enter has
+      // passed its SIGHUP on to us, and the lab unwinds as for any hangup.
+      try { process.stdin.setRawMode?.(true); } catch { /* the terminal is gone */ }
       // ink thinks its last frame is still on screen: make it draw the next one whole.
       app?.clear();
       shellUntil = Date.now() + 500;

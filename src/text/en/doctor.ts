@@ -67,6 +67,7 @@ export const doctor = {
   reference: 'host reference',
   referenceOk: "pid 1 (the host's init): the state views compare each container's namespaces and mounts with it",
   referenceDenied: (why: string) => `pid 1 cannot be read here (${why}): the state views compare each container with boxlab's own process instead, which runs in the host's namespaces`,
+  referenceFix: 'none needed: the lessons run either way; run boxlab on the host or in a VM to compare with pid 1',
   wsl: 'WSL: a Linux kernel under Windows',
   wslFix: 'WSL 2 runs most lessons; cgroup and network lessons may differ from a real Linux host',
   inContainer: 'running inside a container: the outer runtime may forbid namespaces, mounts or cgroups',
