@@ -34,9 +34,19 @@ function diffLines(d: SnapshotDiff, p: PanelInput): string[] {
   return out.trim() ? out.split('\n') : [text.noChanges];
 }
 
+/** Below this a half is too narrow for a table: an inode or a mount's path would break
+ *  across lines (a 10-digit inode, its host's, a state, and their gaps take 40). */
+const SIDE_BY_SIDE_MIN = 60;
+
 function sideLines(before: Snapshot | undefined, after: Snapshot | undefined, p: PanelInput): string[] {
   const k = p.kernel;
   const half = Math.max(10, Math.floor((p.width - 3) / 2));
+  if (half < SIDE_BY_SIDE_MIN) {
+    // Too narrow for two: before above after, each as wide as the panel.
+    const opts = { color: color(), width: p.width, abbreviate: p.names?.abbreviate };
+    const whole = (label: string, s: Snapshot | undefined) => [chalk.dim(label), ...(s ? k.renderSnapshot(s, opts).split('\n') : [])];
+    return [...whole(text.before, before), '', ...whole(text.after, after)];
+  }
   const opts = { color: color(), width: half, abbreviate: p.names?.abbreviate };
   const a = before ? k.renderSnapshot(before, opts).split('\n') : [];
   const b = after ? k.renderSnapshot(after, opts).split('\n') : [];

@@ -196,6 +196,22 @@ describe('state panel', () => {
     expect(lines.some((l) => /^\+ +\d+ ━━▶ 1 /.test(l))).toBe(true);
   });
 
+  it('before | after too narrow for two tables puts before above after, every inode whole', () => {
+    const r = proc[0]!; // the clone: new pid and mnt namespaces
+    const inodes = (s: Snapshot) => s.views.ns!.rows.map((row) => row.cells.inode!).filter(Boolean);
+    const input = (width: number) => ({ result: { ok: true, before: r.before, after: r.after, diff: r.diff, log: [] }, mode: 'side' as const, pictures: false, width, kernel: k });
+    for (const width of [80, 100]) {
+      const lines = panelLines(input(width)).map(stripAnsi);
+      expect(lines).toContain(text.before);
+      expect(lines).toContain(text.after);
+      expect(lines.indexOf(text.after)).toBeGreaterThan(lines.indexOf(text.before));
+      for (const inode of [...inodes(r.before!), ...inodes(r.after)]) expect(lines.some((l) => l.includes(inode)), `${inode} at ${width}`).toBe(true);
+      for (const l of lines.filter((x) => !x.trim().startsWith('note:'))) expect(l.length, l).toBeLessThanOrEqual(width);
+    }
+    // wide enough for two: side by side
+    expect(panelLines(input(160)).map(stripAnsi).some((l) => l.includes(' │ '))).toBe(true);
+  });
+
   it('a window onto lines taller than their region says what is cut', () => {
     const lines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
     expect(windowLines(lines, 0, 4).lines.map(stripAnsi)).toEqual(['line 0', 'line 1', 'line 2', text.moreBelow(6)]);
