@@ -46,14 +46,15 @@ function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
-/** A cell's text as lines of at most `width`: broken after a space or a slash (a
- *  path breaks between its names), and a word longer than the column where it must. */
+/** A cell's text as lines of at most `width`: broken after a space, a slash (a path
+ *  breaks between its names) or a comma (mount options break between options), and a
+ *  word longer than the column where it must. */
 export function wrapCell(s: string, width: number): string[] {
   const w = Math.max(1, width);
   if (s.length <= w) return [s];
   const lines: string[] = [];
   let line = '';
-  for (let piece of s.split(/(?<=[ /])/)) {
+  for (let piece of s.split(/(?<=[ /,])/)) {
     if (line.length + piece.trimEnd().length > w && line) {
       lines.push(line.trimEnd());
       line = '';
@@ -70,7 +71,7 @@ export function wrapCell(s: string, width: number): string[] {
 }
 
 /** The longest piece wrapCell will not break: a column narrower than that splits words. */
-const longestWord = (s: string) => Math.max(0, ...s.split(/(?<=[ /])/).map((p) => p.trimEnd().length));
+const longestWord = (s: string) => Math.max(0, ...s.split(/(?<=[ /,])/).map((p) => p.trimEnd().length));
 
 /** Column widths: natural; when too wide, first the last column (in every view the
  *  free-text one: meaning, detail, super options) gives up room down to LAST_KEEP,

@@ -58,6 +58,7 @@ describe('renderView', () => {
     expect(wrapCell('shared with host -> new', 16)).toEqual(['shared with host', '-> new']);
     expect(wrapCell('abcdefgh', 3)).toEqual(['abc', 'def', 'gh']);
     expect(wrapCell('abc', 4)).toEqual(['abc']);
+    expect(wrapCell('rw,relatime,lowerdir', 10)).toEqual(['rw,', 'relatime,', 'lowerdir']);
   });
 
   it('fits widths: the last column gives first, then the widest', () => {
