@@ -232,11 +232,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const judged = reports.filter((r) => r.kind !== 'step');
   const passed = judged.filter((r) => r.ok).length;
   const allOk = !stopped && left === 0 && reports.length === total && reports.every((r) => r.ok);
+  const skipped = judged.filter((r) => r.skipped).length;
   if (json) {
-    out(eventLine({ type: 'result', ok: allOk, passed, checks: judged.length }));
+    out(eventLine({ type: 'result', ok: allOk, passed, checks: judged.length, skipped }));
   } else {
     out('');
-    const skipped = judged.filter((r) => r.skipped).length;
     out((allOk ? c.green : c.red)(text.plainResult(passed, lesson.stops.filter((s) => s.kind !== 'step').length, skipped)));
   }
   return allOk ? 0 : 1;

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/binary.ts';
 import { loadAll } from '../../src/lessons/loader.ts';
+import { readEvents, type LessonRunEvent } from '../../src/cli/lesson-events.ts';
 import { findStaticBusybox } from '../../src/runtime/rootfs.ts';
 import { fingerprint, isRoot } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
@@ -28,20 +29,8 @@ const run = promisify(execFile);
 const LESSON_TIMEOUT = process.env.BOXLAB_VM === '1' ? 600_000 : 180_000;
 const CLI = join(repoRoot(), 'dist', 'boxlab.mjs');
 
-interface Report {
-  ok: boolean;
-  passed: number;
-  checks: number;
-  stops: { index: number; kind: string; title: string; ok: boolean; check?: { found?: string; expected: string; error?: string }; error?: { message: string } }[];
-}
-
-/** The lesson's event stream (one JSON object per line) as one report. */
-function parseReport(stream: string): Report {
-  const events = stream.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
-  const result = events.find((e) => e.type === 'result');
-  if (!result) throw new Error('no result event');
-  return { ...(result as unknown as Report), stops: events.filter((e) => e.type === 'stop') as unknown as Report['stops'] };
-}
+type Stop = Extract<LessonRunEvent, { type: 'stop' }>;
+type Result = Extract<LessonRunEvent, { type: 'result' }>;
 
 const { lessons, errors } = await loadAll();
 // Read by fingerprint() here and inherited by every lesson run below. Searchable, as
@@ -74,17 +63,21 @@ describe('the course', () => {
     const before = fingerprint();
     const env = { ...process.env, FORCE_COLOR: '0', ...(rootfs ? { BOXLAB_ROOTFS: rootfs.dir } : {}) };
     const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json'], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
-    let report: Report;
+    let stops: Stop[];
+    let result: Result | undefined;
     try {
-      report = parseReport(r.stdout ?? '');
+      const events = readEvents(r.stdout ?? '');
+      stops = events.filter((e): e is Stop => e.type === 'stop');
+      result = events.find((e): e is Result => e.type === 'result');
     } catch {
-      throw new Error(`lesson ${id}: no JSON report (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+      throw new Error(`lesson ${id}: no JSON events (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
     }
+    if (!result) throw new Error(`lesson ${id}: no result event (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
     // Name what failed, so a red run says which stop and what the kernel showed.
-    expect(report.stops.filter((s) => !s.ok).map((s) => ({ stop: s.index + 1, title: s.title, check: s.check, error: s.error }))).toEqual([]);
-    expect(report.stops.length).toBeGreaterThan(0);
-    expect(report.passed).toBe(report.checks);
-    expect(report.ok).toBe(true);
+    expect(stops.filter((s) => !s.ok).map((s) => ({ stop: s.index + 1, title: s.title, check: s.check, error: s.error }))).toEqual([]);
+    expect(stops.length).toBeGreaterThan(0);
+    expect(result.passed).toBe(result.checks);
+    expect(result.ok).toBe(true);
     expect('code' in r ? r.code : 0).toBe(0);
     expect(fingerprint()).toEqual(before);
   }, LESSON_TIMEOUT);

@@ -12,6 +12,7 @@ import { boxcorePath } from '../../src/core/index.ts';
 import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { lessonUser } from '../../src/lessons/workspace.ts';
 import { runLessonPlain } from '../../src/cli/lesson.ts';
+import { readEvents } from '../../src/cli/lesson-events.ts';
 import { substitute } from '../../src/lessons/scope.ts';
 import type { LessonEvent } from '../../src/lessons/port.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
@@ -53,14 +54,11 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     const hostBefore = host();
     const out = sink();
     const code = await runLessonPlain(id, { yes: true, format: 'json', color: false, out });
-    // one event per line: the lesson, each stop as it ends, the result
-    const events = out.text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; ok?: boolean; title?: string });
-    expect(events[0]!.type).toBe('lesson');
+    const events = readEvents(out.text);
     const stops = events.filter((e) => e.type === 'stop');
-    const report = { ...events.at(-1)!, stops };
-    if (report.type !== 'result') throw new Error(`lesson ${id} did not run: ${out.text}`);
-    expect(report.stops.filter((s) => !s.ok)).toEqual([]);
-    expect(report.ok).toBe(true);
+    if (!stops.length) throw new Error(`lesson ${id} did not run: ${out.text}`);
+    expect(stops.filter((s) => !s.ok)).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'result', ok: true });
     expect(code).toBe(0);
     expect(host()).toEqual(hostBefore);
   });
