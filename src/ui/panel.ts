@@ -4,7 +4,7 @@
 import chalk from 'chalk';
 import type { KernelApi } from '../lessons/kernel.ts';
 import type { LogEntry, StepResult, StopState } from '../lessons/port.ts';
-import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
+import type { Row, Snapshot, SnapshotDiff, View, ViewDiff, ViewName } from '../kernel/types.ts';
 import type { Stop } from '../lessons/schema.ts';
 import type { ShortName } from '../lessons/scope.ts';
 import { fit, programLine } from './draw.ts';
@@ -55,6 +55,16 @@ function sideLines(before: Snapshot | undefined, after: Snapshot | undefined, p:
   return out;
 }
 
+/** A row, a view, a view's changes with every value shortened (the lab's paths as $LAB):
+ *  keys too, the same way on both sides, so rows still pair up. */
+const shortRow = (r: Row, short: (s: string) => string): Row =>
+  ({ key: short(r.key), cells: Object.fromEntries(Object.entries(r.cells).map(([c, v]) => [c, short(v)])) });
+const shortView = (v: View, short: (s: string) => string): View => ({ ...v, rows: v.rows.map((r) => shortRow(r, short)) });
+const shortViewDiff = (d: ViewDiff, short: (s: string) => string): ViewDiff => ({
+  ...d,
+  rows: d.rows.map((r) => ({ ...r, key: short(r.key), before: r.before && shortRow(r.before, short), after: r.after && shortRow(r.after, short) })),
+});
+
 /** Only the named views of a snapshot. */
 const onlyViews = (s: Snapshot | undefined, names: ViewName[]): Snapshot | undefined =>
   s && { ...s, views: Object.fromEntries(names.filter((n) => s.views[n]).map((n) => [n, s.views[n]])) };
@@ -83,7 +93,8 @@ export function panelLines(p: PanelInput): string[] {
     const view = now?.views[name];
     const diff = now === r.after ? r.diff : r.before && now ? p.kernel.diff(onlyViews(r.before, [name])!, onlyViews(now, [name])!) : undefined;
     const changes = diff?.views.find((v) => v.name === name);
-    const lines = (pictureOf(name, view, changes, p.width) ?? []).map(short);
+    // Short names go into the rows before drawing: a box is as wide as what it holds.
+    const lines = pictureOf(name, view && shortView(view, short), changes && shortViewDiff(changes, short), p.width) ?? [];
     out.push(chalk.bold(text.picture.title(view?.title ?? name)), ...(lines.length ? lines : [chalk.dim(text.picture.empty)]), ...(view?.notes ?? []).map((n) => chalk.dim(`  ${short(n)}`)), '');
   }
   if (p.pictures && names.length && !drawn.length) out.push(chalk.dim(text.picture.none(names.join(', '))), '');

@@ -212,6 +212,19 @@ describe('state panel', () => {
     expect(panelLines(input(160)).map(stripAnsi).some((l) => l.includes(' │ '))).toBe(true);
   });
 
+  it('the lab\'s paths drawn as $LAB keep each box as wide as its content', () => {
+    const r = fs[0]!;
+    const dir = /\/run\/boxlab\/bl-lesson-overlay-\d+-\d+/.exec(JSON.stringify(r.after))![0];
+    const names = { abbreviate: (s: string) => s.replaceAll(dir, '$LAB'), legend: [{ name: 'LAB', path: dir }] };
+    const lines = panelLines({ result: { ok: true, before: r.before, after: r.after, diff: r.diff, log: [] }, mode: 'diff', pictures: true, width: 80, kernel: k, names }).map(stripAnsi);
+    expect(lines.some((l) => l.includes('$LAB/upper'))).toBe(true);
+    expect(lines.some((l) => l.includes(dir) && !l.startsWith(text.shortName('LAB', dir)))).toBe(false);
+    // every box: its top, sides and bottom end in the same column
+    const boxes = lines.filter((l) => /^[┌│└]/.test(l));
+    expect(boxes.length).toBeGreaterThan(3);
+    for (const l of boxes) expect(visibleWidth(l.trimEnd().replace(/[^┐┤┘│]*$/, '')) , l).toBe(visibleWidth(boxes[0]!.trimEnd().replace(/[^┐┤┘│]*$/, '')));
+  });
+
   it('a window onto lines taller than their region says what is cut', () => {
     const lines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
     expect(windowLines(lines, 0, 4).lines.map(stripAnsi)).toEqual(['line 0', 'line 1', 'line 2', text.moreBelow(6)]);
