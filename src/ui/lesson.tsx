@@ -540,8 +540,13 @@ export function LessonScreen(props: LessonScreenProps) {
     region(k ? panelLines({ result: panel, live, mode, pictures, width: w, kernel: k, names: panelNames, leftBy: screen.panelFrom !== undefined ? screen.panelFrom + 1 : undefined }) : [text.noState], panelAt, layout.state, 'panel');
   const log = (h: number) => {
     const entries = logLines(state?.log ?? [], short);
-    const lines = [...entries, ...legendLines(entries, names)];
-    return [chalk.bold(text.logTitle), ...(entries.length ? windowLines(lines, -1, h - 1).lines : [text.logEmpty])];
+    if (!entries.length) return [chalk.bold(text.logTitle), text.logEmpty];
+    // The newest entries, then what their short names stand for; in a log too short for
+    // both, the entries alone (the state panel says the names too).
+    const legend = legendLines(entries, names);
+    const withLegend = h - 1 - legend.length >= 3;
+    const newest = windowLines(entries, -1, h - 1 - (withLegend ? legend.length : 0)).lines;
+    return [chalk.bold(text.logTitle), ...newest, ...(withLegend ? legend : [])];
   };
 
   let content: React.ReactNode;
