@@ -206,37 +206,30 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     expect(await labExit(), "Ctrl-C leaves the lab as SIGINT ends a command").toBe(130);
   }, 60_000);
 
-  it('a closed terminal (the tmux server killed: SIGHUP) still unwinds everything', async () => {
-    startLab('--present uts');
-    await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
-    tmux.keys('n');
-    const s = await tmux.waitFor((x) => /clone3\(.*\) = \d+/.test(x) && x.includes(text.stepDone), 'the clone step');
-    const pid = Number(/clone3\(.*\) = (\d+)/.exec(s)![1]);
-    expect(existsSync(`/proc/${pid}`)).toBe(true);
-    tmux.kill();
-    for (let i = 0; i < 100 && pgrepLab(); i++) await sleep(100);
-    expect(pgrepLab(), 'the lab has ended').toBe(false);
-    // the container dies with its core (PR_SET_PDEATHSIG) and is reaped a moment later
-    for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
-    expect(existsSync(`/proc/${pid}`), 'the container is gone').toBe(false);
-    // afterEach: no ledger, no boxcore, no mount left
-  }, 60_000);
-
-  it('a terminal closed while the container shell runs unwinds everything too', async () => {
-    // The hangup goes to the shell's group, the foreground: boxcore enter passes it on.
-    startLab('--present uts');
-    await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
-    tmux.keys('n');
-    const s = await tmux.waitFor((x) => /clone3\(.*\) = \d+/.test(x) && x.includes(text.stepDone), 'the clone step');
-    const pid = Number(/clone3\(.*\) = (\d+)/.exec(s)![1]);
-    tmux.keys('s');
-    await tmux.waitFor((x) => x.split('\n').some((l) => /^\S+# ?$/.test(l.trimEnd())), 'the container shell');
-    tmux.kill();
-    for (let i = 0; i < 100 && pgrepLab(); i++) await sleep(100);
-    expect(pgrepLab(), 'the lab has ended').toBe(false);
-    for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
-    expect(existsSync(`/proc/${pid}`), 'the container is gone').toBe(false);
-  }, 60_000);
+  // A closed terminal (the tmux server killed: SIGHUP) unwinds everything: at a step, and
+  // in the container shell, where the hangup goes to the shell's group (the foreground)
+  // and boxcore enter passes it on.
+  for (const inShell of [false, true]) {
+    it(`a closed terminal still unwinds everything${inShell ? ', the container shell open' : ''}`, async () => {
+      startLab('--present uts');
+      await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
+      tmux.keys('n');
+      const s = await tmux.waitFor((x) => /clone3\(.*\) = \d+/.test(x) && x.includes(text.stepDone), 'the clone step');
+      const pid = Number(/clone3\(.*\) = (\d+)/.exec(s)![1]);
+      expect(existsSync(`/proc/${pid}`)).toBe(true);
+      if (inShell) {
+        tmux.keys('s');
+        await tmux.waitFor((x) => x.split('\n').some((l) => /^\S+# ?$/.test(l.trimEnd())), 'the container shell');
+      }
+      tmux.kill();
+      for (let i = 0; i < 100 && pgrepLab(); i++) await sleep(100);
+      expect(pgrepLab(), 'the lab has ended').toBe(false);
+      // the container dies with its core (PR_SET_PDEATHSIG) and is reaped a moment later
+      for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
+      expect(existsSync(`/proc/${pid}`), 'the container is gone').toBe(false);
+      // afterEach: no ledger, no boxcore, no mount left
+    }, 60_000);
+  }
 
   it('NO_COLOR, --no-color and TERM=dumb: not one colour or style sequence on the screen', async () => {
     for (const [args, env] of [['', 'NO_COLOR=1'], ['--no-color', ''], ['', 'TERM=dumb'], ['', '']]) {
