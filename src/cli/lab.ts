@@ -12,7 +12,7 @@ export async function applyTrust(options: Parsed['options']): Promise<void> {
 }
 
 export async function tuiCommand(args: string[]): Promise<number> {
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, notes: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(cli.usage.lab);
     return 0;
@@ -39,7 +39,7 @@ export async function tuiCommand(args: string[]): Promise<number> {
     for (const [k, v] of Object.entries(ci)) if (v !== undefined) process.env[k] = v;
     if (fetchProp) Object.defineProperty(globalThis, 'fetch', fetchProp);
   });
-  return runTui({ present: options.present === true, lesson: rest[0] });
+  return runTui({ present: options.present === true, notes: options.notes === true, lesson: rest[0] });
 }
 
 export async function listCommand(args: string[]): Promise<number> {

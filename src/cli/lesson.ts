@@ -15,7 +15,7 @@ import { kernel } from '../lessons/kernel.ts';
 import { findLesson, summarize } from '../lessons/loader.ts';
 import { failure, type CheckResult, type LogEntry, type StepResult } from '../lessons/port.ts';
 import { LessonError, type LessonSummary, type Prediction } from '../lessons/schema.ts';
-import { substitute } from '../lessons/scope.ts';
+import { abbreviate, shortNames, substitute } from '../lessons/scope.ts';
 import { LessonSession } from '../lessons/session.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { applyTrust, TRUST_OPTION } from './lab.ts';
@@ -101,7 +101,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
 
   // The lesson as it runs here: blocks for another cgroup layout are left out.
   lesson = session.state.lesson;
-  const sub = (s: string, keepUnset = false) => substitute(s, session.state.vars, keepUnset);
+  // Read by a person, the lab's long paths are short names ($LAB/upper), said once at
+  // the top; a program reading --json gets them whole.
+  const names = json ? [] : shortNames(session.state.vars);
+  const short = (s: string) => abbreviate(s, names);
+  const sub = (s: string, keepUnset = false) => short(substitute(s, session.state.vars, keepUnset));
   const k = await kernel();
   const reports: StopReport[] = [];
   const total = lesson.stops.length;
@@ -110,36 +114,40 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   emit({ type: 'lesson', lesson: summary });
   if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary} (${text.runsAs(lesson.meta.needs)})\n`);
   else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`) + c.dim(` (${text.runsAs(lesson.meta.needs)})`));
+  else out(eventLine({ type: 'lesson', lesson: summary }));
+  // What each short name stands for, as a line a reader can paste into a shell.
+  for (const n of names) out(md ? `\`${text.plainShortName(n.name, n.path)}\`\n` : c.dim(text.plainShortName(n.name, n.path)));
 
   const printLog = (log: LogEntry[]) => {
     if (!log.length) return;
     if (md) {
-      const calls = log.flatMap((e) => e.syscalls);
+      const calls = log.flatMap((e) => e.syscalls.map(short));
       if (calls.length) out('```text\n' + calls.join('\n') + '\n```');
-      const shells = log.map((e) => e.shell).filter(Boolean);
+      const shells = log.map((e) => short(e.shell)).filter(Boolean);
       if (shells.length) out('```sh\n' + shells.join('\n') + '\n```');
       return;
     }
     for (const e of log) {
-      for (const s of e.syscalls) out('  ' + c.dim(s));
+      for (const s of e.syscalls) out('  ' + c.dim(short(s)));
       // A multi-line command keeps its lines together under the `$`.
-      if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell.trimEnd()).replace(/\n/g, '\n    ')));
+      if (e.shell) out('  ' + c.cyan(text.shellLine(short(e.shell.trimEnd())).replace(/\n/g, '\n    ')));
     }
   };
   const printOutput = (s: string | undefined) => {
-    if (s) out(md ? '```console\n' + s + '\n```' : s.replace(/^/gm, '  '));
+    if (s) out(md ? '```console\n' + short(s) + '\n```' : short(s).replace(/^/gm, '  '));
   };
   const printDiff = (r: StepResult): string | undefined => {
     if (!r.diff) return undefined;
-    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width });
+    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width, abbreviate: short });
     if (!json && d.trim()) out(md ? '```text\n' + d + '\n```' : d.replace(/^/gm, '  '));
     return d;
   };
   const printCheck = (title: string, r: CheckResult) => {
-    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${text.found(r.found ?? text.nothingFound)}; ${text.expected(r.expected)})`}`);
+    const detail = short(`${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${detail})`}`);
     else {
-      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? r.found : undefined)) : c.red(text.plainCheckFail(title)));
-      if (!r.pass) out(`  ${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? short(r.found ?? '') : undefined)) : c.red(text.plainCheckFail(title)));
+      if (!r.pass) out(`  ${detail}`);
     }
   };
   /** A prediction: the question before its step runs (the run does not guess)... */
@@ -209,7 +217,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         if (predict && !json) printAnswer(predict);
         if (!r.ok) {
           if (!json) {
-            out(c.red(text.plainError(r.error?.message ?? text.stepFailed)));
+            out(c.red(text.plainError(short(r.error?.message ?? text.stepFailed))));
             if (r.error?.explain) out('  ' + text.why(r.error.explain));
             if (r.error?.hint) out('  ' + text.tryThis(r.error.hint));
           }
@@ -252,7 +260,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
           else printCheck(title, check);
           if (!check.pass) {
             out('  ' + text.plainTaskTodo);
-            if (rep.hint) out('  ' + text.plainHint(rep.hint));
+            if (rep.hint) out('  ' + text.plainHint(short(rep.hint)));
           }
         }
       }

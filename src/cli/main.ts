@@ -8,6 +8,10 @@ import { UsageError } from './args.ts';
 import { cleanUpOnSignals } from './lifecycle.ts';
 import { cli, languageFor, useLanguage } from '../text/index.ts';
 import { VERSION } from './version.ts';
+import { suggest } from '../text/suggest.ts';
+
+/** The commands, for a did-you-mean after a typo (`boxlab lsit`). */
+const COMMANDS = ['list', 'lesson', 'run', 'state', 'rootfs', 'build', 'engine', 'image', 'doctor', 'cleanup', 'help'];
 
 /** NO_COLOR, --no-color, TERM=dumb and a non-terminal stdout all mean plain text.
  *  chalk ignores NO_COLOR, so FORCE_COLOR=0 is set before anything loads it. */
@@ -29,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case '--present':
+    case '--notes':
       return (await import('./lab.ts')).tuiCommand(args);
     case 'list':
       return (await import('./lab.ts')).listCommand(rest);
@@ -65,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
     default:
-      console.error(cli.unknownCommand(command));
+      console.error(cli.unknownCommand(command, suggest(command, COMMANDS)));
       return 2;
   }
 }

@@ -4,7 +4,7 @@ export * from './types.ts';
 export { boxcoreEnter, nsenterEnter, parseEnterOutput, parseNsLink, type EnterFn, type EnterWhat, type NetDumpFn, type Probe } from './probe.ts';
 export { snapshot, sharedEnter, type SnapshotOptions } from './snapshot.ts';
 export { diff, diffView, diffRows, countChanges } from './diff.ts';
-export { renderView, renderSnapshot, renderViewDiff, renderDiff, truncate, fitWidths, columnTitle } from './render.ts';
+export { renderView, renderSnapshot, renderViewDiff, renderDiff, wrapCell, fitWidths, columnTitle } from './render.ts';
 
 export { nsProbe, nsRows } from './views/ns.ts';
 export { procProbe, procRows, procInfoFrom, parseStatus, parseStartTime, parseCmdline, descendants, type ProcInfo } from './views/proc.ts';

@@ -93,19 +93,19 @@ export function isGone(err: unknown): boolean {
 /**
  * Read something of the reference ("host") process. When the reference cannot be read
  * (in a sandbox, pid 1 may refuse readlink of its ns links even to root), fall back to
- * this process, which runs on the host, and say so in a note.
+ * this process, which runs on the host. `boxlab doctor` says so, once (its host
+ * reference check), rather than every view of every step.
  */
 export async function readReference<T>(
   target: ProbeTarget,
   read: (pid: number) => Promise<T>,
-): Promise<{ value: T; pid: number; note?: string }> {
+): Promise<{ value: T; pid: number }> {
   const wanted = target.hostPid ?? 1;
   try {
     return { value: await read(wanted), pid: wanted };
   } catch (err) {
     if (!isDenied(err) || wanted === process.pid) throw err;
-    const value = await read(process.pid);
-    return { value, pid: process.pid, note: words.referenceFallback(wanted, process.pid, errnoOf(err) ?? 'denied') };
+    return { value: await read(process.pid), pid: process.pid };
   }
 }
 

@@ -4,7 +4,7 @@ import { diff, namedNamespaces, renderDiff, renderSnapshot, snapshot } from '../
 import type { SnapshotOptions } from '../kernel/snapshot.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 
-export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number }
+export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number; abbreviate?: (s: string) => string }
 
 /** What a lesson gives the views beside the process: its other containers, and its
  *  core to read from inside namespaces (by default each view starts what it needs). */

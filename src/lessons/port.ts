@@ -70,6 +70,9 @@ export interface StopState {
   readonly prediction?: PredictionResult;
   /** status 'skipped': the programs of `requires:` this machine lacks. */
   readonly missing?: string[];
+  /** The variables as the stop left them, to read its title and prose with: a later
+   *  container changes ${pid}, not what an earlier check was about. */
+  readonly vars?: Readonly<Record<string, string>>;
 }
 
 /** The running lesson at one moment. A new object after every change; never mutated. */

@@ -24,7 +24,7 @@ import { OP_VIEWS, parseOpLine, shownResult } from './ops.ts';
 import { failure, type CheckResult, type Happening, type LessonEvent, type LessonPort, type LessonState, type LogEntry, type LogSource, type PredictionResult, type ShownHint, type StepResult, type StopState } from './port.ts';
 import { isRight, readGuess } from './predict.ts';
 import { missingPrograms } from './programs.ts';
-import { VariableScope } from './scope.ts';
+import { expandShortNames, shortNames, VariableScope } from './scope.ts';
 import type { Action, CheckSpec, Lesson } from './schema.ts';
 import { StopStates } from './stops.ts';
 import { lessonUser, prepareWorkspace, type Workspace } from './workspace.ts';
@@ -253,7 +253,7 @@ export class LessonSession implements LessonPort {
       this.emit({ type: 'stop', index: i });
       const missing = missingPrograms(stop.requires);
       if (missing.length) {
-        const st = this.states.skipped(i, missing);
+        const st = this.states.skipped(i, missing, this.vars.all);
         this.emit({ type: 'skipped', index: i, missing });
         return st;
       }
@@ -262,13 +262,13 @@ export class LessonSession implements LessonPort {
         if (stop.views.length) this.lastViews = stop.views;
         const ran = await this.runAction(stop.action, stop.views, stop.setup ? 'setup' : 'lesson', stop.pid);
         const result = stop.fails ? expectRefusal(ran, stop.fails) : ran;
-        const st = this.states.stepped(i, result);
+        const st = this.states.stepped(i, result, this.vars.all);
         this.emit({ type: 'step', index: i, result });
         return st;
       }
       if (stop.kind === 'task' && stop.views.length) this.lastViews = stop.views;
       const result = await this.evaluate(stop.check);
-      const st = this.states.checked(i, result);
+      const st = this.states.checked(i, result, this.vars.all);
       this.emit({ type: 'check', index: i, result });
       return st;
     });
@@ -279,7 +279,7 @@ export class LessonSession implements LessonPort {
       const stop = this.lesson.stops[i];
       if (!stop || stop.kind === 'step' || this.states.at(i).status === 'skipped') return undefined;
       const result = await this.evaluate(stop.check);
-      this.states.checked(i, result);
+      this.states.checked(i, result, this.vars.all);
       this.emit({ type: 'check', index: i, result });
       return result;
     });
@@ -331,7 +331,7 @@ export class LessonSession implements LessonPort {
     let action: Action;
     let views: ViewName[];
     try {
-      const { op, args } = parseOpLine(line);
+      const { op, args } = parseOpLine(expandShortNames(line, shortNames(this.vars.all)));
       action = { kind: 'ops', ops: [{ op, args, line: 0 }] };
       views = [...new Set([...this.lastViews, ...(OP_VIEWS[op] ?? [])])];
     } catch (err) {

@@ -34,18 +34,18 @@ export class StopStates {
   }
 
   /** Stop i cannot run here: these programs are missing. */
-  skipped(i: number, missing: string[]): StopState {
-    return this.settled(i, { ...this.at(i), missing });
+  skipped(i: number, missing: string[], vars?: StopState['vars']): StopState {
+    return this.settled(i, { ...this.at(i), missing, vars });
   }
 
-  /** Step i ran. */
-  stepped(i: number, step: StepResult): StopState {
-    return this.settled(i, { ...this.at(i), step });
+  /** Step i ran (and left the variables so). */
+  stepped(i: number, step: StepResult, vars?: StopState['vars']): StopState {
+    return this.settled(i, { ...this.at(i), step, vars });
   }
 
   /** Check or task i found this. */
-  checked(i: number, check: CheckResult): StopState {
-    return this.settled(i, { ...this.at(i), check });
+  checked(i: number, check: CheckResult, vars?: StopState['vars']): StopState {
+    return this.settled(i, { ...this.at(i), check, vars });
   }
 
   /** Task i's solution was applied (its check, run next, settles it). */

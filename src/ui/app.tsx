@@ -33,14 +33,20 @@ export interface AppProps {
   summary: [string, string];
   /** why each lesson that cannot run here cannot, by id */
   blocked?: Map<string, string[]>;
+  /** the lab runs as root (default: whether this process does): a lesson that needs
+   *  root is refused up front otherwise, with what to do */
+  root?: boolean;
   present?: boolean;
+  /** show the lessons' speaker notes (a presenter's own screen) */
+  notes?: boolean;
   /** open this lesson straight away */
   initialLesson?: Lesson;
   /** The whole lesson, every block checked, to open it (rejects with its LessonError). */
   loadLesson: (id: string) => Promise<Lesson>;
   openSession: (lesson: Lesson) => Promise<LessonPort>;
-  /** Give the terminal to a shell in the container with host pid `pid`, until it exits. */
-  shell?: (pid: number) => void;
+  /** Give the terminal to a shell in the container with host pid `pid` (with `env`
+   *  set), until it exits. */
+  shell?: (pid: number, env: Record<string, string>) => void;
   progress?: { load: () => Progress; save: typeof saveProgress };
   settings?: { load: () => Settings; save: (change: Partial<Settings>) => Settings };
   kernel?: KernelApi;
@@ -82,6 +88,7 @@ export function App(props: AppProps) {
   const height = Math.max(4, size.rows - 1);
   const open = (l: LessonSummary) => {
     remember({ lastLesson: l.id });
+    if (l.needs === 'root' && !(props.root ?? process.getuid?.() === 0)) { setNotice(text.lessonNeedsRoot(l.title)); return; }
     props.loadLesson(l.id).then(
       (full) => { setNotice(undefined); setLesson(full); },
       (err: unknown) => setNotice(text.lessonBroken((err as Error).message)),
@@ -98,6 +105,8 @@ export function App(props: AppProps) {
           size={size}
           height={height}
           present={props.present === true}
+          notes={props.notes}
+          resume={progress[lesson.meta.id]}
           openSession={props.openSession}
           shell={props.shell}
           settings={settings}

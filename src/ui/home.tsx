@@ -10,6 +10,7 @@ import { EXIT_CTRL_C, splitKeys } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
 import { chapterRecords, type Progress } from './progress.ts';
 import { windowLines } from './panel.ts';
+import { wrapStyled } from './draw.ts';
 import { ui as text } from '../text/index.ts';
 
 export interface HomeProps {
@@ -91,7 +92,9 @@ export function Home(props: HomeProps) {
   if (!lessons.length) list.push(text.noLessons);
   if (props.errors.length) list.push('', chalk.red(text.brokenLessons(props.errors.length)), ...props.errors.map((e) => chalk.red('  ' + e.message)));
 
-  const bodyHeight = Math.max(1, height - 5);
+  // What went wrong is said whole (wrapped), however long.
+  const notice = props.notice ? wrapStyled(chalk.red(props.notice), size.cols, '  ').slice(0, Math.max(1, height - 8)) : [' '];
+  const bodyHeight = Math.max(1, height - 4 - notice.length);
   const start = Math.max(0, Math.min(selLine - Math.floor(bodyHeight / 2), list.length - bodyHeight));
   const [facts, notHere] = props.summary;
   return (
@@ -99,7 +102,7 @@ export function Home(props: HomeProps) {
       <Text wrap="truncate-end">{chalk.bold(text.app)} — {text.tagline}</Text>
       <Text wrap="truncate-end" dimColor>{facts}</Text>
       <Text wrap="truncate-end">{props.blocked.size ? chalk.yellow(notHere) : chalk.dim(notHere)}</Text>
-      <Text wrap="truncate-end">{props.notice ? chalk.red(props.notice) : ' '}</Text>
+      <Lines lines={notice} height={notice.length} width={size.cols} />
       <Lines lines={windowLines(list, start, bodyHeight).lines} height={bodyHeight} width={size.cols} />
       <Text wrap="truncate-end" dimColor>{text.homeKeys}</Text>
     </Box>

@@ -8,6 +8,7 @@ export const cli = {
 Usage:
   boxlab                      open the lab (terminal UI)
   boxlab --present [LESSON]   the lab for a projector: one step per screen, no notes
+  boxlab --notes [LESSON]     the lab with the speaker notes (a presenter's screen)
   boxlab list [--json]        list the lessons and challenges
   boxlab progress [--json]    your progress, chapter by chapter
   boxlab lesson ID [--yes] [--markdown|--json]
@@ -90,11 +91,14 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
 
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`,
-    lab: `Usage: boxlab [--present [LESSON]] [--trust DIR]
+    lab: `Usage: boxlab [--present] [--notes] [LESSON] [--trust DIR]
 
-Opens the lab. --present is for workshops: one step per screen, a large state panel,
-a step counter, speaker notes hidden; it opens LESSON straight away. Press ? in the
-lab for its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
+Opens the lab (at LESSON, when one is named). --present is for workshops: one step
+per screen at a readable measure, a large state panel, a step counter, the whole key
+bar; it is drawn for 80x24 and 120x30 projectors and anything larger. Speaker notes
+(the lessons' notes for a trainer) show only with --notes, or once N is pressed:
+never to a learner alone, nor on the screen the room sees. Press ? in the lab for
+its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
 Colour is off with NO_COLOR, --no-color or TERM=dumb. Progress and settings are kept in
 $XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).
 
@@ -219,7 +223,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   },
 
   noArguments: (command: string, words: string[]) => `unexpected ${words.join(' ')}: boxlab ${command} takes no arguments (see boxlab ${command} --help)`,
-  unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
+  unknownCommand: (c: string, didYouMean = '') => `boxlab: unknown command '${c}'${didYouMean}. Run 'boxlab --help' for the list.`,
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
   coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
