@@ -571,10 +571,17 @@ static const struct {
 	{ "oci_sysctl", "only sysctls of the container's own namespaces: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* "
 			"(ipc), net.* (network), kernel.hostname/domainname (uts)" },
 	{ "oci_device", "type c (character), b (block), u (unbuffered character) or p (FIFO)" },
-	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG; comparisons: SCMP_CMP_EQ NE "
-			 "LT LE GT GE MASKED_EQ; names as in syscalls(2)" },
-	{ "oci_seccomp_arch", "list only SCMP_ARCH_X86_64: boxcore's filter kills a call that comes in through any other "
-			      "ABI (32-bit, x32), so those need no rules" },
+	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG TRACE; comparisons: "
+			 "SCMP_CMP_EQ NE LT LE GT GE MASKED_EQ; flags: SECCOMP_FILTER_FLAG_TSYNC LOG SPEC_ALLOW; names as in "
+			 "syscalls(2)" },
+	{ "oci_seccomp_arch", "architectures as libseccomp names them: SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 "
+			      "(SCMP_ARCH_AARCH64, ...); a call through an ABI the profile does not list kills the program" },
+	{ "oci_seccomp_notify", "remove listenerPath and the SCMP_ACT_NOTIFY rules (or give them SCMP_ACT_ERRNO), or run "
+				"this bundle with runc and its seccomp agent" },
+	{ "oci_seccomp_kernel", "remove it from the profile: this kernel is too old for it (seccomp(2) lists which Linux "
+				"version brought each action and flag)" },
+	{ "oci_seccomp_conflict", "keep one of the two, or make their conditions differ" },
+	{ "seccomp_too_long", "list fewer architectures, or fold rules with the same action into one entry with many names" },
 	{ "oci_cgroups_path", "a cgroupfs path such as bl-boxes/box1 (beneath boxcore's own cgroup; missing parents must be "
 			      "named bl-...)" },
 	{ "oci_cgroup_knob", "remove it: cat /proc/self/mountinfo | grep cgroup shows which cgroup version this machine uses" },

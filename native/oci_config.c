@@ -839,7 +839,20 @@ static int read_resources(struct rd *d, struct jt *linux_)
 	return 0;
 }
 
-/* ------------------------------------------------------------ seccomp */
+/* ------------------------------------------------------------ seccomp
+ *
+ * linux.seccomp as runc reads it (libcontainer/specconv and seccomp): each name of a
+ * syscalls entry is a rule of its own; a rule whose action is the default's is left
+ * out; a name no listed ABI has is skipped (so one profile serves every machine);
+ * conditions on the same argument twice become separate rules, one condition each;
+ * the filter always covers this machine's own ABI (libseccomp starts every filter with
+ * it) and the ones "architectures" lists, and a call of a listed ABI numbered above
+ * every name the profile has there fails with ENOSYS (runc's stub: a program probing
+ * for a newer call falls back, instead of taking EPERM for an answer). */
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
 
 static int seccomp_action(struct rd *d, const char *word, const char *path, enum sc_act *act)
 {
@@ -849,15 +862,192 @@ static int seccomp_action(struct rd *d, const char *word, const char *path, enum
 	} acts[] = {
 		{ "SCMP_ACT_ALLOW", SC_ALLOW }, { "SCMP_ACT_ERRNO", SC_ERRNO }, { "SCMP_ACT_KILL", SC_KILL_THREAD },
 		{ "SCMP_ACT_KILL_THREAD", SC_KILL_THREAD }, { "SCMP_ACT_KILL_PROCESS", SC_KILL_PROCESS },
-		{ "SCMP_ACT_TRAP", SC_TRAP }, { "SCMP_ACT_LOG", SC_LOG },
+		{ "SCMP_ACT_TRAP", SC_TRAP }, { "SCMP_ACT_LOG", SC_LOG }, { "SCMP_ACT_TRACE", SC_TRACE },
 	};
+	if (strcmp(word, "SCMP_ACT_NOTIFY") == 0)
+		return bad(d, "oci_seccomp_notify", "%s: SCMP_ACT_NOTIFY hands calls to a seccomp agent at "
+			   "linux.seccomp.listenerPath, which boxcore does not do", path);
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
 		if (strcmp(word, acts[i].name) == 0) {
 			*act = acts[i].act;
+			if (!seccomp_action_available(*act))
+				return bad(d, "oci_seccomp_kernel", "%s: this kernel does not have the action %s", path, word);
 			return 0;
 		}
 	}
-	return bad(d, "oci_seccomp", "%s: action \"%s\" is not supported", path, word);
+	return bad(d, "oci_seccomp", "%s: \"%s\" is not a seccomp action", path, word);
+}
+
+static int read_seccomp_arches(struct rd *d, struct jt *sc, struct seccomp_spec *s)
+{
+	s->abis[s->nabis++] = sc_abi_native();
+	struct jt *arches = get_strarr(d, sc, "architectures", "linux.seccomp");
+	if (FAILED(arches))
+		return -1;
+	for (size_t i = 0; arches && i < arches->n; i++) {
+		const char *name = arches->kids[i].s;
+		const struct sc_abi *abi;
+		switch (sc_abi_find(name, &abi)) {
+		case SC_ABI_FOREIGN: /* another kind of machine's: no call of it can come here */
+			continue;
+		case SC_ABI_NO_TABLE:
+			return bad(d, "oci_seccomp_arch", "linux.seccomp.architectures[%zu]: this boxcore was built without a "
+				   "system call table for %s", i, name);
+		case SC_ABI_UNKNOWN:
+			return bad(d, "oci_seccomp_arch", "linux.seccomp.architectures[%zu]: \"%s\" is not an architecture", i, name);
+		}
+		size_t k = 0;
+		while (k < s->nabis && s->abis[k] != abi)
+			k++;
+		if (k == s->nabis)
+			s->abis[s->nabis++] = abi;
+		s->enosys[k] = true; /* runc's stub covers the listed ones */
+	}
+	return 0;
+}
+
+static int read_seccomp_flags(struct rd *d, struct jt *sc, struct seccomp_spec *s)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} flags[] = {
+		{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+		{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+		{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+		{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+	};
+	struct jt *list = get_strarr(d, sc, "flags", "linux.seccomp");
+	if (FAILED(list))
+		return -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		const char *f = list->kids[i].s;
+		size_t k = 0;
+		while (k < sizeof flags / sizeof flags[0] && strcmp(f, flags[k].name) != 0)
+			k++;
+		if (k == sizeof flags / sizeof flags[0])
+			return bad(d, "oci_seccomp", "linux.seccomp.flags[%zu]: \"%s\" is not a seccomp filter flag", i, f);
+		if (flags[k].flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+			return bad(d, "oci_seccomp_notify", "linux.seccomp.flags[%zu]: %s is about a seccomp agent's "
+				   "notifications (listenerPath), which boxcore does not do", i, f);
+		if (!seccomp_flag_available((unsigned)flags[k].flag))
+			return bad(d, "oci_seccomp_kernel", "linux.seccomp.flags[%zu]: this kernel does not have %s", i, f);
+		s->flags |= (unsigned)flags[k].flag;
+	}
+	return 0;
+}
+
+/* One condition of linux.seccomp.syscalls[i].args. */
+static int read_seccomp_arg(struct rd *d, struct jt *a, const char *ab, struct sc_arg *arg)
+{
+	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
+					   "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ" };
+	static const enum sc_op op_values[] = { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_MASKED_EQ };
+	long long index = 0;
+	const char *op = NULL;
+	unsigned long long val = 0, val2 = 0;
+	bool present;
+	if (want(d, a, JT_OBJ, ab) < 0 || get_int(d, a, "index", ab, 0, 5, &present, &index) < 0 ||
+	    get_u64(d, a, "value", ab, true, &val) < 0 || get_u64(d, a, "valueTwo", ab, false, &val2) < 0 ||
+	    get_str(d, a, "op", ab, true, &op) < 0)
+		return -1;
+	if (!present)
+		return bad(d, "oci_required", "%s.index is missing", ab);
+	arg->index = (unsigned)index;
+	arg->value = val;
+	arg->value2 = val2;
+	for (size_t m = 0; m < sizeof ops / sizeof ops[0]; m++)
+		if (strcmp(op, ops[m]) == 0) {
+			arg->op = op_values[m];
+			return 0;
+		}
+	return bad(d, "oci_seccomp", "%s.op: unknown comparison \"%s\"", ab, op);
+}
+
+static void add_rule(struct seccomp_spec *s, const struct sc_rule *rule)
+{
+	s->rules = xrealloc(s->rules, (s->n + 1) * sizeof *s->rules);
+	s->rules[s->n++] = *rule;
+}
+
+/* One entry of linux.seccomp.syscalls: a rule per name (and per condition, when two
+ * conditions are on the same argument: runc's "old behaviour" for those). */
+static int read_seccomp_call(struct rd *d, struct jt *o, const char *cb, struct seccomp_spec *s)
+{
+	const char *word = NULL;
+	struct sc_rule rule = { .err = EPERM };
+	long long v = EPERM;
+	if (want(d, o, JT_OBJ, cb) < 0 || get_str(d, o, "action", cb, true, &word) < 0 ||
+	    seccomp_action(d, word, at(d, cb, "action"), &rule.act) < 0 || get_int(d, o, "errnoRet", cb, 0, 4095, NULL, &v) < 0)
+		return -1;
+	rule.err = (int)v;
+	struct jt *args = get_arr(d, o, "args", cb);
+	if (FAILED(args))
+		return -1;
+	if (args && args->n > 6)
+		return bad(d, "oci_seccomp", "%s.args: at most 6 conditions (a system call has 6 arguments)", cb);
+	unsigned seen = 0;
+	bool repeated = false;
+	for (size_t k = 0; args && k < args->n; k++) {
+		struct sc_arg *arg = &rule.args[rule.nargs++];
+		if (read_seccomp_arg(d, &args->kids[k], at_index(d, at(d, cb, "args"), k), arg) < 0)
+			return -1;
+		repeated |= (seen >> arg->index) & 1;
+		seen |= 1u << arg->index;
+	}
+	/* runc leaves out a rule that does what the default does. */
+	rule.inert = rule.act == s->def && (rule.act != SC_ERRNO && rule.act != SC_TRACE ? true : rule.err == s->def_err);
+	struct jt *names = get_strarr(d, o, "names", cb);
+	if (FAILED(names))
+		return -1;
+	if (!names || names->n == 0)
+		return bad(d, "oci_required", "%s.names is missing or empty", cb);
+	for (size_t k = 0; k < names->n; k++) {
+		rule.name = names->kids[k].s;
+		if (!*rule.name)
+			return bad(d, "oci_seccomp", "%s.names[%zu] is empty", cb, k);
+		if (!repeated) {
+			add_rule(s, &rule);
+			continue;
+		}
+		for (unsigned a = 0; a < rule.nargs; a++) {
+			struct sc_rule one = rule;
+			one.args[0] = rule.args[a];
+			one.nargs = 1;
+			add_rule(s, &one);
+		}
+	}
+	return 0;
+}
+
+/* Two rules for one call with the same conditions and different actions: libseccomp
+ * cannot hold both (runc fails with EEXIST), and there is no telling which was meant. */
+static bool same_conditions(const struct sc_rule *a, const struct sc_rule *b)
+{
+	if (a->nargs != b->nargs || a->nargs == 0)
+		return false;
+	for (unsigned k = 0; k < a->nargs; k++) {
+		bool found = false;
+		for (unsigned m = 0; m < b->nargs && !found; m++)
+			found = a->args[k].index == b->args[m].index && a->args[k].op == b->args[m].op &&
+				a->args[k].value == b->args[m].value && a->args[k].value2 == b->args[m].value2;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static int refuse_conflicts(struct rd *d, const struct seccomp_spec *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = i + 1; j < s->n; j++) {
+			const struct sc_rule *a = &s->rules[i], *b = &s->rules[j];
+			if (strcmp(a->name, b->name) == 0 && same_conditions(a, b) &&
+			    (a->act != b->act || ((a->act == SC_ERRNO || a->act == SC_TRACE) && a->err != b->err)))
+				return bad(d, "oci_seccomp_conflict", "linux.seccomp.syscalls: two rules for %s have the same "
+					   "conditions and different actions", a->name);
+		}
+	return 0;
 }
 
 static int read_seccomp(struct rd *d, struct jt *linux_)
@@ -869,92 +1059,39 @@ static int read_seccomp(struct rd *d, struct jt *linux_)
 		return -1;
 	if (!sc)
 		return 0;
-	const char *base = "linux.seccomp", *word = NULL;
+	const char *base = "linux.seccomp", *word = NULL, *listener = NULL;
+	if (get_str(d, sc, "listenerPath", base, false, &listener) < 0)
+		return -1;
+	if (listener)
+		return bad(d, "oci_seccomp_notify", "linux.seccomp.listenerPath: a seccomp agent that handles calls for the "
+			   "container is not something boxcore does");
+	struct jt *calls = get_arr(d, sc, "syscalls", base);
+	if (FAILED(calls) || get_str(d, sc, "defaultAction", base, false, &word) < 0)
+		return -1;
+	/* Neither a default action nor rules: no filter (runc's reading). */
+	if (!word && (!calls || calls->n == 0)) {
+		jt_use_all(sc);
+		return 0;
+	}
+	if (!word)
+		return bad(d, "oci_required", "linux.seccomp.defaultAction is missing");
 	long long v = EPERM;
+	bool has_errno;
 	c->has_seccomp = true;
-	s->def_err = EPERM;
-	if (get_str(d, sc, "defaultAction", base, true, &word) < 0 || seccomp_action(d, word, at(d, base, "defaultAction"), &s->def) < 0 ||
-	    get_int(d, sc, "defaultErrnoRet", base, 1, 4095, NULL, &v) < 0)
+	if (seccomp_action(d, word, at(d, base, "defaultAction"), &s->def) < 0 ||
+	    get_int(d, sc, "defaultErrnoRet", base, 0, 4095, &has_errno, &v) < 0)
 		return -1;
 	s->def_err = (int)v;
-	struct jt *arches = get_strarr(d, sc, "architectures", base);
-	if (FAILED(arches))
+	if (read_seccomp_arches(d, sc, s) < 0 || read_seccomp_flags(d, sc, s) < 0)
 		return -1;
-	for (size_t i = 0; arches && i < arches->n; i++)
-		if (strcmp(arches->kids[i].s, "SCMP_ARCH_X86_64") != 0)
-			return bad(d, "oci_seccomp_arch", "linux.seccomp.architectures: %s is not supported", arches->kids[i].s);
-	struct jt *flags = get_strarr(d, sc, "flags", base);
-	if (FAILED(flags))
-		return -1;
-	for (size_t i = 0; flags && i < flags->n; i++) {
-		const char *f = flags->kids[i].s;
-		if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-			s->flags |= SECCOMP_FILTER_FLAG_TSYNC;
-		else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-			s->flags |= SECCOMP_FILTER_FLAG_LOG;
-		else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-			s->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		else
-			return bad(d, "oci_seccomp", "linux.seccomp.flags: %s is not supported", f);
-	}
-	struct jt *calls = get_arr(d, sc, "syscalls", base);
-	if (FAILED(calls))
-		return -1;
-	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-					   "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ" };
-	static const enum sc_op op_values[] = { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_MASKED_EQ };
-	for (size_t i = 0; calls && i < calls->n; i++) {
-		const char *cb = at_index(d, "linux.seccomp.syscalls", i);
-		struct jt *o = &calls->kids[i];
-		struct sc_rule rule = { .err = EPERM };
-		if (want(d, o, JT_OBJ, cb) < 0 || get_str(d, o, "action", cb, true, &word) < 0 ||
-		    seccomp_action(d, word, at(d, cb, "action"), &rule.act) < 0)
+	/* No ENOSYS rule when the default lets calls through anyway (runc: allow, log and
+	 * trace), or already answers ENOSYS. */
+	if (s->def == SC_ALLOW || s->def == SC_LOG || s->def == SC_TRACE || (has_errno && s->def_err == ENOSYS))
+		memset(s->enosys, 0, sizeof s->enosys);
+	for (size_t i = 0; calls && i < calls->n; i++)
+		if (read_seccomp_call(d, &calls->kids[i], at_index(d, "linux.seccomp.syscalls", i), s) < 0)
 			return -1;
-		v = EPERM;
-		if (get_int(d, o, "errnoRet", cb, 1, 4095, NULL, &v) < 0)
-			return -1;
-		rule.err = (int)v;
-		struct jt *args = get_arr(d, o, "args", cb);
-		if (FAILED(args))
-			return -1;
-		if (args && args->n > 6)
-			return bad(d, "oci_seccomp", "%s.args: at most 6 conditions (a system call has 6 arguments)", cb);
-		for (size_t k = 0; args && k < args->n; k++) {
-			const char *ab = at_index(d, at(d, cb, "args"), k);
-			struct jt *a = &args->kids[k];
-			long long index = 0;
-			const char *op = NULL;
-			unsigned long long val = 0, val2 = 0;
-			bool present;
-			if (want(d, a, JT_OBJ, ab) < 0 || get_int(d, a, "index", ab, 0, 5, &present, &index) < 0 ||
-			    get_u64(d, a, "value", ab, true, &val) < 0 || get_u64(d, a, "valueTwo", ab, false, &val2) < 0 ||
-			    get_str(d, a, "op", ab, true, &op) < 0)
-				return -1;
-			struct sc_arg *arg = &rule.args[rule.nargs++];
-			arg->index = (unsigned)index;
-			arg->value = val;
-			arg->value2 = val2;
-			arg->op = (enum sc_op)-1;
-			for (size_t m = 0; m < sizeof ops / sizeof ops[0]; m++)
-				if (strcmp(op, ops[m]) == 0)
-					arg->op = op_values[m];
-			if ((int)arg->op < 0)
-				return bad(d, "oci_seccomp", "%s.op: unknown comparison \"%s\"", ab, op);
-		}
-		struct jt *names = get_strarr(d, o, "names", cb);
-		if (FAILED(names))
-			return -1;
-		if (!names || names->n == 0)
-			return bad(d, "oci_required", "%s.names is missing or empty", cb);
-		for (size_t k = 0; k < names->n; k++) {
-			rule.nr = syscall_number(names->kids[k].s);
-			if (rule.nr < 0)
-				return bad(d, "oci_seccomp", "%s.names: unknown system call \"%s\"", cb, names->kids[k].s);
-			s->rules = xrealloc(s->rules, (s->n + 1) * sizeof *s->rules);
-			s->rules[s->n++] = rule;
-		}
-	}
-	return 0;
+	return refuse_conflicts(d, s);
 }
 
 /* ------------------------------------------------------------ mounts */
