@@ -580,6 +580,9 @@ static const struct {
 				"this bundle with runc and its seccomp agent" },
 	{ "oci_seccomp_kernel", "remove it from the profile: this kernel is too old for it (seccomp(2) lists which Linux "
 				"version brought each action and flag)" },
+	{ "oci_hook", "the hook's own words are above; run it by hand with the state on its stdin to see more "
+		      "(boxcore state ID prints the state)" },
+	{ "oci_hook_path", "give the program's absolute path, e.g. \"/usr/bin/my-hook\" (hooks are not looked up in PATH)" },
 	{ "oci_seccomp_conflict", "keep one of the two, or make their conditions differ" },
 	{ "seccomp_too_long", "list fewer architectures, or fold rules with the same action into one entry with many names" },
 	{ "oci_cgroups_path", "a cgroupfs path such as bl-boxes/box1 (beneath boxcore's own cgroup; missing parents must be "
@@ -594,7 +597,7 @@ static const struct {
 			"\"hostID\": 100000, \"size\": 65536}], or neither without one" },
 	{ "oci_version", "set \"ociVersion\": \"1.0.2\"" },
 	{ "oci_rootfs", "point root.path at the container's root directory (relative to the bundle), e.g. \"rootfs\"" },
-	{ "oci_propagation", "one of private rprivate slave rslave unbindable runbindable" },
+	{ "oci_propagation", "one of private rprivate slave rslave shared rshared unbindable runbindable" },
 	{ "oci_id", "an id is letters, digits and _ + - . (at most 200), e.g. box1" },
 	{ "oci_no_container", "boxcore list shows the containers; --root must be the same as when it was created" },
 	{ "oci_root", "remove it if a stranger made it, or give --root a directory of yours with mode 0700 (or set "

@@ -6,6 +6,7 @@
  *   oci_state.c   the state directory of each container, its status
  *   oci_init.c    making the container: the create side and the container's init,
  *                 composed of the same step functions the serve ops call
+ *   oci_hooks.c   the programs config.json's hooks name, run at their points
  */
 #ifndef BOXCORE_OCI_H
 #define BOXCORE_OCI_H
@@ -73,6 +74,43 @@ struct oci_process {
 	int oom_score_adj;
 };
 
+/* ---- oci_hooks.c: hooks, the programs the config names for points of the lifecycle ---- */
+
+enum oci_hook_kind {
+	HOOK_PRESTART,         /* create: after the mounts, before pivot_root; boxcore's namespaces */
+	HOOK_CREATE_RUNTIME,   /* the same moment, right after prestart */
+	HOOK_CREATE_CONTAINER, /* the same moment, in the container's namespaces (run by its init) */
+	HOOK_START_CONTAINER,  /* start: in the container, as its user, before the program */
+	HOOK_POSTSTART,        /* start: once the program runs; boxcore's namespaces */
+	HOOK_POSTSTOP,         /* delete: once the container is gone */
+	HOOK_KINDS
+};
+
+struct oci_hook {
+	const char *path;      /* absolute; executed as it is, no PATH search */
+	struct strv args;      /* argv (empty: the path alone) */
+	struct strv env;
+	bool has_env;          /* else the hook gets the environment of whoever runs it */
+	int timeout;           /* seconds; 0: none */
+};
+
+struct oci_hooks {
+	struct oci_hook *v[HOOK_KINDS];
+	size_t n[HOOK_KINDS];
+};
+
+const char *oci_hook_name(enum oci_hook_kind kind); /* "prestart", as config.json names it */
+/* Run the hooks of a kind in order, each with the state (JSON) on its stdin, in cwd
+ * (NULL: ours), with env_default for a hook without "env". 0; or -1 at the first that
+ * fails (a status other than 0, a signal, its timeout), with it and its output in r. */
+int oci_hooks_run(struct reply *r, const struct oci_hooks *h, enum oci_hook_kind kind, const char *state,
+		  const char *cwd, char *const *env_default);
+/* The same for the hooks whose failure is a warning (poststart, poststop): each that
+ * fails is said on stderr ("boxcore CMD: warning: ..."), and the rest still run. */
+void oci_hooks_warn(const char *cmd, const struct oci_hooks *h, enum oci_hook_kind kind, const char *state,
+		    const char *cwd, char *const *env_default);
+void oci_hooks_free(struct oci_hooks *h);
+
 struct oci_config {
 	struct jt doc;             /* the parsed file; the strings below point into it */
 	struct jt process_doc;     /* exec --process FILE */
@@ -101,6 +139,7 @@ struct oci_config {
 	struct strv dev_rules;     /* linux.resources.devices, then the defaults: cgroup_devices' rules */
 	bool dev_given;            /* linux.resources.devices is in the config */
 	struct jt *annotations;
+	struct oci_hooks hooks;
 	struct strv owned;         /* strings made while reading, freed with the config */
 };
 
@@ -164,12 +203,18 @@ struct oci_cg;
 int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci_config *c, const struct oci_cg *g);
 const char *oci_status_name(enum oci_status st);
 void oci_state_json(const struct oci_state *s, struct buf *out);
+/* The runtime spec's state, as hooks read it on stdin: ociVersion, id, status, pid
+ * (left out when 0), bundle, annotations (JSON text; NULL or "{}": left out), as runc
+ * writes it. */
+void oci_hook_state(struct buf *out, const char *id, enum oci_status st, pid_t pid, const char *bundle,
+		    const char *annotations);
 /* Remove the state directory and what is in it. */
 void oci_state_remove(const char *dir);
 
 /* ---- oci_init.c ---- */
 
 struct oci_create_opts {
+	const char *cmd;           /* create or run, for warnings */
 	const char *pid_file;
 	const char *console_socket;
 	bool foreground;           /* run: the pty master stays with us */

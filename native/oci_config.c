@@ -1094,6 +1094,50 @@ static int read_seccomp(struct rd *d, struct jt *linux_)
 	return refuse_conflicts(d, s);
 }
 
+/* ------------------------------------------------------------ hooks */
+
+static int read_hook(struct rd *d, struct jt *o, const char *hb, struct oci_hook *h)
+{
+	long long timeout = 0;
+	if (want(d, o, JT_OBJ, hb) < 0 || get_str(d, o, "path", hb, true, &h->path) < 0 ||
+	    get_int(d, o, "timeout", hb, 1, 24 * 3600, NULL, &timeout) < 0)
+		return -1;
+	if (h->path[0] != '/')
+		return bad(d, "oci_hook_path", "%s.path \"%s\" must be an absolute path", hb, h->path);
+	h->timeout = (int)timeout;
+	struct jt *args = get_strarr(d, o, "args", hb), *env = NULL;
+	if (FAILED(args) || FAILED(env = get_strarr(d, o, "env", hb)))
+		return -1;
+	for (size_t i = 0; args && i < args->n; i++)
+		strv_push_copy(&h->args, args->kids[i].s);
+	h->has_env = env != NULL;
+	for (size_t i = 0; env && i < env->n; i++)
+		strv_push_copy(&h->env, env->kids[i].s);
+	return 0;
+}
+
+static int read_hooks(struct rd *d, struct jt *doc)
+{
+	struct oci_hooks *hooks = &d->c->hooks;
+	struct jt *o = get_obj(d, doc, "hooks", "", false);
+	if (FAILED(o))
+		return -1;
+	for (int k = 0; o && k < HOOK_KINDS; k++) {
+		const char *kb = at(d, "hooks", oci_hook_name(k));
+		struct jt *list = get_arr(d, o, oci_hook_name(k), "hooks");
+		if (FAILED(list))
+			return -1;
+		for (size_t i = 0; list && i < list->n; i++) {
+			hooks->v[k] = xrealloc(hooks->v[k], (hooks->n[k] + 1) * sizeof *hooks->v[k]);
+			struct oci_hook *h = &hooks->v[k][hooks->n[k]++];
+			memset(h, 0, sizeof *h);
+			if (read_hook(d, &list->kids[i], at_index(d, kb, i), h) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ mounts */
 
 static int read_mounts(struct rd *d, struct jt *doc)
@@ -1242,9 +1286,6 @@ static int read_linux(struct rd *d, struct jt *doc)
 		if (!mount_option_word(prop, &f) || !(f & (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)) ||
 		    (f & ~(MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE | MS_REC)))
 			return bad(d, "oci_propagation", "linux.rootfsPropagation: \"%s\" is not a propagation", prop);
-		if (f & MS_SHARED)
-			return bad(d, "oci_propagation", "linux.rootfsPropagation: \"%s\" would let the container's mounts "
-				   "reach the host", prop);
 		c->propagation = f;
 	}
 	return 0;
@@ -1310,7 +1351,7 @@ int oci_config_load(const char *bundle, const char *saved, struct oci_config *c,
 		return -1;
 	if (get_str(&d, doc, "hostname", "", false, &c->hostname) < 0 ||
 	    get_str(&d, doc, "domainname", "", false, &c->domainname) < 0 || read_mounts(&d, doc) < 0 ||
-	    read_linux(&d, doc) < 0)
+	    read_linux(&d, doc) < 0 || read_hooks(&d, doc) < 0)
 		return -1;
 	struct jt *ann = get_obj(&d, doc, "annotations", "", false);
 	if (FAILED(ann))
@@ -1377,6 +1418,7 @@ void oci_config_free(struct oci_config *c)
 	free(c->cgset);
 	strv_free(&c->dev_rules);
 	seccomp_spec_free(&c->seccomp);
+	oci_hooks_free(&c->hooks);
 	strv_free(&c->owned);
 	jt_free(&c->doc);
 	jt_free(&c->process_doc);

@@ -293,6 +293,23 @@ void oci_state_json(const struct oci_state *s, struct buf *out)
 	buf_free(&o);
 }
 
+void oci_hook_state(struct buf *out, const char *id, enum oci_status st, pid_t pid, const char *bundle,
+		    const char *annotations)
+{
+	struct buf o = { 0 };
+	buf_put(&o, "", 0);
+	json_member_str(&o, "ociVersion", OCI_VERSION);
+	json_member_str(&o, "id", id);
+	json_member_str(&o, "status", oci_status_name(st));
+	if (pid > 0)
+		json_member_int(&o, "pid", pid);
+	json_member_str(&o, "bundle", bundle ? bundle : "");
+	if (annotations && strcmp(annotations, "{}") != 0)
+		json_member_raw(&o, "annotations", annotations);
+	buf_printf(out, "{%s}", o.s);
+	buf_free(&o);
+}
+
 void oci_state_remove(const char *dir)
 {
 	DIR *d = opendir(dir);
