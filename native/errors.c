@@ -588,6 +588,9 @@ static const struct {
 	{ "oci_cgroups_path", "a cgroupfs path such as bl-boxes/box1 (beneath boxcore's own cgroup; missing parents must be "
 			      "named bl-...)" },
 	{ "oci_cgroup_knob", "remove it: cat /proc/self/mountinfo | grep cgroup shows which cgroup version this machine uses" },
+	{ "oci_no_tree", "mount a tree of it (mount -t cgroup -o NAME none /sys/fs/cgroup/NAME), or leave the field out; "
+			 "cat /proc/cgroups lists the controllers this kernel has" },
+	{ "oci_hugepage", "a number and KB, MB or GB, as /sys/kernel/mm/hugepages names the sizes (hugepages-2048kB: 2MB)" },
 	{ "oci_json", "check the syntax (python3 -m json.tool config.json shows where it breaks)" },
 	{ "oci_unsupported", "remove the field from config.json, or run this bundle with runc; boxcore refuses what it "
 			     "cannot honour rather than ignore it" },

@@ -524,11 +524,14 @@ static int cmd_spec(int argc, char **argv, int i)
 
 /* ------------------------------------------------------------ create and run */
 
-static void warn_ambient(const char *cmd, const struct oci_config *c, struct reply *r)
+/* What the config asks for that is not done, and why: each on a line of stderr. */
+static void warn_config(const char *cmd, const struct oci_config *c, struct reply *r)
 {
 	if (c->proc.ambient_skipped)
 		fprintf(stderr, "boxcore %s: warning: process.capabilities.ambient: %s %s\n", cmd,
 			caps_text(r, c->proc.ambient_skipped), state_hint("oci_ambient"));
+	for (size_t i = 0; i < c->warnings.n; i++)
+		fprintf(stderr, "boxcore %s: warning: %s\n", cmd, c->warnings.v[i]);
 }
 
 static int load_bundle(const char *cmd, const char *bundle, struct oci_config *c, struct reply *r)
@@ -537,7 +540,7 @@ static int load_bundle(const char *cmd, const char *bundle, struct oci_config *c
 		print_error(cmd, r);
 		return -1;
 	}
-	warn_ambient(cmd, c, r);
+	warn_config(cmd, c, r);
 	return 0;
 }
 

@@ -140,6 +140,8 @@ struct oci_config {
 	bool dev_given;            /* linux.resources.devices is in the config */
 	struct jt *annotations;
 	struct oci_hooks hooks;
+	struct strv warnings;      /* what was accepted but is not done, said on stderr */
+	struct strv controllers;   /* v1 trees joined on request for linux.resources (hugetlb, ...) */
 	struct strv owned;         /* strings made while reading, freed with the config */
 };
 
@@ -156,19 +158,22 @@ void oci_default_spec(struct buf *out, bool rootless);
 
 struct oci_cg {
 	bool want;
-	char name[128], parent[512]; /* cgroup.c's "cgroup" and "parent" */
+	char name[128], parent[512]; /* cgroup.c's "cgroup" and "parent" ("/a": from the root) */
 	bool v2;
 	bool devices;                /* a device cgroup (cgroup_devices.c) for it */
+	struct strv made;            /* the directories create made, missing parents too:
+				      * delete removes those still empty */
 };
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g);
-int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c);
+int oci_cgroup_create(struct reply *r, struct oci_cg *g, const struct oci_config *c);
 /* Ready a group for the container's init to start in (cgroup.c's cgroup_clone_prepare:
  * cgroup_clone, cgroup_clone_self in the init, cgroup_clone_finish); without a group,
  * cc->want is false. */
 int oci_cgroup_join_prepare(struct reply *r, const struct oci_cg *g, struct cg_clone *cc);
 /* Move boxcore itself into the group (exec). */
 int oci_cgroup_join(struct reply *r, const struct oci_cg *g);
-/* Kill what is left in it and remove it (delete). */
+/* Kill what is left in it and remove it, and the parents made for it that are empty
+ * (delete). */
 int oci_cgroup_remove(struct reply *r, const struct oci_cg *g);
 int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze);
 bool oci_cgroup_frozen(const struct oci_cg *g);

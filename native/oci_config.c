@@ -543,14 +543,29 @@ static int read_memory(struct rd *d, struct jt *res)
 		return -1;
 	if (!m)
 		return 0;
-	long long limit = -1, reservation = 0, swap = 0, swappiness = 0;
-	bool has_limit, has_res, has_swap, has_swappiness, oom_off = false;
+	long long limit = -1, reservation = 0, swap = 0, swappiness = 0, kernel = 0;
+	bool has_limit, has_res, has_swap, has_swappiness, has_kernel, has_tcp, oom_off = false, check = false,
+		hierarchy = true;
 	if (get_int(d, m, "limit", b, -1, INT64_MAX, &has_limit, &limit) < 0 ||
 	    get_int(d, m, "reservation", b, -1, INT64_MAX, &has_res, &reservation) < 0 ||
 	    get_int(d, m, "swap", b, -1, INT64_MAX, &has_swap, &swap) < 0 ||
 	    get_int(d, m, "swappiness", b, 0, 100, &has_swappiness, &swappiness) < 0 ||
-	    get_bool(d, m, "disableOOMKiller", b, &oom_off) < 0)
+	    get_int(d, m, "kernel", b, -1, INT64_MAX, &has_kernel, &kernel) < 0 ||
+	    get_int(d, m, "kernelTCP", b, -1, INT64_MAX, &has_tcp, &kernel) < 0 ||
+	    get_bool(d, m, "disableOOMKiller", b, &oom_off) < 0 || get_bool(d, m, "useHierarchy", b, &hierarchy) < 0 ||
+	    get_bool(d, m, "checkBeforeUpdate", b, &check) < 0)
 		return -1;
+	/* Fields the kernel no longer has, taken with a word as runc takes them: kernel
+	 * memory is counted in the memory limit (the kmem limits are gone from recent kernels,
+	 * and cgroup v2 never had them), and every group counts its whole subtree.
+	 * checkBeforeUpdate is for an update of a running container. */
+	if (has_kernel || has_tcp)
+		strv_push_copy(&c->warnings, r_printf(d->r, "%s.%s: kernel memory limits are ignored: the kernel counts that "
+						      "memory in the memory limit (runc ignores them too)", b,
+						      has_kernel ? "kernel" : "kernelTCP"));
+	if (!hierarchy)
+		strv_push_copy(&c->warnings, r_printf(d->r, "%s.useHierarchy: false is ignored: the kernel always counts a "
+						      "group's descendants in its usage", b));
 	struct oci_cg_set *s;
 	if (has_limit) {
 		s = add_set(c, "memory.limit", "memory.limit_in_bytes", "memory.max");
@@ -606,10 +621,11 @@ static int read_cpu(struct rd *d, struct jt *res)
 		return -1;
 	if (!cpu)
 		return 0;
-	long long shares = 0, quota = -1, period = 100000, rt_runtime = 0, rt_period = 0;
-	bool has_shares, has_quota, has_period, has_rtr, has_rtp;
+	long long shares = 0, quota = -1, period = 100000, rt_runtime = 0, rt_period = 0, idle = 0, burst = 0;
+	bool has_shares, has_quota, has_period, has_rtr, has_rtp, has_idle, has_burst;
 	const char *cpus = NULL, *mems = NULL;
-	if (get_int(d, cpu, "shares", b, 2, 262144, &has_shares, &shares) < 0 ||
+	if (get_int(d, cpu, "idle", b, 0, 1, &has_idle, &idle) < 0 || get_int(d, cpu, "burst", b, 0, INT64_MAX, &has_burst, &burst) < 0 ||
+	    get_int(d, cpu, "shares", b, 2, 262144, &has_shares, &shares) < 0 ||
 	    get_int(d, cpu, "quota", b, -1, INT64_MAX, &has_quota, &quota) < 0 ||
 	    get_int(d, cpu, "period", b, 1000, 1000000, &has_period, &period) < 0 ||
 	    get_int(d, cpu, "realtimeRuntime", b, -1, INT64_MAX, &has_rtr, &rt_runtime) < 0 ||
@@ -644,6 +660,16 @@ static int read_cpu(struct rd *d, struct jt *res)
 		s = add_set(c, "cpu.realtimeRuntime", "cpu.rt_runtime_us", NULL);
 		snprintf(s->v1value, sizeof s->v1value, "%lld", rt_runtime);
 	}
+	if (has_idle) { /* SCHED_IDLE for the whole group */
+		s = add_set(c, "cpu.idle", "cpu.idle", "cpu.idle");
+		snprintf(s->v1value, sizeof s->v1value, "%lld", idle);
+		snprintf(s->v2value, sizeof s->v2value, "%lld", idle);
+	}
+	if (has_burst) { /* quota a group may save up and spend at once, in microseconds */
+		s = add_set(c, "cpu.burst", "cpu.cfs_burst_us", "cpu.max.burst");
+		snprintf(s->v1value, sizeof s->v1value, "%lld", burst);
+		snprintf(s->v2value, sizeof s->v2value, "%lld", burst);
+	}
 	if (cpus) {
 		s = add_set(c, "cpu.cpus", "cpuset.cpus", "cpuset.cpus");
 		snprintf(s->v1value, sizeof s->v1value, "%s", cpus);
@@ -666,10 +692,39 @@ static int read_blockio(struct rd *d, struct jt *res)
 		return -1;
 	if (!io)
 		return 0;
-	long long weight = 0;
-	bool has_weight;
-	if (get_int(d, io, "weight", b, 10, 1000, &has_weight, &weight) < 0)
+	long long weight = 0, leaf = 0;
+	bool has_weight, has_leaf;
+	if (get_int(d, io, "weight", b, 10, 1000, &has_weight, &weight) < 0 ||
+	    get_int(d, io, "leafWeight", b, 10, 1000, &has_leaf, &leaf) < 0)
 		return -1;
+	if (has_leaf) { /* v1 only (CFQ's); v2 has no leaf weights */
+		struct oci_cg_set *s = add_set(c, "blockIO.leafWeight", "blkio.leaf_weight", NULL);
+		snprintf(s->v1value, sizeof s->v1value, "%lld", leaf);
+	}
+	struct jt *wd = get_arr(d, io, "weightDevice", b);
+	if (FAILED(wd))
+		return -1;
+	for (size_t i = 0; wd && i < wd->n; i++) {
+		const char *wb = at_index(d, at(d, b, "weightDevice"), i);
+		long long major = 0, minor = 0, w = 0, lw = 0;
+		bool p1, p2, pw, plw;
+		if (want(d, &wd->kids[i], JT_OBJ, wb) < 0 || get_int(d, &wd->kids[i], "major", wb, 0, 4095, &p1, &major) < 0 ||
+		    get_int(d, &wd->kids[i], "minor", wb, 0, 1048575, &p2, &minor) < 0 ||
+		    get_int(d, &wd->kids[i], "weight", wb, 10, 1000, &pw, &w) < 0 ||
+		    get_int(d, &wd->kids[i], "leafWeight", wb, 10, 1000, &plw, &lw) < 0)
+			return -1;
+		if (!p1 || !p2)
+			return bad(d, "oci_required", "%s needs major and minor", wb);
+		if (pw) {
+			struct oci_cg_set *s = add_set(c, at(d, wb, "weight"), "blkio.weight_device", "io.weight");
+			snprintf(s->v1value, sizeof s->v1value, "%lld:%lld %lld", major, minor, w);
+			snprintf(s->v2value, sizeof s->v2value, "%lld:%lld %lld", major, minor, 1 + (w - 10) * 9999 / 990);
+		}
+		if (plw) {
+			struct oci_cg_set *s = add_set(c, at(d, wb, "leafWeight"), "blkio.leaf_weight_device", NULL);
+			snprintf(s->v1value, sizeof s->v1value, "%lld:%lld %lld", major, minor, lw);
+		}
+	}
 	if (has_weight) {
 		/* v2's io.weight is 1-10000 where v1's blkio.weight is 10-1000. */
 		struct oci_cg_set *s = add_set(c, "blockIO.weight", "blkio.weight", "io.weight");
@@ -799,6 +854,107 @@ out:
 	return rc;
 }
 
+/* A v1 tree a group joins only when asked (cgroup.c's on-request trees). */
+static void need_tree(struct oci_config *c, const char *controller)
+{
+	for (size_t i = 0; i < c->controllers.n; i++)
+		if (strcmp(c->controllers.v[i], controller) == 0)
+			return;
+	strv_push_copy(&c->controllers, controller);
+}
+
+/* hugepageLimits: hugetlb.<size>.limit_in_bytes (v1), hugetlb.<size>.max (v2). */
+static int read_hugepages(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	struct jt *list = get_arr(d, res, "hugepageLimits", "linux.resources");
+	if (FAILED(list))
+		return -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		const char *hb = at_index(d, "linux.resources.hugepageLimits", i);
+		const char *size = NULL;
+		unsigned long long limit = 0;
+		if (want(d, &list->kids[i], JT_OBJ, hb) < 0 || get_str(d, &list->kids[i], "pageSize", hb, true, &size) < 0 ||
+		    get_u64(d, &list->kids[i], "limit", hb, true, &limit) < 0)
+			return -1;
+		size_t digits = strspn(size, "0123456789");
+		if (!digits || digits > 6 || (strcmp(size + digits, "KB") != 0 && strcmp(size + digits, "MB") != 0 &&
+					      strcmp(size + digits, "GB") != 0))
+			return bad(d, "oci_hugepage", "%s.pageSize \"%s\" is not a page size such as 2MB or 1GB", hb, size);
+		struct oci_cg_set *s = add_set(c, at(d, hb, "limit"), at(d, r_printf(d->r, "hugetlb.%s", size), "limit_in_bytes"),
+					      at(d, r_printf(d->r, "hugetlb.%s", size), "max"));
+		snprintf(s->v1value, sizeof s->v1value, "%llu", limit);
+		snprintf(s->v2value, sizeof s->v2value, "%llu", limit);
+		need_tree(c, "hugetlb");
+	}
+	return 0;
+}
+
+/* network: net_cls.classid and net_prio.ifpriomap, v1 only (v2 has no such controllers:
+ * BPF programs on the group do that there). */
+static int read_network(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	const char *b = "linux.resources.network";
+	struct jt *net = get_obj(d, res, "network", "linux.resources", false);
+	if (FAILED(net))
+		return -1;
+	if (!net)
+		return 0;
+	long long classid = 0;
+	bool has_class;
+	if (get_int(d, net, "classID", b, 0, UINT32_MAX, &has_class, &classid) < 0)
+		return -1;
+	if (has_class) {
+		struct oci_cg_set *s = add_set(c, "network.classID", "net_cls.classid", NULL);
+		snprintf(s->v1value, sizeof s->v1value, "%lld", classid);
+		need_tree(c, "net_cls");
+	}
+	struct jt *prios = get_arr(d, net, "priorities", b);
+	if (FAILED(prios))
+		return -1;
+	for (size_t i = 0; prios && i < prios->n; i++) {
+		const char *pb = at_index(d, at(d, b, "priorities"), i);
+		const char *name = NULL;
+		long long prio = 0;
+		bool has_prio;
+		if (want(d, &prios->kids[i], JT_OBJ, pb) < 0 || get_str(d, &prios->kids[i], "name", pb, true, &name) < 0 ||
+		    get_int(d, &prios->kids[i], "priority", pb, 0, UINT32_MAX, &has_prio, &prio) < 0)
+			return -1;
+		if (!*name || strlen(name) > 15 || strpbrk(name, " /:\n"))
+			return bad(d, "oci_required", "%s.name \"%s\" is not a network interface name", pb, name);
+		struct oci_cg_set *s = add_set(c, at(d, pb, "priority"), "net_prio.ifpriomap", NULL);
+		snprintf(s->v1value, sizeof s->v1value, "%s %lld", name, prio);
+		need_tree(c, "net_prio");
+	}
+	return 0;
+}
+
+/* rdma: "DEVICE hca_handle=N hca_object=M" in rdma.max, v1 and v2. */
+static int read_rdma(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	struct jt *o = get_obj(d, res, "rdma", "linux.resources", false);
+	if (FAILED(o))
+		return -1;
+	for (size_t i = 0; o && i < o->n; i++) {
+		const char *dev = o->keys[i], *rb = at(d, "linux.resources.rdma", dev);
+		long long handles = 0, objects = 0;
+		bool ph, po;
+		if (want(d, &o->kids[i], JT_OBJ, rb) < 0 || get_int(d, &o->kids[i], "hcaHandles", rb, 0, UINT32_MAX, &ph, &handles) < 0 ||
+		    get_int(d, &o->kids[i], "hcaObjects", rb, 0, UINT32_MAX, &po, &objects) < 0)
+			return -1;
+		if (!*dev || strpbrk(dev, " \n/"))
+			return bad(d, "oci_required", "linux.resources.rdma: \"%s\" is not an RDMA device name", dev);
+		struct oci_cg_set *s = add_set(c, rb, "rdma.max", "rdma.max");
+		snprintf(s->v1value, sizeof s->v1value, "%s%s%s", dev, ph ? r_printf(d->r, " hca_handle=%lld", handles) : "",
+			 po ? r_printf(d->r, " hca_object=%lld", objects) : "");
+		snprintf(s->v2value, sizeof s->v2value, "%s", s->v1value);
+		need_tree(c, "rdma");
+	}
+	return 0;
+}
+
 static int read_resources(struct rd *d, struct jt *linux_)
 {
 	struct oci_config *c = d->c;
@@ -822,6 +978,8 @@ static int read_resources(struct rd *d, struct jt *linux_)
 		limit_text(s->v1value, sizeof s->v1value, limit > 0 ? limit : -1, "max");
 		snprintf(s->v2value, sizeof s->v2value, "%s", s->v1value);
 	}
+	if (read_hugepages(d, res) < 0 || read_network(d, res) < 0 || read_rdma(d, res) < 0)
+		return -1;
 	/* unified: cgroup v2 files by name, written as they are. */
 	struct jt *u = get_obj(d, res, "unified", "linux.resources", false);
 	if (FAILED(u))
@@ -1419,6 +1577,8 @@ void oci_config_free(struct oci_config *c)
 	strv_free(&c->dev_rules);
 	seccomp_spec_free(&c->seccomp);
 	oci_hooks_free(&c->hooks);
+	strv_free(&c->warnings);
+	strv_free(&c->controllers);
 	strv_free(&c->owned);
 	jt_free(&c->doc);
 	jt_free(&c->process_doc);

@@ -836,6 +836,7 @@ struct creation {
 
 static void create_close(struct creation *k)
 {
+	strv_free(&k->cg.made);
 	fd_close(&k->console);
 	fd_close(&k->listen_fd);
 	fd_close(&k->dirfd);
