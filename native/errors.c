@@ -569,7 +569,7 @@ static const struct {
 	{ "oci_rlimit", "RLIMIT_NOFILE RLIMIT_NPROC RLIMIT_CORE RLIMIT_STACK ... as in getrlimit(2)" },
 	{ "oci_ns", "types: pid network mount ipc uts user cgroup, each at most once; \"path\" joins an existing one" },
 	{ "oci_sysctl", "only sysctls of the container's own namespaces: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* "
-			"(ipc), net.* (network), kernel.hostname/domainname (uts)" },
+			"(ipc), net.* (network), kernel.domainname (uts); the hostname has its own field" },
 	{ "oci_device", "type c (character), b (block), u (unbuffered character) or p (FIFO)" },
 	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG TRACE; comparisons: "
 			 "SCMP_CMP_EQ NE LT LE GT GE MASKED_EQ; flags: SECCOMP_FILTER_FLAG_TSYNC LOG SPEC_ALLOW; names as in "
@@ -591,6 +591,12 @@ static const struct {
 	{ "oci_no_tree", "mount a tree of it (mount -t cgroup -o NAME none /sys/fs/cgroup/NAME), or leave the field out; "
 			 "cat /proc/cgroups lists the controllers this kernel has" },
 	{ "oci_hugepage", "a number and KB, MB or GB, as /sys/kernel/mm/hugepages names the sizes (hugepages-2048kB: 2MB)" },
+	{ "oci_lsm", "remove the field (a profile for a module the host does not run confines nothing), or run the "
+		     "container on a host with that module" },
+	{ "oci_ioprio", "class IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE, priority 0 (highest) to 7" },
+	{ "oci_sched", "policies: SCHED_OTHER FIFO RR BATCH IDLE DEADLINE; flags: SCHED_FLAG_RESET_ON_FORK RECLAIM "
+		       "DL_OVERRUN KEEP_POLICY KEEP_PARAMS UTIL_CLAMP_MIN UTIL_CLAMP_MAX (sched_setattr(2))" },
+	{ "oci_personality", "\"personality\": {\"domain\": \"LINUX32\"} (or LINUX), without flags" },
 	{ "oci_json", "check the syntax (python3 -m json.tool config.json shows where it breaks)" },
 	{ "oci_unsupported", "remove the field from config.json, or run this bundle with runc; boxcore refuses what it "
 			     "cannot honour rather than ignore it" },

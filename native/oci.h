@@ -72,7 +72,25 @@ struct oci_process {
 	bool no_new_privs;
 	bool has_oom;
 	int oom_score_adj;
+	const char *apparmor;      /* apparmorProfile, or NULL */
+	const char *selinux;       /* selinuxLabel, or NULL */
+	bool has_ioprio;           /* ioPriority: class (IOPRIO_CLASS_*) and level 0-7 */
+	int ioprio_class, ioprio_level;
+	bool has_sched;            /* scheduler, as sched_setattr(2) takes it */
+	struct {
+		unsigned policy, priority;
+		int nice;
+		unsigned long long flags, runtime, deadline, period;
+	} sched;
 };
+
+/* ---- oci_lsm.c: the AppArmor profile and SELinux label a config asks for (named apart
+ * from lsm.c, the lab's own apparmor_exec op) ---- */
+bool oci_lsm_apparmor(void);                     /* does this host run AppArmor? */
+bool oci_lsm_selinux(void);                      /* SELinux? */
+const char *oci_lsm_running(struct reply *r);    /* "this kernel runs lockdown,capability,...", for messages */
+int oci_lsm_exec_profile(struct reply *r, const char *profile); /* AppArmor profile for the next execve */
+int oci_lsm_exec_label(struct reply *r, const char *label);     /* SELinux label for the next execve */
 
 /* ---- oci_hooks.c: hooks, the programs the config names for points of the lifecycle ---- */
 
@@ -125,6 +143,8 @@ struct oci_config {
 	const char *ns_path[NS_COUNT]; /* namespaces to join */
 	char *uid_map, *gid_map;   /* "0 1000 1\n..." for ids_write_maps, or NULL */
 	unsigned long propagation; /* rootfsPropagation, 0: MS_SLAVE|MS_REC like runc */
+	const char *mount_label;   /* linux.mountLabel: SELinux's context= for the mounts */
+	long personality;          /* linux.personality's domain (PER_LINUX32), or -1 */
 	const char **masked, **readonly;
 	size_t nmasked, nreadonly;
 	const char **sysctl_keys, **sysctl_values;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/ioprio.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,6 +243,85 @@ static int read_user(struct rd *d, struct jt *user, struct oci_process *p)
 	return 0;
 }
 
+/* One of the names a table gives a number; -1 when none. */
+struct named {
+	const char *name;
+	unsigned long long value;
+};
+static long long named_value(const struct named *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return (long long)t[i].value;
+	return -1;
+}
+#define NAMED(t, name) named_value(t, sizeof t / sizeof t[0], name)
+
+/* process.ioPriority: the I/O scheduler's class and level for the program (ioprio_set). */
+static int read_ioprio(struct rd *d, struct jt *proc, struct oci_process *p)
+{
+	static const struct named classes[] = { { "IOPRIO_CLASS_RT", IOPRIO_CLASS_RT }, { "IOPRIO_CLASS_BE", IOPRIO_CLASS_BE },
+						{ "IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE } };
+	const char *b = "process.ioPriority", *cls = NULL;
+	struct jt *o = get_obj(d, proc, "ioPriority", "process", false);
+	long long level = 0;
+	if (FAILED(o) || (o && (get_str(d, o, "class", b, true, &cls) < 0 || get_int(d, o, "priority", b, 0, 7, NULL, &level) < 0)))
+		return -1;
+	if (!o)
+		return 0;
+	if (NAMED(classes, cls) < 0)
+		return bad(d, "oci_ioprio", "%s.class: \"%s\" is not an I/O priority class", b, cls);
+	p->has_ioprio = true;
+	p->ioprio_class = (int)NAMED(classes, cls);
+	p->ioprio_level = (int)level;
+	return 0;
+}
+
+/* process.scheduler: the CPU scheduling policy and its parameters (sched_setattr). */
+static int read_scheduler(struct rd *d, struct jt *proc, struct oci_process *p)
+{
+	static const struct named policies[] = {
+		{ "SCHED_OTHER", SCHED_NORMAL }, { "SCHED_FIFO", SCHED_FIFO }, { "SCHED_RR", SCHED_RR },
+		{ "SCHED_BATCH", SCHED_BATCH }, { "SCHED_IDLE", SCHED_IDLE }, { "SCHED_DEADLINE", SCHED_DEADLINE },
+	};
+	static const struct named flags[] = {
+		{ "SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK }, { "SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM },
+		{ "SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN }, { "SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY },
+		{ "SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS }, { "SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN },
+		{ "SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX },
+	};
+	const char *b = "process.scheduler", *policy = NULL;
+	struct jt *o = get_obj(d, proc, "scheduler", "process", false);
+	if (FAILED(o))
+		return -1;
+	if (!o)
+		return 0;
+	long long nice = 0, prio = 0;
+	unsigned long long runtime = 0, deadline = 0, period = 0;
+	if (get_str(d, o, "policy", b, true, &policy) < 0 || get_int(d, o, "nice", b, -20, 19, NULL, &nice) < 0 ||
+	    get_int(d, o, "priority", b, 0, 99, NULL, &prio) < 0 || get_u64(d, o, "runtime", b, false, &runtime) < 0 ||
+	    get_u64(d, o, "deadline", b, false, &deadline) < 0 || get_u64(d, o, "period", b, false, &period) < 0)
+		return -1;
+	if (NAMED(policies, policy) < 0)
+		return bad(d, "oci_sched", "%s.policy: \"%s\" is not a scheduling policy", b, policy);
+	struct jt *list = get_strarr(d, o, "flags", b);
+	if (FAILED(list))
+		return -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		if (NAMED(flags, list->kids[i].s) < 0)
+			return bad(d, "oci_sched", "%s.flags[%zu]: \"%s\" is not a scheduling flag", b, i, list->kids[i].s);
+		p->sched.flags |= (unsigned long long)NAMED(flags, list->kids[i].s);
+	}
+	p->has_sched = true;
+	p->sched.policy = (unsigned)NAMED(policies, policy);
+	p->sched.nice = (int)nice;
+	p->sched.priority = (unsigned)prio;
+	p->sched.runtime = runtime;
+	p->sched.deadline = deadline;
+	p->sched.period = period;
+	return 0;
+}
+
 /* The process object: config.json's, or an exec's --process file. */
 static int read_process(struct rd *d, struct jt *proc, struct oci_process *p)
 {
@@ -327,6 +409,18 @@ static int read_process(struct rd *d, struct jt *proc, struct oci_process *p)
 	if (get_int(d, proc, "oomScoreAdj", base, -1000, 1000, &p->has_oom, &oom) < 0)
 		return -1;
 	p->oom_score_adj = (int)oom;
+	/* A profile or label for a security module the host does not run would confine
+	 * nothing (and the kernel refuses the write): refused now, before anything is made. */
+	if (get_str(d, proc, "apparmorProfile", base, false, &p->apparmor) < 0 ||
+	    get_str(d, proc, "selinuxLabel", base, false, &p->selinux) < 0 || read_ioprio(d, proc, p) < 0 ||
+	    read_scheduler(d, proc, p) < 0)
+		return -1;
+	if (p->apparmor && !oci_lsm_apparmor())
+		return bad(d, "oci_lsm", "process.apparmorProfile \"%s\": this machine does not run AppArmor (%s)", p->apparmor,
+			   oci_lsm_running(d->r));
+	if (p->selinux && !oci_lsm_selinux())
+		return bad(d, "oci_lsm", "process.selinuxLabel \"%s\": this machine does not run SELinux (%s)", p->selinux,
+			   oci_lsm_running(d->r));
 	return 0;
 }
 
@@ -419,6 +513,22 @@ static int read_paths(struct rd *d, struct jt *linux_, const char *key, const ch
 	return 0;
 }
 
+/* Is the namespace in this file boxcore's own (the host's)? */
+static bool ns_is_ours(const char *path, const char *name)
+{
+	struct stat a, b;
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/ns/%s", name);
+	return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* A namespace of the container's own: made new, or joined and not the host's. */
+static bool own_ns(const struct oci_config *c, const char *name)
+{
+	int k = ns_index(name);
+	return (c->ns_new & (1 << k)) || (c->ns_path[k] && !ns_is_ours(c->ns_path[k], name));
+}
+
 static int read_sysctl(struct rd *d, struct jt *linux_)
 {
 	struct oci_config *c = d->c;
@@ -442,13 +552,18 @@ static int read_sysctl(struct rd *d, struct jt *linux_)
 			ns = "ipc";
 		if (strncmp(key, "net.", 4) == 0)
 			ns = "net";
-		if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		if (strcmp(key, "kernel.domainname") == 0)
 			ns = "uts";
+		/* runc's rule: the hostname has a field of its own, and two answers would be one too many. */
+		if (strcmp(key, "kernel.hostname") == 0)
+			return bad(d, "oci_sysctl", "linux.sysctl: kernel.hostname conflicts with the \"hostname\" field; set "
+				   "that instead");
 		if (!ns)
 			return bad(d, "oci_sysctl", "linux.sysctl: %s is not namespaced: setting it would change the host", key);
-		if (!(c->ns_new & (1 << ns_index(ns))))
-			return bad(d, "oci_sysctl", "linux.sysctl: %s needs a new %s namespace in linux.namespaces, or it "
-				   "would change the host", key, strcmp(ns, "net") == 0 ? "network" : ns);
+		if (!own_ns(c, ns))
+			return bad(d, "oci_sysctl", "linux.sysctl: %s needs a %s namespace of the container's own in "
+				   "linux.namespaces (new, or joined by path), or it would change the host", key,
+				   strcmp(ns, "net") == 0 ? "network" : ns);
 		if (strchr(key, '/') || strstr(key, ".."))
 			return bad(d, "oci_sysctl", "linux.sysctl: \"%s\" is not a sysctl name", key);
 		c->sysctl_keys = xrealloc(c->sysctl_keys, (c->nsysctl + 1) * sizeof *c->sysctl_keys);
@@ -1408,20 +1523,27 @@ static int refuse_unused(struct rd *d, const struct jt *doc, const char *file)
 	return -1;
 }
 
-/* Is the namespace in this file boxcore's own (the host's)? */
-static bool ns_is_ours(const char *path, const char *name)
+/* linux.personality: the execution domain the program runs in (LINUX32: uname says
+ * i686, as `setarch linux32` makes it). No flags: runc takes none either. */
+static int read_personality(struct rd *d, struct jt *linux_)
 {
-	struct stat a, b;
-	char self[64];
-	snprintf(self, sizeof self, "/proc/self/ns/%s", name);
-	return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
-/* A namespace of the container's own: made new, or joined and not the host's. */
-static bool own_ns(const struct oci_config *c, const char *name)
-{
-	int k = ns_index(name);
-	return (c->ns_new & (1 << k)) || (c->ns_path[k] && !ns_is_ours(c->ns_path[k], name));
+	static const struct named domains[] = { { "LINUX", PER_LINUX }, { "LINUX32", PER_LINUX32 } };
+	d->c->personality = -1;
+	const char *b = "linux.personality", *domain = NULL;
+	struct jt *o = get_obj(d, linux_, "personality", "linux", false);
+	if (FAILED(o) || (o && get_str(d, o, "domain", b, true, &domain) < 0))
+		return -1;
+	if (!o)
+		return 0;
+	if (NAMED(domains, domain) < 0)
+		return bad(d, "oci_personality", "%s.domain: \"%s\" is not LINUX or LINUX32", b, domain);
+	struct jt *flags = get_strarr(d, o, "flags", b);
+	if (FAILED(flags))
+		return -1;
+	if (flags && flags->n)
+		return bad(d, "oci_personality", "%s.flags: personality flags are not done by boxcore (nor runc)", b);
+	d->c->personality = NAMED(domains, domain);
+	return 0;
 }
 
 static int read_linux(struct rd *d, struct jt *doc)
@@ -1437,8 +1559,14 @@ static int read_linux(struct rd *d, struct jt *doc)
 	    read_seccomp(d, linux_) < 0 || read_devices(d, linux_) < 0 || read_resources(d, linux_) < 0)
 		return -1;
 	const char *prop = NULL;
-	if (get_str(d, linux_, "rootfsPropagation", "linux", false, &prop) < 0)
+	if (get_str(d, linux_, "rootfsPropagation", "linux", false, &prop) < 0 ||
+	    get_str(d, linux_, "mountLabel", "linux", false, &c->mount_label) < 0)
 		return -1;
+	if (read_personality(d, linux_) < 0)
+		return -1;
+	if (c->mount_label && !oci_lsm_selinux())
+		return bad(d, "oci_lsm", "linux.mountLabel \"%s\": this machine does not run SELinux (%s)", c->mount_label,
+			   oci_lsm_running(d->r));
 	if (prop) {
 		unsigned long f = 0;
 		if (!mount_option_word(prop, &f) || !(f & (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)) ||

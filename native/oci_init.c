@@ -40,11 +40,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/ioprio.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -145,6 +148,45 @@ static int set_rlimits(struct reply *r, const struct oci_process *p)
 	return 0;
 }
 
+/* sched_setattr(2)'s argument, as <linux/sched/types.h> has it (that header clashes
+ * with libc's <sched.h>). */
+struct sched_attr_v1 {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+/* ioPriority and scheduler: how the kernel's I/O and CPU schedulers treat the program
+ * (children inherit both, unless SCHED_FLAG_RESET_ON_FORK). */
+static int set_priorities(struct reply *r, const struct oci_process *p)
+{
+	if (p->has_ioprio) {
+		r->op = "ioprio";
+		shell_step(r, "ionice -c %d -n %d -p $$", p->ioprio_class, p->ioprio_level);
+		/* ioprio_set(2) on this process: class in the top bits, level below. */
+		long rc = syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, p->ioprio_class << 13 | p->ioprio_level);
+		if (log_call(r, rc, "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(%d, %d))", p->ioprio_class,
+			     p->ioprio_level) < 0)
+			return fail_sys(r, errno, NULL, NULL, "set the I/O priority");
+	}
+	if (p->has_sched) {
+		r->op = "scheduler";
+		struct sched_attr_v1 a = { .size = sizeof a, .sched_policy = p->sched.policy, .sched_flags = p->sched.flags,
+					.sched_nice = p->sched.nice, .sched_priority = p->sched.priority,
+					.sched_runtime = p->sched.runtime, .sched_deadline = p->sched.deadline,
+					.sched_period = p->sched.period };
+		shell_step(r, "chrt -p %u $$ (policy %u)", p->sched.priority, p->sched.policy);
+		/* sched_setattr(2): the policy and its parameters in one call. */
+		long rc = syscall(SYS_sched_setattr, 0, &a, 0);
+		if (log_call(r, rc, "sched_setattr(0, {policy=%u, nice=%d, priority=%u}, 0)", p->sched.policy, p->sched.nice,
+			     p->sched.priority) < 0)
+			return fail_sys(r, errno, NULL, NULL, "set the scheduling policy");
+	}
+	return 0;
+}
+
 /* No HOME in the environment: the user's home from the container's /etc/passwd, or
  * "/" (what runc and a login do). */
 static void set_home(struct oci_process *p)
@@ -186,7 +228,11 @@ static int apply_process(struct reply *r, struct oci_config *c)
 {
 	struct oci_process *p = &c->proc;
 	set_home(p);
-	if (set_rlimits(r, p) < 0)
+	/* The profile or label the program gets at execve (AppArmor, SELinux). */
+	r->op = "lsm";
+	if ((p->apparmor && oci_lsm_exec_profile(r, p->apparmor) < 0) || (p->selinux && oci_lsm_exec_label(r, p->selinux) < 0))
+		return -1;
+	if (set_rlimits(r, p) < 0 || set_priorities(r, p) < 0)
 		return -1;
 	if (p->no_new_privs) {
 		r->op = "no_new_privs";
@@ -213,6 +259,18 @@ static int apply_process(struct reply *r, struct oci_config *c)
 	log_call(r, (long)umask(mask), "umask(%03o)", (unsigned)mask);
 	r->op = "chdir";
 	return rootfs_chdir(r, p->cwd);
+}
+
+/* linux.personality, last before execve, as runc sets it (setarch linux32). */
+static int set_personality(struct reply *r, const struct oci_config *c)
+{
+	if (c->personality < 0)
+		return 0;
+	r->op = "personality";
+	shell_step(r, "setarch %s PROGRAM", c->personality == PER_LINUX32 ? "linux32" : "linux");
+	if (log_call(r, personality((unsigned long)c->personality), "personality(%#lx)", c->personality) < 0)
+		return fail_sys(r, errno, NULL, NULL, "set the personality");
+	return 0;
 }
 
 /* Load the filter now if apply_process left it for the end. */
@@ -438,6 +496,12 @@ static int setup_mounts(struct reply *r, struct oci_config *c)
 		char *target = secure_join(c->rootfs, om->dest);
 		struct mount_req m = { .type = om->type, .source = om->source, .target = target, .options = om->data,
 				       .mkdir = true, .exact = true, .flags = om->flags };
+		/* SELinux labels the files of a new tmpfs, devpts, ... by the context= option
+		 * (runc leaves binds, proc, sysfs, mqueue and cgroup mounts unlabelled). */
+		if (c->mount_label && !(om->flags & MS_BIND) && strcmp(om->type, "proc") != 0 && strcmp(om->type, "sysfs") != 0 &&
+		    strcmp(om->type, "mqueue") != 0 && strcmp(om->type, "cgroup") != 0)
+			m.options = r_printf(r, "%s%scontext=\"%s\"", om->data ? om->data : "", om->data && *om->data ? "," : "",
+					     c->mount_label);
 		int rc = strcmp(om->type, "cgroup") == 0 ? mount_cgroups(r, target, om, c->ns_new & (1 << ns_index("cgroup")))
 							 : mount_do(r, &m);
 		free(target);
@@ -655,7 +719,7 @@ static void init_main(struct oci_config *c, const char *id, struct cg_clone *cc,
 	/* No longer "created": take the socket's name away (the directory was opened
 	 * before pivot_root; the descriptor still reaches it). */
 	unlinkat(dirfd, START_SOCK, 0);
-	if (late_seccomp(&r, c) == 0 && start_hooks(&r, c, id) == 0)
+	if (late_seccomp(&r, c) == 0 && start_hooks(&r, c, id) == 0 && set_personality(&r, c) == 0)
 		exec_program(&r, c->proc.args.v, c->proc.env.v);
 	/* execve failed: tell start, which is reading the other end. */
 	struct buf wire = { 0 };
@@ -1014,7 +1078,8 @@ static int hand_over(struct reply *r, struct creation *k, struct oci_create_opts
 			return fail_sys(r, errno, NULL, o->pid_file, "write the pid file %s", o->pid_file);
 	}
 	if (k->console >= 0) {
-		if (send_with_fd(k->console, "", 1, o->master) < 0)
+		/* The master, named as runc names it. */
+		if (send_with_fd(k->console, "/dev/ptmx", 9, o->master) < 0)
 			return fail_sys(r, errno, NULL, o->console_socket, "send the terminal to %s", o->console_socket);
 		fd_close(&o->master);
 	}
