@@ -16,7 +16,7 @@ import { digestHex, isDigest, sha256, type Digest } from '../images/digest.ts';
 import type { Layout } from '../images/layout.ts';
 import type { Descriptor } from '../images/oci.ts';
 
-export const CACHE_DIR = 'boxlab-build-cache';
+const CACHE_DIR = 'boxlab-build-cache';
 
 /** A cache entry is a few hundred bytes; anything larger is not one. */
 const MAX_ENTRY_BYTES = 64 << 10;

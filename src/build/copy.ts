@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GZIP_MAGIC } from '../images/layer.ts';
 import { readTar, TarError, type TarEntry } from '../images/tar.ts';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { type Dir, release, resolveIn } from './fsroot.ts';
 import { SOURCE_LIMITS, type Source } from './sources.ts';
 import { ensureDir, writeEntries, type Owner } from './writer.ts';
@@ -27,7 +27,7 @@ type Compression = 'none' | 'gzip' | 'bzip2' | 'xz';
 
 /** Is this file a tar archive ADD unpacks, and how is it compressed? By its bytes, as
  *  Docker decides (the name does not count). */
-export function archiveKind(data: Buffer): Compression | undefined {
+function archiveKind(data: Buffer): Compression | undefined {
   if (data.subarray(0, 2).equals(GZIP_MAGIC)) return 'gzip';
   if (data.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
   if (data.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
@@ -53,7 +53,7 @@ function decompress(data: Buffer, kind: Compression, name: string): Buffer {
 }
 
 /** The members of an archive ADD unpacks, their paths kept inside the destination. */
-export function archiveEntries(data: Buffer, kind: Compression, name: string): TarEntry[] {
+function archiveEntries(data: Buffer, kind: Compression, name: string): TarEntry[] {
   let entries: TarEntry[];
   try {
     entries = readTar(decompress(data, kind, name));

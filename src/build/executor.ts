@@ -16,7 +16,7 @@ import { DEFAULT_ENV, addLayer, createdTime } from '../images/image.ts';
 import { LayoutError, type Image, type Layout } from '../images/layout.ts';
 import { FormatError, ociArchitecture, type ImageConfig } from '../images/oci.ts';
 import type { Limits } from '../runtime/cgroup-flags.ts';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { BuildCache, cacheKey, chainId } from './cache.ts';
 import { CopyError, isUrl, place } from './copy.ts';
 import { Dir, OutsideError } from './fsroot.ts';

@@ -13,7 +13,7 @@
 // which is what Docker does (openat2's RESOLVE_IN_ROOT): an absolute target starts
 // again at the tree's root, and ".." stops there. So `ln -s /etc/passwd x` in a
 // build context makes `COPY x` read the context's own etc/passwd, never the host's.
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 
 // (libuv opens every file with O_CLOEXEC already.)

@@ -7,7 +7,7 @@
 // excluded; the last pattern to match a path decides. (Docker also sends the Containerfile and .dockerignore to the daemon
 // when they are excluded, but COPY cannot see them: the same here.)
 import { posix } from 'node:path';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { GlobError, globRegex } from './glob.ts';
 
 export interface IgnorePattern {
@@ -21,7 +21,7 @@ export interface IgnorePattern {
 export class IgnoreError extends Error {}
 
 /** Bounds: a .dockerignore is a short list. */
-export const IGNORE_LIMITS = { bytes: 1 << 20, patterns: 10_000 };
+const IGNORE_LIMITS = { bytes: 1 << 20, patterns: 10_000 };
 
 function regexOf(pattern: string): RegExp {
   try {

@@ -13,11 +13,11 @@
 // Nothing is expanded here ($VARIABLES depend on what runs before): the executor
 // expands each instruction when it reaches it (words.ts). The shape of every
 // instruction is checked here, so a bad file is refused before anything is built.
-import { suggest } from '../lessons/ops.ts';
-import { buildText as t } from '../cli/text.ts';
+import { suggest } from '../text/suggest.ts';
+import { build as t } from '../text/index.ts';
 import { WordError, rawWords, splitPair } from './words.ts';
 
-export const INSTRUCTIONS = ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'VOLUME', 'ENTRYPOINT', 'CMD', 'SHELL'] as const;
+const INSTRUCTIONS = ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'VOLUME', 'ENTRYPOINT', 'CMD', 'SHELL'] as const;
 export type Keyword = (typeof INSTRUCTIONS)[number];
 
 /** Docker's instructions that boxlab build does not do: refused by name. */

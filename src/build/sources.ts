@@ -15,7 +15,7 @@ import { posix } from 'node:path';
 import { createHash } from 'node:crypto';
 import { sha256, type Digest } from '../images/digest.ts';
 import type { TarEntry } from '../images/tar.ts';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { GlobError, globRegex, hasMagic } from './glob.ts';
 import { Dir, OutsideError, components, openFound, release, resolveIn } from './fsroot.ts';
 

@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { DEFAULT_ENV } from '../images/image.ts';
 import type { ImageConfig } from '../images/oci.ts';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import type { Instruction } from './parser.ts';
 import type { LayerRef } from './workspace.ts';
 import { WordError, expandWord, expandWords, rawWords, splitPair, type Vars } from './words.ts';
@@ -12,7 +12,7 @@ import { WordError, expandWord, expandWords, rawWords, splitPair, type Vars } fr
 export type RunConfig = NonNullable<ImageConfig['config']>;
 export type History = NonNullable<ImageConfig['history']>[number];
 
-export const DEFAULT_SHELL = ['/bin/sh', '-c'];
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 export interface StageState {
   layers: LayerRef[];
@@ -55,7 +55,7 @@ export function copyState(s: StageState): StageState {
   };
 }
 
-export function envMap(config: RunConfig): Map<string, string> {
+function envMap(config: RunConfig): Map<string, string> {
   const m = new Map<string, string>();
   for (const kv of config.Env ?? []) {
     const eq = kv.indexOf('=');
@@ -65,7 +65,7 @@ export function envMap(config: RunConfig): Map<string, string> {
 }
 
 /** The variables an instruction may use: the stage's ARGs, then ENV (which wins). */
-export function varsOf(s: StageState): Vars {
+function varsOf(s: StageState): Vars {
   return new Map([...s.args, ...envMap(s.config)]);
 }
 
@@ -91,7 +91,7 @@ export function expand(s: StageState, ins: Instruction, text: string, escape: st
 
 /** NAME=VALUE pairs of ENV and LABEL (or the old form NAME VALUE), expanded with the
  *  variables as they were before this instruction. */
-export function pairs(s: StageState, ins: Instruction, escape: string): [string, string][] {
+function pairs(s: StageState, ins: Instruction, escape: string): [string, string][] {
   const words = rawWords(ins.text, escape);
   const vars = varsOf(s);
   const one = (w: string) => {
@@ -180,7 +180,7 @@ export function applyConfig(s: StageState, ins: Instruction, escape: string): vo
       c.Shell = ins.json!;
       break;
     default:
-      throw new Error(`not a config instruction: ${ins.keyword}`);
+      throw new Error(t.notConfig(ins.keyword));
   }
 }
 

@@ -3,7 +3,7 @@
 // the host's: the image's users are not the host's), read inside its root.
 import { closeSync, fstatSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { Dir, release, resolveIn } from './fsroot.ts';
 
 export interface Ids { uid: number; gid: number; groups: number[]; /** passwd's home directory, for HOME */ home?: string }

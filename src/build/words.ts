@@ -14,7 +14,7 @@
 // A word that cannot be read (an unclosed quote, `${` without `}`) is a WordError: the
 // parser turns it into an error naming the file and line.
 
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 
 export class WordError extends Error {}
 

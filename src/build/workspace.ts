@@ -24,7 +24,7 @@ import { readLayer } from '../images/layer.ts';
 import type { Layout } from '../images/layout.ts';
 import type { Descriptor } from '../images/oci.ts';
 import { applyLayer, reachableByOthers } from '../images/unpack.ts';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { Dir } from './fsroot.ts';
 
 /** A layer of the image being built: in the layout, and maybe on disk here. */

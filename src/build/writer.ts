@@ -10,7 +10,7 @@ import { closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, 
 import { posix } from 'node:path';
 import { makeNode } from '../images/special.ts';
 import type { TarEntry } from '../images/tar.ts';
-import { buildText as t } from '../cli/text.ts';
+import { build as t } from '../text/index.ts';
 import { Dir, openFound, release, resolveIn } from './fsroot.ts';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = constants;

@@ -1,5 +1,6 @@
 // A small option parser: options stop at `--` or at the first word that is not an option,
 // so `boxlab run sh -c 'echo hi'` hands `-c` to sh, not to boxlab.
+import { cli } from '../text/index.ts';
 
 export interface OptionSpec {
   /** Long name without dashes -> takes a value? */
@@ -35,13 +36,13 @@ export function parseOptions(args: string[], spec: OptionSpec, { stopAtWord = tr
     const rawName = arg.startsWith('--') ? arg.slice(2, eq > 0 ? eq : undefined) : arg.slice(1);
     const name = arg.startsWith('--') ? rawName : byShort.get(rawName);
     const s = name === undefined ? undefined : spec[name];
-    if (!name || !s) throw new UsageError(`unknown option ${arg}`);
+    if (!name || !s) throw new UsageError(cli.unknownOption(arg));
     if (!s.value) {
       options[name] = true;
       continue;
     }
     const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new UsageError(`option ${arg} needs a value`);
+    if (value === undefined) throw new UsageError(cli.needsValue(arg));
     if (s.repeat) options[name] = [...((options[name] as string[] | undefined) ?? []), value];
     else options[name] = value;
   }

@@ -14,10 +14,10 @@ import { StepError } from '../build/state.ts';
 import { BuildError } from '../build/workspace.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { BUILD_USAGE, buildText as t } from './text.ts';
+import { build as t, cli } from '../text/index.ts';
 
 /** Where images go when no --layout is given. */
-export function defaultLayoutDir(): string {
+function defaultLayoutDir(): string {
   if (process.env.BOXLAB_IMAGES) return process.env.BOXLAB_IMAGES;
   if (process.getuid?.() === 0) return '/var/lib/boxlab/images';
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'boxlab', 'images');
@@ -42,7 +42,7 @@ function readContainerfile(context: string, file: string | undefined): { path: s
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(t.cannotRead(path, 'not a regular file'));
+    if (!st.isFile()) throw new UsageError(t.cannotRead(path, t.notRegularFile));
     if (st.size > LIMITS.bytes) throw new UsageError(`${path}:1: ${t.fileTooBig(LIMITS.bytes)}`);
     return { path, text: readFileSync(fd, 'utf8') };
   } finally {
@@ -50,7 +50,7 @@ function readContainerfile(context: string, file: string | undefined): { path: s
   }
 }
 
-export function printEvent(e: BuildEvent): void {
+function printEvent(e: BuildEvent): void {
   switch (e.kind) {
     case 'step':
       console.log(t.stepLine(e.n, e.total, e.stage, e.stages, e.stageName, e.ins.source));
@@ -79,7 +79,7 @@ export async function buildCommand(args: string[]): Promise<number> {
     ...cgroupOptionSpecs(),
   }, { stopAtWord: false });
   if (o.help) {
-    console.log(BUILD_USAGE);
+    console.log(cli.usage.build);
     return 0;
   }
   if (rest.length !== 1) throw new UsageError(t.needsContext);
@@ -96,7 +96,7 @@ export async function buildCommand(args: string[]): Promise<number> {
     try {
       checkRefName(tag);
     } catch (err) {
-      throw new UsageError(`-t: ${(err as Error).message}`);
+      throw new UsageError(t.badTag((err as Error).message));
     }
   }
   let limits;

@@ -1,16 +1,16 @@
 // `boxlab doctor [--json]`: print what the machine can do and which chapters will run.
 import { parseOptions, UsageError } from './args.ts';
 import { applyTrust, TRUST_OPTION } from './lab.ts';
-import { DOCTOR_USAGE, doctorText as t, msg } from './text.ts';
+import { cli, doctor as t } from '../text/index.ts';
 
 export async function doctorCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
-    console.log(DOCTOR_USAGE);
+    console.log(cli.usage.doctor);
     return 0;
   }
   await applyTrust(options);
-  if (rest.length) throw new UsageError(msg.noArguments('doctor', rest));
+  if (rest.length) throw new UsageError(cli.noArguments('doctor', rest));
   const { doctor } = await import('../doctor/index.ts');
   const report = await doctor();
   if (options.json) {
@@ -21,13 +21,13 @@ export async function doctorCommand(args: string[]): Promise<number> {
   for (const c of report.checks) {
     console.log(`[${t.statusMark[c.status]}] ${c.title.padEnd(width)}  ${c.detail}`);
     for (const line of c.more ?? []) console.log(`     ${' '.repeat(width)}  ${line}`);
-    if (c.fix && c.status !== 'ok') console.log(`     ${' '.repeat(width)}  -> ${c.fix}`);
+    if (c.fix && c.status !== 'ok') console.log(`     ${' '.repeat(width)}  ${t.fixArrow(c.fix)}`);
   }
   console.log('');
   for (const ch of report.chapters) {
     console.log(`${ch.number}. ${ch.chapter}: ${ch.ok ? t.chapterRuns : t.chapterBlocked}`);
     for (const l of ch.lessons.filter((x) => !x.ok)) {
-      l.why.forEach((why, i) => console.log(`   ${l.id}: ${why}${l.fix[i] ? `\n   ${' '.repeat(l.id.length)}  -> ${l.fix[i]}` : ''}`));
+      l.why.forEach((why, i) => console.log(`   ${l.id}: ${why}${l.fix[i] ? `\n   ${' '.repeat(l.id.length)}  ${t.fixArrow(l.fix[i])}` : ''}`));
     }
   }
   if (report.lessonErrors.length) {

@@ -5,15 +5,15 @@ import { constants } from 'node:os';
 import { Ledger } from '../ledger/index.ts';
 import { DockerEngine, EngineError } from '../engine/docker.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { ENGINE_USAGE, engineText as t, msg } from './text.ts';
+import { cli, engine as t } from '../text/index.ts';
 
 export async function engineCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false } }, { stopAtWord: false });
   if (options.help) {
-    console.log(ENGINE_USAGE);
+    console.log(cli.usage.engine);
     return 0;
   }
-  if (rest.length) throw new UsageError(msg.noArguments('engine', rest));
+  if (rest.length) throw new UsageError(cli.noArguments('engine', rest));
   if (process.getuid?.() !== 0) {
     console.error(t.needsRoot);
     return 1;
@@ -36,7 +36,7 @@ export async function engineCommand(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof EngineError) {
-      console.error(`boxlab engine: ${err.message}`);
+      console.error(t.error(err.message));
       return 1;
     }
     throw err;

@@ -9,7 +9,7 @@ import { credentialsFor, parseRegistryRef, pullImage, pushImage, type Credential
 import { startRegistry } from '../images/registry-server.ts';
 import { lowerdirOf, unpackImage } from '../images/unpack.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { IMAGE_USAGE, imageText as t } from './text.ts';
+import { cli } from '../text/index.ts';
 
 const USAGES: Record<string, string> = {
   build: 'LAYOUT REF DIR... [--cmd COMMAND] [--env K=V]',
@@ -36,35 +36,35 @@ const SPEC = {
 const isRoot = () => process.getuid?.() === 0;
 
 function expectArgs(verb: string, rest: string[], min: number, max = min): void {
-  if (rest.length < min || rest.length > max) throw new UsageError(t.wrongArgs(verb, `${USAGES[verb]}; got ${rest.length ? rest.join(' ') : 'nothing'}`));
+  if (rest.length < min || rest.length > max) throw new UsageError(cli.image.wrongArgs(verb, USAGES[verb]!, rest));
 }
 
 function requireDir(dir: string): string {
   const full = resolve(dir);
-  if (!existsSync(full) || !statSync(full).isDirectory()) throw new UsageError(t.noDir(full));
+  if (!existsSync(full) || !statSync(full).isDirectory()) throw new UsageError(cli.image.noDir(full));
   return full;
 }
 
 function printExchange(e: Exchange): void {
-  console.log(t.exchange(e.method, e.path, e.status, e.note));
+  console.log(cli.image.exchange(e.method, e.path, e.status, e.note));
 }
 
 export async function imageCommand(args: string[]): Promise<number> {
   const [verb, ...words] = args;
-  if (verb === undefined) throw new UsageError(t.needsVerb);
+  if (verb === undefined) throw new UsageError(cli.image.needsVerb);
   if (verb === '--help' || verb === '-h' || verb === 'help') {
-    console.log(IMAGE_USAGE);
+    console.log(cli.usage.image);
     return 0;
   }
-  if (!(verb in USAGES)) throw new UsageError(t.unknownVerb(verb));
+  if (!(verb in USAGES)) throw new UsageError(cli.image.unknownVerb(verb));
   const { options, rest } = parseOptions(words, SPEC, { stopAtWord: false });
   if (options.help) {
-    console.log(`Usage: boxlab image ${verb} ${USAGES[verb]}\n\n${IMAGE_USAGE}`);
+    console.log(cli.image.verbUsage(verb, USAGES[verb]!));
     return 0;
   }
   const allowed: Record<string, string[]> = { build: ['cmd', 'env'], ls: ['json'], inspect: ['json'], unpack: ['flat'], save: ['name'], push: ['authfile'], pull: ['authfile'] };
   for (const name of Object.keys(options)) {
-    if (!(allowed[verb] ?? []).includes(name)) throw new UsageError(`boxlab image ${verb} has no option --${name}; usage: boxlab image ${verb} ${USAGES[verb]}`);
+    if (!(allowed[verb] ?? []).includes(name)) throw new UsageError(cli.image.noOption(verb, name, USAGES[verb]!));
   }
   switch (verb) {
     case 'build': return build(rest, options.cmd as string | undefined, (options.env as string[] | undefined) ?? []);
@@ -82,18 +82,18 @@ export async function imageCommand(args: string[]): Promise<number> {
 function build(rest: string[], cmd: string | undefined, env: string[]): number {
   if (rest.length < 3) expectArgs('build', rest, 3);
   const [layoutDir, ref, ...dirs] = rest as [string, string, ...string[]];
-  for (const e of env) if (!/^[^=\s]+=/.test(e)) throw new UsageError(t.badEnv(e));
+  for (const e of env) if (!/^[^=\s]+=/.test(e)) throw new UsageError(cli.image.badEnv(e));
   checkRefName(ref);
   const full = dirs.map(requireDir);
   const layout = Layout.create(resolve(layoutDir));
   const { image, layers } = buildImage(layout, ref, full, { cmd: cmd === undefined ? undefined : ['/bin/sh', '-c', cmd], env });
   layers.forEach((l, i) => {
-    console.log(t.layerLine(i + 1, l.descriptor.digest, l.descriptor.size, l.diffId, l.stored, l.dir));
-    if (l.skipped.length) console.log(t.skipped(l.skipped));
+    console.log(cli.image.layerLine(i + 1, l.descriptor.digest, l.descriptor.size, l.diffId, l.stored, l.dir));
+    if (l.skipped.length) console.log(cli.image.skipped(l.skipped));
   });
-  console.log(t.configLine(image.manifest.config.digest, image.manifest.config.size));
-  console.log(t.manifestLine(image.descriptor.digest, image.descriptor.size));
-  console.log(t.named(ref, layout.dir));
+  console.log(cli.image.configLine(image.manifest.config.digest, image.manifest.config.size));
+  console.log(cli.image.manifestLine(image.descriptor.digest, image.descriptor.size));
+  console.log(cli.image.named(ref, layout.dir));
   return 0;
 }
 
@@ -110,11 +110,11 @@ function ls(rest: string[], json: boolean): number {
     return 0;
   }
   if (!rows.length) {
-    console.log(t.lsEmpty(layout.dir));
+    console.log(cli.image.lsEmpty(layout.dir));
     return 0;
   }
-  const table = [t.lsHead, ...rows.map((r) => [r.ref || '-', r.manifest, String(r.layers), String(r.size)])];
-  const widths = t.lsHead.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  const table = [cli.image.lsHead, ...rows.map((r) => [r.ref || '-', r.manifest, String(r.layers), String(r.size)])];
+  const widths = cli.image.lsHead.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
   return 0;
 }
@@ -132,18 +132,18 @@ function inspect(rest: string[], json: boolean): number {
     console.log(JSON.stringify({ ref: image.ref, descriptor: image.descriptor, manifest: image.manifest, config: image.config, blobs }, null, 2));
     return 0;
   }
-  const w = t.inspect;
+  const w = cli.image.inspect;
   const line = (k: string, v: string) => console.log(`${k.padEnd(9)} ${v}`);
   line(w.image, image.ref ?? image.descriptor.digest);
-  line(w.manifest, `${image.descriptor.digest}  ${image.descriptor.size} bytes  ${image.descriptor.mediaType}`);
-  line(w.config, `${image.manifest.config.digest}  ${image.manifest.config.size} bytes`);
+  line(w.manifest, w.blobLine(image.descriptor.digest, image.descriptor.size, image.descriptor.mediaType));
+  line(w.config, w.blobLine(image.manifest.config.digest, image.manifest.config.size));
   line(w.platform, `${image.config.os}/${image.config.architecture}`);
   if (image.config.created) line(w.created, image.config.created);
   if (image.config.config?.Cmd) line(w.cmd, JSON.stringify(image.config.config.Cmd));
   if (image.config.config?.Env) line(w.env, image.config.config.Env.join(' '));
   console.log(w.layers);
   image.manifest.layers.forEach((l, i) => {
-    console.log(`  ${i + 1}  ${l.digest}  ${l.size} bytes  ${l.mediaType}`);
+    console.log(`  ${i + 1}  ${w.blobLine(l.digest, l.size, l.mediaType)}`);
     console.log(`     ${image.config.rootfs.diff_ids[i]}`);
   });
   return 0;
@@ -151,32 +151,32 @@ function inspect(rest: string[], json: boolean): number {
 
 function unpack(rest: string[], flat: boolean): number {
   expectArgs('unpack', rest, 3);
-  if (!flat && !isRoot()) throw new UsageError(t.needsRoot('unpack'));
+  if (!flat && !isRoot()) throw new UsageError(cli.image.needsRoot('unpack'));
   const dest = resolve(rest[2]!);
-  if (existsSync(dest) && readdirSync(dest).length && !flat) throw new UsageError(t.notEmpty(dest));
+  if (existsSync(dest) && readdirSync(dest).length && !flat) throw new UsageError(cli.image.notEmpty(dest));
   const layout = Layout.open(resolve(rest[0]!));
   const image = layout.image(rest[1]!);
   const layers = unpackImage(layout, image, dest, flat ? 'flat' : 'overlay');
   layers.forEach((l, i) => {
-    console.log((flat ? t.flatUnpacked : t.unpacked)(i + 1, l.dir, l.written, l.whiteouts, l.opaque));
-    for (const w of l.withheld) console.error(t.withheld(i + 1, w.member, w.what, w.detail, dest));
+    console.log((flat ? cli.image.flatUnpacked : cli.image.unpacked)(i + 1, l.dir, l.written, l.whiteouts, l.opaque));
+    for (const w of l.withheld) console.error(cli.image.withheld(i + 1, w.member, w.what, w.detail, dest));
   });
-  if (!flat) console.log(t.lowerdir(lowerdirOf(layers)));
+  if (!flat) console.log(cli.image.lowerdir(lowerdirOf(layers)));
   return 0;
 }
 
 function commit(rest: string[]): number {
   expectArgs('commit', rest, 4);
-  if (!isRoot()) throw new UsageError(t.needsRoot('commit'));
+  if (!isRoot()) throw new UsageError(cli.image.needsRoot('commit'));
   const [layoutDir, from, upper, ref] = rest as [string, string, string, string];
   checkRefName(ref);
   const layout = Layout.open(resolve(layoutDir));
   const { image, layer } = commitImage(layout, from, requireDir(upper), ref);
-  console.log(t.layerLine(image.manifest.layers.length, layer.descriptor.digest, layer.descriptor.size, layer.diffId, layer.stored, layer.dir));
-  if (layer.skipped.length) console.log(t.skipped(layer.skipped));
-  console.log(t.configLine(image.manifest.config.digest, image.manifest.config.size));
-  console.log(t.manifestLine(image.descriptor.digest, image.descriptor.size));
-  console.log(t.named(ref, layout.dir));
+  console.log(cli.image.layerLine(image.manifest.layers.length, layer.descriptor.digest, layer.descriptor.size, layer.diffId, layer.stored, layer.dir));
+  if (layer.skipped.length) console.log(cli.image.skipped(layer.skipped));
+  console.log(cli.image.configLine(image.manifest.config.digest, image.manifest.config.size));
+  console.log(cli.image.manifestLine(image.descriptor.digest, image.descriptor.size));
+  console.log(cli.image.named(ref, layout.dir));
   return 0;
 }
 
@@ -186,7 +186,7 @@ function save(rest: string[], name: string | undefined): number {
   if (name !== undefined) checkRefName(name);
   const archive = dockerArchive(Layout.open(resolve(layoutDir)), ref, name ?? ref);
   writeFileSync(resolve(file), archive);
-  console.log(t.saved(ref, resolve(file), archive.length, name ?? ref));
+  console.log(cli.image.saved(ref, resolve(file), archive.length, name ?? ref));
   return 0;
 }
 
@@ -202,7 +202,7 @@ async function push(rest: string[], authfile: string | undefined): Promise<numbe
   const to = parseRegistryRef(rest[2]!);
   const layout = Layout.open(resolve(rest[0]!));
   const r = await pushImage(layout, rest[1]!, to, printExchange, login(to, authfile));
-  console.log(t.pushed(rest[1]!, rest[2]!, r.uploaded, r.present, r.digest));
+  console.log(cli.image.pushed(rest[1]!, rest[2]!, r.uploaded, r.present, r.digest));
   return 0;
 }
 
@@ -213,7 +213,7 @@ async function pull(rest: string[], authfile: string | undefined): Promise<numbe
   checkRefName(ref);
   const dir = resolve(rest[1]!);
   const r = await pullImage(from, () => Layout.create(dir), ref, printExchange, login(from, authfile));
-  console.log(t.pulled(rest[0]!, ref, dir, r.fetched, r.present, r.digest));
+  console.log(cli.image.pulled(rest[0]!, ref, dir, r.fetched, r.present, r.digest));
   return 0;
 }
 
@@ -223,9 +223,9 @@ async function registry(rest: string[]): Promise<number> {
   expectArgs('registry', rest, 0);
   const ledger = Ledger.open();
   const running = await startRegistry(ledger);
-  console.log(t.registryUp(running.address, running.dir, running.login.authFile, running.login.netrcFile));
+  console.log(cli.image.registryUp(running.address, running.dir, running.login.authFile, running.login.netrcFile));
   await running.exited;
   await ledger.close();
-  console.error(`boxlab: ${t.registryDied}`);
+  console.error(cli.error(cli.image.registryDied));
   return 1;
 }

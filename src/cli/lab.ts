@@ -1,6 +1,6 @@
-// The lab's commands: the terminal UI, `boxlab list` and `boxlab lesson ID`.
+// The lab's commands: the terminal UI and `boxlab list`.
 import { parseOptions, UsageError, type Parsed } from './args.ts';
-import { LAB_USAGE, LESSON_USAGE, LIST_USAGE, msg } from './text.ts';
+import { cli, lessons as lessonText, ui } from '../text/index.ts';
 
 /** --trust DIR, repeatable: lessons from outside the built-in course that the person
  *  vouches for (BOXLAB_LESSONS=DIR needs it; see src/lessons/trust.ts). */
@@ -14,13 +14,13 @@ export async function applyTrust(options: Parsed['options']): Promise<void> {
 export async function tuiCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
-    console.log(LAB_USAGE);
+    console.log(cli.usage.lab);
     return 0;
   }
   await applyTrust(options);
-  if (rest.length > 1) throw new UsageError(`unexpected ${rest.slice(1).join(' ')}; run 'boxlab --help'`);
+  if (rest.length > 1) throw new UsageError(cli.unexpected(rest.slice(1)));
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    console.error(msg.needsTerminal);
+    console.error(ui.needsTerminal);
     return 2;
   }
   // ink draws nothing but the last frame when it thinks it runs in CI (CI=true), which
@@ -45,16 +45,16 @@ export async function tuiCommand(args: string[]): Promise<number> {
 export async function listCommand(args: string[]): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, json: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
-    console.log(LIST_USAGE);
+    console.log(cli.usage.list);
     return 0;
   }
   await applyTrust(options);
-  if (rest.length) throw new UsageError(msg.noArguments('list', rest));
+  if (rest.length) throw new UsageError(cli.noArguments('list', rest));
   const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
   const { lessons: loaded, errors } = await loadAll();
   // A lesson that does not load is named (file:line: what — fix), never silently left out.
-  for (const e of errors) console.error(`boxlab: ${e.message}`);
-  if (!loaded.length && !errors.length) throw new Error(msg.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
+  for (const e of errors) console.error(cli.error(e.message));
+  if (!loaded.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const lessons = loaded.map(summarize);
   if (options.json) console.log(JSON.stringify(lessons, null, 2));
   else {
@@ -62,23 +62,4 @@ export async function listCommand(args: string[]): Promise<number> {
     for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
   }
   return errors.length ? 1 : 0;
-}
-
-export async function lessonCommand(args: string[], color: boolean): Promise<number> {
-  const { options, rest } = parseOptions(args, {
-    help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
-    ...TRUST_OPTION,
-  }, { stopAtWord: false });
-  if (options.help) {
-    console.log(LESSON_USAGE);
-    return 0;
-  }
-  await applyTrust(options);
-  if (rest.length !== 1) throw new UsageError("expected one lesson ID: boxlab lesson ID [--yes]; 'boxlab list' shows them");
-  if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
-  const until = options.until === undefined ? undefined : Number(options.until);
-  if (until !== undefined && !(Number.isInteger(until) && until > 0)) throw new UsageError(`--until ${options.until}: expected a step number (1, 2, ...)`);
-  const { runLessonPlain } = await import('../lessons/plain.ts');
-  const format = options.json ? 'json' : options.markdown ? 'markdown' : 'text';
-  return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }

@@ -7,7 +7,7 @@ import { Ledger } from '../ledger/index.ts';
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
-export async function shutdown(): Promise<void> {
+async function shutdown(): Promise<void> {
   await Core.closeAll();
   await Ledger.open().close();
 }

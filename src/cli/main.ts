@@ -6,7 +6,8 @@
 // so `boxlab --version` and `boxlab list` never pay for ink and React.
 import { UsageError } from './args.ts';
 import { cleanUpOnSignals } from './lifecycle.ts';
-import { msg, USAGE, VERSION } from './text.ts';
+import { cli, languageFor, useLanguage } from '../text/index.ts';
+import { VERSION } from './version.ts';
 
 /** NO_COLOR, --no-color, TERM=dumb and a non-terminal stdout all mean plain text.
  *  chalk ignores NO_COLOR, so FORCE_COLOR=0 is set before anything loads it. */
@@ -17,11 +18,12 @@ function decideColor(args: string[]): boolean {
 }
 
 async function main(argv: string[]): Promise<number> {
+  useLanguage(languageFor());
   const color = decideColor(argv);
   const args = argv.filter((a) => a !== '--no-color');
   const [command, ...rest] = args;
   if (process.platform !== 'linux') {
-    console.error(msg.notLinux);
+    console.error(cli.notLinux);
     return 1;
   }
   switch (command) {
@@ -32,15 +34,15 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./lab.ts')).listCommand(rest);
     case 'lesson':
       cleanUpOnSignals();
-      return (await import('./lab.ts')).lessonCommand(rest, color);
+      return (await import('./lesson.ts')).lessonCommand(rest, color);
     case '--version':
     case '-V':
-      console.log(`boxlab ${VERSION}`);
+      console.log(cli.version(VERSION));
       return 0;
     case '--help':
     case '-h':
     case 'help':
-      console.log(USAGE);
+      console.log(cli.usage.main(VERSION));
       return 0;
     case 'run':
       return (await import('./run.ts')).runCommand(rest);
@@ -61,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
     default:
-      console.error(msg.unknownCommand(command));
+      console.error(cli.unknownCommand(command));
       return 2;
   }
 }
@@ -70,13 +72,13 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      console.error(`boxlab: ${err.message}`);
+      console.error(cli.error(err.message));
       process.exitCode = 2;
       return;
     }
     // A person needs the message; a developer can ask for the stack.
     const e = err as Error;
-    console.error(`boxlab: ${process.env.BOXLAB_DEBUG ? e.stack : e.message ?? e}`);
+    console.error(cli.error(String(process.env.BOXLAB_DEBUG ? e.stack : e.message ?? e)));
     process.exitCode = 1;
   },
 );

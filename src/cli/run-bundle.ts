@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Ledger } from '../ledger/index.ts';
 import { bundleErrors, runBundle } from '../runtime/oci.ts';
 import { UsageError } from './args.ts';
-import { ociText } from './text.ts';
+import { cli, runtime } from '../text/index.ts';
 
 /** The DIR of --bundle DIR / --bundle=DIR among run's arguments (before any --), or undefined. */
 export function bundleArg(args: string[]): string | undefined {
@@ -17,11 +17,11 @@ export function bundleArg(args: string[]): string | undefined {
 export async function runBundleCommand(args: string[]): Promise<number> {
   const dir = bundleArg(args)!;
   const others = args.filter((a, i) => !(a === '--bundle' || a.startsWith('--bundle=') || (i > 0 && args[i - 1] === '--bundle')));
-  if (others.length) throw new UsageError(ociText.bundleAlone(others[0]!));
-  if (!dir) throw new UsageError('--bundle needs a directory');
+  if (others.length) throw new UsageError(runtime.oci.bundleAlone(others[0]!));
+  if (!dir) throw new UsageError(cli.bundleNeedsDir);
   const errors = bundleErrors(dir);
   if (errors.length) {
-    for (const e of errors) console.error(`boxlab run: ${e}`);
+    for (const e of errors) console.error(cli.runError(e));
     return 125;
   }
   const ledger = Ledger.open();

@@ -3,12 +3,13 @@ import { CoreError, NAMESPACES, type NamespaceName } from '../core/index.ts';
 import { blName, Ledger } from '../ledger/index.ts';
 import { Container, DEFAULT_ENV, optionErrors, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
 import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
+import { rootlessIds } from '../runtime/rootless.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
 import { HostNetError } from '../ledger/host-net.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { cgroupText, msg, netText, RUN_USAGE } from './text.ts';
+import { cli, runtime } from '../text/index.ts';
 
 /** boxlab's own failure to make the container, as Docker reports it. */
 const EXIT_RUNTIME = 125;
@@ -17,7 +18,7 @@ export function parseNamespaces(list: string): NamespaceName[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
     if (!(NAMESPACES as readonly string[]).includes(n)) {
-      throw new UsageError(`unknown namespace '${n}' in --ns: choose from ${NAMESPACES.join(',')}`);
+      throw new UsageError(cli.unknownNamespace(n, NAMESPACES));
     }
   }
   return [...new Set(names)] as NamespaceName[];
@@ -51,7 +52,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
   }
   const rootless = o.user === true;
   const asked = o.net as string | undefined;
-  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(netText.badMode(asked));
+  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(runtime.net.badMode(asked));
   // --net host: the host's network, so no network namespace (unless --ns says otherwise).
   const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user' && !(n === 'net' && asked === 'host'));
   // Without --net, --ns decides: with net it is 'none', without it the host's.
@@ -64,7 +65,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
   }
   if (rootless && !ns.includes('user')) ns.push('user');
   for (const e of (o.env as string[] | undefined) ?? []) {
-    if (!e.includes('=')) throw new UsageError(`-e ${e}: expected K=V`);
+    if (!e.includes('=')) throw new UsageError(cli.badEnv(e));
   }
   let volumes;
   try {
@@ -88,15 +89,6 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     security,
     ...(o.explain ? { explain: true } : {}),
   };
-}
-
-/** Who a rootless container runs as: the person behind sudo, or nobody (when root
- *  itself asks, or sudo was run by root). */
-export function rootlessIds(env = process.env): { uid: number; gid: number } {
-  if (process.getuid!() !== 0) return { uid: process.getuid!(), gid: process.getgid!() };
-  const sudoUid = Number(env.SUDO_UID);
-  if (sudoUid > 0) return { uid: sudoUid, gid: Number(env.SUDO_GID ?? sudoUid) };
-  return { uid: 65534, gid: 65534 };
 }
 
 /** What the person asked is wrong (flags that contradict, a path that is not there):
@@ -127,33 +119,33 @@ export async function runCommand(args: string[]): Promise<number> {
   if (bundle.bundleArg(args) !== undefined) return bundle.runBundleCommand(args);
   const spec = parseRunArgs(args);
   if (spec === 'help') {
-    console.log(RUN_USAGE);
+    console.log(cli.usage.run);
     return 0;
   }
   if (spec.explain) {
     const { explainText } = await import('../runtime/cgroups.ts');
     const security = explainSecurity(spec.security, spec.ns.includes('user'));
-    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', cgroupText.explainNothing].join('\n'));
+    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', runtime.cgroup.explainNothing].join('\n'));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {
-    console.error(msg.needsRoot('run'));
+    console.error(cli.needsRoot('run'));
     return EXIT_RUNTIME;
   }
   const interrupt = new Interrupt();
   const ledger = Ledger.open();
   try {
     let errors = optionErrors(spec);
-    if (!errors.length && spec.rootfs === defaultRootfsDir()) await ensureDefaultRootfs(ledger, (dir) => console.error(msg.buildingRootfs(dir)));
+    if (!errors.length && spec.rootfs === defaultRootfsDir()) await ensureDefaultRootfs(ledger, (dir) => console.error(cli.buildingRootfs(dir)));
     if (!errors.length) errors = validateSpec(spec);
     if (errors.length) {
-      for (const e of errors) console.error(`boxlab run: ${e}`);
+      for (const e of errors) console.error(cli.runError(e));
       return EXIT_USAGE;
     }
     return interrupt.status ?? await runContainer(spec, ledger, interrupt);
   } finally {
     // What could not be removed stays in the ledger, for boxlab cleanup: say so.
-    for (const e of await ledger.close()) console.error(`boxlab run: ${msg.leftBehind(e.message)}`);
+    for (const e of await ledger.close()) console.error(cli.runError(cli.leftBehind(e.message)));
     interrupt.dispose();
   }
 }
@@ -192,14 +184,14 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
     if (interrupt.status === undefined && err instanceof CoreError) await new Promise((r) => setTimeout(r, 50));
     if (interrupt.status !== undefined) return interrupt.status;
     if (err instanceof NetworkError || err instanceof HostNetError) {
-      console.error(`boxlab run: ${err.message}`);
+      console.error(cli.runError(err.message));
       return EXIT_RUNTIME;
     }
     if (err instanceof CoreError) {
-      console.error(`boxlab run: ${err.describe()}`);
+      console.error(cli.runError(err.describe()));
       if (err.op === 'exec' && err.errno === 'ENOENT') return 127;
       if (err.op === 'exec' && err.errno === 'EACCES') return 126;
-      if (!box?.core.alive) console.error(`boxlab run: ${msg.coreGone}`);
+      if (!box?.core.alive) console.error(cli.runError(cli.coreGone));
       return EXIT_RUNTIME;
     }
     throw err;

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { renderSnapshot, snapshot } from '../kernel/index.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { parseOptions, UsageError } from './args.ts';
-import { msg, STATE_USAGE } from './text.ts';
+import { cli } from '../text/index.ts';
 
-export function parseViews(list: string): ViewName[] {
+function parseViews(list: string): ViewName[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
-    if (!(VIEW_NAMES as readonly string[]).includes(n)) throw new UsageError(`unknown view '${n}': choose from ${VIEW_NAMES.join(',')}`);
+    if (!(VIEW_NAMES as readonly string[]).includes(n)) throw new UsageError(cli.unknownView(n, VIEW_NAMES));
   }
   return names as ViewName[];
 }
@@ -16,13 +16,13 @@ export function parseViews(list: string): ViewName[] {
 export async function stateCommand(args: string[], color: boolean): Promise<number> {
   const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, view: { value: true }, json: { value: false } }, { stopAtWord: false });
   if (options.help) {
-    console.log(STATE_USAGE);
+    console.log(cli.usage.state);
     return 0;
   }
-  if (rest.length !== 1 || !/^\d+$/.test(rest[0]!)) throw new UsageError('expected one PID (a number): boxlab state PID [--view LIST] [--json]');
+  if (rest.length !== 1 || !/^\d+$/.test(rest[0]!)) throw new UsageError(cli.statePid);
   const pid = Number(rest[0]);
   if (!existsSync(`/proc/${pid}`)) {
-    console.error(`boxlab state: ${msg.noPid(rest[0]!)}`);
+    console.error(cli.stateError(cli.noPid(rest[0]!)));
     return 1;
   }
   const views = options.view ? parseViews(options.view as string) : [...VIEW_NAMES];

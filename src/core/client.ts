@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { boxcorePath } from './binary.ts';
 import { CoreError, type CoreErrorInfo } from './errors.ts';
+import { core as text } from '../text/index.ts';
 import type * as Op from './ops.ts';
 
 export interface CoreReply<R = Record<string, unknown>> {
@@ -58,12 +59,12 @@ export class Core {
     // fails with EPIPE, a read with ECONNRESET, each an 'error' event that would crash
     // node if nobody listened. Both say what the exit says: the core is gone. Every
     // request waiting fails then, and the caller unwinds its ledger as after any error.
-    const broken = (err: NodeJS.ErrnoException) => this.gone(`the core's pipe broke (${err.code ?? err.message})`);
+    const broken = (err: NodeJS.ErrnoException) => this.gone(text.pipeBroke(err.code ?? err.message));
     requests.on('error', broken);
     replies.on('error', broken);
     child.on('error', broken);
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-      this.gone(signal ? `the core was killed by ${signal}` : `the core exited with status ${code}`, true);
+      this.gone(signal ? text.killed(signal) : text.exited(code), true);
       resolve(code);
     }));
   }
@@ -89,8 +90,8 @@ export class Core {
       child.once('error', (err: NodeJS.ErrnoException) =>
         reject(new CoreError('start', {
           kind: 'exit',
-          message: `cannot start the core (${binary}): ${err.message}`,
-          hint: err.code === 'ENOENT' ? 'build it with: npm run build (or make -C native)' : undefined,
+          message: text.cannotStart(binary, err.message),
+          hint: err.code === 'ENOENT' ? text.buildIt : undefined,
         })));
     });
     const core = new Core(child, child.stdio[3] as Writable, child.stdio[4] as Readable, options);
@@ -117,7 +118,7 @@ export class Core {
   /** Send one request; resolve with the reply, or throw CoreError when it failed. */
   async call<R = Record<string, unknown>>(op: string, args: object = {}, timeoutMs?: number): Promise<CoreReply<R>> {
     const reply = await this.send(op, args, timeoutMs);
-    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: 'failed' }, reply.syscalls, reply.shell);
+    if (!reply.ok) throw new CoreError(op, reply.error ?? { kind: 'protocol', message: text.failed }, reply.syscalls, reply.shell);
     return reply as CoreReply<R>;
   }
 
@@ -125,12 +126,12 @@ export class Core {
   send(op: string, args: object = {}, timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<CoreReply> {
     if (this.dead) return Promise.reject(new CoreError(op, { kind: 'exit', message: this.dead }));
     // Closing (the request pipe ended, the core not gone yet): a write now would throw.
-    if (this.requests.writableEnded) return Promise.reject(new CoreError(op, { kind: 'exit', message: 'the core is closing' }));
+    if (this.requests.writableEnded) return Promise.reject(new CoreError(op, { kind: 'exit', message: text.closing }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new CoreError(op, { kind: 'timeout', message: `no reply within ${timeoutMs} ms` }));
+        reject(new CoreError(op, { kind: 'timeout', message: text.noReply(timeoutMs) }));
       }, timeoutMs);
       this.pending.set(id, { op, resolve, reject, timer });
       // A failed write shows as the 'error' event above, which fails this request too.
@@ -163,7 +164,7 @@ export class Core {
   private failAll(): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new CoreError(p.op, { kind: 'exit', message: this.dead ?? 'the core is gone' }));
+      p.reject(new CoreError(p.op, { kind: 'exit', message: this.dead ?? text.gone }));
       this.pending.delete(id);
     }
   }

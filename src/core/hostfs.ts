@@ -9,6 +9,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { boxcorePath } from './binary.ts';
+import { core as text } from '../text/index.ts';
 
 const run = promisify(execFile);
 
@@ -34,5 +35,5 @@ export async function removeTree(path: string, owner?: number): Promise<void> {
 export function writeFileAs(file: string, data: string, uid: number, gid: number): void {
   const r = spawnSync(boxcorePath(), ['writefile', '--as', `${uid}:${gid}`, file], { input: data, encoding: 'utf8' });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(r.stderr.trim() || `boxcore writefile exited ${r.status}`);
+  if (r.status !== 0) throw new Error(r.stderr.trim() || text.writefileExited(r.status));
 }

@@ -16,6 +16,7 @@ import { GZIP_MAGIC } from './layer.ts';
 import type { Layout } from './layout.ts';
 import { FormatError } from './oci.ts';
 import { writeTar, type TarEntry } from './tar.ts';
+import { images as text } from '../text/index.ts';
 
 /** The archive of image REF, tagged REPOTAG for Docker (default: REF). */
 export function dockerArchive(layout: Layout, ref: string, repoTag = ref): Buffer {
@@ -30,7 +31,7 @@ export function dockerArchive(layout: Layout, ref: string, repoTag = ref): Buffe
     const blob = layout.readBlob(desc.digest, desc.size);
     const tar = blob.subarray(0, 2).equals(GZIP_MAGIC) ? gunzipSync(blob) : blob;
     const diffId = sha256(tar);
-    if (diffId !== image.config.rootfs.diff_ids[i]) throw new FormatError(`image ${ref}`, `layer ${i + 1} hashes to ${diffId}, not its diff_id ${image.config.rootfs.diff_ids[i]}`);
+    if (diffId !== image.config.rootfs.diff_ids[i]) throw new FormatError(text.imageNamed(ref), text.layerHashMismatch(i + 1, diffId, image.config.rootfs.diff_ids[i]!));
     const name = `${digestHex(diffId)}/layer.tar`;
     if (!layers.includes(name)) entries.push(dir(digestHex(diffId)), file(name, tar));
     layers.push(name);

@@ -3,6 +3,7 @@
 // always get the same name, so a store keeps each blob once however many images use
 // it, and anyone who fetches a blob can check it is the one that was asked for.
 import { createHash } from 'node:crypto';
+import { images as text } from '../text/index.ts';
 
 export type Digest = `sha256:${string}`;
 
@@ -23,7 +24,7 @@ export function digestHex(d: Digest): string {
 
 export class DigestMismatch extends Error {
   constructor(readonly what: string, readonly expected: Digest, readonly actual: Digest) {
-    super(`${what}: expected ${expected}, but its content hashes to ${actual}: the blob is damaged or not the one named`);
+    super(text.digestMismatch(what, expected, actual));
     this.name = 'DigestMismatch';
   }
 }
@@ -32,9 +33,4 @@ export class DigestMismatch extends Error {
 export function verify(what: string, data: Uint8Array, expected: Digest): void {
   const actual = sha256(data);
   if (actual !== expected) throw new DigestMismatch(what, expected, actual);
-}
-
-/** "sha256:0123456789ab" — enough to tell blobs apart on a screen. */
-export function shortDigest(d: string): string {
-  return d.slice(0, 'sha256:'.length + 12);
 }

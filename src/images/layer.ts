@@ -18,6 +18,7 @@ import { sha256, type Digest } from './digest.ts';
 import { MEDIA, type Descriptor } from './oci.ts';
 import { isOpaqueDir, splitDev } from './special.ts';
 import { TarError, readTar, writeTar, type TarEntry } from './tar.ts';
+import { images as text } from '../text/index.ts';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -105,7 +106,7 @@ export const MAX_LAYER_BYTES = 2 ** 30;
  *  says). `source` names it in errors ("layer sha256:…"). */
 export function readLayer(blob: Buffer, source = 'layer'): { entries: TarEntry[]; diffId: Digest } {
   const tar = blob.subarray(0, 2).equals(GZIP_MAGIC) ? gunzipBounded(blob, source) : blob;
-  if (tar.length > MAX_LAYER_BYTES) throw new TarError(`${source} is ${tar.length} bytes; boxlab reads layers of at most ${MAX_LAYER_BYTES} bytes`, 0);
+  if (tar.length > MAX_LAYER_BYTES) throw new TarError(text.layerTooBig(source, tar.length, MAX_LAYER_BYTES), 0);
   return { entries: readTar(tar, source), diffId: sha256(tar) };
 }
 
@@ -114,7 +115,7 @@ function gunzipBounded(blob: Buffer, source: string): Buffer {
     return gunzipSync(blob, { maxOutputLength: MAX_LAYER_BYTES });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new TarError(`${source} unpacks to more than ${MAX_LAYER_BYTES} bytes: refused`, 0);
-    throw new TarError(`${source} is not a valid gzip stream (${e.message})`, 0);
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new TarError(text.layerUnpacksTooBig(source, MAX_LAYER_BYTES), 0);
+    throw new TarError(text.notGzip(source, e.message), 0);
   }
 }

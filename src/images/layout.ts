@@ -16,8 +16,9 @@ import {
   FormatError, MEDIA, REF_NAME, canonicalJson, checkConfig, checkIndex, checkManifest, parseJson,
   type Descriptor, type ImageConfig, type Index, type Manifest,
 } from './oci.ts';
+import { images as text } from '../text/index.ts';
 
-export const LAYOUT_VERSION = '1.0.0';
+const LAYOUT_VERSION = '1.0.0';
 
 /** An image as a layout holds it: the manifest's descriptor, the manifest, its config. */
 export interface Image {
@@ -53,11 +54,11 @@ export class Layout {
   static open(dir: string): Layout {
     const marker = join(dir, 'oci-layout');
     if (!existsSync(marker)) {
-      throw new LayoutError(`${dir} is not an OCI image layout (it has no oci-layout file): 'boxlab image build ${dir} REF DIR...' makes one`);
+      throw new LayoutError(text.notLayout(dir));
     }
     const v = parseJson(marker, readFileSync(marker)) as { imageLayoutVersion?: unknown };
     if (v?.imageLayoutVersion !== LAYOUT_VERSION) {
-      throw new LayoutError(`${marker}: imageLayoutVersion is ${JSON.stringify(v?.imageLayoutVersion)}; boxlab reads layouts of version ${LAYOUT_VERSION}`);
+      throw new LayoutError(text.layoutVersion(marker, JSON.stringify(v?.imageLayoutVersion), LAYOUT_VERSION));
     }
     return new Layout(dir);
   }
@@ -89,7 +90,7 @@ export class Layout {
     const path = this.blobPath(d);
     if (!existsSync(path)) throw new LayoutError(`${this.dir}: blob ${d} is missing (no file ${path})`);
     if (size !== undefined && statSync(path).size !== size) {
-      throw new LayoutError(`${path}: the descriptor says ${size} bytes, the file has ${statSync(path).size}`);
+      throw new LayoutError(text.blobSize(path, size, statSync(path).size));
     }
     const bytes = readFileSync(path);
     verify(path, bytes, d);
@@ -103,7 +104,7 @@ export class Layout {
 
   index(): Index {
     const path = join(this.dir, 'index.json');
-    if (!existsSync(path)) throw new LayoutError(`${this.dir} has no index.json: it is not a complete OCI image layout`);
+    if (!existsSync(path)) throw new LayoutError(text.noIndex(this.dir));
     return checkIndex(path, parseJson(path, readFileSync(path)));
   }
 
@@ -125,7 +126,7 @@ export class Layout {
     const found = isDigest(ref) ? refs.find((r) => r.descriptor.digest === ref) : refs.find((r) => r.ref === ref);
     if (!found) {
       const names = refs.map((r) => r.ref).filter(Boolean);
-      throw new LayoutError(`${this.dir} has no image named ${ref}${names.length ? `; it has: ${names.join(', ')}` : ' (it holds no named image yet)'}`);
+      throw new LayoutError(text.noImage(this.dir, ref, names));
     }
     return found.descriptor;
   }
@@ -146,7 +147,7 @@ export class Layout {
     const manifest = checkManifest(`manifest ${descriptor.digest}`, parseJson(descriptor.digest, this.readBlob(descriptor.digest, descriptor.size)));
     const config = checkConfig(`config ${manifest.config.digest}`, parseJson(manifest.config.digest, this.readBlob(manifest.config.digest, manifest.config.size)));
     if (config.rootfs.diff_ids.length !== manifest.layers.length) {
-      throw new FormatError(`image ${ref}`, `the manifest lists ${manifest.layers.length} layers but the config has ${config.rootfs.diff_ids.length} diff_ids`);
+      throw new FormatError(text.imageNamed(ref), text.layerCount(manifest.layers.length, config.rootfs.diff_ids.length));
     }
     return { ref: isDigest(ref) ? undefined : ref, descriptor, manifest, config };
   }
@@ -181,6 +182,6 @@ export class Layout {
  *  separators [-._:@/+] (and "--"). */
 export function checkRefName(ref: string): void {
   if (!/^[A-Za-z0-9]+(?:(?:[-._:@/+]|--)[A-Za-z0-9]+)*$/.test(ref)) {
-    throw new LayoutError(`"${ref}" is not a valid image name: use letters and digits joined by . - _ : / + (e.g. app:1)`);
+    throw new LayoutError(text.badRef(ref));
   }
 }

@@ -8,6 +8,7 @@
 // the reference tamper-evident, the size lets a reader refuse an oversized blob before
 // reading it, the media type says how to read it.
 import { isDigest, type Digest } from './digest.ts';
+import { images as text } from '../text/index.ts';
 
 export const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',
@@ -74,7 +75,7 @@ export interface ImageConfig {
 
 export class FormatError extends Error {
   constructor(readonly what: string, message: string) {
-    super(`${what}: ${message}`);
+    super(text.inDocument(what, message));
     this.name = 'FormatError';
   }
 }
@@ -83,11 +84,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function checkDescriptor(what: string, d: unknown): Descriptor {
-  if (!isObject(d)) throw new FormatError(what, 'a descriptor must be an object with mediaType, digest and size');
-  if (typeof d.mediaType !== 'string' || !d.mediaType) throw new FormatError(what, 'the descriptor has no mediaType');
-  if (!isDigest(d.digest)) throw new FormatError(what, `the descriptor's digest ${JSON.stringify(d.digest)} is not sha256:<64 hex digits>`);
-  if (!Number.isSafeInteger(d.size) || (d.size as number) < 0) throw new FormatError(what, 'the descriptor has no size (a whole number of bytes)');
+function checkDescriptor(what: string, d: unknown): Descriptor {
+  if (!isObject(d)) throw new FormatError(what, text.descriptorNotObject);
+  if (typeof d.mediaType !== 'string' || !d.mediaType) throw new FormatError(what, text.noMediaType);
+  if (!isDigest(d.digest)) throw new FormatError(what, text.badDigest(JSON.stringify(d.digest)));
+  if (!Number.isSafeInteger(d.size) || (d.size as number) < 0) throw new FormatError(what, text.noSize);
   return d as unknown as Descriptor;
 }
 
@@ -95,36 +96,36 @@ export function parseJson(what: string, bytes: Buffer | string): unknown {
   try {
     return JSON.parse(bytes.toString());
   } catch (err) {
-    throw new FormatError(what, `not JSON (${(err as Error).message})`);
+    throw new FormatError(what, text.notJson((err as Error).message));
   }
 }
 
 export function checkManifest(what: string, v: unknown): Manifest {
-  if (!isObject(v)) throw new FormatError(what, 'a manifest must be a JSON object');
-  if (v.schemaVersion !== 2) throw new FormatError(what, 'schemaVersion must be 2');
+  if (!isObject(v)) throw new FormatError(what, text.manifestNotObject);
+  if (v.schemaVersion !== 2) throw new FormatError(what, text.schemaVersion);
   if (v.mediaType !== undefined && v.mediaType !== MEDIA.manifest && v.mediaType !== MEDIA.dockerManifest) {
-    throw new FormatError(what, `mediaType ${JSON.stringify(v.mediaType)} is not an image manifest (an index? boxlab reads single-platform images)`);
+    throw new FormatError(what, text.notManifest(JSON.stringify(v.mediaType)));
   }
   checkDescriptor(`${what} config`, v.config);
-  if (!Array.isArray(v.layers)) throw new FormatError(what, 'layers must be an array of descriptors');
+  if (!Array.isArray(v.layers)) throw new FormatError(what, text.layersNotArray);
   v.layers.forEach((l, i) => checkDescriptor(`${what} layer ${i + 1}`, l));
   return v as unknown as Manifest;
 }
 
 export function checkIndex(what: string, v: unknown): Index {
-  if (!isObject(v)) throw new FormatError(what, 'an index must be a JSON object');
-  if (v.schemaVersion !== 2) throw new FormatError(what, 'schemaVersion must be 2');
-  if (!Array.isArray(v.manifests)) throw new FormatError(what, 'manifests must be an array of descriptors');
+  if (!isObject(v)) throw new FormatError(what, text.indexNotObject);
+  if (v.schemaVersion !== 2) throw new FormatError(what, text.schemaVersion);
+  if (!Array.isArray(v.manifests)) throw new FormatError(what, text.manifestsNotArray);
   v.manifests.forEach((m, i) => checkDescriptor(`${what} manifest ${i + 1}`, m));
   return v as unknown as Index;
 }
 
 export function checkConfig(what: string, v: unknown): ImageConfig {
-  if (!isObject(v)) throw new FormatError(what, 'an image config must be a JSON object');
-  if (typeof v.architecture !== 'string' || typeof v.os !== 'string') throw new FormatError(what, 'architecture and os are required strings');
+  if (!isObject(v)) throw new FormatError(what, text.configNotObject);
+  if (typeof v.architecture !== 'string' || typeof v.os !== 'string') throw new FormatError(what, text.noPlatform);
   const rootfs = v.rootfs;
   if (!isObject(rootfs) || rootfs.type !== 'layers' || !Array.isArray(rootfs.diff_ids) || !rootfs.diff_ids.every(isDigest)) {
-    throw new FormatError(what, 'rootfs must be {"type": "layers", "diff_ids": [sha256 digests]}');
+    throw new FormatError(what, text.badRootfs);
   }
   return v as unknown as ImageConfig;
 }

@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { images as text } from '../text/index.ts';
 
 /** Where the server is: $BOXLAB_REGISTRY_BIN, else Debian's path. */
 export function registryBinary(): string {
@@ -46,7 +47,7 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-export class RegistryStartError extends Error {}
+class RegistryStartError extends Error {}
 
 /** A port nobody listens on now (the kernel picks it; a race with another program
  *  taking it meanwhile shows as a clear start error). */
@@ -97,7 +98,7 @@ async function status(address: string, authorization?: string): Promise<number> 
 
 /** Does process PID hold the socket listening on 127.0.0.1:PORT? The socket's inode, from
  *  /proc/net/tcp, must be one of the process's open files. */
-export function listensOn(pid: number, port: number): boolean {
+function listensOn(pid: number, port: number): boolean {
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const row = readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === hex && f[3] === '0A');
   if (!row) return false;
@@ -128,7 +129,7 @@ function writeLogin(dir: string, address: string): RegistryLogin & { htpasswd: s
 /** Start a registry on 127.0.0.1; resolves once it answers GET /v2/. */
 export async function startRegistry(ledger: Ledger, scope?: string): Promise<RunningRegistry> {
   const bin = registryBinary();
-  if (!existsSync(bin)) throw new RegistryStartError(`${bin} is missing: the registry lessons run Debian's docker-registry (apt-get install docker-registry), or set BOXLAB_REGISTRY_BIN`);
+  if (!existsSync(bin)) throw new RegistryStartError(text.registryMissing(bin));
   const dir = join(stateRoot(), blName('registry'));
   const dirEntry = ledger.record({ kind: 'dir', path: dir }, scope);
   try {
@@ -140,7 +141,7 @@ export async function startRegistry(ledger: Ledger, scope?: string): Promise<Run
     const authorization = `Basic ${Buffer.from(`${login.user}:${login.password}`).toString('base64')}`;
     const argv = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', bin] : [bin];
     const child = spawn(argv[0]!, [...argv.slice(1), 'serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
-    if (child.pid === undefined) throw new RegistryStartError(`cannot start ${bin}`);
+    if (child.pid === undefined) throw new RegistryStartError(text.registryNoStart(bin));
     const procEntry = ledger.record({ kind: 'process', pid: child.pid, start: processStartTime(child.pid) }, scope);
     let stderr = '';
     child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-2000); });
@@ -159,7 +160,7 @@ export async function startRegistry(ledger: Ledger, scope?: string): Promise<Run
       await new Promise((r) => setTimeout(r, 50));
     }
     await stop();
-    throw new RegistryStartError(`${bin} did not answer on ${address}${exited ? ' (it exited)' : ' within 10 s'}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`);
+    throw new RegistryStartError(text.registryNoAnswer(bin, address, exited, stderr.trim().split('\n').pop() ?? ''));
   } catch (err) {
     await ledger.release(dirEntry.id);
     throw err;

@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { isDigest, sha256, verify, type Digest } from './digest.ts';
 import type { Layout } from './layout.ts';
 import { MEDIA, checkConfig, checkManifest, parseJson, type Descriptor } from './oci.ts';
+import { images as words } from '../text/index.ts';
 
 export interface RegistryRef {
   /** http://HOST:PORT */
@@ -38,7 +39,7 @@ export interface Exchange {
   note?: string;
 }
 
-export class RegistryError extends Error {
+class RegistryError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RegistryError';
@@ -48,7 +49,7 @@ export class RegistryError extends Error {
 const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
@@ -60,31 +61,31 @@ export function parseRegistryRef(text: string): RegistryRef {
   const hostPort = m[1]!;
   const host = hostPort.replace(/:\d+$/, '');
   if (!isLoopback(host)) {
-    throw new RegistryError(`${text}: boxlab talks only to registries on this machine's loopback (127.0.0.1, localhost, [::1]); 'boxlab image registry' starts one`);
+    throw new RegistryError(words.notLoopback(text));
   }
   const path = m[2]!;
   const colon = path.lastIndexOf(':');
   const name = colon > path.lastIndexOf('/') ? path.slice(0, colon) : path;
   const tag = colon > path.lastIndexOf('/') ? path.slice(colon + 1) : 'latest';
-  if (!NAME.test(name)) throw new RegistryError(`${text}: "${name}" is not a repository name (lowercase letters and digits, joined by . _ - and /)`);
+  if (!NAME.test(name)) throw new RegistryError(words.badRepository(text, name));
   if (!TAG.test(tag)) throw new RegistryError(`${text}: "${tag}" is not a tag (letters, digits, . _ -; at most 128)`);
   return { base: `http://${hostPort}`, name, tag };
 }
 
 /** The most boxlab takes from a registry in one answer: a manifest, or a blob (a layer
  *  as stored, gzipped). A registry on loopback is still someone else's program. */
-export const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
-export const MAX_BLOB_BYTES = 2 ** 30;
+const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
+const MAX_BLOB_BYTES = 2 ** 30;
 
 /** The body, read as it arrives and refused once past `max` bytes. */
 async function boundedBody(res: Response, max: number, what: string): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > max) throw new RegistryError(`${what}: the registry sends ${declared} bytes; boxlab takes at most ${max}`);
+  if (declared > max) throw new RegistryError(words.answerTooBig(what, declared, max));
   const chunks: Buffer[] = [];
   let got = 0;
   for await (const chunk of res.body ?? []) {
     got += chunk.length;
-    if (got > max) throw new RegistryError(`${what}: the registry sent more than ${max} bytes; refused`);
+    if (got > max) throw new RegistryError(words.answerGrewTooBig(what, max));
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks);
@@ -109,22 +110,22 @@ export function credentialsFor(authFile: string, hostPort: string): Credentials 
   try {
     doc = JSON.parse(readFileSync(authFile, 'utf8'));
   } catch (err) {
-    throw new RegistryError(`cannot read the auth file ${authFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): it is JSON like {"auths": {"HOST:PORT": {"auth": "BASE64(user:password)"}}}`);
+    throw new RegistryError(words.badAuthFile(authFile, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
   }
   const entry = doc.auths?.[hostPort] ?? doc.auths?.[`http://${hostPort}`];
   if (!entry?.auth) return undefined;
   const text = Buffer.from(entry.auth, 'base64').toString('utf8');
   const colon = text.indexOf(':');
-  if (colon < 0) throw new RegistryError(`${authFile}: the auth of ${hostPort} is not base64 of user:password`);
+  if (colon < 0) throw new RegistryError(words.badAuth(authFile, hostPort));
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-export class RegistryClient {
+class RegistryClient {
   constructor(readonly base: string, private log: (e: Exchange) => void = () => undefined, private credentials?: Credentials) {}
 
   private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer } = {}, note?: string): Promise<Response> {
     const url = new URL(path, this.base);
-    if (!isLoopback(url.hostname)) throw new RegistryError(`the registry sent boxlab to ${url.host}, which is not on loopback: refused`);
+    if (!isLoopback(url.hostname)) throw new RegistryError(words.redirectedAway(url.host));
     let res: Response;
     try {
       // The login goes only to the registry named, never where a redirect points.
@@ -134,7 +135,7 @@ export class RegistryClient {
       res = await fetch(url, { method, headers: { ...init.headers, ...auth }, body: init.body, redirect: 'manual' });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new RegistryError(`${method} ${url.href}: no answer (${cause}): is a registry running there? 'boxlab image registry' starts one`);
+      throw new RegistryError(words.noAnswer(method, url.href, cause));
     }
     // The upload URL carries the registry's opaque state: shown as "…", the digest in full.
     const query = decodeURIComponent(url.search).replace(/_state=[^&]*/, '_state=…');
@@ -148,8 +149,8 @@ export class RegistryClient {
     await res.arrayBuffer();
     if (res.status === 401) {
       throw new RegistryError(this.credentials
-        ? `${this.base} refused the login (401): the auth file names another password (each 'boxlab image registry' makes a new one)`
-        : `${this.base} wants a login (401): pass --authfile FILE (the auth.json 'boxlab image registry' prints), or set REGISTRY_AUTH_FILE`);
+        ? words.loginRefused(this.base)
+        : words.loginWanted(this.base));
     }
     if (!res.ok) throw new RegistryError(`${this.base}/v2/ answered ${res.status}: not a registry`);
     return res.headers.get('docker-distribution-api-version') ?? 'registry/2.0';
@@ -164,9 +165,9 @@ export class RegistryClient {
 
   async getBlob(name: string, desc: Descriptor): Promise<Buffer> {
     const res = await this.request('GET', `/v2/${name}/blobs/${desc.digest}`);
-    if (!res.ok) throw new RegistryError(`GET blob ${desc.digest} of ${name}: ${res.status} ${await errorText(res)}`);
+    if (!res.ok) throw new RegistryError(words.getBlobFailed(desc.digest, name, res.status, await errorText(res)));
     const bytes = await boundedBody(res, Math.min(desc.size, MAX_BLOB_BYTES), `blob ${desc.digest}`);
-    if (bytes.length !== desc.size) throw new RegistryError(`blob ${desc.digest}: ${bytes.length} bytes arrived, the descriptor says ${desc.size}`);
+    if (bytes.length !== desc.size) throw new RegistryError(words.blobArrived(desc.digest, bytes.length, desc.size));
     verify(`blob ${desc.digest} from ${this.base}`, bytes, desc.digest);
     return bytes;
   }
@@ -186,29 +187,29 @@ export class RegistryClient {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
       body: bytes,
     }, `${bytes.length} bytes`);
-    if (put.status !== 201) throw new RegistryError(`PUT blob ${digest}: ${put.status} ${await errorText(put)}`);
+    if (put.status !== 201) throw new RegistryError(words.putBlobFailed(digest, put.status, await errorText(put)));
     await put.arrayBuffer();
     return 'uploaded';
   }
 
   async putManifest(name: string, tag: string, bytes: Buffer, mediaType: string): Promise<Digest> {
     const res = await this.request('PUT', `/v2/${name}/manifests/${tag}`, { headers: { 'content-type': mediaType }, body: bytes }, mediaType);
-    if (res.status !== 201) throw new RegistryError(`PUT manifest ${name}:${tag}: ${res.status} ${await errorText(res)}`);
+    if (res.status !== 201) throw new RegistryError(words.putManifestFailed(name, tag, res.status, await errorText(res)));
     await res.arrayBuffer();
     const digest = res.headers.get('docker-content-digest') ?? '';
-    if (digest && digest !== sha256(bytes)) throw new RegistryError(`the registry stored the manifest as ${digest}, but it hashes to ${sha256(bytes)}`);
+    if (digest && digest !== sha256(bytes)) throw new RegistryError(words.storedAs(digest, sha256(bytes)));
     return sha256(bytes);
   }
 
   async getManifest(name: string, ref: string): Promise<{ bytes: Buffer; mediaType: string; digest: Digest }> {
     const res = await this.request('GET', `/v2/${name}/manifests/${ref}`, { headers: { accept: [MEDIA.manifest, MEDIA.dockerManifest].join(', ') } });
-    if (res.status === 404) throw new RegistryError(`${this.base} has no manifest ${name}:${ref}`);
-    if (!res.ok) throw new RegistryError(`GET manifest ${name}:${ref}: ${res.status} ${await errorText(res)}`);
+    if (res.status === 404) throw new RegistryError(words.noManifest(this.base, name, ref));
+    if (!res.ok) throw new RegistryError(words.getManifestFailed(name, ref, res.status, await errorText(res)));
     const bytes = await boundedBody(res, MAX_MANIFEST_BYTES, `manifest ${name}:${ref}`);
     const digest = sha256(bytes);
     const claimed = res.headers.get('docker-content-digest');
     if (isDigest(ref) && ref !== digest) verify(`manifest ${ref}`, bytes, ref);
-    if (claimed && claimed !== digest) throw new RegistryError(`manifest ${name}:${ref}: the registry says ${claimed}, its bytes hash to ${digest}`);
+    if (claimed && claimed !== digest) throw new RegistryError(words.manifestClaim(name, ref, claimed, digest));
     return { bytes, mediaType: res.headers.get('content-type')?.split(';')[0] ?? MEDIA.manifest, digest };
   }
 }

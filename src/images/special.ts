@@ -4,13 +4,14 @@
 // functions.
 import { spawnSync } from 'node:child_process';
 import { boxcorePath } from '../core/binary.ts';
+import { images as text } from '../text/index.ts';
 
 /** The xattr overlayfs reads on a directory of a layer: "y" = nothing below shows through. */
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 function boxcore(args: string[]): { code: number; stdout: string } {
   const r = spawnSync(boxcorePath(), args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`cannot run ${boxcorePath()} (${r.error.message}): build it with npm run build`);
+  if (r.error) throw new Error(text.cannotRunCore(boxcorePath(), r.error.message));
   if (r.status === 2) throw new Error((r.stderr || `boxcore ${args.join(' ')} failed`).trim());
   return { code: r.status ?? 2, stdout: r.stdout };
 }
@@ -25,7 +26,7 @@ export function makeWhiteout(path: string): void {
   makeNode(path, 'c', 0, 0, 0);
 }
 
-export function setXattr(path: string, name: string, value: string): void {
+function setXattr(path: string, name: string, value: string): void {
   boxcore(['xattr', 'set', path, name, value]);
 }
 

@@ -22,6 +22,7 @@
 // chksum is the sum of the header's bytes with the chksum field itself read as eight
 // spaces. The reader also takes what other writers produce: GNU long names ('L', 'K'),
 // pax global headers ('g'), base-256 numbers, old-style names without a magic.
+import { images as words } from '../text/index.ts';
 
 export type EntryType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo';
 
@@ -50,7 +51,7 @@ const TYPE_OF_FLAG: Record<string, EntryType> = { '0': 'file', '\0': 'file', '7'
 
 export class TarError extends Error {
   constructor(message: string, readonly offset: number, archive?: string) {
-    super(`tar${archive ? ` ${archive}` : ''}, at byte ${offset}: ${message}`);
+    super(words.tarAt(archive, offset, message));
     this.name = 'TarError';
   }
 }
@@ -154,7 +155,7 @@ export function writeTar(entries: Iterable<TarEntry>): Buffer {
 // until node runs out of memory.
 
 /** What the reader accepts: generous for any real image, small enough to keep in memory. */
-export const TAR_LIMITS = {
+const TAR_LIMITS = {
   /** A path or link target (Linux's PATH_MAX). */
   pathBytes: 4096,
   /** One pax header's data, and all of the global ones together. */
@@ -173,8 +174,7 @@ export const TAR_LIMITS = {
 interface Place { archive?: string; member?: string; at: number }
 
 function placed(p: Place, message: string): TarError {
-  const member = p.member === undefined ? '' : `member ${JSON.stringify(p.member.slice(0, 200))} `;
-  return new TarError(`${member}${message}`, p.at, p.archive);
+  return new TarError(words.tarMember(p.member === undefined ? undefined : JSON.stringify(p.member.slice(0, 200)), message), p.at, p.archive);
 }
 
 /** A numeric field: octal text, or (GNU) base-256 when the first byte's high bit is set. */
@@ -183,15 +183,15 @@ function number(h: Buffer, offset: number, width: number, field: string, p: Plac
   if (bytes[0]! & 0x80) {
     // base-256: the high bit marks it; 0xff first means a negative number, which no
     // field of a member may hold.
-    if (bytes[0] === 0xff) throw placed(p, `has a negative ${field} (base-256): the archive is damaged or crafted`);
+    if (bytes[0] === 0xff) throw placed(p, words.negativeField(field));
     let v = bytes[0]! & 0x7f;
     for (let i = 1; i < width; i++) v = v * 256 + bytes[i]!;
-    if (!Number.isSafeInteger(v)) throw placed(p, `has a ${field} too large to be real (base-256, ${width} bytes)`);
+    if (!Number.isSafeInteger(v)) throw placed(p, words.hugeField(field, width));
     return v;
   }
   const text = bytes.toString('latin1').replace(/\0.*$/s, '').trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw placed(p, `has a ${field} that is not an octal number: ${JSON.stringify(text)}`);
+  if (!/^[0-7]+$/.test(text)) throw placed(p, words.notOctal(field, JSON.stringify(text)));
   return parseInt(text, 8);
 }
 
@@ -214,22 +214,22 @@ function checksumOk(h: Buffer, p: Place): boolean {
 }
 
 /** The records of a pax header: "LEN key=value\n", LEN counting the whole record. */
-export function parsePax(body: Buffer, at: number, where: Omit<Place, 'at'> = {}): Record<string, string> {
+function parsePax(body: Buffer, at: number, where: Omit<Place, 'at'> = {}): Record<string, string> {
   const p = { ...where, at };
-  if (body.length > TAR_LIMITS.paxBytes) throw placed(p, `has a pax header of ${body.length} bytes; at most ${TAR_LIMITS.paxBytes} are read`);
+  if (body.length > TAR_LIMITS.paxBytes) throw placed(p, words.paxTooBig(body.length, TAR_LIMITS.paxBytes));
   const out: Record<string, string> = {};
   let i = 0;
   let records = 0;
   while (i < body.length) {
     if (body[i] === 0) break;
-    if (++records > TAR_LIMITS.paxRecords) throw placed(p, `has more than ${TAR_LIMITS.paxRecords} pax records`);
+    if (++records > TAR_LIMITS.paxRecords) throw placed(p, words.paxTooMany(TAR_LIMITS.paxRecords));
     const space = body.indexOf(0x20, i);
     const digits = space < 0 ? '' : body.subarray(i, space).toString('latin1');
     const len = /^[1-9]\d{0,7}$/.test(digits) ? Number(digits) : NaN;
-    if (!(len > digits.length + 1) || i + len > body.length || body[i + len - 1] !== 0x0a) throw placed(p, 'has a malformed pax record (want "LEN key=value\\n")');
+    if (!(len > digits.length + 1) || i + len > body.length || body[i + len - 1] !== 0x0a) throw placed(p, words.paxMalformed);
     const record = body.subarray(space + 1, i + len - 1).toString('utf8');
     const eq = record.indexOf('=');
-    if (eq <= 0) throw placed(p, `has a pax record without "key=": ${JSON.stringify(record.slice(0, 60))}`);
+    if (eq <= 0) throw placed(p, words.paxNoKey(JSON.stringify(record.slice(0, 60))));
     out[record.slice(0, eq)] = record.slice(eq + 1);
     i += len;
   }
@@ -240,7 +240,7 @@ export function parsePax(body: Buffer, at: number, where: Omit<Place, 'at'> = {}
 function paxInteger(pax: Record<string, string>, key: string, max: number, p: Place): number | undefined {
   const text = pax[key];
   if (text === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(text) || Number(text) > max) throw placed(p, `has a pax ${key} of ${JSON.stringify(text.slice(0, 40))}: expected a whole number from 0 to ${max}`);
+  if (!/^\d{1,16}$/.test(text) || Number(text) > max) throw placed(p, words.paxNumber(key, JSON.stringify(text.slice(0, 40)), max));
   return Number(text);
 }
 
@@ -248,13 +248,13 @@ function paxInteger(pax: Record<string, string>, key: string, max: number, p: Pl
 function paxTime(pax: Record<string, string>, p: Place): number | undefined {
   const text = pax.mtime;
   if (text === undefined) return undefined;
-  if (!/^-?\d{1,12}(\.\d{1,9})?$/.test(text)) throw placed(p, `has a pax mtime of ${JSON.stringify(text.slice(0, 40))}: expected seconds, like 1700000000 or 1700000000.5`);
+  if (!/^-?\d{1,12}(\.\d{1,9})?$/.test(text)) throw placed(p, words.paxMtime(JSON.stringify(text.slice(0, 40))));
   return Math.floor(Number(text));
 }
 
 function paxPath(pax: Record<string, string>, key: string, p: Place): string | undefined {
   const text = pax[key];
-  if (text !== undefined && Buffer.byteLength(text) > TAR_LIMITS.pathBytes) throw placed(p, `has a pax ${key} longer than ${TAR_LIMITS.pathBytes} bytes`);
+  if (text !== undefined && Buffer.byteLength(text) > TAR_LIMITS.pathBytes) throw placed(p, words.paxTooLong(key, TAR_LIMITS.pathBytes));
   return text;
 }
 
@@ -279,7 +279,7 @@ export function readTar(buf: Buffer, archive?: string): TarEntry[] {
     // The name as the header has it (pax or GNU may replace it below): enough to say
     // which member a problem is in.
     const p: Place = { archive, member: longName ?? local.path ?? str(h, 0, 100), at };
-    if (!checksumOk(h, p)) throw placed({ archive, at }, 'header checksum mismatch: not a tar archive, or a damaged one');
+    if (!checksumOk(h, p)) throw placed({ archive, at }, words.badChecksum);
     const flag = String.fromCharCode(h[156]!);
     const pax = { ...globals, ...local };
     // pax records describe the next member, never another pax or GNU header: those
@@ -287,14 +287,14 @@ export function readTar(buf: Buffer, archive?: string): TarEntry[] {
     const meta = flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K';
     const size = (meta ? undefined : paxInteger(pax, 'size', Number.MAX_SAFE_INTEGER, p)) ?? number(h, 124, 12, 'size', p);
     const dataAt = at + BLOCK;
-    if (size > buf.length - dataAt) throw placed(p, `says its data is ${size} bytes, past the end of the archive: it is truncated or damaged`);
+    if (size > buf.length - dataAt) throw placed(p, words.truncated(size));
     const data = buf.subarray(dataAt, dataAt + size);
     const next = dataAt + size + ((BLOCK - (size % BLOCK)) % BLOCK);
     if (meta) {
       if (flag === 'x') local = { ...local, ...parsePax(data, at, p) };
       else if (flag === 'g') {
         globalBytes += data.length;
-        if (globalBytes > TAR_LIMITS.paxBytes) throw placed(p, `has more than ${TAR_LIMITS.paxBytes} bytes of pax global headers`);
+        if (globalBytes > TAR_LIMITS.paxBytes) throw placed(p, words.paxGlobalTooBig(TAR_LIMITS.paxBytes));
         globals = { ...globals, ...parsePax(data, at, p) };
       } else {
         if (data.length > TAR_LIMITS.pathBytes) throw placed(p, `has a GNU long ${flag === 'L' ? 'name' : 'link'} of ${data.length} bytes; at most ${TAR_LIMITS.pathBytes}`);
@@ -306,8 +306,8 @@ export function readTar(buf: Buffer, archive?: string): TarEntry[] {
       continue;
     }
     const type = TYPE_OF_FLAG[flag];
-    if (!type) throw placed(p, `has a type '${flag}' that layers do not use`);
-    if (entries.length >= TAR_LIMITS.entries) throw placed(p, `is past the ${TAR_LIMITS.entries}th member: more than boxlab reads from one archive`);
+    if (!type) throw placed(p, words.badType(flag));
+    if (entries.length >= TAR_LIMITS.entries) throw placed(p, words.tooManyMembers(TAR_LIMITS.entries));
     const ustar = h.subarray(257, 262).toString('latin1') === 'ustar';
     const prefix = ustar ? str(h, 345, 155) : '';
     const rawName = paxPath(pax, 'path', p) ?? longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
@@ -340,6 +340,6 @@ export function readTar(buf: Buffer, archive?: string): TarEntry[] {
 }
 
 function bounded(value: number, max: number, field: string, p: Place): number {
-  if (value > max) throw placed(p, `has a ${field} of ${value}; at most ${max}`);
+  if (value > max) throw placed(p, words.fieldTooBig(field, value, max));
   return value;
 }

@@ -21,6 +21,7 @@ import { OPAQUE_MARKER, WHITEOUT_PREFIX, readLayer } from './layer.ts';
 import { type Image, type Layout } from './layout.ts';
 import { makeNode, makeWhiteout, markOpaque } from './special.ts';
 import type { TarEntry } from './tar.ts';
+import { images as text } from '../text/index.ts';
 
 export type UnpackMode = 'overlay' | 'flat';
 
@@ -37,7 +38,7 @@ export interface ApplyReport {
 
 export class UnpackError extends Error {
   constructor(readonly member: string, message: string) {
-    super(`layer member ${member}: ${message}`);
+    super(text.layerMember(member, message));
     this.name = 'UnpackError';
   }
 }
@@ -61,7 +62,7 @@ function insideDir(dest: string, rel: string, member: string): string | undefine
 
 function parts_(rel: string, member: string): string[] {
   const parts = rel.split('/');
-  if (rel === '' || parts.some((p) => p === '' || p === '.' || p === '..')) throw new UnpackError(member, 'the path must stay inside the layer (no "..", no absolute path)');
+  if (rel === '' || parts.some((p) => p === '' || p === '.' || p === '..')) throw new UnpackError(member, text.pathLeaves);
   return parts;
 }
 
@@ -79,7 +80,7 @@ function beneath(dest: string, parts: string[], member: string, create: boolean)
       mkdirSync(at, { mode: 0o755 });
       continue;
     }
-    if (st.isSymbolicLink()) throw new UnpackError(member, `${at} is a symbolic link: following it could reach outside ${dest}`);
+    if (st.isSymbolicLink()) throw new UnpackError(member, text.throughSymlink(at, dest));
     if (!st.isDirectory()) throw new UnpackError(member, `${at} is not a directory`);
   }
   return at;
@@ -95,7 +96,7 @@ function exists(path: string): boolean {
 }
 
 /** Is this member a whiteout? Returns what it deletes: a name, or the whole directory. */
-export function whiteoutOf(path: string): { dir: string; name?: string } | undefined {
+function whiteoutOf(path: string): { dir: string; name?: string } | undefined {
   const slash = path.lastIndexOf('/');
   const dir = slash < 0 ? '' : path.slice(0, slash);
   const base = path.slice(slash + 1);
@@ -148,7 +149,7 @@ function writeMember(e: TarEntry, dest: string, dirTimes: [string, number][], op
       break;
     case 'hardlink': {
       const target = inside(dest, e.linkname ?? '', e.path);
-      if (!exists(target)) throw new UnpackError(e.path, `it is a hard link to ${e.linkname}, which is not in this layer`);
+      if (!exists(target)) throw new UnpackError(e.path, text.hardlinkOutside(e.linkname ?? ''));
       linkSync(target, path);
       return true; // the inode's owner and mode are the target's
     }
@@ -258,12 +259,12 @@ export function unpackImage(layout: Layout, image: Image, dest: string, mode: Un
   mkdirSync(dest, { recursive: true, mode: 0o755 });
   const opts = { privileged: !reachableByOthers(dest) };
   image.manifest.layers.forEach((desc, i) => {
-    const { entries, diffId } = readLayer(layout.readBlob(desc.digest, desc.size), `layer ${i + 1} (${desc.digest})`);
+    const { entries, diffId } = readLayer(layout.readBlob(desc.digest, desc.size), text.layerLabel(i + 1, desc.digest));
     const expected = image.config.rootfs.diff_ids[i];
-    if (diffId !== expected) throw new UnpackError(desc.digest, `its tar hashes to ${diffId}, but the config's diff_id ${i + 1} is ${expected}`);
+    if (diffId !== expected) throw new UnpackError(desc.digest, text.diffIdMismatch(diffId, i + 1, String(expected)));
     const dir = mode === 'overlay' ? join(dest, String(i + 1)) : dest;
     if (mode === 'overlay') {
-      if (existsSync(dir) && readdirSync(dir).length) throw new UnpackError(desc.digest, `${dir} is not empty: unpack into a new directory`);
+      if (existsSync(dir) && readdirSync(dir).length) throw new UnpackError(desc.digest, text.notEmpty(dir));
       mkdirSync(dir, { recursive: true, mode: 0o755 });
     }
     out.push({ dir, digest: desc.digest, ...applyLayer(entries, dir, mode, opts) });

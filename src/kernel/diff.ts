@@ -19,7 +19,7 @@ function keyed(rows: Row[]): [string, Row][] {
   });
 }
 
-export function changedCells(before: Row, after: Row, columns: string[]): string[] {
+function changedCells(before: Row, after: Row, columns: string[]): string[] {
   const names = [...columns];
   for (const c of [...Object.keys(after.cells), ...Object.keys(before.cells)]) if (!names.includes(c)) names.push(c);
   return names.filter((c) => (before.cells[c] ?? '') !== (after.cells[c] ?? ''));

@@ -8,10 +8,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { boxcorePath } from '../core/binary.ts';
+import { parseStat } from './proc-stat.ts';
 import type { View } from './types.ts';
-import { words } from './words.ts';
+import { kernel as words } from '../text/index.ts';
 
 export type EnterWhat = 'uts' | 'ipc';
 
@@ -42,7 +43,7 @@ export type Probe = (target: ProbeTarget) => Promise<View>;
 
 // ---------------------------------------------------------------- /proc helpers
 
-export const PROC = '/proc';
+const PROC = '/proc';
 
 export function procPath(pid: number | 'self', ...rest: string[]): string {
   return join(PROC, String(pid), ...rest);
@@ -55,7 +56,7 @@ export function readProc(pid: number | 'self', ...rest: string[]): Promise<strin
 /** "mnt:[4026531832]" -> "4026531832" (the namespace's inode number). */
 export function parseNsLink(link: string): string {
   const m = /\[(\d+)\]\s*$/.exec(link);
-  if (!m?.[1]) throw new Error(`unexpected namespace link: ${link}`);
+  if (!m?.[1]) throw new Error(words.badNsLink(link));
   return m[1];
 }
 
@@ -63,7 +64,7 @@ export async function nsInode(pid: number | 'self', type: string): Promise<strin
   return parseNsLink(await readlink(procPath(pid, 'ns', type)));
 }
 
-export function errnoOf(err: unknown): string | undefined {
+function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
@@ -112,35 +113,18 @@ export async function assertAlive(pid: number): Promise<void> {
     if (isGone(err)) throw new Error(words.targetGone(pid));
     throw err;
   }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const { state } = parseStat(stat);
   if (state === 'Z' || state === 'X') throw new Error(words.targetZombie(pid));
 }
 
-/** Does the target share this namespace with the process reading it? */
-export async function sharesOurNamespace(pid: number, type: string): Promise<boolean> {
-  const [theirs, ours] = await Promise.all([nsInode(pid, type), nsInode('self', type)]);
-  return theirs === ours;
-}
-
 // ---------------------------------------------------------------- enter
-
-/** The runtime core: $BOXCORE, or native/boxcore of this checkout (as src/core/binary.ts). */
-export function boxcoreBinary(): string {
-  if (process.env.BOXCORE) return process.env.BOXCORE;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return join(dir, 'native', 'boxcore');
-    dir = resolve(dir, '..');
-  }
-  return join(process.cwd(), 'native', 'boxcore');
-}
 
 function run(file: string, args: string[], timeoutMs = 10_000): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 8 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) {
         const detail = stderr.trim().split('\n').slice(-1)[0];
-        reject(new Error(`${file} ${args.join(' ')}: ${detail || err.message}`));
+        reject(new Error(words.commandFailed(`${file} ${args.join(' ')}`, detail || err.message)));
       } else resolvePromise(stdout);
     });
   });
@@ -163,7 +147,7 @@ export function parseEnterOutput(text: string): EnterResult {
 
 /** `boxcore probe PID uts,ipc`: the core joins PID's namespaces and reads them. */
 export async function boxcoreEnter(pid: number, what: EnterWhat[]): Promise<EnterResult> {
-  const stdout = await run(boxcoreBinary(), ['probe', String(pid), what.join(',')]);
+  const stdout = await run(boxcorePath(), ['probe', String(pid), what.join(',')]);
   return { ...parseEnterOutput(stdout), via: 'boxcore' };
 }
 
@@ -194,4 +178,4 @@ export async function nsenterEnter(pid: number, what: EnterWhat[]): Promise<Ente
 
 /** boxcore when it is built, else nsenter. */
 export const defaultEnter: EnterFn = (pid, what) =>
-  existsSync(boxcoreBinary()) ? boxcoreEnter(pid, what) : nsenterEnter(pid, what);
+  existsSync(boxcorePath()) ? boxcoreEnter(pid, what) : nsenterEnter(pid, what);

@@ -5,7 +5,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { countChanges } from './diff.ts';
 import type { Row, RowDiff, Snapshot, SnapshotDiff, View, ViewDiff } from './types.ts';
-import { columnTitle, words } from './words.ts';
+import { kernel as words } from '../text/index.ts';
 
 export interface RenderOptions {
   /** total line width (default: the terminal's columns, else 100) */
@@ -33,6 +33,11 @@ interface Line {
 }
 
 /** Control characters (a process may name itself with escape sequences) print as '?'. */
+/** Header text of a column: its word, or its name when it has none. */
+export function columnTitle(name: string): string {
+  return words.columns[name] ?? name;
+}
+
 function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

@@ -13,7 +13,7 @@ import { mountsProbe } from './views/mounts.ts';
 import { nsProbe } from './views/ns.ts';
 import { procProbe } from './views/proc.ts';
 import { utsProbe } from './views/uts.ts';
-import { words } from './words.ts';
+import { kernel as words } from '../text/index.ts';
 
 export interface SnapshotOptions {
   /** reference process for "host" comparisons (default 1) */
@@ -27,7 +27,7 @@ export interface SnapshotOptions {
   neighbours?: ProbeTarget['neighbours'];
 }
 
-export function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
+function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
   const custom = opts.probes?.[name];
   if (custom) return custom;
   switch (name) {
@@ -65,10 +65,11 @@ export function sharedEnter(enter: EnterFn, kinds: EnterWhat[]): EnterFn {
   };
 }
 
-export function failedView(name: ViewName, err: unknown): View {
+function failedView(name: ViewName, err: unknown): View {
   return {
     name,
-    title: words.titles[name],
+    // `satisfies`: a catalog without a title for every view does not compile.
+    title: (words.titles satisfies Record<ViewName, string>)[name],
     columns: [],
     rows: [],
     notes: [words.probeFailed(name, messageOf(err))],

@@ -8,6 +8,7 @@ import { ledgerDir } from './paths.ts';
 import { isSameProcessAlive } from './proc.ts';
 import { assertRemovable, removeResource, type Place } from './resources.ts';
 import { leaveHostNet } from './host-net.ts';
+import { ledger as ledgerText } from '../text/index.ts';
 
 export interface CleanupItem {
   ledger: string;
@@ -76,18 +77,19 @@ export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promi
 }
 
 export function describeEntry(e: Entry): string {
+  const t = ledgerText.entry;
   switch (e.kind) {
-    case 'dir': return `directory ${e.path}${e.user ? ` (uid ${e.user}'s inside)` : ''}`;
-    case 'process': return `process ${e.pid}`;
-    case 'mount': return `mount ${e.path}`;
-    case 'cgroup': return `cgroup ${e.path}`;
-    case 'loop': return `loop device of ${e.file}`;
-    case 'link': return `link ${e.name}${e.netns ? ` in netns ${e.netns}` : ''}`;
-    case 'netns': return `network namespace ${e.name}`;
-    case 'sysctl': return `sysctl ${e.path} (restore to ${e.restore.trim()})`;
-    case 'net-share': return `a share of the host's bridge network (bl0, ip_forward, an address) held by ${e.holder}`;
-    case 'oci': return `container ${e.name} of boxcore (${e.root})`;
-    case 'oci-root': return `OCI state root ${e.path} and every container in it`;
-    case 'nat': return `NAT table ${e.table}${e.tool ? ` (${e.tool})` : ''}${e.netns ? ` in netns ${e.netns}` : ''}`;
+    case 'dir': return t.dir(e.path, e.user);
+    case 'process': return t.process(e.pid);
+    case 'mount': return t.mount(e.path);
+    case 'cgroup': return t.cgroup(e.path);
+    case 'loop': return t.loop(e.file);
+    case 'link': return t.link(e.name, e.netns);
+    case 'netns': return t.netns(e.name);
+    case 'sysctl': return t.sysctl(e.path, e.restore.trim());
+    case 'net-share': return t.netShare(e.holder);
+    case 'oci': return t.oci(e.name, e.root);
+    case 'oci-root': return t.ociRoot(e.path);
+    case 'nat': return t.nat(e.table, e.tool, e.netns);
   }
 }

@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, st
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { isSameProcessAlive, processStartTime } from './proc.ts';
+import { ledger as ledgerText } from '../text/index.ts';
 
 const run = promisify(execFile);
 
@@ -74,13 +75,13 @@ export async function withHostNetLock<T>(fn: () => Promise<T>): Promise<T> {
     });
     if (locked === undefined) {
       await release();
-      throw new HostNetError(`could not take the lock ${LOCK} within ${LOCK_WAIT_S} s: another boxlab holds it (flock(1) is in util-linux)`);
+      throw new HostNetError(ledgerText.lockTimeout(LOCK, LOCK_WAIT_S));
     }
     const st = (() => { try { return statSync(LOCK); } catch { return undefined; } })();
     if (!st || `${st.dev}:${st.ino}` !== locked) {
       await release();
       if (attempt < 20) continue;
-      throw new HostNetError(`the lock ${LOCK} keeps being replaced: is another program removing it?`);
+      throw new HostNetError(ledgerText.lockReplaced(LOCK));
     }
     try {
       return await fn();

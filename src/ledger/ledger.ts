@@ -10,11 +10,11 @@
 // Appends of one short line are atomic, so a concurrent reader never sees half a line.
 import { appendFileSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { safetyText } from '../cli/text.ts';
+import { ledger as t } from '../text/index.ts';
 import { ledgerDir } from './paths.ts';
 import { processStartTime } from './proc.ts';
 import { removeResource, type Resource } from './resources.ts';
-import { distrust, type Wanted } from './trust.ts';
+import { describeDistrust, distrust, distrustFix, type Wanted } from './trust.ts';
 
 export type Entry = Resource & { id: number; scope?: string };
 
@@ -141,10 +141,10 @@ function readOwnLedger(file: string): string {
   try {
     const st = fstatSync(fd);
     const me = process.geteuid?.() ?? 0;
-    if (!st.isFile()) throw new Error(safetyText.ledgerFile(file, { path: file, why: 'not-file' }));
-    if (st.uid !== me) throw new Error(safetyText.ledgerFile(file, { path: file, why: 'owner', uid: st.uid }));
-    if (st.mode & 0o022) throw new Error(safetyText.ledgerFile(file, { path: file, why: 'writable', mode: st.mode & 0o7777 }));
-    if (st.size > LEDGER_MAX) throw new Error(safetyText.ledgerTooBig(file, LEDGER_MAX));
+    if (!st.isFile()) throw new Error(t.ledgerFile(file, describeDistrust({ path: file, why: 'not-file' })));
+    if (st.uid !== me) throw new Error(t.ledgerFile(file, describeDistrust({ path: file, why: 'owner', uid: st.uid })));
+    if (st.mode & 0o022) throw new Error(t.ledgerFile(file, describeDistrust({ path: file, why: 'writable', mode: st.mode & 0o7777 })));
+    if (st.size > LEDGER_MAX) throw new Error(t.ledgerTooBig(file, LEDGER_MAX));
     return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
@@ -174,7 +174,7 @@ export function readLedger(file: string): { owner?: { pid: number; start: string
 /** Refuse a state root or ledger directory that is not the caller's alone. */
 function assertOwnDir(path: string, wanted: Wanted): void {
   const problem = distrust(path, wanted);
-  if (problem) throw new Error(safetyText.stateRoot(path, problem));
+  if (problem) throw new Error(t.stateRoot(path, describeDistrust(problem), distrustFix(problem)));
 }
 
 /** Make the state root and its ledger directory when missing, then refuse them unless
@@ -201,7 +201,7 @@ export function checkLedgerDir(dir: string): void {
 /** An error writing a ledger, with its path and what to do (Node's says only "write"). */
 function ledgerWriteError(file: string, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
-  return new Error(safetyText.ledgerWrite(file, e.code ?? '', e.message ?? String(err)));
+  return new Error(t.ledgerWrite(file, e.code ?? '', e.message ?? String(err)));
 }
 
 /** The default ledger directory and state root (/run/boxlab, or boxlab-UID in the

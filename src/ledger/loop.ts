@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The loop devices backed by file, as `losetup -j FILE` lists them. */
-export async function loopDevicesOf(file: string): Promise<string[]> {
+async function loopDevicesOf(file: string): Promise<string[]> {
   const out = await run('losetup', ['-j', file]).then((r) => r.stdout, () => '');
   return out.split('\n').map((l) => l.split(':')[0]!).filter((d) => d.startsWith('/dev/loop'));
 }

@@ -2,28 +2,16 @@
 // dies; the pid plus its start time (field 22 of /proc/PID/stat) cannot. And a process
 // that was killed but not yet reaped by its parent (a zombie, state Z; X while it is
 // being reaped) still has its /proc entry: it is dead all the same.
-import { readFileSync } from 'node:fs';
+import { readStat } from '../kernel/proc-stat.ts';
 
-/** Fields 3 (state) and 22 (start time, in clock ticks since boot) of /proc/PID/stat. */
-function statOf(pid: number): { state: string; start: string } | undefined {
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '', start: rest[19] ?? '' };
-  } catch {
-    return undefined;
-  }
-}
-
+/** The process's start time, or '' when it is gone. */
 export function processStartTime(pid: number): string {
-  return statOf(pid)?.start ?? '';
+  return readStat(pid)?.start ?? '';
 }
 
 export function isSameProcessAlive(pid: number, start: string): boolean {
-  const now = statOf(pid);
-  return !!now && now.start !== '' && now.start === start && now.state !== 'Z' && now.state !== 'X';
+  const now = readStat(pid);
+  return !!now && now.start !== undefined && now.start !== '' && now.start === start && now.state !== 'Z' && now.state !== 'X';
 }
 
 /** Did the process that started at START begin no earlier than the one at SINCE? A

@@ -12,6 +12,7 @@ import { distrust, isPlainPath } from './trust.ts';
 import { emptyCgroup } from './cgroups.ts';
 import { detachLoops } from './loop.ts';
 import { leaveHostNet } from './host-net.ts';
+import { ledger as t } from '../text/index.ts';
 
 const run = promisify(execFile);
 
@@ -47,7 +48,7 @@ export type Resource =
 
 /** The runtimes an oci-root may hold containers of: boxcore, and runc and crun, which
  *  share its command line. Nothing else is ever run from a ledger. */
-export const OCI_RUNTIMES = ['boxcore', 'runc', 'crun'] as const;
+const OCI_RUNTIMES = ['boxcore', 'runc', 'crun'] as const;
 export type OciRuntime = (typeof OCI_RUNTIMES)[number];
 
 /** Where a ledger's entries may point, and whose they are: its state root (the
@@ -61,7 +62,7 @@ export const isBlName = (name: string): boolean => BL_NAME.test(name);
 const BL_LINK = /^bl(0|-[\w.-]{1,12})$/;
 
 function refuse(what: string, why: string): never {
-  throw new Error(`refusing to remove ${what}: ${why}`);
+  throw new Error(t.refuseRemove(what, why));
 }
 
 /** Only paths the lab named, in the places it makes them: a ledger that was tampered
@@ -69,9 +70,9 @@ function refuse(what: string, why: string): never {
  *  must be plain (absolute, no `.`, `..` or `//`), and a component beneath BASE must
  *  carry the lab's bl- prefix. */
 function assertOurs(path: string, base: string): void {
-  if (typeof path !== 'string' || !isPlainPath(path)) refuse(String(path), 'not a plain absolute path (no ., .., // or trailing /)');
-  if (!path.startsWith(base + '/')) refuse(path, `outside ${base}, where the lab keeps what it makes`);
-  if (!path.slice(base.length).split('/').some((c) => c.startsWith('bl-'))) refuse(path, 'not a bl- path the lab made');
+  if (typeof path !== 'string' || !isPlainPath(path)) refuse(String(path), t.notPlainPath);
+  if (!path.startsWith(base + '/')) refuse(path, t.outsideBase(base));
+  if (!path.slice(base.length).split('/').some((c) => c.startsWith('bl-'))) refuse(path, t.notBlPath);
 }
 
 /** A directory: in the state root; or a rootfs being built (bl-build-PID, beside the
@@ -81,29 +82,29 @@ function assertOurDir(path: string, root: string): void {
   const build = typeof path === 'string' && isPlainPath(path) && /^bl-build-\d+$/.test(basename(path)) && !path.startsWith(root + '/');
   if (!build) return assertOurs(path, root);
   const problem = distrust(dirname(path));
-  if (problem) refuse(path, `a rootfs build outside the state root, in a directory that is not root's or yours alone (${problem.path})`);
+  if (problem) refuse(path, t.rootfsOutside(problem.path));
 }
 
 /** The same for names: links (bl0, bl-XXXX), namespaces, NAT tables and containers the
  *  lab made all carry its prefix, and none holds a `/`. */
 function assertOurName(what: string, name: string, pattern = BL_NAME): void {
-  if (typeof name !== 'string' || !pattern.test(name)) throw new Error(`refusing to remove ${what} ${name}: not a bl- name the lab gives`);
+  if (typeof name !== 'string' || !pattern.test(name)) throw new Error(t.notBlName(what, String(name)));
 }
 
 /** The lab writes only network sysctls (ip_forward), and restores a plain value. */
 function assertOurSysctl(path: string, value: string): void {
   if (!/^\/proc\/sys\/net\/[\w./-]+$/.test(path) || path.includes('..') || !/^[\w .:-]*\n?$/.test(value)) {
-    throw new Error(`refusing to write ${JSON.stringify(value)} to ${path}: the lab restores only network sysctls under /proc/sys/net`);
+    throw new Error(t.notNetSysctl(JSON.stringify(value), path));
   }
 }
 
 /** A process the ledger's owner started: a real pid, and a start time no earlier than
  *  the owner's own (a forged entry cannot name a process that was running before). */
 function assertOurProcess(pid: number, start: string, ownerStart: string): void {
-  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`refusing to kill pid ${pid}`);
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(t.notKillable(pid));
   if (start === '') return; // it had exited before it was written down: nothing to kill
   if (!startedSince(start, ownerStart)) {
-    throw new Error(`refusing to kill pid ${pid}: it started before the boxlab whose ledger names it`);
+    throw new Error(t.startedBefore(pid));
   }
 }
 
@@ -112,7 +113,7 @@ function assertOurProcess(pid: number, start: string, ownerStart: string): void 
 export function assertRemovable(r: Resource, place: Place): void {
   switch (r.kind) {
     case 'dir':
-      if (r.user !== undefined && !(Number.isInteger(r.user) && r.user > 0)) refuse(r.path, `not a uid: ${JSON.stringify(r.user)}`);
+      if (r.user !== undefined && !(Number.isInteger(r.user) && r.user > 0)) refuse(r.path, t.notUid(JSON.stringify(r.user)));
       return assertOurDir(r.path, place.root);
     case 'mount': case 'oci-root': return assertOurs(r.path, place.root);
     case 'loop': return assertOurs(r.file, place.root);
@@ -122,17 +123,17 @@ export function assertRemovable(r: Resource, place: Place): void {
     case 'netns': return assertOurName('netns', r.name);
     case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
     case 'sysctl': return assertOurSysctl(r.path, r.restore);
-    case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(`refusing a bridge holder named ${JSON.stringify(r.holder)}: not PID-START-N`); return;
+    case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(t.badHolder(JSON.stringify(r.holder))); return;
     case 'oci': {
       assertOurName('container', r.name);
       // boxcore's own state root (/run/boxcore), or one in the lab's state root: a
       // plain path to a directory that only root or the caller can write.
-      if (typeof r.root !== 'string' || !isPlainPath(r.root)) refuse(String(r.root), 'not a plain absolute path');
+      if (typeof r.root !== 'string' || !isPlainPath(r.root)) refuse(String(r.root), t.notPlainPathShort);
       const problem = r.root.startsWith(place.root + '/') ? undefined : distrust(r.root);
-      if (problem && problem.why !== 'missing') refuse(join(r.root, r.name), `its state root is not root's or yours alone (${problem.path})`);
+      if (problem && problem.why !== 'missing') refuse(join(r.root, r.name), t.ociRootNotOurs(problem.path));
       return;
     }
-    default: throw new Error(`refusing an entry of unknown kind ${JSON.stringify((r as { kind?: unknown }).kind)}`);
+    default: throw new Error(t.unknownKind(JSON.stringify((r as { kind?: unknown }).kind)));
   }
 }
 

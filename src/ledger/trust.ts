@@ -9,6 +9,7 @@
 // one anyway: it resolves paths with RESOLVE_NO_SYMLINKS).
 import { lstatSync, type Stats } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
+import { ledger as t } from '../text/index.ts';
 
 /** Why a place is not trusted: the path that failed, and what is wrong with it. */
 export type Distrust =
@@ -61,4 +62,27 @@ export function distrust(path: string, wanted: Wanted = {}): Distrust | undefine
     if (problem) return problem;
   }
   return undefined;
+}
+
+/** Why a place is not trusted, in words. */
+export function describeDistrust(d: Distrust): string {
+  switch (d.why) {
+    case 'missing': return t.distrust.missing(d.path);
+    case 'link': return t.distrust.link(d.path);
+    case 'not-dir': return t.distrust.notDir(d.path);
+    case 'not-file': return t.distrust.notFile(d.path);
+    case 'not-plain': return t.distrust.notPlain(d.path);
+    case 'owner': return t.distrust.owner(d.path, d.uid, me());
+    case 'writable': return t.distrust.writable(d.path, d.mode.toString(8).padStart(4, '0'), (d.mode & 0o022) !== 0);
+  }
+}
+
+/** How to make a place trusted again, by what is wrong with it. */
+export function distrustFix(d: Distrust): string {
+  switch (d.why) {
+    case 'owner': return t.trustFix.owner(d.path);
+    case 'writable': return d.mode & 0o022 ? t.trustFix.othersWrite(d.path) : t.trustFix.othersRead(d.path);
+    case 'link': return t.trustFix.link(d.path);
+    default: return t.trustFix.other;
+  }
 }

@@ -10,17 +10,19 @@
 //   processes (the core's descendants): the lab moves nothing of the host's, and
 //   everything in its groups is killed when they are removed.
 // cgroup_layout, cgroup_plan and cgroup_get only read, and go through as they are.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
-import { CoreError, type Core, type CgroupLayout, type CgroupPlan } from '../core/index.ts';
+import { CoreError, type Core, type CgroupLayout, type CoreReply } from '../core/index.ts';
+import { readStat } from '../kernel/proc-stat.ts';
 import type { Entry, Ledger } from '../ledger/index.ts';
-import { text } from '../ui/text.ts';
+import { lessons as text } from '../text/index.ts';
+import type { Guard, OpArgs } from './gateway.ts';
 import { groupDir } from './layout.ts';
 
 const CHANGES = new Set(['cgroup_set', 'cgroup_freeze', 'cgroup_thaw', 'cgroup_kill', 'cgroup_remove']);
 const PID_FILES = new Set(['cgroup.procs', 'tasks', 'cgroup.threads']);
 
-export class CgroupGuard {
+export class CgroupGuard implements Guard {
   constructor(
     private ledger: Ledger,
     private scope: () => string,
@@ -35,32 +37,37 @@ export class CgroupGuard {
     for (const tree of (await this.layout()).hierarchies) this.remember(groupDir(tree, name));
   }
 
-  /** Check an op before it is sent; returns the ledger entries it recorded, which
-   *  `failed` releases if the core then refuses it. Throws CoreError (state) to refuse. */
-  async before(core: Core, op: string, args: Record<string, unknown>): Promise<Entry[]> {
+  /** Check an op before it is sent: throws CoreError (state) to refuse it. A group to
+   *  be made is in the ledger before the core makes it, and crossed out again if the
+   *  core then refuses (having undone what it made). */
+  async before(op: string, args: OpArgs, core: Core): Promise<((reply: CoreReply) => Promise<void>) | undefined> {
     const name = typeof args.cgroup === 'string' ? args.cgroup : undefined;
     if (op === 'clone') {
       if (name !== undefined) await this.assertOwn(op, name, str(args.cgroup_parent));
-      return [];
+      return undefined;
     }
-    if (op === 'cgroup_create') return this.create(core, args, name ?? '');
-    if (!CHANGES.has(op) || name === undefined) return [];
+    if (op === 'cgroup_create') {
+      const recorded = await this.create(core, args, name ?? '');
+      return async (reply) => { if (!reply.ok) await this.release(recorded); };
+    }
+    if (!CHANGES.has(op) || name === undefined) return undefined;
     await this.assertOwn(op, name, str(args.parent));
     if (op === 'cgroup_set' && PID_FILES.has(String(args.file))) this.assertOwnPid(op, String(args.value ?? ''), core.pid);
-    return [];
+    return undefined;
   }
 
-  /** The op failed: the core has undone what it made; cross out what was recorded for it. */
-  async failed(entries: Entry[]): Promise<void> {
+  private async release(entries: Entry[]): Promise<void> {
     for (const e of entries.reverse()) await this.ledger.release(e.id).catch(() => undefined);
   }
 
-  private async create(core: Core, args: Record<string, unknown>, name: string): Promise<Entry[]> {
+  private async create(core: Core, args: OpArgs, name: string): Promise<Entry[]> {
     if (!name.startsWith('bl-')) throw this.refuse('cgroup_create', text.cgroupNotBl(name), text.cgroupNotBlHint);
     await this.assertParent(str(args.parent));
-    const reply = await core.send('cgroup_plan', args);
-    if (!reply.ok) throw new CoreError('cgroup_create', reply.error ?? { kind: 'protocol', message: 'cgroup_plan failed' });
-    const plan = reply.result as unknown as CgroupPlan;
+    const controllers = Array.isArray(args.controllers) ? args.controllers.map(String) : undefined;
+    const plan = await core.cgroupPlan({ cgroup: name, parent: typeof args.parent === 'string' ? args.parent : undefined }, controllers).catch((err: unknown) => {
+      // The learner asked for cgroup_create: its dry run failing is that op failing.
+      throw err instanceof CoreError ? new CoreError('cgroup_create', err) : err;
+    });
     return plan.create.filter((path) => !this.has(path)).map((path) => this.remember(path));
   }
 
@@ -99,7 +106,7 @@ export class CgroupGuard {
   private assertOwnPid(op: string, value: string, corePid: number): void {
     let p = Number(/^\s*(\d+)\s*$/.exec(value)?.[1] ?? 0);
     for (let hops = 0; p > 1 && hops < 64; hops++) {
-      const parent = parentOf(p);
+      const parent = readStat(p)?.ppid ?? 0;
       if (parent === corePid) return;
       p = parent;
     }
@@ -126,14 +133,4 @@ export class CgroupGuard {
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
-}
-
-/** The parent pid from /proc/PID/stat (0 when the process is gone). */
-function parentOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return 0;
-  }
 }

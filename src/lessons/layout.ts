@@ -5,14 +5,13 @@
 // Everything here is worked out from the core's cgroup_layout reply; nothing is read.
 import { posix } from 'node:path';
 import type { CgroupLayout, CgroupTree } from '../core/index.ts';
-import type { Lesson } from './schema.ts';
+import type { BlockWhen, Lesson } from './schema.ts';
 
 /** The controllers lessons name (in `when:` and `${cgroup_NAME}`). `io` is v2's name;
  *  on v1 its tree is called blkio. */
-export const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'io', 'freezer'] as const;
-export type Controller = (typeof CONTROLLERS)[number];
+const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'io', 'freezer'] as const;
 
-export const LAYOUTS = ['v1', 'v2', 'hybrid'] as const;
+const LAYOUTS = ['v1', 'v2', 'hybrid'] as const;
 
 /** `when:` keys: the machine's layout, or a controller and the version of its tree. */
 export const WHEN_KEYS = ['layout', ...CONTROLLERS] as const;
@@ -21,9 +20,6 @@ export const WHEN_KEYS = ['layout', ...CONTROLLERS] as const;
 export function whenValues(key: string): readonly string[] {
   return key === 'layout' ? LAYOUTS : ['v1', 'v2'];
 }
-
-/** A block's condition: for each key, the values any of which will do. All keys must hold. */
-export type BlockWhen = Record<string, string[]>;
 
 /** The session's cgroup variables. `${cgroup}` is a fresh bl- name for the lesson's
  *  group (not made: the lesson makes it); `${cgroup_layout}` is v1, v2 or hybrid; and

@@ -8,27 +8,32 @@ import { basename, dirname, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
-import { CGROUP_VARS, WHEN_KEYS, whenValues, type BlockWhen } from './layout.ts';
-import { OPS, OP_NAMES, suggest, validateOp } from './ops.ts';
+import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
+import { lessons } from '../text/index.ts';
+import { suggest } from '../text/suggest.ts';
+import { OPS, OP_NAMES, validateOp } from './ops.ts';
 import { assertTrustedLessons, builtInLessons } from './trust.ts';
 import {
   BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
-  type Action, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
+  type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
   type Lesson, type LessonMeta, type LessonSummary, type Stop,
 } from './schema.ts';
 
+/** The words of this file's refusals, in the language in use when one is made. */
+const fmt = () => lessons.format;
+
 /** Variables every session provides; lessons add their own under `vars:`. `rootfs`,
- *  `dir`, `registry`, `oci` and the loop device (`loop`, `loop_dev`) are made only for a
- *  lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
+ *  `dir`, `registry`, `oci`, the loop device (`loop`, `loop_dev`) and `docker` are made
+ *  only for a lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
  *  (layout.ts). */
-export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
+export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', 'docker', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? builtInLessons();
 }
 
 /** How a file is named in messages: relative to the repo when inside it. */
-export function displayPath(file: string): string {
+function displayPath(file: string): string {
   const rel = relative(repoRoot(), file);
   return rel.startsWith('..') ? file : rel;
 }
@@ -39,7 +44,7 @@ export async function loadLesson(file: string): Promise<Lesson> {
 }
 
 /** Every lesson file under the lessons root: NN-chapter/NN-lesson.md, in course order. */
-export async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
+async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
   if (!existsSync(root)) return [];
   const files: string[] = [];
   for (const ch of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d+-/.test(d.name))) {
@@ -64,7 +69,7 @@ async function readSources(root: string): Promise<LessonSource[]> {
  *  keep the others (or the list of them) from loading. */
 function asLessonError(err: unknown, file: string): LessonError {
   if (err instanceof LessonError) return err;
-  return new LessonError(file, 1, `the lesson could not be loaded (${(err as Error)?.message ?? String(err)})`, 'correct or remove this file');
+  return new LessonError(file, 1, fmt().notLoaded((err as Error)?.message ?? String(err)), fmt().notLoadedFix);
 }
 
 /** Two files with one id: the later one is refused (`boxlab lesson ID` must mean one). */
@@ -73,7 +78,7 @@ function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
   const errors: LessonError[] = [];
   for (const l of lessons) {
     const other = seen.get(l.id);
-    if (other) errors.push(new LessonError(l.file, 2, `id "${l.id}" is already used by ${other}`, 'give each lesson its own id'));
+    if (other) errors.push(new LessonError(l.file, 2, fmt().idTaken(l.id, other), fmt().idTakenFix));
     seen.set(l.id, l.file);
   }
   return errors;
@@ -84,6 +89,11 @@ function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
  *  responsive. */
 export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   return loadSources(await readSources(root));
+}
+
+/** The lessons that load, as `boxlab list` shows them. */
+export async function listLessons(): Promise<LessonSummary[]> {
+  return (await loadAll()).lessons.map(summarize);
 }
 
 /** loadAll of files already read (readIndex's `sources`): the lab lists the course from
@@ -137,7 +147,7 @@ export async function findLesson(id: string, root = lessonsRoot()): Promise<Less
   if (broken) throw broken;
   for (const e of entries.filter((x) => named(x.summary.file))) parseLesson(e.source.text, e.source.file);
   const ids = entries.map((e) => e.summary.id);
-  throw new Error(`no lesson "${id}"${suggest(id, ids)}; the lessons are: ${ids.join(', ')}`);
+  throw new Error(fmt().noLesson(id, suggest(id, ids), ids));
 }
 
 export function summarize(l: Lesson): LessonSummary {
@@ -181,11 +191,11 @@ function placeOf(file: string): { path: string; chapterNumber: number; number: n
 /** The front matter, checked; `end` is the line index of its closing "---". */
 function frontMatter(lines: string[], file: string): { meta: LessonMeta; end: number } {
   if (lines[0]?.trim() !== '---') {
-    throw new LessonError(file, 1, 'the file does not start with front matter', 'begin it with a line "---", the YAML fields (id, title, chapter, summary, needs), and "---"');
+    throw new LessonError(file, 1, fmt().noFrontMatter, fmt().noFrontMatterFix);
   }
   const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
-  if (end < 0) throw new LessonError(file, 1, 'the front matter is never closed', 'end it with a line "---"');
-  return { meta: validateMeta(new YamlBlock(file, lines.slice(1, end).join('\n'), 2, 1, 'front matter')), end };
+  if (end < 0) throw new LessonError(file, 1, fmt().frontMatterOpen, fmt().frontMatterOpenFix);
+  return { meta: validateMeta(new YamlBlock(file, lines.slice(1, end).join('\n'), 2, 1, fmt().frontMatter)), end };
 }
 
 interface Fence { indent: string; marker: string; lang: string; close: number }
@@ -219,8 +229,7 @@ export function parseLesson(text: string, file: string): Lesson {
     for (let n = from; n < to; n++) {
       for (const m of lines[n]!.matchAll(/\$\{([^}]*)\}/g)) {
         if (!known.has(m[1]!)) {
-          throw new LessonError(file, n + 1, `unknown variable \${${m[1]}}${suggest(m[1]!, [...known])} in the prose`,
-            `known: ${[...known].map((k) => '${' + k + '}').join(', ')}; write a shell variable as $name, without braces`);
+          throw new LessonError(file, n + 1, fmt().unknownProseVar(m[1]!, suggest(m[1]!, [...known])), fmt().proseVarFix([...known]));
         }
       }
     }
@@ -236,17 +245,17 @@ export function parseLesson(text: string, file: string): Lesson {
     if (!fence) { proseVars(i, i + 1); prose.push(lines[i]!); continue; }
     const { lang, close } = fence;
     const open = i + 1; // 1-based line of the opening fence
-    if (close < 0) throw new LessonError(file, open, `the ${lang || 'code'} block is never closed`, `end it with a line ${fence.marker}`);
+    if (close < 0) throw new LessonError(file, open, fmt().blockOpen(lang), fmt().blockOpenFix(fence.marker));
     const body = lines.slice(i + 1, close).join('\n');
     if ((BLOCK_TYPES as readonly string[]).includes(lang)) {
-      if (fence.indent) throw new LessonError(file, open, `the ${lang} block is indented`, 'engine blocks sit at the start of a line, outside lists and quotes');
+      if (fence.indent) throw new LessonError(file, open, fmt().blockIndented(lang), fmt().blockIndentedFix);
       if (lang === 'notes') {
         // Notes belong to the block they follow (the one on screen); before any, to the first.
         const last = lesson.stops.at(-1);
         if (last) last.notes.push(body.trim());
         else pendingNotes.push(body.trim());
       } else {
-        const block = new YamlBlock(file, body, open + 1, open, `${lang} block`);
+        const block = new YamlBlock(file, body, open + 1, open, fmt().block(lang));
         const stop = validateStop(lang as 'step' | 'check' | 'task', block, known);
         stop.index = lesson.stops.length;
         stop.prose = prose.join('\n').trim();
@@ -257,8 +266,7 @@ export function parseLesson(text: string, file: string): Lesson {
       }
     } else if (!DISPLAY_LANGS.includes(lang)) {
       const hint = suggest(lang, BLOCK_TYPES);
-      throw new LessonError(file, open, `unknown block type "${lang}"${hint}`,
-        `engine blocks are ${BLOCK_TYPES.join(', ')}; code shown as is uses one of ${DISPLAY_LANGS.filter(Boolean).join(', ')}`);
+      throw new LessonError(file, open, fmt().unknownBlock(lang, hint), fmt().unknownBlockFix(BLOCK_TYPES, DISPLAY_LANGS.filter(Boolean)));
     } else {
       proseVars(i, close + 1);
       prose.push(...lines.slice(i, close + 1));
@@ -267,9 +275,26 @@ export function parseLesson(text: string, file: string): Lesson {
   }
   lesson.outro = prose.join('\n').trim();
   if (lesson.stops.length === 0) {
-    throw new LessonError(file, end + 2, 'the lesson has no step, check or task block', 'add at least one ```step block that the engine can run');
+    throw new LessonError(file, end + 2, fmt().noBlocks, fmt().noBlocksFix);
   }
+  checkFeatures(lesson);
   return lesson;
+}
+
+/** Every kernel feature the lesson's ops need (a bridge, overlay, NAT) is named in its
+ *  front matter: the doctor judges a machine by that list alone. */
+function checkFeatures(lesson: Lesson): void {
+  const actions = lesson.stops.flatMap((s) => (s.kind === 'step' ? [s.action] : s.kind === 'task' && s.solution ? [s.solution] : []));
+  for (const a of actions) {
+    if (a.kind !== 'ops') continue;
+    for (const call of a.ops) {
+      const feature = OPS[call.op]?.feature?.(call.args);
+      if (feature && !lesson.meta.features.includes(feature)) {
+        throw new LessonError(lesson.file, call.line, `op ${call.op} needs the kernel feature "${feature}", which the front matter's features do not name`,
+          `add it: features: [${[...lesson.meta.features, feature].join(', ')}] (boxlab doctor tells a machine without it that this lesson will not run)`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------
@@ -291,8 +316,7 @@ class YamlBlock {
     const err = this.doc.errors[0];
     if (err) {
       const line = err.linePos?.[0]?.line ?? this.lc.linePos(err.pos[0]).line;
-      throw new LessonError(file, base + line - 1, `${what}: YAML does not parse (${err.message.split('\n')[0]})`,
-        'check indentation and quoting; a value with ": " or "#" in it needs quotes');
+      throw new LessonError(file, base + line - 1, fmt().yamlBroken(what, err.message.split('\n')[0]!), fmt().yamlBrokenFix);
     }
     // Aliases (*name) may repeat what an anchor (&name) holds; a few nested ones make a
     // "billion laughs" that would fill memory. yaml counts them and stops past the limit.
@@ -300,12 +324,11 @@ class YamlBlock {
     try {
       data = this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     } catch (err) {
-      throw new LessonError(file, base, `${what}: YAML aliases expand past ${MAX_YAML_ALIASES} nodes (${(err as Error).message})`,
-        'write the values out instead of repeating them with &anchors and *aliases');
+      throw new LessonError(file, base, fmt().yamlAliases(what, MAX_YAML_ALIASES, (err as Error).message), fmt().yamlAliasesFix);
     }
     this.data = data;
     if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
-      throw new LessonError(file, base, `${what} must be a YAML mapping (key: value lines)`, 'write it as lines like "title: ..."');
+      throw new LessonError(file, base, fmt().notMapping(what), fmt().notMappingFix);
     }
   }
 
@@ -330,7 +353,7 @@ class YamlBlock {
   }
 
   fail(path: Path | null, what: string, fix: string): never {
-    throw new LessonError(this.file, path ? this.line(path) : this.at, `${this.what}: ${what}`, fix);
+    throw new LessonError(this.file, path ? this.line(path) : this.at, fmt().inBlock(this.what, what), fix);
   }
 }
 
@@ -342,9 +365,9 @@ function get(obj: unknown, path: Path): unknown {
 
 function keysOnly(b: YamlBlock, path: Path, allowed: string[]): Record<string, unknown> {
   const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
-  if (typeof obj !== 'object' || Array.isArray(obj)) b.fail(path, `${path.join('.') || 'this'} must be a mapping`, 'write key: value lines under it');
+  if (typeof obj !== 'object' || Array.isArray(obj)) b.fail(path, fmt().mustBeMapping(path.join('.')), fmt().mustBeMappingFix);
   for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) b.fail([...path, k], `unknown key "${k}"${suggest(k, allowed)}`, `allowed here: ${allowed.join(', ')}`);
+    if (!allowed.includes(k)) b.fail([...path, k], fmt().unknownKey(k, suggest(k, allowed)), fmt().allowedKeys(allowed));
   }
   return obj;
 }
@@ -352,21 +375,21 @@ function keysOnly(b: YamlBlock, path: Path, allowed: string[]): Record<string, u
 function str(b: YamlBlock, path: Path, required: boolean, fix: string): string | undefined {
   const v = get(b.data, path);
   if (v === undefined || v === null) {
-    if (required) b.fail(null, `missing "${path.join('.')}"`, fix);
+    if (required) b.fail(null, fmt().missing(path.join('.')), fix);
     return undefined;
   }
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
     const s = String(v);
-    if (required && !s.trim()) b.fail(path, `"${path.join('.')}" is empty`, fix);
+    if (required && !s.trim()) b.fail(path, fmt().empty(path.join('.')), fix);
     return s;
   }
-  return b.fail(path, `"${path.join('.')}" must be text`, fix);
+  return b.fail(path, fmt().mustBeText(path.join('.')), fix);
 }
 
 function strList(b: YamlBlock, path: Path): string[] | undefined {
   const v = get(b.data, path);
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) b.fail(path, `"${path.join('.')}" must be a list`, `write it like: ${path.at(-1)}: [a, b]`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) b.fail(path, fmt().mustBeList(path.join('.')), fmt().listFix(String(path.at(-1))));
   return v as string[];
 }
 
@@ -376,7 +399,7 @@ function checkVars(b: YamlBlock, path: Path, known: Set<string>): void {
   if (typeof v === 'string') {
     for (const m of v.matchAll(/\$\{([^}]*)\}/g)) {
       if (!known.has(m[1]!)) {
-        b.fail(path, `unknown variable \${${m[1]}}${suggest(m[1]!, [...known])}`, `known: ${[...known].map((k) => '${' + k + '}').join(', ')}; add your own under vars: in the front matter`);
+        b.fail(path, fmt().unknownVar(m[1]!, suggest(m[1]!, [...known])), fmt().unknownVarFix([...known]));
       }
     }
   } else if (Array.isArray(v)) {
@@ -388,25 +411,25 @@ function checkVars(b: YamlBlock, path: Path, known: Set<string>): void {
 
 function validateMeta(b: YamlBlock): LessonMeta {
   keysOnly(b, [], ['id', 'title', 'chapter', 'summary', 'needs', 'features', 'vars']);
-  const id = str(b, ['id'], true, 'add a line like "id: uts" (lowercase letters, digits, dashes)')!;
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) b.fail(['id'], `id "${id}" has characters other than a-z, 0-9 and -`, 'use a short lowercase name like "uts" or "pid-ns"');
-  const title = str(b, ['title'], true, 'add a line like "title: The UTS namespace"')!;
-  const chapter = str(b, ['chapter'], true, 'add a line like "chapter: Namespaces"')!;
-  const summary = str(b, ['summary'], true, 'add one sentence under "summary:" saying what the learner will see')!;
-  const needs = str(b, ['needs'], true, 'add "needs: root" or "needs: rootless"')!;
-  if (needs !== 'root' && needs !== 'rootless') b.fail(['needs'], `needs is "${needs}"`, 'write "needs: root" or "needs: rootless"');
+  const id = str(b, ['id'], true, fmt().addId)!;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) b.fail(['id'], fmt().badId(id), fmt().badIdFix);
+  const title = str(b, ['title'], true, fmt().addTitle)!;
+  const chapter = str(b, ['chapter'], true, fmt().addChapter)!;
+  const summary = str(b, ['summary'], true, fmt().addSummary)!;
+  const needs = str(b, ['needs'], true, fmt().addNeeds)!;
+  if (needs !== 'root' && needs !== 'rootless') b.fail(['needs'], fmt().badNeeds(needs), fmt().badNeedsFix);
   const features = (strList(b, ['features']) ?? []) as Feature[];
   features.forEach((f, i) => {
-    if (!(FEATURES as readonly string[]).includes(f)) b.fail(['features', i], `unknown feature "${f}"${suggest(f, FEATURES)}`, `known features: ${FEATURES.join(', ')}`);
+    if (!(FEATURES as readonly string[]).includes(f)) b.fail(['features', i], fmt().unknownFeature(f, suggest(f, FEATURES)), fmt().knownFeatures(FEATURES));
   });
   const varsRaw = get(b.data, ['vars']);
   const vars: Record<string, string> = {};
   if (varsRaw !== undefined && varsRaw !== null) {
-    if (typeof varsRaw !== 'object' || Array.isArray(varsRaw)) b.fail(['vars'], 'vars must be a mapping', 'write name: value lines under vars:');
+    if (typeof varsRaw !== 'object' || Array.isArray(varsRaw)) b.fail(['vars'], fmt().varsNotMapping, fmt().varsNotMappingFix);
     for (const [k, v] of Object.entries(varsRaw as Record<string, unknown>)) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(k)) b.fail(['vars', k], `variable name "${k}" is not lowercase letters, digits and _`, 'rename it, e.g. target_name');
-      if ((SESSION_VARS as readonly string[]).includes(k)) b.fail(['vars', k], `variable "${k}" is set by the session`, 'choose another name');
-      if (typeof v === 'object') b.fail(['vars', k], `variable "${k}" must be text`, 'give it a single value');
+      if (!/^[a-z_][a-z0-9_]*$/.test(k)) b.fail(['vars', k], fmt().badVarName(k), fmt().badVarNameFix);
+      if ((SESSION_VARS as readonly string[]).includes(k)) b.fail(['vars', k], fmt().sessionVar(k), fmt().sessionVarFix);
+      if (typeof v === 'object') b.fail(['vars', k], fmt().varNotText(k), fmt().varNotTextFix);
       vars[k] = String(v);
     }
   }
@@ -428,15 +451,15 @@ function orderVars(b: YamlBlock, vars: Record<string, string>): Record<string, s
     if (done.has(k)) return;
     if (visiting.includes(k)) {
       const circle = [...visiting.slice(visiting.indexOf(k)), k].map((n) => '${' + n + '}').join(' -> ');
-      b.fail(['vars', k], `vars use each other in a circle: ${circle}`, 'give one of them a value that does not use the others');
+      b.fail(['vars', k], fmt().varCircle(circle), fmt().varCircleFix);
     }
     visiting.push(k);
     for (const m of vars[k]!.matchAll(/\$\{(\w+)\}/g)) {
       const used = m[1]!;
       if (Object.hasOwn(vars, used)) visit(used);
-      else if (SET_BY_STEPS.includes(used)) b.fail(['vars', k], `variable "${k}" uses \${${used}}, which a step sets later: vars are filled in when the lesson starts`, `write \${${used}} in the blocks that need it instead`);
+      else if (SET_BY_STEPS.includes(used)) b.fail(['vars', k], fmt().varUsesStepVar(k, used), fmt().varUsesStepVarFix(used));
       else if (!(SESSION_VARS as readonly string[]).includes(used)) {
-        b.fail(['vars', k], `variable "${k}" uses \${${used}}, which no session or var provides${suggest(used, [...SESSION_VARS, ...Object.keys(vars)])}`, 'add it under vars:, or correct the name');
+        b.fail(['vars', k], fmt().varUsesUnknown(k, used, suggest(used, [...SESSION_VARS, ...Object.keys(vars)])), fmt().varUsesUnknownFix);
       }
     }
     visiting.pop();
@@ -450,7 +473,7 @@ function orderVars(b: YamlBlock, vars: Record<string, string>): Record<string, s
 function validateViews(b: YamlBlock, path: Path): ViewName[] {
   const views = strList(b, path) ?? [];
   views.forEach((v, i) => {
-    if (!(VIEW_NAMES as readonly string[]).includes(v)) b.fail([...path, i], `unknown view "${v}"${suggest(v, VIEW_NAMES)}`, `views are: ${VIEW_NAMES.join(', ')}`);
+    if (!(VIEW_NAMES as readonly string[]).includes(v)) b.fail([...path, i], fmt().unknownView(v, suggest(v, VIEW_NAMES)), fmt().viewsAre(VIEW_NAMES));
   });
   return views as ViewName[];
 }
@@ -461,28 +484,28 @@ const COMMAND_KINDS = ['shell', 'inside', 'spawn'];
 function validateAction(b: YamlBlock, path: Path, what: string): Action {
   const obj = (get(b.data, path) ?? {}) as Record<string, unknown>;
   const present = ['op', 'ops', ...COMMAND_KINDS].filter((k) => obj[k] !== undefined);
-  if (present.length === 0) b.fail(path.length ? path : null, `${what} says nothing to do`, 'give it "op:" (with "args:"), "ops:" (a list), "shell:" (a host command), "inside:" (a command in the container) or "spawn:" (a command the container\'s init runs)');
-  if (present.length > 1) b.fail([...path, present[1]!], `${what} has both "${present[0]}" and "${present[1]}"`, 'keep one; several ops go in a list under "ops:"');
-  if (obj.args !== undefined && obj.op === undefined) b.fail([...path, 'args'], '"args" without "op"', 'add "op:" naming the core op');
+  if (present.length === 0) b.fail(path.length ? path : null, fmt().nothingToDo(what), fmt().nothingToDoFix);
+  if (present.length > 1) b.fail([...path, present[1]!], fmt().twoActions(what, present[0]!, present[1]!), fmt().twoActionsFix);
+  if (obj.args !== undefined && obj.op === undefined) b.fail([...path, 'args'], fmt().argsWithoutOp, fmt().argsWithoutOpFix);
   const kind = present[0]!;
   if (COMMAND_KINDS.includes(kind)) {
-    return { kind: kind as 'shell' | 'inside' | 'spawn', command: str(b, [...path, kind], true, `give the command as text, e.g. ${kind}: hostname`)! };
+    return { kind: kind as 'shell' | 'inside' | 'spawn', command: str(b, [...path, kind], true, fmt().giveCommandText(kind))! };
   }
   const calls: { p: Path; op: unknown; args: unknown }[] = [];
   if (kind === 'op') {
     calls.push({ p: path, op: obj.op, args: obj.args ?? {} });
   } else {
-    if (!Array.isArray(obj.ops) || obj.ops.length === 0) b.fail([...path, 'ops'], '"ops" must be a non-empty list', 'write items like "- op: sethostname" with "args: {name: box}"');
+    if (!Array.isArray(obj.ops) || obj.ops.length === 0) b.fail([...path, 'ops'], fmt().opsEmpty, fmt().opsEmptyFix);
     (obj.ops as unknown[]).forEach((item, i) => {
       keysOnly(b, [...path, 'ops', i], ['op', 'args']);
       calls.push({ p: [...path, 'ops', i], op: (item as Record<string, unknown>).op, args: (item as Record<string, unknown>).args ?? {} });
     });
   }
   const ops = calls.map(({ p, op, args }) => {
-    if (typeof op !== 'string') b.fail([...p, 'op'], '"op" must name a core op', `one of: ${OP_NAMES.join(', ')}`);
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) b.fail([...p, 'args'], '"args" must be a mapping', `write it like: args: {name: box}; usage: ${OPS[op]?.usage ?? op}`);
+    if (typeof op !== 'string') b.fail([...p, 'op'], fmt().opNotName, fmt().oneOf(OP_NAMES));
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) b.fail([...p, 'args'], fmt().argsNotMapping, fmt().argsNotMappingFix(OPS[op]?.usage ?? op));
     const bad = validateOp(op, args as Record<string, unknown>);
-    if (bad) b.fail(bad[0].startsWith('unknown op') ? [...p, 'op'] : [...p, 'args'], bad[0], bad[1]);
+    if (bad) b.fail(OPS[op] ? [...p, 'args'] : [...p, 'op'], bad[0], bad[1]);
     return { op, args: args as Record<string, unknown>, line: b.line([...p, 'op']) };
   });
   return { kind: 'ops', ops };
@@ -498,16 +521,16 @@ function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectati
     const v = obj[k];
     if (v === undefined) continue;
     if (k === 'exit') {
-      if (!Number.isInteger(v)) b.fail([...path, k], '"exit" must be a whole number', 'e.g. exit: 0');
+      if (!Number.isInteger(v)) b.fail([...path, k], fmt().exitNotInteger, fmt().exitNotIntegerFix);
       e.exit = v as number;
     } else if (k === 'at_least' || k === 'at_most') {
-      if (typeof v !== 'number' || !Number.isFinite(v)) b.fail([...path, k], `"${k}" must be a number`, `e.g. ${k}: 40 (what the check finds is read as a number)`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) b.fail([...path, k], fmt().notNumber(k), fmt().notNumberFix(k));
       e[k] = v;
     } else {
-      if (typeof v === 'object' && v !== null) b.fail([...path, k], `"${k}" must be text`, 'quote it if it looks like YAML');
+      if (typeof v === 'object' && v !== null) b.fail([...path, k], fmt().mustBeText(k), fmt().quoteIt);
       (e as Record<string, string>)[k] = v === null ? '' : String(v);
       if (k === 'matches') {
-        try { new RegExp(String(v)); } catch (err) { b.fail([...path, k], `"matches" is not a valid regular expression (${(err as Error).message})`, 'fix the pattern, or use "equals" / "contains"'); }
+        try { new RegExp(String(v)); } catch (err) { b.fail([...path, k], fmt().badRegex((err as Error).message), fmt().badRegexFix); }
       }
     }
   }
@@ -516,39 +539,39 @@ function validateExpect(b: YamlBlock, path: Path, keys = EXPECT_KEYS): Expectati
 
 function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbackTitle = '', extraKeys: string[] = []): CheckSpec {
   const obj = keysOnly(b, path, ['title', 'row', 'where', 'cell', 'field', ...SOURCE_KEYS, ...EXPECT_KEYS, ...extraKeys]);
-  const title = str(b, [...path, 'title'], titleRequired, 'add "title:" saying what is being checked') ?? fallbackTitle;
+  const title = str(b, [...path, 'title'], titleRequired, fmt().addCheckTitle) ?? fallbackTitle;
   const sources = SOURCE_KEYS.filter((k) => obj[k] !== undefined);
-  const where = path.length ? `the check under "${path.join('.')}"` : 'the check';
-  if (sources.length === 0) b.fail(path.length ? path : null, `${where} does not say what to look at`, `give one of: ${SOURCE_KEYS.join(', ')} (e.g. "probe: uts" with "field: hostname")`);
-  if (sources.length > 1) b.fail([...path, sources[1]!], `${where} looks at both "${sources[0]}" and "${sources[1]}"`, 'keep one; write two checks to look at two things');
+  const where = fmt().theCheck(path.join('.'));
+  if (sources.length === 0) b.fail(path.length ? path : null, fmt().noSource(where), fmt().noSourceFix(SOURCE_KEYS));
+  if (sources.length > 1) b.fail([...path, sources[1]!], fmt().twoSources(where, sources[0]!, sources[1]!), fmt().twoSourcesFix);
   let source: CheckSource;
   const kind = sources[0]!;
   if (kind === 'view') {
     const view = str(b, [...path, 'view'], true, '')!;
-    if (!(VIEW_NAMES as readonly string[]).includes(view)) b.fail([...path, 'view'], `unknown view "${view}"${suggest(view, VIEW_NAMES)}`, `views are: ${VIEW_NAMES.join(', ')}`);
+    if (!(VIEW_NAMES as readonly string[]).includes(view)) b.fail([...path, 'view'], fmt().unknownView(view, suggest(view, VIEW_NAMES)), fmt().viewsAre(VIEW_NAMES));
     const cell = str(b, [...path, 'cell'], false, '');
-    if (!cell) b.fail([...path, 'view'], 'a view check needs "cell:" (the column to read)', 'add e.g. "cell: hostname"');
+    if (!cell) b.fail([...path, 'view'], fmt().needsCell, fmt().needsCellFix);
     const row = str(b, [...path, 'row'], false, '');
     const w = get(b.data, [...path, 'where']);
-    if (w !== undefined && (typeof w !== 'object' || w === null || Array.isArray(w))) b.fail([...path, 'where'], '"where" must be a mapping', 'e.g. where: {side: container}');
-    if (!row && w === undefined) b.fail([...path, 'view'], 'a view check needs "row:" (a row key) or "where:" (column values)', 'add e.g. "where: {side: container}"');
+    if (w !== undefined && (typeof w !== 'object' || w === null || Array.isArray(w))) b.fail([...path, 'where'], fmt().whereNotMapping, fmt().whereNotMappingFix);
+    if (!row && w === undefined) b.fail([...path, 'view'], fmt().needsRow, fmt().needsRowFix);
     source = { kind: 'view', view: view as ViewName, cell, row, where: w ? Object.fromEntries(Object.entries(w).map(([k, v]) => [k, String(v)])) : undefined };
   } else if (kind === 'probe') {
     const what = str(b, [...path, 'probe'], true, '')!;
-    if (what !== 'uts' && what !== 'ipc') b.fail([...path, 'probe'], `cannot probe "${what}"`, 'probe: uts (fields hostname, domainname) or probe: ipc (fields msg, sem, shm)');
+    if (what !== 'uts' && what !== 'ipc') b.fail([...path, 'probe'], fmt().cannotProbe(what), fmt().cannotProbeFix);
     const field = str(b, [...path, 'field'], false, '');
-    if (!field) b.fail([...path, 'probe'], 'a probe check needs "field:"', what === 'uts' ? 'add "field: hostname" or "field: domainname"' : 'add "field: msg", "sem" or "shm"');
+    if (!field) b.fail([...path, 'probe'], fmt().needsField, fmt().needsFieldFix(what));
     source = { kind: 'probe', what, field };
   } else if (kind === 'file') {
     source = { kind: 'file', path: str(b, [...path, 'file'], true, 'give a path')!, field: str(b, [...path, 'field'], false, '') };
   } else {
-    source = { kind: kind as 'inside' | 'spawn' | 'shell', command: str(b, [...path, kind], true, `give the command, e.g. ${kind}: hostname`)! };
+    source = { kind: kind as 'inside' | 'spawn' | 'shell', command: str(b, [...path, kind], true, fmt().giveCommand(kind))! };
   }
-  for (const k of ['row', 'where', 'cell'] as const) if (obj[k] !== undefined && kind !== 'view') b.fail([...path, k], `"${k}" only goes with "view:"`, 'remove it');
-  if (obj.field !== undefined && kind !== 'probe' && kind !== 'file') b.fail([...path, 'field'], '"field" only goes with "probe:" or "file:"', 'remove it');
+  for (const k of ['row', 'where', 'cell'] as const) if (obj[k] !== undefined && kind !== 'view') b.fail([...path, k], fmt().onlyWithView(k), fmt().removeIt);
+  if (obj.field !== undefined && kind !== 'probe' && kind !== 'file') b.fail([...path, 'field'], fmt().fieldOnly, fmt().removeIt);
   const expect = validateExpect(b, path);
-  if (Object.keys(expect).length === 0) b.fail(path.length ? path : null, `${where} has no expectation`, `say what should be found with one of: ${EXPECT_KEYS.join(', ')}`);
-  if (expect.exit !== undefined && !COMMAND_KINDS.includes(kind)) b.fail([...path, 'exit'], '"exit" only goes with a command (inside:, spawn: or shell:)', 'use equals / matches / contains');
+  if (Object.keys(expect).length === 0) b.fail(path.length ? path : null, fmt().noExpectation(where), fmt().noExpectationFix(EXPECT_KEYS));
+  if (expect.exit !== undefined && !COMMAND_KINDS.includes(kind)) b.fail([...path, 'exit'], fmt().exitOnlyCommand, fmt().exitOnlyCommandFix);
   return { title, source, expect, line: b.line(path.length ? path : ['title']) };
 }
 
@@ -556,7 +579,7 @@ function validateCheck(b: YamlBlock, path: Path, titleRequired: boolean, fallbac
 function validateRequires(b: YamlBlock): string[] {
   const list = strList(b, ['requires']) ?? [];
   list.forEach((p, i) => {
-    if (!/^[A-Za-z0-9][\w.+-]*$/.test(p)) b.fail(['requires', i], `"${p}" is not a program name`, 'name programs as they are found on PATH, e.g. requires: [runc]');
+    if (!/^[A-Za-z0-9][\w.+-]*$/.test(p)) b.fail(['requires', i], fmt().notProgram(p), fmt().notProgramFix);
   });
   return list;
 }
@@ -565,19 +588,18 @@ function validateRequires(b: YamlBlock): string[] {
 function validateWhen(b: YamlBlock): { when?: BlockWhen } {
   const raw = get(b.data, ['when']);
   if (raw === undefined) return {};
-  const keys = `layout (${whenValues('layout').join(', ')}) or a controller, ${WHEN_KEYS.filter((k) => k !== 'layout').join(', ')} (${whenValues('memory').join(' or ')})`;
+  const keys = fmt().conditions(whenValues('layout'), WHEN_KEYS.filter((k) => k !== 'layout'), whenValues('memory'));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
-    b.fail(['when'], '"when" must be a mapping of cgroup layout conditions', `e.g. when: {memory: v2}; a condition is ${keys}`);
+    b.fail(['when'], fmt().whenNotMapping, fmt().whenNotMappingFix(keys));
   }
   const when: BlockWhen = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (!(WHEN_KEYS as readonly string[]).includes(k)) b.fail(['when', k], `unknown condition "${k}"${suggest(k, WHEN_KEYS)}`, `a condition is ${keys}`);
+    if (!(WHEN_KEYS as readonly string[]).includes(k)) b.fail(['when', k], fmt().unknownCondition(k, suggest(k, WHEN_KEYS)), fmt().conditionIs(keys));
     const values = Array.isArray(v) ? v : [v];
     const allowed = whenValues(k);
     values.forEach((x, i) => {
       if (typeof x !== 'string' || !allowed.includes(x)) {
-        b.fail(Array.isArray(v) ? ['when', k, i] : ['when', k], `when.${k} is ${JSON.stringify(x)}`,
-          k === 'layout' ? `a machine's layout is ${allowed.join(', ')}` : `the ${k} controller's tree is ${allowed.join(' or ')} (a hybrid machine's controllers are in v1 trees)`);
+        b.fail(Array.isArray(v) ? ['when', k, i] : ['when', k], fmt().badWhen(k, JSON.stringify(x)), fmt().badWhenFix(k, allowed));
       }
     });
     when[k] = values as string[];
@@ -590,14 +612,14 @@ function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<
   const base = { index: 0, prose: '', notes: [] as string[], line: b.at, requires: validateRequires(b), ...validateWhen(b) };
   if (type === 'step') {
     keysOnly(b, [], ['title', 'views', 'fails', 'pid', 'requires', 'when', ...ACTION_KEYS]);
-    const title = str(b, ['title'], true, 'add "title:" saying what this step does')!;
-    const action = validateAction(b, [], 'the step');
+    const title = str(b, ['title'], true, fmt().addStepTitle)!;
+    const action = validateAction(b, [], fmt().theStep);
     const fails = str(b, ['fails'], false, '');
     if (fails !== undefined) {
-      if (!/^E[A-Z0-9]+$/.test(fails)) b.fail(['fails'], `fails: "${fails}" is not an errno name`, 'name the error the kernel should answer with, e.g. fails: EPERM');
-      if (action.kind !== 'ops') b.fail(['fails'], '"fails" only goes with "op:" or "ops:"', 'a command\'s failure is checked with a check block and "exit:"');
+      if (!/^E[A-Z0-9]+$/.test(fails)) b.fail(['fails'], fmt().badFails(fails), fmt().badFailsFix);
+      if (action.kind !== 'ops') b.fail(['fails'], fmt().failsOnlyOps, fmt().failsOnlyOpsFix);
     }
-    const pid = str(b, ['pid'], false, 'give a process id or a file holding one, e.g. pid: ${dir}/box.pid');
+    const pid = str(b, ['pid'], false, fmt().givePid);
     return { ...base, kind: 'step', title, action, views: validateViews(b, ['views']), fails, ...(pid !== undefined ? { pid } : {}) };
   }
   if (type === 'check') {
@@ -605,22 +627,22 @@ function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<
     return { ...base, kind: 'check', title: check.title, check };
   }
   keysOnly(b, [], ['title', 'check', 'hints', 'solution', 'views', 'requires', 'when']);
-  const title = str(b, ['title'], true, 'add "title:" saying what the learner is to do')!;
-  if (get(b.data, ['check']) === undefined) b.fail(null, 'a task needs "check:" (how the lab sees it is done)', 'add a check: mapping, e.g. {probe: uts, field: hostname, equals: box}');
+  const title = str(b, ['title'], true, fmt().addTaskTitle)!;
+  if (get(b.data, ['check']) === undefined) b.fail(null, fmt().taskNeedsCheck, fmt().taskNeedsCheckFix);
   const check = validateCheck(b, ['check'], false, title);
   const hintsRaw = get(b.data, ['hints']);
   const hints: Hint[] = [];
   if (hintsRaw !== undefined) {
-    if (!Array.isArray(hintsRaw)) b.fail(['hints'], '"hints" must be a list', 'write items like "- when: {equals: x}" with "text: ..."');
+    if (!Array.isArray(hintsRaw)) b.fail(['hints'], fmt().hintsNotList, fmt().hintsNotListFix);
     hintsRaw.forEach((h, i) => {
       if (typeof h === 'string') { hints.push({ when: { always: true }, text: h, line: b.line(['hints', i]) }); return; }
       keysOnly(b, ['hints', i], ['when', 'text']);
       const text = str(b, ['hints', i, 'text'], false, '');
-      if (!text) b.fail(['hints', i], 'a hint needs "text:"', 'add the words the learner sees');
+      if (!text) b.fail(['hints', i], fmt().hintNeedsText, fmt().hintNeedsTextFix);
       const w = get(b.data, ['hints', i, 'when']);
       let when: HintWhen = { always: true };
       if (w !== undefined && w !== 'always') {
-        if (typeof w !== 'object' || w === null || Array.isArray(w)) b.fail(['hints', i, 'when'], '"when" must be a mapping or "always"', `use keys ${[...EXPECT_KEYS, 'missing'].join(', ')}`);
+        if (typeof w !== 'object' || w === null || Array.isArray(w)) b.fail(['hints', i, 'when'], fmt().hintWhenBad, fmt().hintWhenBadFix([...EXPECT_KEYS, 'missing']));
         keysOnly(b, ['hints', i, 'when'], [...EXPECT_KEYS, 'missing', 'always']);
         when = { ...validateExpect(b, ['hints', i, 'when']) };
         const o = w as Record<string, unknown>;
@@ -633,7 +655,7 @@ function validateStop(type: 'step' | 'check' | 'task', b: YamlBlock, known: Set<
   let solution: Action | undefined;
   if (get(b.data, ['solution']) !== undefined) {
     keysOnly(b, ['solution'], ACTION_KEYS);
-    solution = validateAction(b, ['solution'], 'the solution');
+    solution = validateAction(b, ['solution'], fmt().theSolution);
   }
   return { ...base, kind: 'task', title, check, hints, solution, views: validateViews(b, ['views']) };
 }

@@ -5,8 +5,10 @@
 // a learner types. Running an op is always the same: send it to the core as is.
 import { NAMESPACES, OP_ARGS, type OpArg, type OpName } from '../core/index.ts';
 import { CAPABILITIES, capabilityName } from '../kernel/views/ids.ts';
-import { text } from '../ui/text.ts';
+import { suggest } from '../text/suggest.ts';
+import { lessons as text } from '../text/index.ts';
 import type { ViewName } from '../kernel/types.ts';
+import type { Feature } from './schema.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -27,6 +29,10 @@ export interface OpSpec {
   check?: (args: Record<string, unknown>) => [string, string] | undefined;
   /** What of the op's result is shown under a step, when more than a command's output. */
   shows?: (result: Record<string, unknown>) => string | undefined;
+  /** The kernel feature the op cannot work without (a link kind, a filesystem, NAT): a
+   *  lesson that uses the op must name it in `features`, so that the doctor's verdict
+   *  on the lesson is what running it finds (the loader refuses one that does not). */
+  feature?: (args: Record<string, unknown>) => Feature | undefined;
 }
 
 /** The type of each argument, by name (a name has one type in every op but those in
@@ -48,6 +54,7 @@ const ARG_TYPES: Record<OpArg<OpName>, ArgType> = {
 };
 
 const NET: Partial<OpSpec> = { net: true };
+const needs = (feature: Feature): Partial<OpSpec> => ({ net: true, feature: () => feature });
 /** A cgroup op acts on a group, not on a container. */
 const CG: Partial<OpSpec> = { ct: false };
 
@@ -76,7 +83,7 @@ export const OPS: Record<string, OpSpec> = {
   sethostname: op('sethostname', 'sethostname NAME', ['name'], ['name']),
   setdomainname: op('setdomainname', 'setdomainname NAME', ['name'], ['name']),
   propagation: op('propagation', 'propagation private|slave|shared|unbindable [PATH]', ['mode'], ['mode', 'path']),
-  mount: op('mount', 'mount TYPE TARGET [SOURCE] [OPTIONS]', ['type', 'target'], ['type', 'target', 'source', 'options']),
+  mount: op('mount', 'mount TYPE TARGET [SOURCE] [OPTIONS]', ['type', 'target'], ['type', 'target', 'source', 'options'], { feature: (a) => (a.type === 'overlay' ? 'overlay' : undefined) }),
   umount: op('umount', 'umount TARGET', ['target'], ['target']),
   readonly: op('readonly', 'readonly TARGET', ['target'], ['target']),
   devices: op('devices', 'devices ROOT', ['root'], ['root']),
@@ -96,9 +103,9 @@ export const OPS: Record<string, OpSpec> = {
   // Networking (PROTOCOL.md "Networking"). Where an op acts: `ct`, `pid` or `netns`; in a
   // lesson it defaults to the session's container, and the session refuses a container
   // that shares the host's network namespace (net: true).
-  veth_add: op('veth_add', 'veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', ['name', 'peer'], ['name', 'peer'], NET),
-  bridge_add: op('bridge_add', 'bridge_add NAME', ['name'], ['name'], NET),
-  vxlan_add: op('vxlan_add', 'vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', ['name', 'vni'], ['name'], NET),
+  veth_add: op('veth_add', 'veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', ['name', 'peer'], ['name', 'peer'], needs('veth')),
+  bridge_add: op('bridge_add', 'bridge_add NAME', ['name'], ['name'], needs('bridge')),
+  vxlan_add: op('vxlan_add', 'vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', ['name', 'vni'], ['name'], needs('vxlan')),
   link_up: op('link_up', 'link_up DEV', ['dev'], ['dev'], NET),
   link_down: op('link_down', 'link_down DEV', ['dev'], ['dev'], NET),
   link_move: op('link_move', 'link_move DEV to_ct=CT|to_netns=NS [name=NEW]', ['dev'], ['dev'], NET),
@@ -108,8 +115,8 @@ export const OPS: Record<string, OpSpec> = {
   addr_add: op('addr_add', 'addr_add DEV ADDR/PREFIX', ['dev', 'addr'], ['dev', 'addr'], NET),
   route_add: op('route_add', 'route_add DST [via=GW] [dev=DEV]', ['dst'], ['dst'], NET),
   sysctl: op('sysctl', 'sysctl KEY VALUE', ['key', 'value'], ['key', 'value'], NET),
-  nat_masquerade: op('nat_masquerade', 'nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', ['table', 'source'], ['table', 'source'], NET),
-  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp]', ['table', 'port', 'to'], ['table', 'port', 'to'], NET),
+  nat_masquerade: op('nat_masquerade', 'nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', ['table', 'source'], ['table', 'source'], needs('netfilter')),
+  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp]', ['table', 'port', 'to'], ['table', 'port', 'to'], needs('netfilter')),
   nat_del: op('nat_del', 'nat_del TABLE', ['table'], ['table'], NET),
 
   // Lab-made named network namespaces: "a host" of the networking lessons. The session
@@ -139,13 +146,12 @@ export const OP_NAMES = Object.keys(OPS);
 const unresolved = (v: string) => /\$\{\w+\}/.test(v);
 
 function checkCaps(args: Record<string, unknown>): [string, string] | undefined {
-  const usage = `write it like: ${OPS.caps!.usage}`;
-  if (('keep' in args) === ('drop' in args)) return ['op caps needs exactly one of "keep" (the capabilities to keep) or "drop" (those to take away)', usage];
+  const usage = text.opWriteLike(OPS.caps!.usage);
+  if (('keep' in args) === ('drop' in args)) return [text.opCapsKeepOrDrop, usage];
   for (const key of ['keep', 'drop', 'ambient']) {
     for (const word of (args[key] as string[] | undefined) ?? []) {
       if (unresolved(word) || capabilityName(word)) continue;
-      return [`argument ${key} of op caps: unknown capability "${word}"${suggest(word.toUpperCase().replace(/^(CAP_)?/, 'CAP_'), CAPABILITIES)}`,
-        'capability names as in capabilities(7): CAP_CHOWN, CAP_KILL, net_bind_service ... (the CAP_ prefix and the case are optional)'];
+      return [text.opUnknownCap(key, word, suggest(word.toUpperCase().replace(/^(CAP_)?/, 'CAP_'), CAPABILITIES)), text.opCapNames];
     }
   }
   return undefined;
@@ -154,24 +160,22 @@ function checkCaps(args: Record<string, unknown>): [string, string] | undefined 
 /** Seccomp actions besides an errno name (PROTOCOL.md). */
 const SECCOMP_ACTIONS = ['allow', 'kill', 'kill_thread', 'kill_process', 'trap', 'log'];
 const actionOk = (a: string) => SECCOMP_ACTIONS.includes(a) || /^E[A-Z0-9]+$/.test(a);
-const SECCOMP_FIX = 'rules are NAME (fails with EPERM) or NAME:ACTION, e.g. mkdir, uname:ENOSYS, reboot:kill; actions: ' +
-  `${SECCOMP_ACTIONS.join(', ')} or an errno name (EPERM, ENOSYS, ...)`;
 
 function checkSeccomp(args: Record<string, unknown>): [string, string] | undefined {
   for (const rule of args.rules as string[]) {
     if (unresolved(rule)) continue;
     const m = /^([a-z0-9_]+)(?::(.+))?$/.exec(rule);
-    if (!m) return [`argument rules of op seccomp: "${rule}" is not a rule`, SECCOMP_FIX];
-    if (m[2] !== undefined && !actionOk(m[2])) return [`argument rules of op seccomp: unknown action "${m[2]}" in "${rule}"${suggest(m[2], SECCOMP_ACTIONS)}`, SECCOMP_FIX];
+    if (!m) return [text.opNotARule(rule), text.opSeccompFix(SECCOMP_ACTIONS)];
+    if (m[2] !== undefined && !actionOk(m[2])) return [text.opUnknownAction(m[2], rule, suggest(m[2], SECCOMP_ACTIONS)), text.opSeccompFix(SECCOMP_ACTIONS)];
   }
   const def = args.default;
-  if (typeof def === 'string' && !unresolved(def) && !actionOk(def)) return [`argument default of op seccomp: unknown action "${def}"${suggest(def, SECCOMP_ACTIONS)}`, SECCOMP_FIX];
+  if (typeof def === 'string' && !unresolved(def) && !actionOk(def)) return [text.opUnknownDefault(def, suggest(def, SECCOMP_ACTIONS)), text.opSeccompFix(SECCOMP_ACTIONS)];
   return undefined;
 }
 
 function checkPaths(args: Record<string, unknown>): [string, string] | undefined {
   const bad = (args.paths as string[]).find((p) => !p.startsWith('/') && !unresolved(p));
-  return bad === undefined ? undefined : [`path "${bad}" is not absolute`, 'give paths as the container sees them, e.g. /proc/kcore,/sys/firmware'];
+  return bad === undefined ? undefined : [text.opPathNotAbsolute(bad), text.opPathsFix];
 }
 
 const list = (v: unknown) => (Array.isArray(v) && v.length ? v.join(' ') : text.shownNone);
@@ -200,15 +204,15 @@ export function shownResult(op: string, result: unknown): string {
 const NS_SET = new Set<string>(NAMESPACES);
 
 /** Check one argument's value against its type; returns what is wrong, or undefined. */
-export function checkArg(type: ArgType, value: unknown): string | undefined {
+function checkArg(type: ArgType, value: unknown): string | undefined {
   switch (type) {
-    case 'string': return typeof value === 'string' ? undefined : 'a string';
-    case 'int': return Number.isInteger(value) || (typeof value === 'string' && /^\$\{\w+\}$/.test(value)) ? undefined : 'an integer';
-    case 'bool': return typeof value === 'boolean' ? undefined : 'true or false';
-    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'a list of strings';
+    case 'string': return typeof value === 'string' ? undefined : text.argString;
+    case 'int': return Number.isInteger(value) || (typeof value === 'string' && /^\$\{\w+\}$/.test(value)) ? undefined : text.argInt;
+    case 'bool': return typeof value === 'boolean' ? undefined : text.argBool;
+    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : text.argStrings;
     case 'ns':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `a list of namespaces (${NAMESPACES.join(', ')})`;
-      for (const v of value) if (!NS_SET.has(v)) return `a list of namespaces (${NAMESPACES.join(', ')}); "${v}" is not one`;
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return text.argNamespaces(NAMESPACES);
+      for (const v of value) if (!NS_SET.has(v)) return text.argNotNamespace(NAMESPACES, v);
       return undefined;
   }
 }
@@ -216,15 +220,15 @@ export function checkArg(type: ArgType, value: unknown): string | undefined {
 /** What is wrong with an op and its arguments, as [what, fix], or undefined. */
 export function validateOp(name: string, args: Record<string, unknown>): [string, string] | undefined {
   const spec = OPS[name];
-  if (!spec) return [`unknown op "${name}"${suggest(name, OP_NAMES)}`, `use one of: ${OP_NAMES.join(', ')}`];
+  if (!spec) return [text.opUnknown(name, suggest(name, OP_NAMES)), text.opUseOneOf(OP_NAMES)];
   for (const [k, v] of Object.entries(args)) {
     const type = spec.args[k];
-    if (!type) return [`op ${name} has no argument "${k}"${suggest(k, Object.keys(spec.args))}`, `its arguments are: ${Object.keys(spec.args).join(', ') || 'none'}`];
+    if (!type) return [text.opNoArg(name, k, suggest(k, Object.keys(spec.args))), text.opArgsAre(Object.keys(spec.args))];
     const bad = checkArg(type, v);
-    if (bad) return [`argument ${k} of op ${name} must be ${bad}`, `write it like: ${spec.usage}`];
+    if (bad) return [text.opArgType(k, name, bad), text.opWriteLike(spec.usage)];
   }
   for (const r of spec.required) {
-    if (!(r in args)) return [`op ${name} needs the argument "${r}"`, `add it under args:, e.g. ${spec.usage}`];
+    if (!(r in args)) return [text.opNeedsArg(name, r), text.opAddArg(spec.usage)];
   }
   return spec.check?.(args);
 }
@@ -233,9 +237,9 @@ export function validateOp(name: string, args: Record<string, unknown>): [string
 export function parseOpLine(line: string): { op: string; args: Record<string, unknown> } {
   const words = splitWords(line.trim());
   const name = words.shift();
-  if (!name) throw new Error('empty line');
+  if (!name) throw new Error(text.replEmpty);
   const spec = OPS[name];
-  if (!spec) throw new Error(`unknown op "${name}"${suggest(name, OP_NAMES)}`);
+  if (!spec) throw new Error(text.opUnknown(name, suggest(name, OP_NAMES)));
   const args: Record<string, unknown> = {};
   const positional = [...spec.positional];
   for (let i = 0; i < words.length; i++) {
@@ -246,7 +250,7 @@ export function parseOpLine(line: string): { op: string; args: Record<string, un
       continue;
     }
     const key = positional.shift();
-    if (!key) throw new Error(`too many words for ${name}; usage: ${spec.usage}`);
+    if (!key) throw new Error(text.replTooManyWords(name, spec.usage));
     const type = spec.args[key]!;
     if (spec.rest && positional.length === 0 && type === 'strings') {
       args[key] = words.slice(i);
@@ -255,7 +259,7 @@ export function parseOpLine(line: string): { op: string; args: Record<string, un
     args[key] = coerce(type, w);
   }
   const bad = validateOp(name, args);
-  if (bad) throw new Error(`${bad[0]} — usage: ${spec.usage}`);
+  if (bad) throw new Error(text.replBad(bad[0], spec.usage));
   return { op: name, args };
 }
 
@@ -287,28 +291,6 @@ export function splitWords(s: string): string[] {
 /** Op names that start with what was typed: for tab completion. */
 export function completeOp(prefix: string): string[] {
   return OP_NAMES.filter((n) => n.startsWith(prefix));
-}
-
-/** ` (did you mean X?)` when a close name exists, else ''. */
-export function suggest(word: string, names: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const n of names) {
-    const d = distance(word, n);
-    if (d < bestD) { bestD = d; best = n; }
-  }
-  return best && best !== word ? ` (did you mean "${best}"?)` : '';
-}
-
-export function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 // ------------------------------------------------------------------ REPL helpers

@@ -2,10 +2,9 @@
 // (loader.ts) turns a Markdown file into these and refuses anything it cannot run
 // with `file:line: what is wrong — how to fix`. lessons/README.md documents the format.
 import type { ViewName } from '../kernel/types.ts';
-import type { BlockWhen } from './layout.ts';
+import { lessons } from '../text/index.ts';
 
 export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
-export type BlockType = (typeof BLOCK_TYPES)[number];
 
 /** Code blocks shown as they are (not run). Anything else is refused, so a typo in
  *  `step` cannot silently turn an exercise into a picture of one. */
@@ -20,6 +19,10 @@ export const FEATURES = [
   'jq', 'curl', 'registry', 'buildah', 'docker',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
+
+/** A block's condition on the machine's cgroup layout (layout.ts): for each key, the
+ *  values any of which will do. All keys must hold. */
+export type BlockWhen = Record<string, string[]>;
 
 export interface LessonMeta {
   id: string;
@@ -152,7 +155,7 @@ export interface LessonSummary {
 /** A lesson that cannot be run: where, what, and how to fix it. */
 export class LessonError extends Error {
   constructor(readonly file: string, readonly line: number, readonly what: string, readonly fix: string) {
-    super(`${file}:${line}: ${what} — ${fix}`);
+    super(lessons.format.error(file, line, what, fix));
     this.name = 'LessonError';
   }
 }

@@ -6,9 +6,9 @@
 // no one else (src/ledger/trust.ts).
 import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { safetyText } from '../cli/text.ts';
 import { repoRoot } from '../core/binary.ts';
-import { distrust } from '../ledger/trust.ts';
+import { describeDistrust, distrust, type Distrust } from '../ledger/trust.ts';
+import { ledger as t } from '../text/index.ts';
 
 /** A lessons directory that is not to be run, and why (the message says how to fix it). */
 export class LessonTrustError extends Error {}
@@ -33,9 +33,16 @@ export function assertTrustedLessons(root: string, files: string[]): void {
   const dir = real(root);
   const within = (t: string) => dir === t || dir.startsWith(t + '/');
   if (within(real(builtInLessons())) || !existsSync(dir)) return;
-  if (!trusted.some(within)) throw new LessonTrustError(safetyText.lessonsUntrusted(root));
+  if (!trusted.some(within)) throw new LessonTrustError(t.lessonsUntrusted(root, process.geteuid?.() === 0));
   // The directory, then each file as it really is (a link is judged by its target),
   // with every directory above it.
   const problem = distrust(dir) ?? files.map((f) => distrust(real(f), { file: true })).find(Boolean);
-  if (problem) throw new LessonTrustError(safetyText.lessonsDistrusted(root, problem));
+  if (problem) throw new LessonTrustError(t.lessonsDistrusted(root, describeDistrust(problem), lessonsFix(problem)));
+}
+
+/** What to do about lessons that someone else could change. */
+function lessonsFix(d: Distrust): string {
+  if (d.why === 'writable') return t.lessonsFix.writable(d.path);
+  if (d.why === 'owner') return t.lessonsFix.owner(process.geteuid?.() === 0 ? 'root' : String(process.geteuid?.()), d.path);
+  return t.lessonsFix.other;
 }

@@ -5,7 +5,7 @@
 // with it, makes the writes with it, and `boxlab run --explain` prints it.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { cgroupText as t } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 
 /** A device and a rate: --device-write-bps /dev/loop3:1mb (or 7:3:1mb). */
 export interface DeviceRate { device: string; major: number; minor: number; rate: number }
@@ -50,7 +50,7 @@ interface FlagRow {
 }
 
 /** The CPU period runc and Docker use with --cpus: 100 ms. */
-export const CPU_PERIOD_US = 100_000;
+const CPU_PERIOD_US = 100_000;
 
 export class FlagError extends Error {}
 
@@ -62,21 +62,21 @@ const SCALE: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 3
 /** The largest size taken: 8 PiB, beyond any machine's memory or disk rate, and a
  *  whole number of bytes a double holds exactly (so it is written as digits, never
  *  as 1e+32). */
-export const MAX_BYTES = 8 * 2 ** 50;
+const MAX_BYTES = 8 * 2 ** 50;
 
 /** "512m" -> 536870912: Docker's RAMInBytes (binary multiples; b, k, m, g, t, p). */
 export function parseBytes(text: string, flag: string): number {
   const m = SIZE.exec(text.trim());
-  if (!m) throw new FlagError(t.badSize(flag, text));
+  if (!m) throw new FlagError(runtime.cgroup.badSize(flag, text));
   const n = Math.floor(Number(m[1]) * SCALE[(m[2] ?? '').toLowerCase()]!);
-  if (!(n <= MAX_BYTES)) throw new FlagError(t.sizeTooLarge(flag, text, `8p (${MAX_BYTES} bytes)`));
+  if (!(n <= MAX_BYTES)) throw new FlagError(runtime.cgroup.sizeTooLarge(flag, text, `8p (${MAX_BYTES} bytes)`));
   return n;
 }
 
 function parseInteger(text: string, flag: string, min: number, max: number): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new FlagError(t.badInteger(flag, text, min, max));
+  if (!/^-?\d+$/.test(text.trim())) throw new FlagError(runtime.cgroup.badInteger(flag, text, min, max));
   const n = Number(text);
-  if (n < min || n > max) throw new FlagError(t.badInteger(flag, text, min, max));
+  if (n < min || n > max) throw new FlagError(runtime.cgroup.badInteger(flag, text, min, max));
   return n;
 }
 
@@ -86,9 +86,9 @@ function deviceNumbers(path: string, flag: string): { major: number; minor: numb
   try {
     st = statSync(path, { bigint: true });
   } catch {
-    throw new FlagError(t.noDevice(flag, path));
+    throw new FlagError(runtime.cgroup.noDevice(flag, path));
   }
-  if (!st.isBlockDevice()) throw new FlagError(t.notBlockDevice(flag, path));
+  if (!st.isBlockDevice()) throw new FlagError(runtime.cgroup.notBlockDevice(flag, path));
   const dev = st.rdev;
   const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
   const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
@@ -98,19 +98,19 @@ function deviceNumbers(path: string, flag: string): { major: number; minor: numb
 /** "/dev/sda:1mb" or "8:0:1mb" (rate: bytes for *-bps, a count for *-iops). */
 export function parseDeviceRate(text: string, flag: string, bytes: boolean): DeviceRate {
   const cut = text.lastIndexOf(':');
-  if (cut <= 0) throw new FlagError(t.badDeviceRate(flag, text));
+  if (cut <= 0) throw new FlagError(runtime.cgroup.badDeviceRate(flag, text));
   const device = text.slice(0, cut);
   const rateText = text.slice(cut + 1);
   const rate = bytes ? parseBytes(rateText, flag) : parseInteger(rateText, flag, 1, Number.MAX_SAFE_INTEGER);
-  if (rate <= 0) throw new FlagError(t.badDeviceRate(flag, text));
+  if (rate <= 0) throw new FlagError(runtime.cgroup.badDeviceRate(flag, text));
   const mm = /^(\d+):(\d+)$/.exec(device);
   if (mm) {
     // Linux's dev_t: a 12-bit major and a 20-bit minor.
     const [major, minor] = [Number(mm[1]), Number(mm[2])];
-    if (major > 0xfff || minor > 0xfffff) throw new FlagError(t.badDeviceNumber(flag, device));
+    if (major > 0xfff || minor > 0xfffff) throw new FlagError(runtime.cgroup.badDeviceNumber(flag, device));
     return { device, major, minor, rate };
   }
-  if (!device.startsWith('/')) throw new FlagError(t.badDeviceRate(flag, text));
+  if (!device.startsWith('/')) throw new FlagError(runtime.cgroup.badDeviceRate(flag, text));
   return { device, ...deviceNumbers(device, flag), rate };
 }
 
@@ -147,7 +147,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     flag: 'memory', key: 'memory', controller: 'memory', v1: 'memory.limit_in_bytes', v2: 'memory.max',
     parse: (text, f) => {
       const n = parseBytes(text, f);
-      if (n < 6 * 2 ** 20) throw new FlagError(t.memoryTooSmall(f, text));
+      if (n < 6 * 2 ** 20) throw new FlagError(runtime.cgroup.memoryTooSmall(f, text));
       return n;
     },
     writes: (lim, v) => [[v === 1 ? 'memory.limit_in_bytes' : 'memory.max', lim.memory!]],
@@ -171,7 +171,7 @@ export const CGROUP_FLAGS: FlagRow[] = [
     parse: (text, f) => {
       const n = Number(text);
       const max = availableParallelism();
-      if (!/^\d*\.?\d+$/.test(text.trim()) || !(n >= 0.01) || n > max) throw new FlagError(t.badCpus(f, text, max));
+      if (!/^\d*\.?\d+$/.test(text.trim()) || !(n >= 0.01) || n > max) throw new FlagError(runtime.cgroup.badCpus(f, text, max));
       return n;
     },
     writes: (lim, v) => {
@@ -180,14 +180,14 @@ export const CGROUP_FLAGS: FlagRow[] = [
     },
   },
   {
-    flag: 'cpu-shares', key: 'cpuShares', controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight (1024 -> 100, log curve)',
+    flag: 'cpu-shares', key: 'cpuShares', controller: 'cpu', v1: 'cpu.shares', v2: 'cpu.weight',
     parse: (text, f) => parseInteger(text, f, 2, 262144),
     writes: (lim, v) => [v === 1 ? ['cpu.shares', lim.cpuShares!] : ['cpu.weight', sharesToWeight(lim.cpuShares!)]],
   },
   {
     flag: 'cpuset-cpus', key: 'cpusetCpus', controller: 'cpuset', v1: 'cpuset.cpus', v2: 'cpuset.cpus',
     parse: (text, f) => {
-      if (!CPU_LIST.test(text.trim())) throw new FlagError(t.badCpuList(f, text));
+      if (!CPU_LIST.test(text.trim())) throw new FlagError(runtime.cgroup.badCpuList(f, text));
       return text.trim();
     },
     writes: (lim) => [['cpuset.cpus', lim.cpusetCpus!]],
@@ -207,9 +207,9 @@ export const CGROUP_FLAGS: FlagRow[] = [
     writes: () => [], // a file of the process, not of the group: see oomScoreWrite
   },
   {
-    flag: 'cgroup-parent', key: 'cgroupParent', controller: '', v1: '(where the group is made)', v2: '(where the group is made)',
+    flag: 'cgroup-parent', key: 'cgroupParent', controller: '', v1: '', v2: '',
     parse: (text, f) => {
-      if (!PARENT.test(text) || text.split('/').some((c) => c === '.' || c === '..')) throw new FlagError(t.badParent(f, text));
+      if (!PARENT.test(text) || text.split('/').some((c) => c === '.' || c === '..')) throw new FlagError(runtime.cgroup.badParent(f, text));
       return text;
     },
     writes: () => [],
@@ -234,8 +234,8 @@ export function parseLimits(options: Record<string, string | string[] | boolean 
     }
   }
   if (lim.memorySwap !== undefined) {
-    if (lim.memory === undefined) throw new FlagError(t.swapNeedsMemory);
-    if (lim.memorySwap >= 0 && lim.memorySwap < lim.memory) throw new FlagError(t.swapBelowMemory);
+    if (lim.memory === undefined) throw new FlagError(runtime.cgroup.swapNeedsMemory);
+    if (lim.memorySwap >= 0 && lim.memorySwap < lim.memory) throw new FlagError(runtime.cgroup.swapBelowMemory);
   }
   return lim;
 }
@@ -263,5 +263,6 @@ export function oomScoreWrite(lim: Limits, pid: number | 'PID'): CgroupWrite | u
 
 /** The table as text rows: flag, Docker's value, the v1 file, the v2 file, a note. */
 export function flagTable(): string[][] {
-  return CGROUP_FLAGS.map((r) => [`--${r.flag}`, t.flagValue[r.flag] ?? '', r.v1, r.v2, t.flagNote[r.flag] ?? '']);
+  const t = runtime.cgroup;
+  return CGROUP_FLAGS.map((r) => [`--${r.flag}`, t.flagValue[r.flag] ?? '', t.flagFile[r.flag]?.v1 ?? r.v1, t.flagFile[r.flag]?.v2 ?? r.v2, t.flagNote[r.flag] ?? '']);
 }

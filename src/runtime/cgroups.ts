@@ -4,9 +4,9 @@
 // --explain` prints and what `boxlab doctor` reports about this machine's cgroups.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Core, CoreError, type CgroupLayout, type CgroupPlan, type CgroupRef } from '../core/index.ts';
-import { kernelAtLeast } from '../doctor/checks.ts';
+import { kernelAtLeast } from '../kernel/release.ts';
 import type { Ledger } from '../ledger/index.ts';
-import { cgroupText as t } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 import {
   cgroupWrites, flagTable, neededControllers, oomScoreWrite, type CgroupVersion, type CgroupWrite, type Limits,
 } from './cgroup-flags.ts';
@@ -19,7 +19,7 @@ export interface Group {
   entries: Map<string, number>;
 }
 
-export function versionOf(layout: string): CgroupVersion {
+function versionOf(layout: string): CgroupVersion {
   return layout === 'v2' ? 2 : 1;
 }
 
@@ -79,7 +79,7 @@ function table(rows: string[][]): string {
 
 /** The file a write goes to on this machine: the group's directory in the tree of the
  *  file's controller (its name's prefix), or the one directory on v2. */
-export function writePath(plan: CgroupPlan, w: CgroupWrite): string {
+function writePath(plan: CgroupPlan, w: CgroupWrite): string {
   if (w.file.startsWith('/')) return w.file;
   const prefix = w.file.split('.')[0]!;
   const dir = plan.groups.find((g) => g.version === 2 || g.controllers.split(',').includes(prefix)) ?? plan.groups[0]!;
@@ -89,27 +89,27 @@ export function writePath(plan: CgroupPlan, w: CgroupWrite): string {
 /** `boxlab run --explain`: the table, then for the given flags the files and values
  *  on this machine. Nothing is made: the plan is the core's dry run. */
 export async function explainText(lim: Limits, name: string): Promise<string> {
-  const out = [t.explainTitle, '', table([t.explainHead, ...flagTable()]), ''];
+  const out = [runtime.cgroup.explainTitle, '', table([runtime.cgroup.explainHead, ...flagTable()]), ''];
   const writes = (v: CgroupVersion) => [...cgroupWrites(lim, v), ...[oomScoreWrite(lim, 'PID')].filter((w) => w !== undefined)];
   await withCore(async (core) => {
     const layout = await core.cgroupLayout();
     const version = versionOf(layout.layout);
-    out.push(t.explainMachine(layout.layout, version));
+    out.push(runtime.cgroup.explainMachine(layout.layout, version));
     if (writes(version).length === 0 && lim.cgroupParent === undefined) {
-      out.push(t.explainNoFlags);
+      out.push(runtime.cgroup.explainNoFlags);
       return;
     }
     const ref: CgroupRef = { cgroup: name, ...(lim.cgroupParent ? { parent: lim.cgroupParent } : {}) };
     try {
       const plan = await core.cgroupPlan(ref, neededControllers(lim));
-      out.push(t.explainGroup(name, plan.groups.map((g) => g.path)), t.explainCreate(plan.create));
-      for (const e of plan.enable) out.push(t.explainEnable(e.path, e.controllers));
-      out.push(t.explainWrites);
-      for (const w of writes(version)) out.push(t.explainWrite(w.flag, writePath(plan, w), w.value));
+      out.push(runtime.cgroup.explainGroup(name, plan.groups.map((g) => g.path)), runtime.cgroup.explainCreate(plan.create));
+      for (const e of plan.enable) out.push(runtime.cgroup.explainEnable(e.path, e.controllers));
+      out.push(runtime.cgroup.explainWrites);
+      for (const w of writes(version)) out.push(runtime.cgroup.explainWrite(w.flag, writePath(plan, w), w.value));
     } catch (err) {
       if (!(err instanceof CoreError)) throw err;
-      out.push(t.explainCannot(err.message, err.hint ?? ''));
-      for (const w of writes(version)) out.push(t.explainWrite(w.flag, w.file, w.value));
+      out.push(runtime.cgroup.explainCannot(err.message, err.hint ?? ''));
+      for (const w of writes(version)) out.push(runtime.cgroup.explainWrite(w.flag, w.file, w.value));
     }
   });
   return out.join('\n');
@@ -143,9 +143,9 @@ export async function cgroupReport(): Promise<CgroupReport> {
   const notes: string[] = [];
   const problems: string[] = [];
   const v2 = layout.layout === 'v2';
-  if (layout.layout === 'hybrid') notes.push(t.reportHybrid);
+  if (layout.layout === 'hybrid') notes.push(runtime.cgroup.reportHybrid);
   const missing = (v2 ? TAUGHT_V2 : TAUGHT_V1).filter((c) => !controllers.includes(c));
-  if (missing.length) problems.push(t.reportMissing(missing));
+  if (missing.length) problems.push(runtime.cgroup.reportMissing(missing));
   const dirs = layout.hierarchies.map((h) => `${h.mount}${h.own === '/' ? '' : h.own}`);
   if (v2) {
     const own = layout.hierarchies[0]!;
@@ -153,9 +153,9 @@ export async function cgroupReport(): Promise<CgroupReport> {
     // The no-internal-process rule: a group other than the root that holds processes
     // (boxlab's own, at least) cannot hand controllers to groups beneath it.
     const procs = own.own === '/' ? '' : readFileSync(`${dir}/cgroup.procs`, 'utf8').trim();
-    if (procs) problems.push(t.reportInternal(dir));
-    if (!kernelAtLeast(5, 7)) notes.push(t.reportNoCloneInto);
-    if (!kernelAtLeast(5, 14)) notes.push(t.reportNoKill);
+    if (procs) problems.push(runtime.cgroup.reportInternal(dir));
+    if (!kernelAtLeast(5, 7)) notes.push(runtime.cgroup.reportNoCloneInto);
+    if (!kernelAtLeast(5, 14)) notes.push(runtime.cgroup.reportNoKill);
   }
   const owns = [...new Set(layout.hierarchies.map((h) => h.own))];
   const parent = v2 ? dirs[0]! : owns.length === 1 ? `${layout.root}/*${owns[0] === '/' ? '' : owns[0]}` : dirs.join(' ');

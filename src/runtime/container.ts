@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
 import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type Publish } from './network.ts';
-import { cgroupText } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
 import { confine, securityErrors, type Security } from './security.ts';
@@ -158,7 +158,7 @@ export class Container {
 export function validateSpec(spec: RunSpec): string[] {
   const errors: string[] = [];
   if (!existsSync(spec.rootfs) || !statSync(spec.rootfs).isDirectory()) {
-    errors.push(`rootfs ${spec.rootfs} is not a directory: build one with 'boxlab rootfs ${spec.rootfs}' or point --rootfs at one`);
+    errors.push(runtime.noRootfs(spec.rootfs));
   }
   return [...errors, ...optionErrors(spec)];
 }
@@ -167,16 +167,16 @@ export function validateSpec(spec: RunSpec): string[] {
  *  built, so a wrong flag is named without waiting for (or failing at) the build. */
 export function optionErrors(spec: RunSpec): string[] {
   const errors: string[] = [];
-  if (spec.argv.length === 0) errors.push('no command given: boxlab run [OPTIONS] -- CMD [ARG...]');
-  if (spec.hostname && !spec.ns.includes('uts')) errors.push('--hostname needs a UTS namespace: add uts to --ns');
-  if (!spec.ns.includes('mnt')) errors.push('boxlab run needs a mount namespace (mnt) so the container\'s mounts never touch the host');
+  if (spec.argv.length === 0) errors.push(runtime.noCommand);
+  if (spec.hostname && !spec.ns.includes('uts')) errors.push(runtime.hostnameNeedsUts);
+  if (!spec.ns.includes('mnt')) errors.push(runtime.needsMnt);
   for (const v of spec.volumes) {
-    if (!existsSync(v.source)) errors.push(`volume source ${v.source} does not exist on the host`);
-    if (!v.target.startsWith('/')) errors.push(`volume target ${v.target} must be an absolute path inside the container`);
+    if (!existsSync(v.source)) errors.push(runtime.noVolumeSource(v.source));
+    if (!v.target.startsWith('/')) errors.push(runtime.volumeNotAbsolute(v.target));
   }
-  for (const t of spec.tmpfs) if (!t.startsWith('/')) errors.push(`--tmpfs ${t} must be an absolute path inside the container`);
+  for (const t of spec.tmpfs) if (!t.startsWith('/')) errors.push(runtime.tmpfsNotAbsolute(t));
   errors.push(...netErrors(spec));
-  if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(cgroupText.rootless);
+  if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(runtime.cgroup.rootless);
   errors.push(...securityErrors(spec.security, spec.ns.includes('user')));
   return errors;
 }
@@ -184,7 +184,7 @@ export function optionErrors(spec: RunSpec): string[] {
 export function parseVolume(text: string): Volume {
   const parts = text.split(':');
   if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1] || (parts[2] && parts[2] !== 'ro' && parts[2] !== 'rw')) {
-    throw new Error(`-v ${text}: expected SRC:DST or SRC:DST:ro`);
+    throw new Error(runtime.badVolume(text));
   }
   return { source: resolve(parts[0]), target: parts[1], readonly: parts[2] === 'ro' };
 }

@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { type Core } from '../core/index.ts';
 import { blName, type Ledger } from '../ledger/index.ts';
 import { BRIDGE, IP_FORWARD, hostNet, newHolder, withHostNetLock } from '../ledger/host-net.ts';
-import { netText as t } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 
 const run = promisify(execFile);
 
@@ -46,7 +46,7 @@ export class NetworkError extends Error {}
 export function parsePublish(text: string): Publish {
   const m = /^(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(text);
   const port = (s: string | undefined) => Number(s);
-  if (!m || port(m[1]) < 1 || port(m[1]) > 65535 || port(m[2]) < 1 || port(m[2]) > 65535) throw new NetworkError(t.badPublish(text));
+  if (!m || port(m[1]) < 1 || port(m[1]) > 65535 || port(m[2]) < 1 || port(m[2]) > 65535) throw new NetworkError(runtime.net.badPublish(text));
   return { hostPort: port(m[1]), ctPort: port(m[2]), proto: (m[3] as 'tcp' | 'udp' | undefined) ?? 'tcp' };
 }
 
@@ -55,13 +55,13 @@ export function netErrors(spec: { ns: readonly string[]; net?: NetMode; publish?
   const errors: string[] = [];
   const mode = spec.net ?? 'none';
   const publish = spec.publish ?? [];
-  if (mode === 'host' ? spec.ns.includes('net') : !spec.ns.includes('net')) errors.push(t.netNsConflict(mode));
-  if (publish.length && mode !== 'bridge') errors.push(t.publishNeedsBridge);
-  if (mode === 'bridge' && spec.rootless) errors.push(t.bridgeNeedsRoot);
+  if (mode === 'host' ? spec.ns.includes('net') : !spec.ns.includes('net')) errors.push(runtime.net.netNsConflict(mode));
+  if (publish.length && mode !== 'bridge') errors.push(runtime.net.publishNeedsBridge);
+  if (mode === 'bridge' && spec.rootless) errors.push(runtime.net.bridgeNeedsRoot);
   const seen = new Set<string>();
   for (const p of publish) {
     const key = `${p.hostPort}/${p.proto}`;
-    if (seen.has(key)) errors.push(t.samePortTwice(p.hostPort));
+    if (seen.has(key)) errors.push(runtime.net.samePortTwice(p.hostPort));
     seen.add(key);
   }
   return errors;
@@ -110,7 +110,7 @@ export function pickSubnet(routes: string[]): string | undefined {
 }
 
 /** Every IPv4 destination in every routing table of the host (main, local, others). */
-export async function hostRoutes(): Promise<string[]> {
+async function hostRoutes(): Promise<string[]> {
   const { stdout } = await run('ip', ['-j', '-4', 'route', 'show', 'table', 'all']);
   return (JSON.parse(stdout) as { dst: string }[]).map((r) => r.dst).filter((d) => d && d !== 'default');
 }
@@ -144,7 +144,7 @@ export interface Attached {
 async function ensureBridge(core: Core): Promise<{ gateway: string; subnet: string }> {
   if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
     const subnet = pickSubnet(await hostRoutes());
-    if (!subnet) throw new NetworkError(t.noFreeSubnet);
+    if (!subnet) throw new NetworkError(runtime.net.noFreeSubnet);
     const gateway = `${formatIp(parseCidr(subnet)!.addr + 1)}/24`;
     await core.bridgeAdd({}, BRIDGE);
     await core.addrAdd({}, BRIDGE, gateway);
@@ -152,7 +152,7 @@ async function ensureBridge(core: Core): Promise<{ gateway: string; subnet: stri
     return { gateway: gateway.split('/')[0]!, subnet };
   }
   const addr = await bridgeAddress();
-  if (!addr) throw new NetworkError(t.bridgeWithoutAddress(BRIDGE));
+  if (!addr) throw new NetworkError(runtime.net.bridgeWithoutAddress(BRIDGE));
   const c = parseCidr(addr)!;
   const size = 2 ** (32 - c.len);
   return { gateway: formatIp(c.addr), subnet: `${formatIp(Math.floor(c.addr / size) * size)}/${c.len}` };
@@ -182,7 +182,7 @@ export async function joinBridge(core: Core, ledger: Ledger): Promise<{ gateway:
     const base = parseCidr(subnet)!.addr;
     const candidates = Array.from({ length: 253 }, (_, i) => formatIp(base + 2 + i)).filter((ip) => ip !== gateway);
     const ip = hostNet.lease(candidates, holder);
-    if (!ip) throw new NetworkError(t.subnetFull(subnet));
+    if (!ip) throw new NetworkError(runtime.net.subnetFull(subnet));
     return { gateway, subnet, ip };
   });
 }
@@ -200,7 +200,7 @@ function loopbackProxy(p: Publish, ip: string): Promise<Server> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new NetworkError(err.code === 'EADDRINUSE' ? t.portInUse(p.hostPort) : err.message)));
+      reject(new NetworkError(err.code === 'EADDRINUSE' ? runtime.net.portInUse(p.hostPort) : err.message)));
     server.listen(p.hostPort, '127.0.0.1', () => resolve(server));
   });
 }

@@ -9,7 +9,7 @@ import { blName, type Ledger } from '../ledger/index.ts';
 import type { NamespaceName } from '../core/index.ts';
 import type { RunSpec } from './container.ts';
 import { grantableCaps, keptCaps, maskedPaths, readonlyPaths } from './security.ts';
-import { ociText } from '../cli/text.ts';
+import { runtime } from '../text/index.ts';
 
 /** Where boxcore keeps its containers by default: /run/boxcore as root. */
 export function ociRoot(): string {
@@ -34,7 +34,7 @@ export interface OverlayDirs { upper: string; work: string; merged: string }
  *  written); without, root.path is the rootfs itself. --net bridge has no equivalent
  *  in config.json (it needs the host side made first). */
 export function configFromRunSpec(spec: RunSpec, overlay?: OverlayDirs): Record<string, unknown> {
-  if (spec.net === 'bridge') throw new Error(ociText.bridgeHasNoConfig);
+  if (spec.net === 'bridge') throw new Error(runtime.oci.bridgeHasNoConfig);
   const ns = spec.ns;
   const mounts: Record<string, unknown>[] = [];
   if (overlay) {
@@ -129,7 +129,7 @@ function signalNumber(sig: NodeJS.Signals): number {
 /** What is wrong with a bundle directory before boxcore is asked (boxcore checks the
  *  rest, and names the field). */
 export function bundleErrors(bundle: string): string[] {
-  if (!existsSync(bundle)) return [ociText.noBundle(bundle)];
-  if (!existsSync(join(bundle, 'config.json'))) return [ociText.noConfig(bundle)];
+  if (!existsSync(bundle)) return [runtime.oci.noBundle(bundle)];
+  if (!existsSync(join(bundle, 'config.json'))) return [runtime.oci.noConfig(bundle)];
   return [];
 }

@@ -11,8 +11,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../core/binary.ts';
 import type { Ledger } from '../ledger/index.ts';
-import { msg, safetyText } from '../cli/text.ts';
-import { distrust } from '../ledger/trust.ts';
+import { describeDistrust, distrust } from '../ledger/trust.ts';
+import { ledger as ledgerText, runtime } from '../text/index.ts';
 
 const MARKER = '.boxlab-rootfs';
 
@@ -24,7 +24,7 @@ export function defaultRootfsDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'boxlab', 'rootfs');
 }
 
-export function isBuiltRootfs(dir: string): boolean {
+function isBuiltRootfs(dir: string): boolean {
   return existsSync(join(dir, MARKER));
 }
 
@@ -34,7 +34,7 @@ export function isBuiltRootfs(dir: string): boolean {
 export async function ensureDefaultRootfs(ledger: Ledger, onBuild: (dir: string) => void = () => {}): Promise<string> {
   const dir = defaultRootfsDir();
   if (isBuiltRootfs(dir)) return dir;
-  if (process.env.BOXLAB_ROOTFS) throw new Error(msg.rootfsNotBuilt(dir, existsSync(dir)));
+  if (process.env.BOXLAB_ROOTFS) throw new Error(runtime.rootfsNotBuilt(dir, existsSync(dir)));
   onBuild(dir);
   await buildRootfs(dir, ledger);
   return dir;
@@ -74,26 +74,26 @@ export interface BuiltRootfs { dir: string; source: 'busybox' | 'host'; programs
 export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: boolean; from?: 'busybox' | 'host' } = {}): Promise<BuiltRootfs> {
   if (existsSync(dir) && !opts.force) {
     if (isBuiltRootfs(dir)) return JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as BuiltRootfs;
-    throw new Error(`${dir} exists and is not a boxlab rootfs; choose another directory or remove it`);
+    throw new Error(runtime.rootfsNotOurs(dir));
   }
   try {
     mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(msg.rootfsCannotWrite(dirname(dir), code));
+    if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(runtime.rootfsCannotWrite(dirname(dir), code));
     throw err;
   }
   // Root builds by path in the directory beside DIR: where anyone else can write, they
   // could swap a name in it for a link and have root write (or remove, with --force)
   // wherever it leads.
   const problem = process.geteuid?.() === 0 ? distrust(dirname(dir)) : undefined;
-  if (problem) throw new Error(safetyText.rootfsPlace(dirname(dir), problem));
+  if (problem) throw new Error(ledgerText.rootfsPlace(dirname(dir), describeDistrust(problem)));
   const tmp = join(dirname(dir), `bl-build-${process.pid}`);
   const entry = ledger.record({ kind: 'dir', path: tmp });
   try {
     rmSync(tmp, { recursive: true, force: true });
     const busybox = opts.from === 'host' ? undefined : findStaticBusybox();
-    if (opts.from === 'busybox' && !busybox) throw new Error('no static busybox on this host (apt-get install busybox-static)');
+    if (opts.from === 'busybox' && !busybox) throw new Error(runtime.noBusybox);
     const recipe = JSON.parse(readFileSync(join(repoRoot(), 'assets', 'rootfs.json'), 'utf8')) as Recipe;
     layout(tmp, recipe);
     const programs = busybox ? installBusybox(tmp, busybox) : installHostPrograms(tmp, recipe.programs);
@@ -147,7 +147,7 @@ function which(name: string): string | undefined {
 }
 
 /** Shared libraries a program loads, and its dynamic loader, as ldd lists them. */
-export function librariesOf(program: string): string[] {
+function librariesOf(program: string): string[] {
   let out: string;
   try {
     out = execFileSync('ldd', [program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

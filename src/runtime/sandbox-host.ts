@@ -10,12 +10,13 @@
 import { existsSync } from 'node:fs';
 import type { Core, NetTarget } from '../core/index.ts';
 import { blName, type Ledger } from '../ledger/index.ts';
+import { runtime } from '../text/index.ts';
 import { formatIp, parseCidr } from './network.ts';
 
 /** "10.0.0.0/24", 5 -> "10.0.0.5/24" */
-export function hostAddress(subnet: string, n: number): string {
+function hostAddress(subnet: string, n: number): string {
   const c = parseCidr(subnet);
-  if (!c) throw new Error(`not an IPv4 subnet: ${subnet}`);
+  if (!c) throw new Error(runtime.notSubnet(subnet));
   return `${formatIp(c.addr + n)}/${c.len}`;
 }
 
@@ -89,7 +90,7 @@ export class SandboxHost {
 
 /** The underlay: a veth "cable" between two hosts, eth0 in each, on `subnet`
  *  (.1 for a, .2 for b). Returns their addresses. */
-export async function cable(core: Core, a: SandboxHost, b: SandboxHost, subnet: string): Promise<[string, string]> {
+async function cable(core: Core, a: SandboxHost, b: SandboxHost, subnet: string): Promise<[string, string]> {
   await core.vethAdd(a.where, 'eth0', 'eth0', b.where);
   const addrs: [string, string] = [hostAddress(subnet, 1), hostAddress(subnet, 2)];
   for (const [host, addr] of [[a, addrs[0]], [b, addrs[1]]] as const) {
@@ -102,7 +103,7 @@ export async function cable(core: Core, a: SandboxHost, b: SandboxHost, subnet: 
 /** The overlay: in each host a VXLAN link (VNI `id`, UDP 4789 over the underlay)
  *  enslaved to a bridge `bridge`, so containers attached to that bridge on either host
  *  share one Ethernet segment - what Docker's overlay network driver builds. */
-export async function overlay(core: Core, hosts: [SandboxHost, string][], id: number, bridge = 'ov0'): Promise<void> {
+async function overlay(core: Core, hosts: [SandboxHost, string][], id: number, bridge = 'ov0'): Promise<void> {
   for (const [host, local] of hosts) {
     const remote = hosts.find(([h]) => h !== host)![1];
     await host.bridge(bridge);

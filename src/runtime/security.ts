@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Core } from '../core/index.ts';
 import { CAPABILITIES, CAP_LAST_CAP, capabilityName } from '../kernel/views/ids.ts';
-import { suggest } from '../lessons/ops.ts';
-import { securityText as t } from '../cli/text.ts';
+import { suggest } from '../text/suggest.ts';
+import { runtime } from '../text/index.ts';
 import { FlagError } from './cgroup-flags.ts';
 
 export interface Security {
@@ -56,7 +56,7 @@ function capFlag(flag: string, word: string): string {
   const name = capabilityName(word);
   if (!name) {
     const bare = word.toUpperCase().replace(/^CAP_/, '');
-    throw new FlagError(t.unknownCap(flag, word, suggest(bare, [...CAPABILITIES.map((c) => c.slice(4)), ALL])));
+    throw new FlagError(runtime.security.unknownCap(flag, word, suggest(bare, [...CAPABILITIES.map((c) => c.slice(4)), ALL])));
   }
   return name;
 }
@@ -64,7 +64,7 @@ function capFlag(flag: string, word: string): string {
 /** --security-opt: Docker's no-new-privileges, no-new-privileges:true|false (or =). */
 function securityOpt(word: string): boolean {
   const m = /^no-new-privileges(?:[:=](true|false))?$/.exec(word);
-  if (!m) throw new FlagError(t.badSecurityOpt(word));
+  if (!m) throw new FlagError(runtime.security.badSecurityOpt(word));
   return m[1] !== 'false';
 }
 
@@ -82,7 +82,7 @@ export function parseSecurity(o: Record<string, string | string[] | boolean | un
 }
 
 /** The highest capability this kernel knows. */
-export function capLastCap(): number {
+function capLastCap(): number {
   try {
     return Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
   } catch {
@@ -127,7 +127,7 @@ export function securityErrors(sec: Security, userns: boolean): string[] {
   const grantable = grantableCaps(userns);
   const last = capLastCap();
   return sec.capAdd.filter((c) => c !== ALL && !grantable.includes(c)).map((c) =>
-    (CAPABILITIES as readonly string[]).indexOf(c) > last ? t.capNotInKernel(c, last) : t.capNotHeld(c));
+    (CAPABILITIES as readonly string[]).indexOf(c) > last ? runtime.security.capNotInKernel(c, last) : runtime.security.capNotHeld(c));
 }
 
 /** Docker's masked paths, and the per-CPU thermal_throttle directories it masks too
@@ -163,18 +163,18 @@ export async function confine(core: Core, ct: string, sec: Security, userns: boo
 
 /** For --explain: what confine would do here, step by step. */
 export function explainSecurity(sec: Security, userns: boolean): string[] {
-  const out = [t.explainTitle];
+  const out = [runtime.security.explainTitle];
   const paths = (list: string[]) => {
     const absent = list.filter((p) => !existsSync(p));
-    return t.explainPaths(list.filter((p) => existsSync(p)), absent);
+    return runtime.security.explainPaths(list.filter((p) => existsSync(p)), absent);
   };
-  out.push(t.explainStep('readonly_paths', sec.privileged ? t.explainPrivilegedNone : paths(readonlyPaths(sec))));
-  out.push(t.explainStep('masked_paths', sec.privileged ? t.explainPrivilegedNone : paths(maskedPaths(sec))));
-  out.push(t.explainStep('no_new_privs', sec.noNewPrivileges ? t.explainNnpOn : t.explainNnpOff));
+  out.push(runtime.security.explainStep('readonly_paths', sec.privileged ? runtime.security.explainPrivilegedNone : paths(readonlyPaths(sec))));
+  out.push(runtime.security.explainStep('masked_paths', sec.privileged ? runtime.security.explainPrivilegedNone : paths(maskedPaths(sec))));
+  out.push(runtime.security.explainStep('no_new_privs', sec.noNewPrivileges ? runtime.security.explainNnpOn : runtime.security.explainNnpOff));
   const kept = keptCaps(sec, grantableCaps(userns));
-  const names = kept.map((c) => c.slice(4)).join(' ') || t.explainNoCaps;
-  out.push(t.explainStep('caps', t.explainCaps(sec.privileged, names, capMask(kept))));
-  out.push(t.explainStep('seccomp', t.explainNoSeccomp));
-  for (const e of securityErrors(sec, userns)) out.push(t.explainCannot(e));
+  const names = kept.map((c) => c.slice(4)).join(' ') || runtime.security.explainNoCaps;
+  out.push(runtime.security.explainStep('caps', runtime.security.explainCaps(sec.privileged, names, capMask(kept))));
+  out.push(runtime.security.explainStep('seccomp', runtime.security.explainNoSeccomp));
+  for (const e of securityErrors(sec, userns)) out.push(runtime.security.explainCannot(e));
   return out;
 }

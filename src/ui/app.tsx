@@ -5,14 +5,14 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Text, useApp, useInput, useStdout } from 'ink';
 import type { Lesson, LessonError, LessonSummary } from '../lessons/schema.ts';
-import type { LessonSession } from '../lessons/session.ts';
+import type { LessonPort } from '../lessons/port.ts';
 import type { KernelApi } from '../lessons/kernel.ts';
 import { Help } from './help.tsx';
 import { Home } from './home.tsx';
 import type { Size } from './lines.tsx';
 import { loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 import { EXIT_CTRL_C } from './keys.ts';
 
 /** The lesson screen, and with it the engine, the kernel probes and the Markdown
@@ -37,7 +37,7 @@ export interface AppProps {
   initialLesson?: Lesson;
   /** The whole lesson, every block checked, to open it (rejects with its LessonError). */
   loadLesson: (id: string) => Promise<Lesson>;
-  openSession: (lesson: Lesson) => Promise<LessonSession>;
+  openSession: (lesson: Lesson) => Promise<LessonPort>;
   /** Give the terminal to a shell in the container with host pid `pid`, until it exits. */
   shell?: (pid: number) => void;
   progress?: { load: () => Progress; save: typeof saveProgress };

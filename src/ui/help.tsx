@@ -2,9 +2,9 @@
 import chalk from 'chalk';
 import { HELP_ORDER, KEY_LABELS } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
-export function helpLines(): string[] {
+function helpLines(): string[] {
   const key = (k: string) => chalk.bold(k.padEnd(6));
   const label = (a: (typeof HELP_ORDER)[number]) => (a === 'up' ? `${KEY_LABELS.up} ${KEY_LABELS.down}` : a === 'pageUp' ? `${KEY_LABELS.pageUp}` : KEY_LABELS[a]);
   return [

@@ -8,7 +8,7 @@ import { EXIT_CTRL_C, splitKeys } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
 import type { Progress } from './progress.ts';
 import { windowLines } from './panel.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 export interface HomeProps {
   lessons: LessonSummary[];

@@ -2,12 +2,12 @@
 // panel (changes, before | after, or pictures), the syscall log, a message line and the
 // key bar - or the REPL's prompt. Every region gets a fixed number of lines from the
 // terminal's size (lessonLayout), so a frame is never taller than the screen.
-import React, { useEffect, useReducer, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, type Key } from 'ink';
 import chalk from 'chalk';
 import type { Lesson } from '../lessons/schema.ts';
-import type { LessonSession, StepResult } from '../lessons/session.ts';
-import { failure } from '../lessons/session.ts';
+import { failure, type LessonPort, type LessonState, type StepResult } from '../lessons/port.ts';
+import { substitute } from '../lessons/scope.ts';
 import { kernel as defaultKernel, type KernelApi } from '../lessons/kernel.ts';
 import type { Snapshot, ViewName } from '../kernel/types.ts';
 import { complete } from './complete.ts';
@@ -18,7 +18,7 @@ import { logLines, panelLines, STATUS_ICON, stepListLines, windowLines, type Pan
 import { hasPicture } from './pictures/index.ts';
 import type { LessonProgress } from './progress.ts';
 import type { Settings } from './settings.ts';
-import { text } from './text.ts';
+import { lessons as engineText, ui as text } from '../text/index.ts';
 import { Lines, type Size } from './lines.tsx';
 
 export interface LessonScreenProps {
@@ -27,7 +27,7 @@ export interface LessonScreenProps {
   /** lines the screen may use */
   height: number;
   present: boolean;
-  openSession: (lesson: Lesson) => Promise<LessonSession>;
+  openSession: (lesson: Lesson) => Promise<LessonPort>;
   /** Give the terminal to a shell inside the container (pid on the host); returns when
    *  it exits. Absent where there is no terminal to give (tests). */
   shell?: (pid: number) => void;
@@ -75,86 +75,108 @@ export function lessonLayout(size: Size, height: number, present: boolean, stops
   return { wide: false, body, left: cols, right: cols, prose, list: 0, log, state: Math.max(1, body - prose - log) };
 }
 
-/** State read by key handlers: several keys may arrive in one chunk, before React has
- *  re-rendered, so what they change is kept in refs as well. */
-function useRefState<T>(initial: T): [T, (v: T) => void, React.MutableRefObject<T>] {
-  const [value, setValue] = useState<T>(initial);
-  const ref = useRef<T>(value);
-  const set = (v: T) => { ref.current = v; setValue(v); };
-  return [value, set, ref];
+/** What the screen itself shows, beside the lesson's state: key handlers read it from
+ *  the ref (several keys may arrive in one chunk, before React has re-rendered). */
+interface Screen {
+  /** the stop on screen (-1: before the first) */
+  viewing: number;
+  mode: PanelMode;
+  pictures: boolean;
+  message: string;
+  closing: boolean;
+  /** what the state panel shows: a step's result, the REPL's, the container shell's */
+  panel?: StepResult;
+  /** a fresh reading of the panel's views (pictures are drawn live) */
+  live?: Snapshot;
+  /** the REPL's line while it is open */
+  repl: LineState | null;
+  history: History;
+  confirmReset: boolean;
+  proseAt: number;
+  panelAt: number;
+}
+
+function useScreen(initial: () => Screen): [Screen, (change: Partial<Screen>) => void, React.MutableRefObject<Screen>] {
+  const [screen, setScreen] = useState(initial);
+  const ref = useRef(screen);
+  const update = useCallback((change: Partial<Screen>) => { ref.current = { ...ref.current, ...change }; setScreen(ref.current); }, []);
+  return [screen, update, ref];
+}
+
+/** The lesson's latest published state (undefined until it has started). */
+function useLessonState(port: LessonPort | undefined): LessonState | undefined {
+  const subscribe = useCallback((changed: () => void) => {
+    const stop = port?.onEvent(changed);
+    return () => { stop?.(); };
+  }, [port]);
+  return useSyncExternalStore(subscribe, () => port?.state);
 }
 
 export function LessonScreen(props: LessonScreenProps) {
   const { lesson, size, height, present } = props;
-  const [session, setSession] = useState<LessonSession>();
-  // The session's: on this machine, blocks for another cgroup layout are left out.
-  const stops = session ? session.stops : lesson.stops;
+  const [port, setPort] = useState<LessonPort>();
+  const portRef = useRef<LessonPort>(undefined);
+  const state = useLessonState(port);
   const [k, setK] = useState<KernelApi | undefined>(props.kernel);
-  const [, bump] = useReducer((x: number) => x + 1, 0);
-  const [viewing, setViewing, viewingRef] = useRefState(-1);
-  const [mode, setMode, modeRef] = useRefState<PanelMode>(props.settings.panel);
-  const [pictures, setPictures, picturesRef] = useRefState(props.settings.pictures);
-  const [message, setMessage] = useState<string>(text.starting);
+  const [screen, update, screenRef] = useScreen(() => ({
+    viewing: -1, mode: props.settings.panel, pictures: props.settings.pictures, message: text.starting, closing: false,
+    repl: null, history: historyOf(props.settings.history), confirmReset: false, proseAt: 0, panelAt: 0,
+  }));
   const busyRef = useRef(true);
-  const [closing, setClosing, closingRef] = useRefState(false);
-  const [panel, setPanelState] = useState<StepResult>();
-  const [live, setLive] = useState<Snapshot>();
-  const [repl, setRepl, replRef] = useRefState<LineState | null>(null);
-  const historyRef = useRef<History>(historyOf(props.settings.history));
-  const [, setConfirmReset, confirmRef] = useRefState(false);
-  const [proseAt, setProseAt, proseRef] = useRefState(0);
-  const [panelAt, setPanelAt, panelRef] = useRefState(0);
-  const sessionRef = useRef<LessonSession>(undefined);
+  const { viewing, mode, pictures, panel, live, repl, proseAt, panelAt } = screen;
+  // The session's: on this machine, blocks for another cgroup layout are left out.
+  const stops = state ? state.lesson.stops : lesson.stops;
 
-  const setPanel = (r: StepResult | undefined) => { setPanelState(r); setLive(undefined); setPanelAt(0); };
+  const say = (message: string) => update({ message });
+  const setPanel = (r: StepResult | undefined) => update({ panel: r, live: undefined, panelAt: 0 });
 
   useEffect(() => {
     let alive = true;
     if (!props.kernel) void defaultKernel().then(setK);
     props.openSession(lesson).then(
       (s) => {
-        sessionRef.current = s;
+        portRef.current = s;
         if (!alive) { void s.close(); return; }
-        s.onEvent(() => bump());
-        setSession(s);
-        setMessage(text.notStarted);
+        setPort(s);
+        say(text.notStarted);
         busyRef.current = false;
       },
-      (err: unknown) => { setMessage(chalk.red(text.lessonError(failure(err).message))); busyRef.current = false; },
+      (err: unknown) => { say(chalk.red(text.lessonError(failure(err).message))); busyRef.current = false; },
     );
-    return () => { alive = false; void sessionRef.current?.close(); };
+    return () => { alive = false; void portRef.current?.close(); };
   }, []);
 
   const stop = viewing >= 0 ? stops[viewing] : undefined;
-  const st = session && viewing >= 0 ? session.state[viewing] : undefined;
-  const sub = (s: string) => (session ? session.subst(s, true) : s);
+  const st = viewing >= 0 ? state?.stops[viewing] : undefined;
+  const sub = (s: string) => (state ? substitute(s, state.vars, true) : s);
 
   // A task waiting for the learner is re-checked every two seconds, quietly.
   useEffect(() => {
-    if (!session || !stop || stop.kind !== 'task' || st?.status !== 'waiting') return;
+    if (!port || !stop || stop.kind !== 'task' || st?.status !== 'waiting') return;
     const t = setInterval(() => {
       if (busyRef.current) return;
-      void session.recheck(viewing).then((r) => { if (r?.pass) { setMessage(chalk.green(text.taskPassed)); save(); } });
+      void port.recheck(viewing).then((r) => { if (r?.pass) { say(chalk.green(text.taskPassed)); save(); } });
     }, 2000);
     return () => clearInterval(t);
-  }, [session, viewing, st?.status]);
+  }, [port, viewing, st?.status]);
 
   // Pictures are drawn live while they show the lab's latest step: the views with a
   // picture are read again every two seconds (memory climbing, a process appearing).
   const liveViews = (panel?.after ? (Object.keys(panel.after.views) as ViewName[]) : []).filter(hasPicture);
   useEffect(() => {
-    if (!pictures || !session || !k || !liveViews.length || viewing !== session.current) return;
+    if (!pictures || !port || !liveViews.length || viewing !== state?.current) return;
     const t = setInterval(() => {
-      if (busyRef.current || closingRef.current) return;
-      void k.snapshot(session.viewPid, liveViews, session.neighbours).then((snap) => { if (!closingRef.current) setLive(snap); }, () => undefined);
+      if (busyRef.current || screenRef.current.closing) return;
+      void port.observe(liveViews).then((snap) => { if (snap && !screenRef.current.closing) update({ live: snap }); });
     }, 2000);
     return () => clearInterval(t);
-  }, [pictures, session, k, panel, viewing, liveViews.join()]);
+  }, [pictures, port, panel, viewing, liveViews.join()]);
 
   const save = () => {
-    const s = sessionRef.current;
-    if (!s) return;
-    props.saveProgress(lesson.meta.id, { stop: s.current + 1, total: stops.length, done: s.current === stops.length - 1 && s.passed });
+    const now = portRef.current?.state;
+    if (!now) return;
+    const total = now.lesson.stops.length;
+    props.saveProgress(lesson.meta.id, { stop: now.current + 1, total, done: now.current === total - 1 && now.passed });
   };
 
   const describe = (r: StepResult | undefined): string => {
@@ -164,168 +186,176 @@ export function LessonScreen(props: LessonScreenProps) {
     return chalk.red(`${text.stepFailed}: ${e?.message ?? ''}`) + (e?.explain ? `  ${text.why(e.explain)}` : '') + (e?.hint ? `  ${text.tryThis(e.hint)}` : '');
   };
 
-  const checkMessage = (i: number): string => {
-    const s = sessionRef.current!;
-    const c = s.state[i]?.check;
-    const t = stops[i]!;
+  /** What the check (or task) i found, in the message line. */
+  const checkMessage = (now: LessonState, i: number): string => {
+    const t = now.lesson.stops[i]!;
+    const c = now.stops[i]?.check;
     if (!c) return '';
-    if (c.pass) return chalk.green(text.plainCheckPass(sub(t.title), c.measured ? c.found : undefined));
+    const title = substitute(t.title, now.vars, true);
+    if (c.pass) return chalk.green(text.plainCheckPass(title, c.measured ? c.found : undefined));
     const detail = `${text.found(c.found ?? c.error ?? text.nothingFound)}; ${text.expected(c.expected)}`;
-    return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(`✗ ${sub(t.title)} — ${detail}`);
+    return t.kind === 'task' ? chalk.yellow(`${text.taskWaiting}  ${detail}`) : chalk.red(text.checkFailedBecause(title, detail));
+  };
+
+  /** What stop i came to, in the message line. */
+  const stopMessage = (now: LessonState, i: number): string => {
+    const s = now.stops[i];
+    if (s?.status === 'skipped') return chalk.yellow(text.skipped(s.missing ?? []));
+    return now.lesson.stops[i]!.kind === 'step' ? describe(s?.step) : checkMessage(now, i);
   };
 
   /** One thing at a time: a key that comes while the lab works is ignored. */
-  const act = async (fn: (s: LessonSession) => Promise<void>) => {
-    const s = sessionRef.current;
-    if (busyRef.current || !s || closingRef.current) return;
+  const act = async (fn: (s: LessonPort) => Promise<void>) => {
+    const s = portRef.current;
+    if (busyRef.current || !s || screenRef.current.closing) return;
     busyRef.current = true;
-    try { await fn(s); } catch (err) { setMessage(chalk.red(failure(err).message)); } finally { busyRef.current = false; bump(); }
+    try { await fn(s); } catch (err) { say(chalk.red(failure(err).message)); } finally { busyRef.current = false; }
   };
 
   /** Put stop i on screen. A check or task has no state of its own to show: the panel
    *  keeps the state as the last step before it left it. */
-  const show = (i: number) => {
-    const s = sessionRef.current!;
-    setViewing(i);
+  const show = (now: LessonState, i: number) => {
     let j = i;
-    while (j > 0 && !s.state[j]?.step) j--;
-    setPanel(s.state[j]?.step);
-    setProseAt(0);
+    while (j > 0 && !now.stops[j]?.step) j--;
+    update({ viewing: i, panel: now.stops[j]?.step, live: undefined, panelAt: 0, proseAt: 0 });
   };
 
   const next = () => act(async (s) => {
-    const v = viewingRef.current;
-    if (v < s.current) {
-      show(v + 1);
-      const sv = s.state[v + 1];
-      setMessage(sv?.status === 'skipped' ? chalk.yellow(text.skipped(sv.missing ?? [])) : s.stops[v + 1]?.kind === 'step' ? describe(sv?.step) : checkMessage(v + 1));
+    const v = screenRef.current.viewing;
+    const now = s.state;
+    if (v < now.current) {
+      show(now, v + 1);
+      say(stopMessage(now, v + 1));
       return;
     }
-    const cur = s.current >= 0 ? stops[s.current] : undefined;
-    if (cur?.kind === 'task' && !['passed', 'skipped'].includes(s.state[s.current]?.status ?? '')) { setMessage(chalk.yellow(text.mustFinishTask)); return; }
-    const i = s.current + 1;
-    if (i >= stops.length) { setMessage(chalk.green(text.lessonDone)); return; }
-    setMessage(text.running(sub(stops[i]!.title)));
-    const r = await s.runStop(i);
-    show(i);
-    setMessage(r.status === 'skipped' ? chalk.yellow(text.skipped(r.missing ?? [])) : stops[i]!.kind === 'step' ? describe(r.step) : checkMessage(i));
+    const cur = now.current >= 0 ? now.lesson.stops[now.current] : undefined;
+    if (cur?.kind === 'task' && !['passed', 'skipped'].includes(now.stops[now.current]?.status ?? '')) { say(chalk.yellow(text.mustFinishTask)); return; }
+    const i = now.current + 1;
+    if (i >= now.lesson.stops.length) { say(chalk.green(text.lessonDone)); return; }
+    say(text.running(substitute(now.lesson.stops[i]!.title, now.vars, true)));
+    await s.runStop(i);
+    show(s.state, i);
+    say(stopMessage(s.state, i));
     save();
   });
 
   const prev = () => {
-    const s = sessionRef.current;
-    const v = viewingRef.current;
+    const s = portRef.current;
+    const v = screenRef.current.viewing;
     if (!s || busyRef.current) return;
-    if (v <= 0) { setMessage(text.atFirstStop); return; }
-    show(v - 1);
-    setMessage(text.viewingPast(v, s.current + 1));
+    if (v <= 0) { say(text.atFirstStop); return; }
+    show(s.state, v - 1);
+    say(text.viewingPast(v, s.state.current + 1));
+  };
+
+  /** Check the stop on screen again (after the learner acted), if it is a check or task. */
+  const recheckShown = async (s: LessonPort, onlyTask = false) => {
+    const v = screenRef.current.viewing;
+    const kind = v >= 0 ? s.state.lesson.stops[v]!.kind : 'step';
+    if (kind === 'step' || (onlyTask && kind !== 'task')) return false;
+    await s.recheck(v);
+    return true;
   };
 
   const check = () => act(async (s) => {
-    const v = viewingRef.current;
-    if (v < 0 || stops[v]!.kind === 'step') return;
-    await s.recheck(v);
-    setMessage(checkMessage(v));
+    if (!(await recheckShown(s))) return;
+    say(checkMessage(s.state, screenRef.current.viewing));
     save();
   });
 
   const hint = () => {
-    const s = sessionRef.current;
-    const v = viewingRef.current;
-    setMessage(s && stops[v]?.kind === 'task' ? chalk.yellow(text.hint(s.hint(v))) : text.noHint);
+    const s = portRef.current;
+    const v = screenRef.current.viewing;
+    say(s && stops[v]?.kind === 'task' ? chalk.yellow(text.hint(s.hint(v))) : engineText.noHint);
   };
 
   const solve = () => act(async (s) => {
-    const v = viewingRef.current;
-    const t = stops[v];
+    const v = screenRef.current.viewing;
+    const t = s.state.lesson.stops[v];
     if (!t || t.kind !== 'task') return;
-    if (!t.solution) { setMessage(text.noSolution); return; }
+    if (!t.solution) { say(text.noSolution); return; }
     const r = await s.solve(v);
     setPanel(r);
-    setMessage(r?.ok ? `${text.solvedWith} ${checkMessage(v)}` : describe(r));
+    say(r?.ok ? `${text.solvedWith} ${checkMessage(s.state, v)}` : describe(r));
     save();
   });
 
   const reset = () => act(async (s) => {
-    setMessage(text.closing);
+    say(text.closing);
     await s.reset();
-    setViewing(-1);
-    setPanel(undefined);
-    setProseAt(0);
-    setMessage(text.resetDone);
+    update({ viewing: -1, panel: undefined, live: undefined, panelAt: 0, proseAt: 0, message: text.resetDone });
   });
 
   const openShell = () => act(async (s) => {
-    const pid = Number(s.vars.pid);
-    if (!(pid > 0)) { setMessage(text.shellNoContainer); return; }
+    const pid = Number(s.state.vars.pid);
+    if (!(pid > 0)) { say(text.shellNoContainer); return; }
     if (!props.shell || !k) return;
     // Read the state before and after: the panel shows what the learner changed inside.
-    const views = s.lastViews;
-    const before = await k.snapshot(s.viewPid, views, s.neighbours).catch(() => undefined);
+    const views = s.state.lastViews;
+    const before = await s.observe(views);
     props.shell(pid);
-    const after = await k.snapshot(s.viewPid, views, s.neighbours).catch(() => undefined);
+    const after = await s.observe(views);
     setPanel({ ok: true, before, after, diff: before && after ? k.diff(before, after) : undefined, log: [] });
-    setMessage(text.shellBack);
-    const v = viewingRef.current;
-    if (v >= 0 && stops[v]!.kind !== 'step') {
-      await s.recheck(v);
-      setMessage(checkMessage(v));
+    say(text.shellBack);
+    if (await recheckShown(s)) {
+      say(checkMessage(s.state, screenRef.current.viewing));
       save();
     }
   });
 
   const runRepl = (line: string) => act(async (s) => {
     if (!line.trim()) return;
-    historyRef.current = historyAdd(historyRef.current, line);
-    props.saveSettings({ history: historyRef.current.lines });
+    const history = historyAdd(screenRef.current.history, line);
+    update({ history });
+    props.saveSettings({ history: history.lines });
     const r = await s.repl(line);
     setPanel(r);
-    setMessage(r.ok ? chalk.green(text.replOk(line.trim().split(/\s+/)[0]!)) : describe(r));
-    const v = viewingRef.current;
-    if (v >= 0 && stops[v]!.kind === 'task') {
-      await s.recheck(v);
-      if (s.state[v]?.check?.pass) setMessage(chalk.green(text.taskPassed));
+    say(r.ok ? chalk.green(text.replOk(line.trim().split(/\s+/)[0]!)) : describe(r));
+    if (await recheckShown(s, true)) {
+      if (s.state.stops[screenRef.current.viewing]?.check?.pass) say(chalk.green(text.taskPassed));
       save();
     }
   });
 
   const leave = async (all: boolean) => {
-    if (closingRef.current) return;
-    setClosing(true);
-    setMessage(text.closing);
-    await sessionRef.current?.close();
+    if (screenRef.current.closing) return;
+    update({ closing: true, message: text.closing });
+    await portRef.current?.close();
     if (all) props.onQuit(EXIT_CTRL_C); else props.onBack();
   };
 
   // ---------------------------------------------------------------- keys
   const layout = lessonLayout(size, height, present, stops.length);
-  const proseMax = useRef(0);
-  const panelMax = useRef(0);
-  const scroll = (set: (n: number) => void, ref: React.MutableRefObject<number>, max: number, by: number) =>
-    set(Math.max(0, Math.min(max, ref.current + by)));
+  /** How far the prose and the panel can scroll, as last drawn. */
+  const scrollMax = useRef({ prose: 0, panel: 0 });
+  const scroll = (which: 'prose' | 'panel', by: number) => {
+    const at = which === 'prose' ? 'proseAt' : 'panelAt';
+    update({ [at]: Math.max(0, Math.min(scrollMax.current[which], screenRef.current[at] + by)) });
+  };
 
   const replKey = (input: string, key: Key) => {
-    const line = replRef.current!;
-    if (key.escape) { setRepl(null); setMessage(''); return; }
-    if (key.return) { setRepl(EMPTY_LINE); historyRef.current = { ...historyRef.current, pos: historyRef.current.lines.length }; void runRepl(line.text); return; }
+    const { repl: line, history } = screenRef.current;
+    if (!line) return;
+    if (key.escape) { update({ repl: null, message: '' }); return; }
+    if (key.return) { update({ repl: EMPTY_LINE, history: { ...history, pos: history.lines.length } }); void runRepl(line.text); return; }
     if (key.tab) {
-      const s = sessionRef.current;
-      const c = complete(line, { containers: s?.containerNames ?? [], netns: k?.labNetns() ?? [], vars: s?.vars ?? {} });
-      setRepl({ text: c.text, cursor: c.cursor });
-      if (c.candidates.length) setMessage(text.replCandidates(c.candidates));
+      const now = portRef.current?.state;
+      const c = complete(line, { containers: [...(now?.containers ?? [])], netns: k?.labNetns() ?? [], vars: now?.vars ?? {} });
+      update({ repl: { text: c.text, cursor: c.cursor } });
+      if (c.candidates.length) say(text.replCandidates(c.candidates));
       return;
     }
     if (key.upArrow || key.downArrow) {
-      const m = historyMove(historyRef.current, line.text, key.upArrow ? -1 : 1);
-      historyRef.current = m.history;
-      setRepl({ text: m.text, cursor: m.text.length });
+      const m = historyMove(history, line.text, key.upArrow ? -1 : 1);
+      update({ history: m.history, repl: { text: m.text, cursor: m.text.length } });
       return;
     }
     const edited = editLine(line, input, key);
-    if (edited) setRepl(edited);
+    if (edited) update({ repl: edited });
   };
 
   const lessonKey = (a: LessonAction) => {
+    const now = screenRef.current;
     switch (a) {
       case 'next': void next(); break;
       case 'prev': prev(); break;
@@ -333,36 +363,35 @@ export function LessonScreen(props: LessonScreenProps) {
       case 'hint': hint(); break;
       case 'solve': void solve(); break;
       case 'reset':
-        if (sessionRef.current && !busyRef.current) { setConfirmReset(true); setMessage(chalk.yellow(text.resetConfirm)); }
+        if (portRef.current && !busyRef.current) update({ confirmReset: true, message: chalk.yellow(text.resetConfirm) });
         break;
       case 'diff': {
         // From pictures, d goes back to the tables as they were; among tables it toggles.
-        const m = picturesRef.current ? modeRef.current : modeRef.current === 'diff' ? 'side' : 'diff';
-        setMode(m);
-        setPictures(false);
+        const m = now.pictures ? now.mode : now.mode === 'diff' ? 'side' : 'diff';
+        update({ mode: m, pictures: false });
         props.saveSettings({ panel: m, pictures: false });
         break;
       }
-      case 'picture': { const p = !picturesRef.current; setPictures(p); setLive(undefined); props.saveSettings({ pictures: p }); break; }
+      case 'picture': { const p = !now.pictures; update({ pictures: p, live: undefined }); props.saveSettings({ pictures: p }); break; }
       case 'shell': void openShell(); break;
-      case 'repl': if (sessionRef.current) { setRepl(EMPTY_LINE); setMessage(text.replHelp); } break;
+      case 'repl': if (portRef.current) update({ repl: EMPTY_LINE, message: text.replHelp }); break;
       case 'help': props.onHelp(); break;
       case 'quit': void leave(false); break;
-      case 'up': scroll(setProseAt, proseRef, proseMax.current, -3); break;
-      case 'down': scroll(setProseAt, proseRef, proseMax.current, 3); break;
-      case 'pageUp': scroll(setPanelAt, panelRef, panelMax.current, -Math.max(1, layout.state - 2)); break;
-      case 'pageDown': scroll(setPanelAt, panelRef, panelMax.current, Math.max(1, layout.state - 2)); break;
+      case 'up': scroll('prose', -3); break;
+      case 'down': scroll('prose', 3); break;
+      case 'pageUp': scroll('panel', -Math.max(1, layout.state - 2)); break;
+      case 'pageDown': scroll('panel', Math.max(1, layout.state - 2)); break;
     }
   };
 
   useInput((input, key) => {
     for (const [i, kk] of splitKeys(input, key)) {
-      if (closingRef.current) return;
+      if (screenRef.current.closing) return;
       if (kk.ctrl && i === 'c') { void leave(true); return; }
-      if (replRef.current !== null) { replKey(i, kk); continue; }
-      if (confirmRef.current) {
-        setConfirmReset(false);
-        if (i === 'x') void reset(); else setMessage(text.resetKept);
+      if (screenRef.current.repl !== null) { replKey(i, kk); continue; }
+      if (screenRef.current.confirmReset) {
+        update({ confirmReset: false });
+        if (i === 'x') void reset(); else say(text.resetKept);
         continue;
       }
       const a = lessonAction(i, kk);
@@ -374,7 +403,7 @@ export function LessonScreen(props: LessonScreenProps) {
   // ---------------------------------------------------------------- layout
   const { cols } = size;
   const counter = text.stepOf(Math.max(0, viewing + 1), stops.length);
-  const strip = stops.map((_, i) => (i === viewing ? text.selected : STATUS_ICON[session?.state[i]?.status ?? 'pending'])).join('');
+  const strip = stops.map((_, i) => (i === viewing ? text.selected : STATUS_ICON[state?.stops[i]?.status ?? 'pending'])).join('');
   const header = present
     ? `${chalk.bold(lesson.meta.title)}   ${chalk.bold.inverse(` ${text.presentCounter(Math.max(0, viewing + 1), stops.length)} `)}`
     : `${chalk.bold(lesson.meta.title)} ${chalk.dim('·')} ${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} ${chalk.dim('·')} ${chalk.bold(counter)}${layout.wide ? '' : `  ${strip}`}`;
@@ -389,15 +418,15 @@ export function LessonScreen(props: LessonScreenProps) {
     return lines;
   };
 
-  const region = (lines: string[], at: number, h: number, max: React.MutableRefObject<number>) => {
-    max.current = Math.max(0, lines.length - h);
+  const region = (lines: string[], at: number, h: number, which: 'prose' | 'panel') => {
+    scrollMax.current[which] = Math.max(0, lines.length - h);
     return windowLines(lines, at, h).lines;
   };
-  const proseLines = (w: number) => region(prose(w), proseAt, layout.prose, proseMax);
+  const proseLines = (w: number) => region(prose(w), proseAt, layout.prose, 'prose');
   const stateLines = (w: number) =>
-    region(k ? panelLines({ result: panel, live, mode, pictures, width: w, kernel: k }) : [text.noState], panelAt, layout.state, panelMax);
+    region(k ? panelLines({ result: panel, live, mode, pictures, width: w, kernel: k }) : [text.noState], panelAt, layout.state, 'panel');
   const log = (h: number) => {
-    const lines = logLines(session?.log ?? []);
+    const lines = logLines(state?.log ?? []);
     return [chalk.bold(text.logTitle), ...(lines.length ? windowLines(lines, -1, h - 1).lines : [text.logEmpty])];
   };
 
@@ -409,7 +438,7 @@ export function LessonScreen(props: LessonScreenProps) {
         <Box flexDirection="column" width={layout.left}>
           <Lines lines={proseLines(layout.left - 1)} height={layout.prose} width={layout.left} />
           <Lines lines={[chalk.dim('─'.repeat(layout.left - 1))]} height={1} width={layout.left} />
-          <Lines lines={stepListLines(stops, session?.state, viewing, sub).slice(listStart)} height={layout.list} width={layout.left} />
+          <Lines lines={stepListLines(stops, state?.stops, viewing, sub).slice(listStart)} height={layout.list} width={layout.left} />
         </Box>
         <Lines lines={Array.from({ length: layout.body }, () => chalk.dim('│'))} height={layout.body} width={2} />
         <Box flexDirection="column" width={layout.right}>
@@ -433,7 +462,7 @@ export function LessonScreen(props: LessonScreenProps) {
     <Box flexDirection="column" width={cols} height={height}>
       <Text wrap="truncate-end">{header}</Text>
       {content}
-      <Text wrap="truncate-end">{(closing ? text.closing : message) || ' '}</Text>
+      <Text wrap="truncate-end">{(screen.closing ? text.closing : screen.message) || ' '}</Text>
       <Text wrap="truncate-end" dimColor={!prompt}>{prompt ?? (present ? text.presentKeys : text.lessonKeys)}</Text>
     </Box>
   );

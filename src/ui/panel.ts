@@ -3,13 +3,12 @@
 // taller than their region. Pure, so the layout can count every line it draws.
 import chalk from 'chalk';
 import type { KernelApi } from '../lessons/kernel.ts';
-import type { LogEntry, StepResult } from '../lessons/session.ts';
+import type { LogEntry, StepResult, StopState } from '../lessons/port.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import type { Stop } from '../lessons/schema.ts';
-import type { StopState } from '../lessons/session.ts';
 import { fit } from './draw.ts';
 import { hasPicture, pictureOf } from './pictures/index.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 export type PanelMode = 'diff' | 'side';
 
@@ -79,7 +78,7 @@ export function panelLines(p: PanelInput): string[] {
 
 /** The syscall log: each op named, its syscalls as strace prints them, then the shell
  *  command a person would type for the same; the newest at the bottom. */
-export function logLines(entries: LogEntry[]): string[] {
+export function logLines(entries: readonly LogEntry[]): string[] {
   const lines: string[] = [];
   for (const e of entries) {
     lines.push(chalk.bold(`▸ ${text.logOp(e.op, e.source)}`));
@@ -93,7 +92,7 @@ export function logLines(entries: LogEntry[]): string[] {
 export const STATUS_ICON: Record<string, string> = { pending: '·', running: '…', done: '✓', passed: '✓', failed: '✗', waiting: '?', skipped: '–' };
 
 /** One line per stop; the one on screen marked ▸ (and inverse where there is colour). */
-export function stepListLines(stops: Stop[], states: StopState[] | undefined, viewing: number, sub: (s: string) => string): string[] {
+export function stepListLines(stops: Stop[], states: readonly StopState[] | undefined, viewing: number, sub: (s: string) => string): string[] {
   return stops.map((s, i) => {
     const status = states?.[i]?.status ?? 'pending';
     const line = `${i === viewing ? text.selected : ' '}${STATUS_ICON[status]} ${i + 1}. ${text.kinds[s.kind]}: ${sub(s.title)}`;

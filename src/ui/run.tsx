@@ -5,10 +5,10 @@
 // session is closed: the core kills its containers and the ledger scope is unwound.
 // The container shell (s) borrows the terminal meanwhile.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { render, type Instance } from 'ink';
-import { msg } from '../cli/text.ts';
 import { boxcorePath } from '../core/binary.ts';
+import { readStat } from '../kernel/proc-stat.ts';
 import { Core } from '../core/client.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { Check } from '../doctor/checks.ts';
@@ -17,15 +17,13 @@ import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
-import { text } from './text.ts';
+import { ui as text } from '../text/index.ts';
 
 /** SIGKILL every child of this process with its process group (a step's command runs
  *  in a group of its own): what a session was waiting for when the lab had to stop. */
 function killChildren(): void {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let stat: string;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+    if (readStat(Number(pid))?.ppid !== process.pid) continue;
     try { process.kill(-Number(pid), 'SIGKILL'); } catch { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
   }
 }
@@ -45,7 +43,7 @@ export interface TuiOptions { present?: boolean; lesson?: string }
 
 export async function runTui(opts: TuiOptions = {}): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    process.stderr.write(msg.needsTerminal + '\n');
+    process.stderr.write(text.needsTerminal + '\n');
     return 2;
   }
   const index = await readIndex();
@@ -86,7 +84,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     try {
       initialLesson = await loadLesson(opts.lesson);
     } catch (err) {
-      process.stderr.write(`boxlab: ${(err as Error).message}\n`);
+      process.stderr.write(text.error((err as Error).message) + '\n');
       return 2;
     }
   }

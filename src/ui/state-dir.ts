@@ -9,11 +9,12 @@ import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, ren
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAs } from '../core/hostfs.ts';
+import { ui as text } from '../text/index.ts';
 
 interface Owner { home: string; uid?: number; gid?: number }
 
 /** The person behind the lab: SUDO_USER when root was reached through sudo. */
-export function invokingUser(): Owner {
+function invokingUser(): Owner {
   const sudoUser = process.env.SUDO_USER;
   const uid = Number(process.env.SUDO_UID);
   const gid = Number(process.env.SUDO_GID);
@@ -53,7 +54,7 @@ function readStateFile(file: string): string {
   const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.size > STATE_FILE_MAX || (owner.uid !== undefined && st.uid !== owner.uid)) throw new Error('not a state file of the user\'s');
+    if (!st.isFile() || st.size > STATE_FILE_MAX || (owner.uid !== undefined && st.uid !== owner.uid)) throw new Error(text.notStateFile);
     return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);

@@ -7,10 +7,7 @@ import { release, userInfo } from 'node:os';
 import { judgeLesson, type LessonVerdict } from '../doctor/index.ts';
 import { checkCgroupLayout, checkCore, checkEngine, checkLinks, checkLoop, checkNetfilter, checkOverlay, checkSeccomp, checkUserns, cgroupLayout, type Check, type CgroupLayout } from '../doctor/checks.ts';
 import type { LessonSummary } from '../lessons/schema.ts';
-import { text } from './text.ts';
-
-export type { CgroupLayout } from '../doctor/checks.ts';
-export { cgroupLayout };
+import { ui as text } from '../text/index.ts';
 
 export interface MachineSummary {
   kernel: string;

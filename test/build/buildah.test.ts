@@ -24,7 +24,7 @@ import { build } from '../../src/build/executor.ts';
 import { blName, Ledger } from '../../src/ledger/index.ts';
 import { Layout, type Image } from '../../src/images/layout.ts';
 import { unpackImage } from '../../src/images/unpack.ts';
-import { which } from '../../src/doctor/checks.ts';
+import { which } from '../../src/runtime/programs.ts';
 import { findStaticBusybox } from '../../src/runtime/rootfs.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { tree } from '../helpers/tree.ts';

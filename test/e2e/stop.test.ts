@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
-import { text } from '../../src/ui/text.ts';
+import { ui as text } from '../../src/text/index.ts';
 import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 import { TMUX, Tmux } from './tmux.ts';
 

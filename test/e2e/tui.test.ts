@@ -11,8 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
-import { msg } from '../../src/cli/text.ts';
-import { text } from '../../src/ui/text.ts';
+import { ui as text } from '../../src/text/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { TMUX, Tmux } from './tmux.ts';
 
@@ -204,7 +203,7 @@ describe('the lab without a terminal', () => {
   it('says it needs one, and points to the plain way; nothing starts', () => {
     const r = spawnSync('node', [cli], { input: '', encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(msg.needsTerminal);
+    expect(r.stderr.trim()).toBe(text.needsTerminal);
     expect(r.stdout).toBe('');
   });
 });

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fsViewFromDirs, overlayChanges, words } from '../../src/kernel/index.ts';
+import { fsViewFromDirs, overlayChanges } from '../../src/kernel/index.ts';
+import { kernel as words } from '../../src/text/index.ts';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { boxcorePath } from '../../src/core/binary.ts';
 import { fingerprint, type HostFingerprint } from '../helpers/host.ts';
 import {
-  boxcoreBinary,
   boxcoreEnter,
   diff,
   fsProbe,
@@ -26,14 +26,14 @@ import {
   snapshot,
   utsProbe,
   VIEW_NAMES,
-  words,
   type EnterFn,
 } from '../../src/kernel/index.ts';
+import { kernel as words } from '../../src/text/index.ts';
 import { have, isRoot, killAll, run, startUnshare, track } from './helpers.ts';
 
 const canRun = isRoot && have('unshare') && have('nsenter');
 const ISOLATED = ['--uts', '--ipc', '--pid', '--mount', '--mount-proc', 'sleep', '30'];
-const boxcoreBuilt = existsSync(boxcoreBinary());
+const boxcoreBuilt = existsSync(boxcorePath());
 
 const enters: [string, EnterFn, boolean][] = [
   ['nsenter', nsenterEnter, have('ipcmk')],

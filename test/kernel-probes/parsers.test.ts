@@ -34,9 +34,9 @@ import {
   splitLowerdir,
   unescapeOctal,
   utsRows,
-  words,
   type ProcInfo,
 } from '../../src/kernel/index.ts';
+import { kernel as words } from '../../src/text/index.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'proc', name), 'utf8');
 

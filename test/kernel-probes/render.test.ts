@@ -7,11 +7,11 @@ import {
   renderSnapshot,
   renderView,
   truncate,
-  useWords,
-  words,
   type Snapshot,
   type View,
 } from '../../src/kernel/index.ts';
+import { kernel as words, useLanguage } from '../../src/text/index.ts';
+import { en } from '../../src/text/en/index.ts';
 
 const ESC = /\u001b\[/;
 
@@ -133,12 +133,12 @@ describe('renderDiff', () => {
 describe('words', () => {
   it('a translation changes the words without touching code', () => {
     try {
-      useWords({ titles: { ...words.titles, ns: 'Espaces de noms' }, note: 'remarque' });
+      useLanguage({ ...en, kernel: { ...en.kernel, titles: { ...en.kernel.titles, ns: 'Espaces de noms' }, note: 'remarque' } });
       const text = renderView(ns('1'));
       expect(text.split('\n')[0]).toBe('Espaces de noms');
       expect(text).toContain('remarque: a remark');
     } finally {
-      useWords({});
+      useLanguage(en);
     }
     expect(words.titles.ns).toBe('Namespaces');
   });

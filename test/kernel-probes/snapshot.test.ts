@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sharedEnter, snapshot, words, type EnterWhat, type Probe, type View } from '../../src/kernel/index.ts';
+import { sharedEnter, snapshot, type EnterWhat, type Probe, type View } from '../../src/kernel/index.ts';
+import { kernel as words } from '../../src/text/index.ts';
 
 const fake = (name: View['name'], rows = 1): View => ({
   name,

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { rootlessIds } from '../../src/cli/run.ts';
+import { rootlessIds } from '../../src/runtime/rootless.ts';
 import { repoRoot } from '../../src/core/index.ts';
 import { CAPABILITIES, capBits } from '../../src/kernel/views/ids.ts';
 import { parseStatus } from '../../src/kernel/views/proc.ts';

@@ -47,10 +47,10 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
   it('reserves ${cgroup} in the ledger before it exists; the REPL makes it; the end removes it', async () => {
     const before = fingerprint();
     const s = await LessonSession.open(groupLesson());
-    const dirs = [s.vars.cgroup_pids!, s.vars.cgroup_memory!, s.vars.cgroup_cpu!];
+    const dirs = [s.state.vars.cgroup_pids!, s.state.vars.cgroup_memory!, s.state.vars.cgroup_cpu!];
     try {
-      expect(s.vars.cgroup).toMatch(/^bl-lesson-cgtest-\d+-\d+$/);
-      expect(s.vars.cgroup_layout).toMatch(/^(v1|v2|hybrid)$/);
+      expect(s.state.vars.cgroup).toMatch(/^bl-lesson-cgtest-\d+-\d+$/);
+      expect(s.state.vars.cgroup_layout).toMatch(/^(v1|v2|hybrid)$/);
       for (const d of dirs) {
         expect(cgroupPaths(s)).toContain(d);
         expect(existsSync(d)).toBe(false);
@@ -85,7 +85,7 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
         return r;
       };
       const name = await refused('cgroup_create mine', '"mine" is not such a name');
-      expect(name.error?.hint).toContain(s.vars.cgroup); // the hint names the lesson's own group
+      expect(name.error?.hint).toContain(s.state.vars.cgroup); // the hint names the lesson's own group
       await refused('cgroup_create bl-x parent=/', 'leaves the lab\'s own group');
       await refused('cgroup_create bl-x parent=bl-a/../..', 'leaves the lab\'s own group');
       await refused('cgroup_set bl-not-made pids.max 5', 'bl-not-made is not one of this lesson\'s groups');
@@ -95,16 +95,16 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
 
       expect((await s.repl('cgroup_create ${cgroup}')).ok).toBe(true);
       expect((await s.runStop(0)).status).toBe('done');
-      const tree = s.vars.cgroup_layout === 'v2' ? '' : ' controller=pids';
+      const tree = s.state.vars.cgroup_layout === 'v2' ? '' : ' controller=pids';
       await refused(`cgroup_set \${cgroup} cgroup.procs 1${tree}`, '"1" is not a process of this lesson');
       await refused(`cgroup_set \${cgroup} cgroup.procs ${process.pid}${tree}`, 'is not a process of this lesson');
       await refused(`cgroup_set \${cgroup} cgroup.procs 0${tree}`, 'is not a process of this lesson');
       const moved = await s.repl(`cgroup_set \${cgroup} cgroup.procs \${pid}${tree}`);
       expect(moved.ok, moved.error?.message).toBe(true);
-      expect(readFileSync(join(s.vars.cgroup_pids!, 'cgroup.procs'), 'utf8').trim()).toBe(s.vars.pid);
+      expect(readFileSync(join(s.state.vars.cgroup_pids!, 'cgroup.procs'), 'utf8').trim()).toBe(s.state.vars.pid);
 
       // A group of someone else's beneath the lab's own is out of reach as a parent.
-      const foreign = join(s.vars.cgroup_pids!, '..', `bl-foreign-${process.pid}-1`);
+      const foreign = join(s.state.vars.cgroup_pids!, '..', `bl-foreign-${process.pid}-1`);
       mkdirSync(foreign);
       try {
         await refused(`cgroup_create bl-x parent=bl-foreign-${process.pid}-1`, 'is not one of this lesson\'s groups');
@@ -113,8 +113,8 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
       }
       // Children of the lesson's group are fine, and recorded before they are made.
       const child = await s.repl('cgroup_create bl-child parent=${cgroup} controllers=pids');
-      expect(child.ok, child.error?.message).toBe(s.vars.cgroup_layout !== 'v2'); // v2: ${cgroup} holds a process
-      if (s.vars.cgroup_layout !== 'v2') expect(cgroupPaths(s)).toContain(join(s.vars.cgroup_pids!, 'bl-child'));
+      expect(child.ok, child.error?.message).toBe(s.state.vars.cgroup_layout !== 'v2'); // v2: ${cgroup} holds a process
+      if (s.state.vars.cgroup_layout !== 'v2') expect(cgroupPaths(s)).toContain(join(s.state.vars.cgroup_pids!, 'bl-child'));
     } finally {
       await s.close();
     }
@@ -123,17 +123,17 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
   it('a group made by hand beneath the lesson\'s, with a process in it, goes too', async () => {
     const before = fingerprint();
     const s = await LessonSession.open(groupLesson());
-    const child = join(s.vars.cgroup_pids!, 'by-hand');
+    const child = join(s.state.vars.cgroup_pids!, 'by-hand');
     try {
       expect((await s.repl('cgroup_create ${cgroup}')).ok).toBe(true);
       expect((await s.runStop(0)).status).toBe('done');
       mkdirSync(child);
-      execFileSync('sh', ['-c', `echo ${s.vars.pid} > ${child}/cgroup.procs`]);
+      execFileSync('sh', ['-c', `echo ${s.state.vars.pid} > ${child}/cgroup.procs`]);
     } finally {
       await s.close();
     }
     expect(existsSync(child)).toBe(false);
-    expect(existsSync(s.vars.cgroup_pids!)).toBe(false);
+    expect(existsSync(s.state.vars.cgroup_pids!)).toBe(false);
     expect(fingerprint()).toEqual(before);
   });
 
@@ -141,11 +141,11 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
     const s = await LessonSession.open(groupLesson());
     try {
       expect((await s.repl('cgroup_create ${cgroup}')).ok).toBe(true);
-      const old = s.vars.cgroup_pids!;
+      const old = s.state.vars.cgroup_pids!;
       await s.reset();
       expect(existsSync(old)).toBe(false);
-      expect(s.vars.cgroup_pids).not.toBe(old);
-      expect(cgroupPaths(s)).toContain(s.vars.cgroup_pids);
+      expect(s.state.vars.cgroup_pids).not.toBe(old);
+      expect(cgroupPaths(s)).toContain(s.state.vars.cgroup_pids);
     } finally {
       await s.close();
     }
@@ -154,12 +154,12 @@ describe.runIf(isRoot)('cgroups in lessons (root)', () => {
   it.runIf(existsSync('/dev/loop-control'))('${loop} is attached after the ledger lists it, and detached at the end', async () => {
     const before = fingerprint();
     const s = await LessonSession.open(loopLesson());
-    const file = join(s.vars.dir!, 'disk.img');
+    const file = join(s.state.vars.dir!, 'disk.img');
     try {
-      expect(s.vars.loop).toMatch(/^\/dev\/loop\d+$/);
-      expect(s.vars.loop_dev).toMatch(/^7:\d+$/);
+      expect(s.state.vars.loop).toMatch(/^\/dev\/loop\d+$/);
+      expect(s.state.vars.loop_dev).toMatch(/^7:\d+$/);
       expect(scopeEntries(s).some((e) => e.kind === 'loop' && e.file === file)).toBe(true);
-      expect(execFileSync('losetup', ['-j', file], { encoding: 'utf8' })).toContain(s.vars.loop);
+      expect(execFileSync('losetup', ['-j', file], { encoding: 'utf8' })).toContain(s.state.vars.loop);
       expect((await s.runStop(0)).status).toBe('done');
     } finally {
       await s.close();

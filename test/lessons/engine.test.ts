@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxcorePath } from '../../src/core/index.ts';
 import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
 import { lessonUser } from '../../src/lessons/workspace.ts';
-import { runLessonPlain } from '../../src/lessons/plain.ts';
+import { runLessonPlain } from '../../src/cli/lesson.ts';
+import { substitute } from '../../src/lessons/scope.ts';
+import type { LessonEvent } from '../../src/lessons/port.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 import { fingerprint } from '../helpers/host.ts';
 
@@ -67,9 +69,9 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     for (const stop of lesson.stops) {
       const st = await s.runStop(stop.index);
       if (stop.kind === 'task' && st.status !== 'passed') await s.solve(stop.index);
-      expect(s.state[stop.index]!.status, stop.title).toMatch(/done|passed/);
+      expect(s.state.stops[stop.index]!.status, stop.title).toMatch(/done|passed/);
     }
-    const ctPid = Number(s.vars.pid);
+    const ctPid = Number(s.state.vars.pid);
     expect(ctPid).toBeGreaterThan(0);
     expect(alive(ctPid)).toBe(true);
     expect(processLedger().entries().some((e) => e.scope === s.scope)).toBe(true);
@@ -78,6 +80,34 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     expect(alive(corePid)).toBe(false);
     expect(processLedger().entries().filter((e) => e.scope === s.scope)).toEqual([]);
     expect(host()).toEqual(hostBefore);
+  });
+
+  it('publishes a new state with every event, and never changes one it published', async () => {
+    const lesson = await findLesson('uts');
+    const s = await LessonSession.open(lesson);
+    try {
+      const seen: LessonEvent[] = [];
+      s.onEvent((e) => seen.push(e));
+      const ready = s.state;
+      const observed = await s.observe(['uts']);
+      expect(observed?.views.uts?.rows.length).toBeGreaterThan(0); // the lab's own, before a container
+      await s.runStop(0);
+      expect(ready.current).toBe(-1);
+      expect(ready.stops[0]!.status).toBe('pending');
+      expect(ready.vars.pid).toBe('');
+      expect(ready.log).toEqual([]);
+      expect(s.state.current).toBe(0);
+      expect(s.state.vars.pid).toMatch(/^\d+$/);
+      expect(s.state.containers).toEqual([s.state.vars.ct]);
+      expect(seen.map((e) => e.type)).toEqual(['stop', ...Array(s.state.log.length).fill('log'), 'step']);
+      expect(seen.at(-1)!.state).toBe(s.state);
+      expect(new Set(seen.map((e) => e.state)).size).toBe(seen.length); // a new state each time
+      expect(Object.isFrozen(s.state) && Object.isFrozen(s.state.stops) && Object.isFrozen(s.state.vars)).toBe(true);
+      // observe reads the container once there is one
+      expect((await s.observe(['uts']))?.pid).toBe(Number(s.state.vars.pid));
+    } finally {
+      await s.close();
+    }
   });
 
   it('without --yes a task is not done: exit 1 and a hint chosen by state', async () => {
@@ -105,15 +135,15 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
 
       expect((await s.repl('sethostname lab-box')).ok).toBe(true);
       expect((await s.recheck(taskIndex))!.pass).toBe(true);
-      expect(s.log.some((e) => e.source === 'repl' && e.syscalls.some((c) => c.startsWith('sethostname(')))).toBe(true);
+      expect(s.state.log.some((e) => e.source === 'repl' && e.syscalls.some((c) => c.startsWith('sethostname(')))).toBe(true);
 
       const bad = await s.repl('mount tmpfs /mnt');
       expect(bad.ok).toBe(false); // no mount namespace: the core refuses to mount on the host
 
-      const old = Number(s.vars.pid);
+      const old = Number(s.state.vars.pid);
       await s.reset();
       expect(alive(old)).toBe(false);
-      expect(s.vars.pid).toBe('');
+      expect(s.state.vars.pid).toBe('');
       expect(s.core?.alive).toBe(true);
     } finally {
       await s.close();
@@ -136,20 +166,20 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
 
   it('${dir} is made in the ledger before the first step and removed at the end; a reset makes a new one', async () => {
     const s = await LessonSession.open(scratchLesson('root'));
-    const dir = s.vars.dir!;
+    const dir = s.state.vars.dir!;
     try {
       expect(dir).toMatch(/\/bl-lesson-scratch-/);
       expect(statSync(dir).isDirectory()).toBe(true);
       expect(processLedger().entries().some((e) => e.kind === 'dir' && e.path === dir && e.scope === s.scope)).toBe(true);
-      expect(s.subst(s.lesson.stops[0]!.prose, true)).toBe(`Work in \`${dir}\`; the first container is \${pid}.`);
+      expect(substitute(s.state.lesson.stops[0]!.prose, s.state.vars, true)).toBe(`Work in \`${dir}\`; the first container is \${pid}.`);
       await s.reset();
       expect(existsSync(dir)).toBe(false);
-      expect(s.vars.dir).not.toBe(dir);
-      expect(existsSync(s.vars.dir!)).toBe(true);
+      expect(s.state.vars.dir).not.toBe(dir);
+      expect(existsSync(s.state.vars.dir!)).toBe(true);
     } finally {
       await s.close();
     }
-    expect(existsSync(s.vars.dir!)).toBe(false);
+    expect(existsSync(s.state.vars.dir!)).toBe(false);
   });
 
   it('what an op\'s command printed is the step\'s output', async () => {
@@ -172,8 +202,8 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
     try {
       const uid = readFileSync(`/proc/${s.core!.pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)![1];
       expect(Number(uid)).toBe(user.uid);
-      expect(s.vars.uid).toBe(String(user.uid));
-      expect(statSync(s.vars.dir!).uid).toBe(user.uid);
+      expect(s.state.vars.uid).toBe(String(user.uid));
+      expect(statSync(s.state.vars.dir!).uid).toBe(user.uid);
       expect((await s.runStop(0)).status).toBe('done'); // clone user,mnt as that user
     } finally {
       await s.close();
@@ -211,7 +241,7 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
       expect((await s.repl('clone net')).ok).toBe(true);
       const own = await s.repl('link_up lo');
       expect(own.ok).toBe(true);
-      expect(own.log[0]!.shell).toBe(`nsenter -t ${s.vars.pid} -n ip link set lo up`);
+      expect(own.log[0]!.shell).toBe(`nsenter -t ${s.state.vars.pid} -n ip link set lo up`);
       const peer = await s.repl('veth_add a b peer_ct=c1');
       expect(peer.ok).toBe(false);
       expect(peer.error?.message).toContain("c1 shares the host's network namespace");
@@ -285,7 +315,7 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
       expect(s.hint(task)).toContain('mkdir still works');
       expect((await s.repl('seccomp mkdir,mkdirat')).ok).toBe(true);
       expect((await s.recheck(task))!.pass).toBe(true);
-      expect(readFileSync(`/proc/${s.vars.pid}/status`, 'utf8')).toMatch(/^Seccomp_filters:\s+2$/m);
+      expect(readFileSync(`/proc/${s.state.vars.pid}/status`, 'utf8')).toMatch(/^Seccomp_filters:\s+2$/m);
     } finally {
       await s.close();
     }

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core, boxcorePath, repoRoot } from '../../src/core/index.ts';
 import { findLesson, parseLesson } from '../../src/lessons/loader.ts';
-import { runLessonPlain } from '../../src/lessons/plain.ts';
+import { runLessonPlain } from '../../src/cli/lesson.ts';
 import { LessonSession, closeProcessLedger, processLedger } from '../../src/lessons/session.ts';
 import { trustLessons } from '../../src/lessons/trust.ts';
 import { fingerprint as hostFingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
@@ -60,7 +60,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
 
   it('netns_add writes the namespace in the lesson scope; close, reset and netns_del take it away', async () => {
     const s = await LessonSession.open(netnsLesson());
-    const first = s.vars.host!;
+    const first = s.state.vars.host!;
     try {
       expect(first).toMatch(/^bl-host-\d+-\d+$/);
       expect((await s.runStop(0)).status).toBe('done');
@@ -68,7 +68,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       expect(processLedger().entries().filter((e) => e.kind === 'netns' && e.scope === s.scope).map((e) => e.kind === 'netns' && e.name)).toEqual([first]);
       await s.reset();
       expect(exists(first)).toBe(false);
-      const second = s.vars.host!;
+      const second = s.state.vars.host!;
       expect(second).not.toBe(first);
       expect((await s.runStop(0)).status).toBe('done');
       expect((await s.repl(`netns_del ${second}`)).ok).toBe(true);
@@ -78,7 +78,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     } finally {
       await s.close();
     }
-    expect(exists(s.vars.host!)).toBe(false);
+    expect(exists(s.state.vars.host!)).toBe(false);
     expect(processLedger().entries().filter((e) => e.scope === s.scope)).toEqual([]);
   });
 
@@ -149,7 +149,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       '```',
     ]);
     const s = await LessonSession.open(l);
-    const oci = s.vars.oci!;
+    const oci = s.state.vars.oci!;
     let stray = 0;
     let init = 0;
     try {
@@ -158,13 +158,13 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       const st = await s.runStop(0);
       expect(st.status, st.step?.error?.message).toBe('done');
       stray = Number(st.step!.output!.trim().split('\n').pop());
-      init = Number(readFileSync(join(s.vars.dir!, 'pid'), 'utf8'));
+      init = Number(readFileSync(join(s.state.vars.dir!, 'pid'), 'utf8'));
       // The shells that started them are gone: the core, a child subreaper, adopted both.
       for (const pid of [stray, init]) {
         expect(alive(pid)).toBe(true);
         expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^PPid:\\s+${s.core!.pid}$`, 'm'));
       }
-      expect(readdirSync(join(oci, 'boxcore'))).toEqual([`bl-t-${s.vars.run}`]);
+      expect(readdirSync(join(oci, 'boxcore'))).toEqual([`bl-t-${s.state.vars.run}`]);
     } finally {
       await s.close();
     }
@@ -184,8 +184,8 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
       expect((await s.runStop(0))).toMatchObject({ status: 'skipped', missing: ['bl-no-such-program'] });
       expect((await s.runStop(1))).toMatchObject({ status: 'skipped', missing: ['bl-no-such-program'] });
       expect((await s.runStop(2)).status).toBe('passed');
-      expect(s.passed).toBe(true);
-      expect(s.log).toEqual([]); // nothing ran for the skipped ones
+      expect(s.state.passed).toBe(true);
+      expect(s.state.log).toEqual([]); // nothing ran for the skipped ones
     } finally {
       await s.close();
     }
@@ -214,7 +214,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     const bridge = await LessonSession.open(await findLesson('bridge'));
     try {
       const task = await runToTask(bridge);
-      const host = bridge.vars.host!;
+      const host = bridge.state.vars.host!;
       expect(bridge.hint(task)).toContain('veth1 is on no bridge yet');
       expect((await bridge.repl(`link_master veth1 docker0 netns=${host}`)).ok).toBe(true);
       expect((await bridge.recheck(task))!.found).toBe('down docker0');
@@ -227,7 +227,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     const mh = await LessonSession.open(await findLesson('multi-host'));
     try {
       const task = await runToTask(mh);
-      const b = mh.vars.b!;
+      const b = mh.state.vars.b!;
       expect(mh.hint(task)).toContain('has no vx0 yet');
       for (const line of [`bridge_add br0 netns=${b}`, `vxlan_add vx0 vni=42 local=10.250.0.2 remote=10.250.0.1 dstport=4789 dev=eth0 netns=${b}`]) {
         expect((await mh.repl(line)).ok, line).toBe(true);
@@ -248,9 +248,9 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     const s = await LessonSession.open(await findLesson('oci-lifecycle'));
     try {
       const task = await runToTask(s);
-      expect(s.state[task]!.check!.found).toBe('THAWED');
+      expect(s.state.stops[task]!.check!.found).toBe('THAWED');
       expect(s.hint(task)).toContain('its cgroup is THAWED');
-      const pause = spawnSync(boxcorePath(), ['--root', join(s.vars.oci!, 'boxcore'), 'pause', s.vars.box!], { encoding: 'utf8' });
+      const pause = spawnSync(boxcorePath(), ['--root', join(s.state.vars.oci!, 'boxcore'), 'pause', s.state.vars.box!], { encoding: 'utf8' });
       expect(pause.status, pause.stderr).toBe(0);
       expect((await s.recheck(task))!.pass).toBe(true);
     } finally {
@@ -267,11 +267,11 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     try {
       const st = await s.runStop(0);
       expect(st.status).toBe('done');
-      expect(s.vars.pid).toBe(String(process.pid));
+      expect(s.state.vars.pid).toBe(String(process.pid));
       expect(st.step!.after!.pid).toBe(process.pid);
       const bad = await s.runStop(1);
       expect(bad.status).toBe('failed');
-      expect(bad.step!.error!.message).toBe(`pid: ${s.vars.dir}/missing holds no process id`);
+      expect(bad.step!.error!.message).toBe(`pid: ${s.state.vars.dir}/missing holds no process id`);
     } finally {
       await s.close();
     }
@@ -280,8 +280,9 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
 
 /** Run the stops before the lesson's first task, then the task's first check. */
 async function runToTask(s: LessonSession): Promise<number> {
-  const task = s.stops.findIndex((x) => x.kind === 'task');
-  for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, s.stops[i]!.title).toMatch(/done|passed/);
+  const stops = s.state.lesson.stops;
+  const task = stops.findIndex((x) => x.kind === 'task');
+  for (let i = 0; i < task; i++) expect((await s.runStop(i)).status, stops[i]!.title).toMatch(/done|passed/);
   expect((await s.runStop(task)).status).toBe('waiting');
   return task;
 }

@@ -7,7 +7,8 @@
 // children hold. None may grow: a leak shows as a number that climbs. Exit 1 if one does.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { listLessons, runLessonPlain } from '../../src/lessons/plain.ts';
+import { runLessonPlain } from '../../src/cli/lesson.ts';
+import { listLessons } from '../../src/lessons/loader.ts';
 import { fingerprint, ownedHere } from '../helpers/host.ts';
 
 const rounds = Number(process.argv[2] ?? process.env.SOAK_ROUNDS ?? 5);

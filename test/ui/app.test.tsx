@@ -6,10 +6,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/ui/app.tsx';
-import { text } from '../../src/ui/text.ts';
+import { ui as text } from '../../src/text/index.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { LessonError, type Lesson } from '../../src/lessons/schema.ts';
-import type { LessonEvent, LessonSession, StepResult, StopState } from '../../src/lessons/session.ts';
+import type { Happening, LessonEvent, LessonPort, LessonState, StepResult, StopState } from '../../src/lessons/port.ts';
 import { diff, renderDiff, renderSnapshot } from '../../src/kernel/index.ts';
 import type { KernelApi } from '../../src/lessons/kernel.ts';
 import type { Snapshot } from '../../src/kernel/types.ts';
@@ -56,26 +56,33 @@ const fakeKernel: KernelApi = {
   labNetns: () => ['bl-hostA'],
 };
 
-/** Just enough of LessonSession for the UI. */
+/** A lesson port with no core behind it: each step "renames the host", the REPL starts
+ *  a process; what it did is published as the real session publishes it. */
 function fakeSession(lesson: Lesson) {
   const listeners = new Set<(e: LessonEvent) => void>();
-  const state: StopState[] = lesson.stops.map(() => ({ status: 'pending', hintsShown: 0 }));
+  let state: LessonState = {
+    lesson, stops: lesson.stops.map((): StopState => ({ status: 'pending', hintsShown: 0 })), current: -1, log: [],
+    vars: { ct: '', pid: '', hostname: 'labhost', target: 'lab-box' }, lastViews: ['uts'], containers: ['c1', 'c2'], passed: false, closed: false,
+  };
+  const publish = (change: Partial<LessonState>, happened: Happening) => {
+    state = { ...state, ...change };
+    for (const fn of listeners) fn({ ...happened, state });
+  };
   const s = {
-    lesson, stops: lesson.stops, state, current: -1, log: [] as unknown[], vars: { ct: '', pid: '', hostname: 'labhost', target: 'lab-box' } as Record<string, string>,
-    passed: false, lastViews: ['uts'], viewPid: 4242, neighbours: [], containerNames: ['c1', 'c2'],
-    onEvent(fn: (e: LessonEvent) => void) { listeners.add(fn); return () => listeners.delete(fn); },
-    subst: (x: string) => x.replace(/\$\{(\w+)\}/g, (m: string, k: string) => s.vars[k] || m),
+    get state() { return state; },
+    onEvent(fn: (e: LessonEvent) => void) { listeners.add(fn); return () => { listeners.delete(fn); }; },
     runStop: vi.fn(async (i: number) => {
-      s.current = i;
       const before = utsSnap('labhost');
       const after = utsSnap(`box-from-step-${i + 1}`);
       const result: StepResult = { ok: true, before, after, diff: diff(before, after), log: [] };
-      s.log.push({ source: 'lesson', op: 'clone', ok: true, syscalls: ['clone3({flags=CLONE_NEWUTS}) = 4242'], shell: 'unshare --uts', at: 0 });
-      s.vars.ct = 'c1';
-      s.vars.pid = '4242';
-      state[i] = { status: lesson.stops[i]!.kind === 'step' ? 'done' : 'passed', step: result, hintsShown: 0, check: { pass: true, expected: '' } };
-      for (const fn of listeners) fn({ type: 'step', index: i, result });
-      return state[i]!;
+      const st: StopState = { status: lesson.stops[i]!.kind === 'step' ? 'done' : 'passed', step: result, hintsShown: 0, check: { pass: true, expected: '' } };
+      publish({
+        current: i,
+        stops: state.stops.map((old, j) => (j === i ? st : old)),
+        log: [...state.log, { source: 'lesson', op: 'clone', ok: true, syscalls: ['clone3({flags=CLONE_NEWUTS}) = 4242'], shell: 'unshare --uts', at: 0 }],
+        vars: { ...state.vars, ct: 'c1', pid: '4242' },
+      }, { type: 'step', index: i, result });
+      return st;
     }),
     recheck: vi.fn(async () => undefined),
     hint: () => 'a hint',
@@ -85,9 +92,10 @@ function fakeSession(lesson: Lesson) {
       const after = procSnap([['1', '4242', '0', 'sh'], ['2', '4250', '1', `  ${line}`]]);
       return { ok: true, before, after, diff: diff(before, after), log: [] };
     }),
-    reset: vi.fn(async () => { s.current = -1; }),
-    close: vi.fn(async () => []),
-  };
+    reset: vi.fn(async () => { publish({ current: -1 }, { type: 'reset' }); }),
+    close: vi.fn(async () => { publish({ closed: true }, { type: 'closed' }); return []; }),
+    observe: async () => fakeKernel.snapshot(4242, ['uts']),
+  } satisfies LessonPort;
   return s;
 }
 
@@ -103,7 +111,7 @@ async function setup(o: Setup = {}) {
   const openSession = async (l: Lesson) => {
     const s = fakeSession(l);
     sessions.push(s);
-    return s as unknown as LessonSession;
+    return s;
   };
   const saved: unknown[] = [];
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };
@@ -199,7 +207,7 @@ describe('lesson screen', () => {
     expect(t.sessions).toHaveLength(1);
     expect(f).toContain('clone3({flags=CLONE_NEWUTS}) = 4242');
     expect(f).toContain('$ unshare --uts');
-    expect(f).toContain(text.stepOf(1, t.sessions[0]!.stops.length));
+    expect(f).toContain(text.stepOf(1, t.sessions[0]!.state.lesson.stops.length));
     expect(t.saved.length).toBeGreaterThan(0);
     expect(height(f)).toBeLessThan(30);
     t.unmount();

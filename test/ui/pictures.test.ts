@@ -6,13 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotDiff, View, ViewDiff, ViewName } from '../../src/kernel/types.ts';
-import { words } from '../../src/kernel/words.ts';
 import { stripAnsi, visibleWidth } from '../../src/ui/draw.ts';
 import { pictureOf, pictureRows } from '../../src/ui/pictures/index.ts';
 import { netModel, vethPairs } from '../../src/ui/pictures/net.ts';
 import { overlayModel } from '../../src/ui/pictures/fs.ts';
 import { cgroupModel } from '../../src/ui/pictures/cgroup.ts';
-import { text } from '../../src/ui/text.ts';
+import { kernel as words, ui as text } from '../../src/text/index.ts';
 import { panelLines, windowLines } from '../../src/ui/panel.ts';
 import { diff, renderDiff, renderSnapshot } from '../../src/kernel/index.ts';
 

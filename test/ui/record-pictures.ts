@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findLesson } from '../../src/lessons/loader.ts';
+import { substitute } from '../../src/lessons/scope.ts';
 import { LessonSession, closeProcessLedger } from '../../src/lessons/session.ts';
 import { snapshot } from '../../src/kernel/index.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../../src/kernel/types.ts';
@@ -22,12 +23,13 @@ async function recordLesson(id: string, want: ViewName): Promise<Recorded[]> {
   const s = await LessonSession.open(await findLesson(id));
   const out: Recorded[] = [];
   try {
-    for (let i = 0; i < s.stops.length; i++) {
+    const stops = s.state.lesson.stops;
+    for (let i = 0; i < stops.length; i++) {
       const st = await s.runStop(i);
-      const stop = s.stops[i]!;
+      const stop = stops[i]!;
       if (stop.kind === 'task' && !st.check?.pass) await s.solve(i);
-      const r = stop.kind === 'task' ? s.state[i]!.step : st.step;
-      if (r?.after?.views[want]) out.push({ lesson: id, step: s.subst(stop.title), before: r.before, after: r.after, diff: r.diff });
+      const r = stop.kind === 'task' ? s.state.stops[i]!.step : st.step;
+      if (r?.after?.views[want]) out.push({ lesson: id, step: substitute(stop.title, s.state.vars), before: r.before, after: r.after, diff: r.diff });
     }
   } finally {
     await s.close();

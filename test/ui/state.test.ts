@@ -11,7 +11,7 @@ import { loadSettings, saveSettings, settingsFile } from '../../src/ui/settings.
 import { stateDir } from '../../src/ui/state-dir.ts';
 import { machineChecks, machineSummary, summaryLines } from '../../src/ui/summary.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
-import { text } from '../../src/ui/text.ts';
+import { ui as text } from '../../src/text/index.ts';
 
 const isRoot = process.getuid?.() === 0;
 const KEYS = ['XDG_STATE_HOME', 'SUDO_USER', 'SUDO_UID', 'SUDO_GID', 'BOXLAB_STATE_DIR', 'BOXLAB_PROGRESS', 'HOME'] as const;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptions, UsageError } from '../../src/cli/args.ts';
-import { parseNamespaces, parseRunArgs, rootlessIds } from '../../src/cli/run.ts';
+import { parseNamespaces, parseRunArgs } from '../../src/cli/run.ts';
+import { rootlessIds } from '../../src/runtime/rootless.ts';
 import { capMask, DOCKER_CAPS, keptCaps, type Security } from '../../src/runtime/security.ts';
 
 describe('option parsing', () => {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertAlive, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 /** One of the target's groups: which tree, and the group's directory on the host. */
 export interface CgroupDir { version: 1 | 2; controllers: string[]; path: string; dir: string }

@@ -26,7 +26,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertAlive, isGone, procPath, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 import { parseMountinfo, type MountInfo } from './mounts.ts';
 
 export interface OverlayLayers {
@@ -154,7 +154,7 @@ function kindOf(st: Stats | Dirent): FsEntryKind {
   return 'other';
 }
 
-export function isWhiteout(st: Stats): boolean {
+function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
 }
 
@@ -250,7 +250,7 @@ export async function overlayChanges(dirs: OverlayDirs): Promise<OverlayChanges>
  *  deletion of a layer is a whiteout hiding a name of the layers below it. The bottom
  *  layer is not walked (nothing is below it to hide, and it is usually the largest).
  *  `layer` is the position in lowerdir, 1 = top. At most `limit` entries are visited. */
-export async function lowerWhiteouts(lower: string[], limit = 5000): Promise<{ layer: number; path: string }[]> {
+async function lowerWhiteouts(lower: string[], limit = 5000): Promise<{ layer: number; path: string }[]> {
   const found: { layer: number; path: string }[] = [];
   let visited = 0;
   const walk = async (layer: number, root: string, rel: string): Promise<void> => {
@@ -266,7 +266,7 @@ export async function lowerWhiteouts(lower: string[], limit = 5000): Promise<{ l
   return found;
 }
 
-export function lowerWhiteoutRows(found: { layer: number; path: string }[], mountPoint = '/'): Row[] {
+function lowerWhiteoutRows(found: { layer: number; path: string }[], mountPoint = '/'): Row[] {
   return found.map((w) => {
     const path = mountPoint === '/' ? w.path : `${mountPoint.replace(/\/+$/, '')}${w.path}`;
     return { key: `${path} @lower${w.layer}`, cells: { change: words.fsChange.D ?? 'D', path, kind: words.fsKinds.whiteout ?? 'whiteout', mark: words.fsLowerMark(w.layer) } };
@@ -274,7 +274,7 @@ export function lowerWhiteoutRows(found: { layer: number; path: string }[], moun
 }
 
 /** Pure: rows keyed by the path as the target sees it (mount point + path in overlay). */
-export function fsRows(changes: FsChange[], mountPoint = '/'): Row[] {
+function fsRows(changes: FsChange[], mountPoint = '/'): Row[] {
   return changes.map((c) => {
     const path = mountPoint === '/' ? c.path : `${mountPoint.replace(/\/+$/, '')}${c.path}`;
     return {
@@ -294,7 +294,7 @@ export type LayerRole = 'merged' | 'upper' | 'work' | 'lower';
 /** Pure: one row per layer of an overlay (merged, upper, work, lower top first), keyed
  *  `layer:ROLE:N:MOUNTPOINT`, so a picture can stack them and the mount that made them
  *  shows as added rows in a diff. Their change cell is empty: they are not changes. */
-export function layerRows(o: OverlayLayers): Row[] {
+function layerRows(o: OverlayLayers): Row[] {
   const row = (role: LayerRole, i: number, path: string): Row => ({
     key: `layer:${role}:${i}:${o.mountPoint}`,
     cells: { change: '', path, kind: words.fsLayerKinds[role](i, o.lower.length), mark: '' },

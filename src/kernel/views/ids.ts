@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { assertAlive, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 import { parseStatus } from './proc.ts';
 
 /** Capability numbers, from include/uapi/linux/capability.h. */
@@ -61,7 +61,7 @@ export function capabilityName(word: string): string | undefined {
 }
 
 /** Short name as capsh and the lessons write it: CAP_NET_RAW -> "net_raw". */
-export function capName(bit: number): string {
+function capName(bit: number): string {
   const full = CAPABILITIES[bit];
   return full ? full.slice(4).toLowerCase() : `cap_${bit}`;
 }

@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { assertAlive, defaultEnter, nsInode, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
-export const IPC_KINDS = ['msg', 'sem', 'shm'] as const;
+const IPC_KINDS = ['msg', 'sem', 'shm'] as const;
 export type IpcKind = (typeof IPC_KINDS)[number];
 export type IpcTables = Record<IpcKind, string>;
 
@@ -69,7 +69,7 @@ export function ipcCounts(tables: IpcTables): Record<IpcKind, number> {
   };
 }
 
-export async function readOwnIpc(): Promise<IpcTables> {
+async function readOwnIpc(): Promise<IpcTables> {
   const read = (k: IpcKind) => readFile(`/proc/sysvipc/${k}`, 'utf8').catch(() => '');
   const [msg, sem, shm] = await Promise.all([read('msg'), read('sem'), read('shm')]);
   return { msg, sem, shm };
@@ -85,7 +85,7 @@ export async function ipcProbe(target: ProbeTarget): Promise<View> {
     notes.push(words.ipcShared);
   } else {
     const got = await (target.enter ?? defaultEnter)(target.pid, ['ipc']);
-    if (!got.ipc) throw new Error('the namespace reader returned no ipc tables');
+    if (!got.ipc) throw new Error(words.readerGaveNothing('ipc'));
     inside = got.ipc;
     const c = ipcCounts(inside);
     const h = ipcCounts(host);

@@ -10,7 +10,7 @@
 // (4) (5) (10) (11) are written as octal escapes (\040 \011 \012 \134).
 import { assertAlive, nsInode, readProc, readReference, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 export interface Propagation {
   /** peer group this mount shares events with (shared:N) */
@@ -49,7 +49,7 @@ export function unescapeOctal(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-export function parsePropagation(optional: string[]): Propagation {
+function parsePropagation(optional: string[]): Propagation {
   const p: Propagation = { unbindable: false };
   for (const f of optional) {
     const [tag, value] = f.split(':');
@@ -63,16 +63,16 @@ export function parsePropagation(optional: string[]): Propagation {
 }
 
 /** "shared:1", "master:2", "shared:3 master:2", "unbindable" or "private". */
-export function describePropagation(m: Pick<MountInfo, 'optional' | 'propagation'>): string {
+function describePropagation(m: Pick<MountInfo, 'optional' | 'propagation'>): string {
   const { shared, master, unbindable } = m.propagation;
   if (shared === undefined && master === undefined && !unbindable) return words.propagationPrivate;
   return m.optional.join(' ');
 }
 
-export function parseMountinfoLine(line: string): MountInfo {
+function parseMountinfoLine(line: string): MountInfo {
   const f = line.split(' ');
   const dash = f.indexOf('-', 6);
-  if (f.length < 10 || dash < 0 || f.length < dash + 4) throw new Error(`malformed mountinfo line: ${line}`);
+  if (f.length < 10 || dash < 0 || f.length < dash + 4) throw new Error(words.badMountinfo(line));
   const [major = 0, minor = 0] = (f[2] ?? '0:0').split(':').map(Number);
   const optional = f.slice(6, dash);
   const superRaw = f.slice(dash + 3).join(' ');
@@ -103,7 +103,7 @@ export function parseMountinfo(text: string): MountInfo[] {
 /** Identity of a mount across mount namespaces. Mount ids differ in a copied namespace
  *  (CLONE_NEWNS copies every mount), so compare where it is, what it shows and from
  *  which filesystem instance: mount point, device, root within the fs, fs type. */
-export function mountSignature(m: MountInfo): string {
+function mountSignature(m: MountInfo): string {
   return [m.mountPoint, `${m.major}:${m.minor}`, m.root, m.fsType].join('\0');
 }
 

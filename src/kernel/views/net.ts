@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { assertAlive, nsInode, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -70,7 +70,7 @@ const SCRIPT = [
 function sh(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 10_000, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.slice(0, 2).join(' ')}: ${stderr.trim().split('\n').pop() || err.message}`));
+      if (err) reject(new Error(words.commandFailed(`${file} ${args.slice(0, 2).join(' ')}`, stderr.trim().split('\n').pop() || err.message)));
       else resolve(stdout);
     });
   });
@@ -85,7 +85,7 @@ export function parseNetOutput(label: string, inode: string, text: string): NetN
 }
 
 /** Read a namespace: our own directly, another through its namespace file. */
-export async function readNetNamespace(label: string, inode: string, nsFile?: string): Promise<NetNamespace> {
+async function readNetNamespace(label: string, inode: string, nsFile?: string): Promise<NetNamespace> {
   const out = nsFile ? await sh('nsenter', [`--net=${nsFile}`, 'sh', '-c', SCRIPT]) : await sh('sh', ['-c', SCRIPT]);
   return parseNetOutput(label, inode, out);
 }

@@ -4,10 +4,9 @@
 import { readlink } from 'node:fs/promises';
 import { assertAlive, isGone, parseNsLink, procPath, readReference, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
-export const NS_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
-export type NsType = (typeof NS_TYPES)[number];
+const NS_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
 
 /** Inode per link name (the eight types plus pid_for_children, time_for_children);
  *  a type the kernel lacks is absent. */
@@ -15,7 +14,7 @@ export type NsInodes = Record<string, string>;
 
 const LINKS = [...NS_TYPES, 'pid_for_children', 'time_for_children'];
 
-export async function readNsInodes(pid: number): Promise<NsInodes> {
+async function readNsInodes(pid: number): Promise<NsInodes> {
   const out: NsInodes = {};
   await Promise.all(
     LINKS.map(async (name) => {

@@ -13,9 +13,10 @@
 // those show as "changed" (command, ppid), which is what happened. A key built from the
 // chain of parent pids would turn a reparented orphan into removed + added instead.
 import { readdir } from 'node:fs/promises';
+import { parseStat } from '../proc-stat.ts';
 import { assertAlive, isDenied, isGone, nsInode, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 export interface ProcInfo {
   /** pid as the reader (the host) sees it */
@@ -44,16 +45,9 @@ export function parseStatus(text: string): Record<string, string> {
   return out;
 }
 
-/** Fields of /proc/PID/stat after "pid (comm)": comm may hold spaces and parentheses,
- *  so split after the last ')'. Returns [state, ppid, ...] (field 3 onwards). */
-export function parseStatFields(text: string): string[] {
-  const close = text.lastIndexOf(')');
-  return text.slice(close + 2).trim().split(/\s+/);
-}
-
 /** Field 22 of /proc/PID/stat: start time in clock ticks. */
 export function parseStartTime(statText: string): string {
-  return parseStatFields(statText)[19] ?? '0';
+  return parseStat(statText).start ?? '0';
 }
 
 /** NUL-separated /proc/PID/cmdline -> argv. */
@@ -77,11 +71,11 @@ export function procInfoFrom(hostPid: number, status: string, stat: string, cmdl
   };
 }
 
-export function insidePid(p: ProcInfo): number {
+function insidePid(p: ProcInfo): number {
   return p.nspid.at(-1) ?? p.hostPid;
 }
 
-export function commandOf(p: ProcInfo): string {
+function commandOf(p: ProcInfo): string {
   return p.argv.length ? p.argv.join(' ') : `[${p.comm}]`;
 }
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { assertAlive, defaultEnter, nsInode, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
-import { words } from '../words.ts';
+import { kernel as words } from '../../text/index.ts';
 
 export interface UtsNames {
   hostname: string;
@@ -27,7 +27,7 @@ export function utsRows(inside: UtsNames, host: UtsNames): Row[] {
   }));
 }
 
-export async function hostUts(): Promise<UtsNames> {
+async function hostUts(): Promise<UtsNames> {
   const domain = await readFile('/proc/sys/kernel/domainname', 'utf8').catch(() => '(none)');
   return { hostname: hostname(), domainname: domain.trim() };
 }
@@ -42,7 +42,7 @@ export async function utsProbe(target: ProbeTarget): Promise<View> {
     notes.push(words.utsShared);
   } else {
     const got = await (target.enter ?? defaultEnter)(target.pid, ['uts']);
-    if (!got.uts) throw new Error('the namespace reader returned no uts names');
+    if (!got.uts) throw new Error(words.readerGaveNothing('uts'));
     inside = { hostname: got.uts.hostname.trim(), domainname: got.uts.domainname.trim() };
     if (got.via) notes.push(words.readVia(got.via));
   }

@@ -5,9 +5,8 @@
 // that put the group at the same path are drawn once.
 import chalk from 'chalk';
 import type { Row, RowChange } from '../../kernel/types.ts';
-import { words } from '../../kernel/words.ts';
 import { bar } from '../draw.ts';
-import { text } from '../text.ts';
+import { kernel as words, ui as text } from '../../text/index.ts';
 import type { PictureRow } from './rows.ts';
 
 interface Group { path: string; trees: string[]; files: Map<string, { row: Row; change: RowChange }> }

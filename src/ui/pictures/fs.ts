@@ -5,10 +5,9 @@
 // with a leading ▸.
 import chalk from 'chalk';
 import { layerOf } from '../../kernel/views/fs.ts';
-import { words } from '../../kernel/words.ts';
 import type { RowChange } from '../../kernel/types.ts';
 import { box } from '../draw.ts';
-import { text } from '../text.ts';
+import { kernel as words, ui as text } from '../../text/index.ts';
 import { keyOf, type PictureRow } from './rows.ts';
 
 interface Change { path: string; letter: 'A' | 'C' | 'D' | undefined; kind: string; opaque: boolean; change: RowChange }

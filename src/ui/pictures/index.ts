@@ -17,8 +17,6 @@ const PICTURES: Partial<Record<ViewName, (rows: PictureRow[], width: number) => 
   proc: procPicture,
 };
 
-export const PICTURE_VIEWS = Object.keys(PICTURES) as ViewName[];
-
 export function hasPicture(name: ViewName): boolean {
   return name in PICTURES;
 }

@@ -4,9 +4,8 @@
 // links that the lab did not touch are folded into one line: the lab never changes them.
 import chalk from 'chalk';
 import type { RowChange } from '../../kernel/types.ts';
-import { words } from '../../kernel/words.ts';
 import { cut, fit, visibleWidth } from '../draw.ts';
-import { text } from '../text.ts';
+import { kernel as words, ui as text } from '../../text/index.ts';
 import { changeMark, keyOf, type PictureRow } from './rows.ts';
 
 interface Link { ns: string; name: string; type: string; state: string; master: string; peer: string; detail: string; addrs: string[]; change: RowChange }

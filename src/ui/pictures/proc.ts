@@ -3,12 +3,12 @@
 // numbers. Processes that started or ended in this step are marked.
 import chalk from 'chalk';
 import type { RowChange } from '../../kernel/types.ts';
-import { text } from '../text.ts';
+import { ui as text } from '../../text/index.ts';
 import { changeMark, type PictureRow } from './rows.ts';
 
 interface Proc { inside: string; outside: string; parent: string; command: string; state: string; change: RowChange }
 
-export function procModel(rows: PictureRow[]): Proc[] {
+function procModel(rows: PictureRow[]): Proc[] {
   return rows.map(({ row, change }) => ({
     inside: row.cells.pid ?? '',
     outside: row.cells.hostPid ?? '',

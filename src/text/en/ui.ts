@@ -1,9 +1,8 @@
-// Every word the learner reads from the lab (the terminal UI and the plain/markdown
-// output of `boxlab lesson`), in one place, so a translation replaces this table and
-// nothing else. Lesson prose lives in the lesson files; kernel view words in
-// src/kernel/words.ts; lesson-author errors (file:line) in the loader.
+// Every word the learner reads from the lab: the terminal UI (src/ui) and the plain,
+// Markdown and JSON output of `boxlab lesson` (src/cli/lesson.ts). Lesson prose lives in
+// the lesson files; the kernel views' words in kernel.ts, the engine's in lessons.ts.
 
-export const text = {
+export const ui = {
   plainHolding: (step: number, pid: string) => `holding after step ${step} (container init: pid ${pid}); press Ctrl-C to leave`,
   app: 'boxlab',
   tagline: 'how containers work, one kernel step at a time',
@@ -82,7 +81,6 @@ export const text = {
   found: (v: string) => `found: ${v}`,
   expected: (v: string) => `expected: ${v}`,
   nothingFound: 'nothing',
-  noHint: 'No hint for what the lab sees right now.',
   hint: (t: string) => `hint: ${t}`,
   noSolution: 'This task has no solution to apply.',
   solvedWith: 'Applied the solution.',
@@ -91,35 +89,7 @@ export const text = {
   resetKept: 'Nothing was reset.',
   atFirstStop: 'This is the first step.',
   viewingPast: (i: number, current: number) => `Re-reading step ${i}; nothing was undone. n goes forward again (the lab is at step ${current}).`,
-  noContainer: 'No container yet: run the step that clones one first.',
-  hostNetwork: (op: string, where: string) => `${op}: ${where} shares the host's network namespace, and the lab never changes the host's network`,
-  hostNetworkHint: 'clone a container with its own network namespace (clone net) and run the op there',
-  // what a step shows of an op's result (src/lessons/ops.ts)
-  shownNone: '-',
-  shownCaps: (effective: string, bounding: string, ambient: string) => `effective: ${effective}\nbounding:  ${bounding}\nambient:   ${ambient}`,
-  shownPaths: (kind: 'masked' | 'readonly', done: string, absent: string) => `${kind === 'masked' ? 'masked' : 'read-only'}: ${done}\nnot on this kernel: ${absent}`,
-  shownHello: (version: string, kernel: string, syscalls: unknown) => `boxcore ${version} on Linux ${kernel}; its seccomp table names ${syscalls} system calls`,
-  // a step that expects the kernel to refuse (fails: ERRNO)
-  refused: (errno: string, message: string) => `refused, as expected: ${errno} (${message})`,
-  notRefused: (errno: string) => `expected the kernel to refuse with ${errno}, but the step succeeded`,
-  refusedOther: (errno: string, got: string) => `expected ${errno}, the kernel said ${got}`,
-  netnsName: (name: string) => `"${name}" is not a name for a lab-made network namespace`,
-  netnsNameHint: 'name it bl- and then letters, digits, _, . or -, e.g. netns_add bl-host',
-  netnsTwice: (name: string) => `this lesson made the network namespace ${name} already`,
-  netnsNotOurs: (op: string, name: string) => `${op}: ${name} is not a network namespace this lesson made, and the lab acts only in its own`,
-  netnsNotOursHint: (own: string[]) => (own.length ? `this lesson's namespaces: ${own.join(', ')}` : 'make one first: netns_add bl-NAME'),
   skipped: (missing: string[]) => `skipped: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed on this machine`,
-  pidFileEmpty: (what: string) => `pid: ${what} holds no process id`,
-  cgroupNotBl: (name: string) => `the lab names the groups it makes bl-...; "${name}" is not such a name`,
-  cgroupNotBlHint: 'use the lesson\'s own name ${cgroup}, or another that starts with bl-',
-  cgroupParentAbsolute: (parent: string) => `parent "${parent}" leaves the lab's own group: a lesson makes groups only beneath it`,
-  cgroupParentHint: 'leave parent out (the lab\'s own group), or name one of the lesson\'s groups, e.g. parent=${cgroup}',
-  cgroupNotOurs: (group: string) => `${group} is not one of this lesson's groups, and the lab changes only groups it made`,
-  cgroupNotOursHint: 'make the group first with cgroup_create (e.g. cgroup_create ${cgroup}), then act on it',
-  cgroupPidNotOurs: (pid: string) => `"${pid}" is not a process of this lesson: the lab moves only its own containers' processes into its groups`,
-  cgroupPidHint: 'move the container\'s init (${pid}) or a process started inside it',
-  cgroupNoLayout: (why: string) => `this lesson depends on the machine's cgroup layout, and the core could not read it: ${why}`,
-  loopNeedsRoot: 'this lesson makes a loop device (${loop}), which needs root',
   shellNoContainer: 'No container to enter yet.',
   shellBack: 'Back from the container shell. The state panel shows what changed while you were in it.',
   shellHow: (pid: number) => `Entering the container (pid ${pid} on the host) with boxcore enter: setns into each of its namespaces. Type exit to come back to the lab.`,
@@ -233,6 +203,7 @@ export const text = {
   plainStep: (i: number, n: number, title: string) => `[${i}/${n}] ${title}`,
   plainCheckPass: (title: string, measured?: string) => `✓ ${title}${measured !== undefined ? `: ${measured}` : ''}`,
   plainCheckFail: (title: string) => `✗ ${title}`,
+  checkFailedBecause: (title: string, detail: string) => `✗ ${title} — ${detail}`,
   plainSkippedCheck: (title: string, why: string) => `– ${title} (${why})`,
   plainHint: (t: string) => `hint: ${t}`,
   plainSolved: 'solution applied (--yes)',
@@ -243,7 +214,9 @@ export const text = {
   tryThis: (m: string) => `try: ${m}`,
 
   // the terminal itself
+  error: (message: string) => `boxlab: ${message}`,
+  notStateFile: 'not a state file of the user\'s',
+  needsTerminal: "boxlab: the lab needs a terminal (stdin and stdout); for scripts use 'boxlab lesson ID --yes'",
   unknownLesson: (id: string, ids: string[]) => `boxlab: no lesson "${id}"; the lessons are: ${ids.join(', ')}`,
 };
 
-export type Text = typeof text;

@@ -1,11 +1,9 @@
-// Every word a person reads in a kernel state view: titles, column headers, cell values
-// the probes choose ("new", "shared with host"), notes. Code elsewhere never spells a
-// user-facing word itself, so a translation replaces this table (useWords) and nothing
-// else. Cell values taken verbatim from the kernel (paths, hex masks, names) stay as
-// they are.
-import type { ViewName } from './types.ts';
+// Every word a person reads in a kernel state view (src/kernel): titles, column
+// headers, cell values the probes choose ("new", "shared with host"), notes. Cell values
+// taken verbatim from the kernel (paths, hex masks, names) stay as they are.
 
-const en = {
+export const kernel = {
+  /** One per view (src/kernel/types.ts VIEW_NAMES; snapshot.ts checks there is one for each). */
   titles: {
     ns: 'Namespaces',
     proc: 'Processes',
@@ -16,7 +14,7 @@ const en = {
     ipc: 'System V IPC objects',
     net: 'Network: links, addresses, routes, NAT',
     cgroup: 'Control groups: limits, usage, events',
-  } satisfies Record<ViewName, string>,
+  },
 
   /** Column headers, by cell name. A cell name missing here is shown as it is. */
   columns: {
@@ -206,6 +204,10 @@ const en = {
   cgroupNotOwn: "not in a group of its own: it shares the groups of the process that made it (run with a resource flag, or clone with cgroup)",
 
   // any probe
+  badNsLink: (link: string) => `unexpected namespace link: ${link}`,
+  badMountinfo: (line: string) => `malformed mountinfo line: ${line}`,
+  readerGaveNothing: (what: 'uts' | 'ipc') => `the namespace reader returned no ${what === 'uts' ? 'uts names' : 'ipc tables'}`,
+  commandFailed: (command: string, why: string) => `${command}: ${why}`,
   targetGone: (pid: number) => `process ${pid} does not exist`,
   targetZombie: (pid: number) => `process ${pid} has exited (a zombie, not yet reaped): its namespaces are gone`,
 
@@ -220,18 +222,3 @@ const en = {
       .join(', ') || 'no change',
   arrow: ' -> ',
 };
-
-export type Words = typeof en;
-
-/** The words in use. Read them through this binding; useWords swaps the table. */
-export let words: Words = en;
-
-/** Install a translation (a complete table, or changes over English). */
-export function useWords(table: Partial<Words>): void {
-  words = { ...en, ...table };
-}
-
-/** Header text of a column. */
-export function columnTitle(name: string): string {
-  return words.columns[name] ?? name;
-}

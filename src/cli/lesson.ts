@@ -1,15 +1,20 @@
-// A lesson without a terminal UI: `boxlab lesson ID [--yes] [--markdown|--json]`.
+// `boxlab lesson ID [--yes] [--markdown|--json]`: a lesson without a terminal UI.
 // Runs every stop in order and prints what happened. Exit 0 only when every step ran and
 // every check and task passed; --yes applies each task's solution (a learner is not
 // there to do it). Exit 2: the lesson cannot run here (bad file, no root, no core).
 import type { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CoreError } from '../core/index.ts';
-import { text } from '../ui/text.ts';
-import { kernel } from './kernel.ts';
-import { findLesson, loadAll, summarize } from './loader.ts';
-import { LessonError, type LessonSummary, type Stop } from './schema.ts';
-import { LessonSession, closeProcessLedger, failure, type CheckResult, type LogEntry, type StepResult } from './session.ts';
+import { cli, ui as text } from '../text/index.ts';
+import { hintsFor } from '../lessons/expect.ts';
+import { kernel } from '../lessons/kernel.ts';
+import { findLesson, summarize } from '../lessons/loader.ts';
+import { failure, type CheckResult, type LogEntry, type StepResult } from '../lessons/port.ts';
+import { LessonError, type Stop } from '../lessons/schema.ts';
+import { substitute } from '../lessons/scope.ts';
+import { LessonSession, closeProcessLedger } from '../lessons/session.ts';
+import { parseOptions, UsageError } from './args.ts';
+import { applyTrust, TRUST_OPTION } from './lab.ts';
 
 export interface PlainOptions {
   yes: boolean;
@@ -23,9 +28,22 @@ export interface PlainOptions {
   until?: number;
 }
 
-export async function listLessons(): Promise<LessonSummary[]> {
-  const { lessons } = await loadAll();
-  return lessons.map(summarize);
+export async function lessonCommand(args: string[], color: boolean): Promise<number> {
+  const { options, rest } = parseOptions(args, {
+    help: { value: false, short: 'h' }, yes: { value: false, short: 'y' }, markdown: { value: false }, json: { value: false }, until: { value: true },
+    ...TRUST_OPTION,
+  }, { stopAtWord: false });
+  if (options.help) {
+    console.log(cli.usage.lesson);
+    return 0;
+  }
+  await applyTrust(options);
+  if (rest.length !== 1) throw new UsageError(cli.lessonId);
+  if (options.markdown && options.json) throw new UsageError(cli.markdownOrJson);
+  const until = options.until === undefined ? undefined : Number(options.until);
+  if (until !== undefined && !(Number.isInteger(until) && until > 0)) throw new UsageError(cli.badUntil(String(options.until)));
+  const format = options.json ? 'json' : options.markdown ? 'markdown' : 'text';
+  return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }
 
 interface StopReport {
@@ -98,7 +116,8 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   }
 
   // The lesson as it runs here: blocks for another cgroup layout are left out.
-  lesson = session.lesson;
+  lesson = session.state.lesson;
+  const sub = (s: string, keepUnset = false) => substitute(s, session.state.vars, keepUnset);
   const k = await kernel();
   const reports: StopReport[] = [];
   const total = lesson.stops.length;
@@ -144,8 +163,8 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     for (const stop of lesson.stops) {
       if (isGone()) { stopped = true; break; }
       const i = stop.index;
-      const title = session.subst(stop.title);
-      if (!json && stop.prose) out('\n' + session.subst(stop.prose, true) + '\n');
+      const title = sub(stop.title);
+      if (!json && stop.prose) out('\n' + sub(stop.prose, true) + '\n');
       // A check's own ✓/✗ line names it; steps and tasks get a heading.
       if (!json && (md || stop.kind !== 'check')) out(md ? `### ${text.kinds[stop.kind]} ${i + 1}/${total}: ${title}\n` : c.bold(text.plainStep(i + 1, total, title)));
       const st = await session.runStop(i);
@@ -194,12 +213,12 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
           }
           rep.diff = printDiff(r);
         }
-        const check = session.state[i]!.check!;
+        const check = session.state.stops[i]!.check!;
         rep.check = check;
         rep.ok = check.pass;
         if (!check.pass) {
-          const hint = session.hintsFor(stop, check)[0];
-          if (hint) rep.hint = session.subst(hint.text);
+          const hint = hintsFor(stop, check, sub)[0];
+          if (hint) rep.hint = sub(hint.text);
         }
         if (!json) {
           printCheck(title, check);
@@ -211,11 +230,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
       }
       reports.push(rep);
       if (opts.until === i + 1) {
-        out(text.plainHolding(i + 1, session.vars.pid || '?'));
+        out(text.plainHolding(i + 1, session.state.vars.pid || '?'));
         await new Promise(() => setInterval(() => undefined, 1 << 30)); // until a signal ends the process; its handler cleans up
       }
     }
-    if (!json && !stopped && lesson.outro) out('\n' + session.subst(lesson.outro, true));
+    if (!json && !stopped && lesson.outro) out('\n' + sub(lesson.outro, true));
   } finally {
     await session.close();
     await closeProcessLedger();

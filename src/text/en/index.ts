@@ -1,0 +1,18 @@
+// English: the lab's first language, and the shape every other must have.
+import { build } from './build.ts';
+import { cli } from './cli.ts';
+import { common } from './common.ts';
+import { core } from './core.ts';
+import { doctor } from './doctor.ts';
+import { engine } from './engine.ts';
+import { images } from './images.ts';
+import { kernel } from './kernel.ts';
+import { ledger } from './ledger.ts';
+import { lessons } from './lessons.ts';
+import { runtime } from './runtime.ts';
+import { ui } from './ui.ts';
+
+export const en = { build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
+
+/** One language: a catalog for each surface, with these keys and these arguments. */
+export type Catalogs = typeof en;

@@ -1,0 +1,142 @@
+// Every word the runtime (src/runtime: boxlab run, the rootfs, sandbox hosts) says:
+// bad flags and what to write instead, what --explain prints, and why a container
+// could not be made here.
+
+export const runtime = {
+  // boxlab run's spec (container.ts)
+  noRootfs: (dir: string) => `rootfs ${dir} is not a directory: build one with 'boxlab rootfs ${dir}' or point --rootfs at one`,
+  noCommand: 'no command given: boxlab run [OPTIONS] -- CMD [ARG...]',
+  hostnameNeedsUts: '--hostname needs a UTS namespace: add uts to --ns',
+  needsMnt: 'boxlab run needs a mount namespace (mnt) so the container\'s mounts never touch the host',
+  noVolumeSource: (source: string) => `volume source ${source} does not exist on the host`,
+  volumeNotAbsolute: (target: string) => `volume target ${target} must be an absolute path inside the container`,
+  tmpfsNotAbsolute: (target: string) => `--tmpfs ${target} must be an absolute path inside the container`,
+  badVolume: (text: string) => `-v ${text}: expected SRC:DST or SRC:DST:ro`,
+  rootfsNotOurs: (dir: string) => `${dir} exists and is not a boxlab rootfs; choose another directory or remove it`,
+  noBusybox: 'no static busybox on this host (apt-get install busybox-static)',
+  notSubnet: (subnet: string) => `not an IPv4 subnet: ${subnet}`,
+  rootfsNotBuilt: (dir: string, exists: boolean) =>
+    `BOXLAB_ROOTFS=${dir} is not a boxlab rootfs${exists ? '' : ' (it does not exist)'}: build one there with boxlab rootfs ${dir}, or unset BOXLAB_ROOTFS to use the cache`,
+  rootfsCannotWrite: (dir: string, code: string) =>
+    `cannot make the rootfs in ${dir} (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only filesystem' : code}): build it where you can write, with boxlab rootfs DIR, and point boxlab at it with BOXLAB_ROOTFS=DIR (or set XDG_CACHE_HOME)`,
+
+  /** --net, -p and the bridge network (network.ts) */
+  net: {
+    badPublish: (text: string) => `-p ${text}: expected HOSTPORT:CTPORT or HOSTPORT:CTPORT/tcp|udp, ports 1-65535 (e.g. -p 8080:80)`,
+    badMode: (mode: string) => `--net ${mode}: choose none, host or bridge`,
+    publishNeedsBridge: '-p needs --net bridge: only the bridge network has a port to publish through',
+    bridgeNeedsRoot: '--net bridge needs root: it adds a bridge, NAT rules and a sysctl on the host (--user cannot)',
+    netNsConflict: (mode: string) => mode === 'host'
+      ? "--net host shares the host's network: leave net out of --ns"
+      : `--net ${mode} needs a network namespace: add net to --ns`,
+    samePortTwice: (port: number) => `-p: host port ${port} is published twice`,
+    noFreeSubnet: 'no private /24 is free: every candidate in 10.88.x, 172.18-31.x and 192.168.x collides with a route of this host',
+    bridgeWithoutAddress: (name: string) => `the bridge ${name} exists but has no IPv4 address: it is not one boxlab made, or it is being taken down; try again, or delete it (ip link del ${name})`,
+    subnetFull: (subnet: string) => `every address of ${subnet} is leased to a running container`,
+    portInUse: (port: number) => `host port ${port} is in use on 127.0.0.1: another program (or another container) listens there; choose another -p`,
+  },
+
+  /** capabilities, no_new_privs, masked paths (security.ts) */
+  security: {
+    unknownCap: (flag: string, word: string, hint: string) =>
+      `${flag} ${word}: unknown capability${hint}; name one as capabilities(7) does (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ...; the CAP_ prefix and the case are optional), or ALL`,
+    badSecurityOpt: (word: string) =>
+      `--security-opt ${word}: boxlab run knows only no-new-privileges (or no-new-privileges:true|false); seccomp, apparmor and label profiles are not supported`,
+    capNotHeld: (cap: string) =>
+      `--cap-add ${cap.slice(4)}: boxlab itself does not hold ${cap} (it is not in its bounding set: grep CapBnd /proc/self/status), so no container it makes can; leave the flag out, or run boxlab where it holds ${cap}`,
+    capNotInKernel: (cap: string, last: number) =>
+      `--cap-add ${cap.slice(4)}: this kernel knows capabilities 0 to ${last} only (/proc/sys/kernel/cap_last_cap) and ${cap} is newer; leave the flag out, or use a newer kernel`,
+
+    explainTitle: "What the container may do: Docker's defaults, changed by --cap-add, --cap-drop,\n--privileged and --security-opt; these steps run in this order after pivot_root:",
+    explainStep: (op: string, what: string) => `  ${op.padEnd(15)} ${what}`,
+    explainPaths: (present: string[], absent: string[]) =>
+      `${present.join(' ') || 'none here'}${absent.length ? ` (not on this kernel, skipped: ${absent.join(' ')})` : ''}`,
+    explainPrivilegedNone: 'none (--privileged)',
+    explainNnpOn: 'prctl(PR_SET_NO_NEW_PRIVS, 1): setuid programs and file capabilities give nothing more',
+    explainNnpOff: 'not set (--security-opt no-new-privileges sets it)',
+    explainCaps: (privileged: boolean, names: string, mask: string) => privileged
+      ? `nothing dropped (--privileged): ${names} (CapEff ${mask})`
+      : `keep ${names} (CapEff ${mask}); every other capability leaves all five sets`,
+    explainNoCaps: 'none',
+    explainNoSeccomp: 'none: boxlab run loads no filter yet (Docker loads its default profile here, last)',
+    explainCannot: (message: string) => `  It could not run here: ${message}`,
+  },
+
+  /** OCI bundles (oci.ts) */
+  oci: {
+    bridgeHasNoConfig: '--net bridge has no config.json equivalent: a runtime is handed a network namespace, it does not make one',
+    noBundle: (dir: string) => `bundle ${dir} does not exist: a bundle is a directory with config.json and the root filesystem`,
+    noConfig: (dir: string) => `bundle ${dir} has no config.json: 'boxcore spec --bundle ${dir}' writes a default one`,
+    bundleAlone: (word: string) => `${word}: with --bundle the container is what config.json says; give no other options or command`,
+  },
+
+  /** Docker's resource flags and the cgroup files they write (cgroup-flags.ts, cgroups.ts) */
+  cgroup: {
+    badSize: (flag: string, text: string) => `${flag} ${text}: expected a size such as 512m, 1g or 1048576 (units b, k, m, g, t, p; binary)`,
+    badInteger: (flag: string, text: string, min: number, max: number) => `${flag} ${text}: expected a whole number from ${min} to ${max}`,
+    noDevice: (flag: string, path: string) => `${flag}: ${path} does not exist; name a block device (/dev/sda) or give MAJ:MIN (8:0)`,
+    notBlockDevice: (flag: string, path: string) => `${flag}: ${path} is not a block device; lsblk lists them`,
+    badDeviceRate: (flag: string, text: string) => `${flag} ${text}: expected DEVICE:RATE, such as /dev/sda:1mb or 8:0:1mb (iops: a count, /dev/sda:100)`,
+    memoryTooSmall: (flag: string, text: string) => `${flag} ${text}: the smallest memory limit is 6m (as Docker's)`,
+    sizeTooLarge: (flag: string, text: string, max: string) => `${flag} ${text}: larger than the largest size boxlab takes, ${max}`,
+    badDeviceNumber: (flag: string, text: string) => `${flag} ${text}: a device number is MAJOR:MINOR with MAJOR at most 4095 and MINOR at most 1048575 (lsblk shows them)`,
+    badCpus: (flag: string, text: string, max: number) => `${flag} ${text}: expected a number of CPUs from 0.01 to ${max} (this machine has ${max})`,
+    badCpuList: (flag: string, text: string) => `${flag} ${text}: expected CPU numbers and ranges, such as 0, 0-1 or 0,2-3`,
+    badParent: (flag: string, text: string) => `${flag} ${text}: expected a cgroup path of plain names, such as /bl-lab or bl-lab/bl-web`,
+    swapNeedsMemory: '--memory-swap needs --memory: it is the limit of memory and swap together',
+    swapBelowMemory: '--memory-swap must be at least --memory: it counts memory and swap together (equal means no swap)',
+    rootless: '--user cannot have cgroup limits: making cgroups needs root (or a group delegated to you)',
+
+    /** The table's VALUE and NOTE columns, by flag. */
+    flagValue: {
+      memory: 'SIZE: 512m, 1g',
+      'memory-swap': 'SIZE, or -1',
+      'memory-reservation': 'SIZE',
+      cpus: 'CPUs: 0.5, 2',
+      'cpu-shares': '2..262144',
+      'cpuset-cpus': 'LIST: 0-1,3',
+      'pids-limit': 'N, or -1',
+      'device-read-bps': 'DEV:SIZE',
+      'device-write-bps': 'DEV:SIZE',
+      'device-read-iops': 'DEV:N',
+      'device-write-iops': 'DEV:N',
+      'oom-score-adj': '-1000..1000',
+      'cgroup-parent': '/PATH or PATH',
+    } as Record<string, string>,
+    /** The table's file columns, where more than the file's name. */
+    flagFile: {
+      'cpu-shares': { v2: 'cpu.weight (1024 -> 100, log curve)' },
+      'cgroup-parent': { v1: '(where the group is made)', v2: '(where the group is made)' },
+    } as Record<string, { v1?: string; v2?: string }>,
+    flagNote: {
+      'memory-swap': 'v2 counts swap alone: swap.max = memory-swap - memory',
+      cpus: 'quota = N x period; period 100000 us',
+      'cpu-shares': 'v2 weight as runc converts it',
+      'cpuset-cpus': 'v1: cpuset.mems is copied from the parent',
+      'pids-limit': '-1 or 0 writes "max"',
+      'device-read-bps': 'DEV: /dev/PATH or MAJ:MIN',
+      'oom-score-adj': 'not a cgroup file: the init\'s, inherited',
+      'cgroup-parent': 'default: beneath boxlab\'s own group',
+    } as Record<string, string>,
+
+    explainTitle: "Docker's resource flags and the files boxlab writes for them",
+    explainHead: ['FLAG', 'VALUE', 'CGROUP V1 (and hybrid)', 'CGROUP V2', 'NOTE'],
+    explainMachine: (layout: string, version: number) => `This machine: ${layout} (cgroup v${version} files).`,
+    explainNoFlags: 'No resource flag given: boxlab run makes no cgroup. Add flags to see the files and values they would write here.',
+    explainGroup: (name: string, dirs: string[]) => `The container's group would be ${name}:\n${dirs.map((d) => `  ${d}`).join('\n')}`,
+    explainCreate: (dirs: string[]) => `made with: ${dirs.map((d) => `mkdir ${d}`).join('; ')}`,
+    explainEnable: (path: string, controllers: string) => `enabling for its children: echo ${controllers.split(' ').map((c) => '+' + c).join(' ')} > ${path}/cgroup.subtree_control`,
+    explainWrites: 'and these writes, in this order:',
+    explainWrite: (flag: string, path: string, value: string) =>
+      `  ${flag.padEnd(20)} echo ${/^[\w.:\/+-]+$/.test(value) ? value : `'${value}'`} > ${path}`,
+    explainCannot: (message: string, hint: string) => `It could not be made here: ${message}${hint ? `\n  ${hint}` : ''}`,
+    explainNothing: 'Nothing was made or changed.',
+
+    // cgroupReport(): remarks for boxlab doctor
+    reportHybrid: 'hybrid: the controllers are in v1 trees; boxlab makes its groups there (the v2 tree at /sys/fs/cgroup/unified has none of them)',
+    reportMissing: (names: string[]) => `not available here: ${names.join(' ')} (the flags that need them fail with a clear error)`,
+    reportInternal: (dir: string) => `${dir} holds processes, so cgroup v2 will not hand controllers to groups beneath it: limits need --cgroup-parent /bl-lab, or boxlab run in a delegated scope (systemd-run --scope -p Delegate=yes)`,
+    reportNoCloneInto: 'this kernel is older than 5.7: no clone3 CLONE_INTO_CGROUP; the init is moved into its group right after clone instead',
+    reportNoKill: 'this kernel is older than 5.14: no cgroup.kill; a group is killed by freezing it and killing each process',
+  },
+};
