@@ -3,7 +3,7 @@
 // namespaces, limits, environment, exit status. A difference fails the test unless the
 // table below names it and says why it is expected.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
@@ -278,6 +278,27 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'a cgroupsPath whose parents do not exist: made, and removed with the container',
+    edit: (c) => { c.linux.cgroupsPath = `${PREFIX}parent/child`; },
+    check: (o) => {
+      expect(o(V2 ? 'cgroup unified' : 'cgroup pids')).toEqual([expect.stringMatching(new RegExp(`/${PREFIX}parent/child$`))]);
+    },
+  },
+  {
+    name: "rootfsPropagation shared: the new root is shared (its peers all in the container's mount namespace)",
+    edit: (c) => { c.linux.rootfsPropagation = 'shared'; },
+    expected: {
+      'mount /': 'runc before PR #4724 (2025; Debian 12 has 1.1.5) makes the rootfs\'s parent private and never applies ' +
+        '"shared" to the new root (runc issue #1755); boxcore applies it after pivot_root, as runc now does',
+    },
+    check: (o) => expect(o('mount /')[0]!.split(' ')[2]).toBe('shared'),
+  },
+  {
+    name: 'rootfsPropagation private',
+    edit: (c) => { c.linux.rootfsPropagation = 'private'; },
+    check: (o) => expect(o('mount /')[0]!.split(' ')[2]).toBe('-'),
+  },
+  {
     name: 'namespaces joined by path',
     edit: (c, ctx) => {
       c.linux.namespaces = c.linux.namespaces.map((n: { type: string }) =>
@@ -318,6 +339,12 @@ afterAll(async () => {
   }
   removeDir(work);
   await rootfs.remove();
+  // runc 1.1 leaves the parents of a cgroupsPath it made (boxcore removes its own:
+  // lifecycle.test.ts checks that); they carry this file's prefix, so they are ours.
+  for (const tree of readdirSync('/sys/fs/cgroup')) {
+    const found = spawnSync('find', [join('/sys/fs/cgroup', tree), '-maxdepth', '4', '-type', 'd', '-name', `${PREFIX}parent`], { encoding: 'utf8' });
+    for (const dir of found.stdout.split('\n').filter(Boolean)) rmdirSync(dir);
+  }
   expect(fingerprint()).toEqual(before);
 });
 
