@@ -1,9 +1,11 @@
 // The configs real tools write (test/oci/configs/, README.md there says how each was
 // made), each run through create -> start -> stopped -> delete under boxcore and under
 // runc: what the process sees inside must be the same. Only what must change to run
-// here is changed: the rootfs, the program (a probe), no terminal, a bind source that
-// named the tool's own scratch files, and ctr's cgroupsPath (at the root of the
-// hierarchy; here it goes beneath this test's own cgroup, as the lab's rules require).
+// here is changed: the rootfs, the program (a probe), no terminal, rlimits above what
+// root may raise to here, bind sources and a
+// network namespace that were the tool's own for its run, and a cgroupsPath (ctr's and
+// podman's are at the root of the hierarchy; here it goes beneath this test's own
+// cgroup, as the lab's rules require).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,8 @@ import { testRootfs } from '../helpers/rootfs.ts';
 import { BOXCORE, createWithLog, hasRunc, removeDir, runtime, scratch, until, type Config } from './helpers.ts';
 
 const CONFIGS = join(import.meta.dirname, 'configs');
-const CORPUS = ['runc-spec.json', 'runc-spec-rootless.json', 'crun-spec.json', 'ctr-oci-spec.json', 'buildah-run.json'];
+const CORPUS = ['runc-spec.json', 'runc-spec-rootless.json', 'crun-spec.json', 'ctr-oci-spec.json', 'buildah-run.json',
+  'podman-run.json'];
 
 /** What the process prints about itself, one "key: value" a line. */
 const PROBE = [
@@ -58,6 +61,14 @@ afterAll(async () => {
   expect(fingerprint()).toEqual(before);
 });
 
+/** This process's hard limit of an RLIMIT_ type, from /proc/self/limits. */
+function hardLimit(type: string): number {
+  const names: Record<string, string> = { RLIMIT_NOFILE: 'Max open files', RLIMIT_NPROC: 'Max processes' };
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith(names[type] ?? '?'));
+  const hard = line?.slice(26).trim().split(/\s+/)[1];
+  return !hard || hard === 'unlimited' ? Infinity : Number(hard);
+}
+
 /** The tool's config with only what must change to run here changed. */
 function bundleOf(file: string, dir: string, id: string): string {
   const c = JSON.parse(readFileSync(join(CONFIGS, file), 'utf8')) as Config;
@@ -67,13 +78,25 @@ function bundleOf(file: string, dir: string, id: string): string {
   c.process.env ??= ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
   c.process.terminal = false;
   if (c.linux.cgroupsPath) c.linux.cgroupsPath = `${PREFIX}ctr/${id}`;
-  for (const m of c.mounts as { source?: string; type?: string }[]) {
-    if (m.type !== 'bind' || !m.source?.startsWith('/var/tmp/buildah')) continue;
-    // buildah's own files for the container (hostname, .containerenv): made here.
-    m.source = join(dir, 'files', m.source.split('/').slice(4).join('/'));
-    mkdirSync(join(m.source, '..'), { recursive: true });
-    writeFileSync(m.source, m.source.endsWith('hostname') ? `${c.hostname}\n` : '');
+  for (const m of c.mounts as { source?: string; type?: string; destination: string }[]) {
+    if (m.type !== 'bind' || !m.source || existsSync(m.source)) continue;
+    // The tool's own files for the container (hostname, hosts, .containerenv, a /dev/shm
+    // directory), gone with the tool's run: made here.
+    m.source = join(dir, 'files', m.destination.replaceAll('/', '_'));
+    mkdirSync(join(dir, 'files'), { recursive: true });
+    if (m.destination === '/dev/shm') mkdirSync(m.source);
+    else writeFileSync(m.source, m.destination === '/etc/hostname' ? `${c.hostname}\n` : '');
   }
+  // podman sets RLIMIT_NOFILE to 1048576; raising a hard limit needs CAP_SYS_RESOURCE,
+  // which the machine the tests run on may not give root: no higher than ours here.
+  for (const l of (c.process.rlimits ?? []) as { type: string; soft: number; hard: number }[]) {
+    const hard = hardLimit(l.type);
+    l.hard = Math.min(l.hard, hard);
+    l.soft = Math.min(l.soft, hard);
+  }
+  // podman's network namespace (made by podman for its run): a new one instead.
+  c.linux.namespaces = c.linux.namespaces.map((n: { type: string; path?: string }) =>
+    n.path && !existsSync(n.path) ? { type: n.type } : n);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(c, null, 1));
   return dir;
