@@ -1,6 +1,7 @@
-// Hooks, create's --pid-file, and what create/start/delete do with them, on the real
+// Hooks, create's --pid-file and --console-socket, and what create/start/delete do with them, on the real
 // kernel: every kind of hook under boxcore and under runc side by side (what each saw on
 // stdin, where it ran), then the spec's failure rules under boxcore.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -128,5 +129,56 @@ describe.runIf(isRoot)('hooks and --pid-file', () => {
     expect(r.status).not.toBe(0);
     expect(readFileSync(join(work, 'log'), 'utf8') + r.stderr).toMatch(/hooks\.createRuntime\[0\].*(timed out|timeout|1 s)/is);
     expect(existsSync(join(root, id))).toBe(false);
+  });
+});
+
+/** A console socket as a manager (containerd, podman's conmon) runs one: python3 takes
+ *  the terminal's master from the runtime (SCM_RIGHTS) and prints what the program writes. */
+const CONSOLE_SERVER = `
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+out = b""
+while True:
+    try:
+        b = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode().replace("\\r", ""))
+`;
+
+describe.runIf(isRoot && hasRunc())('--console-socket', () => {
+  it('hands a real pty to the socket, and the program writes to it, as runc does', async () => {
+    const seen: Record<string, string> = {};
+    for (const rt of ['runc', 'boxcore'] as const) {
+      const bin = rt === 'runc' ? 'runc' : BOXCORE;
+      const stateRoot = rt === 'runc' ? join(work, 'runc') : root;
+      const sock = join(work, `${rt}.sock`);
+      const b = makeBundle(join(work, `console-${rt}`), rootfs.dir, (c) => {
+        c.process.terminal = true;
+        c.process.args = ['sh', '-c', 'tty; readlink /proc/self/fd/1; stty size'];
+        c.process.consoleSize = { height: 30, width: 100 };
+      });
+      const server = spawn('python3', ['-c', CONSOLE_SERVER, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      server.stdout.on('data', (d) => { out += String(d); });
+      await until(() => out.startsWith('ready\n'));
+      const id = newId();
+      const created = runtime(bin, stateRoot, ['create', '--bundle', b, '--console-socket', sock, id]);
+      expect(created.status, `${rt}: ${created.stderr}`).toBe(0);
+      expect(runtime(bin, stateRoot, ['start', id]).status).toBe(0);
+      await new Promise((r) => server.once('exit', r));
+      await until(() => /"status": ?"stopped"/.test(runtime(bin, stateRoot, ['state', id]).stdout));
+      expect(runtime(bin, stateRoot, ['delete', id]).status).toBe(0);
+      seen[rt] = out.slice('ready\n'.length);
+    }
+    expect(seen.boxcore).toBe(seen.runc);
+    expect(seen.boxcore).toBe('/dev/pts/0\n/dev/pts/0\n30 100\n');
   });
 });

@@ -59,6 +59,10 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
     expect(bc('kill', id, 'KILL').status).toBe(0);
     await until(() => state(root, id).status === 'stopped');
     expect(state(root, id).pid).toBe(0);
+    // A stopped container has no process to signal: an error, as runc's "container not running".
+    const late = bc('kill', id, 'TERM');
+    expect(late.status).not.toBe(0);
+    expect(late.stderr).toMatch(/stopped|not running/);
     expect(bc('delete', id).status).toBe(0);
     expect(existsSync(join(root, id))).toBe(false);
     expect(bc('state', id).stderr).toMatch(/does not exist/);
