@@ -6,13 +6,12 @@
 // network namespace that were the tool's own for its run, and a cgroupsPath (ctr's and
 // podman's are at the root of the hierarchy; here it goes beneath this test's own
 // cgroup, as the lab's rules require).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { BOXCORE, createWithLog, hasRunc, removeDir, runtime, scratch, until, type Config } from './helpers.ts';
+import { BOXCORE, createWithLog, endSideBySide, hasRunc, runtime, scratch, until, type Config } from './helpers.ts';
 
 const CONFIGS = join(import.meta.dirname, 'configs');
 const CORPUS = ['runc-spec.json', 'runc-spec-rootless.json', 'crun-spec.json', 'ctr-oci-spec.json', 'buildah-run.json',
@@ -47,18 +46,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!runnable) return;
-  for (const rt of ['boxcore', 'runc']) {
-    const root = join(work, rt);
-    expect(existsSync(root) ? readdirSync(root) : [], `${rt} left containers`).toEqual([]);
-  }
-  removeDir(work);
-  await rootfs.remove();
-  // runc 1.1 leaves the parent of ctr's cgroupsPath it made; it has this file's prefix.
-  for (const tree of readdirSync('/sys/fs/cgroup')) {
-    const found = spawnSync('find', [join('/sys/fs/cgroup', tree), '-maxdepth', '4', '-type', 'd', '-name', `${PREFIX}ctr`], { encoding: 'utf8' });
-    for (const dir of found.stdout.split('\n').filter(Boolean)) rmdirSync(dir);
-  }
-  expect(fingerprint()).toEqual(before);
+  // runc 1.1 leaves the parent of the cgroupsPath it made here.
+  await endSideBySide(work, rootfs, before, `${PREFIX}ctr`);
 });
 
 /** This process's hard limit of an RLIMIT_ type, from /proc/self/limits. */

@@ -3,12 +3,12 @@
 // namespaces, limits, environment, exit status. A difference fails the test unless the
 // table below names it and says why it is expected.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { BOXCORE, hasRunc, loopDevice, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
+import { BOXCORE, endSideBySide, hasRunc, loopDevice, makeBundle, runtime, scratch, type Config } from './helpers.ts';
 
 const NS = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'user', 'uts'];
 
@@ -333,19 +333,9 @@ afterAll(async () => {
   if (!isRoot || !hasRunc()) return;
   helper.kill('SIGKILL');
   await new Promise((r) => helper.once('exit', r));
-  for (const rt of ['boxcore', 'runc']) {
-    const root = join(work, rt);
-    expect(existsSync(root) ? readdirSync(root) : [], `${rt} left containers`).toEqual([]);
-  }
-  removeDir(work);
-  await rootfs.remove();
   // runc 1.1 leaves the parents of a cgroupsPath it made (boxcore removes its own:
-  // lifecycle.test.ts checks that); they carry this file's prefix, so they are ours.
-  for (const tree of readdirSync('/sys/fs/cgroup')) {
-    const found = spawnSync('find', [join('/sys/fs/cgroup', tree), '-maxdepth', '4', '-type', 'd', '-name', `${PREFIX}parent`], { encoding: 'utf8' });
-    for (const dir of found.stdout.split('\n').filter(Boolean)) rmdirSync(dir);
-  }
-  expect(fingerprint()).toEqual(before);
+  // lifecycle.test.ts checks that).
+  await endSideBySide(work, rootfs, before, `${PREFIX}parent`);
 });
 
 /** The probe's output as key -> values, with what differs from run to run made plain:

@@ -5,12 +5,12 @@
 // runtimes, and the calls the profile decides are checked by name so that two equally
 // wrong filters cannot pass.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
-import { BOXCORE, hasRunc, makeBundle, removeDir, runtime, scratch, type Config } from './helpers.ts';
+import { BOXCORE, endSideBySide, hasRunc, makeBundle, runtime, scratch, type Config } from './helpers.ts';
 
 const PROFILE = join(import.meta.dirname, 'configs', 'moby-seccomp-default.json');
 const PROBE_SOURCE = join(import.meta.dirname, 'sysprobe.c');
@@ -110,13 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!runnable) return;
-  for (const rt of ['boxcore', 'runc']) {
-    const root = join(work, rt);
-    expect(existsSync(root) ? readdirSync(root) : [], `${rt} left containers`).toEqual([]);
-  }
-  removeDir(work);
-  await rootfs.remove();
-  expect(fingerprint()).toEqual(before);
+  await endSideBySide(work, rootfs, before);
 });
 
 /** Each call's outcome under a runtime, with a return value made "ok". */
