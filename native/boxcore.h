@@ -126,7 +126,6 @@ int mount_readonly(struct reply *r, const char *target);
 int mount_mask_path(struct reply *r, const char *path);     /* linux.maskedPaths: 1 done, 0 absent */
 int mount_readonly_path(struct reply *r, const char *path); /* linux.readonlyPaths: 1 done, 0 absent */
 bool mount_option_word(const char *word, unsigned long *flags); /* "nosuid" -> MS_NOSUID */
-const char *mount_options_text(struct reply *r, unsigned long flags);
 int uts_set_hostname(struct reply *r, const char *name);
 int uts_set_domainname(struct reply *r, const char *name);
 int rootfs_pivot(struct reply *r, const char *root);
