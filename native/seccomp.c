@@ -652,16 +652,18 @@ int op_seccomp(const struct request *q, struct reply *r)
 		memset(rule, 0, sizeof *rule);
 		rule->act = SC_ERRNO;
 		rule->err = EPERM;
-		rule->name = colon ? r_printf(r, "%.*s", (int)(colon - rules[i]), rules[i]) : rules[i];
-		if (sc_number(sc_abi_native(), rule->name) < 0) {
+		/* The name outlives s.rules (freed before a message names it). */
+		const char *name = colon ? r_printf(r, "%.*s", (int)(colon - rules[i]), rules[i]) : rules[i];
+		rule->name = name;
+		if (sc_number(sc_abi_native(), name) < 0) {
 			seccomp_spec_free(&s);
 			return fail_usage(r, "system call names as in syscalls(2): mkdir unshare mount ...",
-					  "rules: unknown system call \"%s\"", rule->name);
+					  "rules: unknown system call \"%s\"", name);
 		}
 		if (colon && sc_action_word(colon + 1, &rule->act, &rule->err) < 0) {
 			seccomp_spec_free(&s);
 			return fail_usage(r, "NAME or NAME:ACTION, ACTION one of allow kill kill_process trap log or an errno name",
-					  "rules: unknown action \"%s\" for %s", colon + 1, rule->name);
+					  "rules: unknown action \"%s\" for %s", colon + 1, name);
 		}
 		s.n++;
 	}
