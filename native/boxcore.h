@@ -126,7 +126,6 @@ int mount_readonly(struct reply *r, const char *target);
 int mount_mask_path(struct reply *r, const char *path);     /* linux.maskedPaths: 1 done, 0 absent */
 int mount_readonly_path(struct reply *r, const char *path); /* linux.readonlyPaths: 1 done, 0 absent */
 bool mount_option_word(const char *word, unsigned long *flags); /* "nosuid" -> MS_NOSUID */
-const char *mount_options_text(struct reply *r, unsigned long flags);
 int uts_set_hostname(struct reply *r, const char *name);
 int uts_set_domainname(struct reply *r, const char *name);
 int rootfs_pivot(struct reply *r, const char *root);
@@ -156,6 +155,18 @@ struct capture {
  * 1 on timeout, -2 when the server is stopping, -1 on error. */
 int capture_run(struct capture *c, int done_fd, int timeout_ms);
 void capture_free(struct capture *c);
+/* Run a program to its end: fork, chdir, execve the path (no PATH search), its stdin
+ * fed from input and its stdout and stderr captured in c (capture_free it); killed
+ * after timeout_ms (-1: no limit). 0 with its wait status in *status; 1 when the time
+ * ran out (it was killed); -1 with the error in r (chdir or execve failed, or a signal
+ * came for boxcore). */
+struct run_spec {
+	const char *path;
+	char *const *argv, *const *env;
+	const char *cwd, *input;
+	int timeout_ms;
+};
+int run_captured(struct reply *r, const struct run_spec *s, int *status, struct capture *c);
 int resolve_program(const char *prog, char *const env[], char *out, size_t outlen);
 const char *argv_shell(struct reply *r, char *const argv[]);
 char **default_env(void);

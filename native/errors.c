@@ -588,15 +588,34 @@ static const struct {
 	{ "oci_rlimit", "RLIMIT_NOFILE RLIMIT_NPROC RLIMIT_CORE RLIMIT_STACK ... as in getrlimit(2)" },
 	{ "oci_ns", "types: pid network mount ipc uts user cgroup, each at most once; \"path\" joins an existing one" },
 	{ "oci_sysctl", "only sysctls of the container's own namespaces: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* "
-			"(ipc), net.* (network), kernel.hostname/domainname (uts)" },
+			"(ipc), net.* (network), kernel.domainname (uts); the hostname has its own field" },
 	{ "oci_device", "type c (character), b (block), u (unbuffered character) or p (FIFO)" },
-	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG; comparisons: SCMP_CMP_EQ NE "
-			 "LT LE GT GE MASKED_EQ; names as in syscalls(2)" },
-	{ "oci_seccomp_arch", "list only SCMP_ARCH_X86_64: boxcore's filter kills a call that comes in through any other "
-			      "ABI (32-bit, x32), so those need no rules" },
+	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG TRACE; comparisons: "
+			 "SCMP_CMP_EQ NE LT LE GT GE MASKED_EQ; flags: SECCOMP_FILTER_FLAG_TSYNC LOG SPEC_ALLOW; names as in "
+			 "syscalls(2)" },
+	{ "oci_seccomp_arch", "architectures as libseccomp names them: SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 "
+			      "(SCMP_ARCH_AARCH64, ...); a call through an ABI the profile does not list kills the program" },
+	{ "oci_seccomp_notify", "remove listenerPath and the SCMP_ACT_NOTIFY rules (or give them SCMP_ACT_ERRNO), or run "
+				"this bundle with runc and its seccomp agent" },
+	{ "oci_seccomp_kernel", "remove it from the profile: this kernel is too old for it (seccomp(2) lists which Linux "
+				"version brought each action and flag)" },
+	{ "oci_hook", "the hook's own words are above; run it by hand with the state on its stdin to see more "
+		      "(boxcore state ID prints the state)" },
+	{ "oci_hook_path", "give the program's absolute path, e.g. \"/usr/bin/my-hook\" (hooks are not looked up in PATH)" },
+	{ "oci_seccomp_conflict", "keep one of the two, or make their conditions differ" },
+	{ "seccomp_too_long", "list fewer architectures, or fold rules with the same action into one entry with many names" },
 	{ "oci_cgroups_path", "a cgroupfs path such as bl-boxes/box1 (beneath boxcore's own cgroup; missing parents must be "
 			      "named bl-...)" },
 	{ "oci_cgroup_knob", "remove it: cat /proc/self/mountinfo | grep cgroup shows which cgroup version this machine uses" },
+	{ "oci_no_tree", "mount a tree of it (mount -t cgroup -o NAME none /sys/fs/cgroup/NAME), or leave the field out; "
+			 "cat /proc/cgroups lists the controllers this kernel has" },
+	{ "oci_hugepage", "a number and KB, MB or GB, as /sys/kernel/mm/hugepages names the sizes (hugepages-2048kB: 2MB)" },
+	{ "oci_lsm", "remove the field (a profile for a module the host does not run confines nothing), or run the "
+		     "container on a host with that module" },
+	{ "oci_ioprio", "class IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE, priority 0 (highest) to 7" },
+	{ "oci_sched", "policies: SCHED_OTHER FIFO RR BATCH IDLE DEADLINE; flags: SCHED_FLAG_RESET_ON_FORK RECLAIM "
+		       "DL_OVERRUN KEEP_POLICY KEEP_PARAMS UTIL_CLAMP_MIN UTIL_CLAMP_MAX (sched_setattr(2))" },
+	{ "oci_personality", "\"personality\": {\"domain\": \"LINUX32\"} (or LINUX), without flags" },
 	{ "oci_json", "check the syntax (python3 -m json.tool config.json shows where it breaks)" },
 	{ "oci_unsupported", "remove the field from config.json, or run this bundle with runc; boxcore refuses what it "
 			     "cannot honour rather than ignore it" },
@@ -606,7 +625,7 @@ static const struct {
 			"\"hostID\": 100000, \"size\": 65536}], or neither without one" },
 	{ "oci_version", "set \"ociVersion\": \"1.0.2\"" },
 	{ "oci_rootfs", "point root.path at the container's root directory (relative to the bundle), e.g. \"rootfs\"" },
-	{ "oci_propagation", "one of private rprivate slave rslave unbindable runbindable" },
+	{ "oci_propagation", "one of private rprivate slave rslave shared rshared unbindable runbindable" },
 	{ "oci_id", "an id is letters, digits and _ + - . (at most 200), e.g. box1" },
 	{ "oci_no_container", "boxcore list shows the containers; --root must be the same as when it was created" },
 	{ "oci_root", "remove it if a stranger made it, or give --root a directory of yours with mode 0700 (or set "

@@ -128,7 +128,7 @@ static int op_hello(const struct request *q, struct reply *r)
 	json_member_str(&r->result, "kernel", u.release);
 	/* The system calls a seccomp rule can name: this architecture's table in the
 	 * kernel headers boxcore was built with (the running kernel may have newer ones). */
-	json_member_int(&r->result, "syscalls", syscall_count());
+	json_member_int(&r->result, "syscalls", sc_count(sc_abi_native()));
 	/* Every op and the arguments it reads, from the dispatch tables themselves. */
 	struct buf catalog = { 0 };
 	op_catalog(&catalog);
