@@ -1,5 +1,6 @@
 /* security.h - what a process may do once it runs: capabilities and no_new_privs
- * (caps.c), and a seccomp filter of system calls (seccomp.c). The serve ops caps,
+ * (caps.c), a seccomp filter of system calls (seccomp.c), and the AppArmor profile
+ * of the next exec (lsm.c). The serve ops caps,
  * no_new_privs and seccomp (done by the puppet) and the OCI runtime both use them.
  */
 #ifndef BOXCORE_SECURITY_H
@@ -30,6 +31,13 @@ int set_no_new_privs(struct reply *r);
 
 int op_caps(const struct request *q, struct reply *r);
 int op_no_new_privs(const struct request *q, struct reply *r);
+
+/* ---- lsm.c ---- */
+
+/* The AppArmor profile the next execve(2) puts this process under ("exec PROFILE" into
+ * /proc/self/attr/apparmor/exec, or /proc/self/attr/exec before Linux 5.8). */
+int apparmor_exec(struct reply *r, const char *profile);
+int op_apparmor_exec(const struct request *q, struct reply *r);
 
 /* ---- seccomp.c ---- */
 
