@@ -8,6 +8,7 @@ import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/
 import { HostNetError } from '../ledger/host-net.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
+import { deviceCgroupHere, deviceOptionSpecs, explainDevices, parseDevices } from '../runtime/devices.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { cli, runtime } from '../text/index.ts';
 
@@ -39,13 +40,15 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     publish: { value: true, short: 'p', repeat: true },
     ...cgroupOptionSpecs(),
     ...securityOptionSpecs(),
+    ...deviceOptionSpecs(),
     explain: { value: false },
   });
   if (o.help) return 'help';
-  let limits, security;
+  let limits, security, devices;
   try {
     limits = parseLimits(o);
     security = parseSecurity(o);
+    devices = parseDevices(o);
   } catch (err) {
     if (err instanceof FlagError) throw new UsageError(err.message);
     throw err;
@@ -87,6 +90,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     publish,
     limits,
     security,
+    devices,
     ...(o.explain ? { explain: true } : {}),
   };
 }
@@ -125,7 +129,8 @@ export async function runCommand(args: string[]): Promise<number> {
   if (spec.explain) {
     const { explainText } = await import('../runtime/cgroups.ts');
     const security = explainSecurity(spec.security, spec.ns.includes('user'));
-    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', runtime.cgroup.explainNothing].join('\n'));
+    const devices = explainDevices(spec.devices, spec.security.privileged, spec.rootless !== undefined);
+    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', ...devices, '', runtime.cgroup.explainNothing].join('\n'));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {
@@ -142,6 +147,7 @@ export async function runCommand(args: string[]): Promise<number> {
       for (const e of errors) console.error(cli.runError(e));
       return EXIT_USAGE;
     }
+    if (!spec.rootless && !deviceCgroupHere()) console.error(cli.runError(runtime.devices.noController));
     return interrupt.status ?? await runContainer(spec, ledger, interrupt);
   } finally {
     // What could not be removed stays in the ledger, for boxlab cleanup: say so.

@@ -11,6 +11,7 @@ import { runtime } from '../text/index.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
 import { confine, securityErrors, type Security } from './security.ts';
+import { confineDevices, deviceCgroupHere, deviceErrors, makeDeviceNodes, type Devices } from './devices.ts';
 
 export interface Volume { source: string; target: string; readonly: boolean }
 
@@ -40,6 +41,9 @@ export interface RunSpec {
   limits?: Limits;
   /** Capabilities, masked paths, no_new_privs: Docker's defaults and flags (security.ts). */
   security: Security;
+  /** The device cgroup (Docker's rules, --device, --device-cgroup-rule: devices.ts);
+   *  absent, the container gets none (a build's RUN). Rootless containers get none. */
+  devices?: Devices;
 }
 
 export const DEFAULT_ENV = [
@@ -91,8 +95,13 @@ export class Container {
     const { core } = this;
     const merged = join(this.dir, 'merged');
     const ns = spec.ns;
-    // The cgroup comes first: the init is born in it, so nothing it forks escapes.
-    if (spec.limits && needsGroup(spec.limits) && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits, this.scope);
+    // The cgroup comes first: the init is born in it, so nothing it forks escapes,
+    // with its device rules in place before it can open anything.
+    const devices = spec.devices && !spec.rootless && deviceCgroupHere() ? spec.devices : undefined;
+    if (((spec.limits && needsGroup(spec.limits)) || devices) && ledger) {
+      this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits ?? {}, this.scope, devices ? ['devices'] : []);
+      if (devices) await confineDevices(core, this.group.ref, devices, spec.security.privileged);
+    }
     const { ct, pid } = await core.clone(ns, this.group?.ref);
     this.ct = ct;
     this.pid = pid;
@@ -113,6 +122,7 @@ export class Container {
     // process mount it when it owns that netns, and showing the host's would mislead.
     if (ns.includes('net')) await core.mount(ct, { type: 'sysfs', target: join(merged, 'sys'), readonly: true });
     await core.devices(ct, merged);
+    if (spec.devices?.mappings.length) await makeDeviceNodes(core, ct, merged, spec.devices, ns.includes('user'));
     for (const t of spec.tmpfs) await core.mount(ct, { type: 'tmpfs', target: join(merged, t), options: 'mode=1777' });
     for (const v of spec.volumes) {
       await core.mount(ct, { type: 'bind', source: v.source, target: join(merged, v.target), readonly: v.readonly, recursive: true });
@@ -178,6 +188,7 @@ export function optionErrors(spec: RunSpec): string[] {
   errors.push(...netErrors(spec));
   if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(runtime.cgroup.rootless);
   errors.push(...securityErrors(spec.security, spec.ns.includes('user')));
+  errors.push(...deviceErrors(spec.devices, spec.rootless !== undefined));
   return errors;
 }
 

@@ -36,6 +36,26 @@ export const runtime = {
     portInUse: (port: number) => `host port ${port} is in use on 127.0.0.1: another program (or another container) listens there; choose another -p`,
   },
 
+  /** --device, --device-cgroup-rule and the device cgroup (devices.ts) */
+  devices: {
+    badDevice: (text: string) => `--device ${text}: expected HOST[:CONTAINER][:PERMS], e.g. --device /dev/loop3 or --device /dev/loop3:/dev/xvda:r`,
+    badPerms: (text: string, perms: string) => `--device ${text}: permissions ${perms} are not some of r (read), w (write) and m (mknod)`,
+    notAbsolute: (text: string, host: string) => `--device ${text}: ${host} is not an absolute path to a device node on the host`,
+    notUnderDev: (text: string, container: string) =>
+      `--device ${text}: ${container} must be a plain path under /dev (the container's /dev is a fresh tmpfs, the only place boxlab makes nodes); e.g. /dev/xvda`,
+    badRule: (text: string) => `--device-cgroup-rule ${text}: expected TYPE MAJOR:MINOR PERMS (TYPE c or b, MAJOR and MINOR a number or *, PERMS some of rwm; e.g. 'b 7:* rwm'), or a`,
+    needsRoot: '--device and --device-cgroup-rule need root: the device cgroup is made on the host, and a rootless container gets none (leave out --user)',
+    noSuchDevice: (host: string) => `--device ${host}: there is no such file on the host (ls -l ${host})`,
+    notADevice: (host: string) => `--device ${host}: not a character or block device (ls -l ${host} shows c or b first for one)`,
+    sameTargetTwice: (container: string) => `--device: ${container} is given twice in the container`,
+    noController: "this machine's cgroup v1 has no devices controller (no devices line in /proc/cgroups): the container is not confined to Docker's device list",
+    explainTitle: 'Devices: every device denied, then these rules of the device cgroup (v1 devices.allow, v2 a BPF program), in order:',
+    explainRule: (rule: string) => `  ${rule}`,
+    explainNode: (host: string, container: string, perms: string) => `  node ${container} made like the host's ${host} (${perms})`,
+    explainRootless: '  none: a rootless container gets no device cgroup; its user namespace already keeps it from making device nodes',
+    explainUnreadable: '  (a --device node cannot be read here)',
+  },
+
   /** capabilities, no_new_privs, masked paths (security.ts) */
   security: {
     unknownCap: (flag: string, word: string, hint: string) =>
