@@ -9,6 +9,7 @@ import { HostNetError } from '../ledger/host-net.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { deviceCgroupHere, deviceOptionSpecs, explainDevices, parseDevices } from '../runtime/devices.ts';
+import { AppArmorError, explainMac } from '../runtime/apparmor.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { cli, runtime } from '../text/index.ts';
 
@@ -129,8 +130,10 @@ export async function runCommand(args: string[]): Promise<number> {
   if (spec.explain) {
     const { explainText } = await import('../runtime/cgroups.ts');
     const security = explainSecurity(spec.security, spec.ns.includes('user'));
-    const devices = explainDevices(spec.devices, spec.security.privileged, spec.rootless !== undefined);
-    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', ...devices, '', runtime.cgroup.explainNothing].join('\n'));
+    const rootless = spec.rootless !== undefined;
+    const devices = explainDevices(spec.devices, spec.security.privileged, rootless);
+    const mac = explainMac(spec.security.apparmor, spec.security.privileged, rootless);
+    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', ...devices, '', ...mac, '', runtime.cgroup.explainNothing].join('\n'));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {
@@ -189,7 +192,7 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
     // lets the signal be heard before the error is judged.
     if (interrupt.status === undefined && err instanceof CoreError) await new Promise((r) => setTimeout(r, 50));
     if (interrupt.status !== undefined) return interrupt.status;
-    if (err instanceof NetworkError || err instanceof HostNetError) {
+    if (err instanceof NetworkError || err instanceof HostNetError || err instanceof AppArmorError) {
       console.error(cli.runError(err.message));
       return EXIT_RUNTIME;
     }

@@ -12,6 +12,7 @@ import { distrust, isPlainPath } from './trust.ts';
 import { emptyCgroup } from './cgroups.ts';
 import { detachLoops } from './loop.ts';
 import { leaveHostNet } from './host-net.ts';
+import { unloadProfile } from './apparmor.ts';
 import { ledger as t } from '../text/index.ts';
 
 const run = promisify(execFile);
@@ -44,7 +45,9 @@ export type Resource =
   // A state root of the lab's for OCI runtimes (a lesson's ${oci}): PATH/RUNTIME/ID for
   // each container, RUNTIME one of OCI_RUNTIMES. Every container found there is deleted
   // (`RUNTIME --root PATH/RUNTIME delete --force ID`), then the directory goes.
-  | { kind: 'oci-root'; path: string };
+  | { kind: 'oci-root'; path: string }
+  // An AppArmor profile the lab loaded (apparmor_parser): removed with apparmor_parser -R.
+  | { kind: 'apparmor'; name: string };
 
 /** The runtimes an oci-root may hold containers of: boxcore, and runc and crun, which
  *  share its command line. Nothing else is ever run from a ledger. */
@@ -121,6 +124,7 @@ export function assertRemovable(r: Resource, place: Place): void {
     case 'process': return assertOurProcess(r.pid, r.start, place.ownerStart);
     case 'link': assertOurName('link', r.name, BL_LINK); if (r.netns) assertOurName('netns', r.netns); return;
     case 'netns': return assertOurName('netns', r.name);
+    case 'apparmor': return assertOurName('AppArmor profile', r.name);
     case 'nat': assertOurName('NAT table', r.table); if (r.netns) assertOurName('netns', r.netns); return;
     case 'sysctl': return assertOurSysctl(r.path, r.restore);
     case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(t.badHolder(JSON.stringify(r.holder))); return;
@@ -182,6 +186,9 @@ export async function removeResource(r: Resource, place: Place = { root: stateRo
       return;
     case 'oci-root':
       await removeOciRoot(r.path);
+      return;
+    case 'apparmor':
+      await unloadProfile(r.name);
       return;
   }
 }

@@ -12,6 +12,7 @@ import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
 import { confine, securityErrors, type Security } from './security.ts';
 import { confineDevices, deviceCgroupHere, deviceErrors, makeDeviceNodes, type Devices } from './devices.ts';
+import { appArmorErrors, applyAppArmor, macHost, profileFor } from './apparmor.ts';
 
 export interface Volume { source: string; target: string; readonly: boolean }
 
@@ -59,6 +60,8 @@ export class Container {
   network?: Attached;
   /** The container's own cgroup (named like its directory), when the flags want one. */
   group?: Group;
+  /** The AppArmor profile its program runs under, if any. */
+  apparmor?: string;
 
   /** Its ledger entries carry this scope, so stop() unwinds what it made and nothing
    *  else (a build makes many containers under one ledger). */
@@ -132,6 +135,9 @@ export class Container {
     if (spec.hostname) await core.sethostname(ct, spec.hostname);
     // Last, as they take away what the steps above need (CAP_SYS_ADMIN for mounts).
     await confine(core, ct, spec.security, ns.includes('user'));
+    // The AppArmor profile its program gets at exec, where the host has AppArmor.
+    const profile = profileFor(spec.security.apparmor, spec.security.privileged, spec.rootless !== undefined, macHost());
+    if (ledger) this.apparmor = await applyAppArmor(core, ct, ledger, profile, this.scope);
   }
 
   async exec(spec: RunSpec): Promise<void> {
@@ -189,6 +195,7 @@ export function optionErrors(spec: RunSpec): string[] {
   if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(runtime.cgroup.rootless);
   errors.push(...securityErrors(spec.security, spec.ns.includes('user')));
   errors.push(...deviceErrors(spec.devices, spec.rootless !== undefined));
+  errors.push(...appArmorErrors(spec.security.apparmor, spec.rootless !== undefined));
   return errors;
 }
 

@@ -13,6 +13,7 @@
 //               containers (its state root, /run/boxcore)
 //   processes   boxcore processes (their BOXLAB_OWNER mark says whose)
 //   loops       loop devices and their backing files (/sys/block/loop*/loop)
+//   apparmor    the AppArmor profiles named bl-... loaded in the kernel (securityfs)
 //
 // Other engineers' boxlabs may run on the same machine. What carries an owner's pid in
 // its name (bl-TAG-PID-N, bl-PID.jsonl, BOXLAB_OWNER=PID) counts only when that owner is
@@ -23,6 +24,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerDir, stateRoot } from '../../src/ledger/index.ts';
 import { ociRoot } from '../../src/runtime/oci.ts';
+import { loadedProfiles } from '../../src/ledger/apparmor.ts';
 
 export interface HostFingerprint {
   mounts: string[];
@@ -37,6 +39,7 @@ export interface HostFingerprint {
   ledgers: string[];
   processes: string[];
   loops: string[];
+  apparmor: string[];
 }
 
 /** Sysctls the lab may write on the host (ip_forward, for `boxlab run --net bridge`),
@@ -227,6 +230,11 @@ function loops(): string[] {
   });
 }
 
+/** The lab's AppArmor profiles loaded in the kernel ([] without AppArmor). */
+function apparmor(): string[] {
+  return loadedProfiles().filter((n) => n.startsWith('bl-') && counts(n)).sort();
+}
+
 export function fingerprint(): HostFingerprint {
   return {
     mounts: mounts(),
@@ -241,6 +249,7 @@ export function fingerprint(): HostFingerprint {
     ledgers: ledgers(),
     processes: processes(),
     loops: loops(),
+    apparmor: apparmor(),
   };
 }
 

@@ -7,6 +7,8 @@
 #
 # What runs (one boot, one vitest run):
 #   test/cgroups/*.test.ts        every cgroup test
+#   test/kernel/apparmor.test.ts  boxlab run under AppArmor: Debian's kernel runs it, this
+#                                 machine's may not
 #   test/course/course.test.ts    the lessons whose front matter names a cgroup feature
 #                                 (ns-cgroup, cgroup-v1, cgroup-v2): the cgroup chapter,
 #                                 the cgroup namespace, the welcome lesson's look at the
@@ -58,7 +60,7 @@ pattern="^(?!the course lesson (?!(${ids// /|}) \())"
 out=$(mktemp /tmp/boxlab-v2.XXXXXX)
 trap 'rm -f -- "$out"' EXIT
 start=$SECONDS
-test/vm/run.sh node_modules/.bin/vitest run test/cgroups test/course/course.test.ts \
+test/vm/run.sh node_modules/.bin/vitest run test/cgroups test/kernel/apparmor.test.ts test/course/course.test.ts \
   --testNamePattern "$pattern" --reporter=verbose --no-file-parallelism \
   --testTimeout=120000 --hookTimeout=300000 "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}

@@ -56,12 +56,48 @@ export const runtime = {
     explainUnreadable: '  (a --device node cannot be read here)',
   },
 
+  /** AppArmor and SELinux (apparmor.ts) */
+  mac: {
+    noAppArmor: (asked: string, lsms: string[] | undefined, selinux: boolean) =>
+      `--security-opt apparmor=${asked}: this kernel does not run AppArmor (${lsms ? `the active security modules are ${lsms.join(', ')}` : '/sys/module/apparmor/parameters/enabled is not Y'})${selinux ? '; it runs SELinux, which confines with labels, not profiles' : ''}. ` +
+      'Boot a kernel with AppArmor (apparmor=1 security=apparmor on its command line; Debian\'s kernels have it on), or leave the option out',
+    noSecurityfs: (asked: string) =>
+      `--security-opt apparmor=${asked}: AppArmor is on but securityfs is not mounted, so no profile can be listed or loaded: mount -t securityfs securityfs /sys/kernel/security`,
+    notLoaded: (name: string) =>
+      `--security-opt apparmor=${name}: no profile of that name is loaded (cat /sys/kernel/security/apparmor/profiles lists them). Load it with apparmor_parser -r FILE, or give the file's path: --security-opt apparmor=./FILE`,
+    fileNeedsRoot: (path: string) => `--security-opt apparmor=${path}: loading a profile needs root (leave out --user, or name a profile loaded already)`,
+    noParser: (path: string) => `--security-opt apparmor=${path}: apparmor_parser is not installed (apt-get install apparmor)`,
+    noFile: (path: string) => `--security-opt apparmor=${path}: there is no such file`,
+    notAFile: (path: string) => `--security-opt apparmor=${path}: not a regular file`,
+    oneProfile: (path: string, names: string[]) =>
+      `--security-opt apparmor=${path}: the file must hold exactly one profile, and it holds ${names.length}${names.length ? ` (${names.join(', ')})` : ''}`,
+    notBlProfile: (path: string, name: string) =>
+      `--security-opt apparmor=${path}: its profile is named ${name}; the lab loads only profiles named bl-... (so it never replaces one of the host's): rename it, e.g. profile bl-${name} { ... }`,
+    alreadyLoaded: (path: string, name: string) =>
+      `--security-opt apparmor=${path}: a profile named ${name} is loaded already (by another run, or by hand): name this one differently, or use the loaded one with --security-opt apparmor=${name}`,
+    parserFailed: (args: string, why: string) => `apparmor_parser ${args} failed: ${why}`,
+    label: (word: string, selinux: boolean) => selinux
+      ? `--security-opt ${word}: this host runs SELinux, which confines containers by labels (system_u:system_r:container_t:s0:c1,c2 on the processes, container_file_t on their files; ls -Z, ps -Z show them), but boxlab sets no labels: leave the option out`
+      : `--security-opt ${word}: label= sets SELinux labels, and this host does not run SELinux (no /sys/fs/selinux)${''}: leave the option out`,
+    explainTitle: 'Mandatory access control (an LSM checks each access against a policy, whatever the capabilities):',
+    explainNoAppArmor: (lsms: string[] | undefined) =>
+      `  apparmor_exec   none: this kernel does not run AppArmor${lsms ? ` (active: ${lsms.join(', ')})` : ''}`,
+    explainDefault: '  apparmor_exec   bl-default-...: a profile like Docker\'s docker-default, loaded for this run (apparmor_parser) and removed after it',
+    explainLoaded: (name: string) => `  apparmor_exec   ${name}, loaded already`,
+    explainFile: (path: string) => `  apparmor_exec   the profile in ${path}, loaded for this run and removed after it`,
+    explainNone: (unconfined: boolean, privileged: boolean, rootless: boolean, securityfs: boolean, parser: boolean) =>
+      `  apparmor_exec   none: ${unconfined ? 'apparmor=unconfined' : privileged ? '--privileged runs unconfined' : rootless ? 'a rootless run loads no profile' : !securityfs ? 'securityfs is not mounted' : !parser ? 'apparmor_parser is not installed (apt-get install apparmor)' : 'unconfined'}`,
+    explainCannot: (e: string) => `  (cannot run: ${e})`,
+    explainSelinuxOn: '  SELinux is on here; boxlab sets no labels, so the container runs with boxlab\'s own (ps -Z shows it)',
+    explainSelinuxOff: '  SELinux: not on this host',
+  },
+
   /** capabilities, no_new_privs, masked paths (security.ts) */
   security: {
     unknownCap: (flag: string, word: string, hint: string) =>
       `${flag} ${word}: unknown capability${hint}; name one as capabilities(7) does (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ...; the CAP_ prefix and the case are optional), or ALL`,
     badSecurityOpt: (word: string) =>
-      `--security-opt ${word}: boxlab run knows only no-new-privileges (or no-new-privileges:true|false); seccomp, apparmor and label profiles are not supported`,
+      `--security-opt ${word}: boxlab run knows no-new-privileges (or no-new-privileges:true|false) and apparmor=PROFILE; seccomp profiles are not supported`,
     capNotHeld: (cap: string) =>
       `--cap-add ${cap.slice(4)}: boxlab itself does not hold ${cap} (it is not in its bounding set: grep CapBnd /proc/self/status), so no container it makes can; leave the flag out, or run boxlab where it holds ${cap}`,
     capNotInKernel: (cap: string, last: number) =>
