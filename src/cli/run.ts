@@ -6,6 +6,8 @@ import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { rootlessIds } from '../runtime/rootless.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
 import { HostNetError } from '../ledger/host-net.ts';
+import { NETWORK_NAME } from '../ledger/networks.ts';
+import { containerNameError } from '../runtime/networks.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { deviceCgroupHere, deviceOptionSpecs, explainDevices, parseDevices } from '../runtime/devices.ts';
@@ -38,6 +40,8 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     'read-only': { value: false },
     env: { value: true, short: 'e', repeat: true },
     net: { value: true },
+    network: { value: true },
+    name: { value: true },
     publish: { value: true, short: 'p', repeat: true },
     ...cgroupOptionSpecs(),
     ...securityOptionSpecs(),
@@ -55,12 +59,18 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     throw err;
   }
   const rootless = o.user === true;
-  const asked = o.net as string | undefined;
-  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(runtime.net.badMode(asked));
+  if (o.net !== undefined && o.network !== undefined) throw new UsageError(runtime.net.bothNetFlags);
+  const asked = (o.net ?? o.network) as string | undefined;
+  // Not one of the networks every host has: a user-defined network's name.
+  const network = asked !== undefined && !(NET_MODES as readonly string[]).includes(asked) ? asked : undefined;
+  if (network !== undefined && !NETWORK_NAME.test(network)) throw new UsageError(runtime.net.badMode(network));
+  const name = o.name as string | undefined;
+  const badName = name === undefined ? undefined : containerNameError(name);
+  if (badName) throw new UsageError(badName);
   // --net host: the host's network, so no network namespace (unless --ns says otherwise).
   const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user' && !(n === 'net' && asked === 'host'));
   // Without --net, --ns decides: with net it is 'none', without it the host's.
-  const net = asked ?? (ns.includes('net') ? 'none' : 'host');
+  const net = network ? 'network' : asked ?? (ns.includes('net') ? 'none' : 'host');
   let publish;
   try {
     publish = ((o.publish as string[] | undefined) ?? []).map(parsePublish);
@@ -88,6 +98,8 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     env: [...DEFAULT_ENV, ...((o.env as string[] | undefined) ?? [])],
     rootless: rootless ? rootlessIds() : undefined,
     net: net as NetMode,
+    ...(network ? { network } : {}),
+    ...(name ? { name } : {}),
     publish,
     limits,
     security,

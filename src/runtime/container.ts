@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
 import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type Publish } from './network.ts';
+import { attachNetwork, writeResolvConf } from './networks.ts';
 import { runtime } from '../text/index.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
@@ -35,8 +36,12 @@ export interface RunSpec {
   env: string[];
   /** Rootless: the core runs as this uid/gid and maps root inside to it. */
   rootless?: { uid: number; gid: number };
-  /** The network (see network.ts): none (the default), host or bridge; -p for bridge. */
+  /** The network (see network.ts): none (the default), host, bridge, or a user-defined
+   *  network (net 'network', named by `network`: networks.ts); -p for the last two. */
   net?: NetMode;
+  network?: string;
+  /** The container's name: on a user-defined network, what the others look it up by. */
+  name?: string;
   publish?: Publish[];
   /** Resource limits: Docker's flags, parsed (cgroup-flags.ts). */
   limits?: Limits;
@@ -116,7 +121,11 @@ export class Container {
     }
     // A new network namespace holds only loopback, and it starts down.
     if (ns.includes('net')) await loopbackUp(core, ct);
-    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? []);
+    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? [], this.scope);
+    if (spec.net === 'network' && spec.network && ledger) {
+      this.network = await attachNetwork(core, ledger, ct, spec.network, spec.name, spec.publish ?? [], this.scope);
+      writeResolvConf(spec.upper ?? this.upper, this.network.nameserver!);
+    }
     // Mount events must not leak back to the host, nor the host's into the container.
     await core.propagation(ct, 'private', '/', true);
     await core.mount(ct, { type: 'overlay', target: merged, lower: spec.lowers ?? [spec.rootfs], upper: spec.upper ?? this.upper, work: join(this.dir, 'work') });

@@ -194,14 +194,21 @@ function stateDirs(): string[] {
 }
 
 /** The host's shared bridge state (src/ledger/host-net.ts): a holder (PID-START-N) or a
- *  lease (naming its holder) of ours or of a dead run, and ip_forward's saved value. */
+ *  lease (naming its holder) of ours or of a dead run, and ip_forward's saved value; the
+ *  user-defined networks (src/ledger/networks.ts), what the kernel holds for each, and
+ *  their leases of ours or of a dead run. */
 function sharedNet(): string[] {
   const dir = join(STATE_ROOT, 'net');
   const ours = (holder: string) => ownedHere(Number(holder.split('-')[0]));
+  const leaseHolder = (p: string) => { try { return (JSON.parse(read(p) ?? '{}') as { holder?: string }).holder ?? '0'; } catch { return '0'; } };
+  const networks = list(join(dir, 'networks'));
   return [
     ...list(join(dir, 'holders')).filter((p) => ours(p.slice(p.lastIndexOf('/') + 1))),
     ...list(join(dir, 'leases')).filter((p) => ours(read(p) ?? '0')),
     ...list(dir, (n) => n === 'forward'),
+    ...networks,
+    ...networks.flatMap((n) => list(n, (f) => f === 'active.json')),
+    ...networks.flatMap((n) => list(join(n, 'leases')).filter((p) => ours(leaseHolder(p)))),
   ];
 }
 

@@ -136,7 +136,7 @@ describe.runIf(isRoot)('boxlab run --net', () => {
 
   it('refuses bad network flags with a clear error, making nothing', () => {
     const host = fingerprint();
-    expect(run(['--net', 'bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bogus: choose none, host or bridge') });
+    expect(run(['--net', 'bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bogus: there is no network bogus') });
     expect(run(['--net', 'bridge', '-p', '99999:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p 99999:80: expected HOSTPORT:CTPORT') });
     expect(run(['-p', '8080:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p needs --net bridge') });
     expect(run(['--net', 'bridge', '--user', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bridge needs root') });

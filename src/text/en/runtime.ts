@@ -23,8 +23,8 @@ export const runtime = {
   /** --net, -p and the bridge network (network.ts) */
   net: {
     badPublish: (text: string) => `-p ${text}: expected HOSTPORT:CTPORT or HOSTPORT:CTPORT/tcp|udp, ports 1-65535 (e.g. -p 8080:80)`,
-    badMode: (mode: string) => `--net ${mode}: choose none, host or bridge`,
-    publishNeedsBridge: '-p needs --net bridge: only the bridge network has a port to publish through',
+    badMode: (mode: string) => `--net ${mode}: choose none, host, bridge, or the name of a network (letters, digits and _ . -; boxlab network ls lists them)`,
+    publishNeedsBridge: '-p needs --net bridge (or --net NETWORK, a user-defined network): only a bridge has a port to publish through',
     bridgeNeedsRoot: '--net bridge needs root: it adds a bridge, NAT rules and a sysctl on the host (--user cannot)',
     netNsConflict: (mode: string) => mode === 'host'
       ? "--net host shares the host's network: leave net out of --ns"
@@ -34,6 +34,26 @@ export const runtime = {
     bridgeWithoutAddress: (name: string) => `the bridge ${name} exists but has no IPv4 address: it is not one boxlab made, or it is being taken down; try again, or delete it (ip link del ${name})`,
     subnetFull: (subnet: string) => `every address of ${subnet} is leased to a running container`,
     portInUse: (port: number) => `host port ${port} is in use on 127.0.0.1: another program (or another container) listens there; choose another -p`,
+    noNetwork: (name: string) => `--net ${name}: there is no network ${name} (boxlab network ls lists them; boxlab network create ${name} makes it)`,
+    bothNetFlags: '--net and --network are the same option: give one',
+  },
+
+  /** user-defined networks (networks.ts) and their resolver */
+  networks: {
+    badName: (name: string) => `network name ${JSON.stringify(name)}: use letters, digits and _ . - (starting with a letter or digit), at most 64`,
+    reservedName: (name: string) => `network name ${name}: ${name} is one of the networks every host has (none, host, bridge); choose another`,
+    badContainerName: (name: string) => `--name ${JSON.stringify(name)}: use letters, digits and _ . - (starting with a letter or digit), at most 63`,
+    badOption: (opt: string, keys: string[]) => `--opt ${opt}: boxlab knows ${keys.map((k) => `${k}=true|false`).join(' and ')} (whether the network's containers may talk to each other)`,
+    badSubnet: (subnet: string) => `--subnet ${subnet}: expected an IPv4 subnet with its prefix length, /8 to /29 (e.g. 10.89.0.0/24)`,
+    notNetworkAddress: (subnet: string, network: string) => `--subnet ${subnet}: the address is not the subnet's own (its host bits are not 0): did you mean ${network}?`,
+    overlap: (subnet: string, what: string) => `--subnet ${subnet} overlaps ${what}: its containers could not be told apart from what is there; choose another subnet, or leave --subnet out and boxlab picks a free one`,
+    takenByRoute: (cidr: string) => `the host's route to ${cidr}`,
+    takenByBridge: (bridge: string) => `${bridge}'s subnet (boxlab run --net bridge)`,
+    takenByNetwork: (name: string) => `the network ${name}`,
+    exists: (name: string) => `a network named ${name} exists already (boxlab network inspect ${name})`,
+    noNetwork: (name: string) => `there is no network ${name} (boxlab network ls lists them)`,
+    inUse: (name: string, on: string[]) => `network ${name} has ${on.length} running container${on.length === 1 ? '' : 's'} on it (${on.join(', ')}): stop ${on.length === 1 ? 'it' : 'them'} first`,
+    nameTaken: (name: string, network: string) => `--name ${name}: a running container on network ${network} has that name already; choose another`,
   },
 
   /** --device, --device-cgroup-rule and the device cgroup (devices.ts) */
