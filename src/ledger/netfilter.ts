@@ -48,7 +48,7 @@ async function natTableIsEmpty(inNs: (argv: string[]) => [string, string[]]): Pr
 
 /** Take a bridge's isolation rules away (net_isolate): nft's `ip` and `bridge` tables of
  *  that name, or iptables' NAME-FWD chain and ebtables' NAME-ICC chain with their jumps. */
-export async function removeIsolation(table: string, tool?: 'nft' | 'iptables'): Promise<void> {
+export async function removeIsolation(table: string, tool?: 'nft' | 'iptables', netns?: string): Promise<void> {
   const commands: string[][] = [];
   if (tool !== 'iptables') commands.push(['nft', 'delete', 'table', 'ip', table], ['nft', 'delete', 'table', 'bridge', table]);
   if (tool !== 'nft') {
@@ -60,5 +60,5 @@ export async function removeIsolation(table: string, tool?: 'nft' | 'iptables'):
     );
   }
   // Each command on its own: a missing table or chain makes one fail, not the rest.
-  for (const argv of commands) await run(argv[0]!, argv.slice(1)).catch(() => undefined);
+  for (const argv of commands) await run(...inNetns(netns)(argv)).catch(() => undefined);
 }

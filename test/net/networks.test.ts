@@ -68,6 +68,7 @@ function box(net: string, name: string, script = 'ip -4 -o addr show eth0 | awk 
     if (!out.includes('---\n')) throw new Error(`the container ${name} did not get through its script: ${err}${out}`);
     return out.slice(0, out.indexOf('---\n'));
   })();
+  ready.catch(() => undefined); // a container refused on purpose is awaited by its done
   const end = async () => { child.stdin!.end('\n'); return done; };
   return { child, ready, end, done };
 }
