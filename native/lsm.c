@@ -37,7 +37,8 @@ static bool profile_name_ok(const char *p)
 	return true;
 }
 
-int apparmor_exec(struct reply *r, const char *profile)
+/* The profile the next execve(2) puts this process under. */
+static int apparmor_exec(struct reply *r, const char *profile)
 {
 	static const char *const files[] = { "/proc/self/attr/apparmor/exec", "/proc/self/attr/exec" };
 	const char *cmd = r_printf(r, "exec %s", profile);

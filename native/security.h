@@ -34,9 +34,8 @@ int op_no_new_privs(const struct request *q, struct reply *r);
 
 /* ---- lsm.c ---- */
 
-/* The AppArmor profile the next execve(2) puts this process under ("exec PROFILE" into
+/* The AppArmor profile the next execve(2) puts the puppet under ("exec PROFILE" into
  * /proc/self/attr/apparmor/exec, or /proc/self/attr/exec before Linux 5.8). */
-int apparmor_exec(struct reply *r, const char *profile);
 int op_apparmor_exec(const struct request *q, struct reply *r);
 
 /* ---- seccomp.c ---- */
