@@ -7,7 +7,8 @@
 // while a container runs on it. Each container prints what it saw and waits for a line
 // on its stdin, so the test decides who ends when. No traffic leaves the lab's bridges.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
@@ -50,10 +51,13 @@ function network(suffix: string, ...opts: string[]): { name: string; id: string 
   return { name, id: r.stdout.trim() };
 }
 
-/** A container on NETWORK named NAME: runs SCRIPT, prints ---, and waits for end(). */
-function box(net: string, name: string, script = 'ip -4 -o addr show eth0 | awk \'{print $4}\' | cut -d/ -f1') {
-  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, '--net', net, '--name', name, '--', 'sh', '-c', `${script}; echo ---; read line`],
-    { stdio: ['pipe', 'pipe', 'pipe'] });
+const OWN_ADDRESS = 'ip -4 -o addr show eth0 | awk \'{print $4}\' | cut -d/ -f1';
+
+/** A container on NETWORK named NAME: runs SCRIPT, prints ---, and waits for end();
+ *  then runs AFTER, whose output end() returns with the rest. */
+function box(net: string, name: string, script = OWN_ADDRESS, { after = '', env = {} }: { after?: string; env?: Record<string, string> } = {}) {
+  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, '--net', net, '--name', name, '--', 'sh', '-c', `${script}; echo ---; read line; ${after || 'true'}`],
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   running.push(child);
   let out = '';
   let err = '';
@@ -150,6 +154,45 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
     expect(ruleset()).toContain(`table bridge bl-iso-${net.id.slice(0, 8)}`);
     expect(ruleset()).toContain(`ip saddr ${s} ip daddr ${s} drop`);
     for (const c of [one, two]) await c.end();
+  });
+
+  it('shares the host-wide state safely: networks made at once get their own subnets, containers started at once (whatever their state root) their own addresses, and each finds the others; bl0 is kept apart', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'bl-state-'));
+    try {
+      const create = (name: string) => new Promise<{ code: number | null; out: string }>((resolve) => {
+        const c = spawn('node', [cli, 'network', 'create', name], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        c.stdout!.on('data', (d) => { out += d; });
+        c.once('exit', (code) => resolve({ code, out }));
+      });
+      const names = ['e', 'f', 'g'].map((x) => `t${process.pid}${x}`);
+      names.forEach((n) => made.add(n));
+      const created = await Promise.all(names.map(create));
+      expect(created.map((c) => c.code)).toEqual([0, 0, 0]);
+      const listed = JSON.parse(boxlab(['network', 'ls', '--json']).stdout) as { Name: string; IPAM: { Config: { Subnet: string }[] } }[];
+      const subnets = names.map((n) => listed.find((l) => l.Name === n)!.IPAM.Config[0]!.Subnet);
+      expect(new Set(subnets).size).toBe(3);
+
+      // Three containers on one network at once, one with a state root of its own: each
+      // gets an address of its own, and once all are up each resolves the others.
+      const net = names[0]!;
+      const lookups = 'for n in c1 c2 c3; do nslookup $n; done';
+      const cs = ['c1', 'c2', 'c3'].map((n, i) => box(net, n, OWN_ADDRESS, { after: lookups, ...(i === 1 ? { env: { BOXLAB_STATE_DIR: stateDir } } : {}) }));
+      const ips = (await Promise.all(cs.map((c) => c.ready))).map((o) => o.trim());
+      expect(new Set(ips).size).toBe(3);
+      // A container on bl0 reaches none of them: the network's rules keep bl0 apart.
+      const outsider = box('bridge', 'outsider', `ping -c 1 -W 2 ${ips[0]} >/dev/null && echo reached-c1; true`);
+      expect(await outsider.ready).not.toContain('reached-c1');
+      const ends = await Promise.all(cs.map((c) => c.end()));
+      for (const e of ends) {
+        expect(e.code).toBe(0);
+        ['c1', 'c2', 'c3'].forEach((n, i) => expect(resolved(e.out, n), e.out).toBe(ips[i]));
+      }
+      await outsider.end();
+    } finally {
+      spawnSync('node', [cli, 'cleanup'], { env: { ...process.env, BOXLAB_STATE_DIR: stateDir }, timeout: 30_000 });
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it("makes a network's bridge with its first container and removes it with its last, refuses rm meanwhile, and leaves a killed run's to cleanup", async () => {
