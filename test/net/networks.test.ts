@@ -5,7 +5,9 @@
 // keeping a network's containers apart, a network's bridge made by its first container
 // and removed by its last (or by `boxlab cleanup` after a SIGKILL), and rm refused
 // while a container runs on it. Each container prints what it saw and waits for a line
-// on its stdin, so the test decides who ends when. No traffic leaves the lab's bridges.
+// on its stdin, so the test decides who ends when; networks made and containers started
+// at once (with different state roots) share the host-wide state safely. No traffic
+// leaves the lab's bridges.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
