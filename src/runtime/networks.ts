@@ -16,7 +16,7 @@ import type { Core } from '../core/index.ts';
 import { blName, type Ledger } from '../ledger/index.ts';
 import { BRIDGE, holderAlive, hostNet, leaveHostNet, newHolder, withHostNetLock } from '../ledger/host-net.ts';
 import {
-  bridgeOf, CONTAINER_NAME, deleteNetwork, isolationTableOf, lease, leases, listNetworks, natTableOf, NETWORK_NAME,
+  bridgeOf, CONTAINER_NAME, deleteNetwork, NETWORKS_DIR, isolationTableOf, lease, leases, listNetworks, natTableOf, NETWORK_NAME,
   readActive, readNetwork, teardownNetwork, writeActive, writeNetwork, type NetworkActive, type NetworkDef,
 } from '../ledger/networks.ts';
 import { runtime } from '../text/index.ts';
@@ -80,6 +80,7 @@ export async function createNetwork(name: string, opts: CreateOptions): Promise<
     if (asked.addr % size !== 0) throw new NetworkError(runtime.networks.notNetworkAddress(opts.subnet, `${formatIp(asked.addr - (asked.addr % size))}/${asked.len}`));
   }
   const icc = !ICC_KEYS.some((k) => opts.options[k] === 'false');
+  // Refused, it leaves nothing: not even the shared directory its lock made.
   return withHostNetLock(async () => {
     if (readNetwork(name)) throw new NetworkError(runtime.networks.exists(name));
     const taken = await takenSubnets();
@@ -96,6 +97,9 @@ export async function createNetwork(name: string, opts: CreateOptions): Promise<
     };
     writeNetwork(def);
     return def;
+  }).catch(async (err: unknown) => {
+    await leaveHostNet();
+    throw err;
   });
 }
 
@@ -122,6 +126,8 @@ export interface NetworkReport extends NetworkDef {
 
 /** `boxlab network ls` and `inspect`: what is defined, and who is on it now. */
 export async function networkReports(): Promise<NetworkReport[]> {
+  // None defined: nothing to lock, and no shared directory made just to look.
+  if (!existsSync(NETWORKS_DIR)) return [];
   return withHostNetLock(async () => {
     hostNet.liveHolders();
     return listNetworks().map((n) => ({

@@ -55,10 +55,9 @@ function network(suffix: string, ...opts: string[]): { name: string; id: string 
 
 const OWN_ADDRESS = 'ip -4 -o addr show eth0 | awk \'{print $4}\' | cut -d/ -f1';
 
-/** A container on NETWORK named NAME: runs SCRIPT, prints ---, and waits for end();
- *  then runs AFTER, whose output end() returns with the rest. */
-function box(net: string, name: string, script = OWN_ADDRESS, { after = '', env = {} }: { after?: string; env?: Record<string, string> } = {}) {
-  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, '--net', net, '--name', name, '--', 'sh', '-c', `${script}; echo ---; read line; ${after || 'true'}`],
+/** A container on NETWORK named NAME: runs SCRIPT, prints ---, and waits for end(). */
+function box(net: string, name: string, script = OWN_ADDRESS, { env = {} }: { env?: Record<string, string> } = {}) {
+  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, '--net', net, '--name', name, '--', 'sh', '-c', `${script}; echo ---; read line`],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   running.push(child);
   let out = '';
@@ -79,6 +78,8 @@ function box(net: string, name: string, script = OWN_ADDRESS, { after = '', env 
   return { child, ready, end, done };
 }
 
+/** The host-wide network state's directory (src/ledger/host-net.ts). */
+const SHARED = '/run/boxlab/net';
 const linkExists = (name: string) => existsSync(`/sys/class/net/${name}`);
 const ruleset = () => execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' });
 const bridgeOf = (id: string) => `bl-br-${id.slice(0, 8)}`;
@@ -87,6 +88,7 @@ const resolved = (out: string, name: string) => new RegExp(`Name:\\s*${name.repl
 
 describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
   it('creates, lists, inspects and removes a network; nothing of it is in the kernel until a container joins', () => {
+    const sharedBefore = existsSync(SHARED);
     const { name, id } = network('a');
     expect(id).toMatch(/^[0-9a-f]{12}$/);
     const ls = boxlab(['network', 'ls']);
@@ -110,6 +112,14 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
     made.delete(name);
     expect(boxlab(['network', 'inspect', name])).toMatchObject({ code: 1, stderr: expect.stringContaining(`there is no network ${name}`) });
     expect(boxlab(['run', '--rootfs', rootfs.dir, '--net', name, '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining(`there is no network ${name}`) });
+
+    // With no network left, looking and a create refused leave no shared directory behind.
+    if (!sharedBefore) {
+      expect(existsSync(SHARED)).toBe(false);
+      expect(boxlab(['network', 'ls', '-q'])).toMatchObject({ code: 0, stdout: '' });
+      if (route) expect(boxlab(['network', 'create', '--subnet', route.dst, `${name}x`]).code).toBe(1);
+      expect(existsSync(SHARED)).toBe(false);
+    }
   });
 
   it('lets containers on one network find each other by name and reach each other, and answers nothing across networks', async () => {
@@ -176,20 +186,20 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
       expect(new Set(subnets).size).toBe(3);
 
       // Three containers on one network at once, one with a state root of its own: each
-      // gets an address of its own, and once all are up each resolves the others.
+      // gets an address of its own, and once all are up (it waits for them) each
+      // resolves the others.
       const net = names[0]!;
-      const lookups = 'for n in c1 c2 c3; do nslookup $n; done';
-      const cs = ['c1', 'c2', 'c3'].map((n, i) => box(net, n, OWN_ADDRESS, { after: lookups, ...(i === 1 ? { env: { BOXLAB_STATE_DIR: stateDir } } : {}) }));
-      const ips = (await Promise.all(cs.map((c) => c.ready))).map((o) => o.trim());
+      const all = 'nslookup c1 && nslookup c2 && nslookup c3';
+      const lookups = `${OWN_ADDRESS}; i=0; until ${all} >/dev/null 2>&1 || [ $i -ge 100 ]; do i=$((i+1)); sleep 0.1; done; ${all}`;
+      const cs = ['c1', 'c2', 'c3'].map((n, i) => box(net, n, lookups, i === 1 ? { env: { BOXLAB_STATE_DIR: stateDir } } : {}));
+      const saw = await Promise.all(cs.map((c) => c.ready));
+      const ips = saw.map((o) => o.split('\n')[0]!.trim());
       expect(new Set(ips).size).toBe(3);
+      for (const out of saw) ['c1', 'c2', 'c3'].forEach((n, i) => expect(resolved(out, n), out).toBe(ips[i]));
       // A container on bl0 reaches none of them: the network's rules keep bl0 apart.
       const outsider = box('bridge', 'outsider', `ping -c 1 -W 2 ${ips[0]} >/dev/null && echo reached-c1; true`);
       expect(await outsider.ready).not.toContain('reached-c1');
-      const ends = await Promise.all(cs.map((c) => c.end()));
-      for (const e of ends) {
-        expect(e.code).toBe(0);
-        ['c1', 'c2', 'c3'].forEach((n, i) => expect(resolved(e.out, n), e.out).toBe(ips[i]));
-      }
+      for (const e of await Promise.all(cs.map((c) => c.end()))) expect(e.code).toBe(0);
       await outsider.end();
     } finally {
       spawnSync('node', [cli, 'cleanup'], { env: { ...process.env, BOXLAB_STATE_DIR: stateDir }, timeout: 30_000 });
