@@ -80,6 +80,9 @@ function box(net: string, name: string, script = OWN_ADDRESS, { env = {} }: { en
 
 /** The host-wide network state's directory (src/ledger/host-net.ts). */
 const SHARED = '/run/boxlab/net';
+/** The UDP sockets bound to ADDRESS on the host: the resolvers of a network's runs. */
+const resolverSockets = (address: string) =>
+  execFileSync('ss', ['-H', '-u', '-a', '-n', 'src', address], { encoding: 'utf8' }).split('\n').filter(Boolean);
 const linkExists = (name: string) => existsSync(`/sys/class/net/${name}`);
 const ruleset = () => execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' });
 const bridgeOf = (id: string) => `bl-br-${id.slice(0, 8)}`;
@@ -207,7 +210,7 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
     }
   });
 
-  it("makes a network's bridge with its first container and removes it with its last, refuses rm meanwhile, and leaves a killed run's to cleanup", async () => {
+  it("makes a network's bridge with its first container and removes it with its last, refuses rm meanwhile, ends a run's resolver with it (SIGTERM or SIGKILL), and leaves a killed run's bridge to cleanup", async () => {
     const net = network('d');
     const bridge = bridgeOf(net.id);
     const one = box(net.name, 'one');
@@ -230,12 +233,25 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
     expect(ruleset()).not.toContain(`bl-nat-${net.id.slice(0, 8)}`);
     expect(ruleset()).not.toContain(`bl-iso-${net.id.slice(0, 8)}`);
 
-    // A run killed with SIGKILL stops counting at once, but its bridge stays until
-    // someone sweeps: boxlab cleanup.
+    // The resolver is a socket of the run, on the gateway's address: a run stopped with
+    // SIGTERM takes it, and everything else of the network, away.
+    const gateway = (JSON.parse(boxlab(['network', 'inspect', net.name]).stdout) as { IPAM: { Config: { Gateway: string }[] } }[])[0]!.IPAM.Config[0]!.Gateway;
+    const four = box(net.name, 'four');
+    await four.ready;
+    expect(resolverSockets(gateway)).toHaveLength(1);
+    four.child.kill('SIGTERM');
+    expect((await four.done).code).toBe(143);
+    expect(resolverSockets(gateway)).toEqual([]);
+    expect(linkExists(bridge)).toBe(false);
+
+    // A run killed with SIGKILL stops counting at once, its resolver with it, but its
+    // bridge stays until someone sweeps: boxlab cleanup.
     const three = box(net.name, 'three');
     await three.ready;
+    expect(resolverSockets(gateway)).toHaveLength(1);
     three.child.kill('SIGKILL');
     await three.done;
+    expect(resolverSockets(gateway)).toEqual([]);
     expect(linkExists(bridge)).toBe(true);
     expect(boxlab(['network', 'ls']).stdout).toMatch(new RegExp(`${net.name}\\s.*\\s0$`, 'm'));
     expect(spawnSync('node', [cli, 'cleanup'], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
