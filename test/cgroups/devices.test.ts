@@ -16,6 +16,7 @@ import { Ledger } from '../../src/ledger/index.ts';
 import { DOCKER_DEVICE_RULES } from '../../src/runtime/devices.ts';
 import { cgroups, fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { runBoxlab, type Ran } from '../helpers/cli.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 const SECRET = 'bl-secret-of-the-disk';
@@ -50,16 +51,7 @@ afterAll(async () => {
 beforeEach(() => { before = fingerprint(); });
 afterEach(async () => { expect(await settledFingerprint(before)).toEqual(before); });
 
-async function run(args: string[], script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, ...args, '--', 'sh', '-c', script],
-    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
-  return { code, stdout, stderr };
-}
+const run = (args: string[], script: string): Promise<Ran> => runBoxlab(rootfs.dir, [...args, '--', 'sh', '-c', script]);
 
 /** Make a node of the loop device inside and read from it: what each step said. */
 const mknodAndRead = () =>

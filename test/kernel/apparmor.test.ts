@@ -15,6 +15,7 @@ import { loadedProfiles } from '../../src/ledger/apparmor.ts';
 import { macHost } from '../../src/runtime/apparmor.ts';
 import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { runBoxlab, type Ran } from '../helpers/cli.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
@@ -42,16 +43,7 @@ afterAll(async () => {
 beforeEach(() => { before = fingerprint(); });
 afterEach(async () => { expect(await settledFingerprint(before)).toEqual(before); });
 
-async function run(args: string[], script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, ...args, '--', 'sh', '-c', script],
-    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
-  return { code, stdout, stderr };
-}
+const run = (args: string[], script: string): Promise<Ran> => runBoxlab(rootfs.dir, [...args, '--', 'sh', '-c', script]);
 
 /** The kernel's log, line by line (audit lines land there when no auditd takes them). */
 const kernelLog = () => execFileSync('dmesg', { encoding: 'utf8' }).split('\n');

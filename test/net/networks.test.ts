@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { repoRoot } from '../../src/core/index.ts';
 import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { stopAll, watch } from '../helpers/cli.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
@@ -27,12 +28,7 @@ beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_
 afterAll(async () => { await rootfs?.remove(); });
 beforeEach(() => { before = fingerprint(); });
 afterEach(async () => {
-  for (const c of running.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGTERM');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
+  await stopAll(running);
   for (const n of made) boxlab(['network', 'rm', n]);
   made.clear();
   spawnSync('node', [cli, 'cleanup'], { timeout: 30_000 });
@@ -60,18 +56,14 @@ function box(net: string, name: string, script = OWN_ADDRESS, { env = {} }: { en
   const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, '--net', net, '--name', name, '--', 'sh', '-c', `${script}; echo ---; read line`],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   running.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { err += d; });
-  const done = new Promise<{ code: number | null; out: string; err: string }>((r) => child.once('exit', (code) => r({ code, out, err })));
+  const { out, err, done } = watch(child);
   const ready = (async () => {
-    for (let i = 0; i < 600 && !out.includes('---\n'); i++) {
+    for (let i = 0; i < 600 && !out().includes('---\n'); i++) {
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (!out.includes('---\n')) throw new Error(`the container ${name} did not get through its script: ${err}${out}`);
-    return out.slice(0, out.indexOf('---\n'));
+    if (!out().includes('---\n')) throw new Error(`the container ${name} did not get through its script: ${err()}${out()}`);
+    return out().slice(0, out().indexOf('---\n'));
   })();
   ready.catch(() => undefined); // a container refused on purpose is awaited by its done
   const end = async () => { child.stdin!.end('\n'); return done; };

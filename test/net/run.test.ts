@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { repoRoot } from '../../src/core/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { stopAll } from '../helpers/cli.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
@@ -24,12 +25,7 @@ afterAll(async () => {
 });
 beforeEach(() => { before = fingerprint(); });
 afterEach(async () => {
-  for (const c of running.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGTERM');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
+  await stopAll(running);
   expect(fingerprint()).toEqual(before);
 });
 
