@@ -246,7 +246,9 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
     expect(resolverSockets(gateway)).toEqual([]);
     expect(linkExists(bridge)).toBe(true);
     expect(boxlab(['network', 'ls']).stdout).toMatch(new RegExp(`${net.name}\\s.*\\s0$`, 'm'));
-    expect(spawnSync('node', [cli, 'cleanup'], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
+    const clean = spawnSync('node', [cli, 'cleanup'], { encoding: 'utf8', timeout: 30_000 });
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(new RegExp(`^kept: the networks .*${net.name}.*, defined until boxlab network rm`, 'm'));
     expect(linkExists(bridge)).toBe(false);
     expect(boxlab(['network', 'rm', net.name]).code).toBe(0);
     made.delete(net.name);
