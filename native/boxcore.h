@@ -97,6 +97,7 @@ int op_readonly(const struct request *q, struct reply *r);
 int op_masked_paths(const struct request *q, struct reply *r);
 int op_readonly_paths(const struct request *q, struct reply *r);
 int op_devices(const struct request *q, struct reply *r);
+int op_device_node(const struct request *q, struct reply *r);
 int op_pivot_root(const struct request *q, struct reply *r);
 int op_chroot(const struct request *q, struct reply *r);
 int op_chdir(const struct request *q, struct reply *r);
@@ -224,6 +225,7 @@ int op_net_dump(const struct request *q, struct reply *r); /* netdump.c */
 int op_nat_masquerade(const struct request *q, struct reply *r);
 int op_nat_dnat(const struct request *q, struct reply *r);
 int op_nat_del(const struct request *q, struct reply *r);
+int op_net_isolate(const struct request *q, struct reply *r);
 
 /* ---- cgroup.c, cgroup_devices.c: see cgroup.h ---- */
 

@@ -225,6 +225,25 @@ static const struct entry table[] = {
 	  "mknod is never allowed, which is why boxcore bind-mounts the host's nodes there",
 	  "" },
 
+	{ "device_node", EPERM, NULL,
+	  "mknod needs CAP_MKNOD, and the device cgroup must allow mknod (m) of this device; inside a user namespace "
+	  "mknod is never allowed: give \"source\" (the host's node) to bind-mount it instead",
+	  "" },
+	{ "device_node", EEXIST, NULL,
+	  "{path} exists already: a device node is made only where there is nothing",
+	  "choose another path in the container, or leave the node that is there" },
+
+	/* ---- AppArmor ---- */
+	{ "apparmor_exec", ENOENT, NULL,
+	  "the kernel has no AppArmor profile by that name loaded",
+	  "load it first (apparmor_parser -r FILE); cat /sys/kernel/security/apparmor/profiles lists the loaded ones" },
+	{ "apparmor_exec", EACCES, NULL,
+	  "this process's own profile does not let it change to that one on exec (or no_new_privs forbids the change)",
+	  "set the profile before no_new_privs, from an unconfined process" },
+	{ "apparmor_exec", EINVAL, NULL,
+	  "the kernel did not take the command: AppArmor is built in but not the active security module for this file",
+	  "boot with apparmor=1 security=apparmor (or lsm=...,apparmor)" },
+
 	/* ---- root switching ---- */
 	{ "pivot_root", EINVAL, "initramfs",
 	  "the current root is the initramfs (rootfs): the kernel cannot move it away, so pivot_root always fails there",
@@ -514,6 +533,7 @@ static const struct {
 	{ "masked_paths", "{\"op\":\"masked_paths\",\"ct\":\"c1\",\"paths\":[\"/proc/kcore\",\"/sys/firmware\"]}" },
 	{ "readonly_paths", "{\"op\":\"readonly_paths\",\"ct\":\"c1\",\"paths\":[\"/proc/sys\",\"/proc/sysrq-trigger\"]}" },
 	{ "devices", "{\"op\":\"devices\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
+	{ "device_node", "{\"op\":\"device_node\",\"ct\":\"c1\",\"path\":\"/tmp/rootfs/dev/loop3\",\"type\":\"b\",\"major\":7,\"minor\":3,\"mode\":\"0660\",\"uid\":0,\"gid\":6} (source: the host's node, bound where mknod is not allowed)" },
 	{ "pivot_root", "{\"op\":\"pivot_root\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
 	{ "chroot", "{\"op\":\"chroot\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
 	{ "chdir", "{\"op\":\"chdir\",\"ct\":\"c1\",\"path\":\"/\"}" },
@@ -521,6 +541,7 @@ static const struct {
 	{ "exec", "{\"op\":\"exec\",\"ct\":\"c1\",\"argv\":[\"/bin/sh\"],\"stdio\":\"inherit\"} (stdio: " STDIO_ACCEPTED ")" },
 	{ "caps", "{\"op\":\"caps\",\"ct\":\"c1\",\"keep\":[\"CAP_NET_BIND_SERVICE\",\"CAP_KILL\"],\"ambient\":[]} (or \"drop\": [...])" },
 	{ "no_new_privs", "{\"op\":\"no_new_privs\",\"ct\":\"c1\"}" },
+	{ "apparmor_exec", "{\"op\":\"apparmor_exec\",\"ct\":\"c1\",\"profile\":\"bl-default\"}" },
 	{ "seccomp", "{\"op\":\"seccomp\",\"ct\":\"c1\",\"default\":\"allow\",\"rules\":[\"mkdir:EPERM\",\"reboot:kill\"]}" },
 	{ "user", "{\"op\":\"user\",\"ct\":\"c1\",\"uid\":1000,\"gid\":1000,\"groups\":[\"27\",\"100\"]}" },
 	{ "netns_add", "{\"op\":\"netns_add\",\"name\":\"bl-host1\"}" },
@@ -540,6 +561,7 @@ static const struct {
 	{ "nat_masquerade", "{\"op\":\"nat_masquerade\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\",\"source\":\"10.88.0.0/24\",\"exclude_dev\":\"br0\"}" },
 	{ "nat_dnat", "{\"op\":\"nat_dnat\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\",\"port\":8080,\"to\":\"10.88.0.2:80\",\"proto\":\"tcp\",\"localhost\":false}" },
 	{ "nat_del", "{\"op\":\"nat_del\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\"}" },
+	{ "net_isolate", "{\"op\":\"net_isolate\",\"netns\":\"bl-host1\",\"table\":\"bl-iso\",\"bridge\":\"bl-br-1\",\"isolate\":[\"bl0\",\"bl-br-*\"],\"subnet\":\"10.89.0.0/24\",\"icc\":false}" },
 	{ "cgroup_layout", "{\"op\":\"cgroup_layout\"}" },
 	{ "cgroup_plan", "{\"op\":\"cgroup_plan\",\"cgroup\":\"bl-box\",\"parent\":\"/bl-lab\",\"controllers\":[\"memory\",\"pids\"]} (parent: default the server's own group; /abs from each tree's root, rel beneath the server's group)" },
 	{ "cgroup_create", "{\"op\":\"cgroup_create\",\"cgroup\":\"bl-box\",\"controllers\":[\"memory\",\"pids\"]}" },
@@ -660,7 +682,9 @@ static const struct {
 	{ "published", "choose another host port, or stop what publishes it (its NAT table is named above)" },
 	{ "nat_tool", "the command and its words are above; nft list ruleset (or iptables-save -t nat) shows the rules" },
 	{ "nat_table", "a lab NAT table is named bl-... (letters, digits, - _), at most 23 bytes" },
+	{ "isolation_exists", "a bridge is isolated once; remove the old rules first (nft delete table ip TABLE; nft delete table bridge TABLE)" },
 	{ "no_nat_tool", "install nftables (apt-get install nftables), or iptables" },
+	{ "no_apparmor", "boot with apparmor=1 security=apparmor (Debian's kernels enable it by default); cat /sys/kernel/security/lsm lists the active modules" },
 	{ "nat_kernel", "the kernel lacks the netfilter support this NAT needs: nf_tables (CONFIG_NF_TABLES) with its NAT, "
 	  "masquerade and fib parts (CONFIG_NFT_NAT, CONFIG_NFT_MASQ, CONFIG_NFT_FIB_IPV4); load them on the host, as root: "
 	  "modprobe nf_tables nft_chain_nat nft_nat nft_masq nft_fib_ipv4 (for iptables also: modprobe nft_compat "

@@ -1,7 +1,8 @@
 /* security.h - what a process may do once it runs: capabilities and no_new_privs
- * (caps.c), and a seccomp filter of system calls (seccomp.c) over the system call
- * tables of each ABI (syscalls.c). The serve ops caps, no_new_privs and seccomp (done
- * by the puppet) and the OCI runtime both use them.
+ * (caps.c), a seccomp filter of system calls (seccomp.c) over the system call tables
+ * of each ABI (syscalls.c), and the AppArmor profile of the next exec (lsm.c). The
+ * serve ops caps, no_new_privs and seccomp (done by the puppet) and the OCI runtime
+ * both use them.
  */
 #ifndef BOXCORE_SECURITY_H
 #define BOXCORE_SECURITY_H
@@ -54,6 +55,12 @@ int sc_count(const struct sc_abi *abi);                    /* how many the table
 /* i386's socket and IPC calls: 1 with socketcall's or ipc's number in *via and the
  * call's number (its first argument) in *call; 0 for every other call. */
 int sc_multiplexed(const struct sc_abi *abi, const char *name, int *via, unsigned *call);
+
+/* ---- lsm.c ---- */
+
+/* The AppArmor profile the next execve(2) puts the puppet under ("exec PROFILE" into
+ * /proc/self/attr/apparmor/exec, or /proc/self/attr/exec before Linux 5.8). */
+int op_apparmor_exec(const struct request *q, struct reply *r);
 
 /* ---- seccomp.c ---- */
 

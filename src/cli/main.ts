@@ -67,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./image.ts')).imageCommand(rest);
     case 'doctor':
       return (await import('./doctor.ts')).doctorCommand(rest);
+    case 'network':
+      return (await import('./network.ts')).networkCommand(rest);
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
     default:

@@ -42,12 +42,14 @@ export const OP_ARGS = {
   masked_paths: ['ct', 'paths'],
   readonly_paths: ['ct', 'paths'],
   devices: ['ct', 'root'],
+  device_node: ['ct', 'path', 'type', 'major', 'minor', 'mode', 'uid', 'gid', 'source'],
   pivot_root: ['ct', 'root'],
   chroot: ['ct', 'root'],
   chdir: ['ct', 'path'],
   spawn: ['ct', 'argv', 'env', 'cwd', 'stdin', 'timeout_ms'],
   caps: ['ct', 'keep', 'drop', 'ambient'],
   no_new_privs: ['ct'],
+  apparmor_exec: ['ct', 'profile'],
   seccomp: ['ct', 'rules', 'default'],
   user: ['ct', 'uid', 'gid', 'groups'],
   exec: ['ct', 'stdio', 'argv', 'env', 'cwd'],
@@ -68,8 +70,9 @@ export const OP_ARGS = {
   sysctl: [...WHERE, 'key', 'value'],
   net_dump: [...WHERE],
   nat_masquerade: [...WHERE, 'table', 'source', 'exclude_dev', 'tool'],
-  nat_dnat: [...WHERE, 'table', 'port', 'to', 'proto', 'localhost', 'tool'],
+  nat_dnat: [...WHERE, 'table', 'port', 'to', 'proto', 'localhost', 'daddr', 'tool'],
   nat_del: [...WHERE, 'table', 'tool'],
+  net_isolate: [...WHERE, 'table', 'bridge', 'isolate', 'subnet', 'icc', 'tool'],
   // cgroups
   cgroup_layout: [],
   cgroup_plan: [...GROUP, 'controllers'],
@@ -220,7 +223,16 @@ export interface DumpNeighbour { dev: string; family: 'inet' | 'inet6'; dst?: st
 
 export type NatTool = 'nft' | 'iptables';
 
-export interface DnatSpec { port: number; to: string; proto?: 'tcp' | 'udp'; localhost?: boolean }
+/** daddr: only what the namespace itself sends to that address (127.0.0.11), instead of
+ *  what arrives for any of its own addresses. */
+export interface DnatSpec { port: number; to: string; proto?: 'tcp' | 'udp'; localhost?: boolean; daddr?: string }
+
+/** What net_isolate keeps apart: BRIDGE from each link (or NAME* pattern) of isolate;
+ *  with icc false, also the containers on BRIDGE (SUBNET) from each other. */
+export interface IsolateSpec { bridge: string; isolate: string[]; subnet?: string; icc?: boolean }
+
+/** A device node made in the container (device_node): the host device's type and numbers. */
+export interface DeviceNodeSpec { path: string; type: 'c' | 'b'; major: number; minor: number; mode?: string; uid?: number; gid?: number; source?: string }
 
 export interface NatDone { tool: NatTool; table: string }
 

@@ -17,6 +17,7 @@ export const ledger = {
     oci: (name: string, root: string) => `container ${name} of boxcore (${root})`,
     ociRoot: (path: string) => `OCI state root ${path} and every container in it`,
     nat: (table: string, tool?: string, netns?: string) => `NAT table ${table}${tool ? ` (${tool})` : ''}${netns ? ` in netns ${netns}` : ''}`,
+    apparmor: (name: string) => `AppArmor profile ${name}`,
   },
 
   /** Why a place is not trusted (trust.ts). */
