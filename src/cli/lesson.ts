@@ -114,7 +114,6 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   emit({ type: 'lesson', lesson: summary });
   if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary} (${text.runsAs(lesson.meta.needs)})\n`);
   else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`) + c.dim(` (${text.runsAs(lesson.meta.needs)})`));
-  else out(eventLine({ type: 'lesson', lesson: summary }));
   // What each short name stands for, as a line a reader can paste into a shell.
   for (const n of names) out(md ? `\`${text.plainShortName(n.name, n.path)}\`\n` : c.dim(text.plainShortName(n.name, n.path)));
 

@@ -155,7 +155,7 @@ describe.skipIf(!root)('lesson engine on the real kernel (root)', () => {
   it('prose shows the values of ${vars}, and unset ones as they are', async () => {
     const out = sink();
     await runLessonPlain('uts', { yes: true, format: 'text', color: false, out });
-    expect(out.text).toContain('Name the container `lab-box`');
+    expect(out.text).toContain('The container should answer to the name `lab-box`');
     expect(out.text).not.toContain('${target}');
   });
 
