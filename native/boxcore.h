@@ -97,6 +97,7 @@ int op_readonly(const struct request *q, struct reply *r);
 int op_masked_paths(const struct request *q, struct reply *r);
 int op_readonly_paths(const struct request *q, struct reply *r);
 int op_devices(const struct request *q, struct reply *r);
+int op_device_node(const struct request *q, struct reply *r);
 int op_pivot_root(const struct request *q, struct reply *r);
 int op_chroot(const struct request *q, struct reply *r);
 int op_chdir(const struct request *q, struct reply *r);
@@ -126,7 +127,6 @@ int mount_readonly(struct reply *r, const char *target);
 int mount_mask_path(struct reply *r, const char *path);     /* linux.maskedPaths: 1 done, 0 absent */
 int mount_readonly_path(struct reply *r, const char *path); /* linux.readonlyPaths: 1 done, 0 absent */
 bool mount_option_word(const char *word, unsigned long *flags); /* "nosuid" -> MS_NOSUID */
-const char *mount_options_text(struct reply *r, unsigned long flags);
 int uts_set_hostname(struct reply *r, const char *name);
 int uts_set_domainname(struct reply *r, const char *name);
 int rootfs_pivot(struct reply *r, const char *root);
@@ -156,6 +156,18 @@ struct capture {
  * 1 on timeout, -2 when the server is stopping, -1 on error. */
 int capture_run(struct capture *c, int done_fd, int timeout_ms);
 void capture_free(struct capture *c);
+/* Run a program to its end: fork, chdir, execve the path (no PATH search), its stdin
+ * fed from input and its stdout and stderr captured in c (capture_free it); killed
+ * after timeout_ms (-1: no limit). 0 with its wait status in *status; 1 when the time
+ * ran out (it was killed); -1 with the error in r (chdir or execve failed, or a signal
+ * came for boxcore). */
+struct run_spec {
+	const char *path;
+	char *const *argv, *const *env;
+	const char *cwd, *input;
+	int timeout_ms;
+};
+int run_captured(struct reply *r, const struct run_spec *s, int *status, struct capture *c);
 int resolve_program(const char *prog, char *const env[], char *out, size_t outlen);
 const char *argv_shell(struct reply *r, char *const argv[]);
 char **default_env(void);
@@ -194,7 +206,7 @@ void print_error(const char *cmd, const struct reply *r); /* "boxcore CMD: messa
 int run_helper(struct reply *r, int (*fn)(struct reply *hr, void *ctx), void *ctx, struct capture *cap,
 	       int close_in_parent[2], int timeout_ms);
 
-/* ---- net.c, nat.c: host-side network ops ---- */
+/* ---- net.c, nat.c, netdump.c: host-side network ops ---- */
 int op_netns_add(const struct request *q, struct reply *r);
 int op_netns_del(const struct request *q, struct reply *r);
 int op_veth_add(const struct request *q, struct reply *r);
@@ -209,9 +221,11 @@ int op_link_del(const struct request *q, struct reply *r);
 int op_addr_add(const struct request *q, struct reply *r);
 int op_route_add(const struct request *q, struct reply *r);
 int op_sysctl(const struct request *q, struct reply *r);
+int op_net_dump(const struct request *q, struct reply *r); /* netdump.c */
 int op_nat_masquerade(const struct request *q, struct reply *r);
 int op_nat_dnat(const struct request *q, struct reply *r);
 int op_nat_del(const struct request *q, struct reply *r);
+int op_net_isolate(const struct request *q, struct reply *r);
 
 /* ---- cgroup.c, cgroup_devices.c: see cgroup.h ---- */
 

@@ -51,8 +51,9 @@
 static const char *const v1_taught[] = { "cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "freezer" };
 /* v1 trees a group joins only when its maker asks for the controller (cgroup_plan's
  * "controllers"): the device controller, which the OCI runtime uses as runc does
- * (cgroup_devices.c), and the course's own groups leave alone. */
-static const char *const v1_on_request[] = { "devices" };
+ * (cgroup_devices.c), and the ones a config.json's linux.resources may name (huge
+ * pages, network class and priority, RDMA); the course's own groups leave them alone. */
+static const char *const v1_on_request[] = { "devices", "hugetlb", "net_cls", "net_prio", "rdma" };
 /* The v2 controllers a group gets by default, when its parent offers them. */
 static const char *const v2_taught[] = { "cpu", "cpuset", "io", "memory", "pids" };
 
@@ -546,7 +547,7 @@ static int make_plan(struct reply *r, const struct cg_ref *g, char *const *want,
 			if (p->nmk == first_mk && exists(dir)) {
 				base = dir;
 			} else {
-				if (strncmp(s, "bl-", 3) != 0) {
+				if (strncmp(s, "bl-", 3) != 0 && !g->any_parent) {
 					fail_state(r, r_printf(r, state_hint("cg_parent_missing"), dir), "parent cgroup %s does not exist", dir);
 					goto out;
 				}
@@ -715,8 +716,9 @@ static void undo_dirs(struct reply *r, const char **made, size_t n)
 		log_call(r, rmdir(made[i]), "rmdir(%s)", q_str(r, made[i]));
 }
 
-/* Make what the plan says, top down; on failure take back what was made. */
-static int create_from_plan(struct reply *r, const struct plan *p)
+/* Make what the plan says, top down; on failure take back what was made. The
+ * directories made go to out (may be NULL). */
+static int create_from_plan(struct reply *r, const struct plan *p, struct strv *out)
 {
 	const char *made[64];
 	size_t nmade = 0;
@@ -747,6 +749,8 @@ static int create_from_plan(struct reply *r, const struct plan *p)
 	for (; en < p->nen; en++)
 		if (enable_controllers(r, &p->en[en]) < 0)
 			goto undo;
+	for (size_t i = 0; out && i < nmade; i++)
+		strv_push_copy(out, made[i]);
 	return 0;
 undo:;
 	int saved = r->err;
@@ -755,12 +759,12 @@ undo:;
 	return -1;
 }
 
-int cgroup_create(struct reply *r, const struct cg_ref *g, char *const *controllers, size_t n)
+int cgroup_create(struct reply *r, const struct cg_ref *g, char *const *controllers, size_t n, struct strv *made)
 {
 	struct plan p;
 	if (make_plan(r, g, controllers, n, &p, false) < 0)
 		return -1;
-	int rc = create_from_plan(r, &p);
+	int rc = create_from_plan(r, &p, made);
 	plan_free(&p);
 	return rc;
 }
@@ -1033,6 +1037,21 @@ int cgroup_remove(struct reply *r, const struct cg_ref *g, int timeout_ms, struc
 	return rc;
 }
 
+void cgroup_remove_empty(struct reply *r, char *const *dirs, size_t n)
+{
+	for (size_t i = n; i-- > 0;) {
+		if (strncmp(dirs[i], CG_ROOT "/", sizeof CG_ROOT) != 0 || strstr(dirs[i], "/.."))
+			continue;
+		/* rmdir(2) takes only an empty group: one another group or a process still
+		 * uses fails with EBUSY or ENOTEMPTY, and stays. */
+		int rc = rmdir(dirs[i]);
+		if (rc == 0 || errno != ENOENT)
+			log_call(r, rc, "rmdir(%s)", q_str(r, dirs[i]));
+		if (rc == 0)
+			shell_step(r, "rmdir %s", sh_word(r, dirs[i]));
+	}
+}
+
 /* ------------------------------------------------------------ layout */
 
 int op_cgroup_layout(const struct request *q, struct reply *r)
@@ -1301,7 +1320,7 @@ static int plan_op(const struct request *q, struct reply *r, bool create)
 	if (arg_strv(r, q, "controllers", false, &want, &nwant) < 0 || group_args(r, q, &g) < 0 ||
 	    make_plan(r, &g, want, nwant, &p, !create) < 0)
 		return -1;
-	int rc = create ? create_from_plan(r, &p) : 0;
+	int rc = create ? create_from_plan(r, &p, NULL) : 0;
 	if (rc == 0)
 		result_plan(r, &p);
 	plan_free(&p);

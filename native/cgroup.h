@@ -20,10 +20,13 @@
 
 /* A group: one plain name (letters, digits, - _ .) beneath a parent. parent NULL or
  * "": the core's own group in each tree; "/a/b": from each tree's root; "a/b":
- * beneath the core's own group. Missing parents are made only when named bl-. */
+ * beneath the core's own group. Missing parents are made only when named bl- (the lab
+ * may remove what it made), or any_parent: the OCI runtime's cgroupsPath names them,
+ * and it remembers which it made. */
 struct cg_ref {
 	const char *name;
 	const char *parent;
+	bool any_parent;
 };
 
 /* How long freeze, kill and remove wait for the kernel by default. */
@@ -38,10 +41,11 @@ bool cgroup_v1_tree(const char *controller); /* v1 or hybrid, and a tree of it i
 
 /* ---- a group's life ---- */
 
-/* mkdir the group in every tree (and the missing bl- parents), with controllers (v2:
+/* mkdir the group in every tree (and the missing parents), with controllers (v2:
  * switched on down the path; v1: NULL means the taught trees, "devices" adds that
- * tree). On failure what was made is removed again. */
-int cgroup_create(struct reply *r, const struct cg_ref *g, char *const *controllers, size_t n);
+ * tree). made (may be NULL) gets every directory made, parents first. On failure what
+ * was made is removed again. */
+int cgroup_create(struct reply *r, const struct cg_ref *g, char *const *controllers, size_t n, struct strv *made);
 /* echo VALUE > DIR/FILE, in the tree of the file's controller (memory.max: memory);
  * controller names the tree for files every v1 tree has (cgroup.procs). *path, when
  * path is not NULL: the file written (a string of r). */
@@ -58,6 +62,10 @@ int cgroup_kill(struct reply *r, const struct cg_ref *g, int timeout_ms, size_t 
 /* rmdir the group in every tree where it is, retrying while exiting processes hold it;
  * the directories removed are added to removed (may be NULL). */
 int cgroup_remove(struct reply *r, const struct cg_ref *g, int timeout_ms, struct strv *removed);
+/* rmdir the directories of dirs (what cgroup_create made) that are still there and
+ * empty, deepest first: once a group is gone, the parents made for it go too, unless
+ * another group lives in them now. Paths outside /sys/fs/cgroup are left alone. */
+void cgroup_remove_empty(struct reply *r, char *const *dirs, size_t n);
 /* The device rules of a group, in order ("allow c 1:3 rwm", "deny a"): cgroup_devices.c.
  * The result members (path, default, exceptions, the program) go into r->result. */
 int cgroup_devices_apply(struct reply *r, const struct cg_ref *g, char *const *rules, size_t n);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "boxcore.h"
+#include "errors.h"
 
 static const struct {
 	const char *name;
@@ -182,4 +183,48 @@ fail:
 	strv_free(&made);
 	strv_free(&created);
 	return -1;
+}
+
+/* One device node the container is given (`boxlab run --device /dev/loop3`, the OCI
+ * runtime's linux.devices): mknod(2) at PATH with the host device's type and numbers.
+ * The node alone opens nothing where a device cgroup confines the container: its rules
+ * must allow this device too (cgroup_devices). Missing parent directories are made
+ * (and taken away again on a failure). In a user namespace, where mknod is never
+ * allowed, SOURCE (the host's node) is bind-mounted onto an empty file instead. */
+int op_device_node(const struct request *q, struct reply *r)
+{
+	const char *path = NULL, *type = NULL, *mode_text = "0666", *source = NULL;
+	long long major = 0, minor = 0, uid = -1, gid = -1;
+	if (arg_str(r, q, "path", true, &path) < 0 || arg_str(r, q, "type", true, &type) < 0 ||
+	    arg_int(r, q, "major", true, &major) < 0 || arg_int(r, q, "minor", true, &minor) < 0 ||
+	    arg_str(r, q, "mode", false, &mode_text) < 0 || arg_int(r, q, "uid", false, &uid) < 0 ||
+	    arg_int(r, q, "gid", false, &gid) < 0 || arg_str(r, q, "source", false, &source) < 0)
+		return -1;
+	if (path[0] != '/' || strstr(path, "/../") || strcmp(path, "/") == 0)
+		return fail_usage(r, usage_example("device_node"), "path: \"%s\" is not an absolute path to a file", path);
+	if (strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
+		return fail_usage(r, usage_example("device_node"), "type: \"%s\" is not c (character) or b (block)", type);
+	/* makedev takes 12 bits of major and 20 of minor (the kernel's dev_t). */
+	if (major < 0 || major > 4095 || minor < 0 || minor > 1048575)
+		return fail_usage(r, usage_example("device_node"), "major %lld, minor %lld: a major is 0-4095, a minor 0-1048575",
+				  major, minor);
+	char *end = NULL;
+	long mode = strtol(mode_text, &end, 8);
+	if (!*mode_text || *end || mode < 0 || mode > 07777)
+		return fail_usage(r, usage_example("device_node"), "mode: \"%s\" is not an octal mode (0666)", mode_text);
+	if (uid < -1 || uid > 4294967294LL || gid < -1 || gid > 4294967294LL)
+		return fail_usage(r, usage_example("device_node"), "uid %lld, gid %lld: each is 0-4294967294 (or -1: leave it)", uid, gid);
+
+	struct strv made = { 0 };
+	CLEANUP(mem_free) char *parent = xstrdup(path);
+	*strrchr(parent, '/') = 0;
+	int rc = *parent ? mkdir_p(r, parent, &made) : 0;
+	if (rc == 0)
+		rc = devices_node(r, path, type[0], (unsigned)major, (unsigned)minor, (unsigned)mode, (long)uid, (long)gid, source);
+	if (rc < 0)
+		undo_mkdirs(r, &made);
+	else
+		json_member_str(&r->result, "path", path);
+	strv_free(&made);
+	return rc;
 }

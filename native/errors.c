@@ -225,6 +225,25 @@ static const struct entry table[] = {
 	  "mknod is never allowed, which is why boxcore bind-mounts the host's nodes there",
 	  "" },
 
+	{ "device_node", EPERM, NULL,
+	  "mknod needs CAP_MKNOD, and the device cgroup must allow mknod (m) of this device; inside a user namespace "
+	  "mknod is never allowed: give \"source\" (the host's node) to bind-mount it instead",
+	  "" },
+	{ "device_node", EEXIST, NULL,
+	  "{path} exists already: a device node is made only where there is nothing",
+	  "choose another path in the container, or leave the node that is there" },
+
+	/* ---- AppArmor ---- */
+	{ "apparmor_exec", ENOENT, NULL,
+	  "the kernel has no AppArmor profile by that name loaded",
+	  "load it first (apparmor_parser -r FILE); cat /sys/kernel/security/apparmor/profiles lists the loaded ones" },
+	{ "apparmor_exec", EACCES, NULL,
+	  "this process's own profile does not let it change to that one on exec (or no_new_privs forbids the change)",
+	  "set the profile before no_new_privs, from an unconfined process" },
+	{ "apparmor_exec", EINVAL, NULL,
+	  "the kernel did not take the command: AppArmor is built in but not the active security module for this file",
+	  "boot with apparmor=1 security=apparmor (or lsm=...,apparmor)" },
+
 	/* ---- root switching ---- */
 	{ "pivot_root", EINVAL, "initramfs",
 	  "the current root is the initramfs (rootfs): the kernel cannot move it away, so pivot_root always fails there",
@@ -514,6 +533,7 @@ static const struct {
 	{ "masked_paths", "{\"op\":\"masked_paths\",\"ct\":\"c1\",\"paths\":[\"/proc/kcore\",\"/sys/firmware\"]}" },
 	{ "readonly_paths", "{\"op\":\"readonly_paths\",\"ct\":\"c1\",\"paths\":[\"/proc/sys\",\"/proc/sysrq-trigger\"]}" },
 	{ "devices", "{\"op\":\"devices\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
+	{ "device_node", "{\"op\":\"device_node\",\"ct\":\"c1\",\"path\":\"/tmp/rootfs/dev/loop3\",\"type\":\"b\",\"major\":7,\"minor\":3,\"mode\":\"0660\",\"uid\":0,\"gid\":6} (source: the host's node, bound where mknod is not allowed)" },
 	{ "pivot_root", "{\"op\":\"pivot_root\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
 	{ "chroot", "{\"op\":\"chroot\",\"ct\":\"c1\",\"root\":\"/tmp/rootfs\"}" },
 	{ "chdir", "{\"op\":\"chdir\",\"ct\":\"c1\",\"path\":\"/\"}" },
@@ -521,6 +541,7 @@ static const struct {
 	{ "exec", "{\"op\":\"exec\",\"ct\":\"c1\",\"argv\":[\"/bin/sh\"],\"stdio\":\"inherit\"} (stdio: " STDIO_ACCEPTED ")" },
 	{ "caps", "{\"op\":\"caps\",\"ct\":\"c1\",\"keep\":[\"CAP_NET_BIND_SERVICE\",\"CAP_KILL\"],\"ambient\":[]} (or \"drop\": [...])" },
 	{ "no_new_privs", "{\"op\":\"no_new_privs\",\"ct\":\"c1\"}" },
+	{ "apparmor_exec", "{\"op\":\"apparmor_exec\",\"ct\":\"c1\",\"profile\":\"bl-default\"}" },
 	{ "seccomp", "{\"op\":\"seccomp\",\"ct\":\"c1\",\"default\":\"allow\",\"rules\":[\"mkdir:EPERM\",\"reboot:kill\"]}" },
 	{ "user", "{\"op\":\"user\",\"ct\":\"c1\",\"uid\":1000,\"gid\":1000,\"groups\":[\"27\",\"100\"]}" },
 	{ "netns_add", "{\"op\":\"netns_add\",\"name\":\"bl-host1\"}" },
@@ -540,6 +561,7 @@ static const struct {
 	{ "nat_masquerade", "{\"op\":\"nat_masquerade\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\",\"source\":\"10.88.0.0/24\",\"exclude_dev\":\"br0\"}" },
 	{ "nat_dnat", "{\"op\":\"nat_dnat\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\",\"port\":8080,\"to\":\"10.88.0.2:80\",\"proto\":\"tcp\",\"localhost\":false}" },
 	{ "nat_del", "{\"op\":\"nat_del\",\"netns\":\"bl-host1\",\"table\":\"bl-nat\"}" },
+	{ "net_isolate", "{\"op\":\"net_isolate\",\"netns\":\"bl-host1\",\"table\":\"bl-iso\",\"bridge\":\"bl-br-1\",\"isolate\":[\"bl0\",\"bl-br-*\"],\"subnet\":\"10.89.0.0/24\",\"icc\":false}" },
 	{ "cgroup_layout", "{\"op\":\"cgroup_layout\"}" },
 	{ "cgroup_plan", "{\"op\":\"cgroup_plan\",\"cgroup\":\"bl-box\",\"parent\":\"/bl-lab\",\"controllers\":[\"memory\",\"pids\"]} (parent: default the server's own group; /abs from each tree's root, rel beneath the server's group)" },
 	{ "cgroup_create", "{\"op\":\"cgroup_create\",\"cgroup\":\"bl-box\",\"controllers\":[\"memory\",\"pids\"]}" },
@@ -588,15 +610,34 @@ static const struct {
 	{ "oci_rlimit", "RLIMIT_NOFILE RLIMIT_NPROC RLIMIT_CORE RLIMIT_STACK ... as in getrlimit(2)" },
 	{ "oci_ns", "types: pid network mount ipc uts user cgroup, each at most once; \"path\" joins an existing one" },
 	{ "oci_sysctl", "only sysctls of the container's own namespaces: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* "
-			"(ipc), net.* (network), kernel.hostname/domainname (uts)" },
+			"(ipc), net.* (network), kernel.domainname (uts); the hostname has its own field" },
 	{ "oci_device", "type c (character), b (block), u (unbuffered character) or p (FIFO)" },
-	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG; comparisons: SCMP_CMP_EQ NE "
-			 "LT LE GT GE MASKED_EQ; names as in syscalls(2)" },
-	{ "oci_seccomp_arch", "list only SCMP_ARCH_X86_64: boxcore's filter kills a call that comes in through any other "
-			      "ABI (32-bit, x32), so those need no rules" },
+	{ "oci_seccomp", "actions: SCMP_ACT_ALLOW ERRNO KILL KILL_THREAD KILL_PROCESS TRAP LOG TRACE; comparisons: "
+			 "SCMP_CMP_EQ NE LT LE GT GE MASKED_EQ; flags: SECCOMP_FILTER_FLAG_TSYNC LOG SPEC_ALLOW; names as in "
+			 "syscalls(2)" },
+	{ "oci_seccomp_arch", "architectures as libseccomp names them: SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 "
+			      "(SCMP_ARCH_AARCH64, ...); a call through an ABI the profile does not list kills the program" },
+	{ "oci_seccomp_notify", "remove listenerPath and the SCMP_ACT_NOTIFY rules (or give them SCMP_ACT_ERRNO), or run "
+				"this bundle with runc and its seccomp agent" },
+	{ "oci_seccomp_kernel", "remove it from the profile: this kernel is too old for it (seccomp(2) lists which Linux "
+				"version brought each action and flag)" },
+	{ "oci_hook", "the hook's own words are above; run it by hand with the state on its stdin to see more "
+		      "(boxcore state ID prints the state)" },
+	{ "oci_hook_path", "give the program's absolute path, e.g. \"/usr/bin/my-hook\" (hooks are not looked up in PATH)" },
+	{ "oci_seccomp_conflict", "keep one of the two, or make their conditions differ" },
+	{ "seccomp_too_long", "list fewer architectures, or fold rules with the same action into one entry with many names" },
 	{ "oci_cgroups_path", "a cgroupfs path such as bl-boxes/box1 (beneath boxcore's own cgroup; missing parents must be "
 			      "named bl-...)" },
 	{ "oci_cgroup_knob", "remove it: cat /proc/self/mountinfo | grep cgroup shows which cgroup version this machine uses" },
+	{ "oci_no_tree", "mount a tree of it (mount -t cgroup -o NAME none /sys/fs/cgroup/NAME), or leave the field out; "
+			 "cat /proc/cgroups lists the controllers this kernel has" },
+	{ "oci_hugepage", "a number and KB, MB or GB, as /sys/kernel/mm/hugepages names the sizes (hugepages-2048kB: 2MB)" },
+	{ "oci_lsm", "remove the field (a profile for a module the host does not run confines nothing), or run the "
+		     "container on a host with that module" },
+	{ "oci_ioprio", "class IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE, priority 0 (highest) to 7" },
+	{ "oci_sched", "policies: SCHED_OTHER FIFO RR BATCH IDLE DEADLINE; flags: SCHED_FLAG_RESET_ON_FORK RECLAIM "
+		       "DL_OVERRUN KEEP_POLICY KEEP_PARAMS UTIL_CLAMP_MIN UTIL_CLAMP_MAX (sched_setattr(2))" },
+	{ "oci_personality", "\"personality\": {\"domain\": \"LINUX32\"} (or LINUX), without flags" },
 	{ "oci_json", "check the syntax (python3 -m json.tool config.json shows where it breaks)" },
 	{ "oci_unsupported", "remove the field from config.json, or run this bundle with runc; boxcore refuses what it "
 			     "cannot honour rather than ignore it" },
@@ -606,7 +647,7 @@ static const struct {
 			"\"hostID\": 100000, \"size\": 65536}], or neither without one" },
 	{ "oci_version", "set \"ociVersion\": \"1.0.2\"" },
 	{ "oci_rootfs", "point root.path at the container's root directory (relative to the bundle), e.g. \"rootfs\"" },
-	{ "oci_propagation", "one of private rprivate slave rslave unbindable runbindable" },
+	{ "oci_propagation", "one of private rprivate slave rslave shared rshared unbindable runbindable" },
 	{ "oci_id", "an id is letters, digits and _ + - . (at most 200), e.g. box1" },
 	{ "oci_no_container", "boxcore list shows the containers; --root must be the same as when it was created" },
 	{ "oci_root", "remove it if a stranger made it, or give --root a directory of yours with mode 0700 (or set "
@@ -641,7 +682,9 @@ static const struct {
 	{ "published", "choose another host port, or stop what publishes it (its NAT table is named above)" },
 	{ "nat_tool", "the command and its words are above; nft list ruleset (or iptables-save -t nat) shows the rules" },
 	{ "nat_table", "a lab NAT table is named bl-... (letters, digits, - _), at most 23 bytes" },
+	{ "isolation_exists", "a bridge is isolated once; remove the old rules first (nft delete table ip TABLE; nft delete table bridge TABLE)" },
 	{ "no_nat_tool", "install nftables (apt-get install nftables), or iptables" },
+	{ "no_apparmor", "boot with apparmor=1 security=apparmor (Debian's kernels enable it by default); cat /sys/kernel/security/lsm lists the active modules" },
 	{ "nat_kernel", "the kernel lacks the netfilter support this NAT needs: nf_tables (CONFIG_NF_TABLES) with its NAT, "
 	  "masquerade and fib parts (CONFIG_NFT_NAT, CONFIG_NFT_MASQ, CONFIG_NFT_FIB_IPV4); load them on the host, as root: "
 	  "modprobe nf_tables nft_chain_nat nft_nat nft_masq nft_fib_ipv4 (for iptables also: modprobe nft_compat "

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "boxcore.h"
@@ -325,6 +326,38 @@ int op_join(const struct request *q, struct reply *r)
 
 /* ------------------------------------------------------------ subcommands */
 
+/* A terminal has one foreground process group: the one its keys' signals (Ctrl-C,
+ * Ctrl-Z) go to, and the only one allowed to read it. A shell running a command puts
+ * the command in a group of its own and makes that the foreground; when the command
+ * ends, it takes the terminal back. `enter` does the same, and must: a shell in a new
+ * PID namespace cannot see the group it was started from (getpgrp() and tcgetpgrp()
+ * say 0 there), so when it exits it cannot give the terminal back, and the group that
+ * owns it is gone - whoever started us, stopped by SIGTTIN at its next read, waits
+ * forever. */
+
+/* tcsetpgrp(3) from a group that is not the foreground sends it SIGTTOU, which would
+ * stop it: ignored for the call, as shells do. */
+static int give_terminal(int fd, pid_t pgrp)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGTTOU, &ign, &old);
+	int rc = tcsetpgrp(fd, pgrp);
+	int saved = errno;
+	sigaction(SIGTTOU, &old, NULL);
+	errno = saved;
+	return rc;
+}
+
+/* In the child, before exec: a process group of its own, made the foreground. (An
+ * interactive shell checks that it owns the terminal before it turns job control on.)
+ * SIGTTOU is back to its default by the time the program runs. */
+static void take_terminal(int fd)
+{
+	setpgid(0, 0);
+	give_terminal(fd, getpgrp());
+}
+
 void print_error(const char *cmd, const struct reply *r)
 {
 	fprintf(stderr, "boxcore %s: %s\n", cmd, r->message.s ? r->message.s : "failed");
@@ -404,10 +437,15 @@ int cli_enter(int argc, char **argv)
 	print_trace(&r);
 	char path[PATH_MAX];
 	resolve_program(cmd[0], environ, path, sizeof path);
+	/* The terminal's foreground process group now (ours, or our caller's): it gets
+	 * the terminal back when the program ends. */
+	pid_t owner = isatty(0) ? tcgetpgrp(0) : -1;
 	/* The fork that puts the program in the joined PID namespace (nsenter --pid
 	 * forks the same way). */
 	pid_t child = fork();
 	if (child == 0) {
+		if (owner > 0)
+			take_terminal(0);
 		/* After setns(mnt) the cwd is the namespace's root already; say so. */
 		if (mask & (1 << ns_index("mnt")))
 			(void)!chdir("/");
@@ -426,10 +464,34 @@ int cli_enter(int argc, char **argv)
 	 * wait for it; our exit code is its code. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	if (owner > 0) {
+		/* The same two calls as the child makes, whichever of us runs first. */
+		setpgid(child, child);
+		give_terminal(0, child);
+	}
 	int status;
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
+	for (;;) {
+		/* WUNTRACED: a program stopped by Ctrl-Z would wait for a `fg` that no shell
+		 * here can give; it is continued at once instead. */
+		if (waitpid(child, &status, WUNTRACED) < 0) {
+			if (errno == EINTR)
+				continue;
+			status = W_EXITCODE(1, 0);
+			break;
+		}
+		if (!WIFSTOPPED(status))
+			break;
+		kill(-child, SIGCONT);
+	}
+	/* A terminal closed while the program had it (a window closed, ssh gone) sent its
+	 * SIGHUP to the program's group, the foreground, and not to the owner's: the
+	 * hung-up terminal refuses tcsetpgrp (ENOTTY, or EIO). Pass the SIGHUP on, as the
+	 * kernel would have had the owner been the foreground, so our caller ends too
+	 * instead of running on without a terminal. */
+	if (owner > 0 && give_terminal(0, owner) < 0 && (errno == ENOTTY || errno == EIO)) {
+		signal(SIGHUP, SIG_IGN);
+		kill(-owner, SIGHUP);
+	}
 	reply_free(&r);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);

@@ -89,7 +89,7 @@ bool mount_option_word(const char *word, unsigned long *flags)
 	return false;
 }
 
-const char *mount_options_text(struct reply *r, unsigned long flags)
+static const char *mount_options_text(struct reply *r, unsigned long flags)
 {
 	struct buf b = { 0 };
 	buf_put(&b, "", 0);

@@ -11,6 +11,13 @@
  *   nft:      table ip NAME { chain prerouting, output (dnat); chain postrouting (snat) }
  *   iptables: -t nat chains NAME-PRE, NAME-OUT, NAME-POST, jumped to from PREROUTING,
  *             OUTPUT and POSTROUTING
+ *
+ * The same way, net_isolate keeps a bridge's containers apart from other bridges' (and,
+ * asked, from each other): Docker's DOCKER-ISOLATION chains and its icc=false.
+ *
+ *   nft:      table ip NAME { chain forward (filter) }, table bridge NAME { chain forward }
+ *   iptables: -t filter chain NAME-FWD, jumped to first from FORWARD; ebtables chain
+ *             NAME-ICC, jumped to from the bridge table's FORWARD
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,7 +42,7 @@ enum tool { NFT, IPTABLES };
 struct natop {
 	struct netns_target t;
 	enum tool tool;
-	char nft[PATH_MAX], iptables[PATH_MAX], iptables_save[PATH_MAX];
+	char nft[PATH_MAX], iptables[PATH_MAX], iptables_save[PATH_MAX], ebtables[PATH_MAX];
 	const char *table;
 	/* the commands to run, in order: argv arrays */
 	char *cmds[MAX_CMDS][24];
@@ -173,17 +180,21 @@ static void delete_commands(struct reply *r, struct natop *o)
 
 static const char *tool_path(struct natop *o, const char *name)
 {
-	return strcmp(name, "nft") == 0 ? o->nft : strcmp(name, "iptables-save") == 0 ? o->iptables_save : o->iptables;
+	if (strcmp(name, "nft") == 0)
+		return o->nft;
+	if (strcmp(name, "ebtables") == 0)
+		return o->ebtables;
+	return strcmp(name, "iptables-save") == 0 ? o->iptables_save : o->iptables;
 }
 
-/* What undoes one iptables command that worked: -A by -D, -N by -X. */
+/* What undoes one iptables (or ebtables) command that worked: -A and -I by -D, -N by -X. */
 static bool undo_of(char *const argv[], char *out[24])
 {
 	int i = 0;
 	bool found = false;
 	for (; argv[i] && i < 23; i++) {
 		out[i] = argv[i];
-		if (strcmp(argv[i], "-A") == 0)
+		if (strcmp(argv[i], "-A") == 0 || strcmp(argv[i], "-I") == 0)
 			out[i] = "-D", found = true;
 		else if (strcmp(argv[i], "-N") == 0)
 			out[i] = "-X", found = true;
@@ -285,7 +296,7 @@ static int nat_in_ns(struct reply *hr, void *ctx)
 				char *undo[24];
 				struct buf ignored = { 0 };
 				if (undo_of(o->cmds[k], undo))
-					run_tool(hr, o->iptables, undo, &ignored);
+					run_tool(hr, tool_path(o, undo[0]), undo, &ignored);
 				buf_free(&ignored);
 			}
 			return -1;
@@ -380,13 +391,80 @@ int op_nat_masquerade(const struct request *q, struct reply *r)
 	return nat_add(r, &o);
 }
 
+/* An IPv4 address alone ("127.0.0.11"). */
+static bool ipv4_address(const char *s)
+{
+	unsigned a, b, c, d;
+	char end;
+	return strspn(s, "0123456789.") == strlen(s) && sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) == 4 && a < 256 &&
+	       b < 256 && c < 256 && d < 256;
+}
+
+/* With daddr: only what this namespace sends to that one address is sent on - the way
+ * a container's 127.0.0.11:53 reaches a resolver outside it, as Docker's embedded DNS
+ * is reached. A loopback daddr also needs the source masqueraded (a packet from
+ * 127.0.0.1 may not leave by eth0 as it is) and route_localnet=1 on the link it
+ * leaves by (the sysctl op, in the same namespace). */
+static void dnat_to_address(struct reply *r, struct natop *o, const char *daddr, const char *to, const char *ip, const char *port)
+{
+	bool loopback = strncmp(daddr, "127.", 4) == 0;
+	if (o->tool == NFT) {
+		struct buf rules = { 0 };
+		buf_printf(&rules, "add rule ip %s output ip daddr %s %s dport %s dnat to %s", o->table, daddr, o->proto, port, to);
+		if (loopback)
+			buf_printf(&rules, "; add rule ip %s postrouting ip saddr 127.0.0.0/8 ip daddr %s masquerade", o->table, ip);
+		nft_command(r, o, rules.s);
+		buf_free(&rules);
+		return;
+	}
+	ensure_commands(r, o, NULL);
+	cmd(r, o, "iptables", "-t", "nat", "-A", chain(r, o, "OUT"), "-d", daddr, "-p", o->proto, "--dport", port, "-j", "DNAT",
+	    "--to-destination", to, NULL);
+	if (loopback)
+		cmd(r, o, "iptables", "-t", "nat", "-A", chain(r, o, "POST"), "-s", "127.0.0.0/8", "-d", ip, "-j", "MASQUERADE", NULL);
+}
+
+/* DNAT: a packet for PORT on one of this namespace's own addresses gets TO as its
+ * destination before routing, so it is routed on to the container. prerouting sees
+ * packets that come from outside; output, those this namespace sends itself.
+ * 127.0.0.1 is left out unless asked: a packet from 127.0.0.1 may only leave by a
+ * link with route_localnet=1, and its source must be masqueraded so the answer can
+ * come back. */
+static void dnat_local(struct reply *r, struct natop *o, bool localhost, const char *to, const char *ip, const char *port)
+{
+	const char *proto = o->proto;
+	if (o->tool == NFT) {
+		struct buf rules = { 0 };
+		buf_printf(&rules, "add rule ip %s prerouting fib daddr type local %s dport %s dnat to %s; ", o->table, proto, port, to);
+		buf_printf(&rules, "add rule ip %s output %sfib daddr type local %s dport %s dnat to %s", o->table,
+			   localhost ? "" : "ip daddr != 127.0.0.0/8 ", proto, port, to);
+		if (localhost)
+			buf_printf(&rules, "; add rule ip %s postrouting ip saddr 127.0.0.0/8 ip daddr %s masquerade", o->table, ip);
+		nft_command(r, o, rules.s);
+		buf_free(&rules);
+		return;
+	}
+	ensure_commands(r, o, NULL);
+	cmd(r, o, "iptables", "-t", "nat", "-A", chain(r, o, "PRE"), "-p", proto, "--dport", port, "-j", "DNAT", "--to-destination", to,
+	    NULL);
+	if (localhost) {
+		cmd(r, o, "iptables", "-t", "nat", "-A", chain(r, o, "OUT"), "-p", proto, "--dport", port, "-j", "DNAT",
+		    "--to-destination", to, NULL);
+		cmd(r, o, "iptables", "-t", "nat", "-A", chain(r, o, "POST"), "-s", "127.0.0.0/8", "-d", ip, "-j", "MASQUERADE", NULL);
+	} else {
+		cmd(r, o, "iptables", "-t", "nat", "-A", chain(r, o, "OUT"), "!", "-d", "127.0.0.0/8", "-p", proto, "--dport", port, "-j",
+		    "DNAT", "--to-destination", to, NULL);
+	}
+}
+
 int op_nat_dnat(const struct request *q, struct reply *r)
 {
 	struct natop o;
-	const char *to = NULL, *proto = "tcp";
+	const char *to = NULL, *proto = "tcp", *daddr = NULL;
 	bool localhost = false;
 	if (nat_start(q, r, &o) < 0 || arg_int(r, q, "port", true, &o.port) < 0 || arg_str(r, q, "to", true, &to) < 0 ||
-	    arg_str(r, q, "proto", false, &proto) < 0 || arg_bool(r, q, "localhost", &localhost) < 0)
+	    arg_str(r, q, "proto", false, &proto) < 0 || arg_bool(r, q, "localhost", &localhost) < 0 ||
+	    arg_str(r, q, "daddr", false, &daddr) < 0)
 		return -1;
 	if (o.port < 1 || o.port > 65535)
 		return fail_usage(r, usage_example("nat_dnat"), "port: %lld is not a port (1-65535)", o.port);
@@ -395,38 +473,15 @@ int op_nat_dnat(const struct request *q, struct reply *r)
 	const char *colon = strrchr(to, ':');
 	if (!colon || strspn(to, "0123456789.:") != strlen(to) || !colon[1] || atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
 		return fail_usage(r, usage_example("nat_dnat"), "to: \"%s\" is not IPv4-ADDRESS:PORT (10.88.0.2:80)", to);
+	if (daddr && !ipv4_address(daddr))
+		return fail_usage(r, usage_example("nat_dnat"), "daddr: \"%s\" is not an IPv4 address (127.0.0.11)", daddr);
 	const char *ip = r_printf(r, "%.*s", (int)(colon - to), to);
 	const char *port = r_printf(r, "%lld", o.port);
 	o.proto = proto;
-	/* DNAT: a packet for PORT on one of this namespace's own addresses gets TO as
-	 * its destination before routing, so it is routed on to the container.
-	 * prerouting sees packets that come from outside; output, those this namespace
-	 * sends itself. 127.0.0.1 is left out unless asked: a packet from 127.0.0.1 may
-	 * only leave by a link with route_localnet=1, and its source must be
-	 * masqueraded so the answer can come back. */
-	if (o.tool == NFT) {
-		struct buf rules = { 0 };
-		buf_printf(&rules, "add rule ip %s prerouting fib daddr type local %s dport %s dnat to %s; ", o.table, proto, port, to);
-		buf_printf(&rules, "add rule ip %s output %sfib daddr type local %s dport %s dnat to %s", o.table,
-			   localhost ? "" : "ip daddr != 127.0.0.0/8 ", proto, port, to);
-		if (localhost)
-			buf_printf(&rules, "; add rule ip %s postrouting ip saddr 127.0.0.0/8 ip daddr %s masquerade", o.table, ip);
-		nft_command(r, &o, rules.s);
-		buf_free(&rules);
-	} else {
-		ensure_commands(r, &o, NULL);
-		cmd(r, &o, "iptables", "-t", "nat", "-A", chain(r, &o, "PRE"), "-p", proto, "--dport", port, "-j", "DNAT",
-		    "--to-destination", to, NULL);
-		if (localhost) {
-			cmd(r, &o, "iptables", "-t", "nat", "-A", chain(r, &o, "OUT"), "-p", proto, "--dport", port, "-j", "DNAT",
-			    "--to-destination", to, NULL);
-			cmd(r, &o, "iptables", "-t", "nat", "-A", chain(r, &o, "POST"), "-s", "127.0.0.0/8", "-d", ip, "-j",
-			    "MASQUERADE", NULL);
-		} else {
-			cmd(r, &o, "iptables", "-t", "nat", "-A", chain(r, &o, "OUT"), "!", "-d", "127.0.0.0/8", "-p", proto,
-			    "--dport", port, "-j", "DNAT", "--to-destination", to, NULL);
-		}
-	}
+	if (daddr)
+		dnat_to_address(r, &o, daddr, to, ip, port);
+	else
+		dnat_local(r, &o, localhost, to, ip, port);
 	return nat_add(r, &o);
 }
 
@@ -448,4 +503,118 @@ int op_nat_del(const struct request *q, struct reply *r)
 		return -1;
 	delete_commands(r, &o);
 	return net_run(r, &o.t, nat_del_in_ns, &o);
+}
+
+/* ------------------------------------------------------------ isolation */
+
+#define MAX_ISOLATE 3
+
+/* A link a rule names: a name, or a prefix ending in '*' (nft's wildcard; iptables
+ * writes it '+'). */
+static bool link_pattern_ok(const char *p, bool wildcard)
+{
+	size_t n = strlen(p), body = n && p[n - 1] == '*' && wildcard ? n - 1 : n;
+	return body > 0 && n < 16 &&
+	       strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == body;
+}
+
+static const char *ipt_pattern(struct reply *r, const char *p)
+{
+	size_t n = strlen(p);
+	return p[n - 1] == '*' ? r_printf(r, "%.*s+", (int)n - 1, p) : p;
+}
+
+/* Is the isolation table (nft) or chain (iptables) there already? */
+static int isolation_exists(struct reply *r, struct natop *o)
+{
+	struct buf out = { 0 };
+	char *nft[] = { "nft", "list", "table", "ip", (char *)o->table, NULL };
+	char *ipt[] = { "iptables", "-t", "filter", "-S", (char *)chain(r, o, "FWD"), NULL };
+	int rc = o->tool == NFT ? run_tool(r, o->nft, nft, &out) : run_tool(r, o->iptables, ipt, &out);
+	buf_free(&out);
+	return rc < 0 ? -1 : rc == 0;
+}
+
+static int isolate_in_ns(struct reply *hr, void *ctx)
+{
+	struct natop *o = ctx;
+	int exists = isolation_exists(hr, o);
+	if (exists < 0)
+		return -1;
+	if (exists)
+		return fail_state(hr, state_hint("isolation_exists"), "%s %s is there already in %s", o->tool == NFT ? "table ip" : "chain",
+				  o->tool == NFT ? o->table : chain(hr, o, "FWD"), o->t.where);
+	return nat_in_ns(hr, o);
+}
+
+/* Containers on BRIDGE reach no link named in ISOLATE (other bridges: "bl0",
+ * "bl-br-*"), nor do those reach them: packets routed from one bridge to another are
+ * dropped in the forward hook, both ways, as Docker's DOCKER-ISOLATION chains drop
+ * them between its networks. With icc false, containers on BRIDGE do not reach each
+ * other either (Docker's enable_icc=false): frames the bridge forwards from one of
+ * its ports to another, IPv4 from SUBNET to SUBNET, are dropped in the bridge
+ * family's forward hook - no br_netfilter needed, and the gateway (the bridge's own
+ * address) stays reachable, as does the world through NAT. */
+int op_net_isolate(const struct request *q, struct reply *r)
+{
+	struct natop o;
+	const char *bridge = NULL, *subnet = NULL;
+	char **from = NULL;
+	size_t nfrom = 0;
+	bool icc = true;
+	if (nat_start(q, r, &o) < 0 || arg_str(r, q, "bridge", true, &bridge) < 0 || arg_strv(r, q, "isolate", true, &from, &nfrom) < 0 ||
+	    arg_str(r, q, "subnet", false, &subnet) < 0 || arg_bool(r, q, "icc", &icc) < 0)
+		return -1;
+	if (!link_pattern_ok(bridge, false))
+		return fail_usage(r, usage_example("net_isolate"), "bridge: \"%s\" is not a link name", bridge);
+	if (nfrom == 0 || nfrom > MAX_ISOLATE)
+		return fail_usage(r, usage_example("net_isolate"), "isolate: give 1 to %d links or NAME* patterns", MAX_ISOLATE);
+	for (size_t i = 0; i < nfrom; i++)
+		if (!link_pattern_ok(from[i], true))
+			return fail_usage(r, usage_example("net_isolate"), "isolate: \"%s\" is not a link name or a NAME* pattern", from[i]);
+	if (!icc && !subnet)
+		return fail_usage(r, usage_example("net_isolate"), "icc false needs the bridge's subnet");
+	if (subnet && (strspn(subnet, "0123456789./") != strlen(subnet) || !strchr(subnet, '/')))
+		return fail_usage(r, usage_example("net_isolate"), "subnet: \"%s\" is not an IPv4 subnet (10.89.0.0/24)", subnet);
+	if (o.tool == IPTABLES && !icc && !find_tool("ebtables", o.ebtables, sizeof o.ebtables))
+		return fail_state(r, state_hint("no_nat_tool"), "icc false needs ebtables (or nft), and neither is installed");
+	const char *br = bridge, *t = o.table;
+
+	if (o.tool == NFT) {
+		struct buf script = { 0 };
+		buf_printf(&script, "add table ip %s; add chain ip %s forward { type filter hook forward priority filter; }", t, t);
+		for (size_t i = 0; i < nfrom; i++)
+			buf_printf(&script,
+				   "; add rule ip %s forward iifname \"%s\" oifname \"%s\" oifname != \"%s\" drop"
+				   "; add rule ip %s forward iifname \"%s\" iifname != \"%s\" oifname \"%s\" drop",
+				   t, br, from[i], br, t, from[i], br, br);
+		if (!icc)
+			buf_printf(&script,
+				   "; add table bridge %s; add chain bridge %s forward { type filter hook forward priority filter; }"
+				   "; add rule bridge %s forward ether type ip ip saddr %s ip daddr %s drop",
+				   t, t, t, subnet, subnet);
+		cmd(r, &o, "nft", script.s, NULL);
+		buf_free(&script);
+	} else {
+		const char *fwd = chain(r, &o, "FWD");
+		cmd(r, &o, "iptables", "-t", "filter", "-N", fwd, NULL);
+		cmd(r, &o, "iptables", "-t", "filter", "-A", fwd, "-i", br, "-o", br, "-j", "RETURN", NULL);
+		for (size_t i = 0; i < nfrom; i++) {
+			const char *p = ipt_pattern(r, from[i]);
+			cmd(r, &o, "iptables", "-t", "filter", "-A", fwd, "-i", br, "-o", p, "-j", "DROP", NULL);
+			cmd(r, &o, "iptables", "-t", "filter", "-A", fwd, "-i", p, "-o", br, "-j", "DROP", NULL);
+		}
+		/* First in FORWARD, as Docker puts its isolation chains: before any accept. */
+		cmd(r, &o, "iptables", "-t", "filter", "-I", "FORWARD", "-j", fwd, NULL);
+		if (!icc) {
+			const char *icc_chain = chain(r, &o, "ICC");
+			/* An ebtables chain's own policy is ACCEPT, which would end the frame's
+			 * way through FORWARD: RETURN goes back to it. */
+			cmd(r, &o, "ebtables", "-t", "filter", "-N", icc_chain, NULL);
+			cmd(r, &o, "ebtables", "-t", "filter", "-P", icc_chain, "RETURN", NULL);
+			cmd(r, &o, "ebtables", "-t", "filter", "-A", icc_chain, "-p", "IPv4", "--ip-src", subnet, "--ip-dst", subnet, "-j", "DROP", NULL);
+			cmd(r, &o, "ebtables", "-t", "filter", "-A", "FORWARD", "-j", icc_chain, NULL);
+		}
+	}
+	return net_run(r, &o.t, isolate_in_ns, &o);
 }

@@ -34,6 +34,9 @@ static const struct {
 	{ RTM_NEWLINK, "RTM_NEWLINK" }, { RTM_DELLINK, "RTM_DELLINK" }, { RTM_GETLINK, "RTM_GETLINK" },
 	{ RTM_NEWADDR, "RTM_NEWADDR" }, { RTM_DELADDR, "RTM_DELADDR" }, { RTM_GETADDR, "RTM_GETADDR" },
 	{ RTM_NEWROUTE, "RTM_NEWROUTE" }, { RTM_DELROUTE, "RTM_DELROUTE" }, { RTM_GETROUTE, "RTM_GETROUTE" },
+	{ RTM_GETNEIGH, "RTM_GETNEIGH" },
+	{ NFT_GETGEN, "NFNL_SUBSYS_NFTABLES<<8|NFT_MSG_GETGEN" },
+	{ (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN, "NFNL_SUBSYS_NFTABLES<<8|NFT_MSG_NEWGEN" },
 };
 
 static const char *type_name(int type)
@@ -50,8 +53,9 @@ static void flags_text(struct buf *b, int flags)
 		int flag;
 		const char *name;
 	} names[] = {
-		{ NLM_F_REQUEST, "NLM_F_REQUEST" }, { NLM_F_ACK, "NLM_F_ACK" }, { NLM_F_EXCL, "NLM_F_EXCL" },
-		{ NLM_F_CREATE, "NLM_F_CREATE" }, { NLM_F_DUMP, "NLM_F_DUMP" },
+		/* NLM_F_DUMP first: it is two bits (ROOT|MATCH), one of them EXCL's. */
+		{ NLM_F_DUMP, "NLM_F_DUMP" }, { NLM_F_REQUEST, "NLM_F_REQUEST" }, { NLM_F_ACK, "NLM_F_ACK" },
+		{ NLM_F_EXCL, "NLM_F_EXCL" }, { NLM_F_CREATE, "NLM_F_CREATE" },
 	};
 	bool first = true;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -206,7 +210,7 @@ static const char *ext_ack_msg(struct nlmsghdr *h)
 	return NULL;
 }
 
-int nl_talk(struct reply *r, int fd, struct nlmsg *m, const char **why)
+int nl_ask(struct reply *r, int fd, struct nlmsg *m, void (*fn)(struct nlmsghdr *h, void *ctx), void *ctx, const char **why)
 {
 	if (why)
 		*why = NULL;
@@ -223,8 +227,16 @@ int nl_talk(struct reply *r, int fd, struct nlmsg *m, const char **why)
 		struct nlmsghdr *h = (struct nlmsghdr *)answer;
 		int left = (int)n;
 		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != m->u.h.nlmsg_seq)
+			if (h->nlmsg_seq != m->u.h.nlmsg_seq)
 				continue;
+			if (h->nlmsg_type != NLMSG_ERROR) {
+				/* An answer before the ack (a GET request's reply). */
+				if (fn) {
+					log_call(r, n, "recvfrom(%d, [{nlmsg_type=%s}], %zu, 0, NULL, NULL)", fd, type_name(h->nlmsg_type), sizeof answer);
+					fn(h, ctx);
+				}
+				continue;
+			}
 			int err = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
 			const char *msg = ext_ack_msg(h);
 			struct buf t = { 0 };
@@ -250,6 +262,11 @@ int nl_talk(struct reply *r, int fd, struct nlmsg *m, const char **why)
 			return 0;
 		}
 	}
+}
+
+int nl_talk(struct reply *r, int fd, struct nlmsg *m, const char **why)
+{
+	return nl_ask(r, fd, m, NULL, NULL, why);
 }
 
 int nl_dump(struct reply *r, int fd, struct nlmsg *m, void (*fn)(struct nlmsghdr *h, void *ctx), void *ctx)

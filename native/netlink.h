@@ -8,6 +8,8 @@
 #ifndef BOXCORE_NETLINK_H
 #define BOXCORE_NETLINK_H
 
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stddef.h>
@@ -16,6 +18,10 @@
 #include "protocol.h"
 
 #define NL_BUFSIZE 8192
+
+/* nf_tables' "which generation is the ruleset at" request (nfnetlink message type:
+ * subsystem in the high byte, message in the low). */
+#define NFT_GETGEN ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN)
 
 struct nlmsg {
 	union {
@@ -47,6 +53,9 @@ int nl_open(struct reply *r);
 /* Send m and read the ack. Returns 0, or -1 with errno set to what the kernel said
  * (and *why, when not NULL, to the kernel's own words from the extended ack). */
 int nl_talk(struct reply *r, int fd, struct nlmsg *m, const char **why);
+/* nl_talk for a request the kernel answers before it acks (a GET of one thing): fn
+ * is called with each answer. */
+int nl_ask(struct reply *r, int fd, struct nlmsg *m, void (*fn)(struct nlmsghdr *h, void *ctx), void *ctx, const char **why);
 /* Dump (NLM_F_DUMP) and call fn for each message of the answer. */
 int nl_dump(struct reply *r, int fd, struct nlmsg *m, void (*fn)(struct nlmsghdr *h, void *ctx), void *ctx);
 

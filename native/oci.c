@@ -226,6 +226,30 @@ static int remove_container(struct reply *r, const struct oci_state *s)
 	return 0;
 }
 
+/* The config a container was made with, from its state directory: its hooks. false
+ * (and a warning) when it cannot be read. */
+static bool saved_config(const char *cmd, const struct oci_state *s, struct oci_config *c)
+{
+	struct reply r;
+	reply_init(&r, "config");
+	int rc = oci_config_load(s->bundle ? s->bundle : s->dir, r_printf(&r, "%s/config.json", s->dir), c, &r);
+	if (rc < 0)
+		fprintf(stderr, "boxcore %s: warning: no hooks run: %s\n", cmd, buf_str(&r.message));
+	reply_free(&r);
+	return rc == 0;
+}
+
+/* poststart or poststop hooks: a failure is a warning, and the rest still run. */
+static void warn_hooks(const char *cmd, const struct oci_state *s, const struct oci_config *c, enum oci_hook_kind kind)
+{
+	if (!c->hooks.n[kind])
+		return;
+	enum oci_status st = kind == HOOK_POSTSTOP ? OCI_STOPPED : OCI_RUNNING;
+	CLEANUP(buf_free) struct buf state = { 0 };
+	oci_hook_state(&state, s->id, st, st == OCI_STOPPED ? 0 : s->pid, s->bundle, s->annotations);
+	oci_hooks_warn(cmd, &c->hooks, kind, state.s, s->bundle, environ);
+}
+
 static int cmd_delete(int argc, char **argv, int i)
 {
 	struct opt opts[] = { { "force", 'f', false, false, NULL, { 0 } }, { 0 } };
@@ -243,9 +267,14 @@ static int cmd_delete(int argc, char **argv, int i)
 		oci_state_free(&s);
 		return failed("delete", &r, 1);
 	}
+	struct oci_config c;
+	bool have = saved_config("delete", &s, &c);
 	if (s.status != OCI_STOPPED && s.pid > 0)
 		kill_container(&r, &s);
 	int rc = remove_container(&r, &s);
+	if (rc == 0 && have)
+		warn_hooks("delete", &s, &c, HOOK_POSTSTOP);
+	oci_config_free(&c);
 	oci_state_free(&s);
 	if (rc < 0)
 		return failed("delete", &r, 1);
@@ -419,6 +448,11 @@ static int cmd_start(int argc, char **argv, int i)
 	reply_init(&r, "start");
 	struct oci_state s;
 	int rc = oci_state_read(id, &s, &r) < 0 || oci_start(&s, &r) < 0 ? -1 : 0;
+	struct oci_config c;
+	if (rc == 0 && saved_config("start", &s, &c)) {
+		warn_hooks("start", &s, &c, HOOK_POSTSTART);
+		oci_config_free(&c);
+	}
 	oci_state_free(&s);
 	if (rc < 0)
 		return failed("start", &r, 1);
@@ -490,11 +524,14 @@ static int cmd_spec(int argc, char **argv, int i)
 
 /* ------------------------------------------------------------ create and run */
 
-static void warn_ambient(const char *cmd, const struct oci_config *c, struct reply *r)
+/* What the config asks for that is not done, and why: each on a line of stderr. */
+static void warn_config(const char *cmd, const struct oci_config *c, struct reply *r)
 {
 	if (c->proc.ambient_skipped)
 		fprintf(stderr, "boxcore %s: warning: process.capabilities.ambient: %s %s\n", cmd,
 			caps_text(r, c->proc.ambient_skipped), state_hint("oci_ambient"));
+	for (size_t i = 0; i < c->warnings.n; i++)
+		fprintf(stderr, "boxcore %s: warning: %s\n", cmd, c->warnings.v[i]);
 }
 
 static int load_bundle(const char *cmd, const char *bundle, struct oci_config *c, struct reply *r)
@@ -503,7 +540,7 @@ static int load_bundle(const char *cmd, const char *bundle, struct oci_config *c
 		print_error(cmd, r);
 		return -1;
 	}
-	warn_ambient(cmd, c, r);
+	warn_config(cmd, c, r);
 	return 0;
 }
 
@@ -525,7 +562,7 @@ static int cmd_create(int argc, char **argv, int i)
 		reply_free(&r);
 		return 1;
 	}
-	struct oci_create_opts o = { .pid_file = opts[1].got, .console_socket = opts[2].got };
+	struct oci_create_opts o = { .cmd = "create", .pid_file = opts[1].got, .console_socket = opts[2].got };
 	pid_t pid;
 	int rc = oci_create(id, &c, &o, &r, &pid);
 	oci_config_free(&c);
@@ -621,14 +658,17 @@ static int cmd_run(int argc, char **argv, int i)
 	 * init (runc does the same unless --no-subreaper). */
 	if (!detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
-	struct oci_create_opts o = { .pid_file = opts[1].got, .console_socket = opts[2].got, .foreground = !detach };
+	struct oci_create_opts o = { .cmd = "run", .pid_file = opts[1].got, .console_socket = opts[2].got,
+				     .foreground = !detach };
 	pid_t pid;
 	bool tty = c.proc.terminal && isatty(0);
 	int rc = oci_create(id, &c, &o, &r, &pid);
-	oci_config_free(&c);
-	if (rc < 0)
+	if (rc < 0) {
+		oci_config_free(&c);
 		return failed("run", &r, g_signal ? 128 + g_signal : 125);
+	}
 	if (g_signal) {
+		oci_config_free(&c);
 		if (o.master >= 0)
 			close(o.master);
 		return interrupted("run", id, &r);
@@ -638,14 +678,18 @@ static int cmd_run(int argc, char **argv, int i)
 		int code = start_failure_code(&r, 125);
 		if (s.pid > 0)
 			kill_container(&r, &s);
-		remove_container(&r, &s);
+		if (remove_container(&r, &s) == 0)
+			warn_hooks("run", &s, &c, HOOK_POSTSTOP);
+		oci_config_free(&c);
 		oci_state_free(&s);
 		if (o.master >= 0)
 			close(o.master);
 		return failed("run", &r, code);
 	}
 	print_log(&r);
+	warn_hooks("run", &s, &c, HOOK_POSTSTART);
 	if (detach) {
+		oci_config_free(&c);
 		oci_state_free(&s);
 		reply_free(&r);
 		return 0;
@@ -663,8 +707,11 @@ static int cmd_run(int argc, char **argv, int i)
 			;
 		if (remove_container(&r, &s) < 0)
 			print_error("run", &r);
+		else
+			warn_hooks("run", &s, &c, HOOK_POSTSTOP);
 		print_log(&r);
 	}
+	oci_config_free(&c);
 	oci_state_free(&s);
 	reply_free(&r);
 	return code;

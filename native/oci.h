@@ -6,6 +6,7 @@
  *   oci_state.c   the state directory of each container, its status
  *   oci_init.c    making the container: the create side and the container's init,
  *                 composed of the same step functions the serve ops call
+ *   oci_hooks.c   the programs config.json's hooks name, run at their points
  */
 #ifndef BOXCORE_OCI_H
 #define BOXCORE_OCI_H
@@ -71,7 +72,62 @@ struct oci_process {
 	bool no_new_privs;
 	bool has_oom;
 	int oom_score_adj;
+	const char *apparmor;      /* apparmorProfile, or NULL */
+	const char *selinux;       /* selinuxLabel, or NULL */
+	bool has_ioprio;           /* ioPriority: class (IOPRIO_CLASS_*) and level 0-7 */
+	int ioprio_class, ioprio_level;
+	bool has_sched;            /* scheduler, as sched_setattr(2) takes it */
+	struct {
+		unsigned policy, priority;
+		int nice;
+		unsigned long long flags, runtime, deadline, period;
+	} sched;
 };
+
+/* ---- oci_lsm.c: the AppArmor profile and SELinux label a config asks for (named apart
+ * from lsm.c, the lab's own apparmor_exec op) ---- */
+bool oci_lsm_apparmor(void);                     /* does this host run AppArmor? */
+bool oci_lsm_selinux(void);                      /* SELinux? */
+const char *oci_lsm_running(struct reply *r);    /* "this kernel runs lockdown,capability,...", for messages */
+int oci_lsm_exec_profile(struct reply *r, const char *profile); /* AppArmor profile for the next execve */
+int oci_lsm_exec_label(struct reply *r, const char *label);     /* SELinux label for the next execve */
+
+/* ---- oci_hooks.c: hooks, the programs the config names for points of the lifecycle ---- */
+
+enum oci_hook_kind {
+	HOOK_PRESTART,         /* create: after the mounts, before pivot_root; boxcore's namespaces */
+	HOOK_CREATE_RUNTIME,   /* the same moment, right after prestart */
+	HOOK_CREATE_CONTAINER, /* the same moment, in the container's namespaces (run by its init) */
+	HOOK_START_CONTAINER,  /* start: in the container, as its user, before the program */
+	HOOK_POSTSTART,        /* start: once the program runs; boxcore's namespaces */
+	HOOK_POSTSTOP,         /* delete: once the container is gone */
+	HOOK_KINDS
+};
+
+struct oci_hook {
+	const char *path;      /* absolute; executed as it is, no PATH search */
+	struct strv args;      /* argv (empty: the path alone) */
+	struct strv env;
+	bool has_env;          /* else the hook gets the environment of whoever runs it */
+	int timeout;           /* seconds; 0: none */
+};
+
+struct oci_hooks {
+	struct oci_hook *v[HOOK_KINDS];
+	size_t n[HOOK_KINDS];
+};
+
+const char *oci_hook_name(enum oci_hook_kind kind); /* "prestart", as config.json names it */
+/* Run the hooks of a kind in order, each with the state (JSON) on its stdin, in cwd
+ * (NULL: ours), with env_default for a hook without "env". 0; or -1 at the first that
+ * fails (a status other than 0, a signal, its timeout), with it and its output in r. */
+int oci_hooks_run(struct reply *r, const struct oci_hooks *h, enum oci_hook_kind kind, const char *state,
+		  const char *cwd, char *const *env_default);
+/* The same for the hooks whose failure is a warning (poststart, poststop): each that
+ * fails is said on stderr ("boxcore CMD: warning: ..."), and the rest still run. */
+void oci_hooks_warn(const char *cmd, const struct oci_hooks *h, enum oci_hook_kind kind, const char *state,
+		    const char *cwd, char *const *env_default);
+void oci_hooks_free(struct oci_hooks *h);
 
 struct oci_config {
 	struct jt doc;             /* the parsed file; the strings below point into it */
@@ -87,6 +143,8 @@ struct oci_config {
 	const char *ns_path[NS_COUNT]; /* namespaces to join */
 	char *uid_map, *gid_map;   /* "0 1000 1\n..." for ids_write_maps, or NULL */
 	unsigned long propagation; /* rootfsPropagation, 0: MS_SLAVE|MS_REC like runc */
+	const char *mount_label;   /* linux.mountLabel: SELinux's context= for the mounts */
+	long personality;          /* linux.personality's domain (PER_LINUX32), or -1 */
 	const char **masked, **readonly;
 	size_t nmasked, nreadonly;
 	const char **sysctl_keys, **sysctl_values;
@@ -101,6 +159,9 @@ struct oci_config {
 	struct strv dev_rules;     /* linux.resources.devices, then the defaults: cgroup_devices' rules */
 	bool dev_given;            /* linux.resources.devices is in the config */
 	struct jt *annotations;
+	struct oci_hooks hooks;
+	struct strv warnings;      /* what was accepted but is not done, said on stderr */
+	struct strv controllers;   /* v1 trees joined on request for linux.resources (hugetlb, ...) */
 	struct strv owned;         /* strings made while reading, freed with the config */
 };
 
@@ -117,19 +178,22 @@ void oci_default_spec(struct buf *out, bool rootless);
 
 struct oci_cg {
 	bool want;
-	char name[128], parent[512]; /* cgroup.c's "cgroup" and "parent" */
+	char name[128], parent[512]; /* cgroup.c's "cgroup" and "parent" ("/a": from the root) */
 	bool v2;
 	bool devices;                /* a device cgroup (cgroup_devices.c) for it */
+	struct strv made;            /* the directories create made, missing parents too:
+				      * delete removes those still empty */
 };
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g);
-int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c);
+int oci_cgroup_create(struct reply *r, struct oci_cg *g, const struct oci_config *c);
 /* Ready a group for the container's init to start in (cgroup.c's cgroup_clone_prepare:
  * cgroup_clone, cgroup_clone_self in the init, cgroup_clone_finish); without a group,
  * cc->want is false. */
 int oci_cgroup_join_prepare(struct reply *r, const struct oci_cg *g, struct cg_clone *cc);
 /* Move boxcore itself into the group (exec). */
 int oci_cgroup_join(struct reply *r, const struct oci_cg *g);
-/* Kill what is left in it and remove it (delete). */
+/* Kill what is left in it and remove it, and the parents made for it that are empty
+ * (delete). */
 int oci_cgroup_remove(struct reply *r, const struct oci_cg *g);
 int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze);
 bool oci_cgroup_frozen(const struct oci_cg *g);
@@ -164,12 +228,18 @@ struct oci_cg;
 int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci_config *c, const struct oci_cg *g);
 const char *oci_status_name(enum oci_status st);
 void oci_state_json(const struct oci_state *s, struct buf *out);
+/* The runtime spec's state, as hooks read it on stdin: ociVersion, id, status, pid
+ * (left out when 0), bundle, annotations (JSON text; NULL or "{}": left out), as runc
+ * writes it. */
+void oci_hook_state(struct buf *out, const char *id, enum oci_status st, pid_t pid, const char *bundle,
+		    const char *annotations);
 /* Remove the state directory and what is in it. */
 void oci_state_remove(const char *dir);
 
 /* ---- oci_init.c ---- */
 
 struct oci_create_opts {
+	const char *cmd;           /* create or run, for warnings */
 	const char *pid_file;
 	const char *console_socket;
 	bool foreground;           /* run: the pty master stays with us */

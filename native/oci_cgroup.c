@@ -1,8 +1,9 @@
 /* oci_cgroup.c - a container's cgroup: linux.cgroupsPath and linux.resources.
  *
  * Every container gets a group of its own, as runc gives one: named by cgroupsPath,
- * or bl-ID, always beneath the cgroup boxcore itself is in (an absolute cgroupsPath
- * too: boxcore never writes outside the part of the tree it was given). The group is
+ * or bl-ID; a relative path is beneath the cgroup boxcore itself is in, an absolute
+ * one from the root of each tree, as runc places them. Missing parents are made, and
+ * remembered: delete removes them again while they are empty. The group is
  * made, limited, joined, frozen, emptied and removed by the functions of cgroup.h,
  * the ones the serve ops call: the runtime adds no second way of touching cgroups,
  * only the table from the spec's fields to the files of each cgroup version
@@ -21,7 +22,7 @@
 /* The group as cgroup.h names it. */
 static struct cg_ref ref(const struct oci_cg *g)
 {
-	return (struct cg_ref){ .name = g->name, .parent = *g->parent ? g->parent : NULL };
+	return (struct cg_ref){ .name = g->name, .parent = *g->parent ? g->parent : NULL, .any_parent = true };
 }
 
 int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id, struct oci_cg *g)
@@ -38,10 +39,14 @@ int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id,
 	if (!c->cgroups_path && c->ncgset == 0 && !root)
 		return 0;
 	char path[640];
+	bool absolute = c->cgroups_path && c->cgroups_path[0] == '/';
 	if (c->cgroups_path)
 		snprintf(path, sizeof path, "%s", c->cgroups_path + strspn(c->cgroups_path, "/"));
 	else
 		snprintf(path, sizeof path, "%s%s", strncmp(id, "bl-", 3) == 0 ? "" : "bl-", id);
+	if (!*path)
+		return fail_usage(r, state_hint("oci_cgroups_path"), "config.json: linux.cgroupsPath \"%s\" names no group",
+				  c->cgroups_path);
 	if (strchr(path, ':'))
 		return fail_usage(r, state_hint("oci_cgroups_path"), "config.json: linux.cgroupsPath \"%s\" is systemd's "
 				  "slice:prefix:name form, which boxcore does not speak", c->cgroups_path);
@@ -50,8 +55,8 @@ int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id,
 	if (strlen(leaf) >= sizeof g->name || strlen(path) >= sizeof g->parent)
 		return fail_usage(r, state_hint("oci_cgroups_path"), "config.json: linux.cgroupsPath is too long");
 	snprintf(g->name, sizeof g->name, "%.127s", leaf);
-	if (slash)
-		snprintf(g->parent, sizeof g->parent, "%.*s", (int)(slash - path), path);
+	/* (The parent keeps the leading / of an absolute path: "/" alone is the root.) */
+	snprintf(g->parent, sizeof g->parent, "%s%.*s", absolute ? "/" : "", slash ? (int)(slash - path) : 0, path);
 
 	/* Which layout: v1 and v2 name the same limits differently. */
 	const char *layout;
@@ -70,6 +75,16 @@ int oci_cgroup_plan(struct reply *r, const struct oci_config *c, const char *id,
 	if (c->dev_given && !g->devices)
 		return fail_usage(r, state_hint("oci_no_devices_tree"), "config.json: linux.resources.devices: this machine "
 				  "mounts no devices cgroup tree to write the rules to");
+	/* The trees only some configs need (hugetlb, net_cls, net_prio, rdma): v1 only. */
+	for (size_t i = 0; i < c->controllers.n; i++) {
+		if (g->v2)
+			return fail_usage(r, state_hint("oci_cgroup_knob"), "config.json: linux.resources needs the %s controller, "
+					  "which boxcore does not enable on cgroup v2 (it enables cpu, cpuset, io, memory and pids)",
+					  c->controllers.v[i]);
+		if (!cgroup_v1_tree(c->controllers.v[i]))
+			return fail_usage(r, state_hint("oci_no_tree"), "config.json: linux.resources needs the %s controller, and "
+					  "this machine mounts no cgroup tree of it", c->controllers.v[i]);
+	}
 	g->want = true;
 	return 0;
 }
@@ -106,16 +121,19 @@ static int set_devices(struct reply *r, const struct oci_cg *g, const struct oci
 	return cgroup_devices_apply(r, &gr, c->dev_rules.v, c->dev_rules.n);
 }
 
-int oci_cgroup_create(struct reply *r, const struct oci_cg *g, const struct oci_config *c)
+int oci_cgroup_create(struct reply *r, struct oci_cg *g, const struct oci_config *c)
 {
 	if (!g->want)
 		return 0;
 	struct cg_ref gr = ref(g);
-	/* On v1 the devices tree is joined only when asked for. */
-	char *devices[] = { "devices" };
-	bool v1_devices = g->devices && !g->v2;
+	/* On v1 the devices tree (and hugetlb, ...) is joined only when asked for. */
+	CLEANUP(strv_free) struct strv want = { 0 };
+	if (g->devices && !g->v2)
+		strv_push_copy(&want, "devices");
+	for (size_t i = 0; i < c->controllers.n; i++)
+		strv_push_copy(&want, c->controllers.v[i]);
 	r->op = "cgroup_create";
-	if (cgroup_create(r, &gr, v1_devices ? devices : NULL, v1_devices ? 1 : 0) < 0)
+	if (cgroup_create(r, &gr, want.v, want.n, &g->made) < 0)
 		return -1;
 	if (set_limits(r, g, c) < 0 || (g->devices && set_devices(r, g, c) < 0)) {
 		undo_create(g);
@@ -164,7 +182,10 @@ int oci_cgroup_remove(struct reply *r, const struct oci_cg *g)
 		strv_push_copy(&r->syscalls, kr.syscalls.v[i]);
 	reply_free(&kr);
 	r->op = "cgroup_remove";
-	return cgroup_remove(r, &gr, CG_TIMEOUT_MS, NULL);
+	if (cgroup_remove(r, &gr, CG_TIMEOUT_MS, NULL) < 0)
+		return -1;
+	cgroup_remove_empty(r, g->made.v, g->made.n);
+	return 0;
 }
 
 int oci_cgroup_freeze(struct reply *r, const struct oci_cg *g, bool freeze)

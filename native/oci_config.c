@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/ioprio.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,6 +243,85 @@ static int read_user(struct rd *d, struct jt *user, struct oci_process *p)
 	return 0;
 }
 
+/* One of the names a table gives a number; -1 when none. */
+struct named {
+	const char *name;
+	unsigned long long value;
+};
+static long long named_value(const struct named *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return (long long)t[i].value;
+	return -1;
+}
+#define NAMED(t, name) named_value(t, sizeof t / sizeof t[0], name)
+
+/* process.ioPriority: the I/O scheduler's class and level for the program (ioprio_set). */
+static int read_ioprio(struct rd *d, struct jt *proc, struct oci_process *p)
+{
+	static const struct named classes[] = { { "IOPRIO_CLASS_RT", IOPRIO_CLASS_RT }, { "IOPRIO_CLASS_BE", IOPRIO_CLASS_BE },
+						{ "IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE } };
+	const char *b = "process.ioPriority", *cls = NULL;
+	struct jt *o = get_obj(d, proc, "ioPriority", "process", false);
+	long long level = 0;
+	if (FAILED(o) || (o && (get_str(d, o, "class", b, true, &cls) < 0 || get_int(d, o, "priority", b, 0, 7, NULL, &level) < 0)))
+		return -1;
+	if (!o)
+		return 0;
+	if (NAMED(classes, cls) < 0)
+		return bad(d, "oci_ioprio", "%s.class: \"%s\" is not an I/O priority class", b, cls);
+	p->has_ioprio = true;
+	p->ioprio_class = (int)NAMED(classes, cls);
+	p->ioprio_level = (int)level;
+	return 0;
+}
+
+/* process.scheduler: the CPU scheduling policy and its parameters (sched_setattr). */
+static int read_scheduler(struct rd *d, struct jt *proc, struct oci_process *p)
+{
+	static const struct named policies[] = {
+		{ "SCHED_OTHER", SCHED_NORMAL }, { "SCHED_FIFO", SCHED_FIFO }, { "SCHED_RR", SCHED_RR },
+		{ "SCHED_BATCH", SCHED_BATCH }, { "SCHED_IDLE", SCHED_IDLE }, { "SCHED_DEADLINE", SCHED_DEADLINE },
+	};
+	static const struct named flags[] = {
+		{ "SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK }, { "SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM },
+		{ "SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN }, { "SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY },
+		{ "SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS }, { "SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN },
+		{ "SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX },
+	};
+	const char *b = "process.scheduler", *policy = NULL;
+	struct jt *o = get_obj(d, proc, "scheduler", "process", false);
+	if (FAILED(o))
+		return -1;
+	if (!o)
+		return 0;
+	long long nice = 0, prio = 0;
+	unsigned long long runtime = 0, deadline = 0, period = 0;
+	if (get_str(d, o, "policy", b, true, &policy) < 0 || get_int(d, o, "nice", b, -20, 19, NULL, &nice) < 0 ||
+	    get_int(d, o, "priority", b, 0, 99, NULL, &prio) < 0 || get_u64(d, o, "runtime", b, false, &runtime) < 0 ||
+	    get_u64(d, o, "deadline", b, false, &deadline) < 0 || get_u64(d, o, "period", b, false, &period) < 0)
+		return -1;
+	if (NAMED(policies, policy) < 0)
+		return bad(d, "oci_sched", "%s.policy: \"%s\" is not a scheduling policy", b, policy);
+	struct jt *list = get_strarr(d, o, "flags", b);
+	if (FAILED(list))
+		return -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		if (NAMED(flags, list->kids[i].s) < 0)
+			return bad(d, "oci_sched", "%s.flags[%zu]: \"%s\" is not a scheduling flag", b, i, list->kids[i].s);
+		p->sched.flags |= (unsigned long long)NAMED(flags, list->kids[i].s);
+	}
+	p->has_sched = true;
+	p->sched.policy = (unsigned)NAMED(policies, policy);
+	p->sched.nice = (int)nice;
+	p->sched.priority = (unsigned)prio;
+	p->sched.runtime = runtime;
+	p->sched.deadline = deadline;
+	p->sched.period = period;
+	return 0;
+}
+
 /* The process object: config.json's, or an exec's --process file. */
 static int read_process(struct rd *d, struct jt *proc, struct oci_process *p)
 {
@@ -327,6 +409,18 @@ static int read_process(struct rd *d, struct jt *proc, struct oci_process *p)
 	if (get_int(d, proc, "oomScoreAdj", base, -1000, 1000, &p->has_oom, &oom) < 0)
 		return -1;
 	p->oom_score_adj = (int)oom;
+	/* A profile or label for a security module the host does not run would confine
+	 * nothing (and the kernel refuses the write): refused now, before anything is made. */
+	if (get_str(d, proc, "apparmorProfile", base, false, &p->apparmor) < 0 ||
+	    get_str(d, proc, "selinuxLabel", base, false, &p->selinux) < 0 || read_ioprio(d, proc, p) < 0 ||
+	    read_scheduler(d, proc, p) < 0)
+		return -1;
+	if (p->apparmor && !oci_lsm_apparmor())
+		return bad(d, "oci_lsm", "process.apparmorProfile \"%s\": this machine does not run AppArmor (%s)", p->apparmor,
+			   oci_lsm_running(d->r));
+	if (p->selinux && !oci_lsm_selinux())
+		return bad(d, "oci_lsm", "process.selinuxLabel \"%s\": this machine does not run SELinux (%s)", p->selinux,
+			   oci_lsm_running(d->r));
 	return 0;
 }
 
@@ -419,6 +513,22 @@ static int read_paths(struct rd *d, struct jt *linux_, const char *key, const ch
 	return 0;
 }
 
+/* Is the namespace in this file boxcore's own (the host's)? */
+static bool ns_is_ours(const char *path, const char *name)
+{
+	struct stat a, b;
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/ns/%s", name);
+	return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* A namespace of the container's own: made new, or joined and not the host's. */
+static bool own_ns(const struct oci_config *c, const char *name)
+{
+	int k = ns_index(name);
+	return (c->ns_new & (1 << k)) || (c->ns_path[k] && !ns_is_ours(c->ns_path[k], name));
+}
+
 static int read_sysctl(struct rd *d, struct jt *linux_)
 {
 	struct oci_config *c = d->c;
@@ -442,13 +552,18 @@ static int read_sysctl(struct rd *d, struct jt *linux_)
 			ns = "ipc";
 		if (strncmp(key, "net.", 4) == 0)
 			ns = "net";
-		if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		if (strcmp(key, "kernel.domainname") == 0)
 			ns = "uts";
+		/* runc's rule: the hostname has a field of its own, and two answers would be one too many. */
+		if (strcmp(key, "kernel.hostname") == 0)
+			return bad(d, "oci_sysctl", "linux.sysctl: kernel.hostname conflicts with the \"hostname\" field; set "
+				   "that instead");
 		if (!ns)
 			return bad(d, "oci_sysctl", "linux.sysctl: %s is not namespaced: setting it would change the host", key);
-		if (!(c->ns_new & (1 << ns_index(ns))))
-			return bad(d, "oci_sysctl", "linux.sysctl: %s needs a new %s namespace in linux.namespaces, or it "
-				   "would change the host", key, strcmp(ns, "net") == 0 ? "network" : ns);
+		if (!own_ns(c, ns))
+			return bad(d, "oci_sysctl", "linux.sysctl: %s needs a %s namespace of the container's own in "
+				   "linux.namespaces (new, or joined by path), or it would change the host", key,
+				   strcmp(ns, "net") == 0 ? "network" : ns);
 		if (strchr(key, '/') || strstr(key, ".."))
 			return bad(d, "oci_sysctl", "linux.sysctl: \"%s\" is not a sysctl name", key);
 		c->sysctl_keys = xrealloc(c->sysctl_keys, (c->nsysctl + 1) * sizeof *c->sysctl_keys);
@@ -543,14 +658,29 @@ static int read_memory(struct rd *d, struct jt *res)
 		return -1;
 	if (!m)
 		return 0;
-	long long limit = -1, reservation = 0, swap = 0, swappiness = 0;
-	bool has_limit, has_res, has_swap, has_swappiness, oom_off = false;
+	long long limit = -1, reservation = 0, swap = 0, swappiness = 0, kernel = 0;
+	bool has_limit, has_res, has_swap, has_swappiness, has_kernel, has_tcp, oom_off = false, check = false,
+		hierarchy = true;
 	if (get_int(d, m, "limit", b, -1, INT64_MAX, &has_limit, &limit) < 0 ||
 	    get_int(d, m, "reservation", b, -1, INT64_MAX, &has_res, &reservation) < 0 ||
 	    get_int(d, m, "swap", b, -1, INT64_MAX, &has_swap, &swap) < 0 ||
 	    get_int(d, m, "swappiness", b, 0, 100, &has_swappiness, &swappiness) < 0 ||
-	    get_bool(d, m, "disableOOMKiller", b, &oom_off) < 0)
+	    get_int(d, m, "kernel", b, -1, INT64_MAX, &has_kernel, &kernel) < 0 ||
+	    get_int(d, m, "kernelTCP", b, -1, INT64_MAX, &has_tcp, &kernel) < 0 ||
+	    get_bool(d, m, "disableOOMKiller", b, &oom_off) < 0 || get_bool(d, m, "useHierarchy", b, &hierarchy) < 0 ||
+	    get_bool(d, m, "checkBeforeUpdate", b, &check) < 0)
 		return -1;
+	/* Fields the kernel no longer has, taken with a word as runc takes them: kernel
+	 * memory is counted in the memory limit (the kmem limits are gone from recent kernels,
+	 * and cgroup v2 never had them), and every group counts its whole subtree.
+	 * checkBeforeUpdate is for an update of a running container. */
+	if (has_kernel || has_tcp)
+		strv_push_copy(&c->warnings, r_printf(d->r, "%s.%s: kernel memory limits are ignored: the kernel counts that "
+						      "memory in the memory limit (runc ignores them too)", b,
+						      has_kernel ? "kernel" : "kernelTCP"));
+	if (!hierarchy)
+		strv_push_copy(&c->warnings, r_printf(d->r, "%s.useHierarchy: false is ignored: the kernel always counts a "
+						      "group's descendants in its usage", b));
 	struct oci_cg_set *s;
 	if (has_limit) {
 		s = add_set(c, "memory.limit", "memory.limit_in_bytes", "memory.max");
@@ -606,10 +736,11 @@ static int read_cpu(struct rd *d, struct jt *res)
 		return -1;
 	if (!cpu)
 		return 0;
-	long long shares = 0, quota = -1, period = 100000, rt_runtime = 0, rt_period = 0;
-	bool has_shares, has_quota, has_period, has_rtr, has_rtp;
+	long long shares = 0, quota = -1, period = 100000, rt_runtime = 0, rt_period = 0, idle = 0, burst = 0;
+	bool has_shares, has_quota, has_period, has_rtr, has_rtp, has_idle, has_burst;
 	const char *cpus = NULL, *mems = NULL;
-	if (get_int(d, cpu, "shares", b, 2, 262144, &has_shares, &shares) < 0 ||
+	if (get_int(d, cpu, "idle", b, 0, 1, &has_idle, &idle) < 0 || get_int(d, cpu, "burst", b, 0, INT64_MAX, &has_burst, &burst) < 0 ||
+	    get_int(d, cpu, "shares", b, 2, 262144, &has_shares, &shares) < 0 ||
 	    get_int(d, cpu, "quota", b, -1, INT64_MAX, &has_quota, &quota) < 0 ||
 	    get_int(d, cpu, "period", b, 1000, 1000000, &has_period, &period) < 0 ||
 	    get_int(d, cpu, "realtimeRuntime", b, -1, INT64_MAX, &has_rtr, &rt_runtime) < 0 ||
@@ -644,6 +775,16 @@ static int read_cpu(struct rd *d, struct jt *res)
 		s = add_set(c, "cpu.realtimeRuntime", "cpu.rt_runtime_us", NULL);
 		snprintf(s->v1value, sizeof s->v1value, "%lld", rt_runtime);
 	}
+	if (has_idle) { /* SCHED_IDLE for the whole group */
+		s = add_set(c, "cpu.idle", "cpu.idle", "cpu.idle");
+		snprintf(s->v1value, sizeof s->v1value, "%lld", idle);
+		snprintf(s->v2value, sizeof s->v2value, "%lld", idle);
+	}
+	if (has_burst) { /* quota a group may save up and spend at once, in microseconds */
+		s = add_set(c, "cpu.burst", "cpu.cfs_burst_us", "cpu.max.burst");
+		snprintf(s->v1value, sizeof s->v1value, "%lld", burst);
+		snprintf(s->v2value, sizeof s->v2value, "%lld", burst);
+	}
 	if (cpus) {
 		s = add_set(c, "cpu.cpus", "cpuset.cpus", "cpuset.cpus");
 		snprintf(s->v1value, sizeof s->v1value, "%s", cpus);
@@ -666,10 +807,39 @@ static int read_blockio(struct rd *d, struct jt *res)
 		return -1;
 	if (!io)
 		return 0;
-	long long weight = 0;
-	bool has_weight;
-	if (get_int(d, io, "weight", b, 10, 1000, &has_weight, &weight) < 0)
+	long long weight = 0, leaf = 0;
+	bool has_weight, has_leaf;
+	if (get_int(d, io, "weight", b, 10, 1000, &has_weight, &weight) < 0 ||
+	    get_int(d, io, "leafWeight", b, 10, 1000, &has_leaf, &leaf) < 0)
 		return -1;
+	if (has_leaf) { /* v1 only (CFQ's); v2 has no leaf weights */
+		struct oci_cg_set *s = add_set(c, "blockIO.leafWeight", "blkio.leaf_weight", NULL);
+		snprintf(s->v1value, sizeof s->v1value, "%lld", leaf);
+	}
+	struct jt *wd = get_arr(d, io, "weightDevice", b);
+	if (FAILED(wd))
+		return -1;
+	for (size_t i = 0; wd && i < wd->n; i++) {
+		const char *wb = at_index(d, at(d, b, "weightDevice"), i);
+		long long major = 0, minor = 0, w = 0, lw = 0;
+		bool p1, p2, pw, plw;
+		if (want(d, &wd->kids[i], JT_OBJ, wb) < 0 || get_int(d, &wd->kids[i], "major", wb, 0, 4095, &p1, &major) < 0 ||
+		    get_int(d, &wd->kids[i], "minor", wb, 0, 1048575, &p2, &minor) < 0 ||
+		    get_int(d, &wd->kids[i], "weight", wb, 10, 1000, &pw, &w) < 0 ||
+		    get_int(d, &wd->kids[i], "leafWeight", wb, 10, 1000, &plw, &lw) < 0)
+			return -1;
+		if (!p1 || !p2)
+			return bad(d, "oci_required", "%s needs major and minor", wb);
+		if (pw) {
+			struct oci_cg_set *s = add_set(c, at(d, wb, "weight"), "blkio.weight_device", "io.weight");
+			snprintf(s->v1value, sizeof s->v1value, "%lld:%lld %lld", major, minor, w);
+			snprintf(s->v2value, sizeof s->v2value, "%lld:%lld %lld", major, minor, 1 + (w - 10) * 9999 / 990);
+		}
+		if (plw) {
+			struct oci_cg_set *s = add_set(c, at(d, wb, "leafWeight"), "blkio.leaf_weight_device", NULL);
+			snprintf(s->v1value, sizeof s->v1value, "%lld:%lld %lld", major, minor, lw);
+		}
+	}
 	if (has_weight) {
 		/* v2's io.weight is 1-10000 where v1's blkio.weight is 10-1000. */
 		struct oci_cg_set *s = add_set(c, "blockIO.weight", "blkio.weight", "io.weight");
@@ -799,6 +969,107 @@ out:
 	return rc;
 }
 
+/* A v1 tree a group joins only when asked (cgroup.c's on-request trees). */
+static void need_tree(struct oci_config *c, const char *controller)
+{
+	for (size_t i = 0; i < c->controllers.n; i++)
+		if (strcmp(c->controllers.v[i], controller) == 0)
+			return;
+	strv_push_copy(&c->controllers, controller);
+}
+
+/* hugepageLimits: hugetlb.<size>.limit_in_bytes (v1), hugetlb.<size>.max (v2). */
+static int read_hugepages(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	struct jt *list = get_arr(d, res, "hugepageLimits", "linux.resources");
+	if (FAILED(list))
+		return -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		const char *hb = at_index(d, "linux.resources.hugepageLimits", i);
+		const char *size = NULL;
+		unsigned long long limit = 0;
+		if (want(d, &list->kids[i], JT_OBJ, hb) < 0 || get_str(d, &list->kids[i], "pageSize", hb, true, &size) < 0 ||
+		    get_u64(d, &list->kids[i], "limit", hb, true, &limit) < 0)
+			return -1;
+		size_t digits = strspn(size, "0123456789");
+		if (!digits || digits > 6 || (strcmp(size + digits, "KB") != 0 && strcmp(size + digits, "MB") != 0 &&
+					      strcmp(size + digits, "GB") != 0))
+			return bad(d, "oci_hugepage", "%s.pageSize \"%s\" is not a page size such as 2MB or 1GB", hb, size);
+		struct oci_cg_set *s = add_set(c, at(d, hb, "limit"), at(d, r_printf(d->r, "hugetlb.%s", size), "limit_in_bytes"),
+					      at(d, r_printf(d->r, "hugetlb.%s", size), "max"));
+		snprintf(s->v1value, sizeof s->v1value, "%llu", limit);
+		snprintf(s->v2value, sizeof s->v2value, "%llu", limit);
+		need_tree(c, "hugetlb");
+	}
+	return 0;
+}
+
+/* network: net_cls.classid and net_prio.ifpriomap, v1 only (v2 has no such controllers:
+ * BPF programs on the group do that there). */
+static int read_network(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	const char *b = "linux.resources.network";
+	struct jt *net = get_obj(d, res, "network", "linux.resources", false);
+	if (FAILED(net))
+		return -1;
+	if (!net)
+		return 0;
+	long long classid = 0;
+	bool has_class;
+	if (get_int(d, net, "classID", b, 0, UINT32_MAX, &has_class, &classid) < 0)
+		return -1;
+	if (has_class) {
+		struct oci_cg_set *s = add_set(c, "network.classID", "net_cls.classid", NULL);
+		snprintf(s->v1value, sizeof s->v1value, "%lld", classid);
+		need_tree(c, "net_cls");
+	}
+	struct jt *prios = get_arr(d, net, "priorities", b);
+	if (FAILED(prios))
+		return -1;
+	for (size_t i = 0; prios && i < prios->n; i++) {
+		const char *pb = at_index(d, at(d, b, "priorities"), i);
+		const char *name = NULL;
+		long long prio = 0;
+		bool has_prio;
+		if (want(d, &prios->kids[i], JT_OBJ, pb) < 0 || get_str(d, &prios->kids[i], "name", pb, true, &name) < 0 ||
+		    get_int(d, &prios->kids[i], "priority", pb, 0, UINT32_MAX, &has_prio, &prio) < 0)
+			return -1;
+		if (!*name || strlen(name) > 15 || strpbrk(name, " /:\n"))
+			return bad(d, "oci_required", "%s.name \"%s\" is not a network interface name", pb, name);
+		struct oci_cg_set *s = add_set(c, at(d, pb, "priority"), "net_prio.ifpriomap", NULL);
+		snprintf(s->v1value, sizeof s->v1value, "%s %lld", name, prio);
+		need_tree(c, "net_prio");
+	}
+	return 0;
+}
+
+/* rdma: "DEVICE hca_handle=N hca_object=M" in rdma.max, v1 and v2. */
+static int read_rdma(struct rd *d, struct jt *res)
+{
+	struct oci_config *c = d->c;
+	struct jt *o = get_obj(d, res, "rdma", "linux.resources", false);
+	if (FAILED(o))
+		return -1;
+	for (size_t i = 0; o && i < o->n; i++) {
+		const char *dev = o->keys[i], *rb = at(d, "linux.resources.rdma", dev);
+		long long handles = 0, objects = 0;
+		bool ph, po;
+		if (want(d, &o->kids[i], JT_OBJ, rb) < 0 || get_int(d, &o->kids[i], "hcaHandles", rb, 0, UINT32_MAX, &ph, &handles) < 0 ||
+		    get_int(d, &o->kids[i], "hcaObjects", rb, 0, UINT32_MAX, &po, &objects) < 0)
+			return -1;
+		if (!*dev || strpbrk(dev, " \n/"))
+			return bad(d, "oci_required", "linux.resources.rdma: \"%s\" is not an RDMA device name", dev);
+		struct oci_cg_set *s = add_set(c, rb, "rdma.max", "rdma.max");
+		snprintf(s->v1value, sizeof s->v1value, "%s%s%s", dev, ph ? r_printf(d->r, " hca_handle=%lld", handles) : "",
+			 po ? r_printf(d->r, " hca_object=%lld", objects) : "");
+		snprintf(s->v2value, sizeof s->v2value, "%s", s->v1value);
+		need_tree(c, "rdma");
+	}
+	return 0;
+}
+
 static int read_resources(struct rd *d, struct jt *linux_)
 {
 	struct oci_config *c = d->c;
@@ -822,6 +1093,8 @@ static int read_resources(struct rd *d, struct jt *linux_)
 		limit_text(s->v1value, sizeof s->v1value, limit > 0 ? limit : -1, "max");
 		snprintf(s->v2value, sizeof s->v2value, "%s", s->v1value);
 	}
+	if (read_hugepages(d, res) < 0 || read_network(d, res) < 0 || read_rdma(d, res) < 0)
+		return -1;
 	/* unified: cgroup v2 files by name, written as they are. */
 	struct jt *u = get_obj(d, res, "unified", "linux.resources", false);
 	if (FAILED(u))
@@ -839,7 +1112,20 @@ static int read_resources(struct rd *d, struct jt *linux_)
 	return 0;
 }
 
-/* ------------------------------------------------------------ seccomp */
+/* ------------------------------------------------------------ seccomp
+ *
+ * linux.seccomp as runc reads it (libcontainer/specconv and seccomp): each name of a
+ * syscalls entry is a rule of its own; a rule whose action is the default's is left
+ * out; a name no listed ABI has is skipped (so one profile serves every machine);
+ * conditions on the same argument twice become separate rules, one condition each;
+ * the filter always covers this machine's own ABI (libseccomp starts every filter with
+ * it) and the ones "architectures" lists, and a call of a listed ABI numbered above
+ * every name the profile has there fails with ENOSYS (runc's stub: a program probing
+ * for a newer call falls back, instead of taking EPERM for an answer). */
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
 
 static int seccomp_action(struct rd *d, const char *word, const char *path, enum sc_act *act)
 {
@@ -849,15 +1135,192 @@ static int seccomp_action(struct rd *d, const char *word, const char *path, enum
 	} acts[] = {
 		{ "SCMP_ACT_ALLOW", SC_ALLOW }, { "SCMP_ACT_ERRNO", SC_ERRNO }, { "SCMP_ACT_KILL", SC_KILL_THREAD },
 		{ "SCMP_ACT_KILL_THREAD", SC_KILL_THREAD }, { "SCMP_ACT_KILL_PROCESS", SC_KILL_PROCESS },
-		{ "SCMP_ACT_TRAP", SC_TRAP }, { "SCMP_ACT_LOG", SC_LOG },
+		{ "SCMP_ACT_TRAP", SC_TRAP }, { "SCMP_ACT_LOG", SC_LOG }, { "SCMP_ACT_TRACE", SC_TRACE },
 	};
+	if (strcmp(word, "SCMP_ACT_NOTIFY") == 0)
+		return bad(d, "oci_seccomp_notify", "%s: SCMP_ACT_NOTIFY hands calls to a seccomp agent at "
+			   "linux.seccomp.listenerPath, which boxcore does not do", path);
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
 		if (strcmp(word, acts[i].name) == 0) {
 			*act = acts[i].act;
+			if (!seccomp_action_available(*act))
+				return bad(d, "oci_seccomp_kernel", "%s: this kernel does not have the action %s", path, word);
 			return 0;
 		}
 	}
-	return bad(d, "oci_seccomp", "%s: action \"%s\" is not supported", path, word);
+	return bad(d, "oci_seccomp", "%s: \"%s\" is not a seccomp action", path, word);
+}
+
+static int read_seccomp_arches(struct rd *d, struct jt *sc, struct seccomp_spec *s)
+{
+	s->abis[s->nabis++] = sc_abi_native();
+	struct jt *arches = get_strarr(d, sc, "architectures", "linux.seccomp");
+	if (FAILED(arches))
+		return -1;
+	for (size_t i = 0; arches && i < arches->n; i++) {
+		const char *name = arches->kids[i].s;
+		const struct sc_abi *abi;
+		switch (sc_abi_find(name, &abi)) {
+		case SC_ABI_FOREIGN: /* another kind of machine's: no call of it can come here */
+			continue;
+		case SC_ABI_NO_TABLE:
+			return bad(d, "oci_seccomp_arch", "linux.seccomp.architectures[%zu]: this boxcore was built without a "
+				   "system call table for %s", i, name);
+		case SC_ABI_UNKNOWN:
+			return bad(d, "oci_seccomp_arch", "linux.seccomp.architectures[%zu]: \"%s\" is not an architecture", i, name);
+		}
+		size_t k = 0;
+		while (k < s->nabis && s->abis[k] != abi)
+			k++;
+		if (k == s->nabis)
+			s->abis[s->nabis++] = abi;
+		s->enosys[k] = true; /* runc's stub covers the listed ones */
+	}
+	return 0;
+}
+
+static int read_seccomp_flags(struct rd *d, struct jt *sc, struct seccomp_spec *s)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} flags[] = {
+		{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+		{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+		{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+		{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+	};
+	struct jt *list = get_strarr(d, sc, "flags", "linux.seccomp");
+	if (FAILED(list))
+		return -1;
+	for (size_t i = 0; list && i < list->n; i++) {
+		const char *f = list->kids[i].s;
+		size_t k = 0;
+		while (k < sizeof flags / sizeof flags[0] && strcmp(f, flags[k].name) != 0)
+			k++;
+		if (k == sizeof flags / sizeof flags[0])
+			return bad(d, "oci_seccomp", "linux.seccomp.flags[%zu]: \"%s\" is not a seccomp filter flag", i, f);
+		if (flags[k].flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+			return bad(d, "oci_seccomp_notify", "linux.seccomp.flags[%zu]: %s is about a seccomp agent's "
+				   "notifications (listenerPath), which boxcore does not do", i, f);
+		if (!seccomp_flag_available((unsigned)flags[k].flag))
+			return bad(d, "oci_seccomp_kernel", "linux.seccomp.flags[%zu]: this kernel does not have %s", i, f);
+		s->flags |= (unsigned)flags[k].flag;
+	}
+	return 0;
+}
+
+/* One condition of linux.seccomp.syscalls[i].args. */
+static int read_seccomp_arg(struct rd *d, struct jt *a, const char *ab, struct sc_arg *arg)
+{
+	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
+					   "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ" };
+	static const enum sc_op op_values[] = { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_MASKED_EQ };
+	long long index = 0;
+	const char *op = NULL;
+	unsigned long long val = 0, val2 = 0;
+	bool present;
+	if (want(d, a, JT_OBJ, ab) < 0 || get_int(d, a, "index", ab, 0, 5, &present, &index) < 0 ||
+	    get_u64(d, a, "value", ab, true, &val) < 0 || get_u64(d, a, "valueTwo", ab, false, &val2) < 0 ||
+	    get_str(d, a, "op", ab, true, &op) < 0)
+		return -1;
+	if (!present)
+		return bad(d, "oci_required", "%s.index is missing", ab);
+	arg->index = (unsigned)index;
+	arg->value = val;
+	arg->value2 = val2;
+	for (size_t m = 0; m < sizeof ops / sizeof ops[0]; m++)
+		if (strcmp(op, ops[m]) == 0) {
+			arg->op = op_values[m];
+			return 0;
+		}
+	return bad(d, "oci_seccomp", "%s.op: unknown comparison \"%s\"", ab, op);
+}
+
+static void add_rule(struct seccomp_spec *s, const struct sc_rule *rule)
+{
+	s->rules = xrealloc(s->rules, (s->n + 1) * sizeof *s->rules);
+	s->rules[s->n++] = *rule;
+}
+
+/* One entry of linux.seccomp.syscalls: a rule per name (and per condition, when two
+ * conditions are on the same argument: runc's "old behaviour" for those). */
+static int read_seccomp_call(struct rd *d, struct jt *o, const char *cb, struct seccomp_spec *s)
+{
+	const char *word = NULL;
+	struct sc_rule rule = { .err = EPERM };
+	long long v = EPERM;
+	if (want(d, o, JT_OBJ, cb) < 0 || get_str(d, o, "action", cb, true, &word) < 0 ||
+	    seccomp_action(d, word, at(d, cb, "action"), &rule.act) < 0 || get_int(d, o, "errnoRet", cb, 0, 4095, NULL, &v) < 0)
+		return -1;
+	rule.err = (int)v;
+	struct jt *args = get_arr(d, o, "args", cb);
+	if (FAILED(args))
+		return -1;
+	if (args && args->n > 6)
+		return bad(d, "oci_seccomp", "%s.args: at most 6 conditions (a system call has 6 arguments)", cb);
+	unsigned seen = 0;
+	bool repeated = false;
+	for (size_t k = 0; args && k < args->n; k++) {
+		struct sc_arg *arg = &rule.args[rule.nargs++];
+		if (read_seccomp_arg(d, &args->kids[k], at_index(d, at(d, cb, "args"), k), arg) < 0)
+			return -1;
+		repeated |= (seen >> arg->index) & 1;
+		seen |= 1u << arg->index;
+	}
+	/* runc leaves out a rule that does what the default does. */
+	rule.inert = rule.act == s->def && (rule.act != SC_ERRNO && rule.act != SC_TRACE ? true : rule.err == s->def_err);
+	struct jt *names = get_strarr(d, o, "names", cb);
+	if (FAILED(names))
+		return -1;
+	if (!names || names->n == 0)
+		return bad(d, "oci_required", "%s.names is missing or empty", cb);
+	for (size_t k = 0; k < names->n; k++) {
+		rule.name = names->kids[k].s;
+		if (!*rule.name)
+			return bad(d, "oci_seccomp", "%s.names[%zu] is empty", cb, k);
+		if (!repeated) {
+			add_rule(s, &rule);
+			continue;
+		}
+		for (unsigned a = 0; a < rule.nargs; a++) {
+			struct sc_rule one = rule;
+			one.args[0] = rule.args[a];
+			one.nargs = 1;
+			add_rule(s, &one);
+		}
+	}
+	return 0;
+}
+
+/* Two rules for one call with the same conditions and different actions: libseccomp
+ * cannot hold both (runc fails with EEXIST), and there is no telling which was meant. */
+static bool same_conditions(const struct sc_rule *a, const struct sc_rule *b)
+{
+	if (a->nargs != b->nargs || a->nargs == 0)
+		return false;
+	for (unsigned k = 0; k < a->nargs; k++) {
+		bool found = false;
+		for (unsigned m = 0; m < b->nargs && !found; m++)
+			found = a->args[k].index == b->args[m].index && a->args[k].op == b->args[m].op &&
+				a->args[k].value == b->args[m].value && a->args[k].value2 == b->args[m].value2;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static int refuse_conflicts(struct rd *d, const struct seccomp_spec *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = i + 1; j < s->n; j++) {
+			const struct sc_rule *a = &s->rules[i], *b = &s->rules[j];
+			if (strcmp(a->name, b->name) == 0 && same_conditions(a, b) &&
+			    (a->act != b->act || ((a->act == SC_ERRNO || a->act == SC_TRACE) && a->err != b->err)))
+				return bad(d, "oci_seccomp_conflict", "linux.seccomp.syscalls: two rules for %s have the same "
+					   "conditions and different actions", a->name);
+		}
+	return 0;
 }
 
 static int read_seccomp(struct rd *d, struct jt *linux_)
@@ -869,89 +1332,80 @@ static int read_seccomp(struct rd *d, struct jt *linux_)
 		return -1;
 	if (!sc)
 		return 0;
-	const char *base = "linux.seccomp", *word = NULL;
+	const char *base = "linux.seccomp", *word = NULL, *listener = NULL;
+	if (get_str(d, sc, "listenerPath", base, false, &listener) < 0)
+		return -1;
+	if (listener)
+		return bad(d, "oci_seccomp_notify", "linux.seccomp.listenerPath: a seccomp agent that handles calls for the "
+			   "container is not something boxcore does");
+	struct jt *calls = get_arr(d, sc, "syscalls", base);
+	if (FAILED(calls) || get_str(d, sc, "defaultAction", base, false, &word) < 0)
+		return -1;
+	/* Neither a default action nor rules: no filter (runc's reading). */
+	if (!word && (!calls || calls->n == 0)) {
+		jt_use_all(sc);
+		return 0;
+	}
+	if (!word)
+		return bad(d, "oci_required", "linux.seccomp.defaultAction is missing");
 	long long v = EPERM;
+	bool has_errno;
 	c->has_seccomp = true;
-	s->def_err = EPERM;
-	if (get_str(d, sc, "defaultAction", base, true, &word) < 0 || seccomp_action(d, word, at(d, base, "defaultAction"), &s->def) < 0 ||
-	    get_int(d, sc, "defaultErrnoRet", base, 1, 4095, NULL, &v) < 0)
+	if (seccomp_action(d, word, at(d, base, "defaultAction"), &s->def) < 0 ||
+	    get_int(d, sc, "defaultErrnoRet", base, 0, 4095, &has_errno, &v) < 0)
 		return -1;
 	s->def_err = (int)v;
-	struct jt *arches = get_strarr(d, sc, "architectures", base);
-	if (FAILED(arches))
+	if (read_seccomp_arches(d, sc, s) < 0 || read_seccomp_flags(d, sc, s) < 0)
 		return -1;
-	for (size_t i = 0; arches && i < arches->n; i++)
-		if (strcmp(arches->kids[i].s, "SCMP_ARCH_X86_64") != 0)
-			return bad(d, "oci_seccomp_arch", "linux.seccomp.architectures: %s is not supported", arches->kids[i].s);
-	struct jt *flags = get_strarr(d, sc, "flags", base);
-	if (FAILED(flags))
+	/* No ENOSYS rule when the default lets calls through anyway (runc: allow, log and
+	 * trace), or already answers ENOSYS. */
+	if (s->def == SC_ALLOW || s->def == SC_LOG || s->def == SC_TRACE || (has_errno && s->def_err == ENOSYS))
+		memset(s->enosys, 0, sizeof s->enosys);
+	for (size_t i = 0; calls && i < calls->n; i++)
+		if (read_seccomp_call(d, &calls->kids[i], at_index(d, "linux.seccomp.syscalls", i), s) < 0)
+			return -1;
+	return refuse_conflicts(d, s);
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static int read_hook(struct rd *d, struct jt *o, const char *hb, struct oci_hook *h)
+{
+	long long timeout = 0;
+	if (want(d, o, JT_OBJ, hb) < 0 || get_str(d, o, "path", hb, true, &h->path) < 0 ||
+	    get_int(d, o, "timeout", hb, 1, 24 * 3600, NULL, &timeout) < 0)
 		return -1;
-	for (size_t i = 0; flags && i < flags->n; i++) {
-		const char *f = flags->kids[i].s;
-		if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-			s->flags |= SECCOMP_FILTER_FLAG_TSYNC;
-		else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-			s->flags |= SECCOMP_FILTER_FLAG_LOG;
-		else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-			s->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		else
-			return bad(d, "oci_seccomp", "linux.seccomp.flags: %s is not supported", f);
-	}
-	struct jt *calls = get_arr(d, sc, "syscalls", base);
-	if (FAILED(calls))
+	if (h->path[0] != '/')
+		return bad(d, "oci_hook_path", "%s.path \"%s\" must be an absolute path", hb, h->path);
+	h->timeout = (int)timeout;
+	struct jt *args = get_strarr(d, o, "args", hb), *env = NULL;
+	if (FAILED(args) || FAILED(env = get_strarr(d, o, "env", hb)))
 		return -1;
-	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-					   "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ" };
-	static const enum sc_op op_values[] = { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_MASKED_EQ };
-	for (size_t i = 0; calls && i < calls->n; i++) {
-		const char *cb = at_index(d, "linux.seccomp.syscalls", i);
-		struct jt *o = &calls->kids[i];
-		struct sc_rule rule = { .err = EPERM };
-		if (want(d, o, JT_OBJ, cb) < 0 || get_str(d, o, "action", cb, true, &word) < 0 ||
-		    seccomp_action(d, word, at(d, cb, "action"), &rule.act) < 0)
+	for (size_t i = 0; args && i < args->n; i++)
+		strv_push_copy(&h->args, args->kids[i].s);
+	h->has_env = env != NULL;
+	for (size_t i = 0; env && i < env->n; i++)
+		strv_push_copy(&h->env, env->kids[i].s);
+	return 0;
+}
+
+static int read_hooks(struct rd *d, struct jt *doc)
+{
+	struct oci_hooks *hooks = &d->c->hooks;
+	struct jt *o = get_obj(d, doc, "hooks", "", false);
+	if (FAILED(o))
+		return -1;
+	for (int k = 0; o && k < HOOK_KINDS; k++) {
+		const char *kb = at(d, "hooks", oci_hook_name(k));
+		struct jt *list = get_arr(d, o, oci_hook_name(k), "hooks");
+		if (FAILED(list))
 			return -1;
-		v = EPERM;
-		if (get_int(d, o, "errnoRet", cb, 1, 4095, NULL, &v) < 0)
-			return -1;
-		rule.err = (int)v;
-		struct jt *args = get_arr(d, o, "args", cb);
-		if (FAILED(args))
-			return -1;
-		if (args && args->n > 6)
-			return bad(d, "oci_seccomp", "%s.args: at most 6 conditions (a system call has 6 arguments)", cb);
-		for (size_t k = 0; args && k < args->n; k++) {
-			const char *ab = at_index(d, at(d, cb, "args"), k);
-			struct jt *a = &args->kids[k];
-			long long index = 0;
-			const char *op = NULL;
-			unsigned long long val = 0, val2 = 0;
-			bool present;
-			if (want(d, a, JT_OBJ, ab) < 0 || get_int(d, a, "index", ab, 0, 5, &present, &index) < 0 ||
-			    get_u64(d, a, "value", ab, true, &val) < 0 || get_u64(d, a, "valueTwo", ab, false, &val2) < 0 ||
-			    get_str(d, a, "op", ab, true, &op) < 0)
+		for (size_t i = 0; list && i < list->n; i++) {
+			hooks->v[k] = xrealloc(hooks->v[k], (hooks->n[k] + 1) * sizeof *hooks->v[k]);
+			struct oci_hook *h = &hooks->v[k][hooks->n[k]++];
+			memset(h, 0, sizeof *h);
+			if (read_hook(d, &list->kids[i], at_index(d, kb, i), h) < 0)
 				return -1;
-			struct sc_arg *arg = &rule.args[rule.nargs++];
-			arg->index = (unsigned)index;
-			arg->value = val;
-			arg->value2 = val2;
-			arg->op = (enum sc_op)-1;
-			for (size_t m = 0; m < sizeof ops / sizeof ops[0]; m++)
-				if (strcmp(op, ops[m]) == 0)
-					arg->op = op_values[m];
-			if ((int)arg->op < 0)
-				return bad(d, "oci_seccomp", "%s.op: unknown comparison \"%s\"", ab, op);
-		}
-		struct jt *names = get_strarr(d, o, "names", cb);
-		if (FAILED(names))
-			return -1;
-		if (!names || names->n == 0)
-			return bad(d, "oci_required", "%s.names is missing or empty", cb);
-		for (size_t k = 0; k < names->n; k++) {
-			rule.nr = syscall_number(names->kids[k].s);
-			if (rule.nr < 0)
-				return bad(d, "oci_seccomp", "%s.names: unknown system call \"%s\"", cb, names->kids[k].s);
-			s->rules = xrealloc(s->rules, (s->n + 1) * sizeof *s->rules);
-			s->rules[s->n++] = rule;
 		}
 	}
 	return 0;
@@ -1069,20 +1523,27 @@ static int refuse_unused(struct rd *d, const struct jt *doc, const char *file)
 	return -1;
 }
 
-/* Is the namespace in this file boxcore's own (the host's)? */
-static bool ns_is_ours(const char *path, const char *name)
+/* linux.personality: the execution domain the program runs in (LINUX32: uname says
+ * i686, as `setarch linux32` makes it). No flags: runc takes none either. */
+static int read_personality(struct rd *d, struct jt *linux_)
 {
-	struct stat a, b;
-	char self[64];
-	snprintf(self, sizeof self, "/proc/self/ns/%s", name);
-	return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
-/* A namespace of the container's own: made new, or joined and not the host's. */
-static bool own_ns(const struct oci_config *c, const char *name)
-{
-	int k = ns_index(name);
-	return (c->ns_new & (1 << k)) || (c->ns_path[k] && !ns_is_ours(c->ns_path[k], name));
+	static const struct named domains[] = { { "LINUX", PER_LINUX }, { "LINUX32", PER_LINUX32 } };
+	d->c->personality = -1;
+	const char *b = "linux.personality", *domain = NULL;
+	struct jt *o = get_obj(d, linux_, "personality", "linux", false);
+	if (FAILED(o) || (o && get_str(d, o, "domain", b, true, &domain) < 0))
+		return -1;
+	if (!o)
+		return 0;
+	if (NAMED(domains, domain) < 0)
+		return bad(d, "oci_personality", "%s.domain: \"%s\" is not LINUX or LINUX32", b, domain);
+	struct jt *flags = get_strarr(d, o, "flags", b);
+	if (FAILED(flags))
+		return -1;
+	if (flags && flags->n)
+		return bad(d, "oci_personality", "%s.flags: personality flags are not done by boxcore (nor runc)", b);
+	d->c->personality = NAMED(domains, domain);
+	return 0;
 }
 
 static int read_linux(struct rd *d, struct jt *doc)
@@ -1098,16 +1559,19 @@ static int read_linux(struct rd *d, struct jt *doc)
 	    read_seccomp(d, linux_) < 0 || read_devices(d, linux_) < 0 || read_resources(d, linux_) < 0)
 		return -1;
 	const char *prop = NULL;
-	if (get_str(d, linux_, "rootfsPropagation", "linux", false, &prop) < 0)
+	if (get_str(d, linux_, "rootfsPropagation", "linux", false, &prop) < 0 ||
+	    get_str(d, linux_, "mountLabel", "linux", false, &c->mount_label) < 0)
 		return -1;
+	if (read_personality(d, linux_) < 0)
+		return -1;
+	if (c->mount_label && !oci_lsm_selinux())
+		return bad(d, "oci_lsm", "linux.mountLabel \"%s\": this machine does not run SELinux (%s)", c->mount_label,
+			   oci_lsm_running(d->r));
 	if (prop) {
 		unsigned long f = 0;
 		if (!mount_option_word(prop, &f) || !(f & (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)) ||
 		    (f & ~(MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE | MS_REC)))
 			return bad(d, "oci_propagation", "linux.rootfsPropagation: \"%s\" is not a propagation", prop);
-		if (f & MS_SHARED)
-			return bad(d, "oci_propagation", "linux.rootfsPropagation: \"%s\" would let the container's mounts "
-				   "reach the host", prop);
 		c->propagation = f;
 	}
 	return 0;
@@ -1173,7 +1637,7 @@ int oci_config_load(const char *bundle, const char *saved, struct oci_config *c,
 		return -1;
 	if (get_str(&d, doc, "hostname", "", false, &c->hostname) < 0 ||
 	    get_str(&d, doc, "domainname", "", false, &c->domainname) < 0 || read_mounts(&d, doc) < 0 ||
-	    read_linux(&d, doc) < 0)
+	    read_linux(&d, doc) < 0 || read_hooks(&d, doc) < 0)
 		return -1;
 	struct jt *ann = get_obj(&d, doc, "annotations", "", false);
 	if (FAILED(ann))
@@ -1240,6 +1704,9 @@ void oci_config_free(struct oci_config *c)
 	free(c->cgset);
 	strv_free(&c->dev_rules);
 	seccomp_spec_free(&c->seccomp);
+	oci_hooks_free(&c->hooks);
+	strv_free(&c->warnings);
+	strv_free(&c->controllers);
 	strv_free(&c->owned);
 	jt_free(&c->doc);
 	jt_free(&c->process_doc);

@@ -40,11 +40,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/ioprio.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -145,6 +148,45 @@ static int set_rlimits(struct reply *r, const struct oci_process *p)
 	return 0;
 }
 
+/* sched_setattr(2)'s argument, as <linux/sched/types.h> has it (that header clashes
+ * with libc's <sched.h>). */
+struct sched_attr_v1 {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+/* ioPriority and scheduler: how the kernel's I/O and CPU schedulers treat the program
+ * (children inherit both, unless SCHED_FLAG_RESET_ON_FORK). */
+static int set_priorities(struct reply *r, const struct oci_process *p)
+{
+	if (p->has_ioprio) {
+		r->op = "ioprio";
+		shell_step(r, "ionice -c %d -n %d -p $$", p->ioprio_class, p->ioprio_level);
+		/* ioprio_set(2) on this process: class in the top bits, level below. */
+		long rc = syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, p->ioprio_class << 13 | p->ioprio_level);
+		if (log_call(r, rc, "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(%d, %d))", p->ioprio_class,
+			     p->ioprio_level) < 0)
+			return fail_sys(r, errno, NULL, NULL, "set the I/O priority");
+	}
+	if (p->has_sched) {
+		r->op = "scheduler";
+		struct sched_attr_v1 a = { .size = sizeof a, .sched_policy = p->sched.policy, .sched_flags = p->sched.flags,
+					.sched_nice = p->sched.nice, .sched_priority = p->sched.priority,
+					.sched_runtime = p->sched.runtime, .sched_deadline = p->sched.deadline,
+					.sched_period = p->sched.period };
+		shell_step(r, "chrt -p %u $$ (policy %u)", p->sched.priority, p->sched.policy);
+		/* sched_setattr(2): the policy and its parameters in one call. */
+		long rc = syscall(SYS_sched_setattr, 0, &a, 0);
+		if (log_call(r, rc, "sched_setattr(0, {policy=%u, nice=%d, priority=%u}, 0)", p->sched.policy, p->sched.nice,
+			     p->sched.priority) < 0)
+			return fail_sys(r, errno, NULL, NULL, "set the scheduling policy");
+	}
+	return 0;
+}
+
 /* No HOME in the environment: the user's home from the container's /etc/passwd, or
  * "/" (what runc and a login do). */
 static void set_home(struct oci_process *p)
@@ -186,7 +228,11 @@ static int apply_process(struct reply *r, struct oci_config *c)
 {
 	struct oci_process *p = &c->proc;
 	set_home(p);
-	if (set_rlimits(r, p) < 0)
+	/* The profile or label the program gets at execve (AppArmor, SELinux). */
+	r->op = "lsm";
+	if ((p->apparmor && oci_lsm_exec_profile(r, p->apparmor) < 0) || (p->selinux && oci_lsm_exec_label(r, p->selinux) < 0))
+		return -1;
+	if (set_rlimits(r, p) < 0 || set_priorities(r, p) < 0)
 		return -1;
 	if (p->no_new_privs) {
 		r->op = "no_new_privs";
@@ -213,6 +259,18 @@ static int apply_process(struct reply *r, struct oci_config *c)
 	log_call(r, (long)umask(mask), "umask(%03o)", (unsigned)mask);
 	r->op = "chdir";
 	return rootfs_chdir(r, p->cwd);
+}
+
+/* linux.personality, last before execve, as runc sets it (setarch linux32). */
+static int set_personality(struct reply *r, const struct oci_config *c)
+{
+	if (c->personality < 0)
+		return 0;
+	r->op = "personality";
+	shell_step(r, "setarch %s PROGRAM", c->personality == PER_LINUX32 ? "linux32" : "linux");
+	if (log_call(r, personality((unsigned long)c->personality), "personality(%#lx)", c->personality) < 0)
+		return fail_sys(r, errno, NULL, NULL, "set the personality");
+	return 0;
 }
 
 /* Load the filter now if apply_process left it for the end. */
@@ -385,15 +443,46 @@ out:
 	return rc;
 }
 
+/* "shared", "slave", ... for mount_set_propagation. */
+static const char *propagation_word(unsigned long flags)
+{
+	return flags & MS_SHARED ? "shared" : flags & MS_SLAVE ? "slave" : flags & MS_UNBINDABLE ? "unbindable" : "private";
+}
+
+/* The mount the rootfs is on must not be shared: the bind of the rootfs onto itself
+ * (next) would reach every peer of it, the host's too, and pivot_root refuses a shared
+ * parent. It becomes slave (rootfsPropagation slave) or private, as runc makes it: the
+ * mount holding the path is found by asking the kernel, path and then its parents,
+ * until mount(2) stops saying EINVAL (not a mount point). */
+static int private_parent(struct reply *r, const char *rootfs, unsigned long prop)
+{
+	unsigned long flag = prop & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s", rootfs);
+	for (;;) {
+		int rc = mount(NULL, path, NULL, flag, NULL);
+		log_call(r, rc, "mount(NULL, %s, NULL, %s, NULL)", q_str(r, path), mount_flags_text(r, flag));
+		if (rc == 0) {
+			shell_step(r, "mount --make-%s %s", propagation_word(flag), sh_word(r, path));
+			return 0;
+		}
+		char *slash = strrchr(path, '/');
+		if (errno != EINVAL || strcmp(path, "/") == 0 || !slash)
+			return fail_sys(r, errno, NULL, path, "make the mount of %s %s", path, propagation_word(flag));
+		if (slash == path)
+			slash[1] = 0;
+		else
+			*slash = 0;
+	}
+}
+
 static int setup_mounts(struct reply *r, struct oci_config *c)
 {
 	/* Host mounts may still reach the container (slave), the container's never
-	 * reach the host. */
+	 * reach the host; rootfsPropagation may ask for another. */
 	unsigned long prop = c->propagation ? c->propagation : MS_SLAVE | MS_REC;
-	char mode[16];
-	snprintf(mode, sizeof mode, "%s", mount_options_text(r, prop & ~MS_REC) );
 	r->op = "propagation";
-	if (mount_set_propagation(r, "/", mode, prop & MS_REC) < 0)
+	if (mount_set_propagation(r, "/", propagation_word(prop), prop & MS_REC) < 0 || private_parent(r, c->rootfs, prop) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point: bind it onto itself. */
 	r->op = "mount";
@@ -407,6 +496,12 @@ static int setup_mounts(struct reply *r, struct oci_config *c)
 		char *target = secure_join(c->rootfs, om->dest);
 		struct mount_req m = { .type = om->type, .source = om->source, .target = target, .options = om->data,
 				       .mkdir = true, .exact = true, .flags = om->flags };
+		/* SELinux labels the files of a new tmpfs, devpts, ... by the context= option
+		 * (runc leaves binds, proc, sysfs, mqueue and cgroup mounts unlabelled). */
+		if (c->mount_label && !(om->flags & MS_BIND) && strcmp(om->type, "proc") != 0 && strcmp(om->type, "sysfs") != 0 &&
+		    strcmp(om->type, "mqueue") != 0 && strcmp(om->type, "cgroup") != 0)
+			m.options = r_printf(r, "%s%scontext=\"%s\"", om->data ? om->data : "", om->data && *om->data ? "," : "",
+					     c->mount_label);
 		int rc = strcmp(om->type, "cgroup") == 0 ? mount_cgroups(r, target, om, c->ns_new & (1 << ns_index("cgroup")))
 							 : mount_do(r, &m);
 		free(target);
@@ -446,12 +541,49 @@ static int setup_mounts(struct reply *r, struct oci_config *c)
 		if (rc < 0)
 			return -1;
 	}
-	r->op = "pivot_root";
-	return rootfs_pivot(r, c->rootfs);
+	return 0;
+}
+
+/* The state a hook reads on stdin, malloc'ed. */
+static char *hook_state(const char *id, const struct oci_config *c, enum oci_status st, pid_t pid)
+{
+	struct buf ann = { 0 }, out = { 0 };
+	if (c->annotations)
+		jt_write(c->annotations, &ann);
+	oci_hook_state(&out, id, st, pid, c->bundle, ann.s);
+	buf_free(&ann);
+	return out.s;
+}
+
+/* The hooks of the moment between the mounts and pivot_root. prestart and
+ * createRuntime run in boxcore's own namespaces, so create runs them: "hooks" asks it
+ * to, "resume" says they all passed (a failure and create kills the init instead).
+ * createContainer runs here, in the container's namespaces, from the rootfs, with the
+ * program's environment (as runc's init runs it); its pid is the init's as the
+ * container sees it. */
+static int create_hooks(struct reply *r, const struct oci_config *c, const char *id, int sync)
+{
+	if (c->hooks.n[HOOK_PRESTART] || c->hooks.n[HOOK_CREATE_RUNTIME]) {
+		char resume[7];
+		size_t got = 0;
+		if (write_all(sync, "hooks\n", 6) < 0)
+			return fail_sys(r, errno, NULL, NULL, "ask create to run the prestart hooks");
+		while (got < sizeof resume) {
+			ssize_t n = read(sync, resume + got, sizeof resume - got);
+			if (n <= 0 && !(n < 0 && errno == EINTR))
+				_exit(1); /* create is gone */
+			if (n > 0)
+				got += (size_t)n;
+		}
+	}
+	if (!c->hooks.n[HOOK_CREATE_CONTAINER])
+		return 0;
+	CLEANUP(mem_free) char *state = hook_state(id, c, OCI_CREATING, getpid());
+	return oci_hooks_run(r, &c->hooks, HOOK_CREATE_CONTAINER, state, c->rootfs, c->proc.env.v);
 }
 
 /* Everything between "go" and "ready". The terminal master, if any, in *master. */
-static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, int *master)
+static int init_setup(struct reply *r, struct oci_config *c, const char *id, int sync, bool cgroupns_now, int *master)
 {
 	/* A session of its own (runc's nsexec does the same): the container is cut off
 	 * from the terminal and the signals of whoever ran create. */
@@ -478,8 +610,20 @@ static int init_setup(struct reply *r, struct oci_config *c, bool cgroupns_now, 
 		if (cgroup_unshare_ns(r) < 0)
 			return -1;
 	}
-	if (setup_mounts(r, c) < 0)
+	if (setup_mounts(r, c) < 0 || create_hooks(r, c, id, sync) < 0)
 		return -1;
+	r->op = "pivot_root";
+	if (rootfs_pivot(r, c->rootfs) < 0)
+		return -1;
+	/* rootfsPropagation shared or unbindable is for the container's own root: given
+	 * now that it is "/" (before, it was the parent's to keep private), as runc 1.2
+	 * gives it. A shared root's peers are in this mount namespace only, so its mounts
+	 * reach no one else unless a bind from a shared host mount carries them. */
+	if (c->propagation & (MS_SHARED | MS_UNBINDABLE)) {
+		r->op = "propagation";
+		if (mount_set_propagation(r, "/", propagation_word(c->propagation), c->propagation & MS_REC) < 0)
+			return -1;
+	}
 	if (c->proc.terminal && make_terminal(r, &c->proc, master) < 0)
 		return -1;
 	if (c->root_readonly) {
@@ -519,9 +663,21 @@ static void report(int sock, const struct reply *r, int fd)
 	buf_free(&wire);
 }
 
-static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int listen_fd, int dirfd,
+/* startContainer: after start, in the container as its user (seccomp loaded too when
+ * no_new_privs let it wait), just before the program, with the program's environment
+ * and working directory; the path is the container's. */
+static int start_hooks(struct reply *r, const struct oci_config *c, const char *id)
+{
+	if (!c->hooks.n[HOOK_START_CONTAINER])
+		return 0;
+	CLEANUP(mem_free) char *state = hook_state(id, c, OCI_CREATED, getpid());
+	return oci_hooks_run(r, &c->hooks, HOOK_START_CONTAINER, state, NULL, c->proc.env.v);
+}
+
+static void init_main(struct oci_config *c, const char *id, struct cg_clone *cc, int sync, int listen_fd, int dirfd,
 		      bool cgroupns_now) __attribute__((noreturn));
-static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int listen_fd, int dirfd, bool cgroupns_now)
+static void init_main(struct oci_config *c, const char *id, struct cg_clone *cc, int sync, int listen_fd, int dirfd,
+		      bool cgroupns_now)
 {
 	struct reply r;
 	reply_init(&r, "init");
@@ -541,7 +697,7 @@ static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int l
 			got += (size_t)n;
 	}
 	int master = -1;
-	if (joined < 0 || init_setup(&r, c, cgroupns_now, &master) < 0) {
+	if (joined < 0 || init_setup(&r, c, id, sync, cgroupns_now, &master) < 0) {
 		report(sync, &r, -1);
 		_exit(1);
 	}
@@ -563,7 +719,7 @@ static void init_main(struct oci_config *c, struct cg_clone *cc, int sync, int l
 	/* No longer "created": take the socket's name away (the directory was opened
 	 * before pivot_root; the descriptor still reaches it). */
 	unlinkat(dirfd, START_SOCK, 0);
-	if (late_seccomp(&r, c) == 0)
+	if (late_seccomp(&r, c) == 0 && start_hooks(&r, c, id) == 0 && set_personality(&r, c) == 0)
 		exec_program(&r, c->proc.args.v, c->proc.env.v);
 	/* execve failed: tell start, which is reading the other end. */
 	struct buf wire = { 0 };
@@ -744,6 +900,7 @@ struct creation {
 
 static void create_close(struct creation *k)
 {
+	strv_free(&k->cg.made);
 	fd_close(&k->console);
 	fd_close(&k->listen_fd);
 	fd_close(&k->dirfd);
@@ -836,7 +993,7 @@ static int start_init(struct reply *r, struct creation *k, struct oci_config *c)
 	if (k->pid == 0) {
 		close(k->sv[0]);
 		fd_close(&k->console);
-		init_main(c, &k->cc, k->sv[1], k->listen_fd, k->dirfd,
+		init_main(c, k->id, &k->cc, k->sv[1], k->listen_fd, k->dirfd,
 			  k->cg.want && (c->ns_new & (1 << ns_index("cgroup"))));
 	}
 	fd_close(&k->sv[1]);
@@ -862,7 +1019,19 @@ static int set_up_from_outside(struct reply *r, struct creation *k, const struct
 
 /* "go", and the init's report: its syscall log, its error if any, and the terminal's
  * master when it made one. */
-static int go_and_report(struct reply *r, struct creation *k, struct oci_create_opts *o)
+/* prestart, then createRuntime, when the init asks: in boxcore's namespaces, from the
+ * bundle directory (runc's working directory), with boxcore's environment. */
+static int runtime_hooks(struct reply *r, const struct creation *k, const struct oci_config *c)
+{
+	CLEANUP(mem_free) char *state = hook_state(k->id, c, OCI_CREATING, k->pid);
+	if (oci_hooks_run(r, &c->hooks, HOOK_PRESTART, state, c->bundle, environ) < 0 ||
+	    oci_hooks_run(r, &c->hooks, HOOK_CREATE_RUNTIME, state, c->bundle, environ) < 0)
+		return -1;
+	r->op = "create";
+	return 0;
+}
+
+static int go_and_report(struct reply *r, struct creation *k, const struct oci_config *c, struct oci_create_opts *o)
 {
 	r->op = "create";
 	if (write_all(k->sv[0], "go\n", 3) < 0)
@@ -873,6 +1042,14 @@ static int go_and_report(struct reply *r, struct creation *k, struct oci_create_
 	char *line;
 	size_t len;
 	int got = line_read(&lr, &line, &len, -1);
+	if (got == LINE_OK && len == 5 && memcmp(line, "hooks", 5) == 0) {
+		if (runtime_hooks(r, k, c) < 0)
+			return -1;
+		if (write_all(k->sv[0], "resume\n", 7) < 0)
+			return fail_state(r, state_hint("oci_init_died"), "the container's init (pid %d) died while the "
+					  "prestart hooks ran", (int)k->pid);
+		got = line_read(&lr, &line, &len, -1);
+	}
 	bool pending = false;
 	if (got == LINE_STOP)
 		return fail_state(r, NULL, "interrupted by a signal: the container is taken away again");
@@ -901,7 +1078,8 @@ static int hand_over(struct reply *r, struct creation *k, struct oci_create_opts
 			return fail_sys(r, errno, NULL, o->pid_file, "write the pid file %s", o->pid_file);
 	}
 	if (k->console >= 0) {
-		if (send_with_fd(k->console, "", 1, o->master) < 0)
+		/* The master, named as runc names it. */
+		if (send_with_fd(k->console, "/dev/ptmx", 9, o->master) < 0)
 			return fail_sys(r, errno, NULL, o->console_socket, "send the terminal to %s", o->console_socket);
 		fd_close(&o->master);
 	}
@@ -929,13 +1107,20 @@ int oci_create(const char *id, struct oci_config *c, struct oci_create_opts *o, 
 	/* state.json at once, and again with the init's pid: whatever stops create from
 	 * here on, delete --force finds the cgroup and the process to take away. */
 	if (save_state(r, &k, c, 0) < 0 || start_init(r, &k, c) < 0 || save_state(r, &k, c, k.pid) < 0 ||
-	    set_up_from_outside(r, &k, c) < 0 || go_and_report(r, &k, o) < 0 || hand_over(r, &k, o) < 0)
+	    set_up_from_outside(r, &k, c) < 0 || go_and_report(r, &k, c, o) < 0 || hand_over(r, &k, o) < 0)
 		goto fail;
 	create_close(&k);
 	*pidp = k.pid;
 	return 0;
-fail:
+fail:;
+	/* The container goes, and once its init was made its poststop hooks run, as the
+	 * runtime spec has a failed create continue: destroy, then poststop. */
+	bool made = k.pid > 0;
 	create_undo(&k, o);
+	if (made && c->hooks.n[HOOK_POSTSTOP]) {
+		CLEANUP(mem_free) char *state = hook_state(id, c, OCI_STOPPED, 0);
+		oci_hooks_warn(o->cmd, &c->hooks, HOOK_POSTSTOP, state, c->bundle, environ);
+	}
 	return -1;
 }
 

@@ -162,6 +162,10 @@ int oci_state_read(const char *id, struct oci_state *s, struct reply *r)
 	s->starttime = dup_str(&s->doc, "starttime");
 	struct jt *cg = jt_get(&s->doc, "cgroup"), *cgp = jt_get(&s->doc, "cgroup_parent");
 	oci_cgroup_from_state(&s->cg, cg && cg->type == JT_STR ? cg->s : NULL, cgp && cgp->type == JT_STR ? cgp->s : NULL);
+	struct jt *made = jt_get(&s->doc, "cgroup_made");
+	for (size_t i = 0; made && made->type == JT_ARR && i < made->n; i++)
+		if (made->kids[i].type == JT_STR)
+			strv_push_copy(&s->cg.made, made->kids[i].s);
 	if (ann) {
 		struct buf a = { 0 };
 		jt_write(ann, &a);
@@ -197,6 +201,7 @@ void oci_state_free(struct oci_state *s)
 	free(s->created);
 	free(s->starttime);
 	free(s->annotations);
+	strv_free(&s->cg.made);
 	jt_free(&s->doc);
 }
 
@@ -250,6 +255,7 @@ int oci_state_write(const char *dir, const char *id, pid_t pid, const struct oci
 	if (g->want) {
 		json_member_str(&o, "cgroup", g->name);
 		json_member_str(&o, "cgroup_parent", g->parent);
+		json_member_strv(&o, "cgroup_made", g->made.v, g->made.n);
 	}
 	if (c->annotations) {
 		struct buf a = { 0 };
@@ -289,6 +295,23 @@ void oci_state_json(const struct oci_state *s, struct buf *out)
 	json_member_str(&o, "rootfs", s->rootfs ? s->rootfs : "");
 	json_member_str(&o, "created", s->created ? s->created : "");
 	json_member_raw(&o, "annotations", s->annotations ? s->annotations : "{}");
+	buf_printf(out, "{%s}", o.s);
+	buf_free(&o);
+}
+
+void oci_hook_state(struct buf *out, const char *id, enum oci_status st, pid_t pid, const char *bundle,
+		    const char *annotations)
+{
+	struct buf o = { 0 };
+	buf_put(&o, "", 0);
+	json_member_str(&o, "ociVersion", OCI_VERSION);
+	json_member_str(&o, "id", id);
+	json_member_str(&o, "status", oci_status_name(st));
+	if (pid > 0)
+		json_member_int(&o, "pid", pid);
+	json_member_str(&o, "bundle", bundle ? bundle : "");
+	if (annotations && strcmp(annotations, "{}") != 0)
+		json_member_raw(&o, "annotations", annotations);
 	buf_printf(out, "{%s}", o.s);
 	buf_free(&o);
 }

@@ -327,6 +327,81 @@ void log_exec_outcome(struct reply *r, bool failed, const struct exec_failure *f
 	log_call(r, failed ? -1 : 0, "execve(%s, %s, [/* %zu vars */])", q_str(r, path), argv_text(r, argv), count(env));
 }
 
+int run_captured(struct reply *r, const struct run_spec *s, int *status, struct capture *c)
+{
+	memset(c, 0, sizeof *c);
+	c->in_fd = c->out_fd = c->err_fd = c->extra_fd = -1;
+	c->cap = OUTPUT_CAP;
+	/* A pipe for each of the program's stdin, stdout and stderr, and one on which the
+	 * child reports a failed chdir or execve (EOF there means execve worked). */
+	int pipes[4][2];
+	if (pipes_open(pipes, 4) < 0)
+		return fail_sys(r, errno, NULL, NULL, "pipes for the program's stdio");
+	int *in = pipes[0], *out = pipes[1], *err = pipes[2], *report = pipes[3];
+
+	/* fork: in a container the child is made in its namespaces - in a new PID
+	 * namespace it is PID 2, 3, ... and the init, PID 1, is its parent. */
+	pid_t pid = fork(); /* a shell does the same for every command: fork, then exec */
+	if (pid == 0) {
+		reset_signals_for_exec();
+		/* Dies with its parent, even where no PID namespace would take it along. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* dup2 puts the pipe ends on 0, 1, 2 (and clears close-on-exec there). */
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (s->cwd && chdir(s->cwd) < 0)
+			exec_report_and_exit(report[1], 'c', errno);
+		/* execve replaces the child's program with the path; only descriptors
+		 * without close-on-exec (0, 1, 2 here) go along. */
+		execve(s->path, s->argv, s->env);
+		exec_report_and_exit(report[1], 'e', errno);
+	}
+	int fork_err = errno;
+	log_call(r, pid, "fork()");
+	close(in[0]), close(out[1]), close(err[1]), close(report[1]);
+	if (pid < 0) {
+		close(in[1]), close(out[0]), close(err[0]), close(report[0]);
+		return fail_sys(r, fork_err, fork_err == ENOMEM ? "fork_pidns" : NULL, NULL, "fork a process");
+	}
+
+	/* Did execve work? EOF on the report pipe says yes. */
+	struct exec_failure f = { 0, 0 };
+	bool failed = exec_report_read(report[0], &f);
+	close(report[0]);
+	log_exec_outcome(r, failed, &f, s->cwd, s->path, s->argv, s->env);
+	if (failed) {
+		/* execve failed: the child has exited already; collect it. */
+		waitpid(pid, status, 0);
+		close(in[1]), close(out[0]), close(err[0]);
+		if (f.step == 'c')
+			return fail_sys(r, f.err, "cwd", s->cwd, "chdir %s before running %s", s->cwd, s->path);
+		return fail_sys(r, f.err, exec_variant(f.err, s->path), s->path, "execve %s", s->path);
+	}
+
+	c->in_fd = in[1];
+	c->in_data = s->input ? s->input : "";
+	c->in_len = s->input ? strlen(s->input) : 0;
+	c->out_fd = out[0];
+	c->err_fd = err[0];
+	int pidfd = pidfd_open_pid(pid);
+	int rc = capture_run(c, pidfd, s->timeout_ms);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (rc != 0) {
+		/* Undo: the program must not outlive the one who waits for it. */
+		log_call(r, kill(pid, SIGKILL), "kill(%d, SIGKILL)", (int)pid);
+		waitpid(pid, status, 0);
+		if (rc == 1)
+			return 1;
+		return fail_state(r, NULL, "interrupted while %s ran", s->path);
+	}
+	/* Its output is all read: collect how it ended (wait4 is what waitpid calls). */
+	pid_t w = waitpid(pid, status, 0);
+	log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)pid, q_wstatus(r, *status));
+	return 0;
+}
+
 int op_spawn(const struct request *q, struct reply *r)
 {
 	char **argv = NULL, **env = default_env();
@@ -351,82 +426,17 @@ int op_spawn(const struct request *q, struct reply *r)
 	else
 		shell_step(r, "%s", argv_shell(r, argv));
 
-	struct capture c = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .extra_fd = -1, .cap = OUTPUT_CAP };
-	/* A pipe for each of the program's stdin, stdout and stderr, and one on which the
-	 * child reports a failed chdir or execve (EOF there means execve worked). */
-	int pipes[4][2];
-	if (pipes_open(pipes, 4) < 0)
-		return fail_sys(r, errno, NULL, NULL, "pipes for the program's stdio");
-	int *in = pipes[0], *out = pipes[1], *err = pipes[2], *report = pipes[3];
-
-	/* fork: the child is made in the puppet's namespaces - in a new PID namespace it
-	 * is PID 2, 3, ... and the puppet, PID 1, is its parent. */
-	pid_t pid = fork(); /* a shell does the same for every command: fork, then exec */
-	if (pid == 0) {
-		reset_signals_for_exec();
-		/* Dies with the puppet, even where no PID namespace would take it along. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		/* dup2 puts the pipe ends on 0, 1, 2 (and clears close-on-exec there). */
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		if (cwd && chdir(cwd) < 0)
-			exec_report_and_exit(report[1], 'c', errno);
-		/* execve replaces the child's program with argv[0]; only descriptors
-		 * without close-on-exec (0, 1, 2 here) go along. */
-		execve(path, argv, env);
-		exec_report_and_exit(report[1], 'e', errno);
-	}
-	int fork_err = errno;
-	log_call(r, pid, "fork()");
-	close(in[0]), close(out[1]), close(err[1]), close(report[1]);
-	if (pid < 0) {
-		close(in[1]), close(out[0]), close(err[0]), close(report[0]);
-		return fail_sys(r, fork_err, fork_err == ENOMEM ? "fork_pidns" : NULL, NULL, "fork a process inside");
-	}
-
-	/* Did execve work? EOF on the report pipe says yes. */
-	struct exec_failure f = { 0, 0 };
-	bool failed = exec_report_read(report[0], &f);
-	close(report[0]);
-	log_exec_outcome(r, failed, &f, cwd, path, argv, env);
-	if (failed) {
-		/* execve failed: the child has exited already; collect it. */
-		int status;
-		waitpid(pid, &status, 0);
-		close(in[1]), close(out[0]), close(err[0]);
-		if (f.step == 'c')
-			return fail_sys(r, f.err, "cwd", cwd, "chdir %s before running %s", cwd, argv[0]);
-		return fail_sys(r, f.err, exec_variant(f.err, path), path, "execve %s", path);
-	}
-
-	c.in_fd = in[1];
-	c.in_data = input ? input : "";
-	c.in_len = input ? strlen(input) : 0;
-	c.out_fd = out[0];
-	c.err_fd = err[0];
-	int pidfd = pidfd_open_pid(pid);
-	int rc = capture_run(&c, pidfd, (int)timeout);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (rc != 0) {
-		/* Undo: the program must not outlive the op. */
-		log_call(r, kill(pid, SIGKILL), "kill(%d, SIGKILL)", (int)pid);
-		int status;
-		waitpid(pid, &status, 0);
-		capture_free(&c);
-		if (rc == 1)
-			return fail_timeout(r, "%s did not end within %lld ms (killed)", argv[0], timeout);
-		return fail_state(r, NULL, "spawn was interrupted");
-	}
+	struct run_spec s = { .path = path, .argv = argv, .env = env, .cwd = cwd, .input = input, .timeout_ms = (int)timeout };
 	int status = 0;
-	/* Its output is all read: collect how it ended (wait4 is what waitpid calls). */
-	pid_t w = waitpid(pid, &status, 0);
-	log_call(r, w, "wait4(%d, %s, 0, NULL)", (int)pid, q_wstatus(r, status));
+	CLEANUP(capture_free) struct capture c;
+	int rc = run_captured(r, &s, &status, &c);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return fail_timeout(r, "%s did not end within %lld ms (killed)", argv[0], timeout);
 	result_wait_status(&r->result, status);
 	json_member_strn(&r->result, "stdout", c.out.s ? c.out.s : "", c.out.len);
 	json_member_strn(&r->result, "stderr", c.err.s ? c.err.s : "", c.err.len);
-	capture_free(&c);
 	return 0;
 }
 

@@ -128,7 +128,7 @@ static int op_hello(const struct request *q, struct reply *r)
 	json_member_str(&r->result, "kernel", u.release);
 	/* The system calls a seccomp rule can name: this architecture's table in the
 	 * kernel headers boxcore was built with (the running kernel may have newer ones). */
-	json_member_int(&r->result, "syscalls", syscall_count());
+	json_member_int(&r->result, "syscalls", sc_count(sc_abi_native()));
 	/* Every op and the arguments it reads, from the dispatch tables themselves. */
 	struct buf catalog = { 0 };
 	op_catalog(&catalog);
@@ -449,16 +449,18 @@ static const struct op_entry ops[] = {
 	INSIDE("masked_paths", fwd_mnt, "ct"),
 	INSIDE("readonly_paths", fwd_mnt, "ct"),
 	INSIDE("devices", fwd_mnt, "ct"),
+	INSIDE("device_node", fwd_mnt, "ct"),
 	INSIDE("pivot_root", fwd_mnt, "ct"),
 	INSIDE("chroot", fwd_any, "ct"),
 	INSIDE("chdir", fwd_any, "ct"),
 	INSIDE("spawn", fwd_any, "ct"),
 	INSIDE("caps", fwd_any, "ct"),
 	INSIDE("no_new_privs", fwd_any, "ct"),
+	INSIDE("apparmor_exec", fwd_any, "ct"),
 	INSIDE("seccomp", fwd_any, "ct"),
 	INSIDE("user", fwd_any, "ct"),
 	INSIDE("exec", op_exec_host, "ct stdio"),
-	/* networking (net.c, nat.c): where an op acts is "ct", "pid" or "netns" */
+	/* networking (net.c, nat.c, netdump.c): where an op acts is "ct", "pid" or "netns" */
 	HOST("netns_add", op_netns_add, "name"),
 	HOST("netns_del", op_netns_del, "netns"),
 	HOST("veth_add", op_veth_add, "ct pid netns name peer peer_ct peer_pid peer_netns"),
@@ -473,9 +475,11 @@ static const struct op_entry ops[] = {
 	HOST("addr_add", op_addr_add, "ct pid netns dev addr"),
 	HOST("route_add", op_route_add, "ct pid netns dst via dev"),
 	HOST("sysctl", op_sysctl, "ct pid netns key value"),
+	HOST("net_dump", op_net_dump, "ct pid netns"),
 	HOST("nat_masquerade", op_nat_masquerade, "ct pid netns table source exclude_dev tool"),
-	HOST("nat_dnat", op_nat_dnat, "ct pid netns table port to proto localhost tool"),
+	HOST("nat_dnat", op_nat_dnat, "ct pid netns table port to proto localhost daddr tool"),
 	HOST("nat_del", op_nat_del, "ct pid netns table tool"),
+	HOST("net_isolate", op_net_isolate, "ct pid netns table bridge isolate subnet icc tool"),
 	/* cgroups (cgroup.c, cgroup_devices.c) */
 	HOST("cgroup_layout", op_cgroup_layout, ""),
 	HOST("cgroup_plan", op_cgroup_plan, "cgroup parent controllers"),

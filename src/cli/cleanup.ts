@@ -1,6 +1,7 @@
 // `boxlab cleanup [--dry-run] [--json]`: undo what dead boxlab processes left.
 import { existsSync } from 'node:fs';
 import { cleanup, describeEntry, ledgerDir } from '../ledger/index.ts';
+import { networkNames } from '../ledger/networks.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { cli } from '../text/index.ts';
 
@@ -27,6 +28,9 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   for (const r of report.ledgersRefused) console.log(r.error);
   if (report.liveOwners.length) console.log(cli.cleanupLive(report.liveOwners));
   if (report.items.length === 0 && !report.ledgersRefused.length) console.log(cli.cleanupNothing);
+  // Networks are defined by a person, as Docker's are: cleanup keeps them, and says so.
+  const networks = networkNames();
+  if (networks.length) console.log(cli.cleanupNetworksKept(networks));
   if (process.getuid?.() !== 0 && existsSync('/run/boxlab/ledger')) console.log(cli.cleanupNotRoot(ledgerDir()));
   else console.log(dryRun ? cli.cleanupWould(report.items.length - failed.length) : cli.cleanupDone(report.items.length - failed.length));
   return bad ? 1 : 0;

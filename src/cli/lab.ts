@@ -1,6 +1,6 @@
 // The lab's commands: the terminal UI and `boxlab list`.
 import { parseOptions, UsageError, type Parsed } from './args.ts';
-import { cli, lessons as lessonText, ui } from '../text/index.ts';
+import { cli, language, lessons as lessonText, ui } from '../text/index.ts';
 import { speak } from './language.ts';
 
 /** --trust DIR, repeatable: lessons from outside the built-in course that the person
@@ -17,7 +17,7 @@ export async function tuiCommand(args: string[], langFlag?: string): Promise<num
   // (--lang, BOXLAB_LANG); the lessons' own boxlab commands speak it too.
   const { loadSettings } = await import('../ui/settings.ts');
   process.env.BOXLAB_LANG = speak(langFlag, loadSettings().lang);
-  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
+  const { options, rest } = parseOptions(args, { help: { value: false, short: 'h' }, present: { value: false }, notes: { value: false }, ...TRUST_OPTION }, { stopAtWord: false });
   if (options.help) {
     console.log(cli.usage.lab);
     return 0;
@@ -44,7 +44,7 @@ export async function tuiCommand(args: string[], langFlag?: string): Promise<num
     for (const [k, v] of Object.entries(ci)) if (v !== undefined) process.env[k] = v;
     if (fetchProp) Object.defineProperty(globalThis, 'fetch', fetchProp);
   });
-  return runTui({ present: options.present === true, lesson: rest[0] });
+  return runTui({ present: options.present === true, notes: options.notes === true, lesson: rest[0] });
 }
 
 export async function listCommand(args: string[]): Promise<number> {
@@ -55,19 +55,19 @@ export async function listCommand(args: string[]): Promise<number> {
   }
   await applyTrust(options);
   if (rest.length) throw new UsageError(cli.noArguments('list', rest));
-  const { loadAll, lessonsRoot, summarize } = await import('../lessons/loader.ts');
-  const { lessons: loaded, errors } = await loadAll();
+  const { lessonsRoot, summarizeCourseWith } = await import('../lessons/course.ts');
+  const { lessons, errors } = await summarizeCourseWith(() => import('../lessons/loader.ts'));
   // A lesson that does not load is named (file:line: what — fix), never silently left out.
   for (const e of errors) console.error(cli.error(e.message));
-  if (!loaded.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
-  const lessons = loaded.map(summarize);
+  if (!lessons.length && !errors.length) throw new Error(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   // Lessons shown in English though another language was asked for: said once.
-  const english = loaded.filter((l) => l.translation && l.translation.status !== 'fresh');
-  if (english.length) console.error(lessonText.translation.someEnglish(english.length, lessonText.translation.languageName(english[0]!.translation!.lang)));
+  const lang = language();
+  const english = lang === 'en' ? [] : lessons.filter((l) => l.lang !== lang);
+  if (english.length) console.error(lessonText.translation.someEnglish(english.length, lessonText.translation.languageName(lang)));
   if (options.json) console.log(JSON.stringify(lessons, null, 2));
   else {
     const width = Math.max(...lessons.map((l) => l.id.length), 2);
-    for (const l of lessons) console.log(`${l.id.padEnd(width)}  ${l.title}  (${l.needs})`);
+    for (const l of lessons) console.log(cli.listLine(l.id.padEnd(width), l.title, l.needs, l.kind === 'challenge'));
   }
   return errors.length ? 1 : 0;
 }

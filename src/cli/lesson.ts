@@ -1,7 +1,11 @@
 // `boxlab lesson ID [--yes] [--markdown|--json]`: a lesson without a terminal UI.
-// Runs every stop in order and prints what happened. Exit 0 only when every step ran and
-// every check and task passed; --yes applies each task's solution (a learner is not
-// there to do it). Exit 2: the lesson cannot run here (bad file, no root, no core).
+// Runs every stop in order and prints what happened (--json: one event per line,
+// lesson-events.ts). Exit 0 only when every step ran and every check and task passed;
+// --yes applies each task's solution (a learner is not there to do it), after checking
+// the task first: a task whose check passes before anyone acted teaches nothing, and
+// fails the run - so CI proves every task and challenge starts undone. A prediction is
+// shown with its answer, never guessed; a challenge's setup is folded until its tasks
+// are solved. Exit 2: the lesson cannot run here (bad file, no root, no core).
 import type { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CoreError } from '../core/index.ts';
@@ -10,11 +14,12 @@ import { hintsFor } from '../lessons/expect.ts';
 import { kernel } from '../lessons/kernel.ts';
 import { findLesson, summarize } from '../lessons/loader.ts';
 import { failure, type CheckResult, type LogEntry, type StepResult } from '../lessons/port.ts';
-import { LessonError, type Stop } from '../lessons/schema.ts';
-import { substitute } from '../lessons/scope.ts';
+import { LessonError, type LessonSummary, type Prediction } from '../lessons/schema.ts';
+import { abbreviate, shortNames, substitute } from '../lessons/scope.ts';
 import { LessonSession } from '../lessons/session.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { applyTrust, TRUST_OPTION } from './lab.ts';
+import { eventLine, type LessonRunEvent, type StopReport } from './lesson-events.ts';
 import { closeLedger } from './lifecycle.ts';
 
 export interface PlainOptions {
@@ -47,22 +52,6 @@ export async function lessonCommand(args: string[], color: boolean): Promise<num
   return runLessonPlain(rest[0]!, { yes: options.yes === true, format, color: color && format === 'text', out: process.stdout, width: process.stdout.columns ?? 100, until });
 }
 
-interface StopReport {
-  index: number;
-  kind: Stop['kind'];
-  title: string;
-  ok: boolean;
-  log: LogEntry[];
-  output?: string;
-  error?: StepResult['error'];
-  check?: CheckResult;
-  hint?: string;
-  solved?: boolean;
-  diff?: string;
-  /** Skipped: the programs of its `requires:` this machine lacks. */
-  skipped?: string[];
-}
-
 const watched = new WeakSet<Writable>();
 const readerGone = new WeakSet<Writable>();
 
@@ -82,27 +71,24 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   const out = (s = '') => { if (!isGone()) opts.out.write(s + '\n'); };
   const json = opts.format === 'json';
   const md = opts.format === 'markdown';
+  const emit = (e: LessonRunEvent) => { if (json) out(eventLine(e)); };
+  const refuse = (message: string, lesson?: LessonSummary) => {
+    if (json) emit({ type: 'error', error: message, ...(lesson ? { lesson } : {}) });
+    else out(text.plainError(message));
+    return 2;
+  };
 
   let lesson;
   try {
     lesson = await findLesson(id);
   } catch (err) {
-    const message = err instanceof LessonError ? err.message : (err as Error).message;
-    if (json) out(JSON.stringify({ ok: false, error: message }));
-    else out(text.plainError(message));
-    return 2;
+    return refuse(err instanceof LessonError ? err.message : (err as Error).message);
   }
   const summary = summarize(lesson);
   if (opts.until !== undefined && opts.until > lesson.stops.length) {
-    const message = text.untilBeyond(opts.until, lesson.meta.id, lesson.stops.length);
-    out(json ? JSON.stringify({ lesson: summary, ok: false, error: message }) : text.plainError(message));
-    return 2;
+    return refuse(text.untilBeyond(opts.until, lesson.meta.id, lesson.stops.length), summary);
   }
-  if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) {
-    if (json) out(JSON.stringify({ lesson: summary, ok: false, error: text.needsRootLong }));
-    else out(text.plainError(text.needsRootLong));
-    return 2;
-  }
+  if (lesson.meta.needs === 'root' && process.getuid?.() !== 0) return refuse(text.needsRootLong, summary);
 
   let session: LessonSession;
   try {
@@ -110,15 +96,16 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   } catch (err) {
     await closeLedger('lesson'); // the session took back what it made; its ledger goes too
     const f = failure(err);
-    const message = err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message;
-    if (json) out(JSON.stringify({ lesson: summary, ok: false, error: message }));
-    else out(text.plainError(message));
-    return 2;
+    return refuse(err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message, summary);
   }
 
   // The lesson as it runs here: blocks for another cgroup layout are left out.
   lesson = session.state.lesson;
-  const sub = (s: string, keepUnset = false) => substitute(s, session.state.vars, keepUnset);
+  // Read by a person, the lab's long paths are short names ($LAB/upper), said once at
+  // the top; a program reading --json gets them whole.
+  const names = json ? [] : shortNames(session.state.vars);
+  const short = (s: string) => abbreviate(s, names);
+  const sub = (s: string, keepUnset = false) => short(substitute(s, session.state.vars, keepUnset));
   const k = await kernel();
   const reports: StopReport[] = [];
   const total = lesson.stops.length;
@@ -131,39 +118,68 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     out(md ? `> ${notice}\n` : c.yellow(notice));
   }
 
+  emit({ type: 'lesson', lesson: summary, lang: summary.lang, ...(translation ? { translation } : {}) });
   if (md) out(`# ${lesson.meta.title}\n\n_${text.chapter(lesson.chapterNumber, lesson.meta.chapter)}_ — ${lesson.meta.summary} (${text.runsAs(lesson.meta.needs)})\n`);
   else if (!json) out(c.bold(`${text.chapter(lesson.chapterNumber, lesson.meta.chapter)} — ${lesson.meta.title}`) + c.dim(` (${text.runsAs(lesson.meta.needs)})`));
+  // What each short name stands for, as a line a reader can paste into a shell.
+  for (const n of names) out(md ? `\`${text.plainShortName(n.name, n.path)}\`\n` : c.dim(text.plainShortName(n.name, n.path)));
 
   const printLog = (log: LogEntry[]) => {
     if (!log.length) return;
     if (md) {
-      const calls = log.flatMap((e) => e.syscalls);
+      const calls = log.flatMap((e) => e.syscalls.map(short));
       if (calls.length) out('```text\n' + calls.join('\n') + '\n```');
-      const shells = log.map((e) => e.shell).filter(Boolean);
+      const shells = log.map((e) => short(e.shell)).filter(Boolean);
       if (shells.length) out('```sh\n' + shells.join('\n') + '\n```');
       return;
     }
     for (const e of log) {
-      for (const s of e.syscalls) out('  ' + c.dim(s));
+      for (const s of e.syscalls) out('  ' + c.dim(short(s)));
       // A multi-line command keeps its lines together under the `$`.
-      if (e.shell) out('  ' + c.cyan(text.shellLine(e.shell.trimEnd()).replace(/\n/g, '\n    ')));
+      if (e.shell) out('  ' + c.cyan(text.shellLine(short(e.shell.trimEnd())).replace(/\n/g, '\n    ')));
     }
   };
   const printOutput = (s: string | undefined) => {
-    if (s) out(md ? '```console\n' + s + '\n```' : s.replace(/^/gm, '  '));
+    if (s) out(md ? '```console\n' + short(s) + '\n```' : short(s).replace(/^/gm, '  '));
   };
   const printDiff = (r: StepResult): string | undefined => {
     if (!r.diff) return undefined;
-    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width });
+    const d = k.renderDiff(r.diff, { color: opts.color && !md, onlyChanges: true, width, abbreviate: short });
     if (!json && d.trim()) out(md ? '```text\n' + d + '\n```' : d.replace(/^/gm, '  '));
     return d;
   };
   const printCheck = (title: string, r: CheckResult) => {
-    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${text.found(r.found ?? text.nothingFound)}; ${text.expected(r.expected)})`}`);
+    const detail = short(`${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+    if (md) out(`- [${r.pass ? 'x' : ' '}] ${title}${r.pass ? '' : ` (${detail})`}`);
     else {
-      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? r.found : undefined)) : c.red(text.plainCheckFail(title)));
-      if (!r.pass) out(`  ${text.found(r.found ?? r.error ?? text.nothingFound)}; ${text.expected(r.expected)}`);
+      out(r.pass ? c.green(text.plainCheckPass(title, r.measured ? short(r.found ?? '') : undefined)) : c.red(text.plainCheckFail(title)));
+      if (!r.pass) out(`  ${detail}`);
     }
+  };
+  /** A prediction: the question before its step runs (the run does not guess)... */
+  const printQuestion = (p: Prediction) => {
+    if (md) out(`**${text.predictTitle}** ${sub(p.question, true)}\n`);
+    else out(c.magenta(`${text.predictTitle} ${sub(p.question, true)}`));
+    p.choices?.forEach((choice, n) => out(md ? `${n + 1}. ${sub(choice, true)}` : `  ${text.choice(n + 1, sub(choice, true))}`));
+    if (md && p.choices) out('');
+  };
+  /** ... and its answer after: the step's output and diff have just shown it. */
+  const printAnswer = (p: Prediction) => {
+    const answer = text.predictAnswer(sub(p.answer), sub(p.why));
+    out(md ? `<details><summary>${text.predictReveal}</summary>\n\n${answer}\n\n</details>\n` : c.magenta(answer));
+  };
+  /** A challenge's setup runs first and stays folded: it would give the fault away.
+   *  What it did is shown at the end, once the tasks are solved. */
+  const folded: { title: string; log: LogEntry[]; output?: string }[] = [];
+  const printFolded = () => {
+    if (!folded.length || json) return;
+    out(md ? `\n<details><summary>${text.setupUnfolded}</summary>\n` : '\n' + c.bold(text.setupUnfolded));
+    for (const f of folded) {
+      out(md ? `\n#### ${f.title}\n` : c.bold(`  ${f.title}`));
+      printLog(f.log);
+      printOutput(f.output);
+    }
+    if (md) out('\n</details>');
   };
 
   let stopped = false;
@@ -173,11 +189,19 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
       if (isGone()) { stopped = true; break; }
       const i = stop.index;
       const title = sub(stop.title);
+      const setup = stop.kind === 'step' && stop.setup === true;
+      const predict = stop.kind === 'step' ? stop.predict : undefined;
       if (!json && stop.prose) out('\n' + sub(stop.prose, true) + '\n');
+      if (predict) {
+        emit({ type: 'predict', index: i, question: sub(predict.question), ...(predict.choices ? { choices: predict.choices.map((x) => sub(x)) } : {}),
+          answer: sub(predict.answer), ...(predict.tolerance !== undefined ? { tolerance: predict.tolerance } : {}), why: sub(predict.why) });
+        if (!json) printQuestion(predict);
+      }
       // A check's own ✓/✗ line names it; steps and tasks get a heading.
-      if (!json && (md || stop.kind !== 'check')) out(md ? `### ${text.kinds[stop.kind]} ${i + 1}/${total}: ${title}\n` : c.bold(text.plainStep(i + 1, total, title)));
+      const heading = setup ? text.plainSetup : title;
+      if (!json && (md || stop.kind !== 'check')) out(md ? `### ${text.kinds[setup ? 'setup' : stop.kind]} ${i + 1}/${total}: ${heading}\n` : c.bold(text.plainStep(i + 1, total, heading)));
       const st = await session.runStop(i);
-      const rep: StopReport = { index: i, kind: stop.kind, title, ok: false, log: [] };
+      const rep: StopReport = { index: i, kind: stop.kind, title, ok: false, log: [], ...(setup ? { setup: true as const } : {}) };
       if (st.status === 'skipped') {
         rep.ok = true;
         rep.skipped = st.missing;
@@ -190,18 +214,21 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         rep.log = r.log;
         rep.output = r.output;
         rep.error = r.error;
-        if (!json) {
+        if (setup && r.ok) folded.push({ title, log: r.log, output: r.output });
+        else if (!json) {
           printLog(r.log);
           printOutput(r.output);
         }
-        rep.diff = printDiff(r);
+        rep.diff = setup && r.ok ? undefined : printDiff(r);
+        if (predict && !json) printAnswer(predict);
         if (!r.ok) {
           if (!json) {
-            out(c.red(text.plainError(r.error?.message ?? text.stepFailed)));
+            out(c.red(text.plainError(short(r.error?.message ?? text.stepFailed))));
             if (r.error?.explain) out('  ' + text.why(r.error.explain));
             if (r.error?.hint) out('  ' + text.tryThis(r.error.hint));
           }
           reports.push(rep);
+          emit({ type: 'stop', ...rep });
           stopped = true;
           break;
         }
@@ -210,6 +237,10 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         rep.ok = st.check!.pass;
         if (!json) printCheck(title, st.check!);
       } else {
+        // With --yes the check has just run before anything was done: a task that
+        // passes already would pass whatever the learner did.
+        const early = opts.yes && st.check!.pass;
+        if (opts.yes) rep.before = st.check;
         if (!st.check!.pass && opts.yes && stop.solution) {
           const r = (await session.solve(i))!;
           rep.solved = true;
@@ -224,26 +255,32 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
         }
         const check = session.state.stops[i]!.check!;
         rep.check = check;
-        rep.ok = check.pass;
+        rep.ok = check.pass && !early;
+        if (early) rep.error = { message: text.passesBeforeActing };
         if (!check.pass) {
           const hint = hintsFor(stop, check, sub)[0];
           if (hint) rep.hint = sub(hint.text);
         }
         if (!json) {
-          printCheck(title, check);
+          if (early) out(c.red(`${text.plainCheckFail(title)}: ${text.passesBeforeActing}`));
+          else printCheck(title, check);
           if (!check.pass) {
             out('  ' + text.plainTaskTodo);
-            if (rep.hint) out('  ' + text.plainHint(rep.hint));
+            if (rep.hint) out('  ' + text.plainHint(short(rep.hint)));
           }
         }
       }
       reports.push(rep);
+      emit({ type: 'stop', ...rep });
       if (opts.until === i + 1) {
-        out(text.plainHolding(i + 1, session.state.vars.pid || '?'));
+        const pid = session.state.vars.pid || '?';
+        if (json) emit({ type: 'holding', step: i + 1, pid });
+        else out(text.plainHolding(i + 1, pid));
         await new Promise(() => setInterval(() => undefined, 1 << 30)); // until a signal ends the process; its handler cleans up
       }
     }
     if (!json && !stopped && lesson.outro) out('\n' + sub(lesson.outro, true));
+    if (!stopped && session.state.passed) printFolded();
   } finally {
     await session.close();
     // What could not be removed stays in the ledger (boxlab cleanup tries again): said
@@ -253,12 +290,11 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
 
   const judged = reports.filter((r) => r.kind !== 'step');
   const passed = judged.filter((r) => r.ok).length;
+  const skipped = judged.filter((r) => r.skipped).length;
   const allOk = !stopped && left === 0 && reports.length === total && reports.every((r) => r.ok);
-  if (json) {
-    out(JSON.stringify({ lesson: summary, lang: summary.lang, ...(translation ? { translation } : {}), ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
-  } else {
+  if (json) emit({ type: 'result', ok: allOk, passed, checks: judged.length, skipped });
+  else {
     out('');
-    const skipped = judged.filter((r) => r.skipped).length;
     out((allOk ? c.green : c.red)(text.plainResult(passed, lesson.stops.filter((s) => s.kind !== 'step').length, skipped)));
   }
   return allOk ? 0 : 1;

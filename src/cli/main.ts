@@ -9,6 +9,10 @@ import { cleanUpOnSignals } from './lifecycle.ts';
 import { cli } from '../text/index.ts';
 import { speak } from './language.ts';
 import { VERSION } from './version.ts';
+import { suggest } from '../text/suggest.ts';
+
+/** The commands, for a did-you-mean after a typo (`boxlab lsit`). */
+const COMMANDS = ['list', 'lesson', 'run', 'state', 'rootfs', 'build', 'engine', 'image', 'doctor', 'cleanup', 'help'];
 
 /** NO_COLOR, --no-color, TERM=dumb and a non-terminal stdout all mean plain text.
  *  chalk ignores NO_COLOR, so FORCE_COLOR=0 is set before anything loads it. */
@@ -33,9 +37,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case '--present':
+    case '--notes':
       return (await import('./lab.ts')).tuiCommand(args, langFlag);
     case 'list':
       return (await import('./lab.ts')).listCommand(rest);
+    case 'progress':
+      return (await import('./progress.ts')).progressCommand(rest);
     case 'lesson':
       cleanUpOnSignals();
       return (await import('./lesson.ts')).lessonCommand(rest, color);
@@ -64,10 +71,12 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./image.ts')).imageCommand(rest);
     case 'doctor':
       return (await import('./doctor.ts')).doctorCommand(rest);
+    case 'network':
+      return (await import('./network.ts')).networkCommand(rest);
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
     default:
-      console.error(cli.unknownCommand(command));
+      console.error(cli.unknownCommand(command, suggest(command, COMMANDS)));
       return 2;
   }
 }

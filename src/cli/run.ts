@@ -6,8 +6,12 @@ import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { rootlessIds } from '../runtime/rootless.ts';
 import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/network.ts';
 import { HostNetError } from '../ledger/host-net.ts';
+import { NETWORK_NAME } from '../ledger/networks.ts';
+import { containerNameError } from '../runtime/networks.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
+import { deviceCgroupHere, deviceOptionSpecs, explainDevices, parseDevices } from '../runtime/devices.ts';
+import { AppArmorError, explainMac } from '../runtime/apparmor.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { closeLedger } from './lifecycle.ts';
 import { cli, runtime } from '../text/index.ts';
@@ -37,27 +41,37 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     'read-only': { value: false },
     env: { value: true, short: 'e', repeat: true },
     net: { value: true },
+    network: { value: true },
+    name: { value: true },
     publish: { value: true, short: 'p', repeat: true },
     ...cgroupOptionSpecs(),
     ...securityOptionSpecs(),
+    ...deviceOptionSpecs(),
     explain: { value: false },
   });
   if (o.help) return 'help';
-  let limits, security;
+  let limits, security, devices;
   try {
     limits = parseLimits(o);
     security = parseSecurity(o);
+    devices = parseDevices(o);
   } catch (err) {
     if (err instanceof FlagError) throw new UsageError(err.message);
     throw err;
   }
   const rootless = o.user === true;
-  const asked = o.net as string | undefined;
-  if (asked !== undefined && !(NET_MODES as readonly string[]).includes(asked)) throw new UsageError(runtime.net.badMode(asked));
+  if (o.net !== undefined && o.network !== undefined) throw new UsageError(runtime.net.bothNetFlags);
+  const asked = (o.net ?? o.network) as string | undefined;
+  // Not one of the networks every host has: a user-defined network's name.
+  const network = asked !== undefined && !(NET_MODES as readonly string[]).includes(asked) ? asked : undefined;
+  if (network !== undefined && !NETWORK_NAME.test(network)) throw new UsageError(runtime.net.badMode(network));
+  const name = o.name as string | undefined;
+  const badName = name === undefined ? undefined : containerNameError(name);
+  if (badName) throw new UsageError(badName);
   // --net host: the host's network, so no network namespace (unless --ns says otherwise).
   const ns = o.ns ? parseNamespaces(o.ns as string) : NAMESPACES.filter((n) => n !== 'user' && !(n === 'net' && asked === 'host'));
   // Without --net, --ns decides: with net it is 'none', without it the host's.
-  const net = asked ?? (ns.includes('net') ? 'none' : 'host');
+  const net = network ? 'network' : asked ?? (ns.includes('net') ? 'none' : 'host');
   let publish;
   try {
     publish = ((o.publish as string[] | undefined) ?? []).map(parsePublish);
@@ -85,9 +99,12 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     env: [...DEFAULT_ENV, ...((o.env as string[] | undefined) ?? [])],
     rootless: rootless ? rootlessIds() : undefined,
     net: net as NetMode,
+    ...(network ? { network } : {}),
+    ...(name ? { name } : {}),
     publish,
     limits,
     security,
+    devices,
     ...(o.explain ? { explain: true } : {}),
   };
 }
@@ -126,7 +143,10 @@ export async function runCommand(args: string[]): Promise<number> {
   if (spec.explain) {
     const { explainText } = await import('../runtime/cgroups.ts');
     const security = explainSecurity(spec.security, spec.ns.includes('user'));
-    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', runtime.cgroup.explainNothing].join('\n'));
+    const rootless = spec.rootless !== undefined;
+    const devices = explainDevices(spec.devices, spec.security.privileged, rootless);
+    const mac = explainMac(spec.security.apparmor, spec.security.privileged, rootless);
+    console.log([await explainText(spec.limits ?? {}, blName('run')), '', ...security, '', ...devices, '', ...mac, '', runtime.cgroup.explainNothing].join('\n'));
     return 0;
   }
   if (process.getuid!() !== 0 && !spec.rootless) {
@@ -143,6 +163,7 @@ export async function runCommand(args: string[]): Promise<number> {
       for (const e of errors) console.error(cli.runError(e));
       return EXIT_USAGE;
     }
+    if (!spec.rootless && !deviceCgroupHere()) console.error(cli.runError(runtime.devices.noController));
     return interrupt.status ?? await runContainer(spec, ledger, interrupt);
   } finally {
     // What could not be removed stays in the ledger, for boxlab cleanup: say so.
@@ -184,7 +205,7 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
     // lets the signal be heard before the error is judged.
     if (interrupt.status === undefined && err instanceof CoreError) await new Promise((r) => setTimeout(r, 50));
     if (interrupt.status !== undefined) return interrupt.status;
-    if (err instanceof NetworkError || err instanceof HostNetError) {
+    if (err instanceof NetworkError || err instanceof HostNetError || err instanceof AppArmorError) {
       console.error(cli.runError(err.message));
       return EXIT_RUNTIME;
     }

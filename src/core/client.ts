@@ -221,6 +221,9 @@ export class Core {
 
   async devices(ct: string, root: string) { return (await this.call<{ created: string[] }>('devices', { ct, root })).result!; }
 
+  /** One device node (--device): mknod, or a bind of `source` where mknod is not allowed. */
+  async deviceNode(ct: string, spec: Op.DeviceNodeSpec) { return (await this.call<{ path: string }>('device_node', { ct, ...spec })).result!; }
+
   async pivotRoot(ct: string, root: string) { await this.call('pivot_root', { ct, root }); }
 
   async chroot(ct: string, root: string) { await this.call('chroot', { ct, root }); }
@@ -261,6 +264,9 @@ export class Core {
   async caps(ct: string, change: Op.CapsChange) { return (await this.call<Op.CapsResult>('caps', { ct, ...change })).result!; }
 
   async noNewPrivs(ct: string) { await this.call('no_new_privs', { ct }); }
+
+  /** The AppArmor profile the container's program gets at exec. */
+  async apparmorExec(ct: string, profile: string) { return (await this.call<{ file: string }>('apparmor_exec', { ct, profile })).result!; }
 
   /** A seccomp filter: rules "NAME" (EPERM) or "NAME:ACTION"; default action `allow` unless given. */
   async seccomp(ct: string, rules: string[], defaultAction?: string) {
@@ -313,6 +319,9 @@ export class Core {
     return (await this.call<Op.SysctlSet>('sysctl', { ...where, key, value })).result!;
   }
 
+  /** Everything in one network namespace: links, addresses, routes, neighbours (rtnetlink). */
+  async netDump(where: Op.NetTarget) { return (await this.call<Op.NetDump>('net_dump', { ...where })).result!; }
+
   async natMasquerade(where: Op.NetTarget, table: string, source: string, excludeDev?: string, tool?: Op.NatTool) {
     return (await this.call<Op.NatDone>('nat_masquerade', { ...where, table, source, ...(excludeDev ? { exclude_dev: excludeDev } : {}), ...(tool ? { tool } : {}) })).result!;
   }
@@ -324,6 +333,11 @@ export class Core {
   async natDel(where: Op.NetTarget, table: string, tool?: Op.NatTool) {
     await this.call('nat_del', { ...where, table, ...(tool ? { tool } : {}) });
   }
+  /** Keep a bridge's containers apart from other bridges (and, icc false, from each other). */
+  async netIsolate(where: Op.NetTarget, table: string, spec: Op.IsolateSpec, tool?: Op.NatTool) {
+    return (await this.call<Op.NatDone>('net_isolate', { ...where, table, ...spec, ...(tool ? { tool } : {}) })).result!;
+  }
+
 
   // ---- cgroups (native/PROTOCOL.md, "Cgroups"): a group is named by Op.CgroupRef ----
 

@@ -42,12 +42,14 @@ export const OP_ARGS = {
   masked_paths: ['ct', 'paths'],
   readonly_paths: ['ct', 'paths'],
   devices: ['ct', 'root'],
+  device_node: ['ct', 'path', 'type', 'major', 'minor', 'mode', 'uid', 'gid', 'source'],
   pivot_root: ['ct', 'root'],
   chroot: ['ct', 'root'],
   chdir: ['ct', 'path'],
   spawn: ['ct', 'argv', 'env', 'cwd', 'stdin', 'timeout_ms'],
   caps: ['ct', 'keep', 'drop', 'ambient'],
   no_new_privs: ['ct'],
+  apparmor_exec: ['ct', 'profile'],
   seccomp: ['ct', 'rules', 'default'],
   user: ['ct', 'uid', 'gid', 'groups'],
   exec: ['ct', 'stdio', 'argv', 'env', 'cwd'],
@@ -66,9 +68,11 @@ export const OP_ARGS = {
   addr_add: [...WHERE, 'dev', 'addr'],
   route_add: [...WHERE, 'dst', 'via', 'dev'],
   sysctl: [...WHERE, 'key', 'value'],
+  net_dump: [...WHERE],
   nat_masquerade: [...WHERE, 'table', 'source', 'exclude_dev', 'tool'],
-  nat_dnat: [...WHERE, 'table', 'port', 'to', 'proto', 'localhost', 'tool'],
+  nat_dnat: [...WHERE, 'table', 'port', 'to', 'proto', 'localhost', 'daddr', 'tool'],
   nat_del: [...WHERE, 'table', 'tool'],
+  net_isolate: [...WHERE, 'table', 'bridge', 'isolate', 'subnet', 'icc', 'tool'],
   // cgroups
   cgroup_layout: [],
   cgroup_plan: [...GROUP, 'controllers'],
@@ -161,9 +165,74 @@ export interface RouteSpec { dst: string; via?: string; dev?: string }
 
 export interface SysctlSet { key: string; old: string; value: string }
 
+/** net_dump: one network namespace as plain rows (what ip link/addr/route/neigh show). */
+export interface NetDump {
+  links: DumpLink[];
+  addrs: DumpAddr[];
+  /** the main table, IPv4 then IPv6 */
+  routes: DumpRoute[];
+  neighbours: DumpNeighbour[];
+  /** never the same for two namespaces while the machine runs (SO_NETNS_COOKIE) */
+  netns_cookie?: string;
+  /** nf_tables counts each committed change of the ruleset: the same number, the same rules */
+  nft_generation?: number;
+  /** more than 4096 of one kind: the rest left out */
+  truncated?: boolean;
+}
+
+export interface DumpLink {
+  ifindex: number;
+  name: string;
+  /** veth, bridge, vxlan... (IFLA_INFO_KIND); absent for a plain device */
+  kind?: string;
+  /** the hardware type: ether, loopback, none... */
+  type: string;
+  up: boolean;
+  /** has a carrier (IFF_RUNNING) */
+  running: boolean;
+  operstate?: string;
+  mtu?: number;
+  mac?: string;
+  /** the bridge it is a port of, and the port's state (forwarding...) */
+  master?: string;
+  port_state?: string;
+  /** a veth's other end: by name when in this namespace, else by index and netns id */
+  peer?: string;
+  peer_ifindex?: number;
+  peer_netnsid?: number;
+  vxlan?: { id?: number; local?: string; remote?: string; group?: string; port?: number; dev?: string };
+}
+
+export interface DumpAddr { ifindex: number; dev: string; family: 'inet' | 'inet6'; local?: string; prefixlen: number; scope: string }
+
+export interface DumpRoute {
+  family: 'inet' | 'inet6';
+  type: string;
+  /** as ip prints it: default, an address alone (a host route), or address/length */
+  dst: string;
+  dst_len: number;
+  gateway?: string;
+  dev?: string;
+  protocol: string;
+  scope: string;
+  prefsrc?: string;
+  metric?: number;
+}
+
+export interface DumpNeighbour { dev: string; family: 'inet' | 'inet6'; dst?: string; lladdr?: string; state: string }
+
 export type NatTool = 'nft' | 'iptables';
 
-export interface DnatSpec { port: number; to: string; proto?: 'tcp' | 'udp'; localhost?: boolean }
+/** daddr: only what the namespace itself sends to that address (127.0.0.11), instead of
+ *  what arrives for any of its own addresses. */
+export interface DnatSpec { port: number; to: string; proto?: 'tcp' | 'udp'; localhost?: boolean; daddr?: string }
+
+/** What net_isolate keeps apart: BRIDGE from each link (or NAME* pattern) of isolate;
+ *  with icc false, also the containers on BRIDGE (SUBNET) from each other. */
+export interface IsolateSpec { bridge: string; isolate: string[]; subnet?: string; icc?: boolean }
+
+/** A device node made in the container (device_node): the host device's type and numbers. */
+export interface DeviceNodeSpec { path: string; type: 'c' | 'b'; major: number; minor: number; mode?: string; uid?: number; gid?: number; source?: string }
 
 export interface NatDone { tool: NatTool; table: string }
 

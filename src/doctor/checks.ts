@@ -7,6 +7,7 @@
 // tested on recorded copies (test/unit/doctor.test.ts).
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { boxcorePath } from '../core/binary.ts';
@@ -326,6 +327,17 @@ function checkHost(): Check {
   return { id: 'host', title: t.host, status: 'ok', detail: t.bareHost };
 }
 
+/** What the state views compare a container with: pid 1, when it may be read (in a
+ *  sandbox even root may be refused its namespaces), else boxlab's own process. */
+export async function checkReference(): Promise<Check> {
+  try {
+    await readlink('/proc/1/ns/mnt');
+    return { id: 'reference', title: t.reference, status: 'ok', detail: t.referenceOk };
+  } catch (err) {
+    return { id: 'reference', title: t.reference, status: 'warn', detail: t.referenceDenied((err as NodeJS.ErrnoException).code ?? String(err)), fix: t.referenceFix };
+  }
+}
+
 export async function checkCore(): Promise<Check> {
   const path = boxcorePath();
   const version = existsSync(path) ? await firstLine(path, ['--version']) : '';
@@ -338,5 +350,5 @@ export async function allChecks(): Promise<Check[]> {
   const { cgroupReport } = await import('../runtime/cgroups.ts');
   // Each probe has namespaces of its own, so they can run side by side.
   return Promise.all([checkKernel(), checkRoot(), checkCore(), cgroupReport().then(checkCgroups), checkUserns(), checkOverlay(), checkLoop(),
-    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkEngine(), checkPropagation(), checkHost()]);
+    checkNetfilter(), checkLinks(), checkSeccomp(), checkKvm(), checkPeers(), checkEngine(), checkPropagation(), checkHost(), checkReference()]);
 }

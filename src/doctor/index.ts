@@ -4,14 +4,14 @@
 // no code here, and a new feature does not compile until FEATURE_NEEDS says how to
 // tell whether the machine has it.
 import { existsSync } from 'node:fs';
-import { loadAll, summarize } from '../lessons/loader.ts';
+import { lessonsRoot } from '../lessons/course.ts';
 import type { Feature, LessonSummary } from '../lessons/schema.ts';
 import { doctor as t, lessons as lessonText } from '../text/index.ts';
-import { lessonsRoot } from '../lessons/loader.ts';
 import { LessonTrustError } from '../lessons/trust.ts';
 import { which } from '../runtime/programs.ts';
 import { allChecks, type Check, type LinkKind } from './checks.ts';
 import { configOf, kernelFix } from './kernel.ts';
+import { checkPrograms, missingByLesson, packageOf } from './programs.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check } from './checks.ts';
@@ -89,7 +89,8 @@ function cgroupProblem(l: LessonSummary, checks: Checks): Problem | undefined {
   return { why: t.noCgroupLayout(wants), fix: fixOf(checks, 'cgroup') || t.cgroupLayoutFix(wants) };
 }
 
-export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
+/** `programs`: those of the lesson's commands this machine lacks (programs.ts). */
+export function judgeLesson(l: LessonSummary, list: Check[], programs: readonly string[] = []): LessonVerdict {
   const checks: Checks = new Map(list.map((c) => [c.id, c]));
   const problems: Problem[] = [];
   if (checks.get('core')?.status !== 'ok') problems.push({ why: t.coreMissing(''), fix: t.coreFix });
@@ -102,6 +103,7 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
   }
   const cg = cgroupProblem(l, checks);
   if (cg) problems.push(cg);
+  for (const p of programs) problems.push({ why: t.noProgram(p, packageOf(p)), fix: `apt-get install ${packageOf(p)}` });
   const unique = [...new Map(problems.map((p) => [p.why, p])).values()];
   return { id: l.id, title: l.title, ok: unique.length === 0, why: unique.map((p) => p.why), fix: unique.map((p) => p.fix) };
 }
@@ -109,16 +111,22 @@ export function judgeLesson(l: LessonSummary, list: Check[]): LessonVerdict {
 export async function doctor(): Promise<DoctorReport> {
   const checks = await allChecks();
   // Lessons that may not run here (not trusted) are one error, like a broken lesson.
+  // Loaded in full, not from the index cache: the programs a lesson runs are read from
+  // its commands, which a summary does not carry.
+  const { loadAll, summarize } = await import('../lessons/loader.ts');
   const { lessons, errors } = await loadAll().catch((err: unknown) => {
     if (err instanceof LessonTrustError) return { lessons: [], errors: [err] };
     throw err;
   });
   const lessonErrors = errors.map((e) => e.message);
+  // The programs the lessons run, read from their commands.
+  checks.push(checkPrograms(lessons));
+  const missing = missingByLesson(lessons);
   if (!lessons.length && !errors.length) lessonErrors.push(lessonText.noLessons(lessonsRoot(), !!process.env.BOXLAB_LESSONS));
   const byChapter = new Map<string, ChapterVerdict>();
   for (const l of lessons.map(summarize)) {
     const ch = byChapter.get(l.chapter) ?? { chapter: l.chapter, number: l.chapterNumber, ok: true, lessons: [] };
-    const verdict = judgeLesson(l, checks);
+    const verdict = judgeLesson(l, checks, missing.get(l.id)?.needed);
     ch.lessons.push(verdict);
     ch.ok &&= verdict.ok;
     byChapter.set(l.chapter, ch);

@@ -82,16 +82,21 @@ export function diffView(before: View | undefined, after: View | undefined): Vie
 
 /** Views in after's order (the order the step asked for them), then any view only
  *  before had; a view in only one snapshot diffs against nothing (all added, or all
- *  removed). */
+ *  removed). Readings for two processes (a step made a container, and the views follow
+ *  it from the lab to the container) have no "removed": what the lab's reading held and
+ *  the container's does not (the lab's own node and core, its links) is still there. */
 export function diff(before: Snapshot, after: Snapshot): SnapshotDiff {
   const views: ViewDiff[] = [];
   const names = [...Object.keys(after.views), ...Object.keys(before.views)].filter(
     (n, i, all): n is ViewName => all.indexOf(n) === i && (VIEW_NAMES as readonly string[]).includes(n),
   );
+  const samePid = before.pid === after.pid;
   for (const name of names) {
     const b = before.views[name];
     const a = after.views[name];
-    if (b || a) views.push(diffView(b, a));
+    if (!b && !a) continue;
+    const d = diffView(b, a);
+    views.push(samePid ? d : { ...d, rows: d.rows.filter((r) => r.change !== 'removed') });
   }
   return { pid: after.pid, views };
 }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boxcorePath } from '../core/binary.ts';
+import type { NetDump, NetTarget } from '../core/ops.ts';
 import { parseStat } from './proc-stat.ts';
 import type { View } from './types.ts';
 import { kernel as words } from '../text/index.ts';
@@ -27,6 +28,9 @@ export interface EnterResult {
 
 export type EnterFn = (pid: number, what: EnterWhat[]) => Promise<EnterResult>;
 
+/** Reads one network namespace whole over rtnetlink: the core's net_dump op. */
+export type NetDumpFn = (where: NetTarget) => Promise<NetDump>;
+
 export interface ProbeTarget {
   /** The process to read, as the host sees it. */
   pid: number;
@@ -37,6 +41,8 @@ export interface ProbeTarget {
   /** Other processes the picture is about (a lesson's other containers, by name): views
    *  that span namespaces (net) show theirs too. */
   neighbours?: { name: string; pid: number }[];
+  /** Reads the network namespaces the net view shows (default: a core of the probe's own). */
+  netDump?: NetDumpFn;
 }
 
 export type Probe = (target: ProbeTarget) => Promise<View>;
@@ -87,19 +93,19 @@ export function isGone(err: unknown): boolean {
 /**
  * Read something of the reference ("host") process. When the reference cannot be read
  * (in a sandbox, pid 1 may refuse readlink of its ns links even to root), fall back to
- * this process, which runs on the host, and say so in a note.
+ * this process, which runs on the host. `boxlab doctor` says so, once (its host
+ * reference check), rather than every view of every step.
  */
 export async function readReference<T>(
   target: ProbeTarget,
   read: (pid: number) => Promise<T>,
-): Promise<{ value: T; pid: number; note?: string }> {
+): Promise<{ value: T; pid: number }> {
   const wanted = target.hostPid ?? 1;
   try {
     return { value: await read(wanted), pid: wanted };
   } catch (err) {
     if (!isDenied(err) || wanted === process.pid) throw err;
-    const value = await read(process.pid);
-    return { value, pid: process.pid, note: words.referenceFallback(wanted, process.pid, errnoOf(err) ?? 'denied') };
+    return { value: await read(process.pid), pid: process.pid };
   }
 }
 

@@ -1,7 +1,9 @@
 // Plain-text rendering of views, snapshots and diffs: a title line per view, a header,
 // aligned columns fitted to a width, then the notes. Diff rows carry a two-character
 // prefix: "+ " added, "- " removed, "~ " changed (changed cells read "old -> new"),
-// "  " same. Colour (chalk) is opt-in; without it the output has no escape codes.
+// "  " same. A cell wider than its column wraps onto the row's next lines rather than
+// being cut: what changed is often at the end (an inode's last digits, a path's last
+// name). Colour (chalk) is opt-in; without it the output has no escape codes.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { countChanges } from './diff.ts';
 import type { Row, RowDiff, Snapshot, SnapshotDiff, View, ViewDiff } from './types.ts';
@@ -15,6 +17,8 @@ export interface RenderOptions {
   color?: boolean;
   /** diffs: leave out rows that did not change */
   onlyChanges?: boolean;
+  /** Shorter names for what cells hold (a lab's long paths as `$LAB/...`). */
+  abbreviate?: (s: string) => string;
 }
 
 const PREFIX = { added: '+ ', removed: '- ', changed: '~ ', same: '  ' } as const;
@@ -33,39 +37,52 @@ interface Line {
   change?: RowDiff['change'];
 }
 
-/** Control characters (a process may name itself with escape sequences) print as '?'. */
 /** Header text of a column: its word, or its name when it has none. */
 export function columnTitle(name: string): string {
   return words.columns[name] ?? name;
 }
 
+/** Control characters (a process may name itself with escape sequences) print as '?'. */
 function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
-/** `s` in at most `width` columns (a Chinese character takes two), cut ends in "…". */
-export function truncate(s: string, width: number): string {
-  if (textWidth(s) <= width) return s;
-  if (width <= 1) return sliceWidth(s, width);
-  return `${sliceWidth(s, width - 1)}…`;
+/** A cell's text as lines of at most `width` columns (a Chinese character takes two):
+ *  broken after a space, a slash (a path breaks between its names) or a comma (mount
+ *  options break between options), and a word longer than the column where it must. */
+export function wrapCell(s: string, width: number): string[] {
+  const w = Math.max(1, width);
+  if (textWidth(s) <= w) return [s];
+  const lines: string[] = [];
+  let line = '';
+  for (let piece of s.split(/(?<=[ /,])/)) {
+    if (textWidth(line) + textWidth(piece.trimEnd()) > w && line) {
+      lines.push(line.trimEnd());
+      line = '';
+      if (piece === ' ') continue;
+    }
+    while (textWidth(piece.trimEnd()) > w) {
+      // at least one character, even one wider than the column
+      const head = sliceWidth(piece, w) || [...piece][0]!;
+      lines.push(head);
+      piece = piece.slice(head.length);
+    }
+    line += piece;
+  }
+  if (line.trimEnd() || !lines.length) lines.push(line.trimEnd());
+  return lines;
 }
 
-/** "old -> new" within width: each side gets its share, so the new value stays seen. */
-function fitChange(before: string, after: string, width: number): string {
-  const arrow = words.arrow;
-  const whole = `${before}${arrow}${after}`;
-  if (textWidth(whole) <= width) return whole;
-  const room = Math.max(2, width - textWidth(arrow));
-  const right = Math.min(textWidth(after), Math.max(Math.ceil(room / 2), room - textWidth(before)));
-  const left = Math.max(1, room - right);
-  return `${truncate(before, left)}${arrow}${truncate(after, right)}`;
-}
+/** The longest piece wrapCell will not break: a column narrower than that splits words. */
+const longestWord = (s: string) => Math.max(0, ...s.split(/(?<=[ /,])/).map((p) => textWidth(p.trimEnd())));
 
 /** Column widths: natural; when too wide, first the last column (in every view the
  *  free-text one: meaning, detail, super options) gives up room down to LAST_KEEP,
  *  then the widest column is shrunk one at a time until the line fits; `keep` columns
- *  count as narrower than they are, so they keep more. */
-export function fitWidths(natural: number[], headers: number[], available: number, keep: boolean[] = []): number[] {
+ *  count as narrower than they are, so they keep more. Columns shrink first no further
+ *  than their longest word (`unbroken`), so a number or a name is broken only when
+ *  nothing else fits. */
+export function fitWidths(natural: number[], headers: number[], available: number, keep: boolean[] = [], unbroken: number[] = []): number[] {
   const w = [...natural];
   let total = w.reduce((a, b) => a + b, 0);
   const last = w.length - 1;
@@ -74,22 +91,26 @@ export function fitWidths(natural: number[], headers: number[], available: numbe
     w[last]! -= give;
     total -= give;
   }
-  while (total > available) {
-    let widest = -1;
-    for (let i = 0; i < w.length; i++) {
-      const min = Math.min(natural[i]!, Math.max(MIN_COLUMN, Math.min(headers[i]!, 12)));
-      // a column that names the row (mount point, path, command) gives up room slower
-      const size = (j: number) => w[j]! * (keep[j] ? KEEP_FACTOR : 1);
-      if (w[i]! > min && (widest < 0 || size(i) > size(widest))) widest = i;
+  for (const wholeWords of [true, false]) {
+    while (total > available) {
+      let widest = -1;
+      for (let i = 0; i < w.length; i++) {
+        const least = Math.min(natural[i]!, Math.max(MIN_COLUMN, Math.min(headers[i]!, 12)));
+        // (a word longer than LAST_KEEP is broken anyway)
+        const min = wholeWords ? Math.max(least, Math.min(natural[i]!, unbroken[i] ?? 0, LAST_KEEP)) : least;
+        // a column that names the row (mount point, path, command) gives up room slower
+        const size = (j: number) => w[j]! * (keep[j] ? KEEP_FACTOR : 1);
+        if (w[i]! > min && (widest < 0 || size(i) > size(widest))) widest = i;
+      }
+      if (widest < 0) break;
+      w[widest]!--;
+      total--;
     }
-    if (widest < 0) break;
-    w[widest]!--;
-    total--;
   }
   return w;
 }
 
-function table(columns: string[], lines: Line[], opts: RenderOptions, ch: ChalkInstance, raw?: (line: Line, i: number) => [string, string] | undefined): string[] {
+function table(columns: string[], lines: Line[], opts: RenderOptions, ch: ChalkInstance): string[] {
   const width = opts.width ?? (process.stdout.columns || 100);
   const headers = columns.map(columnTitle);
   const natural = headers.map((h, i) => Math.max(textWidth(h), ...lines.map((l) => textWidth(l.cells[i] ?? ''))));
@@ -99,25 +120,32 @@ function table(columns: string[], lines: Line[], opts: RenderOptions, ch: ChalkI
     headers.map((h) => textWidth(h)),
     available,
     columns.map((c) => NAMING_COLUMNS.has(c)),
+    columns.map((_, i) => Math.max(0, ...lines.map((l) => longestWord(l.cells[i] ?? '')))),
   );
   const last = columns.length - 1;
-  const fmt = (texts: string[], line?: Line) =>
-    texts
-      .map((t, i) => {
-        const w = widths[i]!;
-        const pair = line && raw?.(line, i);
-        let s = pair ? fitChange(pair[0], pair[1], w) : truncate(t, w);
-        const pad = i === last ? '' : ' '.repeat(Math.max(0, w - textWidth(s)));
-        if (line?.marked?.[i]) s = ch.bold(s);
-        return s + pad;
-      })
-      .join(GAP);
-  const out = [`  ${ch.dim(fmt(headers).trimEnd())}`];
+  /** A row as lines: each cell wrapped in its column, the row as tall as its tallest cell. */
+  const fmt = (texts: string[], line?: Line): string[] => {
+    const cells = texts.map((t, i) => wrapCell(t, widths[i]!));
+    const height = Math.max(1, ...cells.map((c) => c.length));
+    return Array.from({ length: height }, (_, row) =>
+      cells
+        .map((c, i) => {
+          let s = c[row] ?? '';
+          const pad = i === last ? '' : ' '.repeat(Math.max(0, widths[i]! - textWidth(s)));
+          if (line?.marked?.[i] && s) s = ch.bold(s);
+          return s + pad;
+        })
+        .join(GAP),
+    );
+  };
+  const out = [`  ${ch.dim(fmt(headers)[0]!.trimEnd())}`];
   for (const l of lines) {
-    const text = l.prefix + fmt(l.cells, l);
     const colour =
       l.change === 'added' ? ch.green : l.change === 'removed' ? ch.red : l.change === 'changed' ? ch.yellow : undefined;
-    out.push(colour ? colour(text.trimEnd()) : text.trimEnd());
+    fmt(l.cells, l).forEach((row, i) => {
+      const text = (i === 0 ? l.prefix : '  ') + row;
+      out.push(colour ? colour(text.trimEnd()) : text.trimEnd());
+    });
   }
   return out;
 }
@@ -130,8 +158,13 @@ function notesLines(notes: string[] | undefined, ch: ChalkInstance): string[] {
   return (notes ?? []).map((n) => `  ${ch.dim(`${words.note}: ${clean(n)}`)}`);
 }
 
-function rowCells(row: Row | undefined, columns: string[]): string[] {
-  return columns.map((c) => clean(row?.cells[c] ?? ''));
+function rowCells(row: Row | undefined, columns: string[], opts: RenderOptions): string[] {
+  return columns.map((c) => cellText(row?.cells[c], opts));
+}
+
+function cellText(value: string | undefined, opts: RenderOptions): string {
+  const s = clean(value ?? '');
+  return opts.abbreviate ? opts.abbreviate(s) : s;
 }
 
 export function renderView(view: View, opts: RenderOptions = {}): string {
@@ -140,7 +173,7 @@ export function renderView(view: View, opts: RenderOptions = {}): string {
   if (view.rows.length === 0) {
     if (view.columns.length) out.push(`  ${words.noRows}`);
   } else {
-    out.push(...table(view.columns, view.rows.map((r) => ({ prefix: '  ', cells: rowCells(r, view.columns) })), opts, ch));
+    out.push(...table(view.columns, view.rows.map((r) => ({ prefix: '  ', cells: rowCells(r, view.columns, opts) })), opts, ch));
   }
   out.push(...notesLines(view.notes, ch));
   return out.join('\n');
@@ -161,25 +194,13 @@ export function renderViewDiff(view: ViewDiff, opts: RenderOptions = {}): string
   if (view.rows.length === 0 && view.columns.length) out.push(`  ${words.noRows}`);
   if (shown.length) {
     const lines: Line[] = shown.map((r) => {
-      const row = r.after ?? r.before;
-      const cells = rowCells(row, view.columns);
       const marked = view.columns.map((col) => r.change === 'changed' && (r.cells ?? []).includes(col));
-      return { prefix: PREFIX[r.change], cells, marked, change: r.change, diff: r } as Line & { diff: RowDiff };
+      // a changed cell reads "old -> new": wrapped, the new value goes under the old
+      const cells = view.columns.map((col, i) =>
+        marked[i] ? `${cellText(r.before?.cells[col], opts)}${words.arrow}${cellText(r.after?.cells[col], opts)}` : cellText((r.after ?? r.before)?.cells[col], opts));
+      return { prefix: PREFIX[r.change], cells, marked, change: r.change };
     });
-    // a changed cell's natural text is "old -> new", so the columns make room for it
-    for (const l of lines as (Line & { diff: RowDiff })[]) {
-      view.columns.forEach((col, i) => {
-        if (l.marked?.[i]) l.cells[i] = `${clean(l.diff.before?.cells[col] ?? '')}${words.arrow}${clean(l.diff.after?.cells[col] ?? '')}`;
-      });
-    }
-    out.push(
-      ...table(view.columns, lines, opts, ch, (line, i) => {
-        const d = (line as Line & { diff: RowDiff }).diff;
-        if (!line.marked?.[i]) return undefined;
-        const col = view.columns[i]!;
-        return [clean(d.before?.cells[col] ?? ''), clean(d.after?.cells[col] ?? '')];
-      }),
-    );
+    out.push(...table(view.columns, lines, opts, ch));
   }
   out.push(...notesLines(view.notes, ch));
   return out.join('\n');

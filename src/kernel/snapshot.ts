@@ -25,6 +25,8 @@ export interface SnapshotOptions {
   probes?: Partial<Record<ViewName, Probe>>;
   /** other processes whose namespaces belong in views that span several (net) */
   neighbours?: ProbeTarget['neighbours'];
+  /** reads a network namespace over rtnetlink (default: a core started for the probe) */
+  netDump?: ProbeTarget['netDump'];
 }
 
 function probeFor(name: ViewName, opts: SnapshotOptions = {}): Probe {
@@ -83,6 +85,7 @@ export async function snapshot(pid: number, views: readonly ViewName[], opts: Sn
     pid,
     ...(opts.hostPid !== undefined ? { hostPid: opts.hostPid } : {}),
     ...(opts.neighbours?.length ? { neighbours: opts.neighbours } : {}),
+    ...(opts.netDump ? { netDump: opts.netDump } : {}),
     enter: sharedEnter(opts.enter ?? defaultEnter, kinds),
   };
   const takenAt = Date.now();

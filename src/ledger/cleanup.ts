@@ -91,5 +91,6 @@ export function describeEntry(e: Entry): string {
     case 'oci': return t.oci(e.name, e.root);
     case 'oci-root': return t.ociRoot(e.path);
     case 'nat': return t.nat(e.table, e.tool, e.netns);
+    case 'apparmor': return t.apparmor(e.name);
   }
 }

@@ -1,24 +1,29 @@
-// The host's network state that every `boxlab run --net bridge` shares: the bridge bl0,
-// net.ipv4.ip_forward and the addresses leased on bl0's subnet. It has one owner on the
-// host, whatever state root a boxlab uses (BOXLAB_STATE_DIR or not): the directory
-// /run/boxlab/net, changed only under an flock(2) on its lock file.
+// The host's network state that every `boxlab run --net bridge` (or --network NAME)
+// shares: the bridge bl0, net.ipv4.ip_forward, the addresses leased on bl0's subnet,
+// and the user-defined networks (networks.ts). It has one owner on the host, whatever
+// state root a boxlab uses (BOXLAB_STATE_DIR or not): the directory /run/boxlab/net,
+// changed only under an flock(2) on its lock file.
 //
 //   /run/boxlab/net/lock            flock'ed while a boxlab reads or changes the rest
-//   /run/boxlab/net/holders/NAME    one file per bridge user: PID-START-N (a reference)
+//   /run/boxlab/net/holders/NAME    one file per bridge user: PID-START-N (a reference);
+//                                   it holds the user network it is on ('' for bl0)
 //   /run/boxlab/net/leases/IP       an address on bl0's subnet; holds its holder's NAME
 //   /run/boxlab/net/forward         ip_forward's value before a boxlab set it to 1
+//   /run/boxlab/net/networks/...    the user-defined networks (networks.ts)
 //
 // A holder is counted while its process runs (its pid and start time, as the ledger
 // checks owners), so a boxlab killed with SIGKILL stops counting at once: its leases
-// are free for the next run, and whoever finds no live holder left (the last run out,
-// or `boxlab cleanup`) removes bl0 and restores ip_forward. The lock is released by the
-// kernel when its holder dies, so a killed boxlab never leaves it held.
+// are free for the next run, and whoever finds no live holder left on bl0, or on a
+// network (the last run out, or `boxlab cleanup`), removes that bridge and its rules;
+// with no live holder at all, ip_forward gets its old value back. The lock is released
+// by the kernel when its holder dies, so a killed boxlab never leaves it held.
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { isSameProcessAlive, processStartTime } from './proc.ts';
+import { dropLeases, networkNames, teardownNetwork } from './networks.ts';
 import { ledger as ledgerText } from '../text/index.ts';
 
 const run = promisify(execFile);
@@ -44,7 +49,8 @@ export function newHolder(): string {
   return `${process.pid}-${processStartTime(process.pid)}-${++holders}`;
 }
 
-function holderAlive(name: string): boolean {
+/** Is the process that took this reference (PID-START-N) still running? */
+export function holderAlive(name: string): boolean {
   const m = /^(\d+)-(\d+)-\d+$/.exec(name);
   return m !== null && isSameProcessAlive(Number(m[1]), m[2]!);
 }
@@ -99,7 +105,8 @@ export async function withHostNetLock<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The shared state, read and changed only by code holding the lock. */
 export const hostNet = {
-  /** Drop the holders whose process is gone, with their leases; the live ones. */
+  /** Drop the holders whose process is gone, with their leases (on bl0 and on every
+   *  network); the live ones. */
   liveHolders(): string[] {
     const all = list(HOLDERS);
     const dead = new Set(all.filter((h) => !holderAlive(h)));
@@ -108,12 +115,19 @@ export const hostNet = {
       const owner = read(join(LEASES, ip));
       if (owner === undefined || dead.has(owner) || !holderAlive(owner)) rmSync(join(LEASES, ip), { force: true });
     }
+    dropLeases((holder) => dead.has(holder) || !holderAlive(holder));
     return all.filter((h) => !dead.has(h));
   },
 
-  addHolder(name: string): void {
+  /** A reference to bl0 (network '') or to a user network, by its name. */
+  addHolder(name: string, network = ''): void {
     mkdirSync(HOLDERS, { recursive: true, mode: 0o700 });
-    writeFileSync(join(HOLDERS, name), '');
+    writeFileSync(join(HOLDERS, name), network);
+  },
+
+  /** The network each live holder uses: '' is bl0. */
+  networksUsed(live: string[]): Set<string> {
+    return new Set(live.map((h) => (read(join(HOLDERS, h)) ?? '').trim()));
   },
 
   /** The first address of `candidates` nobody leases, now leased to `holder`. */
@@ -131,28 +145,48 @@ export const hostNet = {
   },
 };
 
-/** `holder` is done with the bridge: its holder file and leases go; when no live holder
- *  is left, bl0 goes and ip_forward gets its old value back. Without a holder (boxlab
- *  cleanup), only what dead holders left is swept. Safe to call again. */
+/** `holder` is done with its bridge: its holder file and leases go; a bridge no live
+ *  holder uses goes (bl0, or a network's bridge and rules), and when no live holder is
+ *  left at all, ip_forward gets its old value back. Without a holder (boxlab cleanup),
+ *  only what dead holders left is swept. Safe to call again. */
 export async function leaveHostNet(holder?: string): Promise<void> {
   if (!existsSync(HOST_NET_DIR)) return;
   await withHostNetLock(async () => {
     if (holder) {
       rmSync(join(HOLDERS, holder), { force: true });
       for (const ip of list(LEASES)) if (read(join(LEASES, ip)) === holder) rmSync(join(LEASES, ip), { force: true });
+      dropLeases((h) => h === holder);
     }
-    if (hostNet.liveHolders().length) return;
-    await run('ip', ['link', 'del', BRIDGE]).catch(() => undefined); // gone already: fine
+    const live = hostNet.liveHolders();
+    await sweepBridges(live);
+    if (live.length) return;
     const old = read(FORWARD);
     if (old !== undefined && /^[01]\n?$/.test(old)) writeFileSync(IP_FORWARD, old);
-    // Nothing is left to share: the directory goes (the lock file last, still held, so
-    // a waiter finds it replaced and starts over), and /run/boxlab if it is empty now.
     for (const p of [HOLDERS, LEASES, FORWARD]) rmSync(p, { recursive: true, force: true });
-    unlinkSync(LOCK);
-    for (const d of [HOST_NET_DIR, dirname(HOST_NET_DIR)]) {
-      try { rmdirSync(d); } catch { break; }
-    }
+    // Networks are defined until `boxlab network rm`: their directory stays, and so
+    // does the lock.
+    if (networkNames().length) return;
+    removeHostNetDir();
   });
+}
+
+/** The bridges no live holder uses go: bl0, and each network's bridge and rules. Called
+ *  under the lock. */
+export async function sweepBridges(live: string[]): Promise<void> {
+  const used = hostNet.networksUsed(live);
+  if (!used.has('') && existsSync(`/sys/class/net/${BRIDGE}`)) await run('ip', ['link', 'del', BRIDGE]).catch(() => undefined);
+  for (const network of networkNames()) if (!used.has(network)) await teardownNetwork(network);
+}
+
+/** Nothing is left to share: the directory goes (the lock file last, still held, so a
+ *  waiter finds it replaced and starts over), and /run/boxlab if it is empty now.
+ *  Called under the lock, once nothing in it is needed. */
+export function removeHostNetDir(): void {
+  rmSync(join(HOST_NET_DIR, 'networks'), { recursive: true, force: true });
+  unlinkSync(LOCK);
+  for (const d of [HOST_NET_DIR, dirname(HOST_NET_DIR)]) {
+    try { rmdirSync(d); } catch { break; }
+  }
 }
 
 function list(dir: string): string[] {

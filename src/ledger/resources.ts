@@ -12,7 +12,11 @@ import { distrust, isPlainPath } from './trust.ts';
 import { emptyCgroup } from './cgroups.ts';
 import { detachLoops } from './loop.ts';
 import { leaveHostNet } from './host-net.ts';
+import { unloadProfile } from './apparmor.ts';
+import { removeNat } from './netfilter.ts';
 import { ledger as t } from '../text/index.ts';
+
+export { kernelNatTableExists } from './netfilter.ts';
 
 const run = promisify(execFile);
 
@@ -44,7 +48,9 @@ export type Resource =
   // A state root of the lab's for OCI runtimes (a lesson's ${oci}): PATH/RUNTIME/ID for
   // each container, RUNTIME one of OCI_RUNTIMES. Every container found there is deleted
   // (`RUNTIME --root PATH/RUNTIME delete --force ID`), then the directory goes.
-  | { kind: 'oci-root'; path: string };
+  | { kind: 'oci-root'; path: string }
+  // An AppArmor profile the lab loaded (apparmor_parser): removed with apparmor_parser -R.
+  | { kind: 'apparmor'; name: string };
 
 /** The runtimes an oci-root may hold containers of: boxcore, and runc and crun, which
  *  share its command line. Nothing else is ever run from a ledger. */
@@ -121,6 +127,7 @@ export function assertRemovable(r: Resource, place: Place): void {
     case 'process': return assertOurProcess(r.pid, r.start, place.ownerStart);
     case 'link': assertOurName(t.names.link, r.name, BL_LINK); if (r.netns) assertOurName(t.names.netns, r.netns); return;
     case 'netns': return assertOurName(t.names.netns, r.name);
+    case 'apparmor': return assertOurName(t.names.apparmor, r.name);
     case 'nat': assertOurName(t.names.nat, r.table); if (r.netns) assertOurName(t.names.netns, r.netns); return;
     case 'sysctl': return assertOurSysctl(r.path, r.restore);
     case 'net-share': if (!/^\d+-\d+-\d+$/.test(r.holder)) throw new Error(t.badHolder(JSON.stringify(r.holder))); return;
@@ -183,6 +190,9 @@ export async function removeResource(r: Resource, place: Place = { root: stateRo
     case 'oci-root':
       await removeOciRoot(r.path);
       return;
+    case 'apparmor':
+      await unloadProfile(r.name);
+      return;
   }
 }
 
@@ -217,40 +227,6 @@ function bridgePorts(name: string): number {
   } catch {
     return 0;
   }
-}
-
-/** Take a NAT table away with the tool that made it; one already gone is fine. */
-async function removeNat(r: Extract<Resource, { kind: 'nat' }>): Promise<void> {
-  const inNs = (argv: string[]) => (r.netns ? ['ip', ['netns', 'exec', r.netns, ...argv]] : [argv[0]!, argv.slice(1)]) as [string, string[]];
-  const commands: string[][] = [];
-  if (r.tool !== 'iptables') commands.push(['nft', 'delete', 'table', 'ip', r.table]);
-  if (r.tool !== 'nft') {
-    const chain = (s: string) => `${r.table}-${s}`;
-    commands.push(
-      ['iptables', '-t', 'nat', '-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain('PRE')],
-      ['iptables', '-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain('OUT')],
-      ['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-j', chain('POST')],
-      ...['PRE', 'OUT', 'POST'].flatMap((s) => [['iptables', '-t', 'nat', '-F', chain(s)], ['iptables', '-t', 'nat', '-X', chain(s)]]),
-    );
-  }
-  for (const argv of commands) await run(...inNs(argv)).catch(() => undefined);
-  if (r.madeKernelNatTable && (await natTableIsEmpty(inNs))) await run(...inNs(['nft', 'delete', 'table', 'ip', 'nat'])).catch(() => undefined);
-}
-
-/** Is there an `ip nat` table in nf_tables (nft installed)? What a recorder asks before
- *  iptables makes chains, to fill in madeKernelNatTable. */
-export async function kernelNatTableExists(netns?: string): Promise<boolean> {
-  const argv = ['nft', 'list', 'table', 'ip', 'nat'];
-  return run(...((netns ? ['ip', ['netns', 'exec', netns, ...argv]] : [argv[0]!, argv.slice(1)]) as [string, string[]])).then(() => true, () => false);
-}
-
-/** The `ip nat` table holds no rule and no chain but the base ones iptables made. */
-async function natTableIsEmpty(inNs: (argv: string[]) => [string, string[]]): Promise<boolean> {
-  const out = await run(...inNs(['nft', '-j', 'list', 'table', 'ip', 'nat'])).then((x) => x.stdout, () => '');
-  if (!out) return false;
-  const items = (JSON.parse(out) as { nftables: Record<string, { hook?: string; policy?: string }>[] }).nftables;
-  const chains = items.flatMap((i) => (i.chain ? [i.chain] : []));
-  return !items.some((i) => i.rule || i.set || i.map) && chains.every((c) => c.hook && c.policy === 'accept');
 }
 
 /** rmdir fails with EBUSY while exiting processes still hold the group: retry, bounded.

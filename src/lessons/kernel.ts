@@ -1,14 +1,19 @@
 // The lab's one door to the kernel probes (src/kernel): the engine and the UI call these
 // and never read /proc for a view themselves.
 import { diff, namedNamespaces, renderDiff, renderSnapshot, snapshot } from '../kernel/index.ts';
+import type { SnapshotOptions } from '../kernel/snapshot.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 
-export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number }
+export interface RenderOptions { color: boolean; onlyChanges?: boolean; width?: number; abbreviate?: (s: string) => string }
+
+/** What a lesson gives the views beside the process: its other containers, and its
+ *  core to read from inside namespaces (by default each view starts what it needs). */
+export type ViewReaders = Pick<SnapshotOptions, 'neighbours' | 'enter' | 'netDump'>;
 
 export interface KernelApi {
   /** `neighbours`: the lesson's other containers, shown too by views that span
-   *  namespaces (net). */
-  snapshot(pid: number, views: ViewName[], neighbours?: { name: string; pid: number }[]): Promise<Snapshot>;
+   *  namespaces (net); `enter` and `netDump`: the lesson's core, reading inside them. */
+  snapshot(pid: number, views: ViewName[], readers?: ViewReaders): Promise<Snapshot>;
   diff(before: Snapshot, after: Snapshot): SnapshotDiff;
   renderSnapshot(s: Snapshot, opts: RenderOptions): string;
   renderDiff(d: SnapshotDiff, opts: RenderOptions): string;
@@ -17,7 +22,7 @@ export interface KernelApi {
 }
 
 const api: KernelApi = {
-  snapshot: (pid, views, neighbours) => snapshot(pid, views, { neighbours }),
+  snapshot: (pid, views, readers) => snapshot(pid, views, readers),
   diff,
   renderSnapshot,
   renderDiff,

@@ -5,7 +5,7 @@
 // Everything here is worked out from the core's cgroup_layout reply; nothing is read.
 import { posix } from 'node:path';
 import type { CgroupLayout, CgroupTree } from '../core/index.ts';
-import type { BlockWhen, Lesson } from './schema.ts';
+import type { BlockWhen, Lesson, Stop } from './schema.ts';
 
 /** The controllers lessons name (in `when:` and `${cgroup_NAME}`). `io` is v2's name;
  *  on v1 its tree is called blkio. */
@@ -59,12 +59,23 @@ export function whenHolds(when: BlockWhen, layout: CgroupLayout): boolean {
 }
 
 /** The lesson as it runs on this machine: the blocks whose `when:` does not hold are
- *  left out, with the prose and notes that belong to them, and the rest renumbered. */
+ *  left out, with the prose and notes that belong to them, and the rest renumbered.
+ *  Prose before the first of some alternatives (`when:` blocks one after the other)
+ *  where the next has none of its own is theirs together: it goes to the one that runs. */
 export function forMachine(lesson: Lesson, layout: CgroupLayout | undefined): Lesson {
   if (!lesson.stops.some((s) => s.when)) return lesson;
-  const stops = lesson.stops
-    .filter((s) => !s.when || (layout !== undefined && whenHolds(s.when, layout)))
-    .map((s, index) => ({ ...s, index }));
+  const runs = (s: Stop) => !s.when || (layout !== undefined && whenHolds(s.when, layout));
+  const stops: Stop[] = [];
+  let shared = '';
+  for (const s of lesson.stops) {
+    if (!runs(s)) {
+      shared = s.prose.trim() ? s.prose : shared;
+      continue;
+    }
+    const prose = s.when && !s.prose.trim() ? shared : s.prose;
+    stops.push({ ...s, prose, index: stops.length });
+    shared = '';
+  }
   return { ...lesson, stops };
 }
 

@@ -1,12 +1,10 @@
 // Load a lesson file: YAML front matter, Markdown prose, and the fenced blocks the
-// engine runs (step, check, task, notes). Everything is checked here, before anything
+// engine runs (step, check, task, notes, predict, setup). Everything is checked here, before anything
 // runs, and a problem is reported as `file:line: what is wrong — how to fix`.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { repoRoot } from '../core/binary.ts';
 import { VIEW_NAMES, type ViewName } from '../kernel/types.ts';
 import { CGROUP_VARS, WHEN_KEYS, whenValues } from './layout.ts';
 import { language, lessons } from '../text/index.ts';
@@ -14,12 +12,28 @@ import { suggest } from '../text/suggest.ts';
 import { fenceAt } from './fences.ts';
 import { localize, staleParts, withoutRecords } from './translation.ts';
 import { OPS, OP_NAMES, validateOp } from './ops.ts';
-import { assertTrustedLessons, builtInLessons } from './trust.ts';
+import { assertTrustedLessons } from './trust.ts';
+import { IndexCache } from './index-cache.ts';
+import { asLessonError, displayPath, duplicateIds, lessonFiles, lessonsRoot, misplacedChapterEnds, readIndexWith, summarize, summarizeCourseWith, translationFiles, withTranslation, type LessonSource, type Parser, type Placed } from './course.ts';
+
 import {
-  BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LessonError,
-  type Action, type BlockWhen, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
-  type Lesson, type LessonMeta, type LessonSummary, type Stop,
+  BLOCK_TYPES, DISPLAY_LANGS, FEATURES, LESSON_KINDS, LessonError,
+  type Action, type BlockWhen, type ChapterEnd, type CheckSource, type CheckSpec, type Expectation, type Feature, type Hint, type HintWhen,
+  type Lesson, type LessonKind, type LessonMeta, type LessonSummary, type Prediction, type Stop, type StepStop,
 } from './schema.ts';
+
+// The course at a glance lives in course.ts (no YAML); what callers knew from here still is.
+export { lessonsRoot, summarize, type IndexEntry, type LessonSource } from './course.ts';
+
+/** This file's parser, for course.ts. */
+const self: Parser = async () => ({ parseLesson, indexEntry, localizeSummary });
+
+/** The course at a glance (course.ts): each file's summary from the index cache or its
+ *  front matter; a broken front matter is in `errors`, the blocks are left for parseLesson. */
+export const readIndex = (root = lessonsRoot()) => readIndexWith(self, root);
+
+/** What loadAll says of the course, as summaries, with the index cache (course.ts). */
+export const summarizeCourse = (root = lessonsRoot()) => summarizeCourseWith(self, root);
 
 /** The words of this file's refusals, in the language in use when one is made. */
 const fmt = () => lessons.format;
@@ -30,51 +44,17 @@ const fmt = () => lessons.format;
  *  (layout.ts). */
 export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', 'docker', ...CGROUP_VARS];
 
-export function lessonsRoot(): string {
-  return process.env.BOXLAB_LESSONS ?? builtInLessons();
-}
-
-/** How a file is named in messages: relative to the repo when inside it. */
-function displayPath(file: string): string {
-  const rel = relative(repoRoot(), file);
-  return rel.startsWith('..') ? file : rel;
-}
-
 export async function loadLesson(file: string): Promise<Lesson> {
   assertTrustedLessons(dirname(file), [file]);
   return parseLesson(await readFile(file, 'utf8'), displayPath(file));
 }
 
-/** Every lesson file under the lessons root: NN-chapter/NN-lesson.md, in course order. */
-async function lessonFiles(root = lessonsRoot()): Promise<string[]> {
-  if (!existsSync(root)) return [];
-  const files: string[] = [];
-  for (const ch of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && /^\d+-/.test(d.name))) {
-    for (const f of await readdir(join(root, ch.name))) {
-      if (/^\d+-.*\.md$/.test(f)) files.push(join(root, ch.name, f));
-    }
-  }
-  return files.sort();
-}
-
-/** A lesson file as read: its name in messages, and its text; when the lab speaks
- *  another language than English, that language's tag and the translation of the
- *  lesson into it, if there is one (lessons/LANG/NN-chapter/NN-lesson.md). */
-export interface LessonSource { file: string; text: string; lang?: string; translation?: { file: string; text: string } }
-
 async function readSources(root: string, lang: string = language()): Promise<LessonSource[]> {
   const files = await lessonFiles(root);
-  const translationOf = (f: string) => join(root, lang, relative(root, f));
-  const translations = lang === 'en' ? [] : files.map(translationOf).filter((f) => existsSync(f));
   // Lessons from outside the built-in course run only when trusted (trust.ts), and so
   // are their translations, which the lab shows as the lesson.
-  assertTrustedLessons(root, [...files, ...translations]);
-  return Promise.all(files.map(async (f) => {
-    const source: LessonSource = { file: displayPath(f), text: await readFile(f, 'utf8') };
-    if (lang === 'en') return source;
-    const tf = translationOf(f);
-    return { ...source, lang, ...(translations.includes(tf) ? { translation: { file: displayPath(tf), text: await readFile(tf, 'utf8') } } : {}) };
-  }));
+  assertTrustedLessons(root, [...files, ...translationFiles(root, files, lang)]);
+  return Promise.all(files.map(async (f) => withTranslation({ file: displayPath(f), text: await readFile(f, 'utf8') }, root, f, lang)));
 }
 
 /** A lesson read from its source, in the source's language when its translation is
@@ -84,24 +64,7 @@ export function parseSource(source: LessonSource): Lesson {
   return source.lang ? localize(english, source.text, source.lang, source.translation, parseLesson) : english;
 }
 
-/** Whatever one file's loading threw, as that file's error: one bad lesson must never
- *  keep the others (or the list of them) from loading. */
-function asLessonError(err: unknown, file: string): LessonError {
-  if (err instanceof LessonError) return err;
-  return new LessonError(file, 1, fmt().notLoaded((err as Error)?.message ?? String(err)), fmt().notLoadedFix);
-}
-
-/** Two files with one id: the later one is refused (`boxlab lesson ID` must mean one). */
-function duplicateIds(lessons: { id: string; file: string }[]): LessonError[] {
-  const seen = new Map<string, string>();
-  const errors: LessonError[] = [];
-  for (const l of lessons) {
-    const other = seen.get(l.id);
-    if (other) errors.push(new LessonError(l.file, 2, fmt().idTaken(l.id, other), fmt().idTakenFix));
-    seen.set(l.id, l.file);
-  }
-  return errors;
-}
+const placed = (l: Lesson): Placed => ({ file: l.file, chapterNumber: l.chapterNumber, number: l.number, endLine: l.meta.chapterEnd?.line });
 
 /** Every lesson, every block checked; the files that do not load are in `errors`. The
  *  event loop gets a turn between files, so a UI loading in the background stays
@@ -112,7 +75,7 @@ export async function loadAll(root = lessonsRoot()): Promise<{ lessons: Lesson[]
 
 /** The lessons that load, as `boxlab list` shows them. */
 export async function listLessons(): Promise<LessonSummary[]> {
-  return (await loadAll()).lessons.map(summarize);
+  return (await summarizeCourse()).lessons;
 }
 
 /** loadAll of files already read (readIndex's `sources`): the lab lists the course from
@@ -120,37 +83,23 @@ export async function listLessons(): Promise<LessonSummary[]> {
 export async function loadSources(sources: LessonSource[]): Promise<{ lessons: Lesson[]; errors: LessonError[] }> {
   const lessons: Lesson[] = [];
   const errors: LessonError[] = [];
+  // What readIndex read is remembered for the next start (index-cache.ts).
+  const cache = sources.some((s) => s.key) ? IndexCache.open() : undefined;
   for (const s of sources) {
     try {
-      lessons.push(parseSource(s));
+      // The English lesson is what the index cache remembers (its summary in English,
+      // whatever the lab speaks); the translation is laid over it on every read.
+      const english = parseLesson(s.text, s.file);
+      lessons.push(s.lang ? localize(english, s.text, s.lang, s.translation, parseLesson) : english);
+      if (s.path && s.key) cache?.set(s.path, s.key, summarize(english), english.meta.chapterEnd?.line);
     } catch (err) {
       errors.push(asLessonError(err, s.file));
     }
     await setImmediate();
   }
-  errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))));
+  errors.push(...duplicateIds(lessons.map((l) => ({ id: l.meta.id, file: l.file }))), ...misplacedChapterEnds(lessons.map(placed)));
+  cache?.save();
   return { lessons, errors };
-}
-
-/** A lesson known from its front matter and the fences of its blocks, which are counted
- *  but not read: what a list of lessons shows, at a fraction of the cost of loading. */
-export interface IndexEntry { summary: LessonSummary; source: LessonSource }
-
-/** The course at a glance: each file's front matter checked (a broken one is in
- *  `errors`), the blocks left for parseLesson. */
-export async function readIndex(root = lessonsRoot()): Promise<{ entries: IndexEntry[]; errors: LessonError[]; sources: LessonSource[] }> {
-  const entries: IndexEntry[] = [];
-  const errors: LessonError[] = [];
-  const sources = await readSources(root);
-  for (const source of sources) {
-    try {
-      entries.push({ summary: indexSource(source), source });
-    } catch (err) {
-      errors.push(asLessonError(err, source.file));
-    }
-  }
-  errors.push(...duplicateIds(entries.map((e) => e.summary)));
-  return { entries, errors, sources };
 }
 
 /** The lesson named by id (or by its path, 01-namespaces/02-pid), loaded in full. Only
@@ -169,20 +118,11 @@ export async function findLesson(id: string, root = lessonsRoot()): Promise<Less
   throw new Error(fmt().noLesson(id, suggest(id, ids), ids));
 }
 
-export function summarize(l: Lesson): LessonSummary {
-  const count = (k: Stop['kind']) => l.stops.filter((s) => s.kind === k).length;
-  return {
-    id: l.meta.id, title: l.meta.title, chapter: l.meta.chapter, chapterNumber: l.chapterNumber, number: l.number,
-    summary: l.meta.summary, needs: l.meta.needs, features: l.meta.features, file: l.file,
-    steps: count('step'), checks: count('check'), tasks: count('task'), lang: l.lang ?? 'en',
-  };
-}
-
-/** indexLesson in the source's language: the translation's title, chapter and summary
+/** A summary in the source's language: the translation's title, chapter and summary
  *  when no part of it is stale (whether it matches the English block for block is for
- *  parseSource to prove, when the lesson is loaded). */
-export function indexSource(source: LessonSource): LessonSummary {
-  const summary = indexLesson(source.text, source.file);
+ *  parseSource to prove, when the lesson is loaded). `summary` is the English one, from
+ *  the index cache or indexEntry. */
+export function localizeSummary(summary: LessonSummary, source: LessonSource): LessonSummary {
   const tr = source.translation;
   if (!source.lang || !tr || staleParts(source.text, tr.text, tr.file).length) return summary;
   try {
@@ -198,21 +138,29 @@ export function indexSource(source: LessonSource): LessonSummary {
  *  (every branch of a `when:`, as summarize counts them). For a lesson that loads it is
  *  what summarize() says; whether it loads is for parseLesson to tell. */
 export function indexLesson(text: string, file: string): LessonSummary {
+  return indexEntry(text, file).summary;
+}
+
+export function indexEntry(text: string, file: string): { summary: LessonSummary; endLine?: number } {
   const lines = text.split('\n');
   const { meta, end } = frontMatter(lines, file);
-  const count = { step: 0, check: 0, task: 0 };
+  const count = { step: 0, check: 0, task: 0, predict: 0 };
   for (let i = end + 1; i < lines.length; i++) {
     const fence = fenceAt(lines, i);
     if (!fence) continue;
-    if (fence.lang === 'step' || fence.lang === 'check' || fence.lang === 'task') count[fence.lang]++;
+    // A challenge's setup blocks are steps the lab runs by itself.
+    const kind = fence.lang === 'setup' ? 'step' : fence.lang;
+    if (kind === 'step' || kind === 'check' || kind === 'task' || kind === 'predict') count[kind]++;
     if (fence.close < 0) break;
     i = fence.close;
   }
   const { chapterNumber, number } = placeOf(file);
-  return {
+  const summary: LessonSummary = {
     id: meta.id, title: meta.title, chapter: meta.chapter, chapterNumber, number, summary: meta.summary,
-    needs: meta.needs, features: meta.features, file, steps: count.step, checks: count.check, tasks: count.task, lang: 'en',
+    needs: meta.needs, features: meta.features, kind: meta.kind, file,
+    steps: count.step, checks: count.check, tasks: count.task, predictions: count.predict, lang: 'en',
   };
+  return { summary, endLine: meta.chapterEnd?.line };
 }
 
 /** Where a file sits in the course, from its name: NN-chapter/NN-lesson.md. */
@@ -259,13 +207,25 @@ export function parseLesson(text: string, file: string): Lesson {
 
   let prose: string[] = [];
   let pendingNotes: string[] = [];
+  /** A predict block read, waiting for the step it predicts (the very next thing). */
+  let predict: Prediction | undefined;
+  /** A predict must be followed by its step, with nothing but blank lines between. */
+  const notAfterPredict = (what: string, line: number) => {
+    if (predict) throw new LessonError(file, predict.line, fmt().predictNotBeforeStep(what, line), fmt().predictNotBeforeStepFix);
+  };
   for (let i = end + 1; i < lines.length; i++) {
     const fence = fenceAt(lines, i);
-    if (!fence) { proseVars(i, i + 1); prose.push(lines[i]!); continue; }
+    if (!fence) {
+      if (lines[i]!.trim()) notAfterPredict(fmt().prose, i + 1);
+      proseVars(i, i + 1);
+      prose.push(lines[i]!);
+      continue;
+    }
     const { lang, close } = fence;
     const open = i + 1; // 1-based line of the opening fence
     if (close < 0) throw new LessonError(file, open, fmt().blockOpen(lang), fmt().blockOpenFix(fence.marker));
     const body = lines.slice(i + 1, close).join('\n');
+    if (lang !== 'step') notAfterPredict(fmt().aBlock(lang || 'code'), open);
     if ((BLOCK_TYPES as readonly string[]).includes(lang)) {
       if (fence.indent) throw new LessonError(file, open, fmt().blockIndented(lang), fmt().blockIndentedFix);
       if (lang === 'notes') {
@@ -273,9 +233,13 @@ export function parseLesson(text: string, file: string): Lesson {
         const last = lesson.stops.at(-1);
         if (last) last.notes.push(body.trim());
         else pendingNotes.push(body.trim());
+      } else if (lang === 'predict') {
+        predict = validatePredict(new YamlBlock(file, body, open + 1, open, fmt().block(lang)), known);
       } else {
         const block = new YamlBlock(file, body, open + 1, open, fmt().block(lang));
-        const stop = validateStop(lang as 'step' | 'check' | 'task', block, known);
+        const stop = validateStop(lang === 'setup' ? 'step' : (lang as 'step' | 'check' | 'task'), block, known);
+        if (lang === 'setup') placeSetup(lesson, stop as StepStop, open);
+        if (predict) { (stop as StepStop).predict = predict; predict = undefined; }
         stop.index = lesson.stops.length;
         stop.prose = prose.join('\n').trim();
         stop.notes = pendingNotes;
@@ -292,12 +256,34 @@ export function parseLesson(text: string, file: string): Lesson {
     }
     i = close;
   }
+  notAfterPredict(fmt().endOfFile, lines.length);
   lesson.outro = prose.join('\n').trim();
   if (lesson.stops.length === 0) {
     throw new LessonError(file, end + 2, fmt().noBlocks, fmt().noBlocksFix);
   }
   checkFeatures(lesson);
+  if (meta.kind === 'challenge') checkChallenge(lesson, end);
   return lesson;
+}
+
+/** A challenge's setup blocks set the scene before anything else runs: only in a
+ *  challenge, and before its other blocks. */
+function placeSetup(lesson: Lesson, stop: StepStop, line: number): void {
+  if (lesson.meta.kind !== 'challenge') throw new LessonError(lesson.file, line, fmt().setupOutsideChallenge, fmt().setupOutsideChallengeFix);
+  const other = lesson.stops.find((s) => s.kind !== 'step' || !s.setup);
+  if (other) throw new LessonError(lesson.file, line, fmt().setupAfter(other.line), fmt().setupAfterFix);
+  stop.setup = true;
+}
+
+/** A challenge is solved by the learner, and run through by --yes and CI: it needs a
+ *  task, and each task a solution and hints. */
+function checkChallenge(lesson: Lesson, frontMatterEnd: number): void {
+  const tasks = lesson.stops.filter((s) => s.kind === 'task');
+  if (!tasks.length) throw new LessonError(lesson.file, frontMatterEnd + 2, fmt().challengeNoTask, fmt().challengeNoTaskFix);
+  for (const t of tasks) {
+    if (!t.solution) throw new LessonError(lesson.file, t.line, fmt().challengeNoSolution(t.title), fmt().challengeNoSolutionFix);
+    if (!t.hints.length) throw new LessonError(lesson.file, t.line, fmt().challengeNoHints(t.title), fmt().challengeNoHintsFix);
+  }
 }
 
 /** Every kernel feature the lesson's ops need (a bridge, overlay, NAT) is named in its
@@ -429,7 +415,7 @@ function checkVars(b: YamlBlock, path: Path, known: Set<string>): void {
 }
 
 function validateMeta(b: YamlBlock): LessonMeta {
-  keysOnly(b, [], ['id', 'title', 'chapter', 'summary', 'needs', 'features', 'vars']);
+  keysOnly(b, [], ['id', 'title', 'chapter', 'summary', 'needs', 'features', 'vars', 'kind', 'chapter_end']);
   const id = str(b, ['id'], true, fmt().addId)!;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) b.fail(['id'], fmt().badId(id), fmt().badIdFix);
   const title = str(b, ['title'], true, fmt().addTitle)!;
@@ -452,7 +438,59 @@ function validateMeta(b: YamlBlock): LessonMeta {
       vars[k] = String(v);
     }
   }
-  return { id, title, chapter, summary, needs, features, vars: orderVars(b, vars) };
+  const kind = (str(b, ['kind'], false, '') ?? 'lesson') as LessonKind;
+  if (!(LESSON_KINDS as readonly string[]).includes(kind)) b.fail(['kind'], fmt().badKind(kind), fmt().badKindFix);
+  const chapterEnd = validateChapterEnd(b);
+  return { id, title, chapter, summary, needs, features, vars: orderVars(b, vars), kind, ...(chapterEnd ? { chapterEnd } : {}) };
+}
+
+/** `chapter_end:` what the chapter taught and what to try next, for its end screen. */
+function validateChapterEnd(b: YamlBlock): ChapterEnd | undefined {
+  const raw = get(b.data, ['chapter_end']);
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) b.fail(['chapter_end'], fmt().chapterEndNotMapping, fmt().chapterEndFix);
+  keysOnly(b, ['chapter_end'], ['learned', 'next']);
+  const lines = (key: 'learned' | 'next') => {
+    const list = strList(b, ['chapter_end', key]);
+    if (!list?.length) b.fail(list ? ['chapter_end', key] : ['chapter_end'], fmt().chapterEndNeeds(key), fmt().chapterEndFix);
+    list.forEach((l, i) => { if (!l.trim()) b.fail(['chapter_end', key, i], fmt().empty(`chapter_end.${key}`), fmt().chapterEndFix); });
+    return list;
+  };
+  return { learned: lines('learned'), next: lines('next'), line: b.line(['chapter_end']) };
+}
+
+/** A `predict` block: a question, its choices (or a number for an answer), the answer
+ *  and why. Asked before the step after it runs. */
+function validatePredict(b: YamlBlock, known: Set<string>): Prediction {
+  checkVars(b, [], known);
+  const obj = keysOnly(b, [], ['question', 'choices', 'answer', 'tolerance', 'why']);
+  const question = str(b, ['question'], true, fmt().addQuestion)!;
+  const why = str(b, ['why'], true, fmt().addWhy)!;
+  // Shown on the message line once the step ran: the rest belongs in the prose after it.
+  if (why.trim().includes('\n')) b.fail(['why'], fmt().whyOneLine, fmt().whyOneLineFix);
+  const answer = str(b, ['answer'], true, fmt().addAnswer)!;
+  const p: Prediction = { question, answer, why, line: b.at };
+  if (obj.choices !== undefined) {
+    const raw = obj.choices;
+    if (!Array.isArray(raw) || raw.some((c) => c === null || typeof c === 'object')) b.fail(['choices'], fmt().mustBeList('choices'), fmt().choicesFix);
+    const choices = (raw as unknown[]).map(String);
+    if (choices.length < 2 || choices.length > 9) b.fail(['choices'], fmt().choicesCount(choices.length), fmt().choicesFix);
+    choices.forEach((c, i) => {
+      if (!c.trim()) b.fail(['choices', i], fmt().empty(`choices.${i + 1}`), fmt().choicesFix);
+      if (choices.indexOf(c) !== i) b.fail(['choices', i], fmt().choiceTwice(c), fmt().choiceTwiceFix);
+    });
+    if (!choices.includes(answer)) b.fail(['answer'], fmt().answerNotChoice(answer, choices), fmt().answerNotChoiceFix);
+    if (obj.tolerance !== undefined) b.fail(['tolerance'], fmt().toleranceWithChoices, fmt().toleranceWithChoicesFix);
+    p.choices = choices;
+  } else {
+    if (typeof obj.answer !== 'number' || !Number.isFinite(obj.answer)) b.fail(['answer'], fmt().answerNotNumber(answer), fmt().answerNotNumberFix);
+    if (obj.tolerance !== undefined) {
+      const t = obj.tolerance;
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) b.fail(['tolerance'], fmt().badTolerance(String(t)), fmt().badToleranceFix);
+      p.tolerance = t;
+    }
+  }
+  return p;
 }
 
 /** Session variables that steps set (a clone sets ${ct}): unknown when the lesson's

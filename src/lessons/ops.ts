@@ -51,6 +51,7 @@ const ARG_TYPES: Record<OpArg<OpName>, ArgType> = {
   addr: 'string', dst: 'string', via: 'string', key: 'string', value: 'string', table: 'string', exclude_dev: 'string',
   port: 'int', to: 'string', proto: 'string', localhost: 'bool', tool: 'string',
   parent: 'string', controllers: 'strings', file: 'string', controller: 'string',
+  major: 'int', minor: 'int', profile: 'string', daddr: 'string', bridge: 'string', isolate: 'strings', subnet: 'string', icc: 'bool',
 };
 
 const NET: Partial<OpSpec> = { net: true };
@@ -59,7 +60,10 @@ const needs = (feature: Feature): Partial<OpSpec> => ({ net: true, feature: () =
 const CG: Partial<OpSpec> = { ct: false };
 
 /** Where an op gives a name another type: idmap's uid and gid are map text, user's are ids. */
-const TYPES_OF: Partial<Record<OpName, Partial<Record<OpArg<OpName>, ArgType>>>> = { user: { uid: 'int', gid: 'int' } };
+const TYPES_OF: Partial<Record<OpName, Partial<Record<OpArg<OpName>, ArgType>>>> = {
+  user: { uid: 'int', gid: 'int' },
+  device_node: { uid: 'int', gid: 'int' },
+};
 
 /** An op as lessons and the REPL use it: its arguments are the core's (OP_ARGS). */
 const op = (name: OpName, usage: string, required: string[], positional: string[], more: Partial<OpSpec> = {}): OpSpec =>
@@ -68,6 +72,7 @@ const op = (name: OpName, usage: string, required: string[], positional: string[
 /** The core's ops that lessons do not offer, and why (test/unit/op-catalog.test.ts). */
 export const NOT_IN_LESSONS: Partial<Record<OpName, string>> = {
   cgroup_devices: 'the OCI runtime\'s device cgroup (boxcore create); no lesson drives it op by op',
+  net_dump: 'what the net view reads (src/kernel/views/net.ts); a lesson shows it with views: [net]',
 };
 
 export const OPS: Record<string, OpSpec> = {
@@ -87,6 +92,7 @@ export const OPS: Record<string, OpSpec> = {
   umount: op('umount', 'umount TARGET', ['target'], ['target']),
   readonly: op('readonly', 'readonly TARGET', ['target'], ['target']),
   devices: op('devices', 'devices ROOT', ['root'], ['root']),
+  device_node: op('device_node', 'device_node PATH c|b MAJOR MINOR [mode=0666] [uid=N] [gid=N] [source=HOSTNODE]', ['path', 'type', 'major', 'minor'], ['path', 'type', 'major', 'minor']),
   pivot_root: op('pivot_root', 'pivot_root ROOT', ['root'], ['root']),
   chroot: op('chroot', 'chroot ROOT', ['root'], ['root']),
   chdir: op('chdir', 'chdir PATH', ['path'], ['path']),
@@ -96,6 +102,7 @@ export const OPS: Record<string, OpSpec> = {
   // programs may do, for good; and the OCI runtime's masked and read-only paths.
   caps: op('caps', 'caps keep=CAP,...|drop=CAP,... [ambient=CAP,...]', [], [], { check: checkCaps, shows: showCaps }),
   no_new_privs: op('no_new_privs', 'no_new_privs', [], []),
+  apparmor_exec: op('apparmor_exec', 'apparmor_exec PROFILE', ['profile'], ['profile']),
   user: op('user', 'user uid=UID gid=GID [groups=G,...]', ['uid', 'gid'], []),
   seccomp: op('seccomp', 'seccomp NAME[:ACTION],... [default=ACTION]', ['rules'], ['rules'], { check: checkSeccomp, shows: showProgram }),
   masked_paths: op('masked_paths', 'masked_paths PATH,...', ['paths'], ['paths'], { check: checkPaths, shows: showPaths('masked') }),
@@ -116,8 +123,9 @@ export const OPS: Record<string, OpSpec> = {
   route_add: op('route_add', 'route_add DST [via=GW] [dev=DEV]', ['dst'], ['dst'], NET),
   sysctl: op('sysctl', 'sysctl KEY VALUE', ['key', 'value'], ['key', 'value'], NET),
   nat_masquerade: op('nat_masquerade', 'nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', ['table', 'source'], ['table', 'source'], needs('netfilter')),
-  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp]', ['table', 'port', 'to'], ['table', 'port', 'to'], needs('netfilter')),
+  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp] [daddr=IP]', ['table', 'port', 'to'], ['table', 'port', 'to'], needs('netfilter')),
   nat_del: op('nat_del', 'nat_del TABLE', ['table'], ['table'], NET),
+  net_isolate: op('net_isolate', 'net_isolate TABLE BRIDGE isolate=LINK,... [icc=false subnet=CIDR]', ['table', 'bridge', 'isolate'], ['table', 'bridge'], needs('netfilter')),
 
   // Lab-made named network namespaces: "a host" of the networking lessons. The session
   // writes each one in the lesson's ledger scope before the core makes it, and lets net

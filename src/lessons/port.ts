@@ -6,7 +6,9 @@ import { CoreError } from '../core/index.ts';
 import type { Snapshot, SnapshotDiff, ViewName } from '../kernel/types.ts';
 import type { Lesson } from './schema.ts';
 
-export type LogSource = 'lesson' | 'repl' | 'solution' | 'check';
+/** Who made a log entry: the lesson's steps, a challenge's setup (folded until it is
+ *  solved), the REPL, a task's solution, or a check reading something. */
+export type LogSource = 'lesson' | 'setup' | 'repl' | 'solution' | 'check';
 
 /** One line of the syscall log: an op (or command) and what it did. */
 export interface LogEntry {
@@ -46,16 +48,31 @@ export interface CheckResult {
 
 export type StopStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'passed' | 'skipped';
 
+/** The learner's guess at a step's prediction, and whether it was right. */
+export interface PredictionResult { readonly guess: string; readonly right: boolean }
+
+/** A hint as given: its text, and where it stands in the escalation (level of `of`). */
+export interface ShownHint { text: string; level: number; of: number }
+
 export interface StopState {
   readonly status: StopStatus;
   readonly step?: StepResult;
   readonly check?: CheckResult;
   readonly solved?: boolean;
-  readonly hintsShown: number;
+  /** The hints given so far for what the check found last (hintState), in order: the
+   *  escalation from the idea to the command. */
+  readonly hints: readonly string[];
   /** What the check found when the last hint was given. */
   readonly hintState?: string;
+  /** A hint was given for this task at some point (what the learner's progress counts). */
+  readonly hinted?: boolean;
+  /** The guess at the step's prediction (asked before it ran). */
+  readonly prediction?: PredictionResult;
   /** status 'skipped': the programs of `requires:` this machine lacks. */
   readonly missing?: string[];
+  /** The variables as the stop left them, to read its title and prose with: a later
+   *  container changes ${pid}, not what an earlier check was about. */
+  readonly vars?: Readonly<Record<string, string>>;
 }
 
 /** The running lesson at one moment. A new object after every change; never mutated. */
@@ -85,7 +102,8 @@ export type Happening =
   | { type: 'log'; entry: LogEntry }
   | { type: 'step'; index: number; result: StepResult }
   | { type: 'check'; index: number; result: CheckResult }
-  | { type: 'hint'; index: number; text: string }
+  | { type: 'hint'; index: number; hint: ShownHint }
+  | { type: 'predicted'; index: number; prediction: PredictionResult }
   | { type: 'skipped'; index: number; missing: string[] }
   | { type: 'solved'; index: number; result: StepResult }
   | { type: 'repl'; line: string; result: StepResult }
@@ -105,8 +123,13 @@ export interface LessonPort {
   runStop(i: number): Promise<StopState>;
   /** Check stop i again (a task after the learner acted). */
   recheck(i: number): Promise<CheckResult | undefined>;
-  /** The next hint for what the check found last (cycles through the ones that apply). */
-  hint(i: number): string;
+  /** The next hint for what the check found last: the hints that apply, in the lesson's
+   *  order, one more each time (the idea, where to look, the command), staying at the
+   *  last; what the check finds changing starts again at the first. */
+  hint(i: number): ShownHint;
+  /** The learner's guess at step i's prediction (a choice's number, or a number), before
+   *  it runs; undefined when the step predicts nothing or the guess is no answer. */
+  predict(i: number, guess: string): PredictionResult | undefined;
   /** Apply task i's solution, then check it. */
   solve(i: number): Promise<StepResult | undefined>;
   /** A REPL line: one core op, with a before/after diff. */

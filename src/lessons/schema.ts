@@ -4,7 +4,12 @@
 import type { ViewName } from '../kernel/types.ts';
 import { lessons } from '../text/index.ts';
 
-export const BLOCK_TYPES = ['step', 'check', 'task', 'notes'] as const;
+export const BLOCK_TYPES = ['step', 'check', 'task', 'notes', 'predict', 'setup'] as const;
+
+/** What a lesson file is: a lesson teaches; a challenge sets up a broken or unfinished
+ *  situation (its `setup` blocks) and states only a symptom or a goal. */
+export const LESSON_KINDS = ['lesson', 'challenge'] as const;
+export type LessonKind = (typeof LESSON_KINDS)[number];
 
 /** Code blocks shown as they are (not run). Anything else is refused, so a typo in
  *  `step` cannot silently turn an exercise into a picture of one. */
@@ -33,6 +38,33 @@ export interface LessonMeta {
   features: Feature[];
   /** Lesson constants usable as ${name} (e.g. the hostname a task asks for). */
   vars: Record<string, string>;
+  kind: LessonKind;
+  /** `chapter_end:` of a chapter's last lesson: the chapter's end screen. */
+  chapterEnd?: ChapterEnd;
+}
+
+/** What a chapter's end screen says, from the front matter of its last lesson. */
+export interface ChapterEnd {
+  /** What the learner can now do or explain, one line each. */
+  learned: string[];
+  /** What to try next, one line each. */
+  next: string[];
+  /** Line of `chapter_end:` in the file. */
+  line: number;
+}
+
+/** A `predict` block: a question asked before the step after it runs; the step's diff
+ *  answers it. With `choices` the answer is one of them (keys 1-9); without, it is a
+ *  number, and a guess within `tolerance` of it is right. */
+export interface Prediction {
+  question: string;
+  choices?: string[];
+  answer: string;
+  tolerance?: number;
+  /** One line on why the answer is what it is. */
+  why: string;
+  /** Line of the opening fence: names the prediction in the learner's progress. */
+  line: number;
 }
 
 /** An op for the core, as a lesson names it. */
@@ -111,6 +143,11 @@ export interface StepStop extends StopBase {
   /** `pid:` a process id, or a file holding one (a runtime's --pid-file): from this
    *  step on, ${pid} and the views are that process's. */
   pid?: string;
+  /** The `predict` block before the step: asked before it runs. */
+  predict?: Prediction;
+  /** A challenge's `setup` block: run when the challenge starts, its details folded
+   *  until the challenge is solved (they would give the fault away). */
+  setup?: true;
 }
 export interface CheckStop extends StopBase { kind: 'check'; check: CheckSpec }
 export interface TaskStop extends StopBase {
@@ -165,10 +202,12 @@ export interface LessonSummary {
   summary: string;
   needs: 'root' | 'rootless';
   features: Feature[];
+  kind: LessonKind;
   file: string;
   steps: number;
   checks: number;
   tasks: number;
+  predictions: number;
   /** The language of its words: the one asked for when its translation is fresh, else en. */
   lang: string;
 }

@@ -8,6 +8,34 @@ export function substitute(s: string, vars: Readonly<Record<string, string>>, ke
   return s.replace(/\$\{(\w+)\}/g, (m, k: string) => vars[k] || (keepUnset ? m : ''));
 }
 
+/** A long path the lab made, shown as a short name a person can type: `${dir}` (the
+ *  lesson's directory, /run/boxlab/bl-lesson-overlay-11895-2) is `$LAB`. */
+export interface ShortName { name: string; path: string }
+
+const SHORT_NAMES: Record<string, string> = { dir: 'LAB', oci: 'OCI' };
+
+/** The short names of these variables' values (the longest path first). */
+export function shortNames(vars: Readonly<Record<string, string>>): ShortName[] {
+  return Object.entries(SHORT_NAMES)
+    .filter(([v]) => (vars[v] ?? '').length > 1)
+    .map(([v, name]) => ({ name, path: vars[v]! }))
+    .sort((a, b) => b.path.length - a.path.length);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `s` with each path written as its short name (`$LAB/upper`). */
+export function abbreviate(s: string, names: readonly ShortName[]): string {
+  for (const n of names) s = s.replace(new RegExp(`${escapeRegExp(n.path)}(?![\\w.-])`, 'g'), `$$${n.name}`);
+  return s;
+}
+
+/** `s` with each short name written as the path it stands for: what a person types. */
+export function expandShortNames(s: string, names: readonly ShortName[]): string {
+  for (const n of names) s = s.replace(new RegExp(`\\$${n.name}(?![\\w])`, 'g'), () => n.path);
+  return s;
+}
+
 export class VariableScope {
   private table: Readonly<Record<string, string>> = Object.freeze({});
 

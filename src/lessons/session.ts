@@ -16,14 +16,15 @@ import { evaluate } from './checks.ts';
 import { CommandRunner } from './commands.ts';
 import { expectRefusal, hintsFor } from './expect.ts';
 import { Containers, OpGateway } from './gateway.ts';
-import { kernel } from './kernel.ts';
+import { kernel, type ViewReaders } from './kernel.ts';
 import { CGROUP_VARS, cgroupVars, forMachine, needsLayout } from './layout.ts';
 import { SyscallLog } from './log.ts';
 import { HostNetworkGuard, LessonNamespaces } from './netns.ts';
 import { OP_VIEWS, parseOpLine, shownResult } from './ops.ts';
-import { failure, type CheckResult, type Happening, type LessonEvent, type LessonPort, type LessonState, type LogEntry, type LogSource, type StepResult, type StopState } from './port.ts';
+import { failure, type CheckResult, type Happening, type LessonEvent, type LessonPort, type LessonState, type LogEntry, type LogSource, type PredictionResult, type ShownHint, type StepResult, type StopState } from './port.ts';
+import { isRight, readGuess } from './predict.ts';
 import { missingPrograms } from './programs.ts';
-import { VariableScope } from './scope.ts';
+import { expandShortNames, shortNames, VariableScope } from './scope.ts';
 import type { Action, CheckSpec, Lesson } from './schema.ts';
 import { StopStates } from './stops.ts';
 import { lessonUser, prepareWorkspace, type Workspace } from './workspace.ts';
@@ -64,6 +65,9 @@ export class LessonSession implements LessonPort {
   private current = -1;
   private lastViews: readonly ViewName[] = ['uts', 'ns', 'proc'];
   private closed = false;
+  /** The views read inside namespaces through the lesson's core, when it is root's (a
+   *  rootless core may not enter the lab's other namespaces: the views start their own). */
+  private readers: ViewReaders = {};
   /** What the lab prepared for the lesson (a rootfs, ${dir}, an engine, ...). */
   private workspace?: Workspace;
   private published: LessonState;
@@ -153,6 +157,10 @@ export class LessonSession implements LessonPort {
     core.stderr?.resume();
     this.ledger.record({ kind: 'process', pid: core.pid, start: processStartTime(core.pid) }, this.scope);
     this.core = core;
+    this.readers = user.drop ? {} : {
+      netDump: (where) => core.netDump(where),
+      enter: async (pid, what) => ({ ...(await core.probe(pid, what)), via: 'boxcore' }),
+    };
     this.lesson = lesson;
     if (needsLayout(lesson)) {
       const layout = await this.gateway.cgroupLayout().catch((err: unknown) => {
@@ -181,7 +189,7 @@ export class LessonSession implements LessonPort {
    *  other containers, which views spanning namespaces (net) show too. */
   private async read(views: readonly ViewName[]): Promise<Snapshot> {
     const pid = this.vars.viewPid;
-    return (await kernel()).snapshot(pid, [...views], this.containers.besides(pid));
+    return (await kernel()).snapshot(pid, [...views], { neighbours: this.containers.besides(pid), ...this.readers });
   }
 
   observe(views: readonly ViewName[]): Promise<Snapshot | undefined> {
@@ -245,22 +253,22 @@ export class LessonSession implements LessonPort {
       this.emit({ type: 'stop', index: i });
       const missing = missingPrograms(stop.requires);
       if (missing.length) {
-        const st = this.states.skipped(i, missing);
+        const st = this.states.skipped(i, missing, this.vars.all);
         this.emit({ type: 'skipped', index: i, missing });
         return st;
       }
       this.states.running(i);
       if (stop.kind === 'step') {
         if (stop.views.length) this.lastViews = stop.views;
-        const ran = await this.runAction(stop.action, stop.views, 'lesson', stop.pid);
+        const ran = await this.runAction(stop.action, stop.views, stop.setup ? 'setup' : 'lesson', stop.pid);
         const result = stop.fails ? expectRefusal(ran, stop.fails) : ran;
-        const st = this.states.stepped(i, result);
+        const st = this.states.stepped(i, result, this.vars.all);
         this.emit({ type: 'step', index: i, result });
         return st;
       }
       if (stop.kind === 'task' && stop.views.length) this.lastViews = stop.views;
       const result = await this.evaluate(stop.check);
-      const st = this.states.checked(i, result);
+      const st = this.states.checked(i, result, this.vars.all);
       this.emit({ type: 'check', index: i, result });
       return st;
     });
@@ -271,25 +279,39 @@ export class LessonSession implements LessonPort {
       const stop = this.lesson.stops[i];
       if (!stop || stop.kind === 'step' || this.states.at(i).status === 'skipped') return undefined;
       const result = await this.evaluate(stop.check);
-      this.states.checked(i, result);
+      this.states.checked(i, result, this.vars.all);
       this.emit({ type: 'check', index: i, result });
       return result;
     });
   }
 
-  hint(i: number): string {
+  hint(i: number): ShownHint {
     const stop = this.lesson.stops[i];
-    if (!stop || stop.kind !== 'task') return text.noHint;
+    const none = { text: text.noHint, level: 0, of: 0 };
+    if (!stop || stop.kind !== 'task') return none;
     const st = this.states.at(i);
     const hints = hintsFor(stop, st.check, (s) => this.vars.subst(s));
-    if (!hints.length) return text.noHint;
-    // A new state starts again at its most specific hint; the same state cycles on.
+    if (!hints.length) return none;
+    // What the check finds now picks the hints; each h gives the next one, up to the
+    // last (the command). A change in what it finds starts again at the first.
     const seen = `${st.check?.found ?? ''}\0${st.check?.code ?? ''}`;
-    const shown = st.hintState === seen ? st.hintsShown : 0;
-    this.states.hinted(i, seen, shown + 1);
-    const t = this.vars.subst(hints[shown % hints.length]!.text);
-    this.emit({ type: 'hint', index: i, text: t });
-    return t;
+    const given = st.hintState === seen ? st.hints : [];
+    const level = Math.min(given.length, hints.length - 1);
+    const shown = { text: this.vars.subst(hints[level]!.text), level: level + 1, of: hints.length };
+    this.states.hinted(i, seen, given.length > level ? given : [...given, shown.text]);
+    this.emit({ type: 'hint', index: i, hint: shown });
+    return shown;
+  }
+
+  predict(i: number, guess: string): PredictionResult | undefined {
+    const stop = this.lesson.stops[i];
+    if (!stop || stop.kind !== 'step' || !stop.predict) return undefined;
+    const read = readGuess(stop.predict, guess);
+    if (read === undefined) return undefined;
+    const prediction = { guess: read, right: isRight(stop.predict, read) };
+    this.states.predicted(i, prediction);
+    this.emit({ type: 'predicted', index: i, prediction });
+    return prediction;
   }
 
   async solve(i: number): Promise<StepResult | undefined> {
@@ -309,7 +331,7 @@ export class LessonSession implements LessonPort {
     let action: Action;
     let views: ViewName[];
     try {
-      const { op, args } = parseOpLine(line);
+      const { op, args } = parseOpLine(expandShortNames(line, shortNames(this.vars.all)));
       action = { kind: 'ops', ops: [{ op, args, line: 0 }] };
       views = [...new Set([...this.lastViews, ...(OP_VIEWS[op] ?? [])])];
     } catch (err) {

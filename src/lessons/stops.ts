@@ -3,10 +3,10 @@
 // or failed by its ops, a check passed or failed by what it found, a task passed or
 // waiting for the learner. `settle` is the one place that decides a status; every
 // change makes a new state, so what was published stays as it was.
-import type { CheckResult, StepResult, StopState, StopStatus } from './port.ts';
+import type { CheckResult, PredictionResult, StepResult, StopState, StopStatus } from './port.ts';
 import type { Stop } from './schema.ts';
 
-const PENDING: StopState = Object.freeze({ status: 'pending', hintsShown: 0 });
+const PENDING: StopState = Object.freeze({ status: 'pending', hints: Object.freeze([]) });
 
 /** A stop's status from what it did: the one place it is decided. */
 function settle(stop: Stop, st: Omit<StopState, 'status'>): StopStatus {
@@ -34,18 +34,18 @@ export class StopStates {
   }
 
   /** Stop i cannot run here: these programs are missing. */
-  skipped(i: number, missing: string[]): StopState {
-    return this.settled(i, { ...this.at(i), missing });
+  skipped(i: number, missing: string[], vars?: StopState['vars']): StopState {
+    return this.settled(i, { ...this.at(i), missing, vars });
   }
 
-  /** Step i ran. */
-  stepped(i: number, step: StepResult): StopState {
-    return this.settled(i, { ...this.at(i), step });
+  /** Step i ran (and left the variables so). */
+  stepped(i: number, step: StepResult, vars?: StopState['vars']): StopState {
+    return this.settled(i, { ...this.at(i), step, vars });
   }
 
   /** Check or task i found this. */
-  checked(i: number, check: CheckResult): StopState {
-    return this.settled(i, { ...this.at(i), check });
+  checked(i: number, check: CheckResult, vars?: StopState['vars']): StopState {
+    return this.settled(i, { ...this.at(i), check, vars });
   }
 
   /** Task i's solution was applied (its check, run next, settles it). */
@@ -53,9 +53,14 @@ export class StopStates {
     return this.put(i, { ...this.at(i), solved: true, step });
   }
 
-  /** A hint was given for what the check found (`seen`); `shown` hints so far for it. */
-  hinted(i: number, seen: string, shown: number): StopState {
-    return this.put(i, { ...this.at(i), hintState: seen, hintsShown: shown });
+  /** Hints were given for what the check found (`seen`): these, so far, in order. */
+  hinted(i: number, seen: string, hints: readonly string[]): StopState {
+    return this.put(i, { ...this.at(i), hintState: seen, hints: Object.freeze([...hints]), hinted: true });
+  }
+
+  /** The learner guessed at step i's prediction. */
+  predicted(i: number, prediction: PredictionResult): StopState {
+    return this.put(i, { ...this.at(i), prediction: Object.freeze({ ...prediction }) });
   }
 
   /** Every check and task has passed, and no step failed (a skipped block counts as done). */

@@ -89,7 +89,11 @@ function deviceNumbers(path: string, flag: string): { major: number; minor: numb
     throw new FlagError(runtime.cgroup.noDevice(flag, path));
   }
   if (!st.isBlockDevice()) throw new FlagError(runtime.cgroup.notBlockDevice(flag, path));
-  const dev = st.rdev;
+  return splitDev(st.rdev);
+}
+
+/** A dev_t (st_rdev) as its major and minor number: glibc's major(3) and minor(3). */
+export function splitDev(dev: bigint): { major: number; minor: number } {
   const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
   const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
   return { major, minor };

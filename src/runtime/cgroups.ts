@@ -24,10 +24,11 @@ function versionOf(layout: string): CgroupVersion {
   return layout === 'v2' ? 2 : 1;
 }
 
-/** Make the group for these limits: plan -> ledger -> create -> write each limit. */
-export async function makeGroup(core: Core, ledger: Ledger, name: string, lim: Limits, scope?: string): Promise<Group> {
+/** Make the group for these limits: plan -> ledger -> create -> write each limit.
+ *  `more`: controllers wanted besides the limits' (devices, for the device cgroup). */
+export async function makeGroup(core: Core, ledger: Ledger, name: string, lim: Limits, scope?: string, more: string[] = []): Promise<Group> {
   const ref: CgroupRef = { cgroup: name, ...(lim.cgroupParent ? { parent: lim.cgroupParent } : {}) };
-  const controllers = neededControllers(lim);
+  const controllers = [...neededControllers(lim), ...more];
   const plan = await core.cgroupPlan(ref, controllers);
   const entries = new Map(plan.create.map((path) => [path, ledger.record({ kind: 'cgroup', path }, scope).id]));
   const group: Group = { ref, plan, version: versionOf(plan.layout), entries };

@@ -7,10 +7,13 @@ import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
 import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
 import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type Publish } from './network.ts';
+import { attachNetwork, writeResolvConf } from './networks.ts';
 import { runtime } from '../text/index.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
 import { applyOomScore, makeGroup, removeGroup, type Group } from './cgroups.ts';
 import { confine, securityErrors, type Security } from './security.ts';
+import { confineDevices, deviceCgroupHere, deviceErrors, makeDeviceNodes, type Devices } from './devices.ts';
+import { appArmorErrors, applyAppArmor, macHost, profileFor } from './apparmor.ts';
 
 export interface Volume { source: string; target: string; readonly: boolean }
 
@@ -33,13 +36,20 @@ export interface RunSpec {
   env: string[];
   /** Rootless: the core runs as this uid/gid and maps root inside to it. */
   rootless?: { uid: number; gid: number };
-  /** The network (see network.ts): none (the default), host or bridge; -p for bridge. */
+  /** The network (see network.ts): none (the default), host, bridge, or a user-defined
+   *  network (net 'network', named by `network`: networks.ts); -p for the last two. */
   net?: NetMode;
+  network?: string;
+  /** The container's name: on a user-defined network, what the others look it up by. */
+  name?: string;
   publish?: Publish[];
   /** Resource limits: Docker's flags, parsed (cgroup-flags.ts). */
   limits?: Limits;
   /** Capabilities, masked paths, no_new_privs: Docker's defaults and flags (security.ts). */
   security: Security;
+  /** The device cgroup (Docker's rules, --device, --device-cgroup-rule: devices.ts);
+   *  absent, the container gets none (a build's RUN). Rootless containers get none. */
+  devices?: Devices;
 }
 
 export const DEFAULT_ENV = [
@@ -55,6 +65,8 @@ export class Container {
   network?: Attached;
   /** The container's own cgroup (named like its directory), when the flags want one. */
   group?: Group;
+  /** The AppArmor profile its program runs under, if any. */
+  apparmor?: string;
 
   /** Its ledger entries carry this scope, so stop() unwinds what it made and nothing
    *  else (a build makes many containers under one ledger). */
@@ -92,8 +104,13 @@ export class Container {
     const { core } = this;
     const merged = join(this.dir, 'merged');
     const ns = spec.ns;
-    // The cgroup comes first: the init is born in it, so nothing it forks escapes.
-    if (spec.limits && needsGroup(spec.limits) && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits, this.scope);
+    // The cgroup comes first: the init is born in it, so nothing it forks escapes,
+    // with its device rules in place before it can open anything.
+    const devices = spec.devices && !spec.rootless && deviceCgroupHere() ? spec.devices : undefined;
+    if (((spec.limits && needsGroup(spec.limits)) || devices) && ledger) {
+      this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits ?? {}, this.scope, devices ? ['devices'] : []);
+      if (devices) await confineDevices(core, this.group.ref, devices, spec.security.privileged);
+    }
     const { ct, pid } = await core.clone(ns, this.group?.ref);
     this.ct = ct;
     this.pid = pid;
@@ -105,7 +122,11 @@ export class Container {
     }
     // A new network namespace holds only loopback, and it starts down.
     if (ns.includes('net')) await loopbackUp(core, ct);
-    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? []);
+    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? [], this.scope);
+    if (spec.net === 'network' && spec.network && ledger) {
+      this.network = await attachNetwork(core, ledger, ct, spec.network, spec.name, spec.publish ?? [], this.scope);
+      writeResolvConf(spec.upper ?? this.upper, this.network.nameserver!);
+    }
     // Mount events must not leak back to the host, nor the host's into the container.
     await core.propagation(ct, 'private', '/', true);
     await core.mount(ct, { type: 'overlay', target: merged, lower: spec.lowers ?? [spec.rootfs], upper: spec.upper ?? this.upper, work: join(this.dir, 'work') });
@@ -114,6 +135,7 @@ export class Container {
     // process mount it when it owns that netns, and showing the host's would mislead.
     if (ns.includes('net')) await core.mount(ct, { type: 'sysfs', target: join(merged, 'sys'), readonly: true });
     await core.devices(ct, merged);
+    if (spec.devices?.mappings.length) await makeDeviceNodes(core, ct, merged, spec.devices, ns.includes('user'));
     for (const t of spec.tmpfs) await core.mount(ct, { type: 'tmpfs', target: join(merged, t), options: 'mode=1777' });
     for (const v of spec.volumes) {
       await core.mount(ct, { type: 'bind', source: v.source, target: join(merged, v.target), readonly: v.readonly, recursive: true });
@@ -123,6 +145,9 @@ export class Container {
     if (spec.hostname) await core.sethostname(ct, spec.hostname);
     // Last, as they take away what the steps above need (CAP_SYS_ADMIN for mounts).
     await confine(core, ct, spec.security, ns.includes('user'));
+    // The AppArmor profile its program gets at exec, where the host has AppArmor.
+    const profile = profileFor(spec.security.apparmor, spec.security.privileged, spec.rootless !== undefined, macHost());
+    if (ledger) this.apparmor = await applyAppArmor(core, ct, ledger, profile, this.scope);
   }
 
   async exec(spec: RunSpec): Promise<void> {
@@ -180,6 +205,8 @@ export function optionErrors(spec: RunSpec): string[] {
   errors.push(...netErrors(spec));
   if (spec.rootless && spec.limits && needsGroup(spec.limits)) errors.push(runtime.cgroup.rootless);
   errors.push(...securityErrors(spec.security, spec.ns.includes('user')));
+  errors.push(...deviceErrors(spec.devices, spec.rootless !== undefined));
+  errors.push(...appArmorErrors(spec.security.apparmor, spec.rootless !== undefined));
   return errors;
 }
 

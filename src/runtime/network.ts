@@ -1,11 +1,15 @@
-// `boxlab run --net none|host|bridge [-p HOSTPORT:CTPORT[/tcp|udp]]`, built from the
-// core's network ops the way Docker builds its bridge network:
+// `boxlab run --net none|host|bridge|NETWORK [-p HOSTPORT:CTPORT[/tcp|udp]]`, built
+// from the core's network ops the way Docker builds its networks:
 //
-//   none    a new network namespace holding only loopback, brought up
-//   host    no network namespace: the container uses the host's links
-//   bridge  a new network namespace joined to the bridge bl0 on the host by a veth
-//           pair (host end bl-XXXX, container end eth0), an address on bl0's private
-//           /24, a default route via bl0, masquerade out, and a DNAT per -p
+//   none     a new network namespace holding only loopback, brought up
+//   host     no network namespace: the container uses the host's links
+//   bridge   a new network namespace joined to the bridge bl0 on the host by a veth
+//            pair (host end bl-XXXX, container end eth0), an address on bl0's private
+//            /24, a default route via bl0, masquerade out, and a DNAT per -p
+//   NETWORK  the same on a user-defined network's own bridge (networks.ts), which is
+//            kept apart from the others in the ruleset; there, containers find each
+//            other by name through the embedded DNS resolver (resolver.ts), reached
+//            from inside at 127.0.0.11 as Docker's is
 //
 // Everything the bridge network changes on the host is written in the ledger before it
 // is made: the veth, the NAT table, and a reference to what every run on the host
@@ -28,12 +32,14 @@ import { randomBytes } from 'node:crypto';
 import { type Core } from '../core/index.ts';
 import { blName, type Ledger } from '../ledger/index.ts';
 import { BRIDGE, IP_FORWARD, hostNet, newHolder, withHostNetLock } from '../ledger/host-net.ts';
+import { listNetworks } from '../ledger/networks.ts';
 import { runtime } from '../text/index.ts';
 
 const run = promisify(execFile);
 
+/** The networks every host has; any other --net names a user-defined network. */
 export const NET_MODES = ['none', 'host', 'bridge'] as const;
-export type NetMode = (typeof NET_MODES)[number];
+export type NetMode = (typeof NET_MODES)[number] | 'network';
 
 export interface Publish { hostPort: number; ctPort: number; proto: 'tcp' | 'udp' }
 
@@ -51,13 +57,15 @@ export function parsePublish(text: string): Publish {
 }
 
 /** What is wrong with the network part of a run spec, before anything is made. */
-export function netErrors(spec: { ns: readonly string[]; net?: NetMode; publish?: Publish[]; rootless?: unknown }): string[] {
+export function netErrors(spec: { ns: readonly string[]; net?: NetMode; network?: string; publish?: Publish[]; rootless?: unknown }): string[] {
   const errors: string[] = [];
   const mode = spec.net ?? 'none';
   const publish = spec.publish ?? [];
-  if (mode === 'host' ? spec.ns.includes('net') : !spec.ns.includes('net')) errors.push(runtime.net.netNsConflict(mode));
-  if (publish.length && mode !== 'bridge') errors.push(runtime.net.publishNeedsBridge);
-  if (mode === 'bridge' && spec.rootless) errors.push(runtime.net.bridgeNeedsRoot);
+  const bridged = mode === 'bridge' || mode === 'network';
+  if (mode === 'host' ? spec.ns.includes('net') : !spec.ns.includes('net')) errors.push(runtime.net.netNsConflict(mode === 'network' ? spec.network! : mode));
+  if (publish.length && !bridged) errors.push(runtime.net.publishNeedsBridge);
+  if (bridged && spec.rootless) errors.push(runtime.net.bridgeNeedsRoot);
+  if (mode === 'network' && spec.network && !listNetworks().some((n) => n.name === spec.network)) errors.push(runtime.net.noNetwork(spec.network));
   const seen = new Set<string>();
   for (const p of publish) {
     const key = `${p.hostPort}/${p.proto}`;
@@ -110,14 +118,14 @@ export function pickSubnet(routes: string[]): string | undefined {
 }
 
 /** Every IPv4 destination in every routing table of the host (main, local, others). */
-async function hostRoutes(): Promise<string[]> {
+export async function hostRoutes(): Promise<string[]> {
   const { stdout } = await run('ip', ['-j', '-4', 'route', 'show', 'table', 'all']);
   return (JSON.parse(stdout) as { dst: string }[]).map((r) => r.dst).filter((d) => d && d !== 'default');
 }
 
-/** bl0's subnet and address, once it has one ("10.88.0.1/24"). */
-async function bridgeAddress(): Promise<string | undefined> {
-  const { stdout } = await run('ip', ['-j', '-4', 'addr', 'show', 'dev', BRIDGE]).catch(() => ({ stdout: '[]' }));
+/** A bridge's address and prefix, once it has one ("10.88.0.1/24"). */
+export async function bridgeAddress(bridge = BRIDGE): Promise<string | undefined> {
+  const { stdout } = await run('ip', ['-j', '-4', 'addr', 'show', 'dev', bridge]).catch(() => ({ stdout: '[]' }));
   const info = (JSON.parse(stdout) as { addr_info?: { local: string; prefixlen: number }[] }[])[0]?.addr_info?.[0];
   return info ? `${info.local}/${info.prefixlen}` : undefined;
 }
@@ -134,8 +142,11 @@ export interface Attached {
   gateway: string;
   subnet: string;
   hostEnd: string;
-  table: string;
-  /** Stop the loopback proxies (the ledger removes the rest). */
+  /** the run's own NAT table (bl0's masquerade, -p), if it has one */
+  table?: string;
+  /** the name server the container asks (127.0.0.11 on a user network) */
+  nameserver?: string;
+  /** Stop the loopback proxies and the resolver (the ledger removes the rest). */
   close: () => Promise<void>;
 }
 
@@ -143,7 +154,9 @@ export interface Attached {
  *  lock, so no other boxlab makes or removes it meanwhile. */
 async function ensureBridge(core: Core): Promise<{ gateway: string; subnet: string }> {
   if (!existsSync(`/sys/class/net/${BRIDGE}`)) {
-    const subnet = pickSubnet(await hostRoutes());
+    // Not a route of the host's, nor a user-defined network's subnet (whose bridge may
+    // not be up now).
+    const subnet = pickSubnet([...await hostRoutes(), ...listNetworks().map((n) => n.subnet)]);
     if (!subnet) throw new NetworkError(runtime.net.noFreeSubnet);
     const gateway = `${formatIp(parseCidr(subnet)!.addr + 1)}/24`;
     await core.bridgeAdd({}, BRIDGE);
@@ -160,7 +173,7 @@ async function ensureBridge(core: Core): Promise<{ gateway: string; subnet: stri
 
 /** Containers need the host to forward between bl0 and its other links. The value before
  *  is kept with the shared state, so the last run out restores it, not the first. */
-async function ipForward(core: Core): Promise<void> {
+export async function ipForward(core: Core): Promise<void> {
   const old = readFileSync(IP_FORWARD, 'utf8').trim();
   if (old === '1') return;
   hostNet.rememberForward(old);
@@ -170,21 +183,28 @@ async function ipForward(core: Core): Promise<void> {
 /** The host side of --net bridge, shared by every run on the host: bl0, ip_forward and
  *  an address of bl0's subnet leased to this run. The ledger holds a reference first;
  *  releasing it (at the end, or `boxlab cleanup` after a SIGKILL) frees the address, and
- *  the last reference out removes bl0 and restores ip_forward (src/ledger/host-net.ts). */
-export async function joinBridge(core: Core, ledger: Ledger): Promise<{ gateway: string; subnet: string; ip: string }> {
+ *  the last reference out removes bl0 and restores ip_forward (src/ledger/host-net.ts).
+ *  Its ledger entries carry SCOPE, so the container's stop gives them back. */
+export async function joinBridge(core: Core, ledger: Ledger, scope?: string): Promise<{ gateway: string; subnet: string; ip: string }> {
   const holder = newHolder();
-  ledger.record({ kind: 'net-share', holder });
+  ledger.record({ kind: 'net-share', holder }, scope);
   return withHostNetLock(async () => {
     hostNet.liveHolders(); // a SIGKILLed run's leases are free again
     hostNet.addHolder(holder);
     const { gateway, subnet } = await ensureBridge(core);
     await ipForward(core);
-    const base = parseCidr(subnet)!.addr;
-    const candidates = Array.from({ length: 253 }, (_, i) => formatIp(base + 2 + i)).filter((ip) => ip !== gateway);
-    const ip = hostNet.lease(candidates, holder);
+    const ip = hostNet.lease(hostAddresses(subnet, gateway), holder);
     if (!ip) throw new NetworkError(runtime.net.subnetFull(subnet));
     return { gateway, subnet, ip };
   });
+}
+
+/** The addresses a container may get on SUBNET: every host address but the gateway's
+ *  (at most 4096 of them: more containers than a lab runs). */
+export function hostAddresses(subnet: string, gateway: string): string[] {
+  const c = parseCidr(subnet)!;
+  const count = Math.min(2 ** (32 - c.len) - 2, 4096);
+  return Array.from({ length: Math.max(count, 0) }, (_, i) => formatIp(c.addr + 1 + i)).filter((ip) => ip !== gateway);
 }
 
 /** 127.0.0.1:HOSTPORT -> IP:CTPORT, one connection at a time, as docker-proxy does. */
@@ -205,30 +225,28 @@ function loopbackProxy(p: Publish, ip: string): Promise<Server> {
   });
 }
 
-/** --net bridge: join the container (already cloned with a network namespace) to bl0. */
-export async function attachBridge(core: Core, ledger: Ledger, ct: string, publish: Publish[]): Promise<Attached> {
-  const { gateway, subnet, ip } = await joinBridge(core, ledger);
-  const len = subnet.split('/')[1];
-
-  // The veth pair, made on the host, its inner end moved into the container and
-  // renamed eth0 on the way: the steps of `ip link add ... type veth peer ...` and
-  // `ip link set ... netns PID name eth0`.
+/** The container's end of a bridge: a veth pair made on the host, its inner end moved
+ *  into the container and renamed eth0 on the way (the steps of `ip link add ... type
+ *  veth peer ...` and `ip link set ... netns PID name eth0`), the outer end a port of
+ *  BRIDGE, an address and a default route inside. Returns the outer end's name. */
+export async function plugIn(core: Core, ledger: Ledger, ct: string, bridge: string, addr: { ip: string; subnet: string; gateway: string }, scope?: string): Promise<string> {
   let hostEnd = '';
   do hostEnd = `bl-${randomBytes(2).toString('hex')}`;
   while (existsSync(`/sys/class/net/${hostEnd}`));
-  ledger.record({ kind: 'link', name: hostEnd });
+  ledger.record({ kind: 'link', name: hostEnd }, scope);
   await core.vethAdd({}, hostEnd, `${hostEnd}c`);
   await core.linkMove({}, `${hostEnd}c`, { ct }, 'eth0');
-  await core.linkMaster({}, hostEnd, BRIDGE);
+  await core.linkMaster({}, hostEnd, bridge);
   await core.linkUp({}, hostEnd);
-  await core.addrAdd({ ct }, 'eth0', `${ip}/${len}`);
+  await core.addrAdd({ ct }, 'eth0', `${addr.ip}/${addr.subnet.split('/')[1]}`);
   await core.linkUp({ ct }, 'eth0');
-  await core.routeAdd({ ct }, { dst: 'default', via: gateway });
+  await core.routeAdd({ ct }, { dst: 'default', via: addr.gateway });
+  return hostEnd;
+}
 
-  // NAT: out with the host's address; in through each published port.
-  const table = blName('nat');
-  ledger.record({ kind: 'nat', table });
-  await core.natMasquerade({}, table, subnet, BRIDGE);
+/** -p: a DNAT rule per port in TABLE (a NAT table of the run's, in its ledger), and for
+ *  tcp a proxy on 127.0.0.1. Returns what stops the proxies. */
+export async function publishPorts(core: Core, table: string, ip: string, publish: Publish[]): Promise<() => Promise<void>> {
   const proxies: Server[] = [];
   const close = async () => {
     await Promise.all(proxies.map((s) => new Promise((r) => s.close(r))));
@@ -242,5 +260,17 @@ export async function attachBridge(core: Core, ledger: Ledger, ct: string, publi
     await close();
     throw err;
   }
+  return close;
+}
+
+/** --net bridge: join the container (already cloned with a network namespace) to bl0. */
+export async function attachBridge(core: Core, ledger: Ledger, ct: string, publish: Publish[], scope?: string): Promise<Attached> {
+  const { gateway, subnet, ip } = await joinBridge(core, ledger, scope);
+  const hostEnd = await plugIn(core, ledger, ct, BRIDGE, { ip, subnet, gateway }, scope);
+  // NAT: out with the host's address; in through each published port.
+  const table = blName('nat');
+  ledger.record({ kind: 'nat', table }, scope);
+  await core.natMasquerade({}, table, subnet, BRIDGE);
+  const close = await publishPorts(core, table, ip, publish);
   return { ip, gateway, subnet, hostEnd, table, close };
 }

@@ -10,7 +10,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../core/binary.ts';
-import type { Ledger } from '../ledger/index.ts';
+import { stateRoot, type Ledger } from '../ledger/index.ts';
 import { describeDistrust, distrust } from '../ledger/trust.ts';
 import { ledger as ledgerText, runtime } from '../text/index.ts';
 
@@ -21,7 +21,10 @@ interface Recipe { programs: string[]; dirs: string[]; files: Record<string, str
 export function defaultRootfsDir(): string {
   if (process.env.BOXLAB_ROOTFS) return process.env.BOXLAB_ROOTFS;
   if (process.getuid?.() === 0) return '/var/cache/boxlab/rootfs';
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'boxlab', 'rootfs');
+  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'boxlab', 'rootfs');
+  // A user without a home (nobody's is /nonexistent) keeps it with its runtime state.
+  const home = homedir();
+  return existsSync(home) ? join(home, '.cache', 'boxlab', 'rootfs') : join(stateRoot(), 'rootfs');
 }
 
 function isBuiltRootfs(dir: string): boolean {

@@ -9,6 +9,7 @@ import { CAPABILITIES, CAP_LAST_CAP, capabilityName } from '../kernel/views/ids.
 import { suggest } from '../text/suggest.ts';
 import { runtime } from '../text/index.ts';
 import { FlagError } from './cgroup-flags.ts';
+import { macHost, parseAppArmorOpt } from './apparmor.ts';
 
 export interface Security {
   /** --privileged: every capability boxlab can give, nothing masked or read-only. */
@@ -18,6 +19,9 @@ export interface Security {
   capDrop: string[];
   /** --security-opt no-new-privileges */
   noNewPrivileges: boolean;
+  /** --security-opt apparmor=PROFILE: unconfined, a loaded profile's name, or a file
+   *  of one (a path); absent, the default where the host has AppArmor (apparmor.ts). */
+  apparmor?: string;
 }
 
 /** Docker's default capabilities (moby, daemon/pkg/oci/caps/defaults.go): what ordinary
@@ -61,23 +65,34 @@ function capFlag(flag: string, word: string): string {
   return name;
 }
 
-/** --security-opt: Docker's no-new-privileges, no-new-privileges:true|false (or =). */
-function securityOpt(word: string): boolean {
-  const m = /^no-new-privileges(?:[:=](true|false))?$/.exec(word);
-  if (!m) throw new FlagError(runtime.security.badSecurityOpt(word));
-  return m[1] !== 'false';
+/** --security-opt: Docker's no-new-privileges, no-new-privileges:true|false (or =),
+ *  apparmor=PROFILE; label=... (SELinux) is explained and refused. */
+function securityOpt(word: string, sec: { noNewPrivileges: boolean; apparmor?: string }): void {
+  const nnp = /^no-new-privileges(?:[:=](true|false))?$/.exec(word);
+  if (nnp) {
+    sec.noNewPrivileges = nnp[1] !== 'false';
+    return;
+  }
+  const apparmor = parseAppArmorOpt(word);
+  if (apparmor !== undefined) {
+    sec.apparmor = apparmor;
+    return;
+  }
+  if (/^label[=:]/.test(word)) throw new FlagError(runtime.mac.label(word, macHost().selinux));
+  throw new FlagError(runtime.security.badSecurityOpt(word));
 }
 
 /** Parse the security flags of the parsed options; throws FlagError naming the flag. */
 export function parseSecurity(o: Record<string, string | string[] | boolean | undefined>): Security {
   const list = (key: string) => (o[key] as string[] | undefined) ?? [];
-  let noNewPrivileges = false;
-  for (const word of list('security-opt')) noNewPrivileges = securityOpt(word);
+  const opts: { noNewPrivileges: boolean; apparmor?: string } = { noNewPrivileges: false };
+  for (const word of list('security-opt')) securityOpt(word, opts);
   return {
     privileged: o.privileged === true,
     capAdd: [...new Set(list('cap-add').map((w) => capFlag('--cap-add', w)))],
     capDrop: [...new Set(list('cap-drop').map((w) => capFlag('--cap-drop', w)))],
-    noNewPrivileges,
+    noNewPrivileges: opts.noNewPrivileges,
+    ...(opts.apparmor !== undefined ? { apparmor: opts.apparmor } : {}),
   };
 }
 

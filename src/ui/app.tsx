@@ -7,10 +7,11 @@ import { Text, useApp, useInput, useStdout } from 'ink';
 import type { Lesson, LessonError, LessonSummary } from '../lessons/schema.ts';
 import type { LessonPort } from '../lessons/port.ts';
 import type { KernelApi } from '../lessons/kernel.ts';
+import { ChapterEnd } from './chapter-end.tsx';
 import { Help } from './help.tsx';
 import { Home } from './home.tsx';
 import type { Size } from './lines.tsx';
-import { loadProgress, saveProgress, type Progress } from './progress.ts';
+import { chapterRecords, loadProgress, saveProgress, type Progress } from './progress.ts';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings.ts';
 import { language, LANGUAGE_TAGS, ui as text, useLanguage, type Language } from '../text/index.ts';
 import { EXIT_CTRL_C } from './keys.ts';
@@ -32,14 +33,20 @@ export interface AppProps {
   summary: [string, string];
   /** why each lesson that cannot run here cannot, by id */
   blocked?: Map<string, string[]>;
+  /** the lab runs as root (default: whether this process does): a lesson that needs
+   *  root is refused up front otherwise, with what to do */
+  root?: boolean;
   present?: boolean;
+  /** show the lessons' speaker notes (a presenter's own screen) */
+  notes?: boolean;
   /** open this lesson straight away */
   initialLesson?: Lesson;
   /** The whole lesson, every block checked, to open it (rejects with its LessonError). */
   loadLesson: (id: string) => Promise<Lesson>;
   openSession: (lesson: Lesson) => Promise<LessonPort>;
-  /** Give the terminal to a shell in the container with host pid `pid`, until it exits. */
-  shell?: (pid: number) => void;
+  /** Give the terminal to a shell in the container with host pid `pid` (with `env`
+   *  set), until it exits. */
+  shell?: (pid: number, env: Record<string, string>) => void;
   progress?: { load: () => Progress; save: typeof saveProgress };
   settings?: { load: () => Settings; save: (change: Partial<Settings>) => Settings };
   kernel?: KernelApi;
@@ -72,6 +79,8 @@ export function App(props: AppProps) {
   const [notice, setNotice] = useState<string>();
   const [help, setHelp] = useState(false);
   const [progress, setProgress] = useState<Progress>(() => progressApi.load());
+  /** The chapter whose end screen is up: its last lesson, just done. */
+  const [ended, setEnded] = useState<Lesson>();
 
   const quit = (code = 0) => { props.onExit?.(code); exit(); };
   const remember = (change: Partial<Settings>) => setSettings(settingsApi.save(change));
@@ -81,6 +90,7 @@ export function App(props: AppProps) {
   const height = Math.max(4, size.rows - 1);
   const open = (l: LessonSummary) => {
     remember({ lastLesson: l.id });
+    if (l.needs === 'root' && !(props.root ?? process.getuid?.() === 0)) { setNotice(text.lessonNeedsRoot(l.title)); return; }
     props.loadLesson(l.id).then(
       (full) => { setNotice(undefined); setLesson(full); },
       (err: unknown) => setNotice(text.lessonBroken((err as Error).message)),
@@ -106,6 +116,8 @@ export function App(props: AppProps) {
           size={size}
           height={height}
           present={props.present === true}
+          notes={props.notes}
+          resume={progress[lesson.meta.id]}
           openSession={props.openSession}
           shell={props.shell}
           settings={settings}
@@ -115,10 +127,15 @@ export function App(props: AppProps) {
           cover={helpScreen}
           onHelp={() => setHelp(true)}
           onBack={() => { setProgress(progressApi.load()); setLesson(undefined); }}
+          onChapterEnd={() => { setProgress(progressApi.load()); setEnded(lesson); setLesson(undefined); }}
           onQuit={quit}
         />
       </Suspense>
     );
+  }
+  if (ended && !helpScreen) {
+    const record = chapterRecords(props.lessons, progress).find((c) => c.number === ended.chapterNumber);
+    return <ChapterEnd lesson={ended} record={record} size={size} height={height} onClose={() => setEnded(undefined)} onQuit={quit} />;
   }
   return helpScreen ?? (
     <Home

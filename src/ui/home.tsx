@@ -1,13 +1,16 @@
 // The home screen: what this machine can do (one line of facts, one of what will not run
-// here and why), then the chapters and their lessons with the learner's progress.
-import { useRef, useState } from 'react';
+// here and why), then the chapters: their lessons with the learner's progress, then
+// their challenges, apart; each chapter with its record (tasks without hints,
+// predictions right).
+import { useMemo, useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import chalk from 'chalk';
 import type { LessonError, LessonSummary } from '../lessons/schema.ts';
 import { EXIT_CTRL_C, splitKeys } from './keys.ts';
 import { Lines, type Size } from './lines.tsx';
-import type { Progress } from './progress.ts';
+import { chapterRecords, type Progress } from './progress.ts';
 import { windowLines } from './panel.ts';
+import { wrapStyled } from './draw.ts';
 import { ui as text } from '../text/index.ts';
 
 export interface HomeProps {
@@ -30,8 +33,20 @@ export interface HomeProps {
   onQuit: (code?: number) => void;
 }
 
+/** The course as the home screen lists it: by chapter, each chapter's lessons before
+ *  its challenges, each in file order. */
+export function homeOrder(lessons: readonly LessonSummary[]): LessonSummary[] {
+  const rank = (l: LessonSummary) => [l.chapterNumber, l.kind === 'challenge' ? 1 : 0, l.number];
+  return [...lessons].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  });
+}
+
 export function Home(props: HomeProps) {
-  const { lessons, size, height } = props;
+  const { size, height } = props;
+  const lessons = useMemo(() => homeOrder(props.lessons), [props.lessons]);
+  const records = useMemo(() => new Map(chapterRecords(lessons, props.progress).map((r) => [r.number, r])), [lessons, props.progress]);
   const [sel, setSelState] = useState(() => Math.max(0, lessons.findIndex((l) => l.id === props.selected)));
   // Keys may come faster than renders: the handler reads the selection from a ref.
   const selRef = useRef(sel);
@@ -56,8 +71,15 @@ export function Home(props: HomeProps) {
     if (i === 0 || lessons[i - 1]!.chapterNumber !== l.chapterNumber) {
       const inChapter = lessons.filter((x) => x.chapterNumber === l.chapterNumber);
       const done = inChapter.filter((x) => props.progress[x.id]?.done).length;
+      const r = records.get(l.chapterNumber);
+      const record = r ? text.chapterRecord(r.tasks.solved, r.tasks.clean, r.predictions.answered, r.predictions.right) : '';
       if (list.length) list.push('');
-      list.push(`${chalk.bold(text.chapter(l.chapterNumber, l.chapter))}  ${chalk.dim(text.chapterProgress(done, inChapter.length))}`);
+      list.push(`${chalk.bold(text.chapter(l.chapterNumber, l.chapter))}  ${chalk.dim(text.chapterProgress(done, inChapter.length) + (record ? ` · ${record}` : ''))}`);
+    }
+    const challenge = l.kind === 'challenge';
+    const prev = lessons[i - 1];
+    if (challenge && (prev?.kind !== 'challenge' || prev.chapterNumber !== l.chapterNumber)) {
+      list.push(chalk.dim(`  ${text.challengeMark} ${text.challengesHeading}`));
     }
     const p = props.progress[l.id];
     const badge = p?.done ? chalk.green(text.progressDone) : p ? chalk.yellow(text.progressStarted(p.stop, p.total)) : chalk.dim(text.progressNew);
@@ -65,14 +87,17 @@ export function Home(props: HomeProps) {
     const needs = l.needs === 'root' ? text.needsRoot : text.runsRootless;
     const about = why ? chalk.red(text.wontRun(why)) : chalk.dim(`${needs} · ${l.summary}`);
     const mark = i === sel ? text.selected : ' ';
-    const line = `${mark}${why ? text.wontRunMark : ' '}${String(l.number).padStart(2, '0')} ${l.title}  ${badge}  ${about}`;
+    const place = challenge ? text.challengeMark.padEnd(2) : String(l.number).padStart(2, '0');
+    const line = `${mark}${why ? text.wontRunMark : ' '}${place} ${l.title}  ${badge}  ${about}`;
     if (i === sel) selLine = list.length;
     list.push(i === sel ? chalk.inverse(line) : line);
   });
   if (!lessons.length) list.push(text.noLessons);
   if (props.errors.length) list.push('', chalk.red(text.brokenLessons(props.errors.length)), ...props.errors.map((e) => chalk.red('  ' + e.message)));
 
-  const bodyHeight = Math.max(1, height - 5);
+  // What went wrong is said whole (wrapped), however long.
+  const notice = props.notice ? wrapStyled(chalk.red(props.notice), size.cols, '  ').slice(0, Math.max(1, height - 8)) : [' '];
+  const bodyHeight = Math.max(1, height - 4 - notice.length);
   const start = Math.max(0, Math.min(selLine - Math.floor(bodyHeight / 2), list.length - bodyHeight));
   const [facts, notHere] = props.summary;
   return (
@@ -80,7 +105,7 @@ export function Home(props: HomeProps) {
       <Text wrap="truncate-end">{chalk.bold(text.app)} — {text.tagline}</Text>
       <Text wrap="truncate-end" dimColor>{facts}</Text>
       <Text wrap="truncate-end">{props.blocked.size ? chalk.yellow(notHere) : chalk.dim(notHere)}</Text>
-      <Text wrap="truncate-end">{props.notice ? chalk.red(props.notice) : ' '}</Text>
+      <Lines lines={notice} height={notice.length} width={size.cols} />
       <Lines lines={windowLines(list, start, bodyHeight).lines} height={bodyHeight} width={size.cols} />
       <Text wrap="truncate-end" dimColor>{text.homeKeys}</Text>
     </Box>

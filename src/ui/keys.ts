@@ -5,7 +5,7 @@ import type { Key } from 'ink';
 
 export type LessonAction =
   | 'next' | 'prev' | 'check' | 'hint' | 'solve' | 'reset' | 'diff' | 'picture'
-  | 'shell' | 'repl' | 'help' | 'quit' | 'up' | 'down' | 'pageUp' | 'pageDown';
+  | 'shell' | 'repl' | 'resume' | 'notes' | 'help' | 'quit' | 'up' | 'down' | 'pageUp' | 'pageDown';
 
 interface Binding { action: LessonAction; input?: string; key?: keyof Key }
 
@@ -20,6 +20,8 @@ const BINDINGS: Binding[] = [
   { action: 'picture', input: 'v' },
   { action: 'shell', input: 's' },
   { action: 'repl', input: ':' },
+  { action: 'resume', input: 'r' },
+  { action: 'notes', input: 'N' },
   { action: 'help', input: '?' },
   { action: 'quit', input: 'q' },
   { action: 'up', key: 'upArrow' },
@@ -39,11 +41,16 @@ export function lessonAction(input: string, key: Key): LessonAction | undefined 
 /** How the help screen and the key bar name each action's key. */
 export const KEY_LABELS: Record<LessonAction, string> = {
   next: 'n', prev: 'p', check: 'c', hint: 'h', solve: 'S', reset: 'x', diff: 'd', picture: 'v',
-  shell: 's', repl: ':', help: '?', quit: 'q', up: '↑ k', down: '↓ j', pageUp: 'PgUp', pageDown: 'PgDn',
+  shell: 's', repl: ':', resume: 'r', notes: 'N', help: '?', quit: 'q', up: '↑ k', down: '↓ j', pageUp: 'PgUp', pageDown: 'PgDn',
 };
 
-/** The order the help screen lists them in (up/down and the pages share a line each). */
-export const HELP_ORDER: LessonAction[] = ['next', 'prev', 'check', 'hint', 'solve', 'reset', 'diff', 'picture', 'shell', 'repl', 'up', 'pageUp', 'help', 'quit'];
+/** The order the help screen lists them in (up/down and the pages share a line). */
+export const HELP_ORDER: LessonAction[] = ['next', 'prev', 'check', 'hint', 'solve', 'resume', 'shell', 'repl', 'diff', 'picture', 'notes', 'reset', 'up', 'quit'];
+
+/** The key bar, in this order: every key that works on the lesson screen (the arrows
+ *  and pages are in the help). `resume` only while it is offered, `notes` only in a
+ *  lesson that has speaker notes. */
+export const KEY_BAR: LessonAction[] = ['next', 'prev', 'check', 'hint', 'solve', 'resume', 'shell', 'repl', 'diff', 'picture', 'notes', 'reset', 'help', 'quit'];
 
 const NO_KEY: Key = {
   upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,

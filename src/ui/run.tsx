@@ -12,12 +12,13 @@ import { readStat } from '../kernel/proc-stat.ts';
 import { Core } from '../core/client.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { Check } from '../doctor/checks.ts';
-import { loadSources, parseSource, readIndex, summarize } from '../lessons/loader.ts';
+import { readIndexWith, summarize } from '../lessons/course.ts';
 import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
 import { cli, ledger as ledgerText, ui as text } from '../text/index.ts';
+import { wrapStyled } from './draw.ts';
 
 /** SIGKILL every child of this process with its process group (a step's command runs
  *  in a group of its own): what a session was waiting for when the lab had to stop. */
@@ -36,17 +37,19 @@ const ALT_OFF = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 const HIDE_CURSOR = '\x1b[?25l';
 
+/** The lesson parser (YAML): the home screen is drawn from the index (course.ts) first. */
+const parser = () => import('../lessons/loader.ts');
 /** The lesson engine: loaded with the first lesson opened (the home screen needs none of it). */
 const engine = () => import('../lessons/session.ts');
 
-export interface TuiOptions { present?: boolean; lesson?: string }
+export interface TuiOptions { present?: boolean; notes?: boolean; lesson?: string }
 
 export async function runTui(opts: TuiOptions = {}): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     process.stderr.write(text.needsTerminal + '\n');
     return 2;
   }
-  let index = await readIndex();
+  let index = await readIndexWith(parser);
   let lessons = index.entries.map((e) => e.summary);
   let errors = index.errors;
   /** Lessons loaded in full, by id: all of them once loadSources is done. */
@@ -61,7 +64,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     const entry = index.entries.find((e) => e.summary.id === id);
     if (!entry) throw new Error(text.unknownLesson(id, lessons.map((l) => l.id)));
     try {
-      const lesson = parseSource(entry.source);
+      const lesson = (await parser()).parseSource(entry.source);
       loaded.set(id, lesson);
       return lesson;
     } catch (err) {
@@ -87,6 +90,10 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
       process.stderr.write(text.error((err as Error).message) + '\n');
       return 2;
     }
+    if (initialLesson.meta.needs === 'root' && process.getuid?.() !== 0) {
+      process.stderr.write(text.error(text.lessonNeedsRoot(initialLesson.meta.title)) + '\n');
+      return 2;
+    }
   }
 
   const sessions = new Set<LessonSession>();
@@ -107,19 +114,25 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   // is gone (the signals are delivered to us only once the loop runs again).
   let shellUntil = 0;
   let app: Instance | undefined;
-  const shell = (pid: number) => {
+  const shell = (pid: number, vars: Record<string, string>) => {
     shellUntil = Infinity;
     const ignore = () => undefined;
     process.on('SIGTSTP', ignore);
     process.on('SIGQUIT', ignore);
     process.stdin.setRawMode?.(false);
-    process.stdout.write(ALT_OFF + SHOW_CURSOR + '\n' + text.shellHow(pid) + '\n');
+    // Said in whole words: the terminal would break them where its line ends.
+    const said = [text.shellHow(pid), ...Object.entries(vars).map(([name, path]) => text.shortName(name, path))];
+    const lines = said.flatMap((l) => wrapStyled(l, process.stdout.columns || 80));
+    process.stdout.write(ALT_OFF + SHOW_CURSOR + '\n' + lines.map((l) => l + '\n').join(''));
     try {
-      const r = spawnSync(boxcorePath(), ['enter', String(pid), '--', '/bin/sh', '-i'], { stdio: 'inherit', env: { ...process.env, PS1: text.shellPrompt } });
+      // boxcore enter gives the shell the terminal's foreground and takes it back after.
+      const r = spawnSync(boxcorePath(), ['enter', String(pid), '--', '/bin/sh', '-i'], { stdio: 'inherit', env: { ...process.env, ...vars, PS1: text.shellPrompt } });
       if (r.error) process.stderr.write(text.shellFailed(r.error.message) + '\n');
     } finally {
       process.stdout.write(ALT_ON + HIDE_CURSOR);
-      process.stdin.setRawMode?.(true);
+      // A terminal closed while the shell ran refuses raw mode (EIO); boxcore enter has
+      // passed its SIGHUP on to us, and the lab unwinds as for any hangup.
+      try { process.stdin.setRawMode?.(true); } catch { /* the terminal is gone */ }
       // ink thinks its last frame is still on screen: make it draw the next one whole.
       app?.clear();
       shellUntil = Date.now() + 500;
@@ -139,6 +152,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
         summary={summaryLines(machine)}
         blocked={new Map(machine.blocked.map((v) => [v.id, v.why]))}
         present={opts.present}
+        notes={opts.notes}
         initialLesson={initialLesson}
         loadLesson={loadLesson}
         openSession={openSession}
@@ -164,7 +178,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
     (err: unknown) => { checksFailed = (err as Error).message; draw(); },
   );
   let fatal: unknown;
-  const loadInFull = (sources: typeof index.sources) => loadSources(sources).then(({ lessons: all, errors: broken }) => {
+  const loadInFull = (sources: typeof index.sources) => parser().then((p) => p.loadSources(sources)).then(({ lessons: all, errors: broken }) => {
     if (sources !== index.sources) return; // read for a language the lab no longer speaks
     loaded.clear();
     for (const l of all) if (!loaded.has(l.meta.id)) loaded.set(l.meta.id, l);
@@ -175,7 +189,7 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   void loadInFull(index.sources);
   /** The course read again, in the language the lab speaks now. */
   const relist = async () => {
-    index = await readIndex();
+    index = await readIndexWith(parser);
     loaded.clear();
     lessons = index.entries.map((e) => e.summary);
     errors = index.errors;

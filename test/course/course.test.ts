@@ -1,6 +1,8 @@
 // The whole course, as CI runs it: every lesson the loader finds, through the built CLI
 // (`node dist/boxlab.mjs lesson ID --yes --json`), must exit 0 with every step done and
-// every check and task passing (solutions applied), and leave the host as it found it:
+// every check and task passing (solutions applied, each task checked first: one that
+// passes before its solution is a failure, so every task and challenge is proven to
+// start undone), and leave the host as it found it:
 // the whole host fingerprint (test/helpers/host.ts: mounts, links, addresses, routes,
 // netfilter rules, sysctls and hostname, cgroups, loop devices, state, ledgers, cores)
 // the same after each lesson as before it. Lessons that need root are skipped without
@@ -19,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/binary.ts';
 import { loadAll } from '../../src/lessons/loader.ts';
 import { LANGUAGE_TAGS } from '../../src/text/index.ts';
+import { readEvents, type LessonRunEvent } from '../../src/cli/lesson-events.ts';
 import { findStaticBusybox } from '../../src/runtime/rootfs.ts';
 import { fingerprint, isRoot } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
@@ -27,14 +30,14 @@ const run = promisify(execFile);
 // A lesson takes seconds here, and 15-40 s (more on a busy machine) in the cgroup-v2
 // guest of test/vm/run.sh, which emulates its CPUs in software.
 const LESSON_TIMEOUT = process.env.BOXLAB_VM === '1' ? 600_000 : 180_000;
+// A lesson that overruns is ended with SIGTERM (it then takes back what it made) well
+// before its test gives up on it: nothing of one lesson may outlive its own test, where
+// the next lesson's fingerprint would see it come and go.
+const RUN_TIMEOUT = LESSON_TIMEOUT - 20_000;
 const CLI = join(repoRoot(), 'dist', 'boxlab.mjs');
 
-interface Report {
-  ok: boolean;
-  passed: number;
-  checks: number;
-  stops: { index: number; kind: string; title: string; ok: boolean; check?: { found?: string; expected: string; error?: string }; error?: { message: string } }[];
-}
+type Stop = Extract<LessonRunEvent, { type: 'stop' }>;
+type Result = Extract<LessonRunEvent, { type: 'result' }>;
 
 const { lessons, errors } = await loadAll();
 // Read by fingerprint() here and inherited by every lesson run below. Searchable, as
@@ -55,26 +58,41 @@ afterAll(async () => {
   rmSync(stateRoot, { recursive: true, force: true });
 });
 
+type Opened = Extract<LessonRunEvent, { type: 'lesson' }>;
+
 /** Run lesson `id` with --yes through the built CLI (and `args`): every step done, every
- *  check and task passing, exit 0, the host as it was. */
-async function passes(id: string, args: string[] = []): Promise<Report> {
+ *  check and task passing, exit 0, the host as it was. Its first event (the lesson, the
+ *  language it was shown in) is returned. */
+async function passes(id: string, args: string[] = []): Promise<Opened> {
   const before = fingerprint();
   const env = { ...process.env, FORCE_COLOR: '0', ...(rootfs ? { BOXLAB_ROOTFS: rootfs.dir } : {}) };
-  const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json', ...args], { env, maxBuffer: 64 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout ?? '') as Report;
-  } catch {
-    throw new Error(`lesson ${id}: no JSON report (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  const r = await run(process.execPath, [CLI, 'lesson', id, '--yes', '--json', ...args], { env, maxBuffer: 64 << 20, timeout: RUN_TIMEOUT, killSignal: 'SIGTERM' })
+    .catch((err: { code?: number; killed?: boolean; stdout?: string; stderr?: string }) => err);
+  // It has exited by now (execFile settles when the process is gone): what it made is gone too.
+  if ('killed' in r && r.killed) {
+    expect(fingerprint()).toEqual(before);
+    throw new Error(`lesson ${id}: still running after ${RUN_TIMEOUT / 1000} s, ended by SIGTERM\n${r.stdout ?? ''}${r.stderr ?? ''}`);
   }
+  let stops: Stop[];
+  let result: Result | undefined;
+  let opened: Opened | undefined;
+  try {
+    const events = readEvents(r.stdout ?? '');
+    stops = events.filter((e): e is Stop => e.type === 'stop');
+    result = events.find((e): e is Result => e.type === 'result');
+    opened = events.find((e): e is Opened => e.type === 'lesson');
+  } catch {
+    throw new Error(`lesson ${id}: no JSON events (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  }
+  if (!result || !opened) throw new Error(`lesson ${id}: no lesson or result event (exit ${'code' in r ? r.code : 0})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
   // Name what failed, so a red run says which stop and what the kernel showed.
-  expect(report.stops.filter((s) => !s.ok).map((s) => ({ stop: s.index + 1, title: s.title, check: s.check, error: s.error }))).toEqual([]);
-  expect(report.stops.length).toBeGreaterThan(0);
-  expect(report.passed).toBe(report.checks);
-  expect(report.ok).toBe(true);
+  expect(stops.filter((s) => !s.ok).map((s) => ({ stop: s.index + 1, title: s.title, check: s.check, before: s.before, error: s.error }))).toEqual([]);
+  expect(stops.length).toBeGreaterThan(0);
+  expect(result.passed).toBe(result.checks);
+  expect(result.ok).toBe(true);
   expect('code' in r ? r.code : 0).toBe(0);
   expect(fingerprint()).toEqual(before);
-  return report;
+  return opened;
 }
 
 describe('the course', () => {
@@ -102,8 +120,8 @@ describe('the course in other languages', () => {
     .flatMap((lang) => lessons.filter((l) => existsSync(join(repoRoot(), 'lessons', lang, `${l.path}.md`))).map((l) => [l.meta.id, lang, l.meta.needs] as const));
   it.each(translated)('lesson %s in %s (%s) passes with --yes, in its translation', async (id, lang, needs) => {
     if (!(isRoot || needs === 'rootless')) return;
-    const report = await passes(id, ['--lang', lang]) as Report & { lang: string; translation?: { status: string; problems: string[] } };
-    expect(report.translation).toMatchObject({ status: 'fresh', problems: [] });
-    expect(report.lang).toBe(lang);
+    const opened = await passes(id, ['--lang', lang]);
+    expect(opened.translation).toMatchObject({ status: 'fresh', problems: [] });
+    expect(opened.lang).toBe(lang);
   }, LESSON_TIMEOUT);
 });

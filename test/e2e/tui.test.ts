@@ -14,6 +14,8 @@ import { repoRoot } from '../../src/core/index.ts';
 import { ui as text } from '../../src/text/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { TMUX, Tmux } from './tmux.ts';
+import { cgroupLayout } from '../../src/doctor/checks.ts';
+import { keyBarLines } from '../../src/ui/lesson.tsx';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 const canRun = isRoot && TMUX !== undefined && existsSync(cli);
@@ -102,11 +104,12 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     expect(s).toContain(text.shellLine('hostname box'));
 
     // s: a shell in the container; what it changes shows when the lab comes back
+    // (its prompt is the container's hostname, as `hostname` says it there)
     tmux.keys('s');
-    await tmux.waitFor((x) => x.split('\n').some((l) => l.startsWith(text.shellPrompt.trim())), 'the container shell');
+    await tmux.waitFor((x) => x.split('\n').some((l) => l.startsWith('box#')), 'the container shell');
     tmux.type('hostname e2e-shell; echo in-container-$((6*7))');
     tmux.keys('Enter');
-    await tmux.waitFor((x) => x.includes('\nin-container-42'), 'the command in the shell');
+    await tmux.waitFor((x) => x.includes('\nin-container-42') && x.split('\n').some((l) => l.startsWith('e2e-shell#')), 'the command in the shell');
     tmux.keys('C-c'); // meant for the shell: the lab stays
     await sleep(300);
     tmux.type('exit');
@@ -128,7 +131,7 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     // the kernel agrees: the container's hostname, read from inside its uts namespace
     expect(execFileSync('nsenter', ['--target', String(pid), '--uts', 'hostname'], { encoding: 'utf8' }).trim()).toBe('e2e-repl');
     tmux.keys('Escape');
-    await tmux.waitFor((x) => x.includes(text.lessonKeys.slice(0, 30)), 'the key bar again');
+    await tmux.waitFor((x) => x.includes(keyBarLines(120, { resume: false, notes: true })[0]!.slice(0, 30)), 'the key bar again');
 
     // a smaller window: the lab redraws within it
     tmux.resize(72, 20);
@@ -152,6 +155,103 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     expect(settings).toMatchObject({ lastLesson: 'uts', history: ['sethostname e2e-repl'] });
   }, 120_000);
 
+  it('a prediction answered by keys (pid), and a challenge solved by keys (slow-job): hint, REPL, unfolded', async () => {
+    startLab('', '', 120, 40);
+    await openFromHome('The PID namespace');
+    tmux.keys('n');
+    let s = await tmux.waitFor((x) => x.includes(text.predictChoose(3)), 'the prediction, asked before the clone');
+    expect(s).not.toMatch(/clone3\(/); // nothing ran yet
+    tmux.keys('2');
+    s = await tmux.waitFor((x) => x.includes(text.predictRight('1', '').slice(0, 10)), 'the clone, and the answer');
+    expect(s).toContain(text.predictYouSaid('1', true));
+    expect(s).toContain('clone3({flags=CLONE_NEWPID');
+    tmux.keys('q');
+
+    // The challenge: its scene set as it opens, the fault folded away
+    await tmux.waitFor((x) => x.includes(text.homeKeys), 'home');
+    for (let i = 0; i < 60 && !selected(tmux.screen()).includes('Challenge: the slow job'); i++) {
+      const was = selected(tmux.screen());
+      tmux.keys('j');
+      await tmux.waitFor((x) => selected(x) !== was, 'the selection to move');
+    }
+    expect(tmux.screen()).toContain(text.challengesHeading);
+    tmux.keys('Enter');
+    s = await tmux.waitFor((x) => x.includes(text.sceneSet.slice(0, 40)), 'the scene, set');
+    expect(s).toContain(text.setupFolded.slice(0, 30));
+    expect(s).not.toContain('The fault');
+    tmux.keys('n');
+    s = await tmux.waitFor((x) => /the job got \d+% of one CPU/.test(x), 'the symptom, measured');
+    const share = Number(/the job got (\d+)%/.exec(s)![1]);
+    expect(share).toBeLessThan(30); // a tenth of a CPU, give or take a busy machine
+    tmux.keys('n');
+    await tmux.waitFor((x) => x.includes(text.taskWaiting.slice(0, 30)), 'the task, waiting');
+    tmux.keys('h');
+    await tmux.waitFor((x) => x.includes(text.hintsTitle), 'the first hint, in the prose');
+    // the fix, as a learner types it at the REPL: the quota lifted in whatever tree holds cpu
+    tmux.keys(':');
+    await tmux.waitFor((x) => x.includes(text.replHelp.slice(0, 30)), 'the REPL');
+    tmux.type(cgroupLayout() === 'v2' ? 'cgroup_set ${cgroup} cpu.max "max 100000"' : 'cgroup_set ${cgroup} cpu.cfs_quota_us -1');
+    tmux.keys('Enter');
+    s = await tmux.waitFor((x) => x.includes(text.challengeSolved.slice(0, 30)), 'the challenge, solved');
+    tmux.keys('Escape');
+    await tmux.waitFor((x) => x.includes('The fault'), 'the setup, unfolded');
+    // the kernel agrees: the job's group has no quota now
+    const v2 = cgroupLayout() === 'v2';
+    const groups = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '8', '-type', 'd', '-name', `bl-lesson-slow-job-*`, '-path', v2 ? '*' : '*/cpu*/*'], { encoding: 'utf8' })
+      .split('\n').filter((d) => existsSync(join(d, v2 ? 'cpu.max' : 'cpu.cfs_quota_us')));
+    expect(groups).toHaveLength(1);
+    expect(readFileSync(join(groups[0]!, v2 ? 'cpu.max' : 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(v2 ? 'max 100000' : '-1');
+    tmux.keys('q');
+    await tmux.waitFor((x) => x.includes(text.homeKeys), 'home');
+    tmux.keys('q');
+    expect(await labExit()).toBe(0);
+    const progress = JSON.parse(readFileSync(join(dir, 'boxlab', 'progress.json'), 'utf8'));
+    expect(Object.values(progress.lessons.pid.predictions)).toEqual([true]);
+    expect(Object.values(progress.lessons['slow-job'].tasks)).toEqual(['hinted']);
+  }, 120_000);
+  // Issue 22: a shell in a container with a PID namespace could not give the terminal
+  // back when it exited (its own group cannot see the lab's): the lab was left stopped,
+  // behind a dead foreground group, and answered no key. The learner's path, twice.
+  for (const [title, task, stops, cols, rows] of [
+    ['The PID namespace', 6, 9, 80, 24],
+    ['A container is a process', 8, 9, 60, 20],
+  ] as const) {
+    it(`${title}: s at the task, exit, and the lab answers keys again (${cols}x${rows})`, async () => {
+      startLab('', '', cols, rows);
+      await openFromHome(title);
+      for (let i = 1; i <= task; i++) {
+        tmux.keys('n');
+        // A step with a prediction asks it first: any answer lets the step run.
+        const asking = (x: string) => x.includes(text.predictKeys(9).slice(4));
+        const done = (x: string) => x.includes(text.stepOf(i, stops)) && !x.includes(text.running('').trim()) && !asking(x);
+        const asked = await tmux.waitFor((x) => done(x) || asking(x), `stop ${i}`);
+        if (!done(asked)) {
+          tmux.keys('1');
+          await tmux.waitFor(done, `stop ${i}, its prediction answered`);
+        }
+      }
+      await tmux.waitFor((x) => x.includes(text.taskWaiting.slice(0, 20)), 'the task');
+      tmux.keys('s');
+      const shell = await tmux.waitFor((x) => x.split('\n').some((l) => /^\S+# ?$/.test(l.trimEnd())), 'the container shell');
+      const pid = Number(/\(pid (\d+) on the host\)/.exec(shell.replace(/\n/g, ' '))![1]);
+      // in a PID namespace of its own: the shell has two PIDs, the host's and the container's
+      tmux.type('grep NSpid /proc/self/status');
+      tmux.keys('Enter');
+      await tmux.waitFor((x) => /^NSpid:\s+\d+\s+\d+/m.test(x), 'the shell, in the container\'s PID namespace');
+      tmux.type('exit');
+      tmux.keys('Enter');
+      await tmux.waitFor((x) => x.includes(text.stepOf(task, stops)), 'the lab, back from the shell');
+      // it answers: c checks the task and says not yet, q goes home, q leaves
+      tmux.keys('c');
+      await tmux.waitFor((x) => x.includes(text.taskNotYet), 'the answer to c');
+      tmux.keys('q');
+      await tmux.waitFor((x) => x.includes(text.homeKeys), 'home');
+      tmux.keys('q');
+      expect(await labExit()).toBe(0);
+      expect(existsSync(`/proc/${pid}`), 'the container is gone').toBe(false);
+    }, 90_000);
+  }
+
   it('Ctrl-C in a lesson with a container leaves cleanly; presenter mode opens the lesson named', async () => {
     startLab('--present uts');
     await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
@@ -168,21 +268,30 @@ describe.runIf(canRun)('the lab in a real terminal (tmux)', () => {
     expect(await labExit(), "Ctrl-C leaves the lab as SIGINT ends a command").toBe(130);
   }, 60_000);
 
-  it('a closed terminal (the tmux server killed: SIGHUP) still unwinds everything', async () => {
-    startLab('--present uts');
-    await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
-    tmux.keys('n');
-    const s = await tmux.waitFor((x) => /clone3\(.*\) = \d+/.test(x) && x.includes(text.stepDone), 'the clone step');
-    const pid = Number(/clone3\(.*\) = (\d+)/.exec(s)![1]);
-    expect(existsSync(`/proc/${pid}`)).toBe(true);
-    tmux.kill();
-    for (let i = 0; i < 100 && pgrepLab(); i++) await sleep(100);
-    expect(pgrepLab(), 'the lab has ended').toBe(false);
-    // the container dies with its core (PR_SET_PDEATHSIG) and is reaped a moment later
-    for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
-    expect(existsSync(`/proc/${pid}`), 'the container is gone').toBe(false);
-    // afterEach: no ledger, no boxcore, no mount left
-  }, 60_000);
+  // A closed terminal (the tmux server killed: SIGHUP) unwinds everything: at a step, and
+  // in the container shell, where the hangup goes to the shell's group (the foreground)
+  // and boxcore enter passes it on.
+  for (const inShell of [false, true]) {
+    it(`a closed terminal still unwinds everything${inShell ? ', the container shell open' : ''}`, async () => {
+      startLab('--present uts');
+      await tmux.waitFor((x) => x.includes(text.notStarted), 'the lesson');
+      tmux.keys('n');
+      const s = await tmux.waitFor((x) => /clone3\(.*\) = \d+/.test(x) && x.includes(text.stepDone), 'the clone step');
+      const pid = Number(/clone3\(.*\) = (\d+)/.exec(s)![1]);
+      expect(existsSync(`/proc/${pid}`)).toBe(true);
+      if (inShell) {
+        tmux.keys('s');
+        await tmux.waitFor((x) => x.split('\n').some((l) => /^\S+# ?$/.test(l.trimEnd())), 'the container shell');
+      }
+      tmux.kill();
+      for (let i = 0; i < 100 && pgrepLab(); i++) await sleep(100);
+      expect(pgrepLab(), 'the lab has ended').toBe(false);
+      // the container dies with its core (PR_SET_PDEATHSIG) and is reaped a moment later
+      for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await sleep(100);
+      expect(existsSync(`/proc/${pid}`), 'the container is gone').toBe(false);
+      // afterEach: no ledger, no boxcore, no mount left
+    }, 60_000);
+  }
 
   it('NO_COLOR, --no-color and TERM=dumb: not one colour or style sequence on the screen', async () => {
     for (const [args, env] of [['', 'NO_COLOR=1'], ['--no-color', ''], ['', 'TERM=dumb'], ['', '']]) {

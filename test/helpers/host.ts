@@ -13,6 +13,7 @@
 //               containers (its state root, /run/boxcore)
 //   processes   boxcore processes (their BOXLAB_OWNER mark says whose)
 //   loops       loop devices and their backing files (/sys/block/loop*/loop)
+//   apparmor    the AppArmor profiles named bl-... loaded in the kernel (securityfs)
 //
 // Other engineers' boxlabs may run on the same machine. What carries an owner's pid in
 // its name (bl-TAG-PID-N, bl-PID.jsonl, BOXLAB_OWNER=PID) counts only when that owner is
@@ -23,6 +24,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerDir, stateRoot } from '../../src/ledger/index.ts';
 import { ociRoot } from '../../src/runtime/oci.ts';
+import { loadedProfiles } from '../../src/ledger/apparmor.ts';
 
 export interface HostFingerprint {
   mounts: string[];
@@ -37,6 +39,7 @@ export interface HostFingerprint {
   ledgers: string[];
   processes: string[];
   loops: string[];
+  apparmor: string[];
 }
 
 /** Sysctls the lab may write on the host (ip_forward, for `boxlab run --net bridge`),
@@ -191,14 +194,21 @@ function stateDirs(): string[] {
 }
 
 /** The host's shared bridge state (src/ledger/host-net.ts): a holder (PID-START-N) or a
- *  lease (naming its holder) of ours or of a dead run, and ip_forward's saved value. */
+ *  lease (naming its holder) of ours or of a dead run, and ip_forward's saved value; the
+ *  user-defined networks (src/ledger/networks.ts), what the kernel holds for each, and
+ *  their leases of ours or of a dead run. */
 function sharedNet(): string[] {
   const dir = join(STATE_ROOT, 'net');
   const ours = (holder: string) => ownedHere(Number(holder.split('-')[0]));
+  const leaseHolder = (p: string) => { try { return (JSON.parse(read(p) ?? '{}') as { holder?: string }).holder ?? '0'; } catch { return '0'; } };
+  const networks = list(join(dir, 'networks'));
   return [
     ...list(join(dir, 'holders')).filter((p) => ours(p.slice(p.lastIndexOf('/') + 1))),
     ...list(join(dir, 'leases')).filter((p) => ours(read(p) ?? '0')),
     ...list(dir, (n) => n === 'forward'),
+    ...networks,
+    ...networks.flatMap((n) => list(n, (f) => f === 'active.json')),
+    ...networks.flatMap((n) => list(join(n, 'leases')).filter((p) => ours(leaseHolder(p)))),
   ];
 }
 
@@ -227,6 +237,11 @@ function loops(): string[] {
   });
 }
 
+/** The lab's AppArmor profiles loaded in the kernel ([] without AppArmor). */
+function apparmor(): string[] {
+  return loadedProfiles().filter((n) => n.startsWith('bl-') && counts(n)).sort();
+}
+
 export function fingerprint(): HostFingerprint {
   return {
     mounts: mounts(),
@@ -241,6 +256,7 @@ export function fingerprint(): HostFingerprint {
     ledgers: ledgers(),
     processes: processes(),
     loops: loops(),
+    apparmor: apparmor(),
   };
 }
 

@@ -71,6 +71,16 @@ describe('diff of snapshots', () => {
     expect(d.views.find((v) => v.name === 'ns')!.notes).toEqual(['gone now']);
   });
 
+  it('readings for two processes (the views followed a new container) name nothing removed', () => {
+    const lab: Snapshot = { pid: 100, takenAt: 0, views: { proc: view('proc', [row('node'), row('boxcore'), row('init')]) } };
+    const container: Snapshot = { pid: 200, takenAt: 0, views: { proc: view('proc', [row('init'), row('sh')]) } };
+    const d = diff(lab, container);
+    expect(keys(d.views[0]!.rows)).toEqual(['s:init', 'a:sh']);
+    expect(countChanges(d.views[0]!)).toMatchObject({ added: 1, removed: 0 });
+    // the same process read twice: what went is removed
+    expect(countChanges(diff(lab, { ...container, pid: 100 }).views[0]!)).toMatchObject({ added: 1, removed: 2 });
+  });
+
   it('a snapshot diffed with itself is all same', () => {
     const s = snap([view('ns', [row('a', { v: '1' }), row('b', { v: '2' })])]);
     expect(diff(s, s).views[0]!.rows.every((r) => r.change === 'same')).toBe(true);

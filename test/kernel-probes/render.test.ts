@@ -6,7 +6,7 @@ import {
   renderDiff,
   renderSnapshot,
   renderView,
-  truncate,
+  wrapCell,
   type Snapshot,
   type View,
 } from '../../src/kernel/index.ts';
@@ -41,7 +41,7 @@ describe('renderView', () => {
     expect(lines.at(-1)).toBe(`  ${words.note}: a remark`);
   });
 
-  it('truncates to the width', () => {
+  it('wraps cells to the width, cutting nothing: a path between its names', () => {
     const v: View = {
       name: 'mounts',
       title: 'Mounts',
@@ -50,15 +50,24 @@ describe('renderView', () => {
     };
     const text = renderView(v, { width: 40 });
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(40);
-    expect(text).toContain('…');
-    expect(truncate('abcdef', 4)).toBe('abc…');
-    expect(truncate('abc', 4)).toBe('abc');
+    expect(text).not.toContain('…');
+    const lines = text.split('\n').slice(2);
+    expect(lines.join('').replace(/[x ]/g, '')).toBe('/a/very/long/mount/point/that/goes/on');
+    expect(lines.join('').replace(/[^x]/g, '')).toHaveLength(200);
+    expect(wrapCell('/run/boxlab/bl-lesson-overlay-1/upper', 20)).toEqual(['/run/boxlab/', 'bl-lesson-overlay-1/', 'upper']);
+    expect(wrapCell('shared with host -> new', 16)).toEqual(['shared with host', '-> new']);
+    expect(wrapCell('abcdefgh', 3)).toEqual(['abc', 'def', 'gh']);
+    expect(wrapCell('abc', 4)).toEqual(['abc']);
+    expect(wrapCell('rw,relatime,lowerdir', 10)).toEqual(['rw,', 'relatime,', 'lowerdir']);
   });
 
   it('fits widths: the last column gives first, then the widest', () => {
     expect(fitWidths([10, 10, 100], [4, 4, 4], 60)).toEqual([10, 10, 40]);
     expect(fitWidths([40, 10, 100], [4, 4, 4], 50)).toEqual([20, 10, 20]);
     expect(fitWidths([5, 5], [4, 4], 100)).toEqual([5, 5]);
+    // a column's longest word is kept whole while another can give
+    expect(fitWidths([10, 30], [4, 4], 30, [], [10, 5])).toEqual([10, 20]);
+    expect(fitWidths([10, 10], [4, 4], 16, [], [10, 10])).toEqual([8, 8]);
   });
 
   it('replaces control characters a process might put in its name', () => {
@@ -118,15 +127,33 @@ describe('renderDiff', () => {
     expect(removed.split('\n').find((l) => l.includes('- ipc'))).toContain('\u001b[31m');
   });
 
-  it('keeps "old -> new" readable when it must be cut', () => {
+  it('keeps "old -> new" whole when it does not fit: the new value wraps under the old', () => {
     const long = diff(
-      snap({ name: 'uts', title: 'U', columns: ['field', 'inside'], rows: [{ key: 'h', cells: { field: 'hostname', inside: 'a'.repeat(60) } }] }),
+      snap({ name: 'uts', title: 'U', columns: ['field', 'inside'], rows: [{ key: 'h', cells: { field: 'hostname', inside: 'q'.repeat(60) } }] }),
       snap({ name: 'uts', title: 'U', columns: ['field', 'inside'], rows: [{ key: 'h', cells: { field: 'hostname', inside: 'newname' } }] }),
     );
     const text = renderDiff(long, { width: 40 });
-    const l = text.split('\n').find((x) => x.startsWith('~'))!;
-    expect(l.length).toBeLessThanOrEqual(40);
-    expect(l).toContain(`…${words.arrow}newname`);
+    const rows = text.split('\n').slice(text.split('\n').findIndex((x) => x.startsWith('~')));
+    for (const l of rows) expect(l.length).toBeLessThanOrEqual(40);
+    expect(rows.join('').replace(/[^q]/g, '')).toHaveLength(60);
+    expect(rows.at(-1)!.trim()).toMatch(new RegExp(`${words.arrow.trim()} newname$`));
+  });
+
+  it('a changed namespace inode stays whole, old and new, in a narrow panel', () => {
+    for (const width of [40, 50, 64, 80]) {
+      const text = renderDiff(diff(snap(ns('4026531838')), snap(ns('4026532123'))), { width, onlyChanges: true });
+      const lines = text.split('\n');
+      for (const l of lines) expect(l.length, `${width}`).toBeLessThanOrEqual(width);
+      expect(text, `${width}`).toMatch(/\b4026531838\b/);
+      expect(text, `${width}`).toMatch(/\b4026532123\b/);
+    }
+  });
+
+  it('says long lab paths with the short names it is given', () => {
+    const v: View = { name: 'fs', title: 'F', columns: ['path'], rows: [{ key: 'u', cells: { path: '/run/boxlab/bl-lesson-overlay-11895-2/upper' } }] };
+    const text = renderView(v, { width: 80, abbreviate: (s) => s.replace('/run/boxlab/bl-lesson-overlay-11895-2', '$LAB') });
+    expect(text).toContain('$LAB/upper');
+    expect(text).not.toContain('/run/boxlab');
   });
 });
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CgroupLayout } from '../../src/core/index.ts';
 import { cgroupVars, forMachine, groupDir, needsLayout, treeOf, whenHolds } from '../../src/lessons/layout.ts';
-import { parseLesson } from '../../src/lessons/loader.ts';
+import { loadAll, parseLesson } from '../../src/lessons/loader.ts';
 
 const tree = (controllers: string, mount: string, own = '/', version: 1 | 2 = 1) => ({ version, controllers, mount, own });
 
@@ -71,6 +71,24 @@ describe('cgroup layouts for lessons', () => {
     const v2 = forMachine(lesson, V2);
     expect(v2.stops.map((s) => [s.index, s.title, s.notes])).toEqual([[0, 'shared', []], [1, 'v2', ['about v2']], [2, 'last', []]]);
     expect(lesson.stops).toHaveLength(4); // the loaded lesson itself is untouched
+  });
+
+  it('gives the prose before a pair of alternatives to the one that runs, when the other has none', () => {
+    const pair = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+      'Your turn: hold it to 32 MiB.', '```task', 'title: v2', 'when: {memory: v2}', 'check:', '  shell: "true"', '  exit: 0', '```',
+      '```task', 'title: v1', 'when: {memory: v1}', 'check:', '  shell: "true"', '  exit: 0', '```',
+    ].join('\n'), 'pair.md');
+    expect(forMachine(pair, HYBRID).stops.map((s) => [s.title, s.prose])).toEqual([['v1', 'Your turn: hold it to 32 MiB.']]);
+    expect(forMachine(pair, V2).stops.map((s) => [s.title, s.prose])).toEqual([['v2', 'Your turn: hold it to 32 MiB.']]);
+  });
+
+  it('every task of the course, on every kind of machine, says what to do right above it', async () => {
+    const { lessons } = await loadAll();
+    for (const layout of [HYBRID, V1, V2]) {
+      const bare = lessons.flatMap((l) => forMachine(l, layout).stops.filter((s) => s.kind === 'task' && !s.prose.trim()).map((s) => `${l.meta.id}: ${s.title}`));
+      expect(bare, layout.layout).toEqual([]);
+    }
   });
 
   it('asks for the layout only for a lesson that branches or names its group', () => {

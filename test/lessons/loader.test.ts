@@ -21,7 +21,7 @@ const REFUSED: [string, string][] = [
   ['bad-capability.md', "test/lessons/fixtures/bad-capability.md:12: step block: argument keep of op caps: unknown capability \"CAP_NET_BIND_SERVIC\" (did you mean \"CAP_NET_BIND_SERVICE\"?) — capability names as in capabilities(7): CAP_CHOWN, CAP_KILL, net_bind_service ... (the CAP_ prefix and the case are optional)"],
   ['bad-seccomp-rule.md', "test/lessons/fixtures/bad-seccomp-rule.md:12: step block: argument rules of op seccomp: unknown action \"tarp\" in \"uname:tarp\" (did you mean \"trap\"?) — rules are NAME (fails with EPERM) or NAME:ACTION, e.g. mkdir, uname:ENOSYS, reboot:kill; actions: allow, kill, kill_thread, kill_process, trap, log or an errno name (EPERM, ENOSYS, ...)"],
   ['fails-on-command.md', "test/lessons/fixtures/fails-on-command.md:12: step block: \"fails\" only goes with \"op:\" or \"ops:\" — a command's failure is checked with a check block and \"exit:\""],
-  ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
+  ['bad-block-type.md', "test/lessons/fixtures/bad-block-type.md:11: unknown block type \"stpe\" (did you mean \"step\"?) — engine blocks are step, check, task, notes, predict, setup; code shown as is uses one of sh, shell, bash, console, text, txt, c, json, yaml, diff, ts, js, ini, plain"],
   ['bad-measure.md', "test/lessons/fixtures/bad-measure.md:12: check block: \"at_least\" must be a number — e.g. at_least: 40 (what the check finds is read as a number)"],
   ['bad-when-key.md', `test/lessons/fixtures/bad-when-key.md:12: step block: unknown condition "memroy" (did you mean "memory"?) — a condition is ${WHEN}`],
   ['bad-when-shape.md', `test/lessons/fixtures/bad-when-shape.md:11: step block: "when" must be a mapping of cgroup layout conditions — e.g. when: {memory: v2}; a condition is ${WHEN}`],
@@ -51,7 +51,23 @@ const REFUSED: [string, string][] = [
   ['var-circle.md', 'test/lessons/fixtures/var-circle.md:8: front matter: vars use each other in a circle: ${a} -> ${b} -> ${c} -> ${a} — give one of them a value that does not use the others'],
   ['var-unknown.md', 'test/lessons/fixtures/var-unknown.md:8: front matter: variable "data" uses ${dri}, which no session or var provides (did you mean "dir"?) — add it under vars:, or correct the name'],
   ['var-uses-ct.md', 'test/lessons/fixtures/var-uses-ct.md:8: front matter: variable "proc" uses ${pid}, which a step sets later: vars are filled in when the lesson starts — write ${pid} in the blocks that need it instead'],
-  ['unknown-view.md', `test/lessons/fixtures/unknown-view.md:14: step block: unknown view "nss" (did you mean "ns"?) — views are: ${VIEW_NAMES.join(', ')}`],
+  ['unknown-view.md', `test/lessons/fixtures/unknown-view.md:14: step block: unknown view "nss" (did you mean "ns"?) — views are: ${VIEW_NAMES.join(', ')}`],  ['predict-answer-not-choice.md', `test/lessons/fixtures/predict-answer-not-choice.md:14: predict block: answer "2" is not one of the choices (the host's PID, 1, 0) — write the answer exactly as one of the choices`],
+  ['predict-before-check.md', `test/lessons/fixtures/predict-before-check.md:9: predict block: it is followed by a check block (line 16), not by the step it predicts — put the predict block right above a \`\`\`step block, with nothing but blank lines between them`],
+  ['predict-prose-between.md', `test/lessons/fixtures/predict-prose-between.md:9: predict block: it is followed by prose (line 16), not by the step it predicts — put the predict block right above a \`\`\`step block, with nothing but blank lines between them`],
+  ['predict-at-end.md', `test/lessons/fixtures/predict-at-end.md:14: predict block: it is followed by the end of the file (line 20), not by the step it predicts — put the predict block right above a \`\`\`step block, with nothing but blank lines between them`],
+  ['predict-answer-not-number.md', `test/lessons/fixtures/predict-answer-not-number.md:11: predict block: answer "a few" is not a number, and there are no choices — give choices: for a question with choices, or a number as the answer (with tolerance: how far off a guess may be)`],
+  ['predict-no-why.md', `test/lessons/fixtures/predict-no-why.md:9: predict block: missing "why" — add "why:": one line on why the answer is what it is`],
+  ['predict-why-lines.md', `test/lessons/fixtures/predict-why-lines.md:13: predict block: "why" is more than one line, and the lab shows it in one after the step — keep one line in "why:" and explain the rest in the prose after the step`],
+  ['predict-one-choice.md', `test/lessons/fixtures/predict-one-choice.md:11: predict block: "choices" has 1 item; a question has 2 to 9 — write choices: as a list of 2 to 9 answers (keys 1-9 pick them)`],
+  ['predict-bad-tolerance.md', `test/lessons/fixtures/predict-bad-tolerance.md:12: predict block: tolerance "-2" is not a number of zero or more — e.g. tolerance: 5 (a guess this far from the answer is right)`],
+  ['bad-kind.md', `test/lessons/fixtures/bad-kind.md:7: front matter: kind is "quiz" — write "kind: challenge", or leave kind out for a lesson`],
+  ['setup-in-lesson.md', `test/lessons/fixtures/setup-in-lesson.md:9: setup block: it sets the scene of a challenge, and this file is a lesson — add "kind: challenge" to the front matter, or make it a \`\`\`step block`],
+  ['setup-after-step.md', `test/lessons/fixtures/setup-after-step.md:17: setup block: it comes after the block at line 12, and setup runs before anything else — move the setup blocks above every step, check and task block`],
+  ['challenge-without-task.md', `test/lessons/fixtures/challenge-without-task.md:9: the challenge has no task: nothing for the learner to fix — add a \`\`\`task block whose check passes once the fault is fixed`],
+  ['challenge-task-without-solution.md', `test/lessons/fixtures/challenge-task-without-solution.md:17: task block: "Fix it" is a challenge's task and has no solution — add "solution:": --yes and CI apply it, proving the challenge can be solved`],
+  ['challenge-task-without-hints.md', `test/lessons/fixtures/challenge-task-without-hints.md:17: task block: "Fix it" is a challenge's task and has no hints — add hints that escalate: the idea, then where to look, then the command`],
+  ['chapter-end-unknown-key.md', `test/lessons/fixtures/chapter-end-unknown-key.md:9: front matter: unknown key "nxet" (did you mean "next"?) — allowed here: learned, next`],
+  ['chapter-end-empty.md', `test/lessons/fixtures/chapter-end-empty.md:8: front matter: chapter_end needs "learned": a list of at least one line — write chapter_end: with "learned:" and "next:", each a list of lines`],
 ];
 
 describe('lesson loader', () => {
@@ -193,6 +209,70 @@ describe('lesson loader', () => {
     expect(l.stops.map((s) => s.requires)).toEqual([['runc', 'crun'], ['runc'], ['jq']]);
     expect(l.stops[0]).toMatchObject({ kind: 'step', pid: '${dir}/box.pid' });
     expect(l.uses).toEqual(['dir']);
+  });
+
+  it('attaches a predict block to the step after it: choices, or a number with a tolerance', () => {
+    const l = parseLesson([
+      '---', 'id: t', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+      'Before the question.', '',
+      '```predict', 'question: Which?', 'choices: [the host\'s, 1, "0"]', 'answer: 1', 'why: PID 1 inside.', '```', '',
+      '```step', 'title: one', 'op: hello', '```',
+      '```predict', 'question: How many?', 'answer: 20', 'tolerance: 2', 'why: Every period.', '```',
+      '```step', 'title: two', 'op: hello', '```',
+      '```step', 'title: three', 'op: hello', '```',
+    ].join('\n'), 'inline.md');
+    expect(l.stops.map((s) => s.kind === 'step' && s.predict)).toEqual([
+      { question: 'Which?', choices: ["the host's", '1', '0'], answer: '1', why: 'PID 1 inside.', line: 10 },
+      { question: 'How many?', answer: '20', tolerance: 2, why: 'Every period.', line: 21 },
+      undefined,
+    ]);
+    // the prose above the predict is the step's: what the learner reads with the question
+    expect(l.stops[0]!.prose).toBe('Before the question.');
+    const summary = summarize(l);
+    expect(summary).toMatchObject({ kind: 'lesson', steps: 3, predictions: 2 });
+  });
+
+  it('reads a challenge: kind, setup steps first (run by the lab, folded), tasks with solutions and hints', () => {
+    const text = [
+      '---', 'id: c', 'kind: challenge', 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+      'The job is slow.', '',
+      '```setup', 'title: the job', 'op: hello', '```',
+      '```setup', 'title: the fault', 'when: {cpu: v2}', 'op: hello', '```',
+      'Look around.',
+      '```task', 'title: Fix it', 'check: {shell: "true", exit: 0}', 'hints: [the idea, where to look, the command]', 'solution: {shell: "true"}', '```',
+    ].join('\n');
+    const l = parseLesson(text, 'inline.md');
+    expect(l.meta.kind).toBe('challenge');
+    expect(l.stops.map((s) => [s.kind, s.kind === 'step' && s.setup === true])).toEqual([['step', true], ['step', true], ['task', false]]);
+    expect(l.stops[0]!.prose).toBe('The job is slow.');
+    expect(indexLesson(text, 'inline.md')).toEqual(summarize(l));
+    expect(summarize(l)).toMatchObject({ kind: 'challenge', steps: 2, tasks: 1 });
+  });
+
+  it('reads chapter_end, and refuses it anywhere but in the chapter\'s last lesson', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bl-end-'));
+    const lesson = (id: string, end: boolean) => [
+      '---', `id: ${id}`, 'title: T', 'chapter: C', 'summary: S', 'needs: root',
+      ...(end ? ['chapter_end:', '  learned: [a cgroup is a directory]', '  next: [try boxlab run --memory 32m]'] : []),
+      '---', '```step', 'title: one', 'op: hello', '```',
+    ].join('\n');
+    try {
+      mkdirSync(join(root, '02-c'));
+      writeFileSync(join(root, '02-c', '01-a.md'), lesson('a', true));
+      writeFileSync(join(root, '02-c', '02-b.md'), lesson('b', false));
+      trustLessons([FIXTURES, root]);
+      const message = `${join(root, '02-c', '01-a.md')}:7: front matter: chapter_end is shown once the chapter's last lesson is done, and that is ${join(root, '02-c', '02-b.md')} — move chapter_end to the front matter of the chapter's last lesson`;
+      expect((await loadAll(root)).errors.map((e) => e.message)).toEqual([message]);
+      expect((await readIndex(root)).errors.map((e) => e.message)).toEqual([message]);
+      // moved to the last lesson, it loads
+      writeFileSync(join(root, '02-c', '01-a.md'), lesson('a', false));
+      writeFileSync(join(root, '02-c', '02-b.md'), lesson('b', true));
+      const { lessons, errors } = await loadAll(root);
+      expect(errors).toEqual([]);
+      expect(lessons[1]!.meta.chapterEnd).toEqual({ learned: ['a cgroup is a directory'], next: ['try boxlab run --memory 32m'], line: 7 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -62,6 +62,23 @@ describe('stop states', () => {
     expect(Object.isFrozen(s.all) && Object.isFrozen(s.at(0))).toBe(true);
     expect(() => { (s.at(0) as { status: string }).status = 'failed'; }).toThrow();
   });
+
+  it('keeps the hints given (and that any were), and a guess at a prediction, through what the stop does next', () => {
+    const s = new StopStates([step, check, task]);
+    s.hinted(2, 'no', ['the idea']);
+    const one = s.at(2);
+    s.hinted(2, 'no', ['the idea', 'where to look']);
+    expect(one.hints).toEqual(['the idea']); // what was handed out stays
+    expect(s.at(2)).toMatchObject({ hints: ['the idea', 'where to look'], hinted: true, hintState: 'no' });
+    expect(Object.isFrozen(s.at(2).hints)).toBe(true);
+    s.checked(2, { pass: true, found: 'yes', expected: '' });
+    expect(s.at(2)).toMatchObject({ status: 'passed', hinted: true });
+    s.predicted(0, { guess: '1', right: true });
+    expect(s.at(0)).toMatchObject({ status: 'pending', prediction: { guess: '1', right: true } });
+    s.running(0);
+    s.stepped(0, ok);
+    expect(s.at(0)).toMatchObject({ status: 'done', prediction: { guess: '1', right: true } });
+  });
 });
 
 describe('expectations', () => {

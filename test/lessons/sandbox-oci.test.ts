@@ -215,10 +215,10 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     try {
       const task = await runToTask(bridge);
       const host = bridge.state.vars.host!;
-      expect(bridge.hint(task)).toContain('veth1 is on no bridge yet');
+      expect(bridge.hint(task).text).toContain('veth1 is on no bridge yet');
       expect((await bridge.repl(`link_master veth1 docker0 netns=${host}`)).ok).toBe(true);
       expect((await bridge.recheck(task))!.found).toBe('down docker0');
-      expect(bridge.hint(task)).toContain('but down');
+      expect(bridge.hint(task).text).toContain('but down');
       expect((await bridge.repl(`link_up veth1 netns=${host}`)).ok).toBe(true);
       expect((await bridge.recheck(task))!.pass).toBe(true);
     } finally {
@@ -228,15 +228,15 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     try {
       const task = await runToTask(mh);
       const b = mh.state.vars.b!;
-      expect(mh.hint(task)).toContain('has no vx0 yet');
+      expect(mh.hint(task).text).toContain('has no vx0 yet');
       for (const line of [`bridge_add br0 netns=${b}`, `vxlan_add vx0 vni=42 local=10.250.0.2 remote=10.250.0.1 dstport=4789 dev=eth0 netns=${b}`]) {
         expect((await mh.repl(line)).ok, line).toBe(true);
       }
       expect((await mh.recheck(task))!.found).toBe('vni 42 remote 10.250.0.1 no-master down');
-      expect(mh.hint(task)).toContain('vx0 is on no bridge');
+      expect(mh.hint(task).text).toContain('vx0 is on no bridge');
       expect((await mh.repl(`link_master vx0 br0 netns=${b}`)).ok).toBe(true);
       await mh.recheck(task);
-      expect(mh.hint(task)).toContain('vx0 is down');
+      expect(mh.hint(task).text).toContain('vx0 is down');
       expect((await mh.repl(`link_up vx0 netns=${b}`)).ok).toBe(true);
       expect((await mh.recheck(task))!.pass).toBe(true);
     } finally {
@@ -249,7 +249,7 @@ describe.runIf(isRoot)('lessons that make hosts and OCI containers (root)', () =
     try {
       const task = await runToTask(s);
       expect(s.state.stops[task]!.check!.found).toBe('THAWED');
-      expect(s.hint(task)).toContain('its cgroup is THAWED');
+      expect(s.hint(task).text).toContain('its cgroup is THAWED');
       const pause = spawnSync(boxcorePath(), ['--root', join(s.state.vars.oci!, 'boxcore'), 'pause', s.state.vars.box!], { encoding: 'utf8' });
       expect(pause.status, pause.stderr).toBe(0);
       expect((await s.recheck(task))!.pass).toBe(true);

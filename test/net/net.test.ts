@@ -13,6 +13,7 @@ import { attachBridge, BRIDGE } from '../../src/runtime/network.ts';
 import { twoHostLab, type TwoHostLab } from '../../src/runtime/sandbox-host.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { failure } from '../helpers/core.ts';
+import { removeIsolation } from '../../src/ledger/netfilter.ts';
 
 let core: Core;
 let ledger: Ledger;
@@ -171,6 +172,26 @@ describe.runIf(isRoot)('network ops on the real kernel', () => {
     expect(await fromHost(lab.b.netns, nc(lab.underlay[0], 9090))).toBe('via-iptables\n');
     await core.natDel(lab.a.where, 'bl-ipt', 'iptables');
     expect(saved()).not.toContain('bl-ipt');
+  });
+
+  const tools = (['nft', 'iptables'] as const).filter((t) => t === 'nft' || hasIptables);
+  it.each(tools)("keeps a bridge's containers apart with icc false (%s), the gateway still theirs, and the rules go again", async (tool) => {
+    lab = await twoHostLab(core, ledger);
+    const one = await core.clone(['net']);
+    await lab.a.attach(one.ct, 'docker0', '172.17.0.2/24', '172.17.0.1');
+    const two = await core.clone(['net']);
+    await lab.a.attach(two.ct, 'docker0', '172.17.0.3/24', '172.17.0.1');
+    expect(await untilOk(two.ct, ping('172.17.0.2'))).toMatchObject({ code: 0 });
+    const spec = { bridge: 'docker0', isolate: ['bl0', 'bl-br-*'], subnet: '172.17.0.0/24', icc: false };
+    expect(await core.netIsolate(lab.a.where, 'bl-iso-t', spec, tool)).toEqual({ tool, table: 'bl-iso-t' });
+    expect((await core.spawnInside(two.ct, ping('172.17.0.2'), { timeout_ms: 5000 })).code).not.toBe(0);
+    expect(await untilOk(two.ct, ping('172.17.0.1'))).toMatchObject({ code: 0 });
+    const rules = () => execFileSync('nsenter', [`--net=/run/netns/${lab!.a.netns}`, 'sh', '-c', tool === 'nft' ? 'nft list ruleset' : 'iptables-save -t filter; ebtables -t filter -L'], { encoding: 'utf8' });
+    expect(rules()).toMatch(tool === 'nft' ? /ip saddr 172\.17\.0\.0\/24 ip daddr 172\.17\.0\.0\/24 drop/ : /-A bl-iso-t-FWD -i docker0 -o bl-br-\+ -j DROP/);
+    expect(await failure(core.netIsolate(lab.a.where, 'bl-iso-t', spec, tool))).toMatchObject({ kind: 'state' });
+    await removeIsolation('bl-iso-t', tool, lab.a.netns);
+    expect(rules()).not.toContain('bl-iso-t');
+    expect(await untilOk(two.ct, ping('172.17.0.2'))).toMatchObject({ code: 0 });
   });
 });
 

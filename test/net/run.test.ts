@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { repoRoot } from '../../src/core/index.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { stopAll } from '../helpers/cli.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
@@ -24,12 +25,7 @@ afterAll(async () => {
 });
 beforeEach(() => { before = fingerprint(); });
 afterEach(async () => {
-  for (const c of running.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGTERM');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
+  await stopAll(running);
   expect(fingerprint()).toEqual(before);
 });
 
@@ -136,7 +132,7 @@ describe.runIf(isRoot)('boxlab run --net', () => {
 
   it('refuses bad network flags with a clear error, making nothing', () => {
     const host = fingerprint();
-    expect(run(['--net', 'bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bogus: choose none, host or bridge') });
+    expect(run(['--net', 'bogus', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bogus: there is no network bogus') });
     expect(run(['--net', 'bridge', '-p', '99999:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p 99999:80: expected HOSTPORT:CTPORT') });
     expect(run(['-p', '8080:80', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('-p needs --net bridge') });
     expect(run(['--net', 'bridge', '--user', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--net bridge needs root') });

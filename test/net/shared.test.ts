@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { repoRoot } from '../../src/core/index.ts';
 import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { stopAll, watch } from '../helpers/cli.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 const FORWARD = '/proc/sys/net/ipv4/ip_forward';
@@ -30,12 +31,7 @@ beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'bl-state-'));
 });
 afterEach(async () => {
-  for (const c of running.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGTERM');
-      await new Promise((r) => c.once('exit', r));
-    }
-  }
+  await stopAll(running);
   spawnSync('node', [cli, 'cleanup'], { env: { ...process.env, BOXLAB_STATE_DIR: stateDir }, timeout: 20_000 });
   rmSync(stateDir, { recursive: true, force: true });
   expect(await settledFingerprint(before)).toEqual(before);
@@ -50,18 +46,14 @@ function box(env: Record<string, string> = {}) {
     'ip -4 -o addr show eth0 | awk \'{print $4}\'; read line; echo bye'],
   { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   running.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { err += d; });
-  const done = new Promise<{ code: number | null; out: string; err: string }>((r) => child.once('exit', (code) => r({ code, out, err })));
+  const { out, err, done } = watch(child);
   const ready = (async () => {
-    for (let i = 0; i < 200 && !out.includes('\n'); i++) {
+    for (let i = 0; i < 200 && !out().includes('\n'); i++) {
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const addr = out.split('\n')[0]!.trim();
-    if (!addr) throw new Error(`the container did not start: ${err}${out}`);
+    const addr = out().split('\n')[0]!.trim();
+    if (!addr) throw new Error(`the container did not start: ${err()}${out()}`);
     // The host's forwarding while the run is up (the container's own netns has its own).
     return { addr, forward: forwarding() };
   })();

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core } from '../../src/core/index.ts';
-import { diffView, natRules, netRows, parseNetOutput, renderViewDiff, snapshot, type View } from '../../src/kernel/index.ts';
+import { diffView, natRules, netRows, renderViewDiff, snapshot, type NetNamespace, type View } from '../../src/kernel/index.ts';
 import { Ledger } from '../../src/ledger/index.ts';
 import { candidateSubnets, NetworkError, overlaps, parseCidr, parsePublish, pickSubnet } from '../../src/runtime/network.ts';
-import { SandboxHost } from '../../src/runtime/sandbox-host.ts';
+import { SandboxHost, twoHostLab } from '../../src/runtime/sandbox-host.ts';
 import { fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
+import { oracleNetProbe } from './ip-oracle.ts';
 
 describe('subnets and -p', () => {
   it('finds the first private /24 that no route of the host overlaps', () => {
@@ -30,12 +31,8 @@ describe('subnets and -p', () => {
   });
 });
 
-// Recorded from `ip -j -d addr show` etc. in a container and its sandbox host.
-const HOST = `[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"operstate":"UNKNOWN","link_type":"loopback","addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},{"ifindex":4,"ifname":"docker0","flags":["NO-CARRIER","BROADCAST","MULTICAST","UP"],"operstate":"DOWN","link_type":"ether","address":"aa:bb:cc:00:00:01","linkinfo":{"info_kind":"bridge"},"addr_info":[{"family":"inet","local":"172.17.0.1","prefixlen":24,"scope":"global"},{"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]},{"ifindex":5,"ifname":"veth0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"operstate":"UP","link_type":"ether","address":"aa:bb:cc:00:00:02","master":"docker0","link_index":2,"link_netnsid":0,"linkinfo":{"info_kind":"veth"},"addr_info":[]},{"ifindex":6,"ifname":"vx0","flags":["BROADCAST","MULTICAST"],"operstate":"DOWN","link_type":"ether","linkinfo":{"info_kind":"vxlan","info_data":{"id":42,"remote":"10.250.0.2","local":"10.250.0.1","link":"eth0","port":4789}},"addr_info":[]}]
-::route
-[{"dst":"172.17.0.0/24","dev":"docker0","protocol":"kernel","scope":"link","prefsrc":"172.17.0.1"},{"dst":"fe80::/64","dev":"docker0"}]
-::nat
-table ip bl-nat {
+// Recorded from net_dump in a container and its sandbox host (and `nft list ruleset`).
+const NAT = `table ip bl-nat {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		fib daddr type local tcp dport 8080 dnat to 172.17.0.2:80
@@ -53,16 +50,44 @@ table inet filter {
 	}
 }
 `;
-const CT = `[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"operstate":"UP","link_type":"ether","address":"aa:bb:cc:00:00:03","link_index":5,"link_netnsid":0,"linkinfo":{"info_kind":"veth"},"addr_info":[{"family":"inet","local":"172.17.0.2","prefixlen":24}]}]
-::route
-[{"dst":"default","gateway":"172.17.0.1","dev":"eth0"}]
-::nat
-`;
+const HOST: NetNamespace = {
+  label: 'bl-host-a',
+  inode: '1',
+  nat: NAT,
+  dump: {
+    links: [
+      { ifindex: 1, name: 'lo', type: 'loopback', up: true, running: true, operstate: 'UNKNOWN', mac: '00:00:00:00:00:00' },
+      { ifindex: 4, name: 'docker0', kind: 'bridge', type: 'ether', up: true, running: false, operstate: 'DOWN', mac: 'aa:bb:cc:00:00:01' },
+      { ifindex: 5, name: 'veth0', kind: 'veth', type: 'ether', up: true, running: true, operstate: 'UP', mac: 'aa:bb:cc:00:00:02', master: 'docker0', port_state: 'forwarding', peer_ifindex: 2, peer_netnsid: 0 },
+      { ifindex: 6, name: 'vx0', kind: 'vxlan', type: 'ether', up: false, running: false, operstate: 'DOWN', vxlan: { id: 42, remote: '10.250.0.2', local: '10.250.0.1', dev: 'eth0', port: 4789 } },
+    ],
+    addrs: [
+      { ifindex: 1, dev: 'lo', family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' },
+      { ifindex: 4, dev: 'docker0', family: 'inet', local: '172.17.0.1', prefixlen: 24, scope: 'global' },
+      { ifindex: 4, dev: 'docker0', family: 'inet6', local: 'fe80::1', prefixlen: 64, scope: 'link' },
+    ],
+    routes: [
+      { family: 'inet', type: 'unicast', dst: '172.17.0.0/24', dst_len: 24, dev: 'docker0', protocol: 'kernel', scope: 'link', prefsrc: '172.17.0.1' },
+      { family: 'inet6', type: 'unicast', dst: 'fe80::/64', dst_len: 64, dev: 'docker0', protocol: 'kernel', scope: 'global' },
+    ],
+    neighbours: [],
+  },
+};
+const CT: NetNamespace = {
+  label: 'container',
+  inode: '2',
+  nat: '',
+  dump: {
+    links: [{ ifindex: 2, name: 'eth0', kind: 'veth', type: 'ether', up: true, running: true, operstate: 'UP', mac: 'aa:bb:cc:00:00:03', peer_ifindex: 5, peer_netnsid: 0 }],
+    addrs: [{ ifindex: 2, dev: 'eth0', family: 'inet', local: '172.17.0.2', prefixlen: 24, scope: 'global' }],
+    routes: [{ family: 'inet', type: 'unicast', dst: 'default', dst_len: 0, gateway: '172.17.0.1', dev: 'eth0', protocol: 'boot', scope: 'global' }],
+    neighbours: [],
+  },
+};
 
 describe('net view rows (recorded text)', () => {
-  const host = parseNetOutput('bl-host-a', '1', HOST);
-  const ct = parseNetOutput('container', '2', CT);
-  const rows = netRows([host, ct]);
+  const host = HOST;
+  const rows = netRows([HOST, CT]);
   const cells = (key: string) => rows.find((r) => r.key === key)?.cells;
 
   it('shows links with type, state, master and the veth peer across namespaces', () => {
@@ -135,5 +160,48 @@ describe.runIf(isRoot)('the net view on the real kernel', () => {
     expect(text).toMatch(/^\+ container +link +vc +veth +down +vh \(bl-host-view/m);
     expect(text).toMatch(new RegExp(`^~ ${host.netns} +link +vh +veth +down +vc \\(${host.netns}\\) -> vc \\(container\\)`, 'm'));
     await host.destroy();
+  });
+
+  it('reads the rows ip and nft read before net_dump, on real namespaces, before and after changes', async () => {
+    const lab = await twoHostLab(core, ledger);
+    try {
+      // c1 on host a's docker0 (a veth across namespaces, a route via the bridge); c2
+      // with a veth pair of its own (both ends in one namespace) and an IPv6 address.
+      const c1 = await core.clone(['net']);
+      const c2 = await core.clone(['net']);
+      await lab.a.attach(c1.ct, 'docker0', '172.17.0.2/24', '172.17.0.1');
+      await core.vethAdd({ ct: c2.ct }, 'x0', 'x1');
+      await core.addrAdd({ ct: c2.ct }, 'x0', 'fd00:1::2/64');
+      await core.linkUp({ ct: c2.ct }, 'x0');
+      const neighbours = [{ name: 'c2', pid: c2.pid }];
+      // The kernel settles a link's carrier a moment after it comes up (linkwatch): the
+      // oracle reads before and after the new reader, and a round counts when it saw
+      // nothing move.
+      const same = async () => {
+        for (let round = 0; ; round++) {
+          const old = await oracleNetProbe({ pid: c1.pid, neighbours });
+          const own = (await snapshot(c1.pid, ['net'], { neighbours })).views.net as View;
+          const lessons = (await snapshot(c1.pid, ['net'], { neighbours, netDump: (w) => core.netDump(w) })).views.net as View;
+          const again = await oracleNetProbe({ pid: c1.pid, neighbours });
+          if (JSON.stringify(again) !== JSON.stringify(old) && round < 10) continue;
+          expect(old.rows.length).toBeGreaterThan(20);
+          expect(own).toEqual(old);
+          expect(lessons).toEqual(old);
+          return own;
+        }
+      };
+      const first = await same();
+      expect(first.rows.find((r) => r.key === `${lab.a.netns} link vx0`)?.cells.detail).toMatch(/^vni 42 /);
+      // A new ruleset generation: the nat rows follow (the ruleset read last time is not kept).
+      await lab.a.publish(8080, '172.17.0.2:80', 'docker0');
+      const published = await same();
+      expect(published.rows.filter((r) => r.cells.kind === 'nat').length).toBeGreaterThan(first.rows.filter((r) => r.cells.kind === 'nat').length);
+      await core.linkDown(lab.b.where, 'vx0');
+      await core.linkMaster(lab.a.where, 'veth0', null);
+      await core.natDel(lab.b.where, lab.b.natTable);
+      await same();
+    } finally {
+      await lab.destroy();
+    }
   });
 });

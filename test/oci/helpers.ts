@@ -1,7 +1,7 @@
 // What the OCI tests share: bundles over a busybox rootfs, boxcore and runc run as a
 // person would run them.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
@@ -95,6 +95,25 @@ export function loopDevice(): { major: number; minor: number } | undefined {
 
 export function removeDir(dir: string): void {
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The end of a file that ran bundles under boxcore and runc, each with its state root
+ *  in work: no container left by either, work and the rootfs removed, the cgroups runc
+ *  1.1 leaves (the parents of a cgroupsPath it made, named runcParent: the file's own
+ *  prefix) removed, and the host as it was before. */
+export async function endSideBySide(work: string, rootfs: { remove: () => Promise<void> }, before: HostFingerprint,
+  runcParent?: string): Promise<void> {
+  for (const rt of ['boxcore', 'runc']) {
+    const root = join(work, rt);
+    expect(existsSync(root) ? readdirSync(root) : [], `${rt} left containers`).toEqual([]);
+  }
+  removeDir(work);
+  await rootfs.remove();
+  for (const tree of runcParent ? readdirSync('/sys/fs/cgroup') : []) {
+    const found = spawnSync('find', [join('/sys/fs/cgroup', tree), '-maxdepth', '4', '-type', 'd', '-name', runcParent!], { encoding: 'utf8' });
+    for (const dir of found.stdout.split('\n').filter(Boolean)) rmdirSync(dir);
+  }
+  expect(fingerprint()).toEqual(before);
 }
 
 // ------------------------------------------------------------------ the test bed

@@ -59,6 +59,10 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
     expect(bc('kill', id, 'KILL').status).toBe(0);
     await until(() => state(root, id).status === 'stopped');
     expect(state(root, id).pid).toBe(0);
+    // A stopped container has no process to signal: an error, as runc's "container not running".
+    const late = bc('kill', id, 'TERM');
+    expect(late.status).not.toBe(0);
+    expect(late.stderr).toMatch(/stopped|not running/);
     expect(bc('delete', id).status).toBe(0);
     expect(existsSync(join(root, id))).toBe(false);
     expect(bc('state', id).stderr).toMatch(/does not exist/);
@@ -210,14 +214,27 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
   });
 
   it('refuses a field it does not support, by name, and makes nothing', () => {
-    const b = bundle('true', (c) => { c.process.apparmorProfile = 'docker-default'; });
+    const b = bundle('true', (c) => { c.linux.intelRdt = { closID: 'bl' }; });
     const r = bc('run', '--bundle', b, newId());
     expect(r.status).toBe(125);
-    expect(r.stderr).toContain('config.json: process.apparmorProfile is not supported by boxcore');
+    expect(r.stderr).toContain('config.json: linux.intelRdt is not supported by boxcore');
     expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
-    const hooks = bundle('true', (c) => { c.hooks = { prestart: [{ path: '/bin/true' }] }; });
-    expect(bc('run', '--bundle', hooks, newId()).stderr).toContain('config.json: hooks is not supported');
   });
+
+  it.runIf(!existsSync('/sys/module/apparmor/parameters/enabled') && !existsSync('/sys/fs/selinux'))(
+    'refuses an AppArmor profile or SELinux label on a host without that module, by name', () => {
+      const cases: [(c: Config) => void, RegExp][] = [
+        [(c) => { c.process.apparmorProfile = 'docker-default'; }, /process\.apparmorProfile "docker-default": this machine does not run AppArmor/],
+        [(c) => { c.process.selinuxLabel = 'system_u:system_r:container_t:s0'; }, /process\.selinuxLabel .*does not run SELinux/],
+        [(c) => { c.linux.mountLabel = 'system_u:object_r:container_file_t:s0'; }, /linux\.mountLabel .*does not run SELinux/],
+      ];
+      for (const [edit, message] of cases) {
+        const r = bc('run', '--bundle', bundle('true', edit), newId());
+        expect(r.status).toBe(125);
+        expect(r.stderr).toMatch(message);
+      }
+      expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
+    });
 
   it('says what is wrong with a config, naming the field, and makes nothing', () => {
     const cases: [string, (c: Config) => void, RegExp][] = [
@@ -228,10 +245,11 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
       ['an unknown namespace', (c) => { c.linux.namespaces.push({ type: 'time' }); }, /linux\.namespaces\[5\]\.type: unknown or unsupported namespace "time"/],
       ['a namespace twice', (c) => { c.linux.namespaces.push({ type: 'pid' }); }, /the pid namespace is listed twice/],
       ['maps without a user namespace', (c) => { c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]; }, /need a new user namespace/],
-      ['seccomp for another ABI', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86'] }; }, /architectures: SCMP_ARCH_X86 is not supported/],
-      ['an unknown system call', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['fly'], action: 'SCMP_ACT_ERRNO' }] }; }, /unknown system call "fly"/],
-      ['a seccomp notify', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_NOTIFY' }; }, /action "SCMP_ACT_NOTIFY" is not supported/],
-      ['a shared root', (c) => { c.linux.rootfsPropagation = 'rshared'; }, /would let the container's mounts reach the host/],
+      ['a seccomp agent', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' }; }, /linux\.seccomp\.listenerPath: .*not something boxcore does/],
+      ['kernel.hostname as a sysctl', (c) => { c.linux.sysctl = { 'kernel.hostname': 'x' }; }, /kernel\.hostname conflicts with the "hostname" field/],
+      ['an unknown architecture', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_FLY'] }; }, /architectures\[0\]: "SCMP_ARCH_FLY" is not an architecture/],
+      ['an unknown comparison', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['getpid'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_FLY' }] }] }; }, /unknown comparison "SCMP_CMP_FLY"/],
+      ['a seccomp notify', (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_NOTIFY' }; }, /defaultAction: SCMP_ACT_NOTIFY hands calls to a seccomp agent .* which boxcore does not do/],
       ['systemd cgroupsPath', (c) => { c.linux.cgroupsPath = 'system.slice:boxcore:x'; }, /slice:prefix:name form/],
       ['swap below memory', (c) => { c.linux.resources = { memory: { limit: 100 << 20, swap: 50 << 20 } }; }, /memory plus swap/],
       ['not JSON', () => {}, /is not JSON: expected a value at line 1, column 1/],
@@ -245,6 +263,40 @@ describe.runIf(isRoot)('boxcore as an OCI runtime: the lifecycle', () => {
       expect(r.stderr, what).toMatch(/\n  try: /);
     }
     expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
+  });
+
+  it('makes the missing parents of a cgroupsPath, and removes them on delete', () => {
+    const name = `bl-ocil-${process.pid}-parent`;
+    const made = () => spawnSync('find', ['/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '-name', name], { encoding: 'utf8' })
+      .stdout.split('\n').filter(Boolean);
+    const id = newId();
+    const b = bundle('cat /proc/self/cgroup', (c) => { c.linux.cgroupsPath = `${name}/child`; });
+    expect(createWithLog(BOXCORE, root, ['create', '--bundle', b, id], join(work, 'log')).status).toBe(0);
+    expect(made().length).toBeGreaterThan(0);
+    expect(bc('start', id).status).toBe(0);
+    expect(bc('delete', '--force', id).status).toBe(0);
+    expect(made()).toEqual([]);
+  });
+
+  it('takes linux.resources.memory.kernel with a warning, as runc does: the kernel has no such limit now', () => {
+    const r = bc('run', '--bundle', bundle('true', (c) => { c.linux.resources = { memory: { kernel: 64 << 20, kernelTCP: 16 << 20 } }; }), newId());
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: linux\.resources\.memory\.kernel: kernel memory limits are ignored/);
+  });
+
+  it('applies rootfsPropagation unbindable, personality, ioPriority and scheduler to the program', () => {
+    const r = bc('run', '--bundle', bundle(
+      'awk \'$5 == "/" { print $7 }\' /proc/self/mountinfo; uname -m; ionice; cut -d" " -f19,41 /proc/self/stat',
+      (c) => {
+        c.linux.rootfsPropagation = 'unbindable';
+        c.linux.personality = { domain: 'LINUX32' };
+        c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
+        c.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+      }), newId());
+    expect(r.stderr).toBe('');
+    // mountinfo's optional field, uname under linux32, ionice's class, then nice and
+    // policy (SCHED_BATCH is 3) from /proc/self/stat.
+    expect(r.stdout).toBe('unbindable\ni686\nidle\n5 3\n');
   });
 
   it('leaves out an ambient capability the kernel cannot raise, and says so', () => {

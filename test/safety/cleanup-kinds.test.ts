@@ -16,6 +16,8 @@ import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '.
 import { testRootfs } from '../helpers/rootfs.ts';
 import { makeBundle } from '../oci/helpers.ts';
 import { MAKERS } from './leave-behind.ts';
+import { loadedProfiles } from '../../src/ledger/apparmor.ts';
+import { macHost } from '../../src/runtime/apparmor.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 // Ledgers and bl- dirs in a state root of this file's own (inherited by the children and
@@ -101,11 +103,16 @@ const present: Record<Resource['kind'], (m: Record<string, unknown>) => boolean>
   nat: (m) => fingerprint().netfilter.join('\n').includes(m.table as string),
   oci: (m) => alive(m.pid as number),
   'oci-root': (m) => existsSync(m.root as string) && alive(m.pid as number),
+  apparmor: (m) => loadedProfiles().includes(m.name as string),
 };
 
-// Every kind the ledger knows, and for NAT each tool the machine has.
+// Every kind the ledger knows, and for NAT each tool the machine has; AppArmor profiles
+// where the kernel runs AppArmor (test/vm's guest does: test/kernel/apparmor.test.ts).
+const apparmor = macHost();
+const canLoadProfiles = apparmor.apparmor && apparmor.securityfs && apparmor.parser !== undefined;
 const CASES: [Resource['kind'], string][] = (Object.keys(MAKERS) as Resource['kind'][]).flatMap((k) =>
-  k === 'nat' ? (['nft', 'iptables'] as const).filter(have).map((t): [Resource['kind'], string] => [k, t]) : [[k, '']]);
+  k === 'nat' ? (['nft', 'iptables'] as const).filter(have).map((t): [Resource['kind'], string] => [k, t])
+    : k === 'apparmor' && !canLoadProfiles ? [] : [[k, '']]);
 
 describe.runIf(isRoot)('boxlab cleanup after a SIGKILL, kind by kind', () => {
   it.each(CASES)('%s %s: made, left by the kill, named by --dry-run, removed by cleanup', async (kind, arg) => {

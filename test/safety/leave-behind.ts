@@ -18,6 +18,7 @@ import { ociRoot, runBundle } from '../../src/runtime/oci.ts';
 import { SandboxHost } from '../../src/runtime/sandbox-host.ts';
 import { joinBridge } from '../../src/runtime/network.ts';
 import { HOST_NET_DIR } from '../../src/ledger/host-net.ts';
+import { loadProfile } from '../../src/runtime/apparmor.ts';
 
 const run = promisify(execFile);
 
@@ -153,6 +154,10 @@ export const MAKERS: Record<Resource['kind'], Maker> = {
     if (r.status !== 0) throw new Error(`boxcore run --detach failed (${r.status})`);
     return { root, pid: Number(readFileSync(pidFile, 'utf8')) };
   },
+
+  // The lab's default AppArmor profile, loaded as `boxlab run` loads it (where the
+  // kernel runs AppArmor: the test leaves this kind out elsewhere).
+  apparmor: async (ledger) => ({ name: await loadProfile(ledger, { kind: 'default' }) }),
 };
 
 // Run as a program (bundled), not when the test imports MAKERS for its list of kinds.

@@ -5,8 +5,10 @@
 // same time - two `boxlab run --net bridge`, two lessons twice over - do not collide.
 //
 // The sample: uts and pid (the first steps anyone takes), net (links and namespaces),
-// overlay (mounts and directories), and the first lesson of every other chapter, so a
-// chapter added to the course is interrupted too without a change here.
+// overlay (mounts and directories), slow-job (a challenge: its scene set before the
+// learner acts, a busy job throttled in a cgroup of its own), and the first lesson of
+// every other chapter, so a chapter added to the course is interrupted too without a
+// change here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +24,7 @@ import { testRootfs } from '../helpers/rootfs.ts';
 import { holdAt } from '../helpers/lessons.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
-const CHOSEN = ['uts', 'pid', 'net', 'overlay'];
+const CHOSEN = ['uts', 'pid', 'net', 'overlay', 'slow-job'];
 
 const lessons = await listLessons();
 const chosen = lessons.filter((l) => CHOSEN.includes(l.id));

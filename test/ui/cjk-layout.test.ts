@@ -2,7 +2,7 @@
 // terminal columns (a Chinese character takes two), so lines never run past the edge,
 // columns stay aligned under Chinese headers, and prose wraps between characters.
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderDiff, renderView, truncate, diff, type View } from '../../src/kernel/index.ts';
+import { renderDiff, renderView, wrapCell, diff, type View } from '../../src/kernel/index.ts';
 import { useLanguage, kernel as words, ui } from '../../src/text/index.ts';
 import { textWidth } from '../../src/text/width.ts';
 import { box, cut, fit, stripAnsi, visibleWidth } from '../../src/ui/draw.ts';
@@ -28,9 +28,11 @@ describe('cutting and padding by columns', () => {
     for (const l of lines) expect(width(l), l).toBe(40);
   });
 
-  it('truncates a kernel view cell by columns', () => {
-    expect(truncate('容器运行时', 5)).toBe('容器…');
-    expect(textWidth(truncate('容器运行时runc', 9))).toBeLessThanOrEqual(9);
+  it('wraps a kernel view cell by columns, a Chinese word between its characters', () => {
+    expect(wrapCell('容器运行时', 5)).toEqual(['容器', '运行', '时']);
+    const lines = wrapCell('容器运行时 runc /run/容器/状态', 9);
+    for (const l of lines) expect(textWidth(l), l).toBeLessThanOrEqual(9);
+    expect(lines.join('').replace(/ /g, '')).toBe('容器运行时runc/run/容器/状态');
   });
 });
 

@@ -77,12 +77,18 @@ describe('net picture', () => {
     expect(lines.some((l) => l.includes('route default via 10.88.0.1 dev eth0'))).toBe(true);
   });
 
-  it('fits narrow widths: every box line is exactly as wide as the picture', () => {
+  it('fits narrow widths, and is as wide as what it holds on wide ones: every box line as wide as the others', () => {
     const last = step(net, "Give c2's eth0");
-    for (const width of [40, 60, 100]) {
+    const widths = [40, 60, 100, 200].map((width) => {
       const lines = draw('net', last.after.views.net, viewDiff(last, 'net'), width).slice(0, -1);
-      for (const l of lines) expect([...l].length, l).toBe(width);
-    }
+      const w = [...lines[0]!].length;
+      for (const l of lines) expect([...l].length, l).toBe(w);
+      expect(w).toBeLessThanOrEqual(width);
+      return w;
+    });
+    expect(widths.slice(0, 2)).toEqual([40, 60]);
+    expect(widths[3], 'a projector\'s 200 columns are not stretched to').toBe(widths[2]);
+    expect(widths[3]).toBeLessThan(100);
   });
 });
 
@@ -185,9 +191,38 @@ describe('state panel', () => {
   it('when the step moved the views to a new container, nothing of the lab\'s own is marked gone', () => {
     const r = proc[0]!; // the clone: before, the lab's processes; after, the container's
     expect(r.before!.pid).not.toBe(r.after.pid);
-    const lines = panelLines({ result: { ok: true, before: r.before, after: r.after, diff: r.diff, log: [] }, mode: 'diff', pictures: true, width: 80, kernel: k }).map(stripAnsi);
-    expect(lines.some((l) => l.includes(text.picture.procGone))).toBe(false);
+    const lines = panelLines({ result: { ok: true, before: r.before, after: r.after, diff: diff(r.before!, r.after), log: [] }, mode: 'diff', pictures: true, width: 80, kernel: k }).map(stripAnsi);
+    expect(lines.some((l) => l.includes(text.picture.procGone)), lines.join('\n')).toBe(false);
     expect(lines.some((l) => /^\+ +\d+ ━━▶ 1 /.test(l))).toBe(true);
+  });
+
+  it('before | after too narrow for two tables puts before above after, every inode whole', () => {
+    const r = proc[0]!; // the clone: new pid and mnt namespaces
+    const inodes = (s: Snapshot) => s.views.ns!.rows.map((row) => row.cells.inode!).filter(Boolean);
+    const input = (width: number) => ({ result: { ok: true, before: r.before, after: r.after, diff: r.diff, log: [] }, mode: 'side' as const, pictures: false, width, kernel: k });
+    for (const width of [80, 100]) {
+      const lines = panelLines(input(width)).map(stripAnsi);
+      expect(lines).toContain(text.before);
+      expect(lines).toContain(text.after);
+      expect(lines.indexOf(text.after)).toBeGreaterThan(lines.indexOf(text.before));
+      for (const inode of [...inodes(r.before!), ...inodes(r.after)]) expect(lines.some((l) => l.includes(inode)), `${inode} at ${width}`).toBe(true);
+      for (const l of lines.filter((x) => !x.trim().startsWith('note:'))) expect(l.length, l).toBeLessThanOrEqual(width);
+    }
+    // wide enough for two: side by side
+    expect(panelLines(input(160)).map(stripAnsi).some((l) => l.includes(' │ '))).toBe(true);
+  });
+
+  it('the lab\'s paths drawn as $LAB keep each box as wide as its content', () => {
+    const r = fs[0]!;
+    const dir = /\/run\/boxlab\/bl-lesson-overlay-\d+-\d+/.exec(JSON.stringify(r.after))![0];
+    const names = { abbreviate: (s: string) => s.replaceAll(dir, '$LAB'), legend: [{ name: 'LAB', path: dir }] };
+    const lines = panelLines({ result: { ok: true, before: r.before, after: r.after, diff: r.diff, log: [] }, mode: 'diff', pictures: true, width: 80, kernel: k, names }).map(stripAnsi);
+    expect(lines.some((l) => l.includes('$LAB/upper'))).toBe(true);
+    expect(lines.some((l) => l.includes(dir) && !l.startsWith(text.shortName('LAB', dir)))).toBe(false);
+    // every box: its top, sides and bottom end in the same column
+    const boxes = lines.filter((l) => /^[┌│└]/.test(l));
+    expect(boxes.length).toBeGreaterThan(3);
+    for (const l of boxes) expect(visibleWidth(l.trimEnd().replace(/[^┐┤┘│]*$/, '')) , l).toBe(visibleWidth(boxes[0]!.trimEnd().replace(/[^┐┤┘│]*$/, '')));
   });
 
   it('a window onto lines taller than their region says what is cut', () => {

@@ -12,6 +12,8 @@ import { kernelAtLeast } from '../../src/kernel/release.ts';
 import { FEATURES, type LessonSummary } from '../../src/lessons/schema.ts';
 import { loadAll, summarize } from '../../src/lessons/loader.ts';
 import { machineChecks } from '../../src/ui/summary.ts';
+import { checkPrograms, DEBIAN_PACKAGES, missingByLesson } from '../../src/doctor/programs.ts';
+import { lessonPrograms, scriptPrograms } from '../../src/lessons/programs-run.ts';
 
 const fixture = (name: string) => readFileSync(join(repoRoot(), 'test', 'fixtures', 'proc', name), 'utf8');
 const isRoot = process.getuid?.() === 0;
@@ -101,7 +103,7 @@ function machine(change: (c: Record<string, Check>) => void = () => {}): Check[]
 }
 
 const lesson = (over: Partial<LessonSummary>): LessonSummary => ({
-  id: 'x', title: 'X', chapter: 'c', chapterNumber: 1, number: 1, summary: '', needs: 'root', features: [], file: '', steps: 1, checks: 0, tasks: 0, lang: 'en', ...over,
+  id: 'x', title: 'X', chapter: 'c', chapterNumber: 1, number: 1, summary: '', needs: 'root', features: [], kind: 'lesson', file: '', steps: 1, checks: 0, tasks: 0, predictions: 0, lang: 'en', ...over,
 });
 
 describe('doctor verdicts', () => {
@@ -167,6 +169,48 @@ describe('doctor verdicts', () => {
     if (isRoot) expect(judgeLesson(lesson({ features: ['overlay'] }), machine((c) => { c.overlay!.facts!.userns = false; })).ok).toBe(true);
   });
 
+  it('knows every program any lesson runs, read from the lessons, and the package that holds each', async () => {
+    const { lessons } = await loadAll();
+    const runs = [...new Set(lessons.flatMap((l) => { const r = lessonPrograms(l); return [...r.needed, ...r.optional]; }))];
+    expect(runs.filter((p) => !(p in DEBIAN_PACKAGES)), 'programs with no package in src/doctor/programs.ts').toEqual([]);
+    const of = (id: string) => lessonPrograms(lessons.find((l) => l.meta.id === id)!);
+    expect(of('overlay').needed).toContain('getfattr');
+    expect(of('bridge').needed).toEqual(expect.arrayContaining(['ip', 'bridge', 'busybox', 'timeout']));
+    expect(of('oci-bundle').optional).toContain('runc'); // requires: [runc]
+    expect(of('nat').optional).toEqual(expect.arrayContaining(['nft', 'iptables-save'])); // one or the other
+    // the doctor looks for each of them, and no other
+    const looked = new Set<string>();
+    expect(checkPrograms(lessons, (p) => { looked.add(p); return `/usr/bin/${p}`; })).toMatchObject({ status: 'ok' });
+    expect([...looked].sort()).toEqual([...runs].sort());
+    // where getfattr is missing it says so, with the package, and the lessons it blocks
+    const noGetfattr = (p: string) => (p === 'getfattr' ? undefined : `/usr/bin/${p}`);
+    const check = checkPrograms(lessons, noGetfattr);
+    expect(check.status).toBe('missing');
+    expect(check.more?.[0]).toMatch(/^getfattr \(package attr\), run by .*overlay/);
+    expect(check.fix).toBe('apt-get install attr');
+    const overlay = lessons.find((l) => l.meta.id === 'overlay')!;
+    const v = judgeLesson(summarize(overlay), machine(), missingByLesson(lessons, noGetfattr).get('overlay')!.needed);
+    expect(v.why).toContain('getfattr is not installed: apt-get install attr');
+    expect(v.fix).toContain('apt-get install attr');
+    // a program a lesson can do without is no reason to refuse the lesson (runc is
+    // not one: the containerd lesson runs it whatever)
+    expect(of('image-manifest').optional).toContain('skopeo');
+    expect(checkPrograms(lessons, (p) => (p === 'skopeo' ? undefined : `/usr/bin/${p}`)).status).toBe('warn');
+  });
+
+  it('reads the programs of a command as a shell does', () => {
+    expect(scriptPrograms('a=$(cat x) && grep -v y z | sort 2>&1 > out; if command -v nft >/dev/null; then nft list; else iptables-save; fi'))
+      .toEqual(['cat', 'grep', 'sort', 'nft', 'iptables-save']);
+    expect(scriptPrograms('timeout 10 busybox wget -q -O - http://x/')).toEqual(['timeout', 'busybox']);
+    expect(scriptPrograms('nsenter --target 1 --mount --cgroup findmnt -no FSROOT /x')).toEqual(['nsenter', 'findmnt']);
+    expect(scriptPrograms('ip netns exec bl-x ping -c 1 10.0.0.1')).toEqual(['ip', 'ping']);
+    expect(scriptPrograms("sh -c 'echo $$ > f && exec dd if=/dev/zero of=x'")).toEqual(['sh', 'dd']);
+    expect(scriptPrograms("used() { awk '{ print }' f; }\nu=$(used); echo $((u * 2))")).toEqual(['awk']);
+    expect(scriptPrograms("cat > f <<'EOF'\nnot a program\nEOF\nwc -l f")).toEqual(['cat', 'wc']);
+    expect(scriptPrograms('taskset -pc 42; taskset -c 1 stress')).toEqual(['taskset', 'stress']);
+    expect(scriptPrograms('{ echo x > /proc/sys/kernel/hostname; } 2>&1 || true')).toEqual([]);
+  });
+
   it('reads cgroup-v1 and cgroup-v2 as the layouts a lesson runs on: one of them must be here', () => {
     const v2only = machine((c) => { c.cgroup!.facts = { v1: false, v2: true }; });
     expect(judgeLesson(lesson({ features: ['cgroup-v1', 'cgroup-v2'] }), v2only).why).toEqual([]);
@@ -178,7 +222,7 @@ describe('doctor verdicts', () => {
 describe.runIf(isRoot)('doctor on this machine', () => {
   it('checks every fact it promises, each with a finding, and a fix for what is missing', async () => {
     const checks = await allChecks();
-    expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'engine', 'propagation', 'host']);
+    expect(checks.map((c) => c.id)).toEqual(['kernel', 'root', 'core', 'cgroup', 'userns', 'overlay', 'loop', 'netfilter', 'links', 'seccomp', 'kvm', 'peers', 'engine', 'propagation', 'host', 'reference']);
     for (const c of checks) {
       expect(c.detail.length).toBeGreaterThan(0);
       if (c.status !== 'ok' && c.id !== 'kvm') expect(c.fix).toBeTruthy();

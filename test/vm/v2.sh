@@ -5,7 +5,7 @@
 #
 #   npm run test:v2 [-- VITEST_ARG...]
 #
-# What runs, in two boots of the guest:
+# What runs, in three boots of the guest:
 #   1. with every module the course needs (run.sh loads them from the lessons' features):
 #      test/cgroups/*.test.ts      every cgroup test
 #      test/course/course.test.ts  every lesson, with --yes (BOXLAB_V2_COURSE=cgroup: only
@@ -13,6 +13,9 @@
 #                                  for a quicker look)
 #   2. without the bridge, vxlan and nf_tables modules (BOXLAB_VM_WITHHOLD):
 #      test/vm/withheld.test.ts    the doctor's verdict on every lesson against what runs
+#   3. with AppArmor on (BOXLAB_VM_APPARMOR=1; Debian's kernels run it, this machine's
+#      may not):
+#      test/kernel/apparmor.test.ts  boxlab run's profiles, a denial and its audit line
 #
 # When the guest cannot run here (not root, no qemu, no kernel package to download, no
 # boot), it says SKIPPED and why, and exits 0, unless BOXLAB_VM_REQUIRED=1, which makes
@@ -85,5 +88,8 @@ rc=$?
 BOXLAB_VM_WITHHOLD="bridge vxlan nf_tables" boot "the doctor without bridge, vxlan and nf_tables" test/vm/withheld.test.ts "$@"
 rc2=$?
 (( rc == 0 )) && rc=$rc2
+BOXLAB_VM_APPARMOR=1 boot "boxlab run under AppArmor" test/kernel/apparmor.test.ts "$@"
+rc3=$?
+(( rc == 0 )) && rc=$rc3
 echo "test:v2: exit status $rc after $((SECONDS - start)) s in the cgroup-v2 guest"
 exit "$rc"

@@ -124,12 +124,14 @@ export function cgroupMeaning(file: string, key: string | undefined, value: stri
 export async function cgroupRows(groups: CgroupDir[], read: ReadFn): Promise<Row[]> {
   const rows: Row[] = [];
   const k = words.cgroupKinds;
-  for (const g of groups) {
+  const specsOf = (g: CgroupDir) => (g.version === 2 ? V2_FILES : V1_FILES.filter((s) => g.controllers.includes(s.ctl)));
+  // Every file at once: they are many, small, and each read waits on its own.
+  const texts = await Promise.all(groups.map((g) => Promise.all(specsOf(g).map((spec) => read(join(g.dir, spec.file))))));
+  for (const [n, g] of groups.entries()) {
     const tree = g.version === 2 ? 'v2' : g.controllers.join(',');
     rows.push({ key: `group:${tree}`, cells: { kind: k.group, file: tree, value: g.path, meaning: '' } });
-    const specs = g.version === 2 ? V2_FILES : V1_FILES.filter((s) => g.controllers.includes(s.ctl));
-    for (const spec of specs) {
-      const text = await read(join(g.dir, spec.file));
+    for (const [i, spec] of specsOf(g).entries()) {
+      const text = texts[n]![i];
       if (text === undefined) continue;
       const kind = k[spec.kind];
       if (spec.kind === 'procs') {

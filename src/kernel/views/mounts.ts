@@ -168,7 +168,6 @@ export async function mountsProbe(target: ProbeTarget): Promise<View> {
     fresh = mountsNotInHost(mounts, parseMountinfo(ref.value.text));
     notes.push(words.mountsCount(mounts.length, fresh.length));
   }
-  if (ref.note) notes.push(ref.note);
   return {
     name: 'mounts',
     title: words.titles.mounts,

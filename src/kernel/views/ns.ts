@@ -55,7 +55,6 @@ export async function nsProbe(target: ProbeTarget): Promise<View> {
   await assertAlive(target.pid);
   const [mine, ref] = await Promise.all([readNsInodes(target.pid), readReference(target, readNsInodes)]);
   const { rows, notes } = nsRows(mine, ref.value);
-  if (ref.note) notes.push(ref.note);
   return {
     name: 'ns',
     title: words.titles.ns,

@@ -12,9 +12,10 @@
 // than one "changed" row. Neither changes when a process execs or is reparented, so
 // those show as "changed" (command, ppid), which is what happened. A key built from the
 // chain of parent pids would turn a reparented orphan into removed + added instead.
+import { readlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { parseStat } from '../proc-stat.ts';
-import { assertAlive, isDenied, isGone, nsInode, readProc, type ProbeTarget } from '../probe.ts';
+import { assertAlive, isDenied, isGone, nsInode, parseNsLink, procPath, readProc, type ProbeTarget } from '../probe.ts';
 import type { Row, View } from '../types.ts';
 import { kernel as words } from '../../text/index.ts';
 
@@ -166,7 +167,9 @@ export async function procProbe(target: ProbeTarget): Promise<View> {
     const found = await Promise.all(
       all.map(async (pid) => {
         try {
-          if ((await nsInode(pid, 'pid')) !== ns) return undefined;
+          // A readlink for every process of the machine: done in place, not each a
+          // trip through libuv's thread pool (hundreds of calls of microseconds).
+          if (parseNsLink(readlinkSync(procPath(pid, 'ns', 'pid'))) !== ns) return undefined;
           return await readProcInfo(pid);
         } catch (err) {
           if (isGone(err)) return undefined;

@@ -8,7 +8,9 @@ export const cli = {
 Usage:
   boxlab                      open the lab (terminal UI)
   boxlab --present [LESSON]   the lab for a projector: one step per screen, no notes
-  boxlab list [--json]        list the lessons
+  boxlab --notes [LESSON]     the lab with the speaker notes (a presenter's screen)
+  boxlab list [--json]        list the lessons and challenges
+  boxlab progress [--json]    your progress, chapter by chapter
   boxlab lesson ID [--yes] [--markdown|--json]
                               run a lesson as plain text (--yes solves its tasks)
   boxlab run [OPTIONS] -- CMD [ARG...]
@@ -24,6 +26,9 @@ Usage:
                               push, pull, registry (see 'boxlab image --help')
   boxlab engine [--json]      a sandboxed Docker engine until Ctrl-C (see
                               'boxlab engine --help')
+  boxlab network create|ls|rm|inspect
+                              user-defined bridge networks, with names that
+                              containers on them resolve (see 'boxlab network --help')
   boxlab doctor [--json]      what this machine can do, chapter by chapter
   boxlab cleanup [--dry-run] [--json]
                               remove what a killed boxlab left behind
@@ -35,8 +40,10 @@ Run 'boxlab COMMAND --help' for a command's options.`,
 
 Runs CMD in a new container: every namespace, an overlay over the rootfs (the rootfs
 itself is never written), pivot_root, /proc and a minimal /dev; confined as Docker
-confines one by default: 14 capabilities kept, the rest dropped, and Docker's masked
-and read-only paths in /proc and /sys (those this kernel has). No seccomp filter yet.
+confines one by default: 14 capabilities kept, the rest dropped, Docker's masked and
+read-only paths in /proc and /sys (those this kernel has), a device cgroup allowing
+only Docker's devices, and where the kernel runs AppArmor a profile like Docker's
+docker-default. No seccomp filter yet.
 
 Options:
   --rootfs DIR        root filesystem (default: the cached one, built if missing)
@@ -50,11 +57,14 @@ Options:
   --read-only         mount the container's root read-only
   -e, --env K=V       set an environment variable (repeatable)
   --net MODE          none: its own network namespace, loopback only (the default)
-                      host: the host's network (no network namespace)
+  (or --network)      host: the host's network (no network namespace)
                       bridge: eth0 on the host's bridge bl0, a private /24, NAT out
+                      NETWORK: eth0 on a network of 'boxlab network create', where
+                      containers find each other by --name (DNS at 127.0.0.11)
+  --name NAME         the container's name: what others on its network look up
   -p, --publish HOSTPORT:CTPORT[/tcp|udp]
-                      with --net bridge: the host's port leads to the container's
-                      (also on 127.0.0.1 for tcp); repeatable
+                      with --net bridge or NETWORK: the host's port leads to the
+                      container's (also on 127.0.0.1 for tcp); repeatable
   --cap-add CAP       keep CAP as well (SYS_ADMIN, NET_ADMIN, ...; the CAP_ prefix and
                       the case are optional); ALL: every one boxlab can give; repeatable
   --cap-drop CAP      drop CAP from Docker's default set; ALL: keep only the added
@@ -63,6 +73,17 @@ Options:
   --security-opt no-new-privileges
                       set no_new_privs: setuid programs and file capabilities give
                       the command nothing more
+  --security-opt apparmor=PROFILE
+                      unconfined; the name of a profile the host has loaded; or the
+                      path of a profile file (its profile named bl-...), loaded for
+                      the run and removed after it. Refused where the kernel has no
+                      AppArmor
+  --device HOST[:CONTAINER][:rwm]
+                      give the container the host's device node (at CONTAINER, under
+                      /dev; default the same path) and the right to open it
+                      (r read, w write, m mknod; default rwm); repeatable
+  --device-cgroup-rule 'TYPE MAJOR:MINOR PERMS'
+                      allow more in the device cgroup ('b 7:* rw'); repeatable
   --bundle DIR        run an OCI bundle (DIR/config.json and its rootfs) with boxcore's
                       OCI runtime, as 'boxcore run' does; no other options then
 
@@ -90,11 +111,14 @@ Resources (Docker's names and units; the container gets a cgroup of its own):
 
 The exit status is CMD's (128+N when a signal N killed it); 125 means boxlab itself
 could not make the container.`,
-    lab: `Usage: boxlab [--present [LESSON]] [--trust DIR] [--lang en|zh-CN]
+    lab: `Usage: boxlab [--present] [--notes] [LESSON] [--trust DIR] [--lang en|zh-CN]
 
-Opens the lab. --present is for workshops: one step per screen, a large state panel,
-a step counter, speaker notes hidden; it opens LESSON straight away. Press ? in the
-lab for its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
+Opens the lab (at LESSON, when one is named). --present is for workshops: one step
+per screen at a readable measure, a large state panel, a step counter, the whole key
+bar; it is drawn for 80x24 and 120x30 projectors and anything larger. Speaker notes
+(the lessons' notes for a trainer) show only with --notes, or once N is pressed:
+never to a learner alone, nor on the screen the room sees. Press ? in the lab for
+its keys. Needs a terminal; for scripts use 'boxlab lesson ID --yes'.
 Colour is off with NO_COLOR, --no-color or TERM=dumb. Progress and settings are kept in
 $XDG_STATE_HOME/boxlab (~/.local/state/boxlab; under sudo, the invoking user's).
 Language: --lang, else BOXLAB_LANG, else the one chosen with L on the home screen
@@ -104,17 +128,28 @@ Language: --lang, else BOXLAB_LANG, else the one chosen with L on the home scree
 the built-in course run only so, and only if no one but you or root can change them).`,
     list: `Usage: boxlab list [--json] [--trust DIR]
 
-Lists the lessons: id, title, and whether they need root.
+Lists the lessons and challenges: id, title, whether they need root, and which are
+challenges ("kind": "challenge" in the JSON).
 
 --trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
 the built-in course run only so, and only if no one but you or root can change them).`,
     lesson: `Usage: boxlab lesson ID [--yes] [--markdown|--json] [--until N] [--trust DIR]
 
 Runs a lesson straight through as plain text: prose, commands, syscalls, the state
-before and after, and the diff. --yes solves its tasks with their solutions; the exit
-status is 0 only if every check passes. --markdown writes a handout, --json an event
-stream. --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
+before and after, and the diff. --yes solves its tasks with their solutions, each
+task checked first (one that passes before anything was done fails the run); the exit
+status is 0 only if every check passes. A prediction is shown with its answer.
+--markdown writes a handout, --json an event stream (JSON lines, one event per line). --until N stops after step N and keeps the lesson's containers until Ctrl-C, so
 you can look at them from another terminal (boxlab state PID).
+
+--trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
+the built-in course run only so, and only if no one but you or root can change them).`,
+    progress: `Usage: boxlab progress [--json] [--trust DIR]
+
+Your progress, chapter by chapter: lessons and challenges done, tasks solved without
+hints (or after a hint, or with the solution), and predictions right (your first guess
+at each). Read from the lab's progress file ($XDG_STATE_HOME/boxlab/progress.json;
+under sudo, the invoking user's).
 
 --trust DIR runs lessons from DIR when BOXLAB_LESSONS points there (lessons outside
 the built-in course run only so, and only if no one but you or root can change them).`,
@@ -203,6 +238,30 @@ state in a bl- directory and its containers' cgroups beneath a bl- group, so the
 host's network, firewall, mounts and cgroups do not change. It runs until Ctrl-C or
 SIGTERM, which stop it and remove all of it (after a SIGKILL: boxlab cleanup).
 Nothing is pulled: give it images with boxlab image save and docker load.`,
+    network: `Usage: boxlab network create [--subnet CIDR] [-o|--opt KEY=VALUE] NAME
+       boxlab network ls [--json] [-q]
+       boxlab network rm NAME...
+       boxlab network inspect NAME...
+
+User-defined bridge networks, as Docker's. Each has a bridge of its own (bl-br-ID) and
+a private subnet that overlaps no route of the host (or --subnet's), masquerade out,
+and rules that keep it apart from every other lab bridge (nft list ruleset shows
+them). Containers join one with boxlab run --net NAME (or --network NAME), and find
+each other by --name: their /etc/resolv.conf points at 127.0.0.11, which a DNAT in
+the container's network namespace sends to a resolver of the run, answering the
+names of the network's running containers (NAME, or NAME.NETWORK) and no others.
+Names elsewhere are not forwarded: the lab's traffic stays on this machine.
+
+A network stays defined until 'boxlab network rm'; its bridge and rules are in the
+kernel only while containers use it (the first in makes them, the last out removes
+them), and rm is refused while a container runs on it.
+
+Options of create:
+  --subnet CIDR       the network's subnet (default: a free private /24)
+  -o, --opt icc=false the containers of the network may not reach each other (the
+                      gateway and the world they still reach); Docker's
+                      com.docker.network.bridge.enable_icc=false works too
+  -d, --driver bridge the only driver there is`,
     cleanup: `Usage: boxlab cleanup [--dry-run] [--json]
 
 Removes what boxlab processes that are no longer running left on this machine, as
@@ -210,7 +269,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   },
 
   noArguments: (command: string, words: string[]) => `unexpected ${words.join(' ')}: boxlab ${command} takes no arguments (see boxlab ${command} --help)`,
-  unknownCommand: (c: string) => `boxlab: unknown command '${c}'. Run 'boxlab --help' for the list.`,
+  unknownCommand: (c: string, didYouMean = '') => `boxlab: unknown command '${c}'${didYouMean}. Run 'boxlab --help' for the list.`,
   needsRoot: (what: string) =>
     `boxlab ${what} needs root: namespaces, mounts and cgroups are privileged. Run it with sudo, or use --user for a rootless container.`,
   coreGone: 'the runtime core ended before the container did (it was killed, or it crashed): the run stops here, and what it made on the host is taken away.',
@@ -220,6 +279,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   noPid: (pid: string) => `no such process: ${pid}. Give the pid of a running process, as the host sees it.`,
   cleanupNothing: 'nothing to clean up: no ledger of a dead boxlab remains.',
   cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
+  cleanupNetworksKept: (names: string[]) => `kept: the networks ${names.join(', ')}, defined until boxlab network rm NAME (their bridges are in the kernel only while containers use them).`,
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
@@ -229,6 +289,22 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   version: (version: string) => `boxlab ${version}`,
   /** An error, as the command line says it. */
   error: (message: string) => `boxlab: ${message}`,
+  needsRootFor: (what: string, why: string) => `boxlab ${what} needs root: ${why}. Run it with sudo.`,
+  network: {
+    whyRoot: "networks are the host's shared state under /run/boxlab/net, and their bridges and rules are the host's",
+    unknownVerb: (verb: string) => `boxlab network ${verb}: not a network command; choose create, ls, rm or inspect (boxlab network --help)`,
+    createOneName: 'boxlab network create takes one NAME (boxlab network create [--subnet CIDR] [--opt icc=false] NAME)',
+    onlyBridge: (driver: string) => `--driver ${driver}: boxlab makes bridge networks only`,
+    rmWhich: 'boxlab network rm NAME...: name the networks to remove',
+    inspectWhich: 'boxlab network inspect NAME...: name the networks to show',
+    noSuch: (name: string) => `there is no network ${name} (boxlab network ls lists them)`,
+    table: (rows: { id: string; name: string; subnet: string; icc: boolean; bridge?: string; containers: number }[]) => {
+      const head = ['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'ICC', 'BRIDGE', 'CONTAINERS'];
+      const body = rows.map((r) => [r.id, r.name, 'bridge', r.subnet, r.icc ? 'on' : 'off', r.bridge ?? '(none: no container)', String(r.containers)]);
+      const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+      return [head, ...body].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+    },
+  },
   unknownOption: (arg: string) => `unknown option ${arg}`,
   needsValue: (arg: string) => `option ${arg} needs a value`,
   unexpected: (words: string[]) => `unexpected ${words.join(' ')}; run 'boxlab --help'`,
@@ -254,6 +330,15 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   cleanupWouldRemove: 'would remove',
   cleanupRemoved: 'removed',
   cleanupLine: (status: string, what: string, owner: number) => `${status.padEnd(12)} ${what}  (left by boxlab ${owner})`,
+
+  // boxlab list, progress
+  listLine: (id: string, title: string, needs: string, challenge: boolean) => `${id}  ${title}  (${needs}${challenge ? ', challenge' : ''})`,
+  progressChapter: (chapter: string, done: number, total: number) => `${chapter}: ${done}/${total} lessons done`,
+  progressChallenges: (done: number, total: number) => `${done}/${total} challenge${total === 1 ? '' : 's'} solved`,
+  progressTasks: (clean: number, solved: number) => `${clean}/${solved} tasks solved without hints`,
+  progressPredictions: (right: number, answered: number) => `${right}/${answered} predictions right`,
+  progressFile: (file: string) => `(from ${file})`,
+  progressNone: "No progress yet: open the lab ('boxlab') and start a lesson.",
 
   image: {
     unknownVerb: (v: string) => `boxlab image: unknown verb '${v}'. Run 'boxlab image --help' for the list.`,

@@ -64,8 +64,6 @@ export const kernel = {
     'pid_for_children cannot be read: a new pid namespace is waiting for its first process (unshare --pid without --fork); the next child this process forks will be its PID 1',
   timeForChildren: (own: string, children: string) =>
     `time_for_children is ${children}, not ${own}: children of this process will be in another time namespace`,
-  referenceFallback: (wanted: number, used: number, why: string) =>
-    `the host reference pid ${wanted} cannot be read here (${why}); compared with boxlab's own process, pid ${used}`,
 
   // proc
   procSharedHost: (pid: number) =>

@@ -17,6 +17,7 @@ export const ledger = {
     oci: (name: string, root: string) => `container ${name} of boxcore (${root})`,
     ociRoot: (path: string) => `OCI state root ${path} and every container in it`,
     nat: (table: string, tool?: string, netns?: string) => `NAT table ${table}${tool ? ` (${tool})` : ''}${netns ? ` in netns ${netns}` : ''}`,
+    apparmor: (name: string) => `AppArmor profile ${name}`,
   },
 
   /** Why a place is not trusted (trust.ts). */
@@ -62,7 +63,7 @@ export const ledger = {
 
   // refusals (resources.ts)
   /** What a name that is not the lab's names, in notBlName. */
-  names: { link: 'link', netns: 'netns', nat: 'NAT table', container: 'container' },
+  names: { link: 'link', netns: 'netns', nat: 'NAT table', apparmor: 'AppArmor profile', container: 'container' },
   refuseRemove: (what: string, why: string) => `refusing to remove ${what}: ${why}`,
   notPlainPath: 'not a plain absolute path (no ., .., // or trailing /)',
   notPlainPathShort: 'not a plain absolute path',

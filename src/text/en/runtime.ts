@@ -23,8 +23,8 @@ export const runtime = {
   /** --net, -p and the bridge network (network.ts) */
   net: {
     badPublish: (text: string) => `-p ${text}: expected HOSTPORT:CTPORT or HOSTPORT:CTPORT/tcp|udp, ports 1-65535 (e.g. -p 8080:80)`,
-    badMode: (mode: string) => `--net ${mode}: choose none, host or bridge`,
-    publishNeedsBridge: '-p needs --net bridge: only the bridge network has a port to publish through',
+    badMode: (mode: string) => `--net ${mode}: choose none, host, bridge, or the name of a network (letters, digits and _ . -; boxlab network ls lists them)`,
+    publishNeedsBridge: '-p needs --net bridge (or --net NETWORK, a user-defined network): only a bridge has a port to publish through',
     bridgeNeedsRoot: '--net bridge needs root: it adds a bridge, NAT rules and a sysctl on the host (--user cannot)',
     netNsConflict: (mode: string) => mode === 'host'
       ? "--net host shares the host's network: leave net out of --ns"
@@ -34,6 +34,82 @@ export const runtime = {
     bridgeWithoutAddress: (name: string) => `the bridge ${name} exists but has no IPv4 address: it is not one boxlab made, or it is being taken down; try again, or delete it (ip link del ${name})`,
     subnetFull: (subnet: string) => `every address of ${subnet} is leased to a running container`,
     portInUse: (port: number) => `host port ${port} is in use on 127.0.0.1: another program (or another container) listens there; choose another -p`,
+    noNetwork: (name: string) => `--net ${name}: there is no network ${name} (boxlab network ls lists them; boxlab network create ${name} makes it)`,
+    bothNetFlags: '--net and --network are the same option: give one',
+  },
+
+  /** user-defined networks (networks.ts) and their resolver */
+  networks: {
+    badName: (name: string) => `network name ${JSON.stringify(name)}: use letters, digits and _ . - (starting with a letter or digit), at most 64`,
+    reservedName: (name: string) => `network name ${name}: ${name} is one of the networks every host has (none, host, bridge); choose another`,
+    badContainerName: (name: string) => `--name ${JSON.stringify(name)}: use letters, digits and _ . - (starting with a letter or digit), at most 63`,
+    badOption: (opt: string, keys: string[]) => `--opt ${opt}: boxlab knows ${keys.map((k) => `${k}=true|false`).join(' and ')} (whether the network's containers may talk to each other)`,
+    badSubnet: (subnet: string) => `--subnet ${subnet}: expected an IPv4 subnet with its prefix length, /8 to /29 (e.g. 10.89.0.0/24)`,
+    notNetworkAddress: (subnet: string, network: string) => `--subnet ${subnet}: the address is not the subnet's own (its host bits are not 0): did you mean ${network}?`,
+    overlap: (subnet: string, what: string) => `--subnet ${subnet} overlaps ${what}: its containers could not be told apart from what is there; choose another subnet, or leave --subnet out and boxlab picks a free one`,
+    takenByRoute: (cidr: string) => `the host's route to ${cidr}`,
+    takenByBridge: (bridge: string) => `${bridge}'s subnet (boxlab run --net bridge)`,
+    takenByNetwork: (name: string) => `the network ${name}`,
+    exists: (name: string) => `a network named ${name} exists already (boxlab network inspect ${name})`,
+    noNetwork: (name: string) => `there is no network ${name} (boxlab network ls lists them)`,
+    inUse: (name: string, on: string[]) => `network ${name} has ${on.length} running container${on.length === 1 ? '' : 's'} on it (${on.join(', ')}): stop ${on.length === 1 ? 'it' : 'them'} first`,
+    nameTaken: (name: string, network: string) => `--name ${name}: a running container on network ${network} has that name already; choose another`,
+  },
+
+  /** --device, --device-cgroup-rule and the device cgroup (devices.ts) */
+  devices: {
+    badDevice: (text: string) => `--device ${text}: expected HOST[:CONTAINER][:PERMS], e.g. --device /dev/loop3 or --device /dev/loop3:/dev/xvda:r`,
+    badPerms: (text: string, perms: string) => `--device ${text}: permissions ${perms} are not some of r (read), w (write) and m (mknod)`,
+    notAbsolute: (text: string, host: string) => `--device ${text}: ${host} is not an absolute path to a device node on the host`,
+    notUnderDev: (text: string, container: string) =>
+      `--device ${text}: ${container} must be a plain path under /dev (the container's /dev is a fresh tmpfs, the only place boxlab makes nodes); e.g. /dev/xvda`,
+    badRule: (text: string) => `--device-cgroup-rule ${text}: expected TYPE MAJOR:MINOR PERMS (TYPE c or b, MAJOR and MINOR a number or *, PERMS some of rwm; e.g. 'b 7:* rwm'), or a`,
+    needsRoot: '--device and --device-cgroup-rule need root: the device cgroup is made on the host, and a rootless container gets none (leave out --user)',
+    noSuchDevice: (host: string) => `--device ${host}: there is no such file on the host (ls -l ${host})`,
+    notADevice: (host: string) => `--device ${host}: not a character or block device (ls -l ${host} shows c or b first for one)`,
+    sameTargetTwice: (container: string) => `--device: ${container} is given twice in the container`,
+    noController: "this machine's cgroup v1 has no devices controller (no devices line in /proc/cgroups): the container is not confined to Docker's device list",
+    explainTitle: 'Devices: every device denied, then these rules of the device cgroup (v1 devices.allow, v2 a BPF program), in order:',
+    explainRule: (rule: string) => `  ${rule}`,
+    explainNode: (host: string, container: string, perms: string) => `  node ${container} made like the host's ${host} (${perms})`,
+    explainRootless: '  none: a rootless container gets no device cgroup; its user namespace already keeps it from making device nodes',
+    explainUnreadable: '  (a --device node cannot be read here)',
+  },
+
+  /** AppArmor and SELinux (apparmor.ts) */
+  mac: {
+    noAppArmor: (asked: string, lsms: string[] | undefined, selinux: boolean) =>
+      `--security-opt apparmor=${asked}: this kernel does not run AppArmor (${lsms ? `the active security modules are ${lsms.join(', ')}` : '/sys/module/apparmor/parameters/enabled is not Y'})${selinux ? '; it runs SELinux, which confines with labels, not profiles' : ''}. ` +
+      'Boot a kernel with AppArmor (apparmor=1 security=apparmor on its command line; Debian\'s kernels have it on), or leave the option out',
+    noSecurityfs: (asked: string) =>
+      `--security-opt apparmor=${asked}: AppArmor is on but securityfs is not mounted, so no profile can be listed or loaded: mount -t securityfs securityfs /sys/kernel/security`,
+    notLoaded: (name: string) =>
+      `--security-opt apparmor=${name}: no profile of that name is loaded (cat /sys/kernel/security/apparmor/profiles lists them). Load it with apparmor_parser -r FILE, or give the file's path: --security-opt apparmor=./FILE`,
+    fileNeedsRoot: (path: string) => `--security-opt apparmor=${path}: loading a profile needs root (leave out --user, or name a profile loaded already)`,
+    noParser: (path: string) => `--security-opt apparmor=${path}: apparmor_parser is not installed (apt-get install apparmor)`,
+    noFile: (path: string) => `--security-opt apparmor=${path}: there is no such file`,
+    notAFile: (path: string) => `--security-opt apparmor=${path}: not a regular file`,
+    oneProfile: (path: string, names: string[]) =>
+      `--security-opt apparmor=${path}: the file must hold exactly one profile, and it holds ${names.length}${names.length ? ` (${names.join(', ')})` : ''}`,
+    notBlProfile: (path: string, name: string) =>
+      `--security-opt apparmor=${path}: its profile is named ${name}; the lab loads only profiles named bl-... (so it never replaces one of the host's): rename it, e.g. profile bl-${name} { ... }`,
+    alreadyLoaded: (path: string, name: string) =>
+      `--security-opt apparmor=${path}: a profile named ${name} is loaded already (by another run, or by hand): name this one differently, or use the loaded one with --security-opt apparmor=${name}`,
+    parserFailed: (args: string, why: string) => `apparmor_parser ${args} failed: ${why}`,
+    label: (word: string, selinux: boolean) => selinux
+      ? `--security-opt ${word}: this host runs SELinux, which confines containers by labels (system_u:system_r:container_t:s0:c1,c2 on the processes, container_file_t on their files; ls -Z, ps -Z show them), but boxlab sets no labels: leave the option out`
+      : `--security-opt ${word}: label= sets SELinux labels, and this host does not run SELinux (no /sys/fs/selinux)${''}: leave the option out`,
+    explainTitle: 'Mandatory access control (an LSM checks each access against a policy, whatever the capabilities):',
+    explainNoAppArmor: (lsms: string[] | undefined) =>
+      `  apparmor_exec   none: this kernel does not run AppArmor${lsms ? ` (active: ${lsms.join(', ')})` : ''}`,
+    explainDefault: '  apparmor_exec   bl-default-...: a profile like Docker\'s docker-default, loaded for this run (apparmor_parser) and removed after it',
+    explainLoaded: (name: string) => `  apparmor_exec   ${name}, loaded already`,
+    explainFile: (path: string) => `  apparmor_exec   the profile in ${path}, loaded for this run and removed after it`,
+    explainNone: (unconfined: boolean, privileged: boolean, rootless: boolean, securityfs: boolean, parser: boolean) =>
+      `  apparmor_exec   none: ${unconfined ? 'apparmor=unconfined' : privileged ? '--privileged runs unconfined' : rootless ? 'a rootless run loads no profile' : !securityfs ? 'securityfs is not mounted' : !parser ? 'apparmor_parser is not installed (apt-get install apparmor)' : 'unconfined'}`,
+    explainCannot: (e: string) => `  (cannot run: ${e})`,
+    explainSelinuxOn: '  SELinux is on here; boxlab sets no labels, so the container runs with boxlab\'s own (ps -Z shows it)',
+    explainSelinuxOff: '  SELinux: not on this host',
   },
 
   /** capabilities, no_new_privs, masked paths (security.ts) */
@@ -41,7 +117,7 @@ export const runtime = {
     unknownCap: (flag: string, word: string, hint: string) =>
       `${flag} ${word}: unknown capability${hint}; name one as capabilities(7) does (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ...; the CAP_ prefix and the case are optional), or ALL`,
     badSecurityOpt: (word: string) =>
-      `--security-opt ${word}: boxlab run knows only no-new-privileges (or no-new-privileges:true|false); seccomp, apparmor and label profiles are not supported`,
+      `--security-opt ${word}: boxlab run knows no-new-privileges (or no-new-privileges:true|false) and apparmor=PROFILE; seccomp profiles are not supported`,
     capNotHeld: (cap: string) =>
       `--cap-add ${cap.slice(4)}: boxlab itself does not hold ${cap} (it is not in its bounding set: grep CapBnd /proc/self/status), so no container it makes can; leave the flag out, or run boxlab where it holds ${cap}`,
     capNotInKernel: (cap: string, last: number) =>

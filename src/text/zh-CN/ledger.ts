@@ -58,7 +58,7 @@ export const ledger: Catalogs['ledger'] = {
   },
 
   // refusals (resources.ts)
-  names: { link: '链路', netns: '网络命名空间', nat: 'NAT 表', container: '容器' },
+  names: { link: '链路', netns: '网络命名空间', nat: 'NAT 表', apparmor: 'AppArmor 配置文件', container: '容器' },
   refuseRemove: (what: string, why: string) => `拒绝删除 ${what}：${why}`,
   notPlainPath: '不是规范的绝对路径（不能有 .、..、// 或结尾的 /）',
   notPlainPathShort: '不是规范的绝对路径',

@@ -6,7 +6,7 @@
 import chalk from 'chalk';
 import { layerOf } from '../../kernel/views/fs.ts';
 import type { RowChange } from '../../kernel/types.ts';
-import { box } from '../draw.ts';
+import { box, visibleWidth } from '../draw.ts';
 import { kernel as words, ui as text } from '../../text/index.ts';
 import { keyOf, type PictureRow } from './rows.ts';
 
@@ -63,14 +63,17 @@ export function fsPicture(rows: PictureRow[], width: number, limit = 40): string
   const out: string[] = [];
   for (const o of overlays) {
     if (out.length) out.push('');
-    out.push(...box(p.fsMerged(o.mountPoint), [chalk.dim(p.fsMergedMeans)], width, chalk.bold));
-    out.push(`  ${p.fsSeesThrough}`);
     const shown = o.changes.slice(0, limit);
     const pathWidth = Math.min(Math.max(...shown.map((c) => c.path.length), 4), Math.floor(width / 2));
     const lines = shown.length ? shown.map((c) => changeLine(c, pathWidth)) : [chalk.dim(p.fsNoChanges)];
     if (o.changes.length > shown.length) lines.push(chalk.dim(p.fsMore(o.changes.length - shown.length)));
-    out.push(...(o.upper ? box(p.fsUpper(o.upper), lines, width) : box(p.fsNoUpper, [], width)));
-    o.lower.forEach((l, i) => out.push(...box(p.fsLower(i, o.lower.length, l), [], width, chalk.dim)));
+    const titles = [p.fsMerged(o.mountPoint), o.upper ? p.fsUpper(o.upper) : p.fsNoUpper, ...o.lower.map((l, i) => p.fsLower(i, o.lower.length, l))];
+    // Every box of the stack as wide as the widest thing in it, at most the width there is.
+    const w = Math.min(width, Math.max(...titles.map((t) => visibleWidth(t) + 6), ...[p.fsMergedMeans, ...lines].map((l) => visibleWidth(l) + 4)));
+    out.push(...box(titles[0]!, [chalk.dim(p.fsMergedMeans)], w, chalk.bold));
+    out.push(`  ${p.fsSeesThrough}`);
+    out.push(...box(titles[1]!, o.upper ? lines : [], w));
+    o.lower.forEach((_, i) => out.push(...box(titles[2 + i]!, [], w, chalk.dim)));
     if (o.work) out.push(chalk.dim(`  ${p.fsWork(o.work)}`));
   }
   return out;

@@ -105,18 +105,22 @@ export function netPicture(rows: PictureRow[], width: number): string[] {
   const pairs = vethPairs(spaces);
   const paired = new Set(pairs.flat());
   const laneCols = pairs.length ? pairs.length * 2 + 1 : 0;
-  const boxWidth = Math.max(24, width - laneCols);
+  const titleOf = (ns: Namespace) => (ns.label === words.netHost ? text.picture.netHostBox : text.picture.netBox(ns.label));
+  const contents = spaces.map((ns) => boxLines(ns, paired));
+  // As wide as what the boxes hold (a projector's 200 columns are not stretched to),
+  // at most the width there is.
+  const natural = Math.max(24, ...spaces.map((ns) => visibleWidth(titleOf(ns)) + 5), ...contents.flat().map((l) => visibleWidth(l.text) + 4));
+  const boxWidth = Math.max(24, Math.min(natural, width - laneCols));
   const inner = boxWidth - 4;
 
   // Every line of every box, frames included, in one column; endpoints remembered.
   const grid: { box: string; link?: Link; edge: 'top' | 'side' | 'bottom' }[] = [];
-  for (const ns of spaces) {
-    const title = ns.label === words.netHost ? text.picture.netHostBox : text.picture.netBox(ns.label);
-    const head = `─ ${cut(title, boxWidth - 5)} `;
+  spaces.forEach((ns, i) => {
+    const head = `─ ${cut(titleOf(ns), boxWidth - 5)} `;
     grid.push({ box: '┌' + head + '─'.repeat(Math.max(0, boxWidth - 2 - visibleWidth(head))) + '┐', edge: 'top' });
-    for (const l of boxLines(ns, paired)) grid.push({ box: '│ ' + fit(l.text, inner) + ' ', link: l.link, edge: 'side' });
+    for (const l of contents[i]!) grid.push({ box: '│ ' + fit(l.text, inner) + ' ', link: l.link, edge: 'side' });
     grid.push({ box: '└' + '─'.repeat(boxWidth - 2) + '┘', edge: 'bottom' });
-  }
+  });
 
   // Lanes: one per pair, the shortest nearest the boxes, so lines cross as little as can be.
   const ends = pairs.map(([a, b]) => {

@@ -1,0 +1,203 @@
+// Learning by doing, on the real core (root): `boxlab lesson --yes` checks every task
+// before it applies the solution and fails a task that passes already (so CI proves
+// every task and challenge starts undone); hints escalate in the lesson's order and
+// start again when what the check finds changes; a prediction is recorded before its
+// step runs; the slow-job challenge fails before its fix and passes after, its setup
+// marked as such. The host is as it was after each.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runLessonPlain } from '../../src/cli/lesson.ts';
+import { readEvents, type LessonRunEvent } from '../../src/cli/lesson-events.ts';
+import { findLesson } from '../../src/lessons/loader.ts';
+import { LessonSession, closeProcessLedger } from '../../src/lessons/session.ts';
+import { trustLessons } from '../../src/lessons/trust.ts';
+import { ui as text } from '../../src/text/index.ts';
+import { fingerprint, isRoot } from '../helpers/host.ts';
+
+function sink(): Writable & { text: string } {
+  const w = new Writable({ write(chunk, _enc, cb) { w.text += String(chunk); cb(); } }) as Writable & { text: string };
+  w.text = '';
+  return w;
+}
+
+/** The host, but for this process's own ledger file (the sessions run in this process). */
+const host = () => {
+  const f = fingerprint();
+  return { ...f, ledgers: f.ledgers.filter((l) => !l.endsWith(`/bl-${process.pid}.jsonl`)) };
+};
+
+type Stop = Extract<LessonRunEvent, { type: 'stop' }>;
+const stopsOf = (events: LessonRunEvent[]) => events.filter((e): e is Stop => e.type === 'stop');
+
+/** A lesson with one task: its check reads a file in ${dir}; `early` makes the check
+ *  pass before anything was done (the defect the runner must catch). */
+const taskLesson = (id: string, early: boolean) => [
+  '---', `id: ${id}`, 'title: T', 'chapter: C', 'summary: S', 'needs: root', '---',
+  'Make the file.',
+  '```task', 'title: Make ${dir}/done',
+  'check:', `  shell: ${early ? 'echo yes' : 'test -e ${dir}/done && echo yes || echo no'}`, '  equals: "yes"',
+  'hints:',
+  '  - when: {equals: "no"}', '    text: the idea',
+  '  - when: {equals: "no"}', '    text: where to look',
+  '  - when: {equals: "no"}', '    text: "the command: touch ${dir}/done"',
+  '  - when: {equals: "half"}', '    text: half-way there',
+  'solution:', '  shell: touch ${dir}/done',
+  '```',
+  '```predict', 'question: What will ls show?', 'choices: [nothing, done]', 'answer: done', 'why: The task made it.', '```',
+  '```step', 'title: ls', 'shell: ls ${dir}', '```',
+].join('\n');
+
+describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
+  let root: string;
+  let before: ReturnType<typeof host>;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'bl-learn-'));
+    mkdirSync(join(root, '01-t'));
+    writeFileSync(join(root, '01-t', '01-undone.md'), taskLesson('undone', false));
+    writeFileSync(join(root, '01-t', '02-early.md'), taskLesson('early', true));
+  });
+  afterAll(async () => {
+    rmSync(root, { recursive: true, force: true });
+    expect(await closeProcessLedger()).toEqual([]);
+  });
+  afterEach(() => {
+    expect(host()).toEqual(before);
+  });
+
+  const withLessons = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const saved = process.env.BOXLAB_LESSONS;
+    process.env.BOXLAB_LESSONS = root;
+    trustLessons([root]);
+    try { return await fn(); } finally {
+      if (saved === undefined) delete process.env.BOXLAB_LESSONS; else process.env.BOXLAB_LESSONS = saved;
+    }
+  };
+
+  it('--yes checks a task before its solution: undone, solved, it passes; passing already, it fails the run', async () => {
+    before = host();
+    const good = sink();
+    expect(await withLessons(() => runLessonPlain('undone', { yes: true, format: 'json', color: false, out: good }))).toBe(0);
+    const [task] = stopsOf(readEvents(good.text));
+    expect(task).toMatchObject({ kind: 'task', ok: true, solved: true, before: { pass: false, found: 'no' }, check: { pass: true, found: 'yes' } });
+
+    const bad = sink();
+    expect(await withLessons(() => runLessonPlain('early', { yes: true, format: 'json', color: false, out: bad }))).toBe(1);
+    const events = readEvents(bad.text);
+    expect(stopsOf(events)[0]).toMatchObject({ kind: 'task', ok: false, before: { pass: true }, error: { message: text.passesBeforeActing } });
+    expect(stopsOf(events)[0]!.solved).toBeUndefined(); // nothing was applied
+    expect(events.at(-1)).toEqual({ type: 'result', ok: false, passed: 0, checks: 1, skipped: 0 });
+
+    // The plain text names the defect too; the prediction is shown with its answer.
+    const plain = sink();
+    expect(await withLessons(() => runLessonPlain('early', { yes: true, format: 'text', color: false, out: plain }))).toBe(1);
+    expect(plain.text).toContain(`✗ Make `);
+    expect(plain.text).toContain(text.passesBeforeActing);
+    expect(plain.text).toContain(`${text.predictTitle} What will ls show?`);
+    expect(plain.text).toContain(text.predictAnswer('done', 'The task made it.'));
+    // --json: the question before its step, with the answer (the run does not guess)
+    const kinds = events.map((e) => (e.type === 'stop' ? `stop:${e.kind}` : e.type));
+    expect(kinds).toEqual(['lesson', 'stop:task', 'predict', 'stop:step', 'result']);
+    expect(events[2]).toEqual({ type: 'predict', index: 1, question: 'What will ls show?', choices: ['nothing', 'done'], answer: 'done', why: 'The task made it.' });
+  });
+
+  it('hints escalate in the lesson\'s order, stay at the last, and start again when the check finds something else', async () => {
+    before = host();
+    const lesson = await withLessons(() => findLesson('undone'));
+    const s = await LessonSession.open(lesson);
+    try {
+      expect((await s.runStop(0)).status).toBe('waiting');
+      expect([s.hint(0), s.hint(0), s.hint(0), s.hint(0)].map((h) => [h.level, h.of, h.text])).toEqual([
+        [1, 3, 'the idea'], [2, 3, 'where to look'], [3, 3, `the command: touch ${s.state.vars.dir}/done`], [3, 3, `the command: touch ${s.state.vars.dir}/done`],
+      ]);
+      expect(s.state.stops[0]!.hints).toEqual(['the idea', 'where to look', `the command: touch ${s.state.vars.dir}/done`]);
+      expect(s.state.stops[0]!.hinted).toBe(true);
+      // a prediction: a guess that is no answer is refused; one that is, recorded before the step runs
+      expect(s.predict(1, '7')).toBeUndefined();
+      expect(s.predict(1, '1')).toEqual({ guess: 'nothing', right: false });
+      expect(s.state.stops[1]!.prediction).toEqual({ guess: 'nothing', right: false });
+      expect(s.state.stops[1]!.status).toBe('pending');
+      expect(s.predict(0, '1')).toBeUndefined(); // a task predicts nothing
+      // the learner acts: the task passes, no hint applies any more
+      await s.solve(0);
+      expect(s.state.stops[0]!.status).toBe('passed');
+      expect(s.hint(0)).toEqual({ text: expect.any(String), level: 0, of: 0 });
+      expect((await s.runStop(1)).status).toBe('done');
+      expect(s.state.stops[1]!.prediction).toEqual({ guess: 'nothing', right: false }); // kept once the step ran
+    } finally {
+      await s.close();
+    }
+  });
+
+  /** A challenge run through with --yes: its setup steps marked, its one task found
+   *  undone (`broken`) before the solution and done (`fixed`) after. */
+  const solvesWithYes = async (id: string, setups: number[], broken: string, fixed: string) => {
+    const out = sink();
+    const code = await runLessonPlain(id, { yes: true, format: 'json', color: false, out });
+    const stops = stopsOf(readEvents(out.text));
+    expect(stops.filter((s) => !s.ok)).toEqual([]);
+    expect(code).toBe(0);
+    expect(stops.filter((s) => s.setup).map((s) => s.index)).toEqual(setups);
+    const tasks = stops.filter((s) => s.kind === 'task');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ ok: true, solved: true, before: { pass: false, found: broken }, check: { pass: true, found: fixed } });
+  };
+
+  it('the slow-job challenge fails before its fix and passes after; its setup runs first, marked', async () => {
+    before = host();
+    // Two setup steps on any layout: the job, then the fault of this machine's cgroup version.
+    await solvesWithYes('slow-job', [0, 1], 'still slow', 'free to use a whole CPU');
+
+    // In text the setup is folded until the end, when the challenge is solved.
+    const plain = sink();
+    expect(await runLessonPlain('slow-job', { yes: true, format: 'text', color: false, out: plain })).toBe(0);
+    const folded = plain.text.indexOf(text.plainSetup);
+    const unfolded = plain.text.indexOf(text.setupUnfolded);
+    expect(folded).toBeGreaterThan(0);
+    expect(unfolded).toBeGreaterThan(folded);
+    expect(plain.text.slice(0, unfolded)).not.toMatch(/The fault/);
+    expect(plain.text.slice(unfolded)).toMatch(/The fault: a CPU quota of a tenth of a CPU/);
+  }, 60_000);
+
+  it('the volume-denied challenge fails before its fix and passes after; chmod 777 is not a fix; hints follow what the kernel refused', async () => {
+    before = host();
+    await solvesWithYes('volume-denied', [0, 1, 2], 'permission denied', 'root can write');
+
+    // By hand: the learner opens the volume to everyone first, then gives it to the
+    // container's root. The check asks the kernel, by a write as that root.
+    const s = await LessonSession.open(await findLesson('volume-denied'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/touch: \/mnt\/upload: Permission denied/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'permission denied' });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+      const data = `${s.state.vars.dir}/data`;
+      chmodSync(data, 0o777);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'writable by every user of the host' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: from the first hint again
+      chmodSync(data, 0o755);
+      chownSync(data, 100000, 100000);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'root can write' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  }, 60_000);
+
+  it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
+    before = host();
+    const s = await LessonSession.open(await findLesson('slow-job'));
+    const group = s.state.vars.cgroup!;
+    const job = s.runStop(0); // the job starts in its group ...
+    const closed = s.close(); // ... as the learner leaves
+    expect((await job).status).toBe('done');
+    expect(await closed).toEqual([]);
+    // the lab's next setup step comes too late: the core is gone, nothing is made
+    expect((await s.runStop(1)).status).toBe('failed');
+    expect(execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '8', '-name', group], { encoding: 'utf8' })).toBe('');
+  }, 60_000);
+});
