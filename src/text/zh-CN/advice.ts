@@ -398,6 +398,25 @@ export const ADVICE: Record<string, string> = {
     "内核拒绝了这个调用；errno 名称说明了原因",
   "see the syscall's man page, section ERRORS":
     "参见这个系统调用的手册页的 ERRORS 一节",
+  // devices (--device) and AppArmor
+  "mknod needs CAP_MKNOD, and the device cgroup must allow mknod (m) of this device; inside a user namespace mknod is never allowed: give \"source\" (the host's node) to bind-mount it instead":
+    "mknod 需要 CAP_MKNOD，而且设备控制组必须允许对这个设备 mknod（m）；在用户命名空间里永远不允许 mknod：请给出 \"source\"（宿主机的设备节点），改为绑定挂载它",
+  "{path} exists already: a device node is made only where there is nothing":
+    "{path} 已经存在：设备节点只在什么都没有的地方创建",
+  "choose another path in the container, or leave the node that is there":
+    "在容器里换一个路径，或者保留那里已有的节点",
+  "the kernel has no AppArmor profile by that name loaded":
+    "内核没有加载这个名字的 AppArmor 配置文件",
+  "load it first (apparmor_parser -r FILE); cat /sys/kernel/security/apparmor/profiles lists the loaded ones":
+    "先加载它（apparmor_parser -r FILE）；cat /sys/kernel/security/apparmor/profiles 会列出已加载的",
+  "this process's own profile does not let it change to that one on exec (or no_new_privs forbids the change)":
+    "这个进程自己的配置文件不允许它在 exec 时换成那一个（或者 no_new_privs 禁止了这种更换）",
+  "set the profile before no_new_privs, from an unconfined process":
+    "在设置 no_new_privs 之前、从一个不受约束的进程里设置配置文件",
+  "the kernel did not take the command: AppArmor is built in but not the active security module for this file":
+    "内核没有接受这个命令：AppArmor 编译进了内核，但不是这个文件当前启用的安全模块",
+  "boot with apparmor=1 security=apparmor (or lsm=...,apparmor)":
+    "用 apparmor=1 security=apparmor（或 lsm=...,apparmor）启动",
 };
 
 /** Each template as a pattern for what the core says once {path} is filled in; the

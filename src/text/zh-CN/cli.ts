@@ -1,5 +1,6 @@
 // 命令行（src/cli）对人说的每一句话：每个命令的用法，以及它的回答。
 import type { Catalogs } from '../en/index.ts';
+import { padEndWidth, textWidth } from '../width.ts';
 
 export const cli: Catalogs['cli'] = {
   usage: {
@@ -8,7 +9,9 @@ export const cli: Catalogs['cli'] = {
 用法：
   boxlab                      打开实验室（终端界面）
   boxlab --present [LESSON]   投影用的实验室：一屏一步，不显示讲者备注
-  boxlab list [--json]        列出课程
+  boxlab --notes [LESSON]     带讲者备注的实验室（讲者自己的屏幕）
+  boxlab list [--json]        列出课和挑战
+  boxlab progress [--json]    你的进度，逐章列出
   boxlab lesson ID [--yes] [--markdown|--json]
                               以纯文本运行一课（--yes 自动完成它的任务）
   boxlab run [OPTIONS] -- CMD [ARG...]
@@ -24,6 +27,9 @@ export const cli: Catalogs['cli'] = {
                               push、pull、registry（见 'boxlab image --help'）
   boxlab engine [--json]      一个沙箱中的 Docker 引擎，直到按 Ctrl-C（见
                               'boxlab engine --help'）
+  boxlab network create|ls|rm|inspect
+                              用户定义的网桥网络，其中的容器能解析彼此的名字
+                              （见 'boxlab network --help'）
   boxlab doctor [--json]      这台机器能做什么，逐章说明
   boxlab cleanup [--dry-run] [--json]
                               删除被杀死的 boxlab 留下的东西
@@ -35,8 +41,10 @@ export const cli: Catalogs['cli'] = {
 
 在一个新容器里运行 CMD：使用每一种命名空间，根文件系统之上一层 overlay（根文件系统
 本身从不被写入），pivot_root，/proc 和一个最小的 /dev；并像 Docker 默认那样加以限制：
-保留 14 项能力（capability），其余全部丢弃，并遮蔽或只读 Docker 所遮蔽和只读的
-/proc 与 /sys 路径（这个内核有的那些）。暂时还没有 seccomp 过滤器。
+保留 14 项能力（capability），其余全部丢弃，遮蔽或只读 Docker 所遮蔽和只读的
+/proc 与 /sys 路径（这个内核有的那些），一个只允许 Docker 那些设备的设备控制组，
+以及在内核运行 AppArmor 时，一个类似 Docker 的 docker-default 的配置文件。暂时还
+没有 seccomp 过滤器。
 
 选项：
   --rootfs DIR        根文件系统（默认：缓存中的那个，没有就构建）
@@ -50,10 +58,13 @@ export const cli: Catalogs['cli'] = {
   --read-only         以只读方式挂载容器的根
   -e, --env K=V       设置一个环境变量（可重复）
   --net MODE          none：自己的网络命名空间，只有回环（默认）
-                      host：宿主机的网络（没有网络命名空间）
+  （或 --network）    host：宿主机的网络（没有网络命名空间）
                       bridge：eth0 接在宿主机的网桥 bl0 上，私有 /24，NAT 出网
+                      NETWORK：eth0 接在 'boxlab network create' 创建的网络上，
+                      容器在其中凭 --name 互相找到（DNS 在 127.0.0.11）
+  --name NAME         容器的名字：同一网络上的其他容器查询的就是它
   -p, --publish HOSTPORT:CTPORT[/tcp|udp]
-                      配合 --net bridge：宿主机的端口通向容器的端口
+                      配合 --net bridge 或 NETWORK：宿主机的端口通向容器的端口
                       （tcp 也在 127.0.0.1 上）；可重复
   --cap-add CAP       额外保留 CAP（SYS_ADMIN、NET_ADMIN 等；CAP_ 前缀和大小写
                       可省略）；ALL：boxlab 能给的每一项；可重复
@@ -63,6 +74,16 @@ export const cli: Catalogs['cli'] = {
   --security-opt no-new-privileges
                       设置 no_new_privs：setuid 程序和文件能力不再给命令
                       任何额外的权限
+  --security-opt apparmor=PROFILE
+                      unconfined；宿主机已加载的某个配置文件的名字；或者一个配置
+                      文件的路径（其中的配置文件名为 bl-...），为这次运行加载，
+                      运行后删除。内核没有 AppArmor 时拒绝
+  --device HOST[:CONTAINER][:rwm]
+                      把宿主机的设备节点给容器（放在 CONTAINER，在 /dev 下；默认
+                      同一路径），并允许打开它（r 读，w 写，m mknod；默认 rwm）；
+                      可重复
+  --device-cgroup-rule 'TYPE MAJOR:MINOR PERMS'
+                      在设备控制组中再允许一些（'b 7:* rw'）；可重复
   --bundle DIR        用 boxcore 的 OCI 运行时运行一个 OCI bundle（DIR/config.json
                       及其根文件系统），如同 'boxcore run'；此时不能再给其他选项
 
@@ -89,11 +110,13 @@ export const cli: Catalogs['cli'] = {
 
 退出状态就是 CMD 的退出状态（被信号 N 杀死时为 128+N）；125 表示 boxlab 自己
 没能创建容器。`,
-    lab: `用法：boxlab [--present [LESSON]] [--trust DIR] [--lang en|zh-CN]
+    lab: `用法：boxlab [--present] [--notes] [LESSON] [--trust DIR] [--lang en|zh-CN]
 
-打开实验室。--present 用于讲课：一屏一步，大号状态面板，步骤计数，隐藏讲者备注；
-它会直接打开 LESSON。在实验室里按 ? 查看按键。需要终端；脚本里请用
-'boxlab lesson ID --yes'。
+打开实验室（给出 LESSON 时直接打开那一课）。--present 用于讲课：一屏一步，行宽
+便于阅读，大号状态面板，步骤计数，完整的按键栏；按 80x24 和 120x30 的投影仪以及
+更大的屏幕绘制。讲者备注（课程里写给讲师的备注）只在 --notes 时或按下 N 之后显示：
+绝不显示给独自学习的人，也不显示在全场看到的屏幕上。在实验室里按 ? 查看按键。
+需要终端；脚本里请用 'boxlab lesson ID --yes'。
 设置 NO_COLOR、--no-color 或 TERM=dumb 时不使用颜色。进度和设置保存在
 $XDG_STATE_HOME/boxlab（~/.local/state/boxlab；在 sudo 下是调用者的目录）。
 语言：--lang，否则 BOXLAB_LANG，否则在首页按 L 选择并保存的语言，否则 locale。
@@ -102,15 +125,17 @@ $XDG_STATE_HOME/boxlab（~/.local/state/boxlab；在 sudo 下是调用者的目�
 只能这样运行，而且只有在除了你和 root 之外没人能修改它们时才行）。`,
     list: `用法：boxlab list [--json] [--trust DIR]
 
-列出课程：id、标题，以及是否需要 root。
+列出课和挑战：id、标题、是否需要 root，以及哪些是挑战（JSON 中的
+"kind": "challenge"）。
 
 --trust DIR：当 BOXLAB_LESSONS 指向 DIR 时运行其中的课程（内置课程以外的课程
 只能这样运行，而且只有在除了你和 root 之外没人能修改它们时才行）。`,
     lesson: `用法：boxlab lesson ID [--yes] [--markdown|--json] [--until N] [--trust DIR]
 
 以纯文本从头到尾运行一课：课文、命令、系统调用、之前和之后的状态，以及差异。
---yes 用任务的解答完成任务；只有每项检查都通过时退出状态才是 0。--markdown
-输出一份讲义，--json 输出事件流。--until N 在第 N 步之后停下，并保留这一课的容器
+--yes 用任务的解答完成任务，每个任务先检查一遍（什么都还没做就通过的任务会让
+这次运行失败）；只有每项检查都通过时退出状态才是 0。预测会连同它的正确选项一起
+显示。--markdown 输出一份讲义，--json 输出事件流（JSON lines，每行一个事件）。--until N 在第 N 步之后停下，并保留这一课的容器
 直到按 Ctrl-C，这样你可以在另一个终端里查看它们（boxlab state PID）。
 
 --trust DIR：当 BOXLAB_LESSONS 指向 DIR 时运行其中的课程（内置课程以外的课程
@@ -197,6 +222,36 @@ ENTRYPOINT、CMD、SHELL。DIR 中的 .dockerignore 对 COPY 和 ADD 隐藏文�
 控制组都不会改变。它一直运行到 Ctrl-C 或 SIGTERM，届时停止并删除它的一切（被
 SIGKILL 之后：boxlab cleanup）。不拉取任何镜像：用 boxlab image save 和
 docker load 给它镜像。`,
+    progress: `用法：boxlab progress [--json] [--trust DIR]
+
+你的进度，一章一章地列出：完成了的课和挑战，没用提示就解决的任务（或者看了提示、
+或者用了解答才解决的），以及预测对了多少（按你第一次的猜测算）。读自实验室的进度
+文件（$XDG_STATE_HOME/boxlab/progress.json；在 sudo 下，是调用它的那个用户的）。
+
+--trust DIR 在 BOXLAB_LESSONS 指向 DIR 时运行 DIR 中的课程（内置课程之外的课程只有
+这样才会运行，而且只有当除了你和 root 之外没有人能修改它们时）。`,
+    network: `用法：boxlab network create [--subnet CIDR] [-o|--opt KEY=VALUE] NAME
+      boxlab network ls [--json] [-q]
+      boxlab network rm NAME...
+      boxlab network inspect NAME...
+
+用户定义的网桥网络，与 Docker 的一样。每个网络有自己的网桥（bl-br-ID）和一个与
+宿主机任何路由都不重叠的私有子网（或 --subnet 给出的），出去时做地址伪装
+（masquerade），还有把它与实验室的其他网桥隔开的规则（nft list ruleset 可以看到）。
+容器用 boxlab run --net NAME（或 --network NAME）加入一个网络，并凭 --name 互相找到：
+它们的 /etc/resolv.conf 指向 127.0.0.11，容器网络命名空间里的一条 DNAT 把它送到这次
+运行的一个解析器，它只回答该网络中正在运行的容器的名字（NAME 或 NAME.NETWORK），
+别的都不回答。其他名字不会被转发：实验室的流量留在这台机器上。
+
+网络一直有定义，直到 'boxlab network rm'；它的网桥和规则只在有容器使用时才在内核
+中（第一个加入的容器创建它们，最后一个离开的删除它们），有容器在上面运行时 rm 会
+被拒绝。
+
+create 的选项：
+  --subnet CIDR       网络的子网（默认：一个空闲的私有 /24）
+  -o, --opt icc=false 网络中的容器彼此不能访问（网关和外面的世界仍然可达）；
+                      Docker 的 com.docker.network.bridge.enable_icc=false 也可以
+  -d, --driver bridge 唯一的驱动`,
     cleanup: `用法：boxlab cleanup [--dry-run] [--json]
 
 删除已经不再运行的 boxlab 进程留在这台机器上的东西，以它们的台账（ledger）所列
@@ -204,7 +259,7 @@ docker load 给它镜像。`,
   },
 
   noArguments: (command: string, words: string[]) => `多余的 ${words.join(' ')}：boxlab ${command} 不接受参数（见 boxlab ${command} --help）`,
-  unknownCommand: (c: string) => `boxlab: 未知命令 '${c}'。运行 'boxlab --help' 查看命令列表。`,
+  unknownCommand: (c: string, didYouMean = '') => `boxlab: 未知命令 '${c}'${didYouMean}。运行 'boxlab --help' 查看命令列表。`,
   needsRoot: (what: string) =>
     `boxlab ${what} 需要 root：命名空间、挂载和控制组都需要特权。请用 sudo 运行，或者用 --user 运行一个 rootless 容器。`,
   coreGone: '运行时核心先于容器结束了（被杀死或崩溃）：这次运行到此为止，它在宿主机上创建的东西都会被拿走。',
@@ -217,6 +272,24 @@ docker load 给它镜像。`,
   cleanupLive: (pids: number[]) => `未处理：正在运行的 boxlab 进程 ${pids.join(', ')} 的台账。`,
   cleanupDone: (n: number) => `已删除 ${n} 项资源。`,
   cleanupWould: (n: number) => `将删除 ${n} 项资源（演练：没有做任何改动）。`,
+  cleanupNetworksKept: (names: string[]) => `保留：网络 ${names.join('、')}，它们一直有定义，直到 boxlab network rm NAME（它们的网桥只在有容器使用时才在内核中）。`,
+  needsRootFor: (what: string, why: string) => `boxlab ${what} 需要 root：${why}。请用 sudo 运行。`,
+  network: {
+    whyRoot: '网络是宿主机在 /run/boxlab/net 下的共享状态，它们的网桥和规则属于宿主机',
+    unknownVerb: (verb: string) => `boxlab network ${verb}：不是网络命令；请选择 create、ls、rm 或 inspect（boxlab network --help）`,
+    createOneName: 'boxlab network create 只接受一个 NAME（boxlab network create [--subnet CIDR] [--opt icc=false] NAME）',
+    onlyBridge: (driver: string) => `--driver ${driver}：boxlab 只创建网桥网络`,
+    rmWhich: 'boxlab network rm NAME...：请给出要删除的网络',
+    inspectWhich: 'boxlab network inspect NAME...：请给出要显示的网络',
+    noSuch: (name: string) => `没有网络 ${name}（boxlab network ls 会列出它们）`,
+    table: (rows: { id: string; name: string; subnet: string; icc: boolean; bridge?: string; containers: number }[]) => {
+      // Docker's column names, as in English (scripts read them); the cells padded by columns
+      const head = ['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'ICC', 'BRIDGE', 'CONTAINERS'];
+      const body = rows.map((r) => [r.id, r.name, 'bridge', r.subnet, r.icc ? 'on' : 'off', r.bridge ?? '（无：没有容器）', String(r.containers)]);
+      const widths = head.map((h, i) => Math.max(textWidth(h), ...body.map((b) => textWidth(b[i]!))));
+      return [head, ...body].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : padEndWidth(c, widths[i]!))).join('  ')).join('\n');
+    },
+  },
 
   version: (version: string) => `boxlab ${version}`,
   error: (message: string) => `boxlab: ${message}`,
@@ -243,6 +316,15 @@ docker load 给它镜像。`,
   cleanupWouldRemove: '将删除',
   cleanupRemoved: '已删除',
   cleanupLine: (status: string, what: string, owner: number) => `${status}  ${what}（由 boxlab ${owner} 留下）`,
+
+  // boxlab list, progress
+  listLine: (id: string, title: string, needs: string, challenge: boolean) => `${id}  ${title}  （${needs}${challenge ? '，挑战' : ''}）`,
+  progressChapter: (chapter: string, done: number, total: number) => `${chapter}：已完成 ${done}/${total} 课`,
+  progressChallenges: (done: number, total: number) => `已解决 ${done}/${total} 个挑战`,
+  progressTasks: (clean: number, solved: number) => `${clean}/${solved} 个任务没用提示就解决了`,
+  progressPredictions: (right: number, answered: number) => `${right}/${answered} 个预测正确`,
+  progressFile: (file: string) => `（读自 ${file}）`,
+  progressNone: "还没有进度：打开实验室（'boxlab'），开始一课。",
 
   image: {
     unknownVerb: (v: string) => `boxlab image: 未知动作 '${v}'。运行 'boxlab image --help' 查看列表。`,

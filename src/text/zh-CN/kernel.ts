@@ -63,10 +63,6 @@ export const kernel: Catalogs['kernel'] = {
     'pid_for_children 读不出来：一个新的 PID 命名空间正在等待它的第一个进程（unshare --pid 而没有 --fork）；这个进程 fork 出的下一个子进程将成为它的 PID 1',
   timeForChildren: (own: string, children: string) =>
     `time_for_children 是 ${children}，而不是 ${own}：这个进程的子进程将处在另一个时间命名空间`,
-  referenceFallback: (wanted: number, used: number, why: string) =>
-    `这里读不到作为参照的宿主机进程 pid ${wanted}（${why}）；改为与 boxlab 自己的进程 pid ${used} 比较`,
-
-  // proc
   procSharedHost: (pid: number) =>
     `pid ${pid} 共用宿主机的 PID 命名空间：只显示它和它的后代`,
   procInaccessible: (n: number) => `有 ${n} 个进程读不出来，未显示`,

@@ -16,6 +16,7 @@ export const ledger: Catalogs['ledger'] = {
     oci: (name: string, root: string) => `boxcore 的容器 ${name}（${root}）`,
     ociRoot: (path: string) => `OCI 状态根目录 ${path} 及其中的每个容器`,
     nat: (table: string, tool?: string, netns?: string) => `NAT 表 ${table}${tool ? `（${tool}）` : ''}${netns ? `（在网络命名空间 ${netns} 中）` : ''}`,
+    apparmor: (name: string) => `AppArmor 配置文件 ${name}`,
   },
 
   distrust: {
