@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAll, loadSources, readIndex, summarize, summarizeCourse } from '../../src/lessons/loader.ts';
 import { trustLessons } from '../../src/lessons/trust.ts';
+import { stampTranslation } from '../../src/lessons/translation.ts';
+import { useLanguage } from '../../src/text/index.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const lesson = (id: string, title: string) => [
@@ -91,7 +93,8 @@ describe('the lesson index cache', () => {
 
   it.each([
     ['not JSON', () => '{"format": "boxlab-lesson-'],
-    ['another format', (s: string) => s.replace('boxlab-lesson-index/1', 'boxlab-lesson-index/0')],
+    ['another format', (s: string) => s.replace('boxlab-lesson-index/2', 'boxlab-lesson-index/1')],
+    ['a summary in another language', (s: string) => s.replace('"lang":"en"', '"lang":"zh-CN"')],
     ['another build', (s: string) => s.replace(/"build":"[^"]*"/, '"build":"1:2:3:4"')],
     ['a summary of the wrong shape', (s: string) => s.replace('"steps":1', '"steps":"1"')],
     ['a summary with a field too many', (s: string) => s.replace('"steps":1', '"steps":1,"extra":1')],
@@ -113,5 +116,28 @@ describe('the lesson index cache', () => {
     writeFileSync(cacheFile, readFileSync(cacheFile, 'utf8').replaceAll('"Alpha"', '"Lie"'));
     chmodSync(cacheFile, 0o666);
     expect(titles(await cached())).toEqual(['Alpha', 'Beta']);
+  });
+
+  it('keeps English summaries only: a translated title is read from its translation, never cached nor shown in English', async () => {
+    const english = lesson('a', 'Alpha');
+    const chinese = stampTranslation(english, english.replace('title: Alpha', 'title: 阿尔法').replace('Why.', '为什么。')).text;
+    mkdirSync(join(root, 'zh-CN', '01-c'), { recursive: true });
+    writeFileSync(join(root, 'zh-CN', '01-c', '01-a.md'), chinese);
+    try {
+      useLanguage('zh-CN');
+      expect(titles(await cached())).toEqual(['阿尔法', 'Beta']);
+      expect((await cached()).lessons.map((l) => l.lang)).toEqual(['zh-CN', 'en']);
+      const stored = JSON.parse(readFileSync(cacheFile, 'utf8'));
+      expect(Object.values(stored.files).map((e) => (e as { summary: { title: string; lang: string } }).summary)).toMatchObject([{ title: 'Alpha', lang: 'en' }, { title: 'Beta', lang: 'en' }]);
+      // read from the cache, and loaded in full (which fills the cache), still in Chinese
+      expect((await readIndex(root)).entries.map((e) => e.summary.title)).toEqual(['阿尔法', 'Beta']);
+      await loadSources((await readIndex(root)).sources);
+      expect(titles(await cached())).toEqual(['阿尔法', 'Beta']);
+      useLanguage('en');
+      expect(titles(await cached())).toEqual(['Alpha', 'Beta']);
+      expect((await readIndex(root)).entries.map((e) => e.summary.title)).toEqual(['Alpha', 'Beta']);
+    } finally {
+      useLanguage('en');
+    }
   });
 });
