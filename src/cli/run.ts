@@ -8,6 +8,8 @@ import { NET_MODES, NetworkError, parsePublish, type NetMode } from '../runtime/
 import { HostNetError } from '../ledger/host-net.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
+import { detachOptionSpecs, parseDetach, type DetachOptions } from '../runtime/detached/options.ts';
+import { reserveName, StoreError } from '../runtime/detached/store.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { cli, runtime } from '../text/index.ts';
 
@@ -24,7 +26,7 @@ export function parseNamespaces(list: string): NamespaceName[] {
   return [...new Set(names)] as NamespaceName[];
 }
 
-export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) | 'help' {
+export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean; detach?: DetachOptions }) | 'help' {
   const { options: o, rest } = parseOptions(args, {
     help: { value: false, short: 'h' },
     rootfs: { value: true },
@@ -39,13 +41,15 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     publish: { value: true, short: 'p', repeat: true },
     ...cgroupOptionSpecs(),
     ...securityOptionSpecs(),
+    ...detachOptionSpecs(),
     explain: { value: false },
   });
   if (o.help) return 'help';
-  let limits, security;
+  let limits, security, detach;
   try {
     limits = parseLimits(o);
     security = parseSecurity(o);
+    detach = parseDetach(o, o.user === true);
   } catch (err) {
     if (err instanceof FlagError) throw new UsageError(err.message);
     throw err;
@@ -88,6 +92,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     limits,
     security,
     ...(o.explain ? { explain: true } : {}),
+    detach,
   };
 }
 
@@ -142,7 +147,19 @@ export async function runCommand(args: string[]): Promise<number> {
       for (const e of errors) console.error(cli.runError(e));
       return EXIT_USAGE;
     }
-    return interrupt.status ?? await runContainer(spec, ledger, interrupt);
+    if (interrupt.status !== undefined) return interrupt.status;
+    if (spec.detach?.detach) return await (await import('./run-detached.ts')).runDetached(spec, spec.detach, ledger, interrupt);
+    // A name is held while the run lasts, so no detached container takes it meanwhile.
+    if (spec.detach?.name) {
+      try {
+        await reserveName(ledger, spec.detach.name);
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        console.error(cli.runError(err.message));
+        return EXIT_RUNTIME;
+      }
+    }
+    return await runContainer(spec, ledger, interrupt);
   } finally {
     // What could not be removed stays in the ledger, for boxlab cleanup: say so.
     for (const e of await ledger.close()) console.error(cli.runError(cli.leftBehind(e.message)));

@@ -40,6 +40,9 @@ export interface RunSpec {
   limits?: Limits;
   /** Capabilities, masked paths, no_new_privs: Docker's defaults and flags (security.ts). */
   security: Security;
+  /** A cgroup of its own even without limits: a detached container's, which boxlab
+   *  stats reads. */
+  ownGroup?: boolean;
 }
 
 export const DEFAULT_ENV = [
@@ -92,7 +95,8 @@ export class Container {
     const merged = join(this.dir, 'merged');
     const ns = spec.ns;
     // The cgroup comes first: the init is born in it, so nothing it forks escapes.
-    if (spec.limits && needsGroup(spec.limits) && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits, this.scope);
+    const wantsGroup = spec.ownGroup || (spec.limits !== undefined && needsGroup(spec.limits));
+    if (wantsGroup && ledger) this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits ?? {}, this.scope);
     const { ct, pid } = await core.clone(ns, this.group?.ref);
     this.ct = ct;
     this.pid = pid;
@@ -104,7 +108,7 @@ export class Container {
     }
     // A new network namespace holds only loopback, and it starts down.
     if (ns.includes('net')) await loopbackUp(core, ct);
-    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? []);
+    if (spec.net === 'bridge' && ledger) this.network = await attachBridge(core, ledger, ct, spec.publish ?? [], this.scope);
     // Mount events must not leak back to the host, nor the host's into the container.
     await core.propagation(ct, 'private', '/', true);
     await core.mount(ct, { type: 'overlay', target: merged, lower: spec.lowers ?? [spec.rootfs], upper: spec.upper ?? this.upper, work: join(this.dir, 'work') });

@@ -171,9 +171,9 @@ async function ipForward(core: Core): Promise<void> {
  *  an address of bl0's subnet leased to this run. The ledger holds a reference first;
  *  releasing it (at the end, or `boxlab cleanup` after a SIGKILL) frees the address, and
  *  the last reference out removes bl0 and restores ip_forward (src/ledger/host-net.ts). */
-export async function joinBridge(core: Core, ledger: Ledger): Promise<{ gateway: string; subnet: string; ip: string }> {
+export async function joinBridge(core: Core, ledger: Ledger, scope?: string): Promise<{ gateway: string; subnet: string; ip: string }> {
   const holder = newHolder();
-  ledger.record({ kind: 'net-share', holder });
+  ledger.record({ kind: 'net-share', holder }, scope);
   return withHostNetLock(async () => {
     hostNet.liveHolders(); // a SIGKILLed run's leases are free again
     hostNet.addHolder(holder);
@@ -205,9 +205,11 @@ function loopbackProxy(p: Publish, ip: string): Promise<Server> {
   });
 }
 
-/** --net bridge: join the container (already cloned with a network namespace) to bl0. */
-export async function attachBridge(core: Core, ledger: Ledger, ct: string, publish: Publish[]): Promise<Attached> {
-  const { gateway, subnet, ip } = await joinBridge(core, ledger);
+/** --net bridge: join the container (already cloned with a network namespace) to bl0.
+ *  Its ledger entries carry SCOPE, so a container restarted by its supervisor gives
+ *  back its address, link and NAT table each time (Container.stop unwinds the scope). */
+export async function attachBridge(core: Core, ledger: Ledger, ct: string, publish: Publish[], scope?: string): Promise<Attached> {
+  const { gateway, subnet, ip } = await joinBridge(core, ledger, scope);
   const len = subnet.split('/')[1];
 
   // The veth pair, made on the host, its inner end moved into the container and
@@ -216,7 +218,7 @@ export async function attachBridge(core: Core, ledger: Ledger, ct: string, publi
   let hostEnd = '';
   do hostEnd = `bl-${randomBytes(2).toString('hex')}`;
   while (existsSync(`/sys/class/net/${hostEnd}`));
-  ledger.record({ kind: 'link', name: hostEnd });
+  ledger.record({ kind: 'link', name: hostEnd }, scope);
   await core.vethAdd({}, hostEnd, `${hostEnd}c`);
   await core.linkMove({}, `${hostEnd}c`, { ct }, 'eth0');
   await core.linkMaster({}, hostEnd, BRIDGE);
@@ -227,7 +229,7 @@ export async function attachBridge(core: Core, ledger: Ledger, ct: string, publi
 
   // NAT: out with the host's address; in through each published port.
   const table = blName('nat');
-  ledger.record({ kind: 'nat', table });
+  ledger.record({ kind: 'nat', table }, scope);
   await core.natMasquerade({}, table, subnet, BRIDGE);
   const proxies: Server[] = [];
   const close = async () => {
