@@ -49,6 +49,7 @@ export async function psCommand(args: string[]): Promise<number> {
       id: c.id, name: c.name, image: c.image, command: c.argv, created: formatTime(msToNs(c.created)),
       state: c.status, status: statusText(c), exitCode: c.state.exitCode, restartCount: c.state.restartCount,
       restartPolicy: c.restart, health: c.state.health ?? null, pid: c.state.pid, ports: c.ports,
+      startedAt: c.state.startedAt ? formatTime(msToNs(c.state.startedAt)) : '', finishedAt: c.state.finishedAt ? formatTime(msToNs(c.state.finishedAt)) : '',
       supervisor: c.supervisor.pid, error: c.state.error,
     })), null, 2));
   } else {
