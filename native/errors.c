@@ -189,9 +189,13 @@ static const struct entry table[] = {
 	{ "mount", ENOTDIR, NULL,
 	  "the target and the source must both be directories, or both files (for a bind mount)",
 	  "bind a file onto a file and a directory onto a directory" },
+	{ "mount", ENODEV, "overlay",
+	  "this kernel does not know the overlay filesystem: overlayfs (CONFIG_OVERLAY_FS) is neither built in nor loaded",
+	  "load its module on the host, as root: modprobe overlay (cat /proc/filesystems lists the filesystems the kernel "
+	  "knows; a kernel built without CONFIG_OVERLAY_FS cannot mount one)" },
 	{ "mount", ENODEV, NULL,
-	  "this kernel does not know that filesystem type (see /proc/filesystems)",
-	  "load its module (modprobe overlay) or pick another type" },
+	  "this kernel does not know that filesystem type (cat /proc/filesystems lists those it knows)",
+	  "load the filesystem's module on the host, as root (modprobe NAME), or pick another type" },
 	{ "mount", EBUSY, NULL,
 	  "something is already mounted there in a way that conflicts, or the device is busy",
 	  "unmount it first, or mount on a fresh directory" },
@@ -340,6 +344,21 @@ static const struct entry table[] = {
 	{ "vxlan_add", EEXIST, NULL,
 	  "a link named {path} exists already, or another VXLAN link of this namespace uses the same VNI and UDP port",
 	  "pick another name or vni, or delete the old link" },
+	/* A link kind the kernel has no driver for: RTM_NEWLINK names the kind, the kernel
+	 * asks modprobe for "rtnl-link-KIND" (only for root of the host's user namespace),
+	 * and without a driver answers EOPNOTSUPP, "Unknown device type". */
+	{ "veth_add", EOPNOTSUPP, NULL,
+	  "this kernel cannot make veth links: the veth driver (CONFIG_VETH) is neither built in nor loaded, and the "
+	  "kernel did not load it by itself",
+	  "load it on the host, as root: modprobe veth (a kernel built without CONFIG_VETH has no veth at all)" },
+	{ "bridge_add", EOPNOTSUPP, NULL,
+	  "this kernel cannot make bridges: the bridge driver (CONFIG_BRIDGE) is neither built in nor loaded, and the "
+	  "kernel did not load it by itself",
+	  "load it on the host, as root: modprobe bridge (a kernel built without CONFIG_BRIDGE has no bridges at all)" },
+	{ "vxlan_add", EOPNOTSUPP, NULL,
+	  "this kernel cannot make VXLAN links: the vxlan driver (CONFIG_VXLAN) is neither built in nor loaded, and the "
+	  "kernel did not load it by itself",
+	  "load it on the host, as root: modprobe vxlan (a kernel built without CONFIG_VXLAN has no VXLAN at all)" },
 	{ "vxlan_add", EINVAL, NULL, "the kernel refused the VXLAN settings: local and remote must be of one family, and "
 	  "a multicast group needs dev", "" },
 	{ "link_move", EEXIST, "move", "the destination namespace has a link named {path} already",
@@ -623,6 +642,10 @@ static const struct {
 	{ "nat_tool", "the command and its words are above; nft list ruleset (or iptables-save -t nat) shows the rules" },
 	{ "nat_table", "a lab NAT table is named bl-... (letters, digits, - _), at most 23 bytes" },
 	{ "no_nat_tool", "install nftables (apt-get install nftables), or iptables" },
+	{ "nat_kernel", "the kernel lacks the netfilter support this NAT needs: nf_tables (CONFIG_NF_TABLES) with its NAT, "
+	  "masquerade and fib parts (CONFIG_NFT_NAT, CONFIG_NFT_MASQ, CONFIG_NFT_FIB_IPV4); load them on the host, as root: "
+	  "modprobe nf_tables nft_chain_nat nft_nat nft_masq nft_fib_ipv4 (for iptables also: modprobe nft_compat "
+	  "xt_addrtype xt_MASQUERADE xt_nat xt_tcpudp, or iptable_nat with iptables-legacy)" },
 	{ "no_nat_table", "nothing to delete; nft list tables (or iptables -t nat -S) shows what there is" },
 	{ "cg_no_layout", "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup), or boot with systemd" },
 	{ "cg_name", "a cgroup name is one plain word (letters, digits, - _ .), e.g. bl-box; a parent is such words joined by /" },

@@ -434,7 +434,7 @@ static const char *mount_variant(const struct mount_call *c, int err)
 {
 	if (c->overlay && (err == EINVAL || err == EPERM) && in_user_namespace() && kernel_older_than(5, 11))
 		return "overlay_userns_old";
-	if (c->overlay && err == EINVAL)
+	if (c->overlay && (err == EINVAL || err == ENODEV))
 		return "overlay";
 	if (err == EPERM && in_user_namespace())
 		return "userns";

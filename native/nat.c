@@ -236,6 +236,25 @@ static int check_published(struct reply *r, struct natop *o)
 	return result;
 }
 
+/* Words nft and iptables print when the kernel itself lacks what a rule needs (a
+ * table type, a chain type, an expression, a match or target module), rather than
+ * when the rule is wrong: then the reply names the modules instead of the tool. */
+static bool kernel_lacks(const char *said)
+{
+	static const char *const signs[] = {
+		"Operation not supported",  /* nft: no such expression (masq, fib, nat) */
+		"Protocol not supported",   /* nft: no nf_tables at all (no nfnetlink subsystem) */
+		"No such file or directory", /* nft: chain type nat unknown, as the table is new */
+		"do you need to insmod",    /* iptables: no nat table */
+		"missing kernel module",    /* iptables: an extension the kernel lacks */
+		"Couldn't load",            /* iptables: a match or target the kernel lacks */
+	};
+	for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++)
+		if (strstr(said, signs[i]))
+			return true;
+	return false;
+}
+
 /* The shell line: every command that runs, joined. */
 static void nat_shell(struct reply *r, struct natop *o)
 {
@@ -255,8 +274,9 @@ static int nat_in_ns(struct reply *hr, void *ctx)
 		if (rc != 0) {
 			if (rc > 0) {
 				buf_put(&out, "", 0);
+				const char *hint = state_hint(kernel_lacks(out.s) ? "nat_kernel" : "nat_tool");
 				out.s[strcspn(out.s, "\n")] = 0;
-				fail_state(hr, state_hint("nat_tool"), "%s exited with status %d: %s", o->cmds[i][0], rc, out.s);
+				fail_state(hr, hint, "%s exited with status %d: %s", o->cmds[i][0], rc, out.s);
 			}
 			buf_free(&out);
 			/* Undo the iptables commands that worked (one nft run is one

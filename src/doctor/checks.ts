@@ -14,6 +14,7 @@ import { kernelAtLeast } from '../kernel/release.ts';
 import { which } from '../runtime/programs.ts';
 import { doctor as t } from '../text/index.ts';
 import type { CgroupReport } from '../runtime/cgroups.ts';
+import { configOf, kernelFix } from './kernel.ts';
 
 export type Status = 'ok' | 'warn' | 'missing';
 
@@ -38,10 +39,15 @@ function read(path: string): string {
 // The checks that start programs do it asynchronously: the home screen draws before
 // they are done, and the doctor runs them side by side.
 const run = promisify(execFile);
+// A program or a probe gets this long before it counts as failed. It takes milliseconds
+// on a machine, but seconds on a busy one running the checks side by side (the cgroup-v2
+// test guest emulates its CPUs), and a slow answer must not read as "not built" or as
+// the kernel's refusal; the home screen never waits for it.
+const PROBE_TIMEOUT_MS = 20_000;
 
 async function firstLine(cmd: string, args: string[]): Promise<string> {
   try {
-    return (await run(cmd, args, { encoding: 'utf8', timeout: 3000 })).stdout.split('\n')[0]!.trim();
+    return (await run(cmd, args, { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS })).stdout.split('\n')[0]!.trim();
   } catch {
     return '';
   }
@@ -116,7 +122,7 @@ async function throwaway(ns: ('mount' | 'net')[], script: string, unprivileged: 
   const unshare = ['unshare', ...(asUser ? ['--user', '--map-root-user'] : []), ...flags, 'sh', '-c', script];
   const argv = unprivileged && isRoot() ? ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', ...unshare] : unshare;
   try {
-    const r = await run(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5000, cwd: '/' });
+    const r = await run(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, cwd: '/' });
     return { tried: true, ok: true, out: `${r.stdout}${r.stderr}`.trim() };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
@@ -194,7 +200,7 @@ export async function checkOverlay(): Promise<Check> {
   ]);
   const mounts = asRoot.tried ? asRoot.ok : known;
   const facts = { mount: mounts, userns: inUserns.ok };
-  if (!mounts) return { id: 'overlay', title: t.overlay, status: 'missing', detail: t.overlayMissing(asRoot.out), fix: t.overlayFix, facts };
+  if (!mounts) return { id: 'overlay', title: t.overlay, status: 'missing', detail: t.overlayMissing(asRoot.out), fix: kernelFix('overlay'), facts };
   return { id: 'overlay', title: t.overlay, status: 'ok', detail: t.overlayOk(asRoot.tried, inUserns.tried, inUserns.ok), facts };
 }
 
@@ -206,43 +212,71 @@ export function checkLoop(): Check {
     try { closeSync(openSync('/dev/loop-control', 'r+')); } catch { usable = false; }
   }
   const losetup = !!which('losetup');
-  if (!usable) return { id: 'loop', title: t.loop, status: 'warn', detail: t.loopMissing, fix: t.loopFix, facts: { usable: false } };
+  if (!usable) return { id: 'loop', title: t.loop, status: 'warn', detail: t.loopMissing, fix: `${kernelFix('loop')}; ${t.loopInContainer}`, facts: { usable: false } };
   if (!losetup) return { id: 'loop', title: t.loop, status: 'warn', detail: t.loopNoLosetup, fix: t.loopLosetupFix, facts: { usable: false } };
   return { id: 'loop', title: t.loop, status: 'ok', detail: t.loopOk(devices), facts: { usable: true } };
 }
 
+// The rules native/nat.c makes, for each tool: the tables, chains, matches and targets
+// the NAT lessons use (masquerade out, DNAT in through a fib or addrtype match), so that
+// every kernel module they load is tried.
+const NAT_PROBE = {
+  nft: "nft 'add table ip bl-probe; add chain ip bl-probe pre { type nat hook prerouting priority dstnat; }; "
+    + 'add chain ip bl-probe post { type nat hook postrouting priority srcnat; }; add rule ip bl-probe post ip saddr 10.0.0.0/8 masquerade; '
+    + "add rule ip bl-probe pre fib daddr type local tcp dport 8080 dnat to 10.0.0.2:80'",
+  iptables: 'iptables -t nat -N BL-PROBE && iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j BL-PROBE && '
+    + 'iptables -t nat -A BL-PROBE -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80 && '
+    + 'iptables -t nat -A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE',
+};
+
 /** The tool the lab uses (nft where installed, else iptables: as native/nat.c picks it),
- *  and a masquerade rule made with it in a throwaway network namespace. */
+ *  and the lab's masquerade and DNAT rules made with it in a throwaway network namespace. */
 export async function checkNetfilter(): Promise<Check> {
   const nft = which('nft');
   const ipt = which('iptables');
   if (!nft && !ipt) return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: t.netfilterMissing, fix: t.netfilterFix, facts: { nat: false } };
+  const tool = nft ? 'nft' : 'iptables';
   const version = nft ? await firstLine(nft, ['--version']) : await firstLine(ipt!, ['-V']);
   const backend = nft ? 'nf_tables' : iptablesBackend(version) ?? '?';
-  const script = nft
-    ? "nft 'add table ip bl-probe; add chain ip bl-probe post { type nat hook postrouting priority 100; }; add rule ip bl-probe post masquerade'"
-    : 'iptables -t nat -A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE';
-  const tried = await throwaway(['net'], script, false);
-  const detail = t.netfilterIs(nft ? 'nft' : 'iptables', version, backend, tried.tried, tried.ok);
-  if (tried.tried && !tried.ok) return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: `${detail}: ${tried.out}`, fix: t.netfilterNatFix, facts: { nat: false } };
+  const tried = await throwaway(['net'], NAT_PROBE[tool], false);
+  const detail = t.netfilterIs(tool, version, backend, tried.tried, tried.ok);
+  if (tried.tried && !tried.ok) {
+    return { id: 'netfilter', title: t.netfilter, status: 'warn', detail: t.netfilterRefused(detail, configOf('netfilter'), firstOf(tried.out)), fix: kernelFix('netfilter', tool), facts: { nat: false } };
+  }
   return { id: 'netfilter', title: t.netfilter, status: 'ok', detail, facts: { nat: true } };
 }
 
+/** The first line of what a tried command said (the kernel's refusal, as the tool words it). */
+const firstOf = (said: string) => said.split('\n')[0]!.trim();
+
+/** The link kinds of the course, each as `ip` makes it. */
+export const LINK_KINDS = {
+  veth: 'ip link add bl-p0 type veth peer name bl-p1',
+  bridge: 'ip link add bl-pb type bridge',
+  vxlan: 'ip link add bl-px type vxlan id 42 dstport 4789',
+} as const;
+export type LinkKind = keyof typeof LINK_KINDS;
+
 /** veth, bridge and vxlan links made in a throwaway network namespace. */
 export async function checkLinks(): Promise<Check> {
-  const kinds = { veth: 'ip link add bl-p0 type veth peer name bl-p1', bridge: 'ip link add bl-pb type bridge', vxlan: 'ip link add bl-px type vxlan id 42 dstport 4789' };
-  if (!which('ip')) return { id: 'links', title: t.links, status: 'warn', detail: t.noIp, fix: t.noIpFix, facts: { veth: false, bridge: false, vxlan: false } };
+  const kinds = Object.keys(LINK_KINDS) as LinkKind[];
+  if (!which('ip')) return { id: 'links', title: t.links, status: 'warn', detail: t.noIp, fix: t.noIpFix, facts: { tried: false } };
   const facts: Record<string, boolean> = {};
+  const said: string[] = [];
   let tried = true;
-  for (const [kind, cmd] of Object.entries(kinds)) {
-    const r = await throwaway(['net'], cmd, false);
+  for (const kind of kinds) {
+    const r = await throwaway(['net'], LINK_KINDS[kind], false);
     tried &&= r.tried;
     facts[kind] = r.ok;
+    if (r.tried && !r.ok) said.push(t.linkRefused(kind, configOf(kind), firstOf(r.out)));
   }
-  const missing = Object.keys(kinds).filter((k) => !facts[k]);
+  facts.tried = tried;
+  const missing = kinds.filter((k) => !facts[k]);
   if (!tried) return { id: 'links', title: t.links, status: 'warn', detail: t.linksNotTried, fix: t.rootFix, facts };
-  if (missing.length) return { id: 'links', title: t.links, status: 'warn', detail: t.linksMissing(missing), fix: t.linksFix(missing), facts };
-  return { id: 'links', title: t.links, status: 'ok', detail: t.linksOk(Object.keys(kinds)), facts };
+  if (missing.length) {
+    return { id: 'links', title: t.links, status: 'warn', detail: t.linksMissing(missing), more: said, fix: missing.map((k) => kernelFix(k)).join('; '), facts };
+  }
+  return { id: 'links', title: t.links, status: 'ok', detail: t.linksOk(kinds), facts };
 }
 
 export function checkSeccomp(): Check {

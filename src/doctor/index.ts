@@ -10,7 +10,8 @@ import { doctor as t, lessons as lessonText } from '../text/index.ts';
 import { lessonsRoot } from '../lessons/loader.ts';
 import { LessonTrustError } from '../lessons/trust.ts';
 import { which } from '../runtime/programs.ts';
-import { allChecks, type Check } from './checks.ts';
+import { allChecks, type Check, type LinkKind } from './checks.ts';
+import { configOf, kernelFix } from './kernel.ts';
 import { registryBinary } from '../images/registry-server.ts';
 
 export { allChecks, cgroupLayout, type Check } from './checks.ts';
@@ -33,9 +34,22 @@ const namespace = (ns: string) => (): Problem | undefined =>
 const program = (name: string, pkg: string) => (): Problem | undefined =>
   which(name) ? undefined : { why: t.noProgram(name, pkg), fix: `apt-get install ${pkg}` };
 
-/** A link kind the probe made in a throwaway network namespace. */
-const link = (kind: string) => (c: Checks): Problem | undefined =>
-  fact(c, 'links', kind) ? undefined : { why: t.linksMissing([kind]), fix: fixOf(c, 'links') || t.linksFix([kind]) };
+/** A link kind the probe made in a throwaway network namespace. Not tried (no root, no
+ *  ip) is the links check's own problem; tried and refused is the kernel's. */
+const link = (kind: LinkKind) => (c: Checks): Problem | undefined => {
+  if (fact(c, 'links', kind)) return undefined;
+  if (!fact(c, 'links', 'tried')) return { why: t.linksNotTried, fix: fixOf(c, 'links') };
+  return { why: t.linkMissing(kind, configOf(kind)), fix: kernelFix(kind) };
+};
+
+const netfilterNat = (c: Checks): Problem | undefined =>
+  (fact(c, 'netfilter', 'nat') ? undefined : { why: c.get('netfilter')!.detail, fix: fixOf(c, 'netfilter') });
+
+/** The Docker engine: its programs, and what dockerd cannot start without - a bridge
+ *  and NAT rules for its default network (docker0). */
+const dockerEngine = (c: Checks): Problem | undefined =>
+  (c.get('engine')?.status === 'ok' ? undefined : { why: c.get('engine')?.detail ?? t.engineNotChecked, fix: fixOf(c, 'engine') })
+  ?? link('bridge')(c) ?? netfilterNat(c);
 
 /** For each feature a lesson may need: what is missing here, or undefined. cgroup-v1 and
  *  cgroup-v2 are judged together (see judgeLesson): a lesson names the layouts it runs on. */
@@ -57,14 +71,14 @@ export const FEATURE_NEEDS: Record<Feature, (checks: Checks, lesson: LessonSumma
   veth: link('veth'),
   bridge: link('bridge'),
   vxlan: link('vxlan'),
-  netfilter: (c) => (fact(c, 'netfilter', 'nat') ? undefined : { why: c.get('netfilter')!.detail, fix: fixOf(c, 'netfilter') }),
+  netfilter: netfilterNat,
   seccomp: (c) => (fact(c, 'seccomp', 'filter') ? undefined : { why: t.noSeccomp, fix: t.seccompFix }),
   loop: (c) => (fact(c, 'loop', 'usable') ? undefined : { why: c.get('loop')!.detail, fix: fixOf(c, 'loop') }),
   jq: program('jq', 'jq'),
   curl: program('curl', 'curl'),
   registry: () => (existsSync(registryBinary()) ? undefined : { why: t.noProgram(registryBinary(), 'docker-registry'), fix: `apt-get install docker-registry` }),
   buildah: program('buildah', 'buildah'),
-  docker: (c) => (c.get('engine')?.status === 'ok' ? undefined : { why: c.get('engine')?.detail ?? t.engineNotChecked, fix: fixOf(c, 'engine') }),
+  docker: dockerEngine,
 };
 
 /** The layouts a lesson names (cgroup-v1, cgroup-v2) are the ones it runs on: one of

@@ -62,7 +62,9 @@ const DAEMON = 'daemon';
 const CGROUP_PARENT = 'docker';
 /** dockerd raises /proc/sys/kernel/keys/root_maxkeys to this when lower. */
 const ROOT_MAXKEYS = 1_000_000;
-const START_TIMEOUT_MS = 30_000;
+/** A bound on a hang, not a speed: dockerd answers within seconds here, but took over
+ *  30 s in the cgroup-v2 guest, whose CPUs are emulated, on a busy machine. */
+const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface DockerResult { code: number; stdout: string; stderr: string }
@@ -242,11 +244,22 @@ export class DockerEngine {
     });
   }
 
-  /** The docker client against this engine (its own config dir, never ~/.docker). */
+  /** What points docker and ctr at this engine: its socket, containerd's, and a client
+   *  config dir of its own (never ~/.docker). */
+  get clientEnv(): Record<string, string> {
+    return {
+      DOCKER_HOST: `unix://${this.socket}`,
+      DOCKER_CONFIG: join(this.dir, 'client'),
+      // dockerd's managed containerd listens in its exec-root.
+      CONTAINERD_ADDRESS: join(this.dir, 'exec', 'containerd', 'containerd.sock'),
+    };
+  }
+
+  /** The docker client against this engine. */
   docker(args: string[], opts: { timeoutMs?: number } = {}): Promise<DockerResult> {
     return new Promise((resolve) => {
-      execFile(this.programs.docker, ['--host', `unix://${this.socket}`, ...args], {
-        env: { ...process.env, DOCKER_CONFIG: join(this.dir, 'client') },
+      execFile(this.programs.docker, args, {
+        env: { ...process.env, ...this.clientEnv },
         timeout: opts.timeoutMs ?? 60_000,
         maxBuffer: 16 << 20,
         encoding: 'utf8',
@@ -258,8 +271,11 @@ export class DockerEngine {
   }
 
   /** SIGTERM (dockerd stops its containers and containerd), then whatever is left in
-   *  the lab's groups is killed, and every resource removed. */
-  async stop(): Promise<void> {
+   *  the lab's groups is killed, and every resource removed. `graceful: false` skips
+   *  the SIGTERM: for an engine whose containers and data go with it anyway (a
+   *  lesson's), where waiting for dockerd to stop each container only costs time. */
+  async stop({ graceful = true }: { graceful?: boolean } = {}): Promise<void> {
+    if (!graceful) await this.core.signal({ ct: this.ct }, 'KILL').catch(() => undefined);
     if (!(await this.ended())) {
       await this.core.signal({ ct: this.ct }, 'TERM').catch(() => undefined);
       const end = Date.now() + STOP_TIMEOUT_MS;

@@ -39,14 +39,16 @@ async function runHere(cmd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
 const captured = (r: { code: number; stdout?: string; stderr?: string }): Ran => ({ code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' });
 
 export class CommandRunner {
-  constructor(private gateway: OpGateway, private vars: VariableScope, private log: SyscallLog) {}
+  /** `env`: what the lesson's workspace adds to its host commands' environment (the
+   *  docker client pointed at ${docker}). */
+  constructor(private gateway: OpGateway, private vars: VariableScope, private log: SyscallLog, private env: () => Record<string, string> = () => ({})) {}
 
   /** Run a block's command (its ${variables} filled in) and capture what it printed. */
   async run(source: LogSource, where: Where, command: string, log: LogEntry[]): Promise<Ran> {
     const cmd = this.vars.subst(command);
     if (where === 'inside') return captured(await this.gateway.join(source, cmd, log));
     if (where === 'spawn') return captured(await this.gateway.spawn(source, cmd, log));
-    const env = commandEnv({ BOXLAB_CT: this.vars.get('ct'), BOXLAB_PID: this.vars.get('pid'), ...boxlabItself() });
+    const env = commandEnv({ ...this.env(), BOXLAB_CT: this.vars.get('ct'), BOXLAB_PID: this.vars.get('pid'), ...boxlabItself() });
     const script = SHELL_PRELUDE + cmd;
     const r = this.vars.get('oci') ? await this.underCore(script, env) : await runHere(script, env);
     this.log.add(source, { op: 'shell', ok: r.code === 0, syscalls: [], shell: cmd, error: r.code === 0 ? undefined : { message: text.exitCode(r.code) } }, log);

@@ -23,10 +23,10 @@ import {
 const fmt = () => lessons.format;
 
 /** Variables every session provides; lessons add their own under `vars:`. `rootfs`,
- *  `dir`, `registry`, `oci` and the loop device (`loop`, `loop_dev`) are made only for a
- *  lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
+ *  `dir`, `registry`, `oci`, the loop device (`loop`, `loop_dev`) and `docker` are made
+ *  only for a lesson that uses them (see workspace.ts); the cgroup ones are read from the machine
  *  (layout.ts). */
-export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', ...CGROUP_VARS];
+export const SESSION_VARS: readonly string[] = ['ct', 'pid', 'hostname', 'lesson', 'uid', 'gid', 'rootfs', 'dir', 'registry', 'registry_auth', 'registry_netrc', 'run', 'oci', 'loop', 'loop_dev', 'docker', ...CGROUP_VARS];
 
 export function lessonsRoot(): string {
   return process.env.BOXLAB_LESSONS ?? builtInLessons();
@@ -277,7 +277,24 @@ export function parseLesson(text: string, file: string): Lesson {
   if (lesson.stops.length === 0) {
     throw new LessonError(file, end + 2, fmt().noBlocks, fmt().noBlocksFix);
   }
+  checkFeatures(lesson);
   return lesson;
+}
+
+/** Every kernel feature the lesson's ops need (a bridge, overlay, NAT) is named in its
+ *  front matter: the doctor judges a machine by that list alone. */
+function checkFeatures(lesson: Lesson): void {
+  const actions = lesson.stops.flatMap((s) => (s.kind === 'step' ? [s.action] : s.kind === 'task' && s.solution ? [s.solution] : []));
+  for (const a of actions) {
+    if (a.kind !== 'ops') continue;
+    for (const call of a.ops) {
+      const feature = OPS[call.op]?.feature?.(call.args);
+      if (feature && !lesson.meta.features.includes(feature)) {
+        throw new LessonError(lesson.file, call.line, `op ${call.op} needs the kernel feature "${feature}", which the front matter's features do not name`,
+          `add it: features: [${[...lesson.meta.features, feature].join(', ')}] (boxlab doctor tells a machine without it that this lesson will not run)`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { CAPABILITIES, capabilityName } from '../kernel/views/ids.ts';
 import { suggest } from '../text/suggest.ts';
 import { lessons as text } from '../text/index.ts';
 import type { ViewName } from '../kernel/types.ts';
+import type { Feature } from './schema.ts';
 
 export type ArgType = 'string' | 'int' | 'bool' | 'strings' | 'ns';
 
@@ -28,6 +29,10 @@ export interface OpSpec {
   check?: (args: Record<string, unknown>) => [string, string] | undefined;
   /** What of the op's result is shown under a step, when more than a command's output. */
   shows?: (result: Record<string, unknown>) => string | undefined;
+  /** The kernel feature the op cannot work without (a link kind, a filesystem, NAT): a
+   *  lesson that uses the op must name it in `features`, so that the doctor's verdict
+   *  on the lesson is what running it finds (the loader refuses one that does not). */
+  feature?: (args: Record<string, unknown>) => Feature | undefined;
 }
 
 /** The type of each argument, by name (a name has one type in every op but those in
@@ -49,6 +54,7 @@ const ARG_TYPES: Record<OpArg<OpName>, ArgType> = {
 };
 
 const NET: Partial<OpSpec> = { net: true };
+const needs = (feature: Feature): Partial<OpSpec> => ({ net: true, feature: () => feature });
 /** A cgroup op acts on a group, not on a container. */
 const CG: Partial<OpSpec> = { ct: false };
 
@@ -77,7 +83,7 @@ export const OPS: Record<string, OpSpec> = {
   sethostname: op('sethostname', 'sethostname NAME', ['name'], ['name']),
   setdomainname: op('setdomainname', 'setdomainname NAME', ['name'], ['name']),
   propagation: op('propagation', 'propagation private|slave|shared|unbindable [PATH]', ['mode'], ['mode', 'path']),
-  mount: op('mount', 'mount TYPE TARGET [SOURCE] [OPTIONS]', ['type', 'target'], ['type', 'target', 'source', 'options']),
+  mount: op('mount', 'mount TYPE TARGET [SOURCE] [OPTIONS]', ['type', 'target'], ['type', 'target', 'source', 'options'], { feature: (a) => (a.type === 'overlay' ? 'overlay' : undefined) }),
   umount: op('umount', 'umount TARGET', ['target'], ['target']),
   readonly: op('readonly', 'readonly TARGET', ['target'], ['target']),
   devices: op('devices', 'devices ROOT', ['root'], ['root']),
@@ -97,9 +103,9 @@ export const OPS: Record<string, OpSpec> = {
   // Networking (PROTOCOL.md "Networking"). Where an op acts: `ct`, `pid` or `netns`; in a
   // lesson it defaults to the session's container, and the session refuses a container
   // that shares the host's network namespace (net: true).
-  veth_add: op('veth_add', 'veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', ['name', 'peer'], ['name', 'peer'], NET),
-  bridge_add: op('bridge_add', 'bridge_add NAME', ['name'], ['name'], NET),
-  vxlan_add: op('vxlan_add', 'vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', ['name', 'vni'], ['name'], NET),
+  veth_add: op('veth_add', 'veth_add NAME PEER [peer_ct=CT|peer_netns=NS]', ['name', 'peer'], ['name', 'peer'], needs('veth')),
+  bridge_add: op('bridge_add', 'bridge_add NAME', ['name'], ['name'], needs('bridge')),
+  vxlan_add: op('vxlan_add', 'vxlan_add NAME vni=N local=IP remote=IP [dstport=4789] [dev=DEV]', ['name', 'vni'], ['name'], needs('vxlan')),
   link_up: op('link_up', 'link_up DEV', ['dev'], ['dev'], NET),
   link_down: op('link_down', 'link_down DEV', ['dev'], ['dev'], NET),
   link_move: op('link_move', 'link_move DEV to_ct=CT|to_netns=NS [name=NEW]', ['dev'], ['dev'], NET),
@@ -109,8 +115,8 @@ export const OPS: Record<string, OpSpec> = {
   addr_add: op('addr_add', 'addr_add DEV ADDR/PREFIX', ['dev', 'addr'], ['dev', 'addr'], NET),
   route_add: op('route_add', 'route_add DST [via=GW] [dev=DEV]', ['dst'], ['dst'], NET),
   sysctl: op('sysctl', 'sysctl KEY VALUE', ['key', 'value'], ['key', 'value'], NET),
-  nat_masquerade: op('nat_masquerade', 'nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', ['table', 'source'], ['table', 'source'], NET),
-  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp]', ['table', 'port', 'to'], ['table', 'port', 'to'], NET),
+  nat_masquerade: op('nat_masquerade', 'nat_masquerade TABLE SOURCE exclude_dev=BRIDGE', ['table', 'source'], ['table', 'source'], needs('netfilter')),
+  nat_dnat: op('nat_dnat', 'nat_dnat TABLE PORT IP:PORT [proto=tcp]', ['table', 'port', 'to'], ['table', 'port', 'to'], needs('netfilter')),
   nat_del: op('nat_del', 'nat_del TABLE', ['table'], ['table'], NET),
 
   // Lab-made named network namespaces: "a host" of the networking lessons. The session

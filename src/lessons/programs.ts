@@ -19,7 +19,7 @@ export function commandEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
  *  the variables a command may care about (a request line has a size limit), and
  *  BOXLAB_OWNER, which marks what it starts as this lab's, as Core.start marks the core. */
 export function envList(env: NodeJS.ProcessEnv): string[] {
-  const keep = (k: string) => /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TERM|TMPDIR|BOXCORE|BOXLAB_(?!OWNER)\w+)$/.test(k);
+  const keep = (k: string) => /^(PATH|HOME|USER|LOGNAME|LANG|LC_\w+|TERM|TMPDIR|BOXCORE|BOXLAB_(?!OWNER)\w+|DOCKER_HOST|DOCKER_CONFIG|CONTAINERD_ADDRESS)$/.test(k);
   const list = Object.entries(env).flatMap(([k, v]) => (v === undefined || !keep(k) ? [] : [`${k}=${v}`]));
   return [...list, `BOXLAB_OWNER=${process.pid}`];
 }

@@ -26,7 +26,7 @@ import { missingPrograms } from './programs.ts';
 import { VariableScope } from './scope.ts';
 import type { Action, CheckSpec, Lesson } from './schema.ts';
 import { StopStates } from './stops.ts';
-import { lessonUser, prepareWorkspace } from './workspace.ts';
+import { lessonUser, prepareWorkspace, type Workspace } from './workspace.ts';
 
 export interface SessionOptions {
   /** The process's ledger (one per process); opened on first use when not given. */
@@ -64,6 +64,8 @@ export class LessonSession implements LessonPort {
   private current = -1;
   private lastViews: readonly ViewName[] = ['uts', 'ns', 'proc'];
   private closed = false;
+  /** What the lab prepared for the lesson (a rootfs, ${dir}, an engine, ...). */
+  private workspace?: Workspace;
   private published: LessonState;
   private listeners = new Set<(e: LessonEvent) => void>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -79,7 +81,7 @@ export class LessonSession implements LessonPort {
       { core: () => this.core, vars: this.vars, log: this.log, containers: this.containers, ledger: this.ledger, scope },
       [new HostNetworkGuard(this.containers), this.namespaces, this.cgroups],
     );
-    this.commands = new CommandRunner(this.gateway, this.vars, this.log);
+    this.commands = new CommandRunner(this.gateway, this.vars, this.log, () => this.workspace?.env ?? {});
     this.states = new StopStates(source.stops);
     this.published = this.snapshot();
   }
@@ -130,7 +132,7 @@ export class LessonSession implements LessonPort {
     const user = lessonUser(lesson);
     this.vars.reset({
       ct: '', pid: '', hostname: hostname(), lesson: lesson.meta.id, uid: String(user.uid), gid: String(user.gid),
-      rootfs: '', dir: '', registry: '', registry_auth: '', registry_netrc: '', oci: '', loop: '', loop_dev: '',
+      rootfs: '', dir: '', registry: '', registry_auth: '', registry_netrc: '', oci: '', loop: '', loop_dev: '', docker: '',
       ...Object.fromEntries(CGROUP_VARS.map((v) => [v, ''])),
       // Unique to this run of the lesson, for names the kernel keeps machine-wide (a
       // named network namespace, an OCI container's cgroup): bl-host-${run}.
@@ -143,7 +145,8 @@ export class LessonSession implements LessonPort {
     this.containers.clear();
     this.namespaces.clear();
     this.closed = false;
-    this.vars.set(await prepareWorkspace(lesson, user, this.ledger, this.scope));
+    this.workspace = await prepareWorkspace(lesson, user, this.ledger, this.scope);
+    this.vars.set(this.workspace.vars);
     const core = await Core.start({ stdio: 'pipe', binary: this.options.binary, ...(user.drop ? { uid: user.uid, gid: user.gid } : {}) });
     // What containers print goes to the core's fds 1 and 2: read it so a pipe never fills.
     core.stdout?.resume();
@@ -334,12 +337,16 @@ export class LessonSession implements LessonPort {
     return errors;
   }
 
-  /** The core kills its containers; the ledger scope is unwound. */
+  /** The core kills its containers; what must be stopped first is (the engine); the
+   *  ledger scope is unwound. */
   private async teardown(): Promise<Error[]> {
     this.closed = true;
     const core = this.core;
     this.core = undefined;
     await core?.close().catch(() => undefined);
+    const workspace = this.workspace;
+    this.workspace = undefined;
+    await workspace?.close().catch(() => undefined);
     return this.ledger.unwind(this.scope);
   }
 }

@@ -1,10 +1,12 @@
 // What the lab prepares for a lesson before its first step, and only what the lesson
 // uses: who its core runs as (${uid}, ${gid}), a rootfs (${rootfs}), a scratch
 // directory of its own (${dir}), a registry on loopback (${registry}), a state root for
-// OCI runtimes (${oci}) and a loop device (${loop}, backed by a file in that directory).
-// Each is written to the ledger before it is made, in the lesson's scope, so a reset,
-// the end of the lesson or `boxlab cleanup` after a crash removes it (${oci}: every
-// container in it first, deleted by its runtime).
+// OCI runtimes (${oci}), a loop device (${loop}, backed by a file in that directory) and
+// a sandboxed Docker engine (${docker}). Each is written to the ledger before it is
+// made, in the lesson's scope (the engine: in its own, see src/engine/docker.ts), so a
+// reset, the end of the lesson or `boxlab cleanup` after a crash removes it (${oci}:
+// every container in it first, deleted by its runtime; ${docker}: dockerd is stopped,
+// then whatever is left in its cgroups is killed).
 import { execFile } from 'node:child_process';
 import { lchownSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -37,9 +39,22 @@ const LOOP_SIZE = 64 * 2 ** 20;
 
 const run = promisify(execFile);
 
-/** The session variables the lesson needs made: rootfs, dir, registry, oci, loop and loop_dev. */
-export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger: Ledger, scope: string): Promise<Record<string, string>> {
+/** What the lab prepared for a lesson. */
+export interface Workspace {
+  /** The session variables it made: rootfs, dir, registry, oci, loop, loop_dev, docker. */
+  vars: Record<string, string>;
+  /** Environment for the lesson's commands (the docker client pointed at ${docker}). */
+  env: Record<string, string>;
+  /** Stops what must be stopped before the ledger takes the rest away (the engine). */
+  close(): Promise<void>;
+}
+
+/** Prepare what the lesson uses. Should it fail half-way, what was made is in the
+ *  ledger's scope (and the engine has taken itself away). */
+export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger: Ledger, scope: string): Promise<Workspace> {
   const vars: Record<string, string> = {};
+  const env: Record<string, string> = {};
+  let close = async (): Promise<void> => undefined;
   if (lesson.uses.includes('rootfs')) {
     // Built once and cached; containers only ever see it as a read-only lower layer or bind.
     vars.rootfs = await ensureDefaultRootfs(ledger);
@@ -73,7 +88,18 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
     await ledger.track({ kind: 'oci-root', path: dir }, () => { mkdirSync(dir, { mode: 0o711 }); }, scope);
     vars.oci = dir;
   }
-  return vars;
+  if (lesson.uses.includes('docker')) {
+    // dockerd, containerd and runc in namespaces of the lab's; ${docker} is its
+    // directory (data/, exec/, docker.sock, dockerd.pid). Stopped before the ledger
+    // unwinds, without ceremony: dockerd is killed, then everything in its cgroups,
+    // and its directory goes - as `boxlab cleanup` would after a crash.
+    const { DockerEngine } = await import('../engine/docker.ts');
+    const engine = await DockerEngine.start(ledger);
+    close = () => engine.stop({ graceful: false });
+    vars.docker = engine.dir;
+    Object.assign(env, engine.clientEnv);
+  }
+  return { vars, env, close };
 }
 
 /** A loop device over a new sparse file: `losetup --find --show FILE`. The ledger

@@ -7,7 +7,7 @@
 // cgroups of any name at the top of each hierarchy, Docker's and containerd's default
 // directories, and the root key limit dockerd raises.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +19,8 @@ import { dockerArchive } from '../../src/images/archive.ts';
 import { Layout } from '../../src/images/layout.ts';
 import { blName, Ledger } from '../../src/ledger/index.ts';
 import { findStaticBusybox } from '../../src/runtime/rootfs.ts';
+import { parseLesson } from '../../src/lessons/loader.ts';
+import { closeProcessLedger, LessonSession } from '../../src/lessons/session.ts';
 import { busyboxContext } from '../helpers/build.ts';
 import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
 
@@ -77,6 +79,11 @@ const ready = isRoot && !('missing' in enginePrograms()) && !!findStaticBusybox(
 describe.runIf(ready)('a sandboxed Docker engine', () => {
   beforeAll(async () => {
     shared = mkdtempSync(join(tmpdir(), 'bl-enginetest-'));
+    // The state root of this file's own: the engine's and the builder's bl- directories
+    // go there, beside the ledgers (join(shared, 'ledger...')), whose root it is - a
+    // ledger removes only what is beneath its own root.
+    chmodSync(shared, 0o755);
+    process.env.BOXLAB_STATE_DIR = shared;
     const layout = Layout.create(join(shared, 'oci'));
     const ctx = busyboxContext(join(shared, 'ctx'));
     const ledger = Ledger.open(join(shared, 'ledger'));
@@ -91,7 +98,10 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
     archive = join(shared, 'hello.tar');
     writeFileSync(archive, dockerArchive(layout, 'hello:1'));
   }, 120_000);
-  afterAll(() => { if (shared) rmSync(shared, { recursive: true, force: true }); });
+  afterAll(() => {
+    delete process.env.BOXLAB_STATE_DIR;
+    if (shared) rmSync(shared, { recursive: true, force: true });
+  });
   beforeEach(() => {
     before = fingerprint();
     extrasBefore = hostExtras();
@@ -153,5 +163,73 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
     expect(cleanup.stdout).toMatch(/removed \d+ resources/);
     expect(readdirSync(state).filter((n) => n.startsWith('bl-'))).toEqual([]);
     rmSync(state, { recursive: true, force: true });
+  }, 180_000);
+
+  /** A lesson file's text: front matter, then blocks. */
+  const lessonText = (id: string, blocks: string[]) => ['---', `id: ${id}`, 'title: T', 'chapter: C', 'summary: S', 'needs: root', 'features: [docker]', '---', ...blocks].join('\n');
+
+  it('${docker}: a lesson that uses it gets an engine of its own, which its commands reach; reset and close stop it', async () => {
+    const plain = await LessonSession.open(parseLesson(lessonText('no-engine', ['```check', 'title: t', 'shell: "true"', 'exit: 0', '```']), 'no-engine.md'));
+    try {
+      expect(plain.state.vars.docker).toBe('');
+      expect(engineProcesses()).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+    const s = await LessonSession.open(parseLesson(lessonText('engine', [
+      '```step', 'title: the client and ctr reach the engine', 'shell: |',
+      '  docker info --format "{{.DockerRootDir}}"', '  ctr namespaces ls > /dev/null && echo ctr answers', '  cat ${docker}/dockerd.pid', 'views: []', '```',
+    ]), 'engine.md'));
+    const dirs: string[] = [];
+    try {
+      dirs.push(s.state.vars.docker!);
+      expect(s.state.vars.docker).toMatch(/\/bl-docker-[\d-]+$/);
+      const st = await s.runStop(0);
+      expect(st.status, st.step?.error?.message).toBe('done');
+      const [root, ns, pid] = st.step!.output!.split('\n');
+      expect(root).toBe(`${s.state.vars.docker}/data`);
+      expect(ns).toBe('ctr answers');
+      expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('dockerd');
+      await s.reset();
+      dirs.push(s.state.vars.docker!);
+      expect(dirs[1]).not.toBe(dirs[0]);
+      expect(existsSync(dirs[0]!)).toBe(false);
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+      expect((await s.runStop(0)).status).toBe('done');
+    } finally {
+      await s.close();
+      await closeProcessLedger();
+    }
+    expect(dirs.filter((d) => existsSync(d))).toEqual([]);
+  }, 180_000);
+
+  it('${docker}: the lesson SIGKILLed with a container running, then boxlab cleanup, leaves nothing', async () => {
+    const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
+    const state = join(shared, blName('state'));
+    const lessons = join(shared, blName('lessons'));
+    mkdirSync(state);
+    chmodSync(state, 0o755);
+    mkdirSync(join(lessons, '01-c'), { recursive: true });
+    writeFileSync(join(lessons, '01-c', '01-engine.md'), lessonText('engine-kill', [
+      'The engine is in ${docker}.', '```step', 'title: a container', `shell: docker load -i ${archive} && docker run -d hello:1 sleep 300`, 'views: []', '```',
+      '```check', 'title: t', 'shell: "true"', 'exit: 0', '```',
+    ]));
+    const env = { ...process.env, NO_COLOR: '1', BOXLAB_STATE_DIR: state, BOXLAB_LESSONS: lessons };
+    const child = spawn('node', [cli, 'lesson', 'engine-kill', '--yes', '--until', '1', '--trust', lessons], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (/holding after step 1/.test(out)) resolve(); });
+      child.once('exit', () => reject(new Error(`boxlab lesson exited: ${out}`)));
+    });
+    expect(engineProcesses().length).toBeGreaterThanOrEqual(3); // dockerd, containerd, a shim
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const cleanup = spawnSync('node', [cli, 'cleanup'], { env, encoding: 'utf8' });
+    expect(cleanup.status, cleanup.stdout + cleanup.stderr).toBe(0);
+    expect(readdirSync(state).filter((n) => n.startsWith('bl-'))).toEqual([]);
+    rmSync(state, { recursive: true, force: true });
+    rmSync(lessons, { recursive: true, force: true });
   }, 180_000);
 });

@@ -35,6 +35,7 @@ const REFUSED: [string, string][] = [
   ['check-without-expectation.md', "test/lessons/fixtures/check-without-expectation.md:14: check block: the check has no expectation — say what should be found with one of: equals, not_equals, matches, contains, exit, at_least, at_most"],
   ['exit-without-command.md', "test/lessons/fixtures/exit-without-command.md:12: check block: \"exit\" only goes with a command (inside:, spawn: or shell:) — use equals / matches / contains"],
   ['missing-arg.md', "test/lessons/fixtures/missing-arg.md:12: step block: op mount needs the argument \"type\" — add it under args:, e.g. mount TYPE TARGET [SOURCE] [OPTIONS]"],
+  ['missing-feature.md', "test/lessons/fixtures/missing-feature.md:27: op bridge_add needs the kernel feature \"bridge\", which the front matter's features do not name — add it: features: [ns-net, veth, bridge] (boxlab doctor tells a machine without it that this lesson will not run)"],
   ['missing-title.md', "test/lessons/fixtures/missing-title.md:11: step block: missing \"title\" — add \"title:\" saying what this step does"],
   ['no-blocks.md', "test/lessons/fixtures/no-blocks.md:8: the lesson has no step, check or task block — add at least one ```step block that the engine can run"],
   ['no-front-matter.md', "test/lessons/fixtures/no-front-matter.md:1: the file does not start with front matter — begin it with a line \"---\", the YAML fields (id, title, chapter, summary, needs), and \"---\""],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
 import { allChecks, cgroupLayout, FEATURE_NEEDS, judgeLesson, type Check } from '../../src/doctor/index.ts';
+import { kernelFix, KERNEL_NEEDS } from '../../src/doctor/kernel.ts';
 import { checkCgroups, hostKind, iptablesBackend, rootPropagation, usernsBlocker } from '../../src/doctor/checks.ts';
 import { kernelAtLeast } from '../../src/kernel/release.ts';
 import { FEATURES, type LessonSummary } from '../../src/lessons/schema.ts';
@@ -91,7 +92,7 @@ function machine(change: (c: Record<string, Check>) => void = () => {}): Check[]
     overlay: ok('overlay', { mount: true, userns: true }),
     loop: ok('loop', { usable: true }),
     netfilter: ok('netfilter', { nat: true }),
-    links: ok('links', { veth: true, bridge: true, vxlan: true }),
+    links: ok('links', { tried: true, veth: true, bridge: true, vxlan: true }),
     seccomp: ok('seccomp', { filter: true }),
     engine: ok('engine'),
   };
@@ -108,6 +109,19 @@ describe('doctor verdicts', () => {
     expect(Object.keys(FEATURE_NEEDS).sort()).toEqual([...FEATURES].sort());
   });
 
+  it('names the modules and config options of every feature the kernel may lack (kernel-needs.json)', () => {
+    for (const [feature, needs] of Object.entries(KERNEL_NEEDS)) {
+      expect(FEATURES, feature).toContain(feature);
+      expect(needs.modules.length + (needs.boot?.length ?? 0), feature).toBeGreaterThan(0);
+      for (const c of needs.config) expect(c).toMatch(/^CONFIG_[A-Z0-9_]+$/);
+    }
+    expect(Object.keys(KERNEL_NEEDS).sort()).toEqual(['bridge', 'docker', 'loop', 'netfilter', 'overlay', 'veth', 'vxlan']);
+    expect(kernelFix('netfilter', 'iptables')).toContain('nft_masq nft_fib_ipv4 nft_compat xt_addrtype');
+    // A feature switched on at boot (AppArmor, for a lesson to come) has no module to load.
+    const booted = { seccomp: { modules: [], boot: ['apparmor=1', 'security=apparmor'], config: ['CONFIG_SECURITY_APPARMOR'] } };
+    expect(kernelFix('seccomp', 'nft', booted)).toBe('boot a kernel built with CONFIG_SECURITY_APPARMOR with apparmor=1 security=apparmor on its command line');
+  });
+
   it.runIf(isRoot)('passes a lesson whose needs the machine meets', () => {
     expect(judgeLesson(lesson({ features: [...FEATURES] }), machine())).toMatchObject({ ok: true, why: [], fix: [] });
   });
@@ -115,8 +129,12 @@ describe('doctor verdicts', () => {
   it('says why a lesson will not run, and what to do', () => {
     const noBridge = judgeLesson(lesson({ features: ['bridge', 'veth'] }), machine((c) => { c.links!.facts!.bridge = false; }));
     expect(noBridge.ok).toBe(false);
-    expect(noBridge.why).toEqual(['the kernel did not make a bridge link']);
-    expect(noBridge.fix[0]).toMatch(/CONFIG_BRIDGE/);
+    expect(noBridge.why).toEqual(['the kernel cannot make bridge links here: its driver (CONFIG_BRIDGE) is neither built in nor loaded']);
+    expect(noBridge.fix).toEqual(['load its module on the host, as root: modprobe bridge; or use a kernel built with CONFIG_BRIDGE']);
+    const noNat = judgeLesson(lesson({ features: ['netfilter'] }), machine((c) => { c.netfilter = { ...c.netfilter!, status: 'warn', fix: kernelFix('netfilter'), facts: { nat: false } }; }));
+    expect(noNat.fix[0]).toMatch(/^load the modules on the host, as root: modprobe -a nf_tables nft_chain_nat .*; or use a kernel built with CONFIG_NF_TABLES, /);
+    const notTried = judgeLesson(lesson({ features: ['bridge'] }), machine((c) => { c.links!.facts = { tried: false }; c.links!.fix = 'run boxlab with sudo for the full course'; }));
+    expect(notTried.why).toEqual(['not tried: a network namespace needs root or a user namespace (and unshare)']);
     const noCore = judgeLesson(lesson({}), machine((c) => { c.core!.status = 'missing'; }));
     expect(noCore.why).toContain('the core is not built');
     expect(noCore.fix).toContain('npm run build (needs a C compiler: apt-get install build-essential)');
@@ -127,6 +145,15 @@ describe('doctor verdicts', () => {
       c.engine = { id: 'engine', title: 'Docker engine', status: 'warn', detail: 'dockerd is not installed: apt-get install docker.io', fix: 'apt-get install docker.io' };
     }));
     expect(v).toMatchObject({ ok: false, why: ['dockerd is not installed: apt-get install docker.io'], fix: ['apt-get install docker.io'] });
+  });
+
+  it('judges the Docker engine by what dockerd needs too: a bridge and NAT for docker0', () => {
+    const bridgeless = machine((c) => { c.links!.facts!.bridge = false; });
+    const noBridge = judgeLesson(lesson({ features: ['docker'] }), bridgeless);
+    expect(noBridge).toMatchObject({ ok: false, why: judgeLesson(lesson({ features: ['bridge'] }), bridgeless).why });
+    expect(noBridge.why[0]).toMatch(/bridge/);
+    const noNat = judgeLesson(lesson({ features: ['docker'] }), machine((c) => { c.netfilter = { ...c.netfilter!, status: 'warn', detail: 'no NAT here', facts: { nat: false } }; }));
+    expect(noNat).toMatchObject({ ok: false, why: ['no NAT here'] });
   });
 
   it('judges a rootless lesson by unprivileged user namespaces, even as root', () => {

@@ -27,8 +27,19 @@
 #   BOXLAB_VM_CACHE=/var/cache/boxlab/vm   kernel + initramfs cache (reused)
 #   BOXLAB_VM_KERNEL=6.1.0-NN-amd64        pin a kernel (default: what
 #                               linux-image-amd64 depends on, else newest cached)
-#   BOXLAB_VM_MODULES="m1 m2"   more modules to load at boot (deps resolved); the
-#                               default set is 9p/virtio/overlay plus veth and loop
+#   BOXLAB_VM_MODULES="m1 m2"   more modules to load at boot. The default set: the
+#                               rig's own (virtio, 9p, overlay) and what the course
+#                               needs (test/vm/course-kernel.mjs: the modules of every
+#                               feature a lesson names, src/doctor/kernel-needs.json).
+#                               Each comes with its dependencies, in the order of the
+#                               kernel package's modules.dep (made with depmod -b).
+#                               Nothing else loads: the guest's module autoloading is off
+#   BOXLAB_VM_WITHHOLD="m1 m2"  modules NOT to load (nor any module needing them), to
+#                               see the course on a kernel without them; in the guest
+#                               BOXLAB_VM_WITHHELD names them
+#   BOXLAB_VM_APPARMOR=1        boot with AppArmor on (apparmor=1 security=apparmor, as
+#                               a lesson's feature with boot parameters also asks);
+#                               securityfs is mounted at /sys/kernel/security anyway
 #   BOXLAB_VM_SHARE=/tmp/a:/tmp/b  host paths under /tmp (hidden by the guest's fresh
 #                               /tmp) to show at the same path: directories writable
 #                               (overlay, writes discarded), files read-only. Shared
@@ -44,7 +55,8 @@
 #   BOXLAB_VM_QUIET=1           no status lines on stderr
 #   BOXLAB_VM_DEBUG=1           kernel messages and the console live on stderr
 #
-# Inside the guest: BOXLAB_VM=1; the pristine host / is also at /run/boxlab-vm/host.
+# Inside the guest: BOXLAB_VM=1, BOXLAB_VM_WITHHELD (the modules left out); the pristine
+# host / is also at /run/boxlab-vm/host.
 
 set -euo pipefail
 shopt -s nullglob
@@ -72,7 +84,7 @@ TIMEOUT=${BOXLAB_VM_TIMEOUT:-600}
 BOOT_TIMEOUT=${BOXLAB_VM_BOOT_TIMEOUT:-180}
 MEM=${BOXLAB_VM_MEM:-2048}
 SMP=${BOXLAB_VM_SMP:-2}
-INSTALL_HINT='apt-get install -y qemu-system-x86 busybox-static cpio'
+INSTALL_HINT='apt-get install -y qemu-system-x86 busybox-static cpio kmod'
 [[ $TIMEOUT =~ ^[0-9]+$ && $BOOT_TIMEOUT =~ ^[0-9]+$ ]] || die "BOXLAB_VM_TIMEOUT and BOXLAB_VM_BOOT_TIMEOUT must be whole seconds"
 (( EUID == 0 )) || skip "must run as root (writes $CACHE, serves / to the guest)"
 [[ $(uname -m) == x86_64 ]] || skip "needs an x86_64 host (found $(uname -m))"
@@ -121,6 +133,7 @@ command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 [[ $(dpkg-query -W -f='${db:Status-Abbrev}' busybox-static 2>/dev/null) == ii* && -x /bin/busybox ]] \
   || missing+=(busybox-static)
 command -v cpio >/dev/null || missing+=(cpio)
+[[ -x /sbin/depmod || -x /usr/sbin/depmod ]] || missing+=(kmod)   # depmod: the modules' order
 if (( ${#missing[@]} )); then
   if [[ ${BOXLAB_VM_INSTALL:-} == 1 ]]; then
     say "installing: ${missing[*]}"
@@ -254,7 +267,11 @@ fail() {
   echo "boxlab-vm stage1: FAILED: $*"
   sleep 1; reboot -f
 }
-while read -r m; do insmod "/lib/modules/$m.ko" || fail "insmod $m"; done </lib/modules/order
+# Some modules are alternatives (crc32c_intel or crc32c_generic, a soft dependency of
+# libcrc32c): one that does not fit this CPU may fail, as long as each module asked
+# for is loaded in the end.
+while read -r m; do insmod "/lib/modules/$m.ko" 2>/dev/null || echo "boxlab-vm stage1: insmod $m failed"; done </lib/modules/order
+while read -r m; do [ -d "/sys/module/$m" ] || fail "module $m did not load"; done </lib/modules/wanted
 o=trans=virtio,version=9p2000.L,msize=512000
 mkdir -p /host /rw /newroot
 mount -t 9p -o "$o,ro,cache=${boxlab_9p_cache:-loose}" hostroot /host || fail "mount 9p hostroot"
@@ -295,6 +312,11 @@ $B ln -sfn /proc/self/fd/1 /dev/stdout
 $B ln -sfn /proc/self/fd/2 /dev/stderr
 $B mount -t tmpfs -o mode=1777,nosuid,nodev tmp /tmp || fail "mount /tmp"
 $B mount -t cgroup2 none /sys/fs/cgroup || fail "mount cgroup2"
+$B mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+# The kernel loads a module it lacks by running kernel.modprobe; point that nowhere, so
+# the guest has exactly the modules stage 1 loaded (the host's /lib/modules is of
+# another kernel, or, worse, of this one) and a withheld module stays missing.
+echo /run/boxlab-vm/no-modprobe >/proc/sys/kernel/modprobe || fail "cannot turn off module autoloading"
 for c in $($B cat /sys/fs/cgroup/cgroup.controllers); do
   echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable +$c in the root cgroup"
 done
@@ -330,18 +352,34 @@ $B sync
 $B reboot -f
 EOF
 
-# Modules: a dependency-ordered list from each module's depends= string (resolved only
-# when the initramfs is built; its name hashes everything that goes into it).
-WANT=(virtio_pci 9pnet_virtio 9p overlay veth loop ${BOXLAB_VM_MODULES:-})
-declare -A MODPATH=() BUILTIN=() SEEN=()
-index_modules() {
-  local f b
-  while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; MODPATH[${b//-/_}]=$f; done \
-    < <(find "$MODROOT/kernel" -name '*.ko*')
-  if [[ -r $MODROOT/modules.builtin ]]; then
-    while IFS= read -r f; do b=${f##*/}; b=${b%%.ko*}; BUILTIN[${b//-/_}]=1; done <"$MODROOT/modules.builtin"
-  fi
-}
+# modules.dep: which modules each module needs. Debian's package ships none (its
+# postinst runs depmod), so it is made here once, from the modules themselves. kmod's
+# tools want BASE/lib/modules/VERSION: $KDIR/base is that, a link to the modules.
+KMOD_BASE=$KDIR/base
+if [[ ! -s $MODROOT/modules.dep || ! -e $KMOD_BASE/lib/modules/$KVER ]]; then
+  say "depmod: the modules' dependencies (once)"
+  mkdir -p "$KMOD_BASE/lib/modules"
+  ln -sfn "$MODROOT" "$KMOD_BASE/lib/modules/$KVER"
+  log=$(mktemp /tmp/boxlab-vm-depmod.XXXXXX)
+  PATH=$PATH:/usr/sbin:/sbin depmod -b "$KMOD_BASE" "$KVER" >"$log" 2>&1 \
+    || { cat "$log" >&2; rm -f "$log"; die "depmod -b failed for $KVER"; }
+  rm -f "$log"
+  [[ -s $MODROOT/modules.dep ]] || die "depmod -b made no modules.dep for $KVER"
+fi
+
+# The modules to load: the rig's own, what the course needs, and BOXLAB_VM_MODULES; less
+# what BOXLAB_VM_WITHHOLD keeps out. The kernel's boot parameters the course needs too.
+node=$(command -v node) || die "node is needed to read what the lessons need (test/vm/course-kernel.mjs)"
+course=$("$node" "$SELF_DIR/course-kernel.mjs") || die "cannot tell what the course needs of the kernel (test/vm/course-kernel.mjs)"
+read -r -a COURSE_MODULES <<<"$(sed -n 's/^modules//p' <<<"$course")"
+read -r -a BOOT_PARAMS <<<"$(sed -n 's/^boot//p' <<<"$course")"
+[[ ${BOXLAB_VM_APPARMOR:-} == 1 ]] && BOOT_PARAMS+=(apparmor=1 security=apparmor)
+RIG_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
+WANT=("${RIG_MODULES[@]}" "${COURSE_MODULES[@]}" ${BOXLAB_VM_MODULES:-})
+declare -A HOLD=()
+for m in ${BOXLAB_VM_WITHHOLD:-}; do HOLD[${m//-/_}]=1; done
+WITHHELD=$(printf '%s\n' "${!HOLD[@]}" | LC_ALL=C sort | xargs)
+
 ko_cat() {
   case $1 in
     *.ko.xz) xz -dc -- "$1" ;;
@@ -350,27 +388,43 @@ ko_cat() {
     *) cat -- "$1" ;;
   esac
 }
-ORDER=()
-visit() {
-  local m=${1//-/_} d deps
-  [[ -n ${SEEN[$m]:-} ]] && return 0
-  SEEN[$m]=1
-  if [[ -z ${MODPATH[$m]:-} ]]; then
-    [[ -n ${BUILTIN[$m]:-} ]] && return 0
-    die "module $m is neither in $KPKG nor built in"
-  fi
-  deps=$(ko_cat "${MODPATH[$m]}" | tr '\0' '\n' | grep -a -m1 '^depends=' | cut -d= -f2- || true)
-  local IFS=,
-  for d in $deps; do [[ -n $d ]] && visit "$d"; done
-  ORDER+=("$m")
+# The load order: modprobe --show-depends reads modules.dep (and the soft dependencies
+# and aliases depmod wrote beside it; never the host's /etc/modprobe.d) and prints
+# what it would insmod, each module after those it needs. A wanted module that is
+# withheld, or needs a withheld one, is left out with all it would bring.
+declare -A LOADED=()
+ORDER=() LEFT_OUT=()
+order_modules() {
+  local m deps line path name held names paths i
+  for m in "${WANT[@]}"; do
+    m=${m//-/_}
+    deps=$(PATH=$PATH:/usr/sbin:/sbin modprobe -C /dev/null -d "$KMOD_BASE" -S "$KVER" --show-depends "$m" 2>&1) \
+      || die "module $m is neither in $KPKG nor built in (modprobe: ${deps##*: })"
+    held='' names=() paths=()
+    [[ -n ${HOLD[$m]:-} ]] && held=$m
+    while read -r line; do
+      [[ $line == builtin\ * && -n ${HOLD[${line#builtin }]:-} ]] && die "BOXLAB_VM_WITHHOLD: ${line#builtin } is built into $KPKG, it cannot be left out"
+      [[ $line == insmod\ * ]] || continue
+      path=${line#insmod }; path=${path%% *}; name=${path##*/}; name=${name%%.ko*}; name=${name//-/_}
+      [[ -n ${HOLD[$name]:-} ]] && held=$name
+      names+=("$name") paths+=("$path")
+    done <<<"$deps"
+    if [[ -n $held ]]; then LEFT_OUT+=("$m"); continue; fi
+    for i in "${!names[@]}"; do
+      [[ -n ${LOADED[${names[$i]}]:-} ]] && continue
+      LOADED[${names[$i]}]=${paths[$i]}
+      ORDER+=("${names[$i]}")
+    done
+  done
 }
 
-KEY=$( { printf '%s\n' "$STAGE1" "$STAGE2" "${WANT[@]}"; sha256sum </bin/busybox; } | sha256sum | cut -c1-16)
+KEY=$( { printf '%s\n' "$STAGE1" "$STAGE2" "${WANT[@]}" "withhold: $WITHHELD"; sha256sum </bin/busybox; } | sha256sum | cut -c1-16)
 INITRD=$KDIR/initramfs-$KEY.cpio.gz
 if [[ ! -e $INITRD ]]; then
-  index_modules
-  for m in "${WANT[@]}"; do visit "$m"; done
+  for m in "${RIG_MODULES[@]}"; do [[ -z ${HOLD[$m]:-} ]] || die "BOXLAB_VM_WITHHOLD: the guest itself needs $m"; done
+  order_modules
   say "building initramfs (modules: ${ORDER[*]})"
+  (( ${#LEFT_OUT[@]} )) && say "withheld: $WITHHELD; so not loaded: ${LEFT_OUT[*]}"
   BUILD=$(mktemp -d "$CACHE/.build.XXXXXX")
   R=$BUILD/root
   mkdir -p "$R"/{bin,dev,proc,sys,lib/modules}
@@ -378,9 +432,13 @@ if [[ ! -e $INITRD ]]; then
   ln -s busybox "$R/bin/sh"
   mknod -m 600 "$R/dev/console" c 5 1
   for m in "${ORDER[@]}"; do
-    ko_cat "${MODPATH[$m]}" >"$R/lib/modules/$m.ko"
+    ko_cat "${LOADED[$m]}" >"$R/lib/modules/$m.ko"
     echo "$m" >>"$R/lib/modules/order"
   done
+  for m in "${WANT[@]}"; do
+    m=${m//-/_}
+    if [[ -n ${LOADED[$m]:-} && ! " ${LEFT_OUT[*]} " =~ " $m " ]]; then echo "$m"; fi
+  done | LC_ALL=C sort -u >"$R/lib/modules/wanted"
   printf '%s\n' "$STAGE1" >"$R/init"
   printf '%s\n' "$STAGE2" >"$R/stage2"
   chmod 755 "$R/init"
@@ -400,6 +458,7 @@ mkdir "$T/job"
   q PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   q HOME /root; q USER root; q LOGNAME root; q SHELL /bin/bash; q LANG C.UTF-8
   q BOXLAB_VM 1
+  q BOXLAB_VM_WITHHELD "$WITHHELD"
   pass=(CI TERM NO_COLOR FORCE_COLOR ${BOXLAB_VM_ENV:-})
   while IFS= read -r v; do [[ $v == BOXLAB_VM* ]] || pass+=("$v"); done < <(compgen -e | grep '^BOXLAB_' || true)
   for v in "${pass[@]}"; do
@@ -446,6 +505,7 @@ cat "$T/err" >&2 & READERS+=($!)
 CONSOLE=file:$T/console.log
 CMDLINE="console=ttyS0 cgroup_no_v1=all panic=-1 edd=off mitigations=off 8250.nr_uarts=4"
 CMDLINE+=" boxlab_9p_cache=${BOXLAB_VM_9P_CACHE:-loose}"   # reaches stage 1 as a variable
+(( ${#BOOT_PARAMS[@]} )) && CMDLINE+=" ${BOOT_PARAMS[*]}"
 if [[ ${BOXLAB_VM_DEBUG:-} == 1 ]]; then
   mkfifo "$T/con"
   tee "$T/console.log" <"$T/con" >&2 & READERS+=($!)

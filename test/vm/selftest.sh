@@ -66,7 +66,22 @@ t=$(bc <<<"$EPOCHREALTIME - $s")
 [[ $rc == 0 ]] && grep -q 'Tests  1 passed' "$TMP/out" && ok "vitest runs a test file inside ($(printf '%.1f' "$t") s in all)" \
   || bad "vitest inside (rc $rc)" "$(tail -n 20 "$TMP/out" "$TMP/err")"
 
-# 4. a hanging guest is killed by the timeout, and said so
+# 4. the course's modules are loaded (bridge, vxlan, NAT) and nothing loads by itself;
+#    a withheld module is missing, its neighbours are not; AppArmor on request
+vm sh -c 'ip link add bl-b type bridge && ip link add bl-x type vxlan id 4 dstport 4789 && echo links=ok
+  unshare -n nft "add table ip t; add chain ip t p { type nat hook postrouting priority 100; }; add rule ip t p masquerade" && echo nat=ok
+  echo modprobe=$(cat /proc/sys/kernel/modprobe)'
+grep -qx 'links=ok' "$TMP/out" && grep -qx 'nat=ok' "$TMP/out" && ok "the course's modules are loaded: a bridge, a VXLAN link, a NAT rule" \
+  || bad "the course's modules" "$(cat "$TMP/out" "$TMP/err")"
+grep -qx 'modprobe=/run/boxlab-vm/no-modprobe' "$TMP/out" && ok "module autoloading is off" || bad "autoloading off" "$(cat "$TMP/out")"
+BOXLAB_VM_WITHHOLD=bridge vm sh -c 'echo "withheld=$BOXLAB_VM_WITHHELD"; ip link add bl-b type bridge; ip link add bl-v type veth peer name bl-w && echo veth=ok'
+grep -qx 'withheld=bridge' "$TMP/out" && grep -q 'Unknown device type' "$TMP/err" && grep -qx 'veth=ok' "$TMP/out" \
+  && ok "BOXLAB_VM_WITHHOLD=bridge: no bridges (Unknown device type), veth still there" || bad "withhold bridge" "$(cat "$TMP/out" "$TMP/err")"
+BOXLAB_VM_APPARMOR=1 vm sh -c 'cat /proc/cmdline; cat /sys/kernel/security/lsm; echo; ls -d /sys/kernel/security/apparmor'
+grep -q 'apparmor=1 security=apparmor' "$TMP/out" && grep -q '^/sys/kernel/security/apparmor$' "$TMP/out" && grep -q 'apparmor' <(sed -n 2p "$TMP/out") \
+  && ok "BOXLAB_VM_APPARMOR=1: AppArmor is on, securityfs mounted" || bad "AppArmor" "$(cat "$TMP/out" "$TMP/err")"
+
+# 5. a hanging guest is killed by the timeout, and said so
 BOXLAB_VM_TIMEOUT=25 "$RUN" sh -c 'sleep 1000' >"$TMP/out" 2>"$TMP/err"
 rc=$?
 [[ $rc == 124 ]] && grep -q TIMEOUT "$TMP/err" && ok "a hang is killed after BOXLAB_VM_TIMEOUT (exit 124)" \
