@@ -9,6 +9,7 @@ import { repoRoot } from '../../src/core/index.ts';
 import { cgroupReport } from '../../src/runtime/cgroups.ts';
 import { cgroups, fingerprint, isRoot, type HostFingerprint } from '../helpers/host.ts';
 import { testRootfs } from '../helpers/rootfs.ts';
+import { boxlab, type Ran } from '../helpers/detached.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 let rootfs: Awaited<ReturnType<typeof testRootfs>>;
@@ -39,14 +40,8 @@ async function started(args: string[]) {
 /** `boxlab run`, awaited: a test that ran several of them synchronously would keep
  *  vitest's worker from answering its runner for longer than its 60 s RPC timeout under
  *  emulation (test/vm), though every test passed. */
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('node', [cli, 'run', '--rootfs', rootfs.dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
-  return { code, stdout, stderr };
+function run(args: string[]): Promise<Ran> {
+  return boxlab(['run', '--rootfs', rootfs.dir, ...args]);
 }
 
 // Generous timeouts: under test/vm/run.sh (software emulation) each run takes a second or two.

@@ -8,21 +8,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
-import { boxlab, cli, detached, one, prefix, removeAll } from '../helpers/detached.ts';
+import { describe, expect, it } from 'vitest';
+import { isRoot } from '../helpers/host.ts';
+import { boxlab, cli, detached, one, prefix, removeAll, detachedRig } from '../helpers/detached.ts';
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let before: HostFingerprint;
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_000);
-afterAll(async () => { await rootfs?.remove(); });
-beforeEach(() => { before = fingerprint(); });
-afterEach(async () => {
-  await removeAll();
-  expect(await settledFingerprint(before)).toEqual(before);
-});
+const rig = detachedRig();
 
 interface StatsJson {
   id: string; name: string; running: boolean; cpuPercent: number; memUsage: number; memLimit: number; memPercent: number;
@@ -113,7 +103,7 @@ async function withLoop(fn: (dev: string) => Promise<void>): Promise<void> {
 
 describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns counters', { timeout: 120_000 }, () => {
   it('CPU %: a loop under --cpus 0.5 uses half a CPU, by boxlab and by hand', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}cpu`, '--cpus', '0.5', '--', 'sh', '-c', 'while :; do :; done']);
+    await detached(rig.rootfs, ['--name', `${prefix}cpu`, '--cpus', '0.5', '--', 'sh', '-c', 'while :; do :; done']);
     const { pid } = await one(`${prefix}cpu`);
     await sleep(500); // past the first period
     const [c0, m0] = [cpuNs(pid), machineNs()];
@@ -135,7 +125,7 @@ describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns coun
     const disk = diskDir();
     try {
       if (disk) execFileSync('dd', ['if=/dev/zero', `of=${disk}/big`, 'bs=1M', 'count=16', 'oflag=direct'], { stdio: 'ignore' });
-      await detached(rootfs.dir, ['--name', `${prefix}mem`, '--memory', '256m', ...(disk ? ['-v', `${disk}:/data:ro`] : []), '--', 'sh', '-c',
+      await detached(rig.rootfs, ['--name', `${prefix}mem`, '--memory', '256m', ...(disk ? ['-v', `${disk}:/data:ro`] : []), '--', 'sh', '-c',
         `head -c 67108864 /dev/zero > /dev/shm/fill; ${disk ? 'cat /data/big > /dev/null; ' : ''}sleep 60`]);
       const { pid } = await one(`${prefix}mem`);
       const cached = () => memUsage(pid, false) - memUsage(pid);
@@ -157,7 +147,7 @@ describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns coun
   });
 
   it('MEM LIMIT without --memory is the machine\'s memory; PIDS is pids.current', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}pids`, '--', 'sh', '-c', 'for i in 1 2 3 4 5; do sleep 60 & done; wait']);
+    await detached(rig.rootfs, ['--name', `${prefix}pids`, '--', 'sh', '-c', 'for i in 1 2 3 4 5; do sleep 60 & done; wait']);
     const { pid } = await one(`${prefix}pids`);
     for (let i = 0; i < 50 && Number(read(cgFile(pid, 'pids', 'pids.current'))) < 6; i++) await sleep(100);
     const s = await stats(`${prefix}pids`);
@@ -168,7 +158,7 @@ describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns coun
 
   it('BLOCK I/O: what the container read from a loop device, as blkio (v1) or io.stat (v2) counts it', async () => {
     await withLoop(async (dev) => {
-      await detached(rootfs.dir, ['--name', `${prefix}blk`, '-v', `${dev}:/blk`, '--', 'sh', '-c',
+      await detached(rig.rootfs, ['--name', `${prefix}blk`, '-v', `${dev}:/blk`, '--', 'sh', '-c',
         'dd if=/blk of=/dev/null bs=1M count=8 iflag=direct 2>/dev/null; sleep 60']);
       const { pid } = await one(`${prefix}blk`);
       for (let i = 0; i < 100 && blockRead(pid) < 8 << 20; i++) await sleep(100);
@@ -182,7 +172,7 @@ describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns coun
   });
 
   it('NET I/O: packets on a veth pair in the container\'s netns count, those on lo do not', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}net`, '--', 'sh', '-c',
+    await detached(rig.rootfs, ['--name', `${prefix}net`, '--', 'sh', '-c',
       'while :; do ping -c 1 -W 1 10.213.0.2 >/dev/null 2>&1; ping -c 2 127.0.0.1 >/dev/null 2>&1; sleep 0.1; done']);
     const { pid } = await one(`${prefix}net`);
     // A veth pair inside the container's own network namespace (it goes with it): the
@@ -207,7 +197,7 @@ describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns coun
   });
 
   it('live: a sample a second until Ctrl-C; the table has Docker\'s columns; a stopped container has dashes', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}live`, '--', 'sleep', '60']);
+    await detached(rig.rootfs, ['--name', `${prefix}live`, '--', 'sleep', '60']);
     const child = spawn('node', [cli, 'stats', '--json', `${prefix}live`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });

@@ -3,21 +3,11 @@
 // Docker's does; a check past its timeout fails; failures in the start period do not
 // count. States are polled, so the assertions are about order, not speed.
 import { readlinkSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
-import { boxlab, detached, one, prefix, removeAll, until, type PsEntry } from '../helpers/detached.ts';
+import { describe, expect, it } from 'vitest';
+import { isRoot } from '../helpers/host.ts';
+import { boxlab, detached, one, prefix, until, detachedRig, type PsEntry } from '../helpers/detached.ts';
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let before: HostFingerprint;
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_000);
-afterAll(async () => { await rootfs?.remove(); });
-beforeEach(() => { before = fingerprint(); });
-afterEach(async () => {
-  await removeAll();
-  expect(await settledFingerprint(before)).toEqual(before);
-});
+const rig = detachedRig();
 
 /** The health states a container goes through, each once, in order, until DONE. */
 async function healthStates(ref: string, done: (c: PsEntry) => boolean, ms = 60_000): Promise<{ states: string[]; statuses: string[]; last: PsEntry }> {
@@ -37,7 +27,7 @@ async function healthStates(ref: string, done: (c: PsEntry) => boolean, ms = 60_
 describe.runIf(isRoot)('health checks', { timeout: 120_000 }, () => {
   it('starting, then healthy at the first success, then unhealthy after --health-retries failures in a row', async () => {
     // Healthy while /tmp/ok exists: the container removes it after 4 s.
-    await detached(rootfs.dir, ['--name', `${prefix}h`, '--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-retries', '2', '--',
+    await detached(rig.rootfs, ['--name', `${prefix}h`, '--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-retries', '2', '--',
       'sh', '-c', 'touch /tmp/ok; sleep 4; rm /tmp/ok; sleep 60']);
     const { states, statuses, last } = await healthStates(`${prefix}h`, (c) => c.health?.status === 'unhealthy');
     expect(states).toEqual(['starting', 'healthy', 'unhealthy']);
@@ -55,7 +45,7 @@ describe.runIf(isRoot)('health checks', { timeout: 120_000 }, () => {
   });
 
   it('runs the check in the container\'s namespaces: its PID and mount namespaces, its hostname, its files', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}ns`, '--hostname', 'checked', '--health-cmd',
+    await detached(rig.rootfs, ['--name', `${prefix}ns`, '--hostname', 'checked', '--health-cmd',
       'hostname; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt; cat /marker', '--health-interval', '300ms', '--',
       'sh', '-c', 'echo inside > /marker; sleep 60']);
     const c = await until(`${prefix}ns`, (x) => x.health?.status === 'healthy');
@@ -67,7 +57,7 @@ describe.runIf(isRoot)('health checks', { timeout: 120_000 }, () => {
   });
 
   it('a check that outlives --health-timeout is a failure (exit -1), said in its output', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}slow`, '--health-cmd', 'sleep 5', '--health-timeout', '300ms', '--health-interval', '200ms',
+    await detached(rig.rootfs, ['--name', `${prefix}slow`, '--health-cmd', 'sleep 5', '--health-timeout', '300ms', '--health-interval', '200ms',
       '--health-retries', '1', '--', 'sleep', '60']);
     const c = await until(`${prefix}slow`, (x) => x.health?.status === 'unhealthy');
     const r = c.health!.log.at(-1)!;
@@ -77,7 +67,7 @@ describe.runIf(isRoot)('health checks', { timeout: 120_000 }, () => {
   });
 
   it('failures within --health-start-period do not count while starting', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}sp`, '--health-cmd', 'false', '--health-interval', '200ms', '--health-start-interval', '200ms',
+    await detached(rig.rootfs, ['--name', `${prefix}sp`, '--health-cmd', 'false', '--health-interval', '200ms', '--health-start-interval', '200ms',
       '--health-start-period', '3s', '--health-retries', '1', '--', 'sleep', '60']);
     const early = await until(`${prefix}sp`, (x) => (x.health?.log.length ?? 0) >= 2);
     // Checked and failed, yet starting, with no failure counted (if the checks seen so

@@ -4,29 +4,19 @@
 // away; an interrupted start leaves nothing. The host is as it was after each test.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stateRoot } from '../../src/ledger/index.ts';
-import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
-import { boxlab, cli, detached, one, prefix, ps, removeAll, until } from '../helpers/detached.ts';
+import { fingerprint, isRoot } from '../helpers/host.ts';
+import { boxlab, cli, detached, one, prefix, ps, until, detachedRig } from '../helpers/detached.ts';
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let before: HostFingerprint;
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_000);
-afterAll(async () => { await rootfs?.remove(); });
-beforeEach(() => { before = fingerprint(); });
-afterEach(async () => {
-  await removeAll();
-  expect(await settledFingerprint(before)).toEqual(before);
-});
+const rig = detachedRig();
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 const containerDirs = () => (existsSync(stateRoot()) ? readdirSync(stateRoot()).filter((n) => /^bl-(ct|name)-/.test(n)) : []);
 
 describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () => {
   it('run -d prints the ID and returns; the container runs on, in a group of its own, listed by ps', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}a`, '--', 'sleep', '60']);
+    const id = await detached(rig.rootfs, ['--name', `${prefix}a`, '--', 'sleep', '60']);
     const c = await one(id.slice(0, 12));
     expect(c).toMatchObject({ id, name: `${prefix}a`, state: 'running', restartCount: 0 });
     expect(c.status).toMatch(/^Up (Less than a second|\d+ seconds?)$/);
@@ -45,8 +35,8 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('stop: SIGTERM first (a trap answers it), SIGKILL after -t (an init without one); then Exited (N)', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}trap`, '--', 'sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.1; done']);
-    await detached(rootfs.dir, ['--name', `${prefix}deaf`, '--', 'sleep', '60']);
+    await detached(rig.rootfs, ['--name', `${prefix}trap`, '--', 'sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.1; done']);
+    await detached(rig.rootfs, ['--name', `${prefix}deaf`, '--', 'sleep', '60']);
     const stopped = await boxlab(['stop', '-t', '1', `${prefix}trap`, `${prefix}deaf`]);
     expect(stopped).toMatchObject({ code: 0, stdout: `${prefix}trap\n${prefix}deaf\n` });
     expect(await one(`${prefix}trap`)).toMatchObject({ state: 'exited', exitCode: 7, pid: 0 });
@@ -58,7 +48,7 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('rm refuses a running container without -f, removes a stopped one and, with -f, a running one', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}r`, '--', 'sleep', '60']);
+    const id = await detached(rig.rootfs, ['--name', `${prefix}r`, '--', 'sleep', '60']);
     const refused = await boxlab(['rm', `${prefix}r`]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/cannot remove container .*r: it is running\. Stop it first \(boxlab stop .*\), or force it \(boxlab rm -f/);
@@ -69,7 +59,7 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
     expect((await ps()).map((c) => c.name)).not.toContain(`${prefix}r`);
     expect(containerDirs()).toEqual([]);
 
-    await detached(rootfs.dir, ['--name', `${prefix}s`, '--', 'true']);
+    await detached(rig.rootfs, ['--name', `${prefix}s`, '--', 'true']);
     await until(`${prefix}s`, (c) => c.state === 'exited');
     expect((await boxlab(['rm', `${prefix}s`])).code).toBe(0);
     expect(containerDirs()).toEqual([]);
@@ -77,27 +67,27 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('a name is held once: a second container with it is refused (125), and nothing is made for it', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}n`, '--', 'sleep', '60']);
+    const id = await detached(rig.rootfs, ['--name', `${prefix}n`, '--', 'sleep', '60']);
     const dirs = containerDirs();
-    const r = await boxlab(['run', '-d', '--rootfs', rootfs.dir, '--name', `${prefix}n`, '--', 'sleep', '60']);
+    const r = await boxlab(['run', '-d', '--rootfs', rig.rootfs, '--name', `${prefix}n`, '--', 'sleep', '60']);
     expect(r.code).toBe(125);
     expect(r.stderr).toContain(`the name "${prefix}n" is in use by container ${id.slice(0, 12)}`);
     expect(containerDirs()).toEqual(dirs);
-    expect((await boxlab(['run', '--rootfs', rootfs.dir, '--name', `${prefix}n`, '--', 'true'])).code).toBe(125); // a foreground run too
-    const bad = await boxlab(['run', '-d', '--rootfs', rootfs.dir, '--name', 'no/slash', '--', 'true']);
+    expect((await boxlab(['run', '--rootfs', rig.rootfs, '--name', `${prefix}n`, '--', 'true'])).code).toBe(125); // a foreground run too
+    const bad = await boxlab(['run', '-d', '--rootfs', rig.rootfs, '--name', 'no/slash', '--', 'true']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--name no\/slash: a name is/);
   });
 
   it('a program that is not there: run -d says so, exits 127 and leaves nothing', async () => {
-    const r = await boxlab(['run', '-d', '--rootfs', rootfs.dir, '--name', `${prefix}x`, '--', '/no/such/program']);
+    const r = await boxlab(['run', '-d', '--rootfs', rig.rootfs, '--name', `${prefix}x`, '--', '/no/such/program']);
     expect(r.code).toBe(127);
     expect(r.stderr).toMatch(/boxlab run: .*\/no\/such\/program/);
     expect(containerDirs()).toEqual([]);
   });
 
   it('--rm: the container and everything of it goes when it exits', async () => {
-    const id = await detached(rootfs.dir, ['--rm', '--name', `${prefix}gone`, '--', 'sh', '-c', 'sleep 0.5']);
+    const id = await detached(rig.rootfs, ['--rm', '--name', `${prefix}gone`, '--', 'sh', '-c', 'sleep 0.5']);
     // (Under emulation it may be gone before ps has read it.)
     const supervisor = (await one(id).catch(() => undefined))?.supervisor;
     for (let i = 0; i < 300 && (supervisor ? alive(supervisor) : containerDirs().length); i++) await new Promise((r) => setTimeout(r, 100));
@@ -107,7 +97,7 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('a SIGKILLed supervisor takes its container along; ps says Dead; boxlab cleanup leaves nothing', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}k`, '--memory', '64m', '--net', 'bridge', '--', 'sleep', '60']);
+    await detached(rig.rootfs, ['--name', `${prefix}k`, '--memory', '64m', '--net', 'bridge', '--', 'sleep', '60']);
     const { supervisor, pid } = await one(`${prefix}k`);
     process.kill(supervisor, 'SIGKILL');
     for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
@@ -122,7 +112,7 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('SIGTERM to a supervisor stops its container as boxlab stop would, then removes it all', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}t`, '--net', 'bridge', '--', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done']);
+    await detached(rig.rootfs, ['--name', `${prefix}t`, '--net', 'bridge', '--', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done']);
     const { supervisor, pid } = await one(`${prefix}t`);
     process.kill(supervisor, 'SIGTERM');
     for (let i = 0; i < 150 && (alive(supervisor) || containerDirs().length); i++) await new Promise((r) => setTimeout(r, 100));
@@ -132,14 +122,14 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('a supervisor left running is in the host fingerprint, so a test that leaks one fails', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}fp`, '--', 'sleep', '60']);
+    await detached(rig.rootfs, ['--name', `${prefix}fp`, '--', 'sleep', '60']);
     const { supervisor } = await one(`${prefix}fp`);
     expect(fingerprint().processes).toContain(`${supervisor} boxlab-supervis`);
-    expect(fingerprint().processes).not.toEqual(before.processes);
+    expect(fingerprint().processes).not.toEqual(rig.before.processes);
   });
 
   it('rm of a dead container removes what its supervisor left', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}d`, '--', 'sleep', '60']);
+    await detached(rig.rootfs, ['--name', `${prefix}d`, '--', 'sleep', '60']);
     process.kill((await one(`${prefix}d`)).supervisor, 'SIGKILL');
     await until(`${prefix}d`, (c) => c.state === 'dead');
     expect(await boxlab(['rm', `${prefix}d`])).toMatchObject({ code: 0, stdout: `${prefix}d\n` });
@@ -147,7 +137,7 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
   });
 
   it('run -d killed before the container runs: its supervisor undoes the start, nothing is left', async () => {
-    const child = spawn('node', [cli, 'run', '-d', '--rootfs', rootfs.dir, '--name', `${prefix}i`, '--net', 'bridge', '--', 'sleep', '60'], { stdio: 'ignore' });
+    const child = spawn('node', [cli, 'run', '-d', '--rootfs', rig.rootfs, '--name', `${prefix}i`, '--net', 'bridge', '--', 'sleep', '60'], { stdio: 'ignore' });
     // Wait for its supervisor (a child of the run) to be there, then kill the run.
     const childOf = (pid: number) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).some((p) => {
       try {

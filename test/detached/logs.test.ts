@@ -4,22 +4,12 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stateRoot } from '../../src/ledger/index.ts';
-import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
-import { boxlab, cli, detached, prefix, removeAll, until } from '../helpers/detached.ts';
+import { isRoot } from '../helpers/host.ts';
+import { boxlab, cli, detached, prefix, until, detachedRig } from '../helpers/detached.ts';
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let before: HostFingerprint;
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_000);
-afterAll(async () => { await rootfs?.remove(); });
-beforeEach(() => { before = fingerprint(); });
-afterEach(async () => {
-  await removeAll();
-  expect(await settledFingerprint(before)).toEqual(before);
-});
+const rig = detachedRig();
 
 interface Record { log: string; stream: string; time: string }
 const dirOf = (id: string) => join(stateRoot(), `bl-ct-${id.slice(0, 12)}`);
@@ -28,7 +18,7 @@ const logFiles = (id: string) => readdirSync(dirOf(id)).filter((n) => n.startsWi
 
 describe.runIf(isRoot)('the json-file log and boxlab logs', { timeout: 120_000 }, () => {
   it('writes each line of stdout and stderr as {log, stream, time}; logs gives each back on its own stream', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}io`, '--', 'sh', '-c', 'echo one; echo two >&2; printf "no newline"']);
+    const id = await detached(rig.rootfs, ['--name', `${prefix}io`, '--', 'sh', '-c', 'echo one; echo two >&2; printf "no newline"']);
     await until(`${prefix}io`, (c) => c.state === 'exited');
     expect(logFiles(id)).toEqual([`${id}-json.log`]);
     const lines = records(join(dirOf(id), `${id}-json.log`));
@@ -46,7 +36,7 @@ describe.runIf(isRoot)('the json-file log and boxlab logs', { timeout: 120_000 }
   });
 
   it('rotates at max-size into ID-json.log.1 and .2, keeping max-file files; logs reads them in order', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}rot`, '--log-opt', 'max-size=1k', '--log-opt', 'max-file=3', '--',
+    const id = await detached(rig.rootfs, ['--name', `${prefix}rot`, '--log-opt', 'max-size=1k', '--log-opt', 'max-file=3', '--',
       'sh', '-c', 'i=0; while [ $i -lt 200 ]; do echo "line $i"; i=$((i+1)); done']);
     await until(`${prefix}rot`, (c) => c.state === 'exited');
     expect(logFiles(id)).toEqual([`${id}-json.log`, `${id}-json.log.1`, `${id}-json.log.2`]);
@@ -67,7 +57,7 @@ describe.runIf(isRoot)('the json-file log and boxlab logs', { timeout: 120_000 }
   });
 
   it('with max-file=1 the one file starts again', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}one`, '--log-opt', 'max-size=500', '--',
+    const id = await detached(rig.rootfs, ['--name', `${prefix}one`, '--log-opt', 'max-size=500', '--',
       'sh', '-c', 'i=0; while [ $i -lt 100 ]; do echo "line $i"; i=$((i+1)); done']);
     await until(`${prefix}one`, (c) => c.state === 'exited');
     expect(logFiles(id)).toEqual([`${id}-json.log`]);
@@ -77,7 +67,7 @@ describe.runIf(isRoot)('the json-file log and boxlab logs', { timeout: 120_000 }
   });
 
   it('--tail N, --since TIME, -t with nine digits', async () => {
-    const id = await detached(rootfs.dir, ['--name', `${prefix}t`, '--', 'sh', '-c', 'for i in 1 2 3 4 5 6; do echo "m$i"; sleep 0.2; done']);
+    const id = await detached(rig.rootfs, ['--name', `${prefix}t`, '--', 'sh', '-c', 'for i in 1 2 3 4 5 6; do echo "m$i"; sleep 0.2; done']);
     await until(`${prefix}t`, (c) => c.state === 'exited');
     const lines = records(join(dirOf(id), `${id}-json.log`));
     expect(lines.map((l) => l.log)).toEqual(['m1\n', 'm2\n', 'm3\n', 'm4\n', 'm5\n', 'm6\n']);
@@ -98,7 +88,7 @@ describe.runIf(isRoot)('the json-file log and boxlab logs', { timeout: 120_000 }
   });
 
   it('-f prints lines as they are written, across a rotation, and ends when the container stops', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}f`, '--log-opt', 'max-size=300', '--log-opt', 'max-file=2', '--',
+    await detached(rig.rootfs, ['--name', `${prefix}f`, '--log-opt', 'max-size=300', '--log-opt', 'max-file=2', '--',
       'sh', '-c', 'trap "exit 0" TERM; i=0; while :; do echo "tick $i"; i=$((i+1)); sleep 0.05; done']);
     const follow = spawn('node', [cli, 'logs', '-f', `${prefix}f`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

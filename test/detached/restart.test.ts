@@ -3,22 +3,12 @@
 // or more) seen in the times of the container's own log lines, the restarting state,
 // and a stop by hand that ends it. Timing is asserted by order and growth with
 // generous bounds, never by speed.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from '../helpers/host.ts';
-import { testRootfs } from '../helpers/rootfs.ts';
-import { boxlab, detached, one, prefix, removeAll, until } from '../helpers/detached.ts';
+import { isRoot } from '../helpers/host.ts';
+import { boxlab, detached, one, prefix, until, detachedRig } from '../helpers/detached.ts';
 
-let rootfs: Awaited<ReturnType<typeof testRootfs>>;
-let before: HostFingerprint;
-
-beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_000);
-afterAll(async () => { await rootfs?.remove(); });
-beforeEach(() => { before = fingerprint(); });
-afterEach(async () => {
-  await removeAll();
-  expect(await settledFingerprint(before)).toEqual(before);
-});
+const rig = detachedRig();
 
 /** The log's lines with their times: [text, ms since the epoch]. */
 async function timedLines(ref: string): Promise<[string, number][]> {
@@ -35,7 +25,7 @@ describe.runIf(isRoot)('restart policies', { timeout: 180_000 }, () => {
     // upper directory), says when it starts and ends, and the 7th runs for 10.5 s.
     const script = 'n=$(cat /runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > /runs; echo "start $n"; '
       + 'if [ $n -eq 7 ]; then sleep 10.5; fi; echo "end $n"; exit 1';
-    await detached(rootfs.dir, ['--name', `${prefix}of`, '--restart', 'on-failure:8', '--', 'sh', '-c', script]);
+    await detached(rig.rootfs, ['--name', `${prefix}of`, '--restart', 'on-failure:8', '--', 'sh', '-c', script]);
     const seen = new Set<string>();
     const c = await until(`${prefix}of`, (x) => { seen.add(x.state); return x.state === 'exited'; }, 150_000);
     expect(c).toMatchObject({ restartCount: 8, exitCode: 1 });
@@ -59,10 +49,10 @@ describe.runIf(isRoot)('restart policies', { timeout: 180_000 }, () => {
   });
 
   it('on-failure does not restart after exit 0; always does, until a stop by hand', async () => {
-    await detached(rootfs.dir, ['--name', `${prefix}ok`, '--restart', 'on-failure', '--', 'true']);
+    await detached(rig.rootfs, ['--name', `${prefix}ok`, '--restart', 'on-failure', '--', 'true']);
     expect(await until(`${prefix}ok`, (x) => x.state === 'exited')).toMatchObject({ restartCount: 0, exitCode: 0 });
 
-    await detached(rootfs.dir, ['--name', `${prefix}al`, '--restart', 'always', '--', 'sh', '-c', 'sleep 0.3']);
+    await detached(rig.rootfs, ['--name', `${prefix}al`, '--restart', 'always', '--', 'sh', '-c', 'sleep 0.3']);
     await until(`${prefix}al`, (x) => x.restartCount >= 2);
     expect((await boxlab(['stop', '-t', '1', `${prefix}al`])).code).toBe(0);
     const stopped = await one(`${prefix}al`);
@@ -73,7 +63,7 @@ describe.runIf(isRoot)('restart policies', { timeout: 180_000 }, () => {
 
   it.runIf(existsSync('/sys/module/bridge') || existsSync('/proc/sys/net/bridge'))(
     'a restarted container gets its network again: bridge, address, published port', async () => {
-      await detached(rootfs.dir, ['--name', `${prefix}net`, '--restart', 'on-failure:2', '--net', 'bridge', '-p', '18457:80', '--',
+      await detached(rig.rootfs, ['--name', `${prefix}net`, '--restart', 'on-failure:2', '--net', 'bridge', '-p', '18457:80', '--',
         'sh', '-c', 'ip -4 -o addr show eth0; sleep 0.3; exit 3']);
       const c = await until(`${prefix}net`, (x) => x.state === 'exited', 60_000);
       expect(c).toMatchObject({ restartCount: 2, exitCode: 3, error: '' });

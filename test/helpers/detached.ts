@@ -3,7 +3,10 @@
 // runner under emulation), and a sweep that removes whatever a failed test left.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
+import { fingerprint, isRoot, settledFingerprint, type HostFingerprint } from './host.ts';
+import { testRootfs } from './rootfs.ts';
 
 export const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
 
@@ -62,4 +65,23 @@ export const prefix = `bt-${process.pid}-`;
 /** Remove this test process's containers (a test that failed midway leaves its own). */
 export async function removeAll(): Promise<void> {
   for (const c of await ps().catch(() => [])) if (c.name.startsWith(prefix)) await boxlab(['rm', '-f', c.id]);
+}
+
+/** What a test file of detached containers sets up: a busybox rootfs for the file and,
+ *  around each test, the host's fingerprint, its containers removed after it, and the
+ *  host as it was. Call at the top of the file; read rig.rootfs inside the tests. */
+export function detachedRig(): { readonly rootfs: string; readonly before: HostFingerprint } {
+  let rootfs: Awaited<ReturnType<typeof testRootfs>> | undefined;
+  let before: HostFingerprint;
+  beforeAll(async () => { if (isRoot) rootfs = await testRootfs('busybox'); }, 60_000);
+  afterAll(async () => { await rootfs?.remove(); });
+  beforeEach(() => { before = fingerprint(); });
+  afterEach(async () => {
+    await removeAll();
+    expect(await settledFingerprint(before)).toEqual(before);
+  });
+  return {
+    get rootfs() { return rootfs!.dir; },
+    get before() { return before; },
+  };
 }
