@@ -121,11 +121,16 @@ describe.runIf(isRoot)('boxlab run -d, ps, stop, rm', { timeout: 120_000 }, () =
     // (afterEach: its cgroup, veth, NAT table, lease and ledger are gone too.)
   });
 
-  it('a supervisor left running is in the host fingerprint, so a test that leaks one fails', async () => {
+  it('a supervisor left running is in the host fingerprint (a test that leaks one fails); boxlab cleanup leaves it, and names it', async () => {
     await detached(rig.rootfs, ['--name', `${prefix}fp`, '--', 'sleep', '60']);
     const { supervisor } = await one(`${prefix}fp`);
     expect(fingerprint().processes).toContain(`${supervisor} boxlab-supervis`);
     expect(fingerprint().processes).not.toEqual(rig.before.processes);
+    // boxlab cleanup leaves a live supervisor's ledger alone, and names its container.
+    const kept = await boxlab(['cleanup']);
+    expect(kept.stdout).toMatch(new RegExp(`left alone: detached containers whose supervisors run \\(.*${prefix}fp.*\\); boxlab rm -f NAME`));
+    expect(alive(supervisor)).toBe(true);
+    expect((await one(`${prefix}fp`)).state).toBe('running');
   });
 
   it('rm of a dead container removes what its supervisor left', async () => {

@@ -288,6 +288,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   leftBehind: (why: string) => `could not remove what it made: ${why} (it stays in the ledger: boxlab cleanup tries again)`,
   cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
+  cleanupDetached: (names: string[]) => `left alone: detached containers whose supervisors run (${names.join(', ')}); boxlab rm -f NAME ends one and removes everything it made.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
 
