@@ -99,7 +99,9 @@ static void remove_entry(int dir, const char *name, const char *path, dev_t dev)
 
 /* Every name in the directory open at FD, read before any is removed (removing
  * entries while readdir(3) walks them may skip some). Its owner may be adding names
- * meanwhile: the directory is read again until it is empty, a few times at most. */
+ * meanwhile: the directory is read again until it is empty, a few times at most. A
+ * pass that could not remove something ends it: another would only fail (and say so)
+ * again, and the directory's rmdir says what is left. */
 static void empty_dir(int fd, const char *path, dev_t dev)
 {
 	for (int pass = 0; pass < 4; pass++) {
@@ -116,6 +118,7 @@ static void empty_dir(int fd, const char *path, dev_t dev)
 				strv_push_copy(&names, e->d_name);
 		closedir(d);
 		size_t found = names.n;
+		int failures_before = failures;
 		for (size_t i = 0; i < names.n; i++) {
 			char *child;
 			if (asprintf(&child, "%s/%s", path, names.v[i]) < 0)
@@ -124,7 +127,7 @@ static void empty_dir(int fd, const char *path, dev_t dev)
 			free(child);
 		}
 		strv_free(&names);
-		if (found == 0)
+		if (found == 0 || failures != failures_before)
 			return;
 	}
 }

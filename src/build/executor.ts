@@ -11,7 +11,7 @@
 // are built. Every resource is in the ledger before it exists (workspace.ts).
 import { closeSync, fstatSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { Ledger } from '../ledger/index.ts';
+import { thenCleanUp, type Ledger } from '../ledger/index.ts';
 import { DEFAULT_ENV, addLayer, createdTime } from '../images/image.ts';
 import { LayoutError, type Image, type Layout } from '../images/layout.ts';
 import { FormatError, ociArchitecture, type ImageConfig } from '../images/oci.ts';
@@ -378,11 +378,8 @@ export async function build(req: BuildRequest, ledger: Ledger, scope: string): P
       lookInsideHidden: ignore.hasExceptions,
     };
     const ws = await Workspace.create(ledger, scope);
-    try {
-      return await new Builder(req, cf, ws, context, ledger).run();
-    } finally {
-      await ws.close();
-    }
+    // A build that leaves something behind fails, saying what.
+    return await thenCleanUp(() => new Builder(req, cf, ws, context, ledger).run(), () => ws.close());
   } finally {
     root.close();
   }

@@ -13,7 +13,7 @@ import { lstatSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { NAMESPACES } from '../core/index.ts';
-import type { Ledger } from '../ledger/index.ts';
+import { thenCleanUp, type Ledger } from '../ledger/index.ts';
 import { Container, type RunSpec } from '../runtime/container.ts';
 import type { Limits } from '../runtime/cgroup-flags.ts';
 import { Dir } from './fsroot.ts';
@@ -103,7 +103,7 @@ export async function runInContainer(req: RunRequest, ledger: Ledger): Promise<n
   const box = await Container.create(spec, ledger, { stdio: 'pipe' });
   const done = [lines(box.core.stdout, 'stdout', req.onOutput), lines(box.core.stderr, 'stderr', req.onOutput)];
   box.core.stdin?.end();
-  try {
+  return thenCleanUp(async () => {
     await box.prepare(spec, ledger);
     // After pivot_root the container's root is the merged overlay: the host reaches it
     // through /proc/PID/root, and resolves the user and the working directory there.
@@ -119,9 +119,12 @@ export async function runInContainer(req: RunRequest, ledger: Ledger): Promise<n
     if (!spec.env.some((e) => e.startsWith('HOME='))) spec.env = [...spec.env, `HOME=${ids?.home ?? '/root'}`];
     await box.exec(spec);
     return (await box.wait()).code;
-  } finally {
-    await box.stop(ledger);
-    await Promise.race([Promise.all(done), new Promise((r) => setTimeout(r, 1000).unref())]);
-    removeStubs(req.upper, req.lowers);
-  }
+  }, async () => {
+    try {
+      await box.stop(ledger);
+    } finally {
+      await Promise.race([Promise.all(done), new Promise((r) => setTimeout(r, 1000).unref())]);
+      removeStubs(req.upper, req.lowers);
+    }
+  });
 }

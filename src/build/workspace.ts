@@ -18,7 +18,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from '../core/index.ts';
-import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
 import type { Digest } from '../images/digest.ts';
 import { readLayer } from '../images/layer.ts';
 import type { Layout } from '../images/layout.ts';
@@ -52,7 +52,7 @@ export class Workspace {
   private constructor(readonly dir: string, private core: Core, private ledger: Ledger, private scope: string) {}
 
   static async create(ledger: Ledger, scope: string): Promise<Workspace> {
-    const dir = join(stateRoot(), blName('build'));
+    const dir = join(ledger.root, blName('build'));
     await ledger.track({ kind: 'dir', path: dir }, () => {
       for (const d of ['empty', 'l', 'w', 'm']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
     }, scope);
@@ -120,9 +120,10 @@ export class Workspace {
     return !existsSync(dir) || readdirSync(dir).length === 0;
   }
 
-  /** Remove everything: the core (and every container it made), then the directory. */
+  /** Remove everything: the core (and every container it made), then the directory.
+   *  Throws LeftBehindError naming what could not be removed (it stays in the ledger). */
   async close(): Promise<void> {
     await this.core.close();
-    await this.ledger.unwind(this.scope);
+    await this.ledger.unwindOrThrow(this.scope);
   }
 }

@@ -6,7 +6,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } fr
 import { constants, homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Core } from '../core/index.ts';
-import { blName, Ledger } from '../ledger/index.ts';
+import { blName, Ledger, LeftBehindError } from '../ledger/index.ts';
 import { Layout, checkRefName } from '../images/layout.ts';
 import { BuildFileError, LIMITS, parseContainerfile } from '../build/parser.ts';
 import { build, targetIndex, type BuildEvent } from '../build/executor.ts';
@@ -14,6 +14,7 @@ import { StepError } from '../build/state.ts';
 import { BuildError } from '../build/workspace.ts';
 import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-flags.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { build as t, cli } from '../text/index.ts';
 
 /** Where images go when no --layout is given. */
@@ -135,6 +136,7 @@ export async function buildCommand(args: string[]): Promise<number> {
     void Core.closeAll();
   };
   for (const s of SIGNALS) process.on(s, onSignal);
+  let leftBehind: LeftBehindError | undefined;
   try {
     await build({
       file: shown, text, context, layout, tag, target: o.target as string | undefined,
@@ -150,9 +152,16 @@ export async function buildCommand(args: string[]): Promise<number> {
       console.error(t.failed(err.message));
       return 1;
     }
+    // The image is built, but not everything the build made could be removed: the
+    // build fails, and closeLedger below names what stays.
+    if (err instanceof LeftBehindError) {
+      leftBehind = err;
+      return 1;
+    }
     throw err;
   } finally {
-    await ledger.close();
+    // (Should its second try remove it all, the first one's words are still owed.)
+    if (!(await closeLedger('build', ledger)) && leftBehind) console.error(t.failed(leftBehind.message));
     for (const s of SIGNALS) process.off(s, onSignal);
   }
 }

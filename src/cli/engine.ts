@@ -2,9 +2,10 @@
 // SIGTERM, which stop it and remove everything it made. Meanwhile its docker client
 // line is printed: images come from `boxlab image save` and `docker load`.
 import { constants } from 'node:os';
-import { Ledger } from '../ledger/index.ts';
+import { Ledger, LeftBehindError } from '../ledger/index.ts';
 import { DockerEngine, EngineError } from '../engine/docker.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { cli, engine as t } from '../text/index.ts';
 
 export async function engineCommand(args: string[]): Promise<number> {
@@ -22,8 +23,9 @@ export async function engineCommand(args: string[]): Promise<number> {
   let engine: DockerEngine | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
-    await engine?.stop();
-    await ledger.close();
+    // What stop could not remove stays in the ledger, and closeLedger names it.
+    await engine?.stop().catch((err: unknown) => { if (!(err instanceof LeftBehindError)) throw err; });
+    await closeLedger('engine', ledger);
   })());
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const onSignal = (sig: NodeJS.Signals) => void stop().finally(() => process.exit(128 + constants.signals[sig]));

@@ -9,6 +9,7 @@ import { credentialsFor, parseRegistryRef, pullImage, pushImage, type Credential
 import { startRegistry } from '../images/registry-server.ts';
 import { lowerdirOf, unpackImage } from '../images/unpack.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { cli } from '../text/index.ts';
 
 const USAGES: Record<string, string> = {
@@ -225,7 +226,7 @@ async function registry(rest: string[]): Promise<number> {
   const running = await startRegistry(ledger);
   console.log(cli.image.registryUp(running.address, running.dir, running.login.authFile, running.login.netrcFile));
   await running.exited;
-  await ledger.close();
+  await closeLedger('image registry', ledger);
   console.error(cli.error(cli.image.registryDied));
   return 1;
 }

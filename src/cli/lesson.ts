@@ -12,9 +12,10 @@ import { findLesson, summarize } from '../lessons/loader.ts';
 import { failure, type CheckResult, type LogEntry, type StepResult } from '../lessons/port.ts';
 import { LessonError, type Stop } from '../lessons/schema.ts';
 import { substitute } from '../lessons/scope.ts';
-import { LessonSession, closeProcessLedger } from '../lessons/session.ts';
+import { LessonSession } from '../lessons/session.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { applyTrust, TRUST_OPTION } from './lab.ts';
+import { closeLedger } from './lifecycle.ts';
 
 export interface PlainOptions {
   yes: boolean;
@@ -107,7 +108,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   try {
     session = await LessonSession.open(lesson);
   } catch (err) {
-    await closeProcessLedger(); // the session took back what it made; its ledger goes too
+    await closeLedger('lesson'); // the session took back what it made; its ledger goes too
     const f = failure(err);
     const message = err instanceof CoreError && err.kind === 'exit' ? `${f.message}${err.hint ? ` (${err.hint})` : ''}` : f.message;
     if (json) out(JSON.stringify({ lesson: summary, ok: false, error: message }));
@@ -159,6 +160,7 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
   };
 
   let stopped = false;
+  let left = 0;
   try {
     for (const stop of lesson.stops) {
       if (isGone()) { stopped = true; break; }
@@ -237,12 +239,14 @@ export async function runLessonPlain(id: string, opts: PlainOptions): Promise<nu
     if (!json && !stopped && lesson.outro) out('\n' + sub(lesson.outro, true));
   } finally {
     await session.close();
-    await closeProcessLedger();
+    // What could not be removed stays in the ledger (boxlab cleanup tries again): said
+    // on stderr, and the lesson does not pass.
+    left = await closeLedger('lesson');
   }
 
   const judged = reports.filter((r) => r.kind !== 'step');
   const passed = judged.filter((r) => r.ok).length;
-  const allOk = !stopped && reports.length === total && reports.every((r) => r.ok);
+  const allOk = !stopped && left === 0 && reports.length === total && reports.every((r) => r.ok);
   if (json) {
     out(JSON.stringify({ lesson: summary, ok: allOk, passed, checks: judged.length, stops: reports }, null, 2));
   } else {

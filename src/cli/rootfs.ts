@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Ledger } from '../ledger/index.ts';
 import { buildRootfs, defaultRootfsDir } from '../runtime/rootfs.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { cli } from '../text/index.ts';
 
 export async function rootfsCommand(args: string[]): Promise<number> {
@@ -21,6 +22,6 @@ export async function rootfsCommand(args: string[]): Promise<number> {
     console.log(cli.rootfsBuilt(built.dir, built.source, built.programs.length));
     return 0;
   } finally {
-    await ledger.close();
+    await closeLedger('rootfs', ledger);
   }
 }

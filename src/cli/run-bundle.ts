@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Ledger } from '../ledger/index.ts';
 import { bundleErrors, runBundle } from '../runtime/oci.ts';
 import { UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { cli, runtime } from '../text/index.ts';
 
 /** The DIR of --bundle DIR / --bundle=DIR among run's arguments (before any --), or undefined. */
@@ -28,6 +29,6 @@ export async function runBundleCommand(args: string[]): Promise<number> {
   try {
     return await runBundle(resolve(dir), ledger);
   } finally {
-    await ledger.close();
+    await closeLedger('run', ledger);
   }
 }

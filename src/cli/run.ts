@@ -1,6 +1,6 @@
 // `boxlab run`: parse the flags, make the container, pass signals on, return CMD's status.
 import { CoreError, NAMESPACES, type NamespaceName } from '../core/index.ts';
-import { blName, Ledger } from '../ledger/index.ts';
+import { blName, Ledger, LeftBehindError } from '../ledger/index.ts';
 import { Container, DEFAULT_ENV, optionErrors, parseVolume, validateSpec, type RunSpec } from '../runtime/container.ts';
 import { defaultRootfsDir, ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { rootlessIds } from '../runtime/rootless.ts';
@@ -11,6 +11,7 @@ import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/
 import { detachOptionSpecs, parseDetach, type DetachOptions } from '../runtime/detached/options.ts';
 import { reserveName, StoreError } from '../runtime/detached/store.ts';
 import { parseOptions, UsageError } from './args.ts';
+import { closeLedger } from './lifecycle.ts';
 import { cli, runtime } from '../text/index.ts';
 
 /** boxlab's own failure to make the container, as Docker reports it. */
@@ -162,7 +163,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return await runContainer(spec, ledger, interrupt);
   } finally {
     // What could not be removed stays in the ledger, for boxlab cleanup: say so.
-    for (const e of await ledger.close()) console.error(cli.runError(cli.leftBehind(e.message)));
+    await closeLedger('run', ledger);
     interrupt.dispose();
   }
 }
@@ -214,6 +215,8 @@ async function runContainer(spec: RunSpec, ledger: Ledger, interrupt: Interrupt)
     throw err;
   } finally {
     interrupt.forward = undefined;
-    await box?.stop(ledger);
+    // What stop could not remove stays in the ledger: closeLedger above names it, and
+    // the command's own status stands.
+    await box?.stop(ledger).catch((err: unknown) => { if (!(err instanceof LeftBehindError)) throw err; });
   }
 }

@@ -13,10 +13,10 @@ import { core as text } from '../text/index.ts';
 
 const run = promisify(execFile);
 
-/** The core's own words about what failed (one line per path), else the error's. */
+/** The core's own words about what failed (a line per path, joined), else the error's. */
 function reason(err: unknown): string {
   const e = err as { stderr?: string; message?: string };
-  return (e.stderr ?? '').trim() || e.message || String(err);
+  return (e.stderr ?? '').trim().split('\n').join('; ') || e.message || String(err);
 }
 
 /** Remove PATH and everything beneath it, never following a link nor leaving its

@@ -27,7 +27,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, 
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { Core, type CgroupRef } from '../core/index.ts';
-import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
 import { which } from '../runtime/programs.ts';
 import { engine as t } from '../text/index.ts';
 
@@ -111,7 +111,7 @@ export class DockerEngine {
   static async start(ledger: Ledger): Promise<DockerEngine> {
     const programs = enginePrograms();
     if ('missing' in programs) throw new EngineError(t.missing(programs.missing, programs.pkg));
-    const dir = join(stateRoot(), blName('docker'));
+    const dir = join(ledger.root, blName('docker'));
     const scope = basename(dir);
     await ledger.track({ kind: 'dir', path: dir }, () => {
       for (const d of ['data', 'exec', 'client']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
@@ -284,7 +284,7 @@ export class DockerEngine {
     }
     await this.core.close();
     this.log.end();
-    await this.ledger.unwind(this.scope);
+    await this.ledger.unwindOrThrow(this.scope);
   }
 }
 

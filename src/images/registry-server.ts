@@ -17,7 +17,7 @@ import bcrypt from 'bcryptjs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
 import { images as text } from '../text/index.ts';
 
 /** Where the server is: $BOXLAB_REGISTRY_BIN, else Debian's path. */
@@ -130,7 +130,7 @@ function writeLogin(dir: string, address: string): RegistryLogin & { htpasswd: s
 export async function startRegistry(ledger: Ledger, scope?: string): Promise<RunningRegistry> {
   const bin = registryBinary();
   if (!existsSync(bin)) throw new RegistryStartError(text.registryMissing(bin));
-  const dir = join(stateRoot(), blName('registry'));
+  const dir = join(ledger.root, blName('registry'));
   const dirEntry = ledger.record({ kind: 'dir', path: dir }, scope);
   try {
     mkdirSync(join(dir, 'data'), { recursive: true, mode: 0o700 });

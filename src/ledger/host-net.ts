@@ -51,8 +51,10 @@ function holderAlive(name: string): boolean {
 
 /** Hold the host-wide lock while `fn` runs. flock(1) takes it in a child that keeps the
  *  file open until its stdin closes (when this is done, or this process dies). The lock
- *  file may be removed by the last boxlab out while another waits for it: a waiter that
- *  wins the lock on a removed file sees another inode at the path, and tries again. */
+ *  file, and its directory, may be removed by the last boxlab out while another waits
+ *  for it or is about to open it: a waiter that wins the lock on a removed file sees
+ *  another inode at the path, and one that finds no directory to open it in, each tries
+ *  again. */
 export async function withHostNetLock<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     mkdirSync(HOST_NET_DIR, { recursive: true, mode: 0o700 });
@@ -75,6 +77,10 @@ export async function withHostNetLock<T>(fn: () => Promise<T>): Promise<T> {
     });
     if (locked === undefined) {
       await release();
+      // sh exits 2 when it cannot open the lock file: the last boxlab out removed the
+      // directory between our mkdir and that open. Then make it again (flock's own
+      // timeout is status 1).
+      if (child.exitCode === 2 && attempt < 20) continue;
       throw new HostNetError(ledgerText.lockTimeout(LOCK, LOCK_WAIT_S));
     }
     const st = (() => { try { return statSync(LOCK); } catch { return undefined; } })();

@@ -1,4 +1,4 @@
-export { Ledger, readLedger, type Entry } from './ledger.ts';
+export { Ledger, LeftBehindError, readLedger, thenCleanUp, type Entry } from './ledger.ts';
 export { cleanup, describeEntry, type CleanupReport, type CleanupItem } from './cleanup.ts';
 export { stateRoot, ledgerDir, blName } from './paths.ts';
 export { processStartTime } from './proc.ts';

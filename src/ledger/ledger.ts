@@ -24,6 +24,11 @@ export class Ledger {
 
   private constructor(readonly file: string, private dir: string, private ownerStart: string) {}
 
+  /** Its state root, the directory above the ledger directory: the only place a path in
+   *  this ledger may point (resources.ts refuses any other), so whatever the lab makes
+   *  and records here is made here. */
+  get root(): string { return dirname(this.dir); }
+
   /** One open ledger per directory and process: every part of boxlab that opens it gets
    *  the same one, so no part can truncate another's entries. */
   private static opened = new Map<string, Ledger>();
@@ -92,7 +97,7 @@ export class Ledger {
   async release(id: number): Promise<void> {
     const entry = this.live.get(id);
     if (!entry) return;
-    await removeResource(entry, { root: dirname(this.dir), ownerStart: this.ownerStart });
+    await removeResource(entry, { root: this.root, ownerStart: this.ownerStart });
     this.forget(id);
   }
 
@@ -117,6 +122,14 @@ export class Ledger {
     return errors;
   }
 
+  /** Unwind one scope (a container, a build) and throw if anything could not be
+   *  removed: the part of boxlab that made it must hear of it, never carry on as if the
+   *  host were clean. What failed stays in the ledger, for close() and `boxlab cleanup`. */
+  async unwindOrThrow(scope: string): Promise<void> {
+    const errors = await this.unwind(scope);
+    if (errors.length) throw new LeftBehindError(errors);
+  }
+
   entries(): Entry[] { return [...this.live.values()]; }
 
   /** Unwind everything and delete the ledger file itself. */
@@ -129,6 +142,29 @@ export class Ledger {
     Ledger.opened.delete(this.dir);
     return errors;
   }
+}
+
+/** What an unwind could not remove, each with the reason. */
+export class LeftBehindError extends Error {
+  constructor(readonly errors: Error[]) {
+    super(t.leftBehind(errors.map((e) => e.message)));
+  }
+}
+
+/** BODY, then CLEANUP however BODY ends. When both fail, BODY's error is the one thrown:
+ *  it says why the work stopped, and what CLEANUP could not remove stays in the ledger,
+ *  whose close() names it. When only CLEANUP fails (something left behind), its error
+ *  is thrown, so work that leaves something on the host never looks done. */
+export async function thenCleanUp<T>(body: () => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    await cleanup().catch(() => undefined);
+    throw err;
+  }
+  await cleanup();
+  return result;
 }
 
 /** The most a ledger file may hold: a long session writes some thousands of lines. */

@@ -12,7 +12,7 @@ import { lchownSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { lessons as text } from '../text/index.ts';
-import { blName, stateRoot, type Ledger } from '../ledger/index.ts';
+import { blName, type Ledger } from '../ledger/index.ts';
 import { rootlessIds } from '../runtime/rootless.ts';
 import { ensureDefaultRootfs } from '../runtime/rootfs.ts';
 import { startRegistry } from '../images/registry-server.ts';
@@ -62,7 +62,7 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
   const loop = lesson.uses.includes('loop') || lesson.uses.includes('loop_dev');
   if (loop && user.uid !== 0) throw new Error(text.loopNeedsRoot);
   if (lesson.uses.includes('dir') || loop) {
-    const dir = join(stateRoot(), blName(`lesson-${lesson.meta.id}`));
+    const dir = join(ledger.root, blName(`lesson-${lesson.meta.id}`));
     await ledger.track({ kind: 'dir', path: dir, ...(user.drop ? { user: user.uid } : {}) }, () => {
       mkdirSync(dir, { mode: 0o755 });
       // A rootless core must be able to make its directories in here, so the directory
@@ -84,7 +84,7 @@ export async function prepareWorkspace(lesson: Lesson, user: LessonUser, ledger:
   if (lesson.uses.includes('oci')) {
     // runc, crun and boxcore each keep their containers' state in a root of their own:
     // ${oci}/runc, ${oci}/boxcore. The lesson's commands pass it with --root.
-    const dir = join(stateRoot(), blName(`oci-${lesson.meta.id}`));
+    const dir = join(ledger.root, blName(`oci-${lesson.meta.id}`));
     await ledger.track({ kind: 'oci-root', path: dir }, () => { mkdirSync(dir, { mode: 0o711 }); }, scope);
     vars.oci = dir;
   }

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, lchownSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Core, type CoreOptions, type Finished, type NamespaceName } from '../core/index.ts';
-import { blName, processStartTime, stateRoot, type Ledger } from '../ledger/index.ts';
+import { blName, processStartTime, type Ledger } from '../ledger/index.ts';
 import { attachBridge, loopbackUp, netErrors, type Attached, type NetMode, type Publish } from './network.ts';
 import { runtime } from '../text/index.ts';
 import { needsGroup, type Limits } from './cgroup-flags.ts';
@@ -67,10 +67,11 @@ export class Container {
 
   /** The container's working directory on the host: upper, work and merged for overlay. */
   static async create(spec: RunSpec, ledger: Ledger, coreOptions: CoreOptions = {}): Promise<Container> {
-    const dir = join(stateRoot(), blName('run'));
+    // In the ledger's state root, the one place its entries may point.
+    const dir = join(ledger.root, blName('run'));
     const scope = basename(dir);
     // A rootless core must reach its overlay dirs through the state root.
-    if (spec.rootless) chmodSync(stateRoot(), 0o755);
+    if (spec.rootless) chmodSync(ledger.root, 0o755);
     // Handed to the rootless user: their directories in it are removed as them.
     await ledger.track({ kind: 'dir', path: dir, ...(spec.rootless ? { user: spec.rootless.uid } : {}) }, () => {
       for (const d of ['', 'upper', 'work', 'merged']) mkdirSync(join(dir, d), { mode: 0o755 });
@@ -148,13 +149,14 @@ export class Container {
     if (this.ct) await this.core.signal({ ct: this.ct }, sig).catch(() => undefined);
   }
 
-  /** Kill what runs, close the core (it reaps), remove the working directory. */
+  /** Kill what runs, close the core (it reaps), remove the working directory. Throws
+   *  LeftBehindError naming what could not be removed (it stays in the ledger). */
   async stop(ledger: Ledger): Promise<void> {
     if (this.group) await removeGroup(this.core, ledger, this.group);
     await this.network?.close();
     await this.core.close();
     ledger.forget(this.coreEntry);
-    await ledger.unwind(this.scope);
+    await ledger.unwindOrThrow(this.scope);
   }
 }
 

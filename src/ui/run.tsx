@@ -17,7 +17,7 @@ import { LessonError, type Lesson } from '../lessons/schema.ts';
 import type { LessonSession } from '../lessons/session.ts';
 import { App, preloadLessonScreen } from './app.tsx';
 import { machineChecks, machineSummary, summaryLines } from './summary.ts';
-import { ui as text } from '../text/index.ts';
+import { cli, ledger as ledgerText, ui as text } from '../text/index.ts';
 
 /** SIGKILL every child of this process with its process group (a step's command runs
  *  in a group of its own): what a session was waiting for when the lab had to stop. */
@@ -204,13 +204,14 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
+  let left: Error[] = [];
   try {
     await exited;
   } catch {
     code = 1;
   } finally {
     await closeAll();
-    if (engineUsed) await (await engine()).closeProcessLedger();
+    if (engineUsed) left = await (await engine()).closeProcessLedger();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onSignal);
@@ -219,6 +220,9 @@ export async function runTui(opts: TuiOptions = {}): Promise<number> {
   // With the terminal gone, node's own exit would try to restore its modes and abort
   // on EIO: everything is unwound already, so end the way a hangup ends a process.
   if (hungUp) process.kill(process.pid, 'SIGHUP');
+  // What could not be removed stays in the ledger, for boxlab cleanup: said once the
+  // screen is back, where it can be read.
+  for (const e of left) console.error(cli.error(ledgerText.leftBehind([e.message])));
   if (fatal) throw fatal; // the screen is back: the message can be read
   return code;
 }

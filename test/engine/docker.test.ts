@@ -86,14 +86,14 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
     process.env.BOXLAB_STATE_DIR = shared;
     const layout = Layout.create(join(shared, 'oci'));
     const ctx = busyboxContext(join(shared, 'ctx'));
-    const ledger = Ledger.open(join(shared, 'ledger'));
+    const ledger = Ledger.open();
     try {
       await build({
         file: 'Containerfile', context: ctx, layout, tag: 'hello:1', noCache: false, buildArgs: new Map(), onEvent: () => undefined,
         text: 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["echo", "hello from an image boxlab built"]',
       }, ledger, blName('engine-test'));
     } finally {
-      await ledger.close();
+      expect(await ledger.close()).toEqual([]);
     }
     archive = join(shared, 'hello.tar');
     writeFileSync(archive, dockerArchive(layout, 'hello:1'));
@@ -113,7 +113,8 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
   });
 
   it('starts, loads an image boxlab built, runs it in a cgroup beneath the lab\'s, and stops leaving nothing', async () => {
-    const ledger = Ledger.open(join(shared, `ledger-${blName('t')}`));
+    // The default ledger, as `boxlab engine` has: the engine's directory is in /run/boxlab.
+    const ledger = Ledger.open();
     const engine = await DockerEngine.start(ledger);
     try {
       const info = await engine.docker(['info', '--format', '{{.Driver}} {{.CgroupDriver}} {{.DockerRootDir}}']);
@@ -134,7 +135,7 @@ describe.runIf(ready)('a sandboxed Docker engine', () => {
       expect(links).toMatch(/docker0/);
     } finally {
       await engine.stop();
-      await ledger.close();
+      expect(await ledger.close()).toEqual([]);
     }
   }, 180_000);
 

@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/core/index.ts';
+import { Workspace } from '../../src/build/workspace.ts';
+import { startRegistry, registryBinary } from '../../src/images/registry-server.ts';
+import { Ledger } from '../../src/ledger/index.ts';
+import { Container, type RunSpec } from '../../src/runtime/container.ts';
 import { fingerprint, isRoot } from '../helpers/host.ts';
 
 const cli = join(repoRoot(), 'dist', 'boxlab.mjs');
@@ -122,5 +126,37 @@ describe.runIf(isRoot)('a full disk under the state root', () => {
     const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
     expect(r.stderr).toMatch(new RegExp(`cannot write the ledger ${state}/ledger/bl-\\d+\\.jsonl: no space left on device\\. .*nothing was made`));
     expect(r.stdout).toBe('status 1\n'); // and `ls` of the ledger directory shows nothing
+  });
+});
+
+// A ledger may name paths in its own state root only (src/ledger/resources.ts), so what
+// the lab makes is made there: a container's run directory, a build's workspace, a
+// registry's storage. Made in the default state root while the ledger was elsewhere,
+// each was refused on the way out and left behind, in silence.
+describe.runIf(isRoot)('what a ledger lists', () => {
+  it('is made in its state root, and all of it goes', async () => {
+    const before = fingerprint();
+    const state = mkdtempSync(join(work, 'own-'));
+    const ledger = Ledger.open(join(state, 'ledger'));
+    const made: string[] = [];
+    try {
+      const spec = { rootfs: '/', argv: ['true'], ns: [], volumes: [], tmpfs: [], readOnly: false, env: [], security: { privileged: false, capAdd: [], capDrop: [], noNewPrivileges: false } } satisfies RunSpec;
+      const box = await Container.create(spec, ledger);
+      made.push(box.dir);
+      await box.stop(ledger);
+      const ws = await Workspace.create(ledger, 'build');
+      made.push(ws.dir);
+      await ws.close();
+      if (existsSync(registryBinary())) {
+        const registry = await startRegistry(ledger);
+        made.push(registry.dir);
+        await registry.stop();
+      }
+    } finally {
+      expect(await ledger.close()).toEqual([]);
+    }
+    for (const dir of made) expect(dir.startsWith(`${state}/bl-`), dir).toBe(true);
+    expect(readdirSync(state)).toEqual(['ledger']);
+    expect(fingerprint()).toEqual(before);
   });
 });

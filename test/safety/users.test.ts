@@ -116,19 +116,26 @@ describe.runIf(isRoot)('boxlab run --user against its own user', () => {
     const FILES = 1000;
     mkdirSync(victim, { mode: 0o755 });
     for (let i = 0; i < FILES; i++) writeFileSync(join(victim, `f${i}`), 'root\'s\n');
-    for (let round = 0; round < 3; round++) {
+    // Three rounds in which the swap is made, in the middle of the removal. On a busy
+    // machine the attacker may be too slow: the run is over before its files are made,
+    // or it wakes after its directory is gone (either finds nothing there). Such a
+    // round proves nothing, and is played again, ten rounds at most.
+    let swaps = 0;
+    for (let round = 0; swaps < 3; round++) {
+      expect(round, `the attacker made ${swaps} swaps in 10 rounds`).toBeLessThan(10);
       const attacker = asUser([swapper, 'rm', state, victim, String(FILES)]);
       await attacker.said('watching');
       const run = runAsSudoUser(['sleep', '1']);
-      await attacker.said('ready');
+      await attacker.said('ready').catch(() => undefined); // judged by what it says below
       const { code, err } = await run;
       await attacker.done;
-      // The swap was made, in the middle of the removal; the victim lost nothing,
-      // and the run went as usual, its directory gone.
+      // The victim lost nothing, and the run went as usual, its directory gone.
       expect(readdirSync(victim).length, `round ${round}`).toBe(FILES);
-      expect(attacker.out(), `round ${round}`).toContain('swapped');
       expect([code, err]).toEqual([0, '']);
       expect(runDirs()).toEqual([]);
+      if (/(create|swap) failed No such file or directory/.test(attacker.out())) continue;
+      expect(attacker.out(), `round ${round}`).toContain('swapped');
+      swaps++;
     }
     expect(await settledFingerprint(before)).toEqual(before);
   }, 120_000);

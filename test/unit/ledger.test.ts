@@ -3,7 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, Ledger, ledgerDir, processStartTime, readLedger, stateRoot } from '../../src/ledger/index.ts';
+import { cleanup, Ledger, ledgerDir, LeftBehindError, processStartTime, readLedger, stateRoot, thenCleanUp } from '../../src/ledger/index.ts';
 
 let base: string;
 let ledgers: string;
@@ -126,6 +126,38 @@ describe('ledger', () => {
     ledger.record({ kind: 'dir', path: join(base, 'bl-b') });
     expect(readLedger(ledger.file).live.map((e) => e.kind === 'dir' && e.path)).toEqual([join(base, 'bl-b')]);
     await ledger.close();
+  });
+
+  it('says what an unwind could not remove, keeps it listed for cleanup, and puts the work\'s own error first', async () => {
+    const ledger = Ledger.open(ledgers);
+    expect(ledger.root).toBe(base);
+    // A directory outside the ledger's state root: refused, so it cannot be removed.
+    const other = mkdtempSync(join(tmpdir(), 'bl-test-other-'));
+    try {
+      const stray = join(other, 'bl-stray');
+      mkdirSync(stray);
+      ledger.record({ kind: 'dir', path: stray }, 'part');
+      const left = await ledger.unwindOrThrow('part').then(() => undefined, (err: unknown) => err);
+      expect(left).toBeInstanceOf(LeftBehindError);
+      expect((left as Error).message).toBe(`could not remove what it made: refusing to remove ${stray}: outside ${base}, where the lab keeps what it makes (it stays in the ledger: boxlab cleanup tries again)`);
+      expect(existsSync(stray)).toBe(true);
+      expect(readLedger(ledger.file).live.map((e) => e.kind === 'dir' && e.path)).toEqual([stray]);
+
+      // Work that succeeded but left something fails with what it left; work that failed
+      // fails with its own error; the clean-up runs either way.
+      let cleanups = 0;
+      const leaving = async () => { cleanups++; throw new LeftBehindError([new Error('x stays')]); };
+      await expect(thenCleanUp(async () => 'built', leaving)).rejects.toThrow('could not remove what it made: x stays');
+      await expect(thenCleanUp(async () => { throw new Error('RUN failed'); }, leaving)).rejects.toThrow('RUN failed');
+      expect(await thenCleanUp(async () => 'built', async () => { cleanups++; })).toBe('built');
+      expect(cleanups).toBe(3);
+
+      // close() tries again and names it; the ledger stays for boxlab cleanup.
+      expect((await ledger.close()).map((e) => e.message)).toEqual([`refusing to remove ${stray}: outside ${base}, where the lab keeps what it makes`]);
+      expect(existsSync(ledger.file)).toBe(true);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('reads a ledger whose last line was torn by a crash', () => {

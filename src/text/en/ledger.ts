@@ -76,6 +76,9 @@ export const ledger = {
   ociRootNotOurs: (path: string) => `its state root is not root's or yours alone (${path})`,
   unknownKind: (kind: string) => `refusing an entry of unknown kind ${kind}`,
 
+  /** What an unwind could not remove, each with its reason. */
+  leftBehind: (reasons: string[]) => `could not remove what it made: ${reasons.join('; ')} (it stays in the ledger: boxlab cleanup tries again)`,
+
   // the host's shared bridge network (host-net.ts)
   lockTimeout: (lock: string, seconds: number) => `could not take the lock ${lock} within ${seconds} s: another boxlab holds it (flock(1) is in util-linux)`,
   lockReplaced: (lock: string) => `the lock ${lock} keeps being replaced: is another program removing it?`,
