@@ -1,6 +1,7 @@
 // Every word the lab says to a person, by surface: `ui` (the lab, and `boxlab lesson`'s
 // output), `cli`, `lessons` (the engine, and errors in lesson files), `runtime`,
-// `doctor`, `kernel` (the state views), `build`, `engine` (the sandboxed Docker engine),
+// `doctor`, `kernel` (the state views), `containers` (detached containers: ps, logs,
+// stats, stop, rm), `build`, `engine` (the sandboxed Docker engine),
 // `images`, `core`, `ledger`, and `common`. Code
 // reads the words through these bindings and never spells one itself; lesson prose
 // lives in the lesson files.
@@ -18,6 +19,7 @@ const LANGUAGES: Record<string, Catalogs> = { en };
 export let build = en.build;
 export let cli = en.cli;
 export let common = en.common;
+export let containers = en.containers;
 export let core = en.core;
 export let doctor = en.doctor;
 export let engine = en.engine;
@@ -30,7 +32,7 @@ export let ui = en.ui;
 
 /** Speak this language from now on. */
 export function useLanguage(c: Catalogs): void {
-  ({ build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui } = c);
+  ({ build, cli, common, containers, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui } = c);
 }
 
 /** The language asked for: BOXLAB_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG, as
