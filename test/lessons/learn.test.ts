@@ -188,6 +188,31 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     }
   }, 60_000);
 
+  it('the ps-lies challenge fails before its fix and passes after; a proc mounted from the host\'s PID namespace is not a fix', async () => {
+    before = host();
+    await solvesWithYes('ps-lies', [0, 1], "the host's /proc", 'its own processes');
+
+    // By hand: the learner mounts a proc in the container's mounts from the host
+    // (nsenter -m joins the mounts, not the PIDs), then does it from inside.
+    const s = await LessonSession.open(await findLesson('ps-lies'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/processes listed: \d{2,}/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: "the host's /proc" });
+      const pid = s.state.vars.pid!;
+      execFileSync('nsenter', ['-t', pid, '-m', 'mount', '-t', 'proc', 'proc', '/proc']);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: "a new /proc, still the host's processes" });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 });
+      expect((await s.repl('umount /proc')).ok).toBe(true);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: "the host's /proc" });
+      expect((await s.repl('mount proc /proc')).ok).toBe(true);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'its own processes' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  }, 60_000);
+
   it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
     before = host();
     const s = await LessonSession.open(await findLesson('slow-job'));
