@@ -3,7 +3,7 @@
 // every task and challenge starts undone); hints escalate in the lesson's order and
 // start again when what the check finds changes; a prediction is recorded before its
 // step runs; the slow-job challenge fails before its fix and passes after, its setup
-// marked as such. The host is as it was after each.
+// marked as such; volume-denied and ps-lies tell a wrong fix from the right one. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
