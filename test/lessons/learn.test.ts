@@ -3,7 +3,7 @@
 // every task and challenge starts undone); hints escalate in the lesson's order and
 // start again when what the check finds changes; a prediction is recorded before its
 // step runs; the slow-job challenge fails before its fix and passes after, its setup
-// marked as such. The host is as it was after each.
+// marked as such; volume-denied and ps-lies tell a wrong fix from the right one. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,6 +183,31 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
       chmodSync(data, 0o755);
       chownSync(data, 100000, 100000);
       expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'root can write' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  }, 60_000);
+
+  it('the ps-lies challenge fails before its fix and passes after; a proc mounted from the host\'s PID namespace is not a fix', async () => {
+    before = host();
+    await solvesWithYes('ps-lies', [0, 1], "the host's /proc", 'its own processes');
+
+    // By hand: the learner mounts a proc in the container's mounts from the host
+    // (nsenter -m joins the mounts, not the PIDs), then does it from inside.
+    const s = await LessonSession.open(await findLesson('ps-lies'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/processes listed: \d{2,}/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: "the host's /proc" });
+      const pid = s.state.vars.pid!;
+      execFileSync('nsenter', ['-t', pid, '-m', 'mount', '-t', 'proc', 'proc', '/proc']);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: "a new /proc, still the host's processes" });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 });
+      expect((await s.repl('umount /proc')).ok).toBe(true);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: "the host's /proc" });
+      expect((await s.repl('mount proc /proc')).ok).toBe(true);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'its own processes' });
     } finally {
       expect(await s.close()).toEqual([]);
     }
