@@ -5,7 +5,7 @@
 // step runs; the slow-job challenge fails before its fix and passes after, its setup
 // marked as such; volume-denied and ps-lies tell a wrong fix from the right one. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -208,6 +208,42 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
       expect((await s.recheck(task))).toMatchObject({ pass: false, found: "the host's /proc" });
       expect((await s.repl('mount proc /proc')).ok).toBe(true);
       expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'its own processes' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  }, 60_000);
+
+  it('the too-many-caps challenge fails before its fix and passes after; dropping chown too is not a fix; a reset gives the capabilities back', async () => {
+    before = host();
+    await solvesWithYes('too-many-caps', [0, 1], 'mknod of a disk works', 'mknod refused, chown works');
+
+    // By hand: the learner drops too much first (chown with mknod), then starts again
+    // and drops only CAP_MKNOD. The check asks the kernel, by an mknod and a chown
+    // made by the container's init's children.
+    const s = await LessonSession.open(await findLesson('too-many-caps'));
+    const setScene = async (upTo: number) => {
+      for (let i = 0; i < upTo; i++) expect((await s.runStop(i)).status).toBe('done');
+    };
+    const capBnd = () => BigInt('0x' + /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${s.state.vars.pid}/status`, 'utf8'))![1]);
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      await setScene(task);
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/b.* 8, +0 .*\/tmp\/disk/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'mknod of a disk works' });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+
+      expect((await s.repl('caps drop=chown,mknod')).ok).toBe(true);
+      expect(capBnd() & 1n).toBe(0n);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'chown refused too' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: from the first hint again
+
+      await s.reset(); // a dropped capability never comes back: a new container does
+      await setScene(task);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'mknod of a disk works' });
+      expect((await s.repl('caps drop=mknod')).ok).toBe(true);
+      expect(capBnd() & (1n << 27n)).toBe(0n);
+      expect(capBnd() & 1n).toBe(1n);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'mknod refused, chown works' });
     } finally {
       expect(await s.close()).toEqual([]);
     }
