@@ -188,6 +188,35 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     }
   }, 60_000);
 
+  it('the no-internet challenge fails before its fix and passes after; a route without a gateway is not a fix; no route and no NAT are told apart', async () => {
+    before = host();
+    await solvesWithYes('no-internet', [0, 1, 2], 'network unreachable', 'reached');
+
+    // By hand: the learner gives web a default route with no gateway first (web then
+    // asks the bridge for the internet host itself), then one via the host's docker0;
+    // then the host loses its masquerade rule. The check pings, from the container.
+    const s = await LessonSession.open(await findLesson('no-internet'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/Network is unreachable/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'network unreachable' });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+      const inWeb = (...args: string[]) => execFileSync('nsenter', [`--net=/proc/${s.state.vars.pid}/ns/net`, ...args]);
+      inWeb('ip', 'route', 'add', 'default', 'dev', 'eth0');
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'no answer' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 3 }); // something else found: its own hints, from the first
+      inWeb('ip', 'route', 'replace', 'default', 'via', '172.17.0.1');
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'reached' });
+      // Without the masquerade the ping leaves, and its answer cannot come back.
+      execFileSync('nsenter', [`--net=/run/netns/${s.state.vars.host}`, 'sh', '-c', 'nft delete table ip bl-nat 2>/dev/null || iptables -t nat -F']);
+      execFileSync('nsenter', [`--net=/run/netns/${s.state.vars.host}`, 'sh', '-c', 'command -v conntrack > /dev/null && conntrack -F; true']);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'no answer' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  }, 90_000);
+
   it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
     before = host();
     const s = await LessonSession.open(await findLesson('slow-job'));
