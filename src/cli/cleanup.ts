@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { cleanup, describeEntry, ledgerDir } from '../ledger/index.ts';
 import { networkNames } from '../ledger/networks.ts';
+import { listContainers } from '../runtime/detached/store.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { cli } from '../text/index.ts';
 
@@ -16,8 +17,11 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   const report = await cleanup({ dryRun });
   const failed = report.items.filter((i) => i.error);
   const bad = failed.length + report.ledgersRefused.length;
+  // A live supervisor's ledger is its own, left alone like any live boxlab's: a detached
+  // container runs on until rm, and cleanup says which ones do.
+  const detached = listContainers().containers.filter((c) => c.status !== 'dead' && report.liveOwners.includes(c.supervisor.pid)).map((c) => c.name);
   if (options.json) {
-    console.log(JSON.stringify({ dryRun, ...report }, null, 2));
+    console.log(JSON.stringify({ dryRun, ...report, detached }, null, 2));
     return bad ? 1 : 0;
   }
   for (const item of report.items) {
@@ -27,6 +31,7 @@ export async function cleanupCommand(args: string[]): Promise<number> {
   }
   for (const r of report.ledgersRefused) console.log(r.error);
   if (report.liveOwners.length) console.log(cli.cleanupLive(report.liveOwners));
+  if (detached.length) console.log(cli.cleanupDetached(detached));
   if (report.items.length === 0 && !report.ledgersRefused.length) console.log(cli.cleanupNothing);
   // Networks are defined by a person, as Docker's are: cleanup keeps them, and says so.
   const networks = networkNames();

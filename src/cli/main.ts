@@ -75,6 +75,20 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./network.ts')).networkCommand(rest);
     case 'cleanup':
       return (await import('./cleanup.ts')).cleanupCommand(rest);
+    case 'ps':
+      return (await import('./ps.ts')).psCommand(rest);
+    case 'stop':
+      return (await import('./stop.ts')).stopCommand(rest);
+    case 'rm':
+      return (await import('./stop.ts')).rmCommand(rest);
+    case 'logs':
+      return (await import('./logs.ts')).logsCommand(rest);
+    case 'stats':
+      cleanUpOnSignals();
+      return (await import('./stats.ts')).statsCommand(rest);
+    case '__supervise':
+      // A detached container's supervisor (boxlab run -d starts it; not for people).
+      process.exit(await (await import('../runtime/detached/supervisor.ts')).runSupervisor(process.stdin, process.stdout));
     default:
       console.error(cli.unknownCommand(command, suggest(command, COMMANDS)));
       return 2;

@@ -12,6 +12,8 @@ import { cgroupOptionSpecs, FlagError, parseLimits } from '../runtime/cgroup-fla
 import { explainSecurity, parseSecurity, securityOptionSpecs } from '../runtime/security.ts';
 import { deviceCgroupHere, deviceOptionSpecs, explainDevices, parseDevices } from '../runtime/devices.ts';
 import { AppArmorError, explainMac } from '../runtime/apparmor.ts';
+import { detachOptionSpecs, parseDetach, type DetachOptions } from '../runtime/detached/options.ts';
+import { reserveName, StoreError } from '../runtime/detached/store.ts';
 import { parseOptions, UsageError } from './args.ts';
 import { closeLedger } from './lifecycle.ts';
 import { cli, runtime } from '../text/index.ts';
@@ -29,7 +31,7 @@ export function parseNamespaces(list: string): NamespaceName[] {
   return [...new Set(names)] as NamespaceName[];
 }
 
-export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) | 'help' {
+export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean; detach?: DetachOptions }) | 'help' {
   const { options: o, rest } = parseOptions(args, {
     help: { value: false, short: 'h' },
     rootfs: { value: true },
@@ -47,14 +49,16 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     ...cgroupOptionSpecs(),
     ...securityOptionSpecs(),
     ...deviceOptionSpecs(),
+    ...detachOptionSpecs(),
     explain: { value: false },
   });
   if (o.help) return 'help';
-  let limits, security, devices;
+  let limits, security, devices, detach;
   try {
     limits = parseLimits(o);
     security = parseSecurity(o);
     devices = parseDevices(o);
+    detach = parseDetach(o, o.user === true);
   } catch (err) {
     if (err instanceof FlagError) throw new UsageError(err.message);
     throw err;
@@ -106,6 +110,7 @@ export function parseRunArgs(args: string[]): (RunSpec & { explain?: boolean }) 
     security,
     devices,
     ...(o.explain ? { explain: true } : {}),
+    detach,
   };
 }
 
@@ -164,7 +169,19 @@ export async function runCommand(args: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (!spec.rootless && !deviceCgroupHere()) console.error(cli.runError(runtime.devices.noController));
-    return interrupt.status ?? await runContainer(spec, ledger, interrupt);
+    if (interrupt.status !== undefined) return interrupt.status;
+    if (spec.detach?.detach) return await (await import('./run-detached.ts')).runDetached(spec, spec.detach, ledger, interrupt);
+    // A name is held while the run lasts, so no detached container takes it meanwhile.
+    if (spec.detach?.name) {
+      try {
+        await reserveName(ledger, spec.detach.name);
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        console.error(cli.runError(err.message));
+        return EXIT_RUNTIME;
+      }
+    }
+    return await runContainer(spec, ledger, interrupt);
   } finally {
     // What could not be removed stays in the ledger, for boxlab cleanup: say so.
     await closeLedger('run', ledger);

@@ -20,8 +20,9 @@ export interface CoreReply<R = Record<string, unknown>> {
 
 export interface CoreOptions {
   /** fds 0-2 of the core, which containers inherit: 'inherit' hands them this terminal
-   *  (boxlab run), 'pipe' lets the caller read container output (lessons, tests). */
-  stdio?: 'inherit' | 'pipe' | 'ignore';
+   *  (boxlab run), 'pipe' lets the caller read container output (lessons, tests); or
+   *  one for each (a detached container: no input, its output to the log writer). */
+  stdio?: StdioMode | [StdioMode, StdioMode, StdioMode];
   binary?: string;
   /** Called with every reply, ok or not: the lab's syscall log listens here. */
   onReply?: (reply: CoreReply) => void;
@@ -30,6 +31,8 @@ export interface CoreOptions {
   gid?: number;
   timeoutMs?: number;
 }
+
+type StdioMode = 'inherit' | 'pipe' | 'ignore';
 
 interface Pending {
   op: string;
@@ -79,7 +82,7 @@ export class Core {
   /** Start `boxcore serve --fds 3,4` and check it answers. */
   static async start(options: CoreOptions = {}): Promise<Core> {
     const io = options.stdio ?? 'pipe';
-    const stdio: StdioOptions = [io, io, io, 'pipe', 'pipe'];
+    const stdio: StdioOptions = [...(Array.isArray(io) ? io : [io, io, io]), 'pipe', 'pipe'];
     const binary = options.binary ?? boxcorePath();
     // BOXLAB_OWNER marks the core and its puppets as this process's, so a check for
     // leftovers can tell them from another boxlab's running beside it.

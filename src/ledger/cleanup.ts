@@ -26,12 +26,14 @@ export interface CleanupReport {
   liveOwners: number[];
 }
 
-export async function cleanup({ dryRun = false, dir = ledgerDir() } = {}): Promise<CleanupReport> {
+/** ONLY: the ledger files to read (bl-PID.jsonl names), when not every one
+ *  (`boxlab rm` of a container whose supervisor was killed reads the supervisor's). */
+export async function cleanup({ dryRun = false, dir = ledgerDir(), only }: { dryRun?: boolean; dir?: string; only?: string[] } = {}): Promise<CleanupReport> {
   const report: CleanupReport = { items: [], ledgersRemoved: [], ledgersRefused: [], liveOwners: [] };
   if (!existsSync(dir)) return report;
   // A ledger directory someone else can write is someone else's list: refused whole.
   checkLedgerDir(dir);
-  for (const name of readdirSync(dir).filter((n) => n.startsWith('bl-') && n.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir).filter((n) => n.startsWith('bl-') && n.endsWith('.jsonl') && (!only || only.includes(n))).sort()) {
     const file = join(dir, name);
     let ledger: ReturnType<typeof readLedger>;
     try {

@@ -50,6 +50,9 @@ export interface RunSpec {
   /** The device cgroup (Docker's rules, --device, --device-cgroup-rule: devices.ts);
    *  absent, the container gets none (a build's RUN). Rootless containers get none. */
   devices?: Devices;
+  /** A cgroup of its own even without limits: a detached container's, which boxlab
+   *  stats reads. */
+  ownGroup?: boolean;
 }
 
 export const DEFAULT_ENV = [
@@ -105,9 +108,11 @@ export class Container {
     const merged = join(this.dir, 'merged');
     const ns = spec.ns;
     // The cgroup comes first: the init is born in it, so nothing it forks escapes,
-    // with its device rules in place before it can open anything.
+    // with its device rules in place before it can open anything. A detached container
+    // gets one even without limits (ownGroup): boxlab stats reads it.
     const devices = spec.devices && !spec.rootless && deviceCgroupHere() ? spec.devices : undefined;
-    if (((spec.limits && needsGroup(spec.limits)) || devices) && ledger) {
+    const wantsGroup = spec.ownGroup || (spec.limits !== undefined && needsGroup(spec.limits)) || devices !== undefined;
+    if (wantsGroup && ledger) {
       this.group = await makeGroup(core, ledger, basename(this.dir), spec.limits ?? {}, this.scope, devices ? ['devices'] : []);
       if (devices) await confineDevices(core, this.group.ref, devices, spec.security.privileged);
     }

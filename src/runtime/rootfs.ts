@@ -4,7 +4,7 @@
 // Nothing is downloaded.
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync,
+  accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync,
   closeSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
@@ -81,6 +81,9 @@ export async function buildRootfs(dir: string, ledger: Ledger, opts: { force?: b
   }
   try {
     mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+    // An existing directory mkdir does not complain of may still be closed to us: say
+    // so now, before anything is recorded or made in it.
+    accessSync(dirname(dir), constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (['EACCES', 'EPERM', 'EROFS'].includes(code)) throw new Error(runtime.rootfsCannotWrite(dirname(dir), code));

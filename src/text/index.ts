@@ -1,6 +1,7 @@
 // Every word the lab says to a person, by surface: `ui` (the lab, and `boxlab lesson`'s
 // output), `cli`, `lessons` (the engine, and errors in lesson files), `runtime`,
-// `doctor`, `kernel` (the state views), `build`, `engine` (the sandboxed Docker engine),
+// `doctor`, `kernel` (the state views), `containers` (detached containers: ps, logs,
+// stats, stop, rm), `build`, `engine` (the sandboxed Docker engine),
 // `images`, `core`, `ledger`, and `common`. Code
 // reads the words through these bindings and never spells one itself; lesson prose
 // lives in the lesson files (translations beside them, lessons/zh-CN/).
@@ -29,6 +30,7 @@ const pinned = new AsyncLocalStorage<Catalogs>();
 export let build: Catalogs['build'] = en.build;
 export let cli: Catalogs['cli'] = en.cli;
 export let common: Catalogs['common'] = en.common;
+export let containers: Catalogs['containers'] = en.containers;
 export let core: Catalogs['core'] = en.core;
 export let doctor: Catalogs['doctor'] = en.doctor;
 export let engine: Catalogs['engine'] = en.engine;
@@ -60,7 +62,7 @@ export function useLanguage(lang: Language | Catalogs): void {
   const c = typeof lang === 'string' ? LANGUAGES[lang] : lang;
   active = c;
   activeTag = typeof lang === 'string' ? lang : (LANGUAGE_TAGS.find((t) => LANGUAGES[t] === c) ?? activeTag);
-  ({ build, cli, common, core, doctor, engine, images, ledger, lessons, runtime, ui } = c);
+  ({ build, cli, common, containers, core, doctor, engine, images, ledger, lessons, runtime, ui } = c);
 }
 
 /** The language the lab speaks now. */

@@ -11,7 +11,8 @@
 //   cgroups     bl- directories in every mounted hierarchy, at any depth
 //   stateDirs, ledgers   bl- entries of boxlab's state roots, and boxcore's OCI
 //               containers (its state root, /run/boxcore)
-//   processes   boxcore processes (their BOXLAB_OWNER mark says whose)
+//   processes   boxcore processes (their BOXLAB_OWNER mark says whose), and the
+//               supervisors of detached containers (boxlab run -d), whoever's
 //   loops       loop devices and their backing files (/sys/block/loop*/loop)
 //   apparmor    the AppArmor profiles named bl-... loaded in the kernel (securityfs)
 //
@@ -221,6 +222,12 @@ function processes(): string[] {
   const out: string[] = [];
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     const comm = read(`/proc/${pid}/comm`)?.trim();
+    // A supervisor outlives the command that started it (its parent is init then): it
+    // counts whoever started it, as the container it keeps does (bl-ct-... carries no pid).
+    if (comm === 'boxlab-supervis' && parentOf(Number(pid)) !== undefined) {
+      out.push(`${pid} ${comm}`);
+      continue;
+    }
     if (!comm?.startsWith('boxcore') || parentOf(Number(pid)) === undefined) continue;
     let owner: string | undefined;
     try { owner = /(?:^|\0)BOXLAB_OWNER=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1'))?.[1]; } catch { continue; }

@@ -2,10 +2,11 @@
 // before it applies the solution and fails a task that passes already (so CI proves
 // every task and challenge starts undone); hints escalate in the lesson's order and
 // start again when what the check finds changes; a prediction is recorded before its
-// step runs; the slow-job challenge fails before its fix and passes after, its setup
-// marked as such. The host is as it was after each.
+// step runs; the challenges fail before their fix and pass after (slow-job, volume-denied,
+// ps-lies, too-many-caps, no-internet), their setup marked as such, and tell a wrong fix
+// from the right one. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -147,6 +148,23 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
     expect(tasks[0]).toMatchObject({ ok: true, solved: true, before: { pass: false, found: broken }, check: { pass: true, found: fixed } });
   };
 
+  /** A challenge worked by hand: its scene set and its symptom shown (`symptom`, in the
+   *  last step's output), its check failing with `broken`, three hints taken; then `fix`
+   *  acts as the learner would, and the session must close leaving nothing. */
+  const byHand = async (id: string, symptom: RegExp, broken: string, fix: (s: LessonSession, task: number) => Promise<void>) => {
+    const s = await LessonSession.open(await findLesson(id));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(symptom);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: broken });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+      await fix(s, task);
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  };
+
   it('the slow-job challenge fails before its fix and passes after; its setup runs first, marked', async () => {
     before = host();
     // Two setup steps on any layout: the job, then the fault of this machine's cgroup version.
@@ -169,13 +187,7 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
 
     // By hand: the learner opens the volume to everyone first, then gives it to the
     // container's root. The check asks the kernel, by a write as that root.
-    const s = await LessonSession.open(await findLesson('volume-denied'));
-    try {
-      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
-      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
-      expect(s.state.stops[task - 1]!.step!.output).toMatch(/touch: \/mnt\/upload: Permission denied/);
-      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'permission denied' });
-      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+    await byHand('volume-denied', /touch: \/mnt\/upload: Permission denied/, 'permission denied', async (s, task) => {
       const data = `${s.state.vars.dir}/data`;
       chmodSync(data, 0o777);
       expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'writable by every user of the host' });
@@ -183,10 +195,90 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
       chmodSync(data, 0o755);
       chownSync(data, 100000, 100000);
       expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'root can write' });
+    });
+  }, 60_000);
+
+  it('the ps-lies challenge fails before its fix and passes after; a proc mounted from the host\'s PID namespace is not a fix', async () => {
+    before = host();
+    await solvesWithYes('ps-lies', [0, 1], "the host's /proc", 'its own processes');
+
+    // By hand: the learner mounts a proc in the container's mounts from the host
+    // (nsenter -m joins the mounts, not the PIDs), then does it from inside.
+    const s = await LessonSession.open(await findLesson('ps-lies'));
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      for (let i = 0; i < task; i++) expect((await s.runStop(i)).status).toBe('done');
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/processes listed: \d{2,}/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: "the host's /proc" });
+      const pid = s.state.vars.pid!;
+      execFileSync('nsenter', ['-t', pid, '-m', 'mount', '-t', 'proc', 'proc', '/proc']);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: "a new /proc, still the host's processes" });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 });
+      expect((await s.repl('umount /proc')).ok).toBe(true);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: "the host's /proc" });
+      expect((await s.repl('mount proc /proc')).ok).toBe(true);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'its own processes' });
     } finally {
       expect(await s.close()).toEqual([]);
     }
   }, 60_000);
+
+  it('the too-many-caps challenge fails before its fix and passes after; dropping chown too is not a fix; a reset gives the capabilities back', async () => {
+    before = host();
+    await solvesWithYes('too-many-caps', [0, 1], 'mknod of a disk works', 'mknod refused, chown works');
+
+    // By hand: the learner drops too much first (chown with mknod), then starts again
+    // and drops only CAP_MKNOD. The check asks the kernel, by an mknod and a chown
+    // made by the container's init's children.
+    const s = await LessonSession.open(await findLesson('too-many-caps'));
+    const setScene = async (upTo: number) => {
+      for (let i = 0; i < upTo; i++) expect((await s.runStop(i)).status).toBe('done');
+    };
+    const capBnd = () => BigInt('0x' + /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${s.state.vars.pid}/status`, 'utf8'))![1]);
+    try {
+      const task = s.state.lesson.stops.findIndex((x) => x.kind === 'task');
+      await setScene(task);
+      expect(s.state.stops[task - 1]!.step!.output).toMatch(/b.* 8, +0 .*\/tmp\/disk/);
+      expect((await s.runStop(task)).check).toMatchObject({ pass: false, found: 'mknod of a disk works' });
+      expect([s.hint(task), s.hint(task), s.hint(task)].map((h) => h.level)).toEqual([1, 2, 3]);
+
+      expect((await s.repl('caps drop=chown,mknod')).ok).toBe(true);
+      expect(capBnd() & 1n).toBe(0n);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'chown refused too' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: from the first hint again
+
+      await s.reset(); // a dropped capability never comes back: a new container does
+      await setScene(task);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'mknod of a disk works' });
+      expect((await s.repl('caps drop=mknod')).ok).toBe(true);
+      expect(capBnd() & (1n << 27n)).toBe(0n);
+      expect(capBnd() & 1n).toBe(1n);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'mknod refused, chown works' });
+    } finally {
+      expect(await s.close()).toEqual([]);
+    }
+  }, 60_000);
+
+  it('the no-internet challenge fails before its fix and passes after; a route without a gateway is not a fix; no route and no NAT are told apart', async () => {
+    before = host();
+    await solvesWithYes('no-internet', [0, 1, 2], 'network unreachable', 'reached');
+
+    // By hand: the learner gives web a default route with no gateway first (web then
+    // asks the bridge for the internet host itself), then one via the host's docker0;
+    // then the host loses its masquerade rule. The check pings, from the container.
+    await byHand('no-internet', /Network is unreachable/, 'network unreachable', async (s, task) => {
+      const inWeb = (...args: string[]) => execFileSync('nsenter', [`--net=/proc/${s.state.vars.pid}/ns/net`, ...args]);
+      const inHost = (cmd: string) => execFileSync('nsenter', [`--net=/run/netns/${s.state.vars.host}`, 'sh', '-c', cmd]);
+      inWeb('ip', 'route', 'add', 'default', 'dev', 'eth0');
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'no answer' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 3 }); // something else found: its own hints, from the first
+      inWeb('ip', 'route', 'replace', 'default', 'via', '172.17.0.1');
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'reached' });
+      // Without the masquerade the ping leaves, and its answer cannot come back.
+      inHost('nft delete table ip bl-nat 2>/dev/null || iptables -t nat -F');
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'no answer' });
+    });
+  }, 90_000);
 
   it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
     before = host();

@@ -20,17 +20,18 @@ const TRANSLATED = LANGUAGE_TAGS.filter((l) => l !== 'en');
 const NOT_YET_TRANSLATED: Record<string, string[]> = {
   'zh-CN': [
     '01-namespaces/02-pid', '01-namespaces/03-mount', '01-namespaces/04-ipc', '01-namespaces/05-user', '01-namespaces/06-cgroupns',
-    '01-namespaces/07-setns', '01-namespaces/08-net',
+    '01-namespaces/07-setns', '01-namespaces/08-net', '01-namespaces/09-ps-lies',
     '02-cgroups/01-layout', '02-cgroups/02-procs', '02-cgroups/03-pids', '02-cgroups/04-memory', '02-cgroups/05-cpu', '02-cgroups/06-cpuset',
     '02-cgroups/07-io', '02-cgroups/08-freezer', '02-cgroups/09-slow-job',
     '03-filesystems/01-chroot', '03-filesystems/02-pivot-root', '03-filesystems/03-overlay', '03-filesystems/04-layers',
     '03-filesystems/05-volumes', '03-filesystems/06-dev-proc-sys', '03-filesystems/07-volume-denied',
-    '04-networking/01-sandbox-host', '04-networking/02-bridge', '04-networking/03-nat', '04-networking/04-modes', '04-networking/05-multi-host',
+    '04-networking/01-sandbox-host', '04-networking/02-bridge', '04-networking/03-nat', '04-networking/04-modes', '04-networking/05-multi-host', '04-networking/06-no-internet',
     '05-images/01-layers', '05-images/02-manifest', '05-images/03-unpack', '05-images/04-commit', '05-images/05-registry',
     '06-runtime/01-bundle', '06-runtime/02-lifecycle', '06-runtime/03-shim',
-    '07-security/01-capabilities', '07-security/02-seccomp', '07-security/03-readonly-masked', '07-security/04-rootless', '07-security/05-sandboxes',
+    '07-security/01-capabilities', '07-security/02-seccomp', '07-security/03-readonly-masked', '07-security/04-rootless', '07-security/05-sandboxes', '07-security/06-too-many-caps',
     '08-build/01-steps', '08-build/02-cache', '08-build/03-delete', '08-build/04-stages', '08-build/05-context',
     '09-engine/01-run', '09-engine/02-isolation', '09-engine/03-overlay2', '09-engine/04-network', '09-engine/05-containerd', '09-engine/06-exec',
+    '10-operate/01-stats',
   ],
 };
 

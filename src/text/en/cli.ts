@@ -15,6 +15,14 @@ Usage:
                               run a lesson as plain text (--yes solves its tasks)
   boxlab run [OPTIONS] -- CMD [ARG...]
                               run a whole container from the same core ops
+                              (-d: in the background, kept by a supervisor)
+  boxlab ps [-a] [--json]     the containers running in the background
+  boxlab logs [-f] [--tail N] [--since T] CONTAINER
+                              what one wrote (its json-file log)
+  boxlab stats [--no-stream] [--json] [CONTAINER...]
+                              CPU, memory, network, block I/O and PIDs, live
+  boxlab stop [-t SECS] CONTAINER... / boxlab rm [-f] CONTAINER...
+                              stop one (SIGTERM, then SIGKILL), remove one
   boxlab rootfs [DIR] [--force] [--from busybox|host]
                               build the minimal rootfs 'run' uses (offline)
   boxlab state PID [--view LIST] [--json]
@@ -86,6 +94,24 @@ Options:
                       allow more in the device cgroup ('b 7:* rw'); repeatable
   --bundle DIR        run an OCI bundle (DIR/config.json and its rootfs) with boxcore's
                       OCI runtime, as 'boxcore run' does; no other options then
+  --name NAME         name the container (unique; boxlab ps, logs, stop, rm take it)
+  --rm                remove everything when it ends (what boxlab run does anyway;
+                      with -d: the container goes when it exits)
+
+In the background (Docker's flags; see 'boxlab ps', 'logs', 'stats', 'stop', 'rm'):
+  -d, --detach        run it in the background and print its ID: a supervisor process
+                      of its own keeps it, its output and its exit status
+  --restart POLICY    no (the default), on-failure[:MAX-RETRIES], always or
+                      unless-stopped; restarts wait 100 ms, doubled each time up to a
+                      minute, back to 100 ms after a run of 10 s
+  --health-cmd CMD    a shell command run inside every --health-interval (30s); exit 0
+                      is healthy, --health-retries (3) failures in a row unhealthy
+  --health-interval D, --health-timeout D (30s), --health-start-period D (0s),
+  --health-start-interval D (5s), --health-retries N
+                      durations as Go writes them: 500ms, 30s, 1m30s
+  --log-opt max-size=SIZE, --log-opt max-file=N
+                      rotate its json-file log at SIZE (10k, 20m: decimal), keeping
+                      N files (ID-json.log, .1, ...)
 
 Resources (Docker's names and units; the container gets a cgroup of its own):
   --memory SIZE       memory limit (512m, 1g; at least 6m)
@@ -262,6 +288,49 @@ Options of create:
                       gateway and the world they still reach); Docker's
                       com.docker.network.bridge.enable_icc=false works too
   -d, --driver bridge the only driver there is`,
+    ps: `Usage: boxlab ps [-a] [-q] [--json]
+
+Lists the containers started with boxlab run -d that are running (restarting and
+paused ones too): ID, rootfs, command, when it was made, its status as Docker words it
+(Up 5 minutes (healthy), Restarting (1) 2 seconds ago, Exited (0) 1 minute ago, Dead:
+its supervisor was killed), how often it was restarted, ports and name.
+
+  -a, --all     every container, stopped ones too
+  -q, --quiet   only the IDs
+  --json        everything, as JSON (states: created, running, restarting, paused,
+                exited, dead)`,
+    stop: `Usage: boxlab stop [-t SECS] CONTAINER...
+
+Stops each container: SIGTERM to its init, then SIGKILL after SECS seconds (default
+10). It stays, exited, until boxlab rm; no restart policy brings it back. A container's
+init ignores signals it has no handler for (PID 1 of its namespace), so a shell without
+a trap waits for the SIGKILL.`,
+    rm: `Usage: boxlab rm [-f] CONTAINER...
+
+Removes each stopped container: its supervisor ends and takes its logs, directories,
+cgroup and network away. -f removes a running one too (SIGKILL). A dead container (its
+supervisor was killed) is removed from its supervisor's ledger, as boxlab cleanup would.`,
+    logs: `Usage: boxlab logs [-f] [--since T] [--until T] [-n|--tail N] [-t] CONTAINER
+
+Prints what the container wrote, from its json-file log: its stdout on stdout, its
+stderr on stderr.
+
+  -f, --follow      go on printing what it writes, until it stops
+  --since T         only lines from T on: a time (2026-01-02T15:04:05Z, a Unix time)
+                    or a duration back from now (10m, 1h30m)
+  --until T         only lines up to T
+  -n, --tail N      only the last N lines (all: every line)
+  -t, --timestamps  each line after its time (RFC 3339, nanoseconds)`,
+    stats: `Usage: boxlab stats [-a] [--no-stream] [--json] [CONTAINER...]
+
+Shows what each running container uses, as docker stats does, read every second from
+its cgroup (cpuacct.usage or cpu.stat; memory usage less inactive file cache;
+blkio or io.stat; pids.current) and its network namespace (/proc/PID/net/dev, lo left
+out). CPU % is of one CPU (two busy CPUs: 200%).
+
+  -a, --all     stopped containers too
+  --no-stream   one table (from two samples a second apart), then exit
+  --json        one JSON object per container and sample, numbers in bytes`,
     cleanup: `Usage: boxlab cleanup [--dry-run] [--json]
 
 Removes what boxlab processes that are no longer running left on this machine, as
@@ -281,6 +350,7 @@ their ledgers list it (never anything else). Safe while another boxlab runs.`,
   cleanupNotRoot: (dir: string) => `you are not root, so only your own ledgers (${dir}) were read: what boxlab left as root is listed in /run/boxlab/ledger; sudo boxlab cleanup removes it.`,
   cleanupNetworksKept: (names: string[]) => `kept: the networks ${names.join(', ')}, defined until boxlab network rm NAME (their bridges are in the kernel only while containers use them).`,
   cleanupLive: (pids: number[]) => `left alone: the ledgers of running boxlab processes ${pids.join(', ')}.`,
+  cleanupDetached: (names: string[]) => `left alone: detached containers whose supervisors run (${names.join(', ')}); boxlab rm -f NAME ends one and removes everything it made.`,
   cleanupDone: (n: number) => `removed ${n} resource${n === 1 ? '' : 's'}.`,
   cleanupWould: (n: number) => `would remove ${n} resource${n === 1 ? '' : 's'} (dry run: nothing changed).`,
 

@@ -2,6 +2,7 @@
 import { build } from './build.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
+import { containers } from './containers.ts';
 import { core } from './core.ts';
 import { doctor } from './doctor.ts';
 import { engine } from './engine.ts';
@@ -12,7 +13,7 @@ import { lessons } from './lessons.ts';
 import { runtime } from './runtime.ts';
 import { ui } from './ui.ts';
 
-export const en = { build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
+export const en = { build, cli, common, containers, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
 
 /** English's words as any words: a literal English answers with ('needs root') is
  *  just a string to another language. */

@@ -16,6 +16,14 @@ export const cli: Catalogs['cli'] = {
                               以纯文本运行一课（--yes 自动完成它的任务）
   boxlab run [OPTIONS] -- CMD [ARG...]
                               用同样的核心操作运行一个完整的容器
+                              （-d：在后台运行，由一个监管进程看管）
+  boxlab ps [-a] [--json]     在后台运行的容器
+  boxlab logs [-f] [--tail N] [--since T] CONTAINER
+                              一个容器写出的内容（它的 json-file 日志）
+  boxlab stats [--no-stream] [--json] [CONTAINER...]
+                              CPU、内存、网络、块 I/O 和 PID 数，实时
+  boxlab stop [-t SECS] CONTAINER... / boxlab rm [-f] CONTAINER...
+                              停止一个（先 SIGTERM，再 SIGKILL），删除一个
   boxlab rootfs [DIR] [--force] [--from busybox|host]
                               构建 'run' 使用的最小根文件系统（离线）
   boxlab state PID [--view LIST] [--json]
@@ -86,6 +94,24 @@ export const cli: Catalogs['cli'] = {
                       在设备控制组中再允许一些（'b 7:* rw'）；可重复
   --bundle DIR        用 boxcore 的 OCI 运行时运行一个 OCI bundle（DIR/config.json
                       及其根文件系统），如同 'boxcore run'；此时不能再给其他选项
+  --name NAME         给容器起名字（唯一；boxlab ps、logs、stop、rm 都接受它）
+  --rm                结束时删除一切（boxlab run 本来就这样做；配合 -d：容器
+                      退出时就被删除）
+
+在后台（Docker 的选项；见 'boxlab ps'、'logs'、'stats'、'stop'、'rm'）：
+  -d, --detach        在后台运行并打印它的 ID：由它自己的一个监管进程看管它、
+                      它的输出和它的退出状态
+  --restart POLICY    no（默认）、on-failure[:MAX-RETRIES]、always 或
+                      unless-stopped；重启前等待 100 ms，每次加倍，最多一分钟，
+                      运行满 10 秒后回到 100 ms
+  --health-cmd CMD    每隔 --health-interval（30s）在容器里运行的 shell 命令；退出码
+                      0 为健康，连续 --health-retries（3）次失败为不健康
+  --health-interval D, --health-timeout D (30s), --health-start-period D (0s),
+  --health-start-interval D (5s), --health-retries N
+                      时长按 Go 的写法：500ms、30s、1m30s
+  --log-opt max-size=SIZE, --log-opt max-file=N
+                      json-file 日志到 SIZE 时轮转（10k、20m：十进制），保留
+                      N 个文件（ID-json.log、.1、...）
 
 资源（Docker 的名称和单位；容器会得到一个自己的控制组）：
   --memory SIZE       内存上限（512m、1g；至少 6m）
@@ -252,6 +278,48 @@ create 的选项：
   -o, --opt icc=false 网络中的容器彼此不能访问（网关和外面的世界仍然可达）；
                       Docker 的 com.docker.network.bridge.enable_icc=false 也可以
   -d, --driver bridge 唯一的驱动`,
+    ps: `用法：boxlab ps [-a] [-q] [--json]
+
+列出用 boxlab run -d 启动、正在运行的容器（包括正在重启和已暂停的）：ID、根文件
+系统、命令、创建时间、状态（运行了 5 分钟（健康）、正在重启（1）2 秒前、已退出（0）
+1 分钟前、已死亡：它的监管进程被杀死了）、重启次数、端口和名字。
+
+  -a, --all     所有容器，包括已停止的
+  -q, --quiet   只列出 ID
+  --json        全部信息，以 JSON 输出（状态：created、running、restarting、paused、
+                exited、dead）`,
+    stop: `用法：boxlab stop [-t SECS] CONTAINER...
+
+停止每个容器：向它的 init 发送 SIGTERM，SECS 秒后（默认 10）发送 SIGKILL。容器以
+已退出的状态留着，直到 boxlab rm；任何重启策略都不会让它回来。容器的 init 会忽略它
+没有处理函数的信号（它是自己命名空间里的 PID 1），所以没有 trap 的 shell 要等到
+SIGKILL。`,
+    rm: `用法：boxlab rm [-f] CONTAINER...
+
+删除每个已停止的容器：它的监管进程结束，并带走它的日志、目录、控制组和网络。-f 连
+正在运行的也删除（SIGKILL）。已死亡的容器（监管进程被杀死了）从它的监管进程的台账
+中删除，如同 boxlab cleanup 那样。`,
+    logs: `用法：boxlab logs [-f] [--since T] [--until T] [-n|--tail N] [-t] CONTAINER
+
+打印容器写出的内容，取自它的 json-file 日志：它的 stdout 打印到 stdout，stderr 打印
+到 stderr。
+
+  -f, --follow      继续打印它写出的内容，直到它停止
+  --since T         只要 T 以后的行：一个时间（2026-01-02T15:04:05Z、Unix 时间），
+                    或从现在往回算的时长（10m、1h30m）
+  --until T         只要 T 以前的行
+  -n, --tail N      只要最后 N 行（all：每一行）
+  -t, --timestamps  每行前面加上它的时间（RFC 3339，精确到纳秒）`,
+    stats: `用法：boxlab stats [-a] [--no-stream] [--json] [CONTAINER...]
+
+像 docker stats 那样显示每个运行中的容器用了多少资源，每秒读取一次：读它的控制组
+（cpuacct.usage 或 cpu.stat；内存用量减去不活跃的文件缓存；blkio 或 io.stat；
+pids.current）和它的网络命名空间（/proc/PID/net/dev，不算 lo）。CPU % 以一个 CPU
+为准（两个忙碌的 CPU：200%）。
+
+  -a, --all     也包括已停止的容器
+  --no-stream   输出一张表（取自相隔一秒的两次采样），然后退出
+  --json        每个容器每次采样一个 JSON 对象，数值以字节计`,
     cleanup: `用法：boxlab cleanup [--dry-run] [--json]
 
 删除已经不再运行的 boxlab 进程留在这台机器上的东西，以它们的台账（ledger）所列
@@ -272,6 +340,7 @@ create 的选项：
   cleanupLive: (pids: number[]) => `未处理：正在运行的 boxlab 进程 ${pids.join(', ')} 的台账。`,
   cleanupDone: (n: number) => `已删除 ${n} 项资源。`,
   cleanupWould: (n: number) => `将删除 ${n} 项资源（演练：没有做任何改动）。`,
+  cleanupDetached: (names: string[]) => `未处理：监管进程仍在运行的后台容器（${names.join(', ')}）；boxlab rm -f NAME 会结束其中一个，并删除它创建的一切。`,
   cleanupNetworksKept: (names: string[]) => `保留：网络 ${names.join('、')}，它们一直有定义，直到 boxlab network rm NAME（它们的网桥只在有容器使用时才在内核中）。`,
   needsRootFor: (what: string, why: string) => `boxlab ${what} 需要 root：${why}。请用 sudo 运行。`,
   network: {

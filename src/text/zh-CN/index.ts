@@ -3,6 +3,7 @@ import type { Catalogs } from '../en/index.ts';
 import { build } from './build.ts';
 import { cli } from './cli.ts';
 import { common } from './common.ts';
+import { containers } from './containers.ts';
 import { core } from './core.ts';
 import { doctor } from './doctor.ts';
 import { engine } from './engine.ts';
@@ -13,4 +14,4 @@ import { lessons } from './lessons.ts';
 import { runtime } from './runtime.ts';
 import { ui } from './ui.ts';
 
-export const zhCN: Catalogs = { build, cli, common, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
+export const zhCN: Catalogs = { build, cli, common, containers, core, doctor, engine, images, kernel, ledger, lessons, runtime, ui };
