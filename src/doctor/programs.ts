@@ -12,7 +12,7 @@ import type { Check } from './checks.ts';
 /** The Debian (bookworm) package of each program a lesson runs. A program a lesson
  *  starts to run and this table lacks fails test/unit/doctor.test.ts. */
 export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(('basename cat chmod chown cp cut date dd df du head id ln ls mkdir mknod mv readlink rm rmdir seq '
+  ...Object.fromEntries(('basename cat chmod chown cp cut date dd df du head id ln ls mkdir mknod mv nproc readlink rm rmdir seq '
     + 'sha256sum sleep sort stat tail tee timeout touch tr uname uniq wc').split(' ').map((p) => [p, 'coreutils'])),
   ...Object.fromEntries('findmnt ipcmk mountpoint nsenter taskset'.split(' ').map((p) => [p, 'util-linux'])),
   mount: 'mount', losetup: 'mount',

@@ -80,9 +80,10 @@ describe.runIf(canRun)('the lab in Chinese in a real terminal (tmux)', () => {
     tmux.keys('n'); // check: the host's name is unchanged
     await tmux.waitFor((x) => x.includes('宿主机的主机名没有变'), 'the check on the host');
     tmux.keys('n'); // the task
-    await tmux.waitFor((x) => x.includes('把容器的主机名设为 lab-box'), 'the task');
+    await tmux.waitFor((x) => x.includes('给容器起主机名 lab-box') && x.includes(zh.ui.taskWaiting.slice(0, 10)), 'the task, waiting');
     tmux.keys('h');
-    s = await tmux.waitFor((x) => x.includes(zh.ui.hint('容器还叫').slice(0, 6)), 'the hint in Chinese');
+    // the first of its three hints, in the message line (the prose lists it below, scrolled at 80x24)
+    s = await tmux.waitFor((x) => x.includes(zh.ui.hintOf(1, 3, '容器还叫')), 'the hint in Chinese');
     expect(s).toContain('容器还叫 "box"');
     fits(s, 80, 24);
 
