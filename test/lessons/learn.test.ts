@@ -326,6 +326,9 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
       expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the runtime stopped: chdir /srv: No such file or directory' });
       edit((c) => { c.process.cwd = '/app'; c.process.args = ['true']; });
       expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the container ran, not the app (status 0)' });
+      edit((c) => { c.process.args = ['sleep', '1000']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the container ran, not the app (still running after 5 s)' });
+      expect(containers()).toBe('');
       edit((c) => { c.process.args = ['sh', '/app/app.sh']; });
       expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'the app is ready' });
       expect(containers()).toBe('');
