@@ -3,7 +3,7 @@
 // every task and challenge starts undone); hints escalate in the lesson's order and
 // start again when what the check finds changes; a prediction is recorded before its
 // step runs; the challenges fail before their fix and pass after (slow-job, volume-denied,
-// ps-lies, too-many-caps, no-internet, still-there), their setup marked as such, and tell a wrong fix
+// ps-lies, too-many-caps, no-internet, still-there, will-not-start), their setup marked as such, and tell a wrong fix
 // from the right one. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -302,6 +302,36 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
       execFileSync('nsenter', ['-t', s.state.vars.pid!, '-m', 'rm', `${dir}/merged/app/debug.dump`]);
       expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'hidden by a whiteout' });
       expect(readFileSync(dump).length).toBe(1048576);
+    });
+  }, 60_000);
+
+  it('the will-not-start challenge fails before its fix and passes after; a cwd of / is not a fix; another runtime error and another program are told apart; the check leaves no container', async () => {
+    before = host();
+    await solvesWithYes('will-not-start', [0], 'still: chdir /srv/app fails', 'the app is ready');
+
+    // By hand: the learner edits config.json as a host shell would; the check runs the
+    // bundle under boxcore and reads its exit status and output.
+    await byHand('will-not-start', /boxcore run: chdir \/srv\/app: No such file or directory/, 'still: chdir /srv/app fails', async (s, task) => {
+      const config = `${s.state.vars.dir}/bundle/config.json`;
+      const edit = (change: (c: { process: { cwd: string; args: string[] } }) => void) => {
+        const c = JSON.parse(readFileSync(config, 'utf8'));
+        change(c);
+        writeFileSync(config, JSON.stringify(c));
+      };
+      const containers = () => execFileSync('ls', ['-A', `${s.state.vars.oci}/boxcore`], { encoding: 'utf8' });
+      edit((c) => { c.process.cwd = '/'; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the app started, without its app.conf' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: its own hints, from the first
+      edit((c) => { c.process.cwd = '/srv'; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the runtime stopped: chdir /srv: No such file or directory' });
+      edit((c) => { c.process.cwd = '/app'; c.process.args = ['true']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the container ran, not the app (status 0)' });
+      edit((c) => { c.process.args = ['sleep', '1000']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the container ran, not the app (still running after 5 s)' });
+      expect(containers()).toBe('');
+      edit((c) => { c.process.args = ['sh', '/app/app.sh']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'the app is ready' });
+      expect(containers()).toBe('');
     });
   }, 60_000);
 
