@@ -158,8 +158,10 @@ describe.runIf(isRoot)('boxlab stats against the cgroup files and the netns coun
 
   it('BLOCK I/O: what the container read from a loop device, as blkio (v1) or io.stat (v2) counts it', async () => {
     await withLoop(async (dev) => {
-      await detached(rig.rootfs, ['--name', `${prefix}blk`, '-v', `${dev}:/blk`, '--', 'sh', '-c',
-        'dd if=/blk of=/dev/null bs=1M count=8 iflag=direct 2>/dev/null; sleep 60']);
+      // --device, as with Docker: a bind mount of the node alone would be refused by the
+      // container's device cgroup when dd opens it.
+      await detached(rig.rootfs, ['--name', `${prefix}blk`, '--device', `${dev}:/dev/blk:r`, '--', 'sh', '-c',
+        'dd if=/dev/blk of=/dev/null bs=1M count=8 iflag=direct 2>/dev/null; sleep 60']);
       const { pid } = await one(`${prefix}blk`);
       for (let i = 0; i < 100 && blockRead(pid) < 8 << 20; i++) await sleep(100);
       const lo = blockRead(pid);

@@ -3,7 +3,7 @@
 // every task and challenge starts undone); hints escalate in the lesson's order and
 // start again when what the check finds changes; a prediction is recorded before its
 // step runs; the challenges fail before their fix and pass after (slow-job, volume-denied,
-// ps-lies, too-many-caps, no-internet), their setup marked as such, and tell a wrong fix
+// ps-lies, too-many-caps, no-internet, still-there, will-not-start), their setup marked as such, and tell a wrong fix
 // from the right one. The host is as it was after each.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -279,6 +279,61 @@ describe.skipIf(!isRoot)('learning by doing, on the real core (root)', () => {
       expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'no answer' });
     });
   }, 90_000);
+
+  it('the still-there challenge fails before its fix and passes after; deleting from a layer is not a fix; a whiteout in the upper directory is', async () => {
+    before = host();
+    await solvesWithYes('still-there', [0, 1], 'still visible', 'hidden by a whiteout');
+
+    // By hand: the learner deletes the file from the lower layer first (layers are
+    // read-only and shared), puts it back, then makes a whiteout in layer 2 (still
+    // the image's), and at last deletes it through the container's overlay.
+    await byHand('still-there', /1048576 .* debug\.dump/, 'still visible', async (s, task) => {
+      const dir = s.state.vars.dir!;
+      const dump = `${dir}/lowers/1/app/debug.dump`;
+      const bytes = readFileSync(dump);
+      rmSync(dump);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'deleted from the lower layer' });
+      expect(s.hint(task)).toMatchObject({ level: 1 });
+      writeFileSync(dump, bytes);
+      execFileSync('mknod', [`${dir}/lowers/2/app/debug.dump`, 'c', '0', '0']);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'layer 2 changed' });
+      rmSync(`${dir}/lowers/2/app/debug.dump`);
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'still visible' });
+      execFileSync('nsenter', ['-t', s.state.vars.pid!, '-m', 'rm', `${dir}/merged/app/debug.dump`]);
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'hidden by a whiteout' });
+      expect(readFileSync(dump).length).toBe(1048576);
+    });
+  }, 60_000);
+
+  it('the will-not-start challenge fails before its fix and passes after; a cwd of / is not a fix; another runtime error and another program are told apart; the check leaves no container', async () => {
+    before = host();
+    await solvesWithYes('will-not-start', [0], 'still: chdir /srv/app fails', 'the app is ready');
+
+    // By hand: the learner edits config.json as a host shell would; the check runs the
+    // bundle under boxcore and reads its exit status and output.
+    await byHand('will-not-start', /boxcore run: chdir \/srv\/app: No such file or directory/, 'still: chdir /srv/app fails', async (s, task) => {
+      const config = `${s.state.vars.dir}/bundle/config.json`;
+      const edit = (change: (c: { process: { cwd: string; args: string[] } }) => void) => {
+        const c = JSON.parse(readFileSync(config, 'utf8'));
+        change(c);
+        writeFileSync(config, JSON.stringify(c));
+      };
+      const containers = () => execFileSync('ls', ['-A', `${s.state.vars.oci}/boxcore`], { encoding: 'utf8' });
+      edit((c) => { c.process.cwd = '/'; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the app started, without its app.conf' });
+      expect(s.hint(task)).toMatchObject({ level: 1, of: 2 }); // something else found: its own hints, from the first
+      edit((c) => { c.process.cwd = '/srv'; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the runtime stopped: chdir /srv: No such file or directory' });
+      edit((c) => { c.process.cwd = '/app'; c.process.args = ['true']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the container ran, not the app (status 0)' });
+      edit((c) => { c.process.args = ['sleep', '1000']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: false, found: 'the container ran, not the app (still running after 5 s)' });
+      expect(containers()).toBe('');
+      edit((c) => { c.process.args = ['sh', '/app/app.sh']; });
+      expect((await s.recheck(task))).toMatchObject({ pass: true, found: 'the app is ready' });
+      expect(containers()).toBe('');
+    });
+  }, 60_000);
 
   it('the slow-job challenge closed while its scene is being set (q as it opens) runs nothing after, and leaves nothing', async () => {
     before = host();
