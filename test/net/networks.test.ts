@@ -213,7 +213,9 @@ describe.runIf(isRoot)('boxlab network', { timeout: 120_000 }, () => {
     const taken = box(net.name, 'one');
     const refused = await taken.done;
     expect(refused.code).toBe(125);
-    expect(refused.err).toContain(`a running container on network ${net.name} has that name already`);
+    // A container's name is the host's, not the network's (as Docker's): the run that
+    // holds it refuses the second one before it joins any network.
+    expect(refused.err).toContain('the name "one" is in use by a boxlab run that is running');
     const rm = boxlab(['network', 'rm', net.name]);
     expect(rm.code).toBe(1);
     expect(rm.stderr).toMatch(/has 2 running containers on it \((one, two|two, one)\)/);

@@ -80,7 +80,7 @@ describe('state directory', () => {
     const records = chapterRecords(lessons.map(summarize), loadProgress());
     expect(records.map((r) => r.number)).toEqual([...new Set(lessons.map((l) => l.chapterNumber))].sort((a, b) => a - b));
     const ch1 = records.find((r) => r.number === 1)!;
-    expect(ch1).toMatchObject({ name: 'Namespaces', lessons: { done: 1 }, challenges: { done: 0, total: 0 }, tasks: { solved: 1, clean: 0 }, predictions: { answered: 2, right: 1 } });
+    expect(ch1).toMatchObject({ name: 'Namespaces', lessons: { done: 1 }, challenges: { done: 0, total: 1 }, tasks: { solved: 1, clean: 0 }, predictions: { answered: 2, right: 1 } });
     const ch2 = records.find((r) => r.number === 2)!;
     expect(ch2).toMatchObject({ name: 'Cgroups', lessons: { done: 0, total: 8 }, challenges: { done: 1, total: 1 }, tasks: { solved: 2, clean: 1 }, predictions: { answered: 1, right: 1 } });
     // what else the file holds is left out, never trusted
