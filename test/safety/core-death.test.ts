@@ -5,7 +5,7 @@
 // its ledger - no bl0, veth, lease, ip_forward, cgroup, directory or process left, with
 // no `boxlab cleanup`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,10 +37,12 @@ describe.runIf(isRoot)('the core killed at any point of a run', () => {
   it('never crashes boxlab, which unwinds everything it made, at every request of the run', async () => {
     const before = fingerprint();
     // A run whose core lives: how many requests it makes, each a point to die at.
-    const countFile = join(mkdtempSync(join(tmpdir(), 'bl-count-')), 'n');
+    const countDir = mkdtempSync(join(tmpdir(), 'bl-count-'));
+    const countFile = join(countDir, 'n');
     const whole = runWithCoreDyingAt(0, countFile);
     expect(whole.code, whole.stderr).toBe(0);
     const total = Number(readFileSync(countFile, 'utf8'));
+    rmSync(countDir, { recursive: true, force: true });
     expect(total).toBeGreaterThan(10);
     let failedRuns = 0;
     for (let n = 1; n <= total; n++) {
