@@ -13,19 +13,12 @@ import {
 import { kernel as words, useLanguage } from '../../src/text/index.ts';
 import { en } from '../../src/text/en/index.ts';
 
+import { nsView } from '../helpers/views.ts';
+
 const ESC = /\u001b\[/;
 
-const ns = (uts: string, extra = false): View => ({
-  name: 'ns',
-  title: words.titles.ns,
-  columns: ['type', 'inode', 'host', 'state'],
-  rows: [
-    { key: 'net', cells: { type: 'net', inode: '4026531833', host: '4026531833', state: words.nsShared } },
-    { key: 'uts', cells: { type: 'uts', inode: uts, host: '4026531838', state: uts === '4026531838' ? words.nsShared : words.nsNew } },
-    ...(extra ? [{ key: 'ipc', cells: { type: 'ipc', inode: '4026532001', host: '4026531839', state: words.nsNew } }] : []),
-  ],
-  notes: ['a remark'],
-});
+/** The namespace view of test/helpers/views.ts, with a remark under it. */
+const ns = (uts: string, extra = false): View => nsView(uts, { extra, notes: ['a remark'] });
 const snap = (v: View): Snapshot => ({ pid: 7, takenAt: 0, views: { [v.name]: v } });
 
 describe('renderView', () => {

@@ -7,6 +7,7 @@ import { useLanguage, kernel as words, ui } from '../../src/text/index.ts';
 import { textWidth } from '../../src/text/width.ts';
 import { box, cut, fit, stripAnsi, visibleWidth } from '../../src/ui/draw.ts';
 import { markdownLines } from '../../src/ui/markdown.ts';
+import { nsView } from '../helpers/views.ts';
 import { pictureOf } from '../../src/ui/pictures/index.ts';
 
 const WIDTH = 80;
@@ -78,16 +79,6 @@ describe('Chinese prose at 80 columns', () => {
 });
 
 describe('the kernel views in Chinese at 80 columns', () => {
-  const nsView = (uts: string): View => ({
-    name: 'ns',
-    title: words.titles.ns,
-    columns: ['type', 'inode', 'host', 'state'],
-    rows: [
-      { key: 'net', cells: { type: 'net', inode: '4026531833', host: '4026531833', state: words.nsShared } },
-      { key: 'uts', cells: { type: 'uts', inode: uts, host: '4026531838', state: uts === '4026531838' ? words.nsShared : words.nsNew } },
-    ],
-    notes: [],
-  });
 
   it('aligns every column under its Chinese header, and a diff stays within the width', () => {
     useLanguage('zh-CN');
